@@ -1,0 +1,58 @@
+/// Index-based ops: gather (embedding lookup) with a scatter-add backward, and one-hot.
+extension Tensor {
+    /// Picks slices of `self` along `axis` at integer `indices` (stored as Float).
+    ///
+    /// Shapes: `self [a₀…, n, b…]`, `indices [i…]` → `[a₀…, i…, b…]`. For an embedding table
+    /// `[vocab, dim]` and token ids `[batch, time]` this gives `[batch, time, dim]`.
+    /// ∂self: scatter-add of the output gradient into the picked rows; indices get no gradient.
+    public func gather(indices: Tensor, axis: Int = 0) throws -> Tensor {
+        let ax = try normalizedAxis(axis, op: "gather")
+        let (outer, n, inner) = axisGeometry(ax)
+        let idx = try indices.withUnsafeBufferPointer { ip -> [Int] in
+            try ip.enumerated().map { pos, v in
+                guard v.rounded() == v, v >= 0, Int(v) < n else {
+                    throw TensorError.invalidArgument(op: "gather", message: "index \(v) at flat position \(pos) is not an integer in 0..<\(n)")
+                }
+                return Int(v)
+            }
+        }
+        let outShape = Array(shape[..<ax]) + indices.shape + Array(shape[(ax + 1)...])
+        let m = idx.count
+        var out = Tensor(shape: outShape) { dst, _ in
+            withUnsafeBufferPointer { src in
+                for o in 0..<outer { for (j, r) in idx.enumerated() {
+                    (dst + (o * m + j) * inner).update(from: src.baseAddress! + (o * n + r) * inner, count: inner)
+                } }
+            }
+        }
+        let inShape = shape
+        Tensor.record("gather", output: &out, inputs: [self]) { g in
+            [Tensor(shape: inShape) { dst, total in
+                dst.initialize(repeating: 0, count: total)
+                g.withUnsafeBufferPointer { gp in
+                    for o in 0..<outer { for (j, r) in idx.enumerated() {
+                        let d = dst + (o * n + r) * inner, s = gp.baseAddress! + (o * m + j) * inner
+                        for i in 0..<inner { d[i] += s[i] }
+                    } }
+                }
+            }]
+        }
+        return out
+    }
+
+    /// One-hot encoding: `indices [i…]` (integers stored as Float) → `[i…, depth]`. No gradient.
+    public static func oneHot(_ indices: Tensor, depth: Int) throws -> Tensor {
+        guard depth > 0 else { throw TensorError.invalidArgument(op: "oneHot", message: "depth must be positive, got \(depth)") }
+        return try Tensor(shape: indices.shape + [depth]) { dst, total in
+            dst.initialize(repeating: 0, count: total)
+            try indices.withUnsafeBufferPointer { ip in
+                for (pos, v) in ip.enumerated() {
+                    guard v.rounded() == v, v >= 0, Int(v) < depth else {
+                        throw TensorError.invalidArgument(op: "oneHot", message: "index \(v) at flat position \(pos) is not an integer in 0..<\(depth)")
+                    }
+                    dst[pos * depth + Int(v)] = 1
+                }
+            }
+        }
+    }
+}

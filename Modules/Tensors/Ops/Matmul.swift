@@ -1,0 +1,107 @@
+/// Matrix products through `cblas_sgemm`.
+///
+/// Forward: `C = op(A) · op(B)` where `op(X)` is `X` or `Xᵀ`.
+/// Backward (written per transpose case so no transposed copy is ever made):
+///   - `C = A·B`:     `dA = dC·Bᵀ`,  `dB = Aᵀ·dC`
+///   - `C = Aᵀ·B`:    `dA = B·dCᵀ`,  `dB = A·dC`
+///   - `C = A·Bᵀ`:    `dA = dC·B`,   `dB = dCᵀ·A`
+///   - `C = Aᵀ·Bᵀ`:   `dA = Bᵀ·dCᵀ`, `dB = dCᵀ·Aᵀ`
+extension Tensor {
+    /// Matrix product of two rank-2 tensors, `[m, k] · [k, n] → [m, n]` (after the transposes).
+    public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) throws -> Tensor {
+        guard a.rank == 2 else { throw TensorError.rankMismatch(op: "matmul", expected: "a rank-2 left operand", shape: a.shape) }
+        guard b.rank == 2 else { throw TensorError.rankMismatch(op: "matmul", expected: "a rank-2 right operand", shape: b.shape) }
+        let (m, k) = transposeA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
+        let (k2, n) = transposeB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
+        guard k == k2 else {
+            throw TensorError.shapeMismatch(op: "matmul", lhs: a.shape, rhs: b.shape,
+                detail: "do not multiply (inner sizes \(k) and \(k2), transposeA: \(transposeA), transposeB: \(transposeB))")
+        }
+        var c = Tensor(shape: [m, n]) { cp, _ in
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+                BLAS.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
+                           a: ap.baseAddress!, lda: a.shape[1], b: bp.baseAddress!, ldb: b.shape[1], c: cp, ldc: n)
+            } }
+        }
+        let needA = a.requiresGrad, needB = b.requiresGrad
+        record("matmul", output: &c, inputs: [a, b]) { g in
+            let da: Tensor?, db: Tensor?
+            switch (transposeA, transposeB) {
+            case (false, false):
+                da = needA ? try matmul(g, b, transposeB: true) : nil
+                db = needB ? try matmul(a, g, transposeA: true) : nil
+            case (true, false):
+                da = needA ? try matmul(b, g, transposeB: true) : nil
+                db = needB ? try matmul(a, g) : nil
+            case (false, true):
+                da = needA ? try matmul(g, b) : nil
+                db = needB ? try matmul(g, a, transposeA: true) : nil
+            case (true, true):
+                da = needA ? try matmul(b, g, transposeA: true, transposeB: true) : nil
+                db = needB ? try matmul(g, a, transposeA: true, transposeB: true) : nil
+            }
+            return [da, db]
+        }
+        return c
+    }
+
+    /// Batched matrix product of rank-3 tensors, `[batch, m, k] · [batch, k, n] → [batch, m, n]`,
+    /// one `sgemm` per batch entry, with the same transpose flags (applied to the last two axes).
+    public static func batchedMatmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) throws -> Tensor {
+        guard a.rank == 3, b.rank == 3 else {
+            throw TensorError.shapeMismatch(op: "batchedMatmul", lhs: a.shape, rhs: b.shape, detail: "must both be rank 3 [batch, rows, cols]")
+        }
+        guard a.shape[0] == b.shape[0] else {
+            throw TensorError.shapeMismatch(op: "batchedMatmul", lhs: a.shape, rhs: b.shape, detail: "have different batch sizes")
+        }
+        let batch = a.shape[0]
+        let (m, k) = transposeA ? (a.shape[2], a.shape[1]) : (a.shape[1], a.shape[2])
+        let (k2, n) = transposeB ? (b.shape[2], b.shape[1]) : (b.shape[1], b.shape[2])
+        guard k == k2 else {
+            throw TensorError.shapeMismatch(op: "batchedMatmul", lhs: a.shape, rhs: b.shape, detail: "do not multiply (inner sizes \(k) and \(k2))")
+        }
+        var c = Tensor(shape: [batch, m, n]) { cp, _ in
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+                let sa = a.shape[1] * a.shape[2], sb = b.shape[1] * b.shape[2]
+                for i in 0..<batch {
+                    BLAS.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
+                               a: ap.baseAddress! + i * sa, lda: a.shape[2], b: bp.baseAddress! + i * sb, ldb: b.shape[2],
+                               c: cp + i * m * n, ldc: n)
+                }
+            } }
+        }
+        let needA = a.requiresGrad, needB = b.requiresGrad
+        record("batchedMatmul", output: &c, inputs: [a, b]) { g in
+            let da: Tensor?, db: Tensor?
+            switch (transposeA, transposeB) {
+            case (false, false):
+                da = needA ? try batchedMatmul(g, b, transposeB: true) : nil
+                db = needB ? try batchedMatmul(a, g, transposeA: true) : nil
+            case (true, false):
+                da = needA ? try batchedMatmul(b, g, transposeB: true) : nil
+                db = needB ? try batchedMatmul(a, g) : nil
+            case (false, true):
+                da = needA ? try batchedMatmul(g, b) : nil
+                db = needB ? try batchedMatmul(g, a, transposeA: true) : nil
+            case (true, true):
+                da = needA ? try batchedMatmul(b, g, transposeA: true, transposeB: true) : nil
+                db = needB ? try batchedMatmul(g, a, transposeA: true, transposeB: true) : nil
+            }
+            return [da, db]
+        }
+        return c
+    }
+
+    /// Product of the last axis with a matrix: `[..., k] · [k, n] → [..., n]`.
+    /// One GEMM over all leading positions (this is how `Dense` acts per time step).
+    public func matmulLastAxis(_ w: Tensor) throws -> Tensor {
+        guard rank >= 1 else { throw TensorError.rankMismatch(op: "matmulLastAxis", expected: "rank ≥ 1", shape: shape) }
+        guard w.rank == 2, w.shape[0] == shape[rank - 1] else {
+            throw TensorError.shapeMismatch(op: "matmulLastAxis", lhs: shape, rhs: w.shape, detail: "do not multiply: the last axis must equal the matrix's rows")
+        }
+        if rank == 2 { return try Tensor.matmul(self, w) }
+        let lead = Array(shape.dropLast())
+        let flat = try reshaped([Tensor.count(of: lead), shape[rank - 1]])
+        return try Tensor.matmul(flat, w).reshaped(lead + [w.shape[1]])
+    }
+}

@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+//
+// Unroll — recurrent neural networks for Linux CPUs, on OpenBLAS.
+//
+// Dependency arrows point one way:
+//   COpenBLAS ← Tensors ← Layers ← Optimizers ← Training ← (app)
+// See docs/architecture.md.
+
+import PackageDescription
+
+// MARK: - Shared settings
+
+/// Release builds of the numeric targets drop overflow checks in hot loops only where the
+/// code states it (`&+`); everything else keeps Swift's safety checks.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v5),
+]
+
+// MARK: - Package
+
+let package = Package(
+    name: "Unroll",
+    products: [
+        .library(name: "Tensors", targets: ["Tensors"]),
+    ],
+    targets: [
+        // MARK: System libraries
+
+        /// Debian's OpenBLAS (`apt-get install libopenblas-dev`): <cblas.h> and -lopenblas.
+        .systemLibrary(name: "COpenBLAS", path: "Modules/COpenBLAS"),
+
+        // MARK: Library modules
+
+        /// Float32 tensors, BLAS-backed ops and reverse-mode autodiff.
+        .target(name: "Tensors", dependencies: ["COpenBLAS"], path: "Modules/Tensors", swiftSettings: swiftSettings),
+
+        // MARK: Tools (benchmarks)
+
+        /// `swift run -c release unroll-bench`: sgemm GFLOP/s, per-op overhead, elementwise throughput.
+        .executableTarget(name: "unroll-bench", dependencies: ["Tensors"], path: "Tools/Bench", swiftSettings: swiftSettings),
+
+        // MARK: Tests (one per target)
+
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"], path: "Tests/TensorsTests", swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,71 @@
+import XCTest
+import Tensors
+
+final class MatmulTests: XCTestCase {
+    /// Naive triple loop on row-major data with optional transposes.
+    func naive(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool) -> [Float] {
+        let A = a.scalars, B = b.scalars
+        let (m, k) = ta ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
+        let n = tb ? b.shape[0] : b.shape[1]
+        var c = [Float](repeating: 0, count: m * n)
+        for i in 0..<m { for j in 0..<n { var s: Float = 0
+            for p in 0..<k {
+                let x = ta ? A[p * a.shape[1] + i] : A[i * a.shape[1] + p]
+                let y = tb ? B[j * b.shape[1] + p] : B[p * b.shape[1] + j]
+                s += x * y
+            }
+            c[i * n + j] = s } }
+        return c
+    }
+
+    func testEveryTransposeCombinationMatchesNaiveLoop() throws {
+        let (m, k, n) = (5, 7, 3)
+        for ta in [false, true] { for tb in [false, true] {
+            let a = rand(ta ? [k, m] : [m, k], seed: 1)
+            let b = rand(tb ? [n, k] : [k, n], seed: 2)
+            let c = try Tensor.matmul(a, b, transposeA: ta, transposeB: tb)
+            XCTAssertEqual(c.shape, [m, n])
+            assertClose(c.scalars, naive(a, b, ta, tb), tol: 1e-5)
+        } }
+    }
+
+    func testBatchedMatchesPerBatchMatmul() throws {
+        let a = rand([3, 4, 5], seed: 3), b = rand([3, 5, 2], seed: 4)
+        let c = try Tensor.batchedMatmul(a, b)
+        for i in 0..<3 {
+            let ci = try Tensor.matmul(a.index(i), b.index(i))
+            assertClose(try c.index(i).scalars, ci.scalars, tol: 1e-5)
+        }
+    }
+
+    func testMatmulGradientsEveryTransposeCombination() {
+        for ta in [false, true] { for tb in [false, true] {
+            let a = rand(ta ? [3, 2] : [2, 3], seed: 5), b = rand(tb ? [4, 3] : [3, 4], seed: 6)
+            assertGradients([a, b]) { try Tensor.matmul($0[0], $0[1], transposeA: ta, transposeB: tb) }
+        } }
+    }
+
+    func testBatchedMatmulGradientsEveryTransposeCombination() {
+        for ta in [false, true] { for tb in [false, true] {
+            let a = rand(ta ? [2, 3, 2] : [2, 2, 3], seed: 7), b = rand(tb ? [2, 4, 3] : [2, 3, 4], seed: 8)
+            assertGradients([a, b]) { try Tensor.batchedMatmul($0[0], $0[1], transposeA: ta, transposeB: tb) }
+        } }
+    }
+
+    func testMatmulLastAxisActsPerTimeStep() throws {
+        let x = rand([2, 3, 4], seed: 9), w = rand([4, 5], seed: 10)
+        let y = try x.matmulLastAxis(w)
+        XCTAssertEqual(y.shape, [2, 3, 5])
+        let y0 = try Tensor.matmul(x.index(1), w)
+        assertClose(try y.index(1).scalars, y0.scalars, tol: 1e-5)
+        assertGradients([x, w]) { try $0[0].matmulLastAxis($0[1]) }
+    }
+
+    func testShapeMismatchNamesOpAndBothShapes() {
+        XCTAssertThrowsError(try Tensor.matmul(Tensor.zeros([2, 3]), Tensor.zeros([4, 5]))) { e in
+            let s = "\(e)"
+            XCTAssertTrue(s.contains("matmul") && s.contains("[2, 3]") && s.contains("[4, 5]"), s)
+        }
+        XCTAssertThrowsError(try Tensor.matmul(Tensor.zeros([2]), Tensor.zeros([2, 2])))
+    }
+}

@@ -1,0 +1,101 @@
+import XCTest
+import Tensors
+
+/// Every differentiable op against central finite differences (ε = 1e-2, relative tolerance 1e-2).
+final class OpGradientTests: XCTestCase {
+    func testArithmeticWithBroadcasting() {
+        let shapes: [([Int], [Int])] = [([2, 3], [2, 3]), ([2, 3], [3]), ([3], [2, 3]), ([2, 3], []), ([2, 1, 3], [4, 1]), ([4, 1], [2, 1, 3])]
+        for (sa, sb) in shapes {
+            let a = rand(sa, seed: 1), b = rand(sb, seed: 2, low: 0.5, high: 1.5)
+            assertGradients([a, b]) { try $0[0] + $0[1] }
+            assertGradients([a, b]) { try $0[0] - $0[1] }
+            assertGradients([a, b]) { try $0[0] * $0[1] }
+            assertGradients([a, b]) { try $0[0] / $0[1] }
+        }
+    }
+
+    func testBroadcastValuesGeneralCase() throws {
+        let a = try Tensor(shape: [2, 1, 3], scalars: [1, 2, 3, 4, 5, 6])
+        let b = try Tensor(shape: [2, 1], scalars: [10, 20])
+        let c = try a + b
+        XCTAssertEqual(c.shape, [2, 2, 3])
+        XCTAssertEqual(c.scalars, [11, 12, 13, 21, 22, 23, 14, 15, 16, 24, 25, 26])
+    }
+
+    func testUnaryOps() {
+        let x = rand([3, 4], seed: 3)
+        let pos = rand([3, 4], seed: 4, low: 0.5, high: 2)
+        assertGradients([x]) { $0[0].sigmoid() }
+        assertGradients([x]) { $0[0].tanh() }
+        assertGradients([x.shifted(by: 0.05)]) { $0[0].relu() }   // keep away from the kink
+        assertGradients([x]) { $0[0].exp() }
+        assertGradients([pos]) { $0[0].log() }
+        assertGradients([pos]) { $0[0].sqrt() }
+        assertGradients([pos]) { $0[0].pow(2.5) }
+        assertGradients([x]) { $0[0].squared() }
+        assertGradients([x]) { $0[0].scaled(by: -3) }
+        assertGradients([x]) { -$0[0] }
+        assertGradients([x.scaled(by: 2)]) { try $0[0].clamped(to: -0.7, 0.65) }
+    }
+
+    func testReductions() {
+        let x = rand([2, 3, 4], seed: 5)
+        assertGradients([x]) { $0[0].sum() }
+        assertGradients([x]) { $0[0].mean() }
+        for axis in [0, 1, 2, -1] {
+            assertGradients([x]) { try $0[0].sum(axis: axis) }
+            assertGradients([x]) { try $0[0].mean(axis: axis, keepDims: true) }
+            assertGradients([x]) { try $0[0].max(axis: axis) }
+        }
+    }
+
+    func testSoftmaxFamilyOnEveryAxis() {
+        let x = rand([2, 3, 4], seed: 6, low: -2, high: 2)
+        for axis in [0, 1, 2] {
+            assertGradients([x]) { try $0[0].softmax(axis: axis) }
+            assertGradients([x]) { try $0[0].logSoftmax(axis: axis) }
+        }
+    }
+
+    func testShapeOps() {
+        let x = rand([2, 3, 4], seed: 7)
+        assertGradients([x]) { try $0[0].reshaped([6, -1]) }
+        assertGradients([x]) { try $0[0].permuted([2, 0, 1]) }
+        assertGradients([x]) { try $0[0].transposed() }
+        assertGradients([x]) { try $0[0].slice(axis: 0, start: 1, length: 1) }
+        assertGradients([x]) { try $0[0].slice(axis: 1, start: 1, length: 2) }
+        assertGradients([x]) { try $0[0].split(sizes: [1, 3], axis: 2)[1] }
+        assertGradients([x]) { try $0[0].reversed(axis: 1) }
+        let y = rand([2, 2, 4], seed: 8)
+        assertGradients([x, y]) { try Tensor.concat([$0[0], $0[1]], axis: 1) }
+        assertGradients([x, x.scaled(by: 2)]) { try Tensor.stack([$0[0], $0[1]], axis: 1) }
+    }
+
+    func testGatherScatterAddsRepeatedRows() throws {
+        let table = rand([5, 3], seed: 9)
+        let ids = try Tensor(shape: [2, 3], scalars: [0, 4, 4, 1, 0, 2])
+        let out = try table.gather(indices: ids)
+        XCTAssertEqual(out.shape, [2, 3, 3])
+        assertClose(try out.index(0).index(1).scalars, try table.index(4).scalars)
+        assertGradients([table]) { try $0[0].gather(indices: ids) }
+        let cols = try Tensor(shape: [2], scalars: [2, 0])
+        assertGradients([table]) { try $0[0].gather(indices: cols, axis: 1) }
+        XCTAssertThrowsError(try table.gather(indices: Tensor([5]))) { e in XCTAssertTrue("\(e)".contains("gather")) }
+        XCTAssertThrowsError(try table.gather(indices: Tensor([1.5])))
+    }
+
+    func testOneHot() throws {
+        let h = try Tensor.oneHot(Tensor([2, 0]), depth: 3)
+        XCTAssertEqual(h.shape, [2, 3])
+        XCTAssertEqual(h.scalars, [0, 0, 1, 1, 0, 0])
+        XCTAssertThrowsError(try Tensor.oneHot(Tensor([3]), depth: 3))
+    }
+
+    func testComposedExpressionAccumulatesSharedInputs() {
+        let x = rand([3], seed: 10), w = rand([3, 3], seed: 11)
+        assertGradients([x, w]) { v in
+            let h = try Tensor.matmul(v[0].reshaped([1, 3]), v[1]).tanh()
+            return try (h * h + h.sigmoid() * v[0]).logSoftmax()
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import XCTest
+import Tensors
+
+final class RandomTests: XCTestCase {
+    func testSameSeedSameNumbersDifferentSeedDifferent() {
+        var a = SeededGenerator(seed: 1), b = SeededGenerator(seed: 1), c = SeededGenerator(seed: 2)
+        let x = Tensor.randomNormal([100], using: &a), y = Tensor.randomNormal([100], using: &b), z = Tensor.randomNormal([100], using: &c)
+        XCTAssertEqual(x.scalars, y.scalars)
+        XCTAssertNotEqual(x.scalars, z.scalars)
+    }
+
+    func testNormalMomentsAndUniformRange() {
+        var g = SeededGenerator(seed: 3)
+        let n = Tensor.randomNormal([20000], mean: 1, std: 2, using: &g).scalars
+        let mean = n.reduce(0, +) / Float(n.count)
+        let variance = n.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(n.count)
+        XCTAssertEqual(mean, 1, accuracy: 0.05)
+        XCTAssertEqual(variance.squareRoot(), 2, accuracy: 0.05)
+        let u = Tensor.randomUniform([1000], low: -2, high: 3, using: &g).scalars
+        XCTAssertTrue(u.allSatisfy { $0 >= -2 && $0 < 3 })
+    }
+
+    func testGlorotHeAndSqrtKLimits() {
+        var g = SeededGenerator(seed: 4)
+        let w = Tensor.glorotUniform([300, 100], using: &g).scalars
+        let limit = (6.0 / 400.0).squareRoot()
+        XCTAssertTrue(w.allSatisfy { abs(Double($0)) <= limit })
+        XCTAssertGreaterThan(w.map { abs($0) }.max()!, Float(limit) * 0.95)
+        let u = Tensor.uniformSqrtK([64, 64], k: 1 / 64, using: &g).scalars
+        XCTAssertTrue(u.allSatisfy { abs($0) <= 0.125 })
+        let h = Tensor.heNormal([500, 200], using: &g).scalars
+        let std = (h.map { $0 * $0 }.reduce(0, +) / Float(h.count)).squareRoot()
+        XCTAssertEqual(std, (2.0 / 500).squareRoot(), accuracy: 0.003)
+    }
+
+    func testOrthogonalIsOrthonormalTallAndWide() throws {
+        var g = SeededGenerator(seed: 5)
+        for shape in [[8, 8], [6, 24], [24, 6]] {
+            let q = try Tensor.orthogonal(shape, using: &g)
+            // The shorter side is orthonormal: QᵀQ = I (tall/square) or QQᵀ = I (wide).
+            let wide = shape[0] < shape[1]
+            let p = try Tensor.matmul(q, q, transposeA: !wide, transposeB: wide)
+            let n = min(shape[0], shape[1])
+            var eye = [Float](repeating: 0, count: n * n); for i in 0..<n { eye[i * n + i] = 1 }
+            assertClose(p.scalars, eye, tol: 1e-4)
+        }
+        XCTAssertThrowsError(try Tensor.orthogonal([3], using: &g))
+    }
+}
