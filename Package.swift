@@ -22,6 +22,8 @@ let package = Package(
     name: "Unroll",
     products: [
         .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "Layers", targets: ["Layers"]),
+        .library(name: "LayerConformance", targets: ["LayerConformance"]),
     ],
     targets: [
         // MARK: System libraries
@@ -34,6 +36,13 @@ let package = Package(
         /// Float32 tensors, BLAS-backed ops and reverse-mode autodiff.
         .target(name: "Tensors", dependencies: ["COpenBLAS"], path: "Modules/Tensors", swiftSettings: swiftSettings),
 
+        /// The `Layer` protocol, parameters, Dense/Embedding/Dropout/Activation, the fused
+        /// recurrent layers (SimpleRNN, LSTM, GRU, Bidirectional) and the losses.
+        .target(name: "Layers", dependencies: ["Tensors"], path: "Modules/Layers", swiftSettings: swiftSettings),
+
+        /// The shared conformance check every layer passes (XCTest helpers; plugin authors reuse it).
+        .target(name: "LayerConformance", dependencies: ["Layers", "Tensors"], path: "Modules/LayerConformance", swiftSettings: swiftSettings),
+
         // MARK: Tools (benchmarks)
 
         /// `swift run -c release unroll-bench`: sgemm GFLOP/s, per-op overhead, elementwise throughput.
@@ -42,5 +51,6 @@ let package = Package(
         // MARK: Tests (one per target)
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], path: "Tests/TensorsTests", swiftSettings: swiftSettings),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "LayerConformance", "Tensors"], path: "Tests/LayersTests", swiftSettings: swiftSettings),
     ]
 )

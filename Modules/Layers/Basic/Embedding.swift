@@ -1,0 +1,76 @@
+import Tensors
+
+/// Maps token ids to vectors: `[batch, time]` (ids as Float) → `[batch, time, outputDim]`.
+///
+/// Parameter: `embeddings [inputDim, outputDim]`, uniform in `[−0.05, 0.05]` like Keras, or a
+/// pretrained matrix (GloVe) set with `setWeights`; `trainable: false` freezes it.
+/// With `maskZero`, id 0 is padding: the layer puts a `[batch, time]` mask in the context
+/// (1 for real tokens) that recurrent layers and losses honour, and `inputDim` must leave room
+/// for id 0. Backward is a scatter-add into the rows that were looked up.
+public final class Embedding: Layer {
+    public struct Config: LayerConfig {
+        /// Vocabulary size (largest id + 1).
+        public var inputDim = 1
+        /// Vector size.
+        public var outputDim = 1
+        /// Treat id 0 as padding and emit a mask.
+        public var maskZero = false
+        /// Whether the vectors are updated in training.
+        public var trainable = true
+        public init() {}
+        public static var requiredFields: [String] { ["input_dim", "output_dim"] }
+    }
+
+    public static let typeName = "Embedding"
+    public var name: String
+    public let config: Config
+    /// `[inputDim, outputDim]`.
+    public let embeddings: Parameter
+
+    public init(config: Config, name: String = "") throws {
+        guard config.inputDim > 0 else { throw LayerError.config(layer: name, field: "input_dim", message: "must be positive, got \(config.inputDim)") }
+        guard config.outputDim > 0 else { throw LayerError.config(layer: name, field: "output_dim", message: "must be positive, got \(config.outputDim)") }
+        self.config = config; self.name = name
+        embeddings = Parameter(trainable: config.trainable)
+    }
+
+    public convenience init(inputDim: Int, outputDim: Int, maskZero: Bool = false, trainable: Bool = true, name: String = "") throws {
+        var c = Config(); c.inputDim = inputDim; c.outputDim = outputDim; c.maskZero = maskZero; c.trainable = trainable
+        try self.init(config: c, name: name)
+    }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard inputShape.count == 1 else {
+            throw LayerError.shape(layer: name, message: "expects token ids [batch, time] but got [batch\(inputShape.map { ", \($0)" }.joined())]")
+        }
+        return inputShape + [config.outputDim]
+    }
+
+    public func build(inputShape: [Int], rng: inout SeededGenerator) throws {
+        _ = try outputShape(for: inputShape)
+        if embeddings.count == 0 {   // keep pretrained weights set before build
+            try embeddings.assign(Tensor.randomUniform([config.inputDim, config.outputDim], low: -0.05, high: 0.05, using: &rng), checkShape: false)
+        }
+    }
+
+    /// Sets pretrained vectors (e.g. from GloVe); the matrix must be `[inputDim, outputDim]`.
+    public func setWeights(_ matrix: Tensor) throws {
+        guard matrix.shape == [config.inputDim, config.outputDim] else {
+            throw LayerError.shape(layer: name, message: "pretrained matrix has shape \(matrix.shape), expected [\(config.inputDim), \(config.outputDim)]")
+        }
+        try embeddings.assign(matrix, checkShape: false)
+    }
+
+    public func forward(_ input: Tensor, context: inout ForwardContext) throws -> Tensor {
+        guard embeddings.count > 0 else { throw LayerError.notBuilt(layer: name) }
+        guard input.rank == 2 else {
+            throw LayerError.shape(layer: name, message: "expects token ids [batch, time] but got \(input.shape)")
+        }
+        if config.maskZero { context.mask = input.mapElements { $0 == 0 ? 0 : 1 } }
+        do {
+            return try embeddings.value.gather(indices: input)
+        } catch let e as TensorError {
+            throw LayerError.invalid(layer: name, message: "token ids must be integers in 0..<\(config.inputDim) (input_dim): \(e)")
+        }
+    }
+}

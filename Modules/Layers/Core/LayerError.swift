@@ -1,0 +1,21 @@
+/// Errors from layers: bad configuration, shapes that do not fit, use before build.
+/// Each names the layer (its `name`, e.g. `lstm_1`) so spec-file errors can point at it.
+public enum LayerError: Error, Equatable, CustomStringConvertible {
+    /// A config field has an invalid value.
+    case config(layer: String, field: String, message: String)
+    /// An input shape does not fit the layer.
+    case shape(layer: String, message: String)
+    /// `forward` was called before `build(inputShape:)`.
+    case notBuilt(layer: String)
+    /// Anything else a layer refuses to do, with the reason.
+    case invalid(layer: String, message: String)
+
+    public var description: String {
+        switch self {
+        case let .config(layer, field, message): return "\(layer): \(field): \(message)"
+        case let .shape(layer, message): return "\(layer): \(message)"
+        case let .notBuilt(layer): return "\(layer): used before it was built (call build(inputShape:) or add it to a model)"
+        case let .invalid(layer, message): return "\(layer): \(message)"
+        }
+    }
+}

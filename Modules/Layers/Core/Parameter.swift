@@ -1,0 +1,47 @@
+import Tensors
+
+/// A trainable (or frozen) weight owned by a layer.
+///
+/// Layers declare parameters as stored properties (`public let kernel = Parameter()`); the model
+/// finds them by reflection and names them `<layer>.<property in snake_case>`, e.g.
+/// `lstm_1.recurrent_kernel`. There is no second, hand-kept list of parameters anywhere.
+///
+/// `value` is a leaf of the autodiff tape while `trainable` is true, so
+/// `gradients(of: loss, wrt: params.map(\.value))` works directly. Optimizers update it in place.
+public final class Parameter {
+    /// The current weights. Shape `[]` until the owning layer is built.
+    public private(set) var value: Tensor
+    /// Whether gradients are computed for this parameter and optimizers update it.
+    public var trainable: Bool {
+        didSet { value = trainable ? value.detached().requiringGrad() : value.detached() }
+    }
+
+    /// An empty parameter, filled by the layer's `build`.
+    public init(trainable: Bool = true) {
+        self.trainable = trainable
+        self.value = Tensor.zeros([0])
+    }
+
+    /// Shape of the weights.
+    public var shape: [Int] { value.shape }
+    /// Number of scalars.
+    public var count: Int { value.shape == [0] ? 0 : value.count }
+
+    /// Replaces the weights (e.g. at build time, or loading a checkpoint / GloVe matrix).
+    /// When the parameter already has a shape, the new value must have the same one.
+    public func assign(_ newValue: Tensor, checkShape: Bool = true, name: String = "parameter") throws {
+        if checkShape && value.shape != [0] && newValue.shape != value.shape {
+            throw LayerError.shape(layer: name, message: "cannot assign weights of shape \(newValue.shape) to a parameter of shape \(value.shape)")
+        }
+        value = trainable ? newValue.detached().requiringGrad() : newValue.detached()
+    }
+
+    /// Uses `t` exactly as given, tape identity included, so gradients w.r.t. `t` flow through
+    /// the layer. For gradient checks and functional-style calls; prefer `assign` otherwise.
+    public func bind(_ t: Tensor) { value = t }
+
+    /// Updates the weights in place, keeping the tape identity (for optimizers).
+    public func update(_ body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        try value.withUnsafeMutableBufferPointer(body)
+    }
+}

@@ -1,0 +1,62 @@
+import Tensors
+
+/// Binary cross-entropy `−[y log p + (1 − y) log(1 − p)]`, averaged over the last axis.
+///
+/// From probabilities, `p` is clipped to `[ε, 1 − ε]` (ε = 1e-7, as Keras). From logits `z`
+/// it uses the stable form `max(z, 0) − z·y + log(1 + e^(−|z|))`, whose derivative is `σ(z) − y`.
+/// Targets: same shape as predictions, values in [0, 1].
+public struct BinaryCrossEntropy: Loss {
+    public static let typeName = "binary_crossentropy"
+    public var fromLogits: Bool
+    public init(fromLogits: Bool = false) { self.fromLogits = fromLogits }
+
+    public func perExample(_ p: Tensor, _ y: Tensor) throws -> Tensor {
+        try requireSameShape(p, y, Self.typeName)
+        if fromLogits {
+            // max(z,0) − z·y + log(1 + e^{−|z|})  written as relu(z) − z·y + log(1 + exp(−|z|))
+            let absZ = try p.relu() + (-p).relu()
+            let l = try p.relu() - p * y + absZ.scaled(by: -1).exp().shifted(by: 1).log()
+            return try l.mean(axis: -1)
+        }
+        let pc = try p.clamped(to: 1e-7, 1 - 1e-7)
+        let one = Tensor(1)
+        let l = try -(y * pc.log() + (one - y) * (one - pc).log())
+        return try l.mean(axis: -1)
+    }
+}
+
+/// Categorical cross-entropy `−Σ_k y_k log p_k` over the class (last) axis, one-hot or soft targets.
+///
+/// From logits it uses the fused, stable `log_softmax` (derivative `softmax(z) − y` for
+/// one-hot `y`); from probabilities, `p` is clipped to `[ε, 1]`.
+public struct CategoricalCrossEntropy: Loss {
+    public static let typeName = "categorical_crossentropy"
+    public var fromLogits: Bool
+    public init(fromLogits: Bool = false) { self.fromLogits = fromLogits }
+
+    public func perExample(_ p: Tensor, _ y: Tensor) throws -> Tensor {
+        try requireSameShape(p, y, Self.typeName)
+        let logp = fromLogits ? try p.logSoftmax(axis: -1) : try p.clamped(to: 1e-7, 1).log()
+        return try -(y * logp).sum(axis: -1)
+    }
+}
+
+/// Sparse categorical cross-entropy: like `CategoricalCrossEntropy` with integer class targets.
+///
+/// Shapes: predictions `[batch, classes]` or per step `[batch, time, classes]`; targets
+/// `[batch]` or `[batch, time]` holding class indices. Per-step losses honour a `[batch, time]` mask.
+public struct SparseCategoricalCrossEntropy: Loss {
+    public static let typeName = "sparse_categorical_crossentropy"
+    public var fromLogits: Bool
+    public init(fromLogits: Bool = false) { self.fromLogits = fromLogits }
+
+    public func perExample(_ p: Tensor, _ y: Tensor) throws -> Tensor {
+        guard p.rank >= 1, Array(p.shape.dropLast()) == y.shape else {
+            throw TensorError.shapeMismatch(op: Self.typeName, lhs: p.shape, rhs: y.shape,
+                                            detail: "do not fit: targets must be the predictions' shape without the class axis")
+        }
+        let onehot = try Tensor.oneHot(y, depth: p.shape[p.rank - 1])
+        let logp = fromLogits ? try p.logSoftmax(axis: -1) : try p.clamped(to: 1e-7, 1).log()
+        return try -(onehot * logp).sum(axis: -1)
+    }
+}

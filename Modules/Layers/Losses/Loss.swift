@@ -1,0 +1,33 @@
+import Tensors
+
+/// A loss: predictions and targets in, a scalar out (mean over examples, or over unmasked time
+/// steps for per-step outputs).
+///
+/// Shapes: predictions `[batch, …]`; targets as each loss states; `mask` (optional) is
+/// `[batch]` or `[batch, time]` with 1 for steps that count and 0 for padding.
+public protocol Loss {
+    /// Registry / spec name, e.g. `binary_crossentropy`.
+    static var typeName: String { get }
+    /// Loss per example (or per time step), shape = predictions' shape without the class axis.
+    func perExample(_ predictions: Tensor, _ targets: Tensor) throws -> Tensor
+}
+
+extension Loss {
+    /// Mean of `perExample` over everything the mask keeps.
+    public func callAsFunction(_ predictions: Tensor, _ targets: Tensor, mask: Tensor? = nil) throws -> Tensor {
+        let l = try perExample(predictions, targets)
+        guard let mask else { return l.mean() }
+        guard mask.shape == l.shape else {
+            throw TensorError.shapeMismatch(op: "\(Self.typeName) mask", lhs: mask.shape, rhs: l.shape, detail: "differ: the mask must match the per-step loss shape")
+        }
+        let kept = mask.sum().scalar ?? 0
+        return try (l * mask).sum().scaled(by: 1 / Swift.max(kept, 1))
+    }
+}
+
+/// Checks that predictions and targets have the same shape.
+func requireSameShape(_ p: Tensor, _ y: Tensor, _ op: String) throws {
+    guard p.shape == y.shape else {
+        throw TensorError.shapeMismatch(op: op, lhs: p.shape, rhs: y.shape, detail: "differ: predictions and targets must have the same shape")
+    }
+}

@@ -1,0 +1,23 @@
+import Tensors
+
+/// Mean squared error: `mean_k (p_k − y_k)²` per example (last axis), averaged over the batch.
+/// ∂/∂p = 2(p − y)/K.
+public struct MeanSquaredError: Loss {
+    public static let typeName = "mean_squared_error"
+    public init() {}
+    public func perExample(_ p: Tensor, _ y: Tensor) throws -> Tensor {
+        try requireSameShape(p, y, Self.typeName)
+        return try (p - y).squared().mean(axis: -1)
+    }
+}
+
+/// The notes' sum-of-squares cost per example, `C = Σ_k (a_k − y_k)²` over the output units
+/// (last axis), averaged over the batch. ∂/∂a = 2(a − y).
+public struct SumOfSquares: Loss {
+    public static let typeName = "sum_of_squares"
+    public init() {}
+    public func perExample(_ p: Tensor, _ y: Tensor) throws -> Tensor {
+        try requireSameShape(p, y, Self.typeName)
+        return try (p - y).squared().sum(axis: -1)
+    }
+}

@@ -1,0 +1,95 @@
+import Tensors
+
+/// Runs a recurrent layer over the sequence in both directions and merges the two outputs.
+///
+/// The wrapped layer is given as a config object with its `type` (`SimpleRNN`, `LSTM`, `GRU`):
+/// ```yaml
+/// - type: Bidirectional
+///   layer: {type: LSTM, units: 32, return_sequences: true}
+///   merge_mode: concat
+/// ```
+/// The backward copy has `go_backwards` flipped; with `return_sequences` its output is reversed
+/// back so step t of both directions lines up (as in Keras). Shapes: like the wrapped layer, with
+/// the last axis doubled for `concat`. Parameters: two independent copies,
+/// `<name>.forward_layer.*` and `<name>.backward_layer.*`.
+public final class Bidirectional: Layer {
+    /// How the two directions' outputs are combined.
+    public enum MergeMode: String, Codable, Sendable { case concat, sum, mul, ave }
+
+    public struct Config: LayerConfig {
+        /// The wrapped recurrent layer: its `type` and config fields.
+        public var layer: JSONValue = .object(["type": .string("LSTM"), "units": .number(1)])
+        public var mergeMode = MergeMode.concat
+        public init() {}
+        public static var requiredFields: [String] { ["layer"] }
+    }
+
+    public static let typeName = "Bidirectional"
+    public var name: String
+    public let config: Config
+    public let forwardLayer: any RecurrentLayer
+    public let backwardLayer: any RecurrentLayer
+
+    public init(config: Config, name: String = "") throws {
+        guard case var .object(obj) = config.layer, case let .string(type)? = obj["type"] else {
+            throw LayerError.config(layer: name, field: "layer", message: "must be an object with a 'type' (SimpleRNN, LSTM or GRU)")
+        }
+        obj["type"] = nil
+        let fields = JSONValue.object(obj).foundationObject as? [String: Any] ?? [:]
+        func make<L: RecurrentLayer>(_: L.Type) throws -> (any RecurrentLayer, any RecurrentLayer) {
+            var c: L.Config
+            do { c = try LayerConfigCoding.decode(L.Config.self, from: fields) } catch {
+                throw LayerError.config(layer: name, field: "layer", message: "\(error)")
+            }
+            let f = try L(config: c, name: "forward_layer")
+            c.goBackwards.toggle()
+            return (f, try L(config: c, name: "backward_layer"))
+        }
+        switch type {
+        case SimpleRNN.typeName: (forwardLayer, backwardLayer) = try make(SimpleRNN.self)
+        case LSTM.typeName: (forwardLayer, backwardLayer) = try make(LSTM.self)
+        case GRU.typeName: (forwardLayer, backwardLayer) = try make(GRU.self)
+        default: throw LayerError.config(layer: name, field: "layer.type", message: "'\(type)' is not a recurrent layer (SimpleRNN, LSTM, GRU)")
+        }
+        self.config = config
+        self.name = name
+    }
+
+    /// Wraps a recurrent layer type with the given config fields (snake_case).
+    public convenience init(_ type: String, _ fields: [String: JSONValue], mergeMode: MergeMode = .concat, name: String = "") throws {
+        var c = Config()
+        c.layer = .object(fields.merging(["type": .string(type)]) { a, _ in a })
+        c.mergeMode = mergeMode
+        try self.init(config: c, name: name)
+    }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        var s: [Int]
+        do { s = try forwardLayer.outputShape(for: inputShape) } catch {
+            throw LayerError.shape(layer: name, message: "\(error)")
+        }
+        if config.mergeMode == .concat { s[s.count - 1] *= 2 }
+        return s
+    }
+
+    public func build(inputShape: [Int], rng: inout SeededGenerator) throws {
+        try forwardLayer.build(inputShape: inputShape, rng: &rng)
+        try backwardLayer.build(inputShape: inputShape, rng: &rng)
+    }
+
+    public func forward(_ input: Tensor, context: inout ForwardContext) throws -> Tensor {
+        let mask = context.mask
+        let f = try forwardLayer.call(input, initialState: nil, context: &context).output
+        context.mask = mask
+        var b = try backwardLayer.call(input, initialState: nil, context: &context).output
+        let sequences = f.rank == 3
+        if sequences { b = try b.reversed(axis: 1) }
+        context.mask = sequences ? mask : nil
+        switch config.mergeMode {
+        case .concat: return try Tensor.concat([f, b], axis: -1)
+        case .sum: return try f + b
+        case .mul: return try f * b
+        case .ave: return try (f + b).scaled(by: 0.5)
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Tensors
+
+/// Fields every recurrent layer's config has (Keras names in snake_case in spec files).
+public protocol RecurrentLayerConfig: LayerConfig {
+    /// Hidden size H.
+    var units: Int { get }
+    /// Return the state after every step `[batch, time, H]` instead of the last `[batch, H]`.
+    var returnSequences: Bool { get }
+    /// Also return the final states from `call` (`[h]`, or `[h, c]` for LSTM).
+    var returnState: Bool { get }
+    /// Process the sequence last step first (the output sequence is then in reverse order, as in Keras).
+    var goBackwards: Bool { get set }
+    /// Carry the final state of one batch into the next as its initial state (`resetStates()` clears it).
+    var stateful: Bool { get }
+    /// Dropout rate on the inputs (one mask per sequence, shared by all steps).
+    var dropout: Float { get }
+    /// Dropout rate on `h_{t−1}` before the recurrent product (one mask per sequence).
+    var recurrentDropout: Float { get }
+    /// Truncated BPTT: gradients flow back at most through chunks of this many steps (0 = full BPTT).
+    var bpttSteps: Int { get }
+}
+
+/// The result of `call`: the output and the final states (`[h]` or `[h, c]`).
+public struct RecurrentOutput {
+    public var output: Tensor
+    public var states: [Tensor]
+}
+
+/// Final states kept between batches by a stateful layer.
+public final class CarriedState {
+    public internal(set) var states: [Tensor] = []
+    public init() {}
+}
+
+/// A recurrent layer: input projection in one GEMM (`x·W + b`, tensor ops), then the fused time
+/// loop (`RecurrentKernel`) for its `Cell`. SimpleRNN, LSTM and GRU differ only in the cell,
+/// the gate count and the bias initialisation.
+public protocol RecurrentLayer: Layer where Config: RecurrentLayerConfig {
+    associatedtype Cell: RecurrentCell
+    /// The pointwise cell math.
+    var cell: Cell { get }
+    /// Input kernel `[features, gates·H]`.
+    var kernel: Parameter { get }
+    /// Recurrent kernel `[H, gates·H]`.
+    var recurrentKernel: Parameter { get }
+    /// Input bias `[gates·H]`.
+    var bias: Parameter { get }
+    /// Recurrent bias `[gates·H]` (GRU only), else nil.
+    var recurrentBiasParameter: Parameter? { get }
+    /// States carried across batches when `stateful`.
+    var carried: CarriedState { get }
+    /// Initial bias values `[gates·H]` (LSTM sets the forget block to 1).
+    func initialBias() -> Tensor
+}
+
+extension RecurrentLayer {
+    public func initialBias() -> Tensor { Tensor.zeros([cell.gates * config.units]) }
+
+    /// Checks the shared config fields; call from `init(config:name:)`.
+    static func validate(_ c: Config, name: String) throws {
+        guard c.units > 0 else { throw LayerError.config(layer: name, field: "units", message: "must be positive, got \(c.units)") }
+        guard c.dropout >= 0 && c.dropout < 1 else { throw LayerError.config(layer: name, field: "dropout", message: "must be in [0, 1), got \(c.dropout)") }
+        guard c.recurrentDropout >= 0 && c.recurrentDropout < 1 else {
+            throw LayerError.config(layer: name, field: "recurrent_dropout", message: "must be in [0, 1), got \(c.recurrentDropout)")
+        }
+        guard c.bpttSteps >= 0 else { throw LayerError.config(layer: name, field: "bptt_steps", message: "must be ≥ 0 (0 = full BPTT), got \(c.bpttSteps)") }
+    }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard inputShape.count == 2 else {
+            throw LayerError.shape(layer: name, message: "expects [batch, time, features] but got [batch\(inputShape.map { ", \($0)" }.joined())]")
+        }
+        return config.returnSequences ? [inputShape[0], config.units] : [config.units]
+    }
+
+    public func build(inputShape: [Int], rng: inout SeededGenerator) throws {
+        _ = try outputShape(for: inputShape)
+        let (F, H, G) = (inputShape[1], config.units, cell.gates)
+        try kernel.assign(Tensor.glorotUniform([F, G * H], using: &rng), checkShape: false)
+        try recurrentKernel.assign(Tensor.orthogonal([H, G * H], using: &rng), checkShape: false)
+        try bias.assign(initialBias(), checkShape: false)
+        try recurrentBiasParameter?.assign(Tensor.zeros([G * H]), checkShape: false)
+        carried.states = []
+    }
+
+    /// Clears the carried state of a stateful layer, or sets it to `states`
+    /// (`[h]` or `[h, c]`, each `[batch, units]`; used as constants, no gradient flows into them).
+    public func resetStates(to states: [Tensor]? = nil) throws {
+        guard let states else { carried.states = []; return }
+        let n = cell.hasCellState ? 2 : 1
+        guard states.count == n, states.allSatisfy({ $0.rank == 2 && $0.shape[1] == config.units && $0.shape == states[0].shape }) else {
+            throw LayerError.shape(layer: name, message: "states must be \(n) tensor(s) of shape [batch, \(config.units)], got \(states.map(\.shape))")
+        }
+        carried.states = states.map { $0.detached() }
+    }
+
+    public func forward(_ input: Tensor, context: inout ForwardContext) throws -> Tensor {
+        try call(input, initialState: nil, context: &context).output
+    }
+
+    /// Runs the layer on `[batch, time, features]`, optionally from given initial states
+    /// (`[h0]`, or `[h0, c0]` for LSTM, each `[batch, H]`; gradients flow into them).
+    public func call(_ input: Tensor, initialState: [Tensor]? = nil, context: inout ForwardContext) throws -> RecurrentOutput {
+        guard kernel.count > 0 else { throw LayerError.notBuilt(layer: name) }
+        guard input.rank == 3, input.shape[2] == kernel.shape[0] else {
+            throw LayerError.shape(layer: name, message: "expects [batch, time, \(kernel.shape[0])] but got \(input.shape)")
+        }
+        let (B, T, H) = (input.shape[0], input.shape[1], config.units)
+        guard T > 0 else { throw LayerError.shape(layer: name, message: "the sequence has no time steps (input \(input.shape))") }
+        var mask = context.mask
+        if let m = mask, m.shape != [B, T] {
+            throw LayerError.shape(layer: name, message: "mask has shape \(m.shape) but the input is [\(B), \(T), …]")
+        }
+        var x = input
+        if config.goBackwards {
+            x = try x.reversed(axis: 1)
+            mask = try mask?.reversed(axis: 1)
+        }
+        if context.training && config.dropout > 0 {
+            x = try x * Dropout.mask([B, 1, x.shape[2]], rate: config.dropout, rng: &context.rng)
+        }
+        let xproj = try x.matmulLastAxis(kernel.value) + bias.value
+
+        let nStates = cell.hasCellState ? 2 : 1
+        var initial: [Tensor]
+        if let given = initialState {
+            guard given.count == nStates, given.allSatisfy({ $0.shape == [B, H] }) else {
+                throw LayerError.shape(layer: name, message: "initial state must be \(nStates) tensor(s) of shape [\(B), \(H)], got \(given.map(\.shape))")
+            }
+            initial = given
+        } else if config.stateful, carried.states.count == nStates {
+            guard carried.states[0].shape == [B, H] else {
+                throw LayerError.shape(layer: name, message: "stateful layer carried a state for batch \(carried.states[0].shape[0]) but got batch \(B); use a fixed batch size or resetStates()")
+            }
+            initial = carried.states
+        } else {
+            initial = Array(repeating: Tensor.zeros([B, H]), count: nStates)
+        }
+
+        var k = RecurrentKernel(cell: cell, units: H)
+        k.mask = mask
+        k.bpttSteps = config.bpttSteps
+        if context.training && config.recurrentDropout > 0 {
+            k.recurrentMask = Dropout.mask([B, H], rate: config.recurrentDropout, rng: &context.rng)
+        }
+        let (hs, cLast) = k.run(xproj: xproj, R: recurrentKernel.value, recBias: recurrentBiasParameter?.value,
+                                 h0: initial[0], c0: cell.hasCellState ? initial[1] : nil)
+        let hLast = try hs.slice(axis: 1, start: T - 1, length: 1).reshaped([B, H])
+        let states = [hLast] + (cLast.map { [$0] } ?? [])
+        if config.stateful { carried.states = states.map { $0.detached() } }
+        if config.returnSequences {
+            context.mask = mask
+            return RecurrentOutput(output: hs, states: states)
+        }
+        context.mask = nil
+        return RecurrentOutput(output: hLast, states: states)
+    }
+}
