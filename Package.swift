@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Layers", targets: ["Layers"]),
         .library(name: "LayerConformance", targets: ["LayerConformance"]),
+        .library(name: "Optimizers", targets: ["Optimizers"]),
     ],
     targets: [
         // MARK: System libraries
@@ -43,6 +44,9 @@ let package = Package(
         /// The shared conformance check every layer passes (XCTest helpers; plugin authors reuse it).
         .target(name: "LayerConformance", dependencies: ["Layers", "Tensors"], path: "Modules/LayerConformance", swiftSettings: swiftSettings),
 
+        /// SGD (momentum, Nesterov), Adam (AMSGrad), RMSProp, Adagrad; weight decay, clipping, schedules.
+        .target(name: "Optimizers", dependencies: ["Layers", "Tensors"], path: "Modules/Optimizers", swiftSettings: swiftSettings),
+
         // MARK: Tools (benchmarks)
 
         /// `swift run -c release unroll-bench`: sgemm GFLOP/s, per-op overhead, elementwise throughput.
@@ -51,6 +55,7 @@ let package = Package(
         // MARK: Tests (one per target)
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], path: "Tests/TensorsTests", swiftSettings: swiftSettings),
+        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Layers", "Tensors"], path: "Tests/OptimizersTests", swiftSettings: swiftSettings),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "LayerConformance", "Tensors"], path: "Tests/LayersTests", swiftSettings: swiftSettings),
     ]
 )

@@ -1,0 +1,55 @@
+import Tensors
+
+/// Gradient clipping against exploding gradients.
+///
+/// - `value(c)`: each element into `[−c, c]`.
+/// - `norm(c)`: each parameter's gradient `g ← g·min(1, c/‖g‖)`.
+/// - `globalNorm(c)`: all gradients together, `g ← g·min(1, c/√(Σ‖g_i‖²))` — the direction is kept.
+public enum GradientClipping: Equatable, Sendable {
+    case none
+    case value(Float)
+    case norm(Float)
+    case globalNorm(Float)
+
+    /// What clipping did to one step's gradients.
+    public struct Report: Equatable {
+        /// Global norm before and after.
+        public var normBefore: Float, normAfter: Float
+        /// Whether any gradient changed.
+        public var clipped: Bool
+    }
+
+    /// The global L2 norm over all gradients.
+    public static func globalNorm(_ grads: [Tensor]) -> Float {
+        var s: Double = 0
+        for g in grads { g.withUnsafeBufferPointer { for v in $0 { s += Double(v) * Double(v) } } }
+        return Float(s.squareRoot())
+    }
+
+    /// Clips `grads` in place and reports the norms.
+    @discardableResult
+    public func apply(_ grads: inout [Tensor]) -> Report {
+        let before = GradientClipping.globalNorm(grads)
+        var clipped = false
+        switch self {
+        case .none: break
+        case let .value(c):
+            for i in grads.indices where grads[i].scalars.contains(where: { abs($0) > c }) {
+                clipped = true
+                grads[i].withUnsafeMutableBufferPointer { for j in 0..<$0.count { $0[j] = Swift.min(Swift.max($0[j], -c), c) } }
+            }
+        case let .norm(c):
+            for i in grads.indices {
+                let n = GradientClipping.globalNorm([grads[i]])
+                if n > c { clipped = true; let f = c / n; grads[i].withUnsafeMutableBufferPointer { for j in 0..<$0.count { $0[j] *= f } } }
+            }
+        case let .globalNorm(c):
+            if before > c {
+                clipped = true
+                let f = c / before
+                for i in grads.indices { grads[i].withUnsafeMutableBufferPointer { for j in 0..<$0.count { $0[j] *= f } } }
+            }
+        }
+        return Report(normBefore: before, normAfter: clipped ? GradientClipping.globalNorm(grads) : before, clipped: clipped)
+    }
+}

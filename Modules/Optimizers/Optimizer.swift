@@ -1,0 +1,78 @@
+import Tensors
+import Layers
+
+/// An optimizer: updates parameters in place from their gradients, keeping its own state per
+/// parameter (keyed by the parameter's dotted name, so it can be saved and resumed).
+///
+/// ```swift
+/// let opt = Adam(learningRate: 1e-3)
+/// let grads = try gradients(of: loss, wrt: params.map(\.parameter.value))
+/// try opt.step(params, gradients: grads)
+/// ```
+public protocol Optimizer: AnyObject {
+    /// Registry / spec name, e.g. `adam`.
+    static var typeName: String { get }
+    /// The rate used by the next `step` (a schedule sets it before each step).
+    var learningRate: Float { get set }
+    /// Decoupled weight decay λ: before the update, `p ← p − lr·λ·p` (AdamW-style; 0 = off).
+    var weightDecay: Float { get set }
+    /// Number of `step` calls so far.
+    var iterations: Int { get }
+    /// Updates one parameter given its gradient; `t` is the 1-based step number.
+    func update(_ name: String, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>, t: Int)
+    /// Marks the end of a step.
+    func finishStep()
+    /// Per-parameter state for checkpoints, e.g. `lstm_1.kernel.m`.
+    var state: [String: Tensor] { get }
+    /// Restores state saved by `state` (and the iteration count).
+    func restore(state: [String: Tensor], iterations: Int) throws
+}
+
+/// Why an optimizer refused a step or a state.
+public enum OptimizerError: Error, CustomStringConvertible, Equatable {
+    case mismatch(String)
+    public var description: String { "optimizer: \(self.message)" }
+    var message: String { switch self { case let .mismatch(m): return m } }
+}
+
+extension Optimizer {
+    /// One update of every trainable parameter from `gradients` (same order).
+    public func step(_ params: [(name: String, parameter: Parameter)], gradients: [Tensor]) throws {
+        guard params.count == gradients.count else {
+            throw OptimizerError.mismatch("\(params.count) parameters but \(gradients.count) gradients")
+        }
+        let t = iterations + 1
+        for ((name, p), g) in zip(params, gradients) where p.trainable {
+            guard g.shape == p.shape else {
+                throw OptimizerError.mismatch("gradient for \(name) has shape \(g.shape), parameter has \(p.shape)")
+            }
+            let lr = learningRate, wd = weightDecay
+            g.withUnsafeBufferPointer { gp in
+                p.update { pp in
+                    if wd != 0 { let f = 1 - lr * wd; for i in 0..<pp.count { pp[i] *= f } }
+                    update(name, pp, gp, t: t)
+                }
+            }
+        }
+        finishStep()
+    }
+}
+
+/// Per-parameter slots (momentum, moments, accumulators), one boxed buffer each, so an update
+/// can hold several slots of one parameter at once without overlapping accesses.
+final class SlotStore {
+    final class Slot { var data: [Float]; init(_ d: [Float]) { data = d } }
+    private var slots: [String: Slot] = [:]
+
+    /// The slot `name.kind`, created with `initial` on first use.
+    func with<R>(_ name: String, _ kind: String, count: Int, initial: Float = 0, _ body: (UnsafeMutableBufferPointer<Float>) -> R) -> R {
+        let key = "\(name).\(kind)"
+        let slot: Slot
+        if let s = slots[key] { slot = s } else { slot = Slot([Float](repeating: initial, count: count)); slots[key] = slot }
+        return slot.data.withUnsafeMutableBufferPointer { body($0) }
+    }
+
+    var tensors: [String: Tensor] { slots.mapValues { Tensor($0.data) } }
+
+    func restore(_ state: [String: Tensor]) { slots = state.mapValues { Slot($0.scalars) } }
+}

@@ -1,0 +1,37 @@
+import Tensors
+
+/// Stochastic gradient descent with optional momentum and Nesterov momentum (PyTorch's form).
+///
+/// ```
+/// plain:     p ← p − lr·g
+/// momentum:  v ← μ·v + g;   p ← p − lr·v
+/// Nesterov:  v ← μ·v + g;   p ← p − lr·(g + μ·v)
+/// ```
+public final class SGD: Optimizer {
+    public static let typeName = "sgd"
+    public var learningRate: Float
+    public var momentum: Float
+    public var nesterov: Bool
+    public var weightDecay: Float
+    public private(set) var iterations = 0
+    private let slots = SlotStore()
+
+    public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+        self.learningRate = learningRate; self.momentum = momentum; self.nesterov = nesterov; self.weightDecay = weightDecay
+    }
+
+    public func update(_ name: String, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>, t: Int) {
+        let lr = learningRate, mu = momentum
+        if mu == 0 { for i in 0..<p.count { p[i] -= lr * g[i] }; return }
+        slots.with(name, "momentum", count: p.count) { v in
+            for i in 0..<p.count {
+                v[i] = mu * v[i] + g[i]
+                p[i] -= lr * (nesterov ? g[i] + mu * v[i] : v[i])
+            }
+        }
+    }
+
+    public func finishStep() { iterations += 1 }
+    public var state: [String: Tensor] { slots.tensors }
+    public func restore(state: [String: Tensor], iterations: Int) throws { slots.restore(state); self.iterations = iterations }
+}
