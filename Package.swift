@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "Layers", targets: ["Layers"]),
         .library(name: "LayerConformance", targets: ["LayerConformance"]),
         .library(name: "Optimizers", targets: ["Optimizers"]),
+        .library(name: "Training", targets: ["Training"]),
     ],
     targets: [
         // MARK: System libraries
@@ -47,6 +48,9 @@ let package = Package(
         /// SGD (momentum, Nesterov), Adam (AMSGrad), RMSProp, Adagrad; weight decay, clipping, schedules.
         .target(name: "Optimizers", dependencies: ["Layers", "Tensors"], path: "Modules/Optimizers", swiftSettings: swiftSettings),
 
+        /// Sequential models, summary, fit/evaluate/predict, metrics, callbacks, safetensors checkpoints.
+        .target(name: "Training", dependencies: ["Optimizers", "Layers", "Tensors"], path: "Modules/Training", swiftSettings: swiftSettings),
+
         // MARK: Tools (benchmarks)
 
         /// `swift run -c release unroll-bench`: sgemm GFLOP/s, per-op overhead, elementwise throughput.
@@ -55,6 +59,7 @@ let package = Package(
         // MARK: Tests (one per target)
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], path: "Tests/TensorsTests", swiftSettings: swiftSettings),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Optimizers", "Layers", "Tensors"], path: "Tests/TrainingTests", swiftSettings: swiftSettings),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Layers", "Tensors"], path: "Tests/OptimizersTests", swiftSettings: swiftSettings),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "LayerConformance", "Tensors"], path: "Tests/LayersTests", swiftSettings: swiftSettings),
     ]

@@ -31,11 +31,15 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
 /// Encodes and decodes configs: snake_case JSON, defaults merged under the given fields,
 /// unknown and missing fields reported by name.
 public enum LayerConfigCoding {
-    /// `returnSequences` → `return_sequences`.
+    /// `returnSequences` → `return_sequences`, `SimpleRNN` → `simple_rnn`, `LSTM` → `lstm`:
+    /// an underscore goes before an uppercase letter that follows a lowercase letter or digit.
     public static func snakeCase(_ s: String) -> String {
         var out = ""
+        var prev: Character? = nil
         for ch in s {
-            if ch.isUppercase { if !out.isEmpty { out.append("_") }; out += ch.lowercased() } else { out.append(ch) }
+            if ch.isUppercase, let p = prev, p.isLowercase || p.isNumber { out.append("_") }
+            out += ch.lowercased()
+            prev = ch
         }
         return out
     }

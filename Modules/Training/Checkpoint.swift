@@ -1,0 +1,82 @@
+import Foundation
+import Tensors
+import Layers
+import Optimizers
+
+/// Resumable training checkpoints.
+///
+/// Layout of a checkpoint folder:
+/// ```
+/// <dir>/latest.json                 {"checkpoint": "epoch-0003"}   (written atomically, last)
+/// <dir>/epoch-0003/weights.safetensors     model parameters by dotted name
+/// <dir>/epoch-0003/optimizer.safetensors   optimizer slots; metadata: type, iterations, learning_rate
+/// <dir>/epoch-0003/state.json              epoch, history
+/// ```
+/// Each file is written atomically into a fresh folder, and `latest.json` is switched only after
+/// the folder is complete, so a run killed at any moment leaves the previous checkpoint intact.
+public enum Checkpoint {
+    struct State: Codable { var epoch: Int; var history: History }
+
+    /// Saves the model weights, optimizer state and progress after `epoch`.
+    public static func save(trainer: Trainer, epoch: Int, history: History, to dir: URL) throws {
+        let name = String(format: "epoch-%04d", epoch)
+        let folder = dir.appendingPathComponent(name)
+        try saveWeights(trainer.model, to: folder.appendingPathComponent("weights.safetensors"))
+        try SafeTensors.write(trainer.optimizer.state, metadata: [
+            "type": type(of: trainer.optimizer).typeName,
+            "iterations": String(trainer.optimizer.iterations),
+            "learning_rate": String(trainer.optimizer.learningRate),
+        ], to: folder.appendingPathComponent("optimizer.safetensors"))
+        let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try e.encode(State(epoch: epoch, history: history)), to: folder.appendingPathComponent("state.json"))
+        let previous = try? latest(in: dir)
+        try AtomicFile.write(try JSONSerialization.data(withJSONObject: ["checkpoint": name]), to: dir.appendingPathComponent("latest.json"))
+        if let previous, previous.lastPathComponent != name { try? FileManager.default.removeItem(at: previous) }
+    }
+
+    /// The folder `latest.json` points to.
+    public static func latest(in dir: URL) throws -> URL {
+        let url = dir.appendingPathComponent("latest.json")
+        guard let data = try? Data(contentsOf: url) else { throw CheckpointError.io(path: url.path, message: "no checkpoint here (latest.json is missing)") }
+        guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let name = obj["checkpoint"] as? String,
+              !name.contains("/"), !name.isEmpty else {
+            throw CheckpointError.format(path: url.path, message: "latest.json must be {\"checkpoint\": \"<folder>\"}")
+        }
+        return dir.appendingPathComponent(name)
+    }
+
+    /// Restores weights and optimizer state from the latest checkpoint in `dir` and returns the
+    /// completed epoch, to pass as `FitOptions.initialEpoch`.
+    public static func resume(trainer: Trainer, from dir: URL) throws -> (epoch: Int, history: History) {
+        let folder = try latest(in: dir)
+        try loadWeights(trainer.model, from: folder.appendingPathComponent("weights.safetensors"))
+        let opt = folder.appendingPathComponent("optimizer.safetensors")
+        let (slots, meta) = try SafeTensors.read(opt)
+        guard meta["type"] == type(of: trainer.optimizer).typeName else {
+            throw CheckpointError.format(path: opt.path, message: "saved by optimizer '\(meta["type"] ?? "?")' but this run uses '\(type(of: trainer.optimizer).typeName)'")
+        }
+        guard let it = meta["iterations"].flatMap(Int.init) else { throw CheckpointError.format(path: opt.path, message: "metadata lacks iterations") }
+        try trainer.optimizer.restore(state: slots, iterations: it)
+        if let lr = meta["learning_rate"].flatMap(Float.init) { trainer.optimizer.learningRate = lr }
+        let stateURL = folder.appendingPathComponent("state.json")
+        guard let data = try? Data(contentsOf: stateURL), let state = try? JSONDecoder().decode(State.self, from: data) else {
+            throw CheckpointError.format(path: stateURL.path, message: "state.json is missing or malformed")
+        }
+        return (state.epoch, state.history)
+    }
+
+    /// Writes the model's parameters (dotted names) as safetensors, atomically.
+    public static func saveWeights(_ model: Sequential, to url: URL) throws {
+        var tensors: [String: Tensor] = [:]
+        for (n, p) in model.namedParameters { tensors[n] = p.value }
+        try SafeTensors.write(tensors, metadata: ["format": "unroll"], to: url)
+    }
+
+    /// Loads parameters into `model`; every parameter must be present with its exact shape.
+    public static func loadWeights(_ model: Sequential, from url: URL) throws {
+        let params = model.namedParameters
+        let expected = Dictionary(uniqueKeysWithValues: params.map { ($0.name, $0.parameter.shape) })
+        let (tensors, _) = try SafeTensors.read(url, expected: expected)
+        for (n, p) in params { try p.assign(tensors[n]!, name: n) }
+    }
+}

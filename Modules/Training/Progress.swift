@@ -1,0 +1,69 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How `fit` reports progress.
+public enum Verbosity: String, Codable, Sendable {
+    /// A live bar on a terminal, one line per epoch otherwise.
+    case auto
+    /// Always the live bar.
+    case bar
+    /// One line per epoch.
+    case epochs
+    /// Nothing.
+    case quiet
+}
+
+/// Prints Keras-like progress: `12/320 [===>......] 3s/41s - loss: 0.6931 - accuracy: 0.51 - 12ms/step`.
+final class ProgressPrinter {
+    let mode: Verbosity
+    let totalSteps: Int
+    let epochs: Int
+    private var start = 0.0
+    private var lastDraw = -1.0
+
+    init(verbosity: Verbosity, totalSteps: Int, epochs: Int) {
+        self.totalSteps = totalSteps
+        self.epochs = epochs
+        if verbosity == .auto { mode = isatty(STDOUT_FILENO) != 0 ? .bar : .epochs } else { mode = verbosity }
+    }
+
+    static func now() -> Double { var ts = timespec(); clock_gettime(CLOCK_MONOTONIC, &ts); return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9 }
+
+    func beginEpoch(_ epoch: Int) {
+        start = ProgressPrinter.now(); lastDraw = -1
+        if mode == .bar { print("Epoch \(epoch)/\(epochs)") }
+    }
+
+    func step(_ n: Int, logs: [String: Double]) {
+        guard mode == .bar else { return }
+        let t = ProgressPrinter.now()
+        guard n == totalSteps || t - lastDraw > 0.1 else { return }
+        lastDraw = t
+        let elapsed = t - start
+        let width = 30, done = Int(Double(width) * Double(n) / Double(max(totalSteps, 1)))
+        let bar = String(repeating: "=", count: max(0, done - 1)) + (done > 0 ? (n == totalSteps ? "=" : ">") : "") + String(repeating: ".", count: width - done)
+        let eta = n == totalSteps ? elapsed : elapsed / Double(max(n, 1)) * Double(totalSteps)
+        let line = "\r\(n)/\(totalSteps) [\(bar)] \(ProgressPrinter.time(elapsed))/\(ProgressPrinter.time(eta))\(ProgressPrinter.format(logs)) - \(String(format: "%.0f", elapsed / Double(max(n, 1)) * 1000))ms/step"
+        FileHandle.standardOutput.write(Data(line.utf8))
+        if n == totalSteps { FileHandle.standardOutput.write(Data("\n".utf8)) }
+    }
+
+    func endEpoch(_ epoch: Int, logs: [String: Double]) {
+        switch mode {
+        case .bar: print(" ⤷\(ProgressPrinter.format(logs.filter { $0.key.hasPrefix("val_") }))")
+        case .epochs, .auto:
+            print("Epoch \(epoch)/\(epochs) - \(totalSteps) steps - \(String(format: "%.1fs", logs["seconds"] ?? 0))\(ProgressPrinter.format(logs.filter { $0.key != "seconds" }))")
+        case .quiet: break
+        }
+        fflush(stdout)
+    }
+
+    static func time(_ s: Double) -> String { s < 60 ? String(format: "%.0fs", s) : String(format: "%.0fm%02.0fs", (s / 60).rounded(.down), s.truncatingRemainder(dividingBy: 60)) }
+
+    static func format(_ logs: [String: Double]) -> String {
+        logs.keys.sorted { ($0.hasPrefix("val_") ? 1 : 0, $0 == "loss" || $0 == "val_loss" ? 0 : 1, $0) < ($1.hasPrefix("val_") ? 1 : 0, $1 == "loss" || $1 == "val_loss" ? 0 : 1, $1) }
+            .map { k in " - \(k): " + (k == "lr" ? String(format: "%.3g", logs[k]!) : String(format: "%.4f", logs[k]!)) }.joined()
+    }
+}

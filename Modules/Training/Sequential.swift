@@ -1,0 +1,121 @@
+import Tensors
+import Layers
+
+/// A stack of layers applied in order, built at run time from an array (so a spec file can
+/// describe it), with Keras-style automatic names (`embedding_1`, `lstm_1`, `dense_1`, `dense_2`).
+///
+/// Shapes are per example (no batch axis): `inputShape` `[100]` for 100 token ids,
+/// `[20, 300]` for 20 steps of 300-d vectors, `[64]` for 64 features.
+///
+/// ```swift
+/// let model = try Sequential(inputShape: [100], layers: [
+///     Embedding(inputDim: 1001, outputDim: 128), LSTM(units: 64),
+///     Dense(units: 64, activation: .relu), Dense(units: 1, activation: .sigmoid)], seed: 42)
+/// print(model.summary())      // 181,761 parameters
+/// ```
+public final class Sequential {
+    /// The layers, in order, with unique names.
+    public let layers: [any Layer]
+    /// Per-example input shape.
+    public let inputShape: [Int]
+    /// Per-example output shape of each layer.
+    public let layerOutputShapes: [[Int]]
+    /// The model's name in summaries.
+    public var name: String
+
+    /// Names unnamed layers, infers every shape (throwing at the first layer that does not fit,
+    /// naming it and its input), and builds the parameters from `seed`.
+    public init(inputShape: [Int], layers: [any Layer], seed: UInt64 = 0, name: String = "sequential") throws {
+        guard !layers.isEmpty else { throw ModelError.invalid("a model needs at least one layer") }
+        var counts: [String: Int] = [:]
+        var used = Set(layers.map(\.name).filter { !$0.isEmpty })
+        for l in layers where l.name.isEmpty {
+            let base = LayerConfigCoding.snakeCase(String(l.typeName.split(separator: ".").last ?? "layer"))
+            var n: String
+            repeat { counts[base, default: 0] += 1; n = "\(base)_\(counts[base]!)" } while used.contains(n)
+            l.name = n
+            used.insert(n)
+        }
+        guard used.count == layers.count else {
+            throw ModelError.invalid("layer names must be unique: \(layers.map(\.name))")
+        }
+        var shapes: [[Int]] = []
+        var shape = inputShape
+        var rng = SeededGenerator(seed: seed)
+        for (i, l) in layers.enumerated() {
+            let previous = i == 0 ? "the input" : layers[i - 1].name
+            do {
+                let out = try l.outputShape(for: shape)
+                var layerRNG = rng.split()
+                try l.build(inputShape: shape, rng: &layerRNG)
+                shapes.append(out)
+                shape = out
+            } catch {
+                throw ModelError.shape(layer: l.name, index: i, inputShape: shape, from: previous, underlying: "\(error)")
+            }
+        }
+        self.layers = layers
+        self.inputShape = inputShape
+        self.layerOutputShapes = shapes
+        self.name = name
+    }
+
+    /// Per-example output shape.
+    public var outputShape: [Int] { layerOutputShapes.last ?? inputShape }
+
+    /// Every parameter with its dotted name, in layer order.
+    public var namedParameters: [(name: String, parameter: Parameter)] { layers.flatMap(\.namedParameters) }
+
+    /// The parameters an optimizer updates.
+    public var trainableParameters: [(name: String, parameter: Parameter)] { namedParameters.filter { $0.parameter.trainable } }
+
+    /// Runs every layer. The context's mask after the last layer is the output mask (if any).
+    public func forward(_ x: Tensor, context: inout ForwardContext) throws -> Tensor {
+        guard Array(x.shape.dropFirst()) == inputShape else {
+            throw ModelError.shape(layer: layers[0].name, index: 0, inputShape: Array(x.shape.dropFirst()), from: "the data",
+                                   underlying: "the model expects examples of shape \(inputShape) but the data has \(Array(x.shape.dropFirst()))")
+        }
+        var h = x
+        for l in layers { h = try l.forward(h, context: &context) }
+        return h
+    }
+
+    /// Outputs for `x` in batches, without recording anything (inference mode).
+    public func predict(_ x: Tensor, batchSize: Int = 256) throws -> Tensor {
+        guard batchSize > 0 else { throw ModelError.invalid("batch size must be positive") }
+        let n = x.shape.first ?? 0
+        return try withNoGrad {
+            var parts: [Tensor] = []
+            var start = 0
+            while start < n {
+                let len = min(batchSize, n - start)
+                var ctx = ForwardContext(training: false)
+                parts.append(try forward(x.slice(axis: 0, start: start, length: len), context: &ctx))
+                start += len
+            }
+            return parts.count == 1 ? parts[0] : try Tensor.concat(parts, axis: 0)
+        }
+    }
+
+    /// Clears the carried state of every stateful recurrent layer.
+    public func resetStates() throws {
+        for l in layers { if let r = l as? any RecurrentLayer { try r.resetStates(to: nil) } }
+    }
+
+    /// Looks up a layer by name.
+    public func layer(named n: String) -> (any Layer)? { layers.first { $0.name == n } }
+}
+
+/// Errors about a model as a whole.
+public enum ModelError: Error, CustomStringConvertible, Equatable {
+    case invalid(String)
+    case shape(layer: String, index: Int, inputShape: [Int], from: String, underlying: String)
+
+    public var description: String {
+        switch self {
+        case let .invalid(m): return m
+        case let .shape(layer, index, inputShape, from, underlying):
+            return "layer \(index) (\(layer)) cannot take [batch\(inputShape.map { ", \($0)" }.joined())] from \(from): \(underlying)"
+        }
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import Tensors
+import Layers
+import Optimizers
+
+/// Settings of one `fit` call (Keras's `fit` arguments).
+public struct FitOptions {
+    public var epochs = 1
+    public var batchSize = 32
+    /// Seeds the per-epoch shuffles and the dropout masks: same seed, data and thread count ⇒ same weights.
+    public var seed: UInt64 = 0
+    public var shuffle = true
+    /// Hold out the last fraction of the examples for validation (before shuffling, as Keras).
+    public var validationSplit: Double = 0
+    /// Explicit validation examples (takes precedence over `validationSplit`).
+    public var validationData: (x: Tensor, y: Tensor)?
+    /// Metric names (see `ConfusionMatrix.metricNames`), computed on training and validation data.
+    public var metrics: [String] = ["accuracy"]
+    public var clipping: GradientClipping = .none
+    /// Learning rate per optimizer step; `nil` keeps the optimizer's rate.
+    public var schedule: LearningRateSchedule?
+    public var verbosity: Verbosity = .auto
+    public var callbacks: [any Callback] = []
+    /// The epoch to start from (set by `Checkpoint.resume`): epochs `initialEpoch+1 … epochs` run.
+    public var initialEpoch = 0
+    /// How to read predictions as classes; `nil` derives it from the loss.
+    public var task: TaskKind?
+    public init() {}
+}
+
+/// Training failures a user can cause or meet (bad data shapes, a diverging run).
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    case invalid(String)
+    /// The loss or a gradient stopped being finite; names where it was first seen.
+    case nonFinite(String)
+    public var description: String {
+        switch self { case let .invalid(m): return m; case let .nonFinite(m): return "training stopped: \(m)" }
+    }
+}
+
+/// Trains a `Sequential` model with a loss and an optimizer: `fit`, `evaluate`, `predict`.
+///
+/// ```swift
+/// let trainer = Trainer(model: model, loss: BinaryCrossEntropy(), optimizer: Adam())
+/// var o = FitOptions(); o.epochs = 5; o.validationSplit = 0.2
+/// let history = try trainer.fit(x: xTrain, y: yTrain, options: o)
+/// let report = try trainer.evaluate(x: xTest, y: yTest)
+/// ```
+public final class Trainer {
+    public let model: Sequential
+    public let loss: any Loss
+    public let optimizer: any Optimizer
+
+    public init(model: Sequential, loss: any Loss, optimizer: any Optimizer) {
+        self.model = model; self.loss = loss; self.optimizer = optimizer
+    }
+
+    /// The seed of the dropout masks of one step, a pure function of (seed, epoch, step).
+    static func stepSeed(_ seed: UInt64, _ epoch: Int, _ step: Int) -> UInt64 {
+        var g = SeededGenerator(seed: seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(step) &* 0xD1B5_4A32_D192_ED03))
+        return g.next()
+    }
+
+    /// Rows `idx` of `t` along the first axis (a copy, no tape).
+    static func rows(_ t: Tensor, _ idx: ArraySlice<Int>) throws -> Tensor {
+        try withNoGrad { try t.gather(indices: Tensor(idx.map(Float.init)), axis: 0) }
+    }
+
+    /// One optimizer step on a batch; returns the batch loss.
+    @discardableResult
+    public func trainStep(x: Tensor, y: Tensor, seed: UInt64, clipping: GradientClipping = .none,
+                          onStep: ((Float, GradientClippingReport) throws -> Void)? = nil) throws -> Float {
+        var ctx = ForwardContext(training: true, seed: seed)
+        let pred = try model.forward(x, context: &ctx)
+        let mask = try lossMask(ctx.mask, pred: pred, y: y)
+        let l = try loss(pred, y, mask: mask)
+        let value = l.scalar ?? .nan
+        guard value.isFinite else {
+            throw TrainingError.nonFinite("the loss became \(value) at optimizer step \(optimizer.iterations + 1): \(locateNonFinite(x, seed: seed))")
+        }
+        let params = model.trainableParameters
+        var grads = try gradients(of: l, wrt: params.map(\.parameter.value))
+        for (p, g) in zip(params, grads) where g.scalars.contains(where: { !$0.isFinite }) {
+            throw TrainingError.nonFinite("the gradient of \(p.name) became non-finite at optimizer step \(optimizer.iterations + 1)")
+        }
+        let r = clipping.apply(&grads)
+        try optimizer.step(params, gradients: grads)
+        try onStep?(value, GradientClippingReport(normBefore: r.normBefore, normAfter: r.normAfter, clipped: r.clipped))
+        return value
+    }
+
+    /// Where non-finite values first appear: a parameter, the input batch, or a layer's output.
+    func locateNonFinite(_ x: Tensor, seed: UInt64) -> String {
+        func bad(_ t: Tensor) -> Bool { t.withUnsafeBufferPointer { $0.contains { !$0.isFinite } } }
+        if let p = model.namedParameters.first(where: { bad($0.parameter.value) }) { return "parameter \(p.name) holds non-finite values" }
+        if bad(x) { return "the input batch contains NaN or infinite values" }
+        var ctx = ForwardContext(training: true, seed: seed)
+        var h = x
+        for l in model.layers {
+            guard let out = try? withNoGrad({ try l.forward(h, context: &ctx) }) else { break }
+            if bad(out) { return "the output of layer \(l.name) became non-finite (its parameters are finite; lower the learning rate or clip gradients)" }
+            h = out
+        }
+        return "every layer's output is finite, so the loss itself overflowed (check the targets' scale)"
+    }
+
+    /// The context mask, when it lines up with the per-step losses.
+    func lossMask(_ mask: Tensor?, pred: Tensor, y: Tensor) throws -> Tensor? {
+        guard let mask, pred.rank == 3, mask.shape == Array(pred.shape.prefix(2)) else { return nil }
+        return mask
+    }
+
+    /// Trains for `options.epochs` epochs of shuffled mini-batches.
+    @discardableResult
+    public func fit(x: Tensor, y: Tensor, options: FitOptions = FitOptions()) throws -> History {
+        guard x.shape.first == y.shape.first, let n = x.shape.first, n > 0 else {
+            throw TrainingError.invalid("x has \(x.shape.first ?? 0) examples but y has \(y.shape.first ?? 0); both need the same positive count")
+        }
+        guard options.batchSize > 0, options.epochs >= 0 else { throw TrainingError.invalid("batch size must be positive and epochs non-negative") }
+        var trainX = x, trainY = y
+        var validation = options.validationData
+        if validation == nil && options.validationSplit > 0 {
+            guard options.validationSplit < 1 else { throw TrainingError.invalid("validation_split must be in [0, 1), got \(options.validationSplit)") }
+            let nVal = Int((Double(n) * options.validationSplit).rounded(.down))
+            if nVal > 0 && nVal < n {
+                validation = (try x.slice(axis: 0, start: n - nVal, length: nVal), try y.slice(axis: 0, start: n - nVal, length: nVal))
+                trainX = try x.slice(axis: 0, start: 0, length: n - nVal)
+                trainY = try y.slice(axis: 0, start: 0, length: n - nVal)
+            }
+        }
+        let nTrain = trainX.shape[0]
+        let steps = (nTrain + options.batchSize - 1) / options.batchSize
+        let task = options.task ?? TaskKind.forLoss(loss, outputShape: model.outputShape)
+        let progress = ProgressPrinter(verbosity: options.verbosity, totalSteps: steps, epochs: options.epochs)
+        var history = History()
+        for cb in options.callbacks { try cb.onTrainBegin(self) }
+
+        epochLoop: for epoch in (options.initialEpoch + 1)...max(options.initialEpoch + 1, options.epochs) where epoch <= options.epochs {
+            let t0 = ProgressPrinter.now()
+            try model.resetStates()
+            var order = Array(0..<nTrain)
+            if options.shuffle {
+                var g = SeededGenerator(seed: options.seed &+ UInt64(epoch) &* 0x2545_F491_4F6C_DD1D)
+                order.shuffle(using: &g)
+            }
+            progress.beginEpoch(epoch)
+            var lossSum = 0.0
+            for s in 0..<steps {
+                let idx = order[(s * options.batchSize)..<min(nTrain, (s + 1) * options.batchSize)]
+                let (xb, yb) = (try Trainer.rows(trainX, idx), try Trainer.rows(trainY, idx))
+                if let schedule = options.schedule { optimizer.learningRate = schedule.rate(at: optimizer.iterations) }
+                let l = try trainStep(x: xb, y: yb, seed: Trainer.stepSeed(options.seed, epoch, s), clipping: options.clipping) { l, r in
+                    for cb in options.callbacks { try cb.onStepEnd(StepInfo(epoch: epoch, step: s, loss: l, clipping: r), trainer: self) }
+                }
+                lossSum += Double(l) * Double(idx.count)
+                progress.step(s + 1, logs: ["loss": lossSum / Double(min(nTrain, (s + 1) * options.batchSize))])
+            }
+            var values: [String: Double] = ["loss": lossSum / Double(nTrain), "lr": Double(optimizer.learningRate)]
+            if !options.metrics.isEmpty && task != .regression {
+                let m = try evaluate(x: trainX, y: trainY, batchSize: max(options.batchSize, 256), task: task)
+                for name in options.metrics { values[name] = m.confusion?.value(of: name) }
+            }
+            if let (vx, vy) = validation {
+                let m = try evaluate(x: vx, y: vy, batchSize: max(options.batchSize, 256), task: task)
+                values["val_loss"] = m.loss
+                for name in options.metrics { if let v = m.confusion?.value(of: name) { values["val_" + name] = v } }
+            }
+            values["seconds"] = ProgressPrinter.now() - t0
+            let logs = EpochLogs(epoch: epoch, values: values)
+            history.epochs.append(logs)
+            progress.endEpoch(epoch, logs: values)
+            var stop = false
+            for cb in options.callbacks { if try cb.onEpochEnd(logs, history: history, trainer: self) { stop = true } }
+            if stop { break epochLoop }
+        }
+        for cb in options.callbacks { try cb.onTrainEnd(history, trainer: self) }
+        return history
+    }
+
+    /// Loss and classification figures on a dataset (no tape, in batches).
+    public struct Evaluation {
+        public var loss: Double
+        /// `nil` for regression.
+        public var confusion: ConfusionMatrix?
+        public var predictions: Tensor
+    }
+
+    /// Evaluates the model on `x`, `y`.
+    public func evaluate(x: Tensor, y: Tensor, batchSize: Int = 256, task: TaskKind? = nil) throws -> Evaluation {
+        guard x.shape.first == y.shape.first, let n = x.shape.first, n > 0 else {
+            throw TrainingError.invalid("x has \(x.shape.first ?? 0) examples but y has \(y.shape.first ?? 0)")
+        }
+        let task = task ?? TaskKind.forLoss(loss, outputShape: model.outputShape)
+        return try withNoGrad {
+            var lossSum = 0.0, weight = 0.0
+            var preds: [Tensor] = [], pairs: ([Int], [Int]) = ([], [])
+            var start = 0
+            while start < n {
+                let len = min(batchSize, n - start)
+                let xb = try x.slice(axis: 0, start: start, length: len), yb = try y.slice(axis: 0, start: start, length: len)
+                var ctx = ForwardContext(training: false)
+                let p = try model.forward(xb, context: &ctx)
+                let mask = try lossMask(ctx.mask, pred: p, y: yb)
+                let w = Double(mask?.sum().scalar ?? Float(len))
+                lossSum += Double(try loss(p, yb, mask: mask).scalar!) * w
+                weight += w
+                let c = try task.classes(predictions: p, targets: yb, mask: mask)
+                pairs.0 += c.predicted; pairs.1 += c.actual
+                preds.append(p)
+                start += len
+            }
+            let k = task.classCount(outputShape: model.outputShape)
+            let confusion = task == .regression ? nil : try ConfusionMatrix(predicted: pairs.0, actual: pairs.1, classes: k)
+            return Evaluation(loss: lossSum / max(weight, 1), confusion: confusion,
+                              predictions: preds.count == 1 ? preds[0] : try Tensor.concat(preds, axis: 0))
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import XCTest
+import Foundation
+import Tensors
+import Layers
+import Optimizers
+import Training
+
+final class CheckpointTests: XCTestCase {
+    var dir: URL!
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-ckpt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func makeModel(seed: UInt64) throws -> Sequential {
+        try Sequential(inputShape: [5], layers: [Embedding(inputDim: 20, outputDim: 4), GRU(units: 6), Dense(units: 3)], seed: seed)
+    }
+
+    func data() throws -> (Tensor, Tensor) {
+        var g = SeededGenerator(seed: 3)
+        let x = Tensor.randomUniform([48, 5], low: 0, high: 19.99, using: &g).mapElements { $0.rounded(.down) }
+        let y = try x.sum(axis: 1).mapElements { Float(Int($0) % 3) }
+        return (x, y)
+    }
+
+    func testSaveLoadGivesIdenticalPredictions() throws {
+        let m = try makeModel(seed: 1), (x, _) = try data()
+        let url = dir.appendingPathComponent("w.safetensors")
+        try Checkpoint.saveWeights(m, to: url)
+        let m2 = try makeModel(seed: 99)
+        XCTAssertNotEqual(try m.predict(x).scalars, try m2.predict(x).scalars)
+        try Checkpoint.loadWeights(m2, from: url)
+        XCTAssertEqual(try m.predict(x).scalars, try m2.predict(x).scalars)
+        // Python-readable layout: 8-byte length, JSON header naming the dotted parameters.
+        let bytes = try Data(contentsOf: url)
+        let n = Int(bytes.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        let header = try JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + n))) as! [String: Any]
+        XCTAssertEqual((header["gru_1.recurrent_kernel"] as! [String: Any])["shape"] as! [Int], [6, 18])
+        XCTAssertEqual((header["gru_1.recurrent_kernel"] as! [String: Any])["dtype"] as! String, "F32")
+    }
+
+    func testKillAndResumeGivesTheSameFinalWeights() throws {
+        let (x, y) = try data()
+        func options(_ epochs: Int) -> FitOptions {
+            var o = FitOptions(); o.epochs = epochs; o.batchSize = 8; o.seed = 11; o.verbosity = .quiet
+            o.schedule = LearningRateSchedule(initial: 0.02, kind: .cosine(steps: 30, minFraction: 0.1)); return o
+        }
+        let full = Trainer(model: try makeModel(seed: 4), loss: SparseCategoricalCrossEntropy(fromLogits: true), optimizer: Adam(learningRate: 0.02))
+        try full.fit(x: x, y: y, options: options(5))
+
+        // "killed" after epoch 2: a checkpoint every epoch, stop at 2.
+        let first = Trainer(model: try makeModel(seed: 4), loss: SparseCategoricalCrossEntropy(fromLogits: true), optimizer: Adam(learningRate: 0.02))
+        var o = options(2); o.callbacks = [ModelCheckpoint(directory: dir)]
+        try first.fit(x: x, y: y, options: o)
+        // a new process: fresh model (other init), restore, continue to 5.
+        let resumed = Trainer(model: try makeModel(seed: 77), loss: SparseCategoricalCrossEntropy(fromLogits: true), optimizer: Adam(learningRate: 0.02))
+        let (epoch, _) = try Checkpoint.resume(trainer: resumed, from: dir)
+        XCTAssertEqual(epoch, 2)
+        var o2 = options(5); o2.initialEpoch = epoch
+        try resumed.fit(x: x, y: y, options: o2)
+        XCTAssertEqual(full.model.namedParameters.flatMap { $0.parameter.value.scalars },
+                       resumed.model.namedParameters.flatMap { $0.parameter.value.scalars })
+        // only the newest checkpoint folder is kept
+        let folders = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("epoch-") }
+        XCTAssertEqual(folders, ["epoch-0002"])
+    }
+
+    func testCorruptFilesGiveClearErrorsNamingTheProblem() throws {
+        let m = try makeModel(seed: 1)
+        let url = dir.appendingPathComponent("w.safetensors")
+        try Checkpoint.saveWeights(m, to: url)
+        let good = try Data(contentsOf: url)
+        func expectError(_ data: Data, _ needle: String, line: UInt = #line) {
+            let bad = dir.appendingPathComponent("bad-\(line).safetensors")
+            try! data.write(to: bad)
+            XCTAssertThrowsError(try Checkpoint.loadWeights(m, from: bad), line: line) { e in
+                XCTAssertTrue("\(e)".contains(needle), "\(e) should mention \(needle)", line: line)
+                XCTAssertTrue("\(e)".contains(bad.path), "\(e) should name the file", line: line)
+            }
+        }
+        let n = Int(good.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        var header = String(data: good.subdata(in: 8..<(8 + n)), encoding: .utf8)!
+        func withHeader(_ h: String) -> Data {
+            var hd = Data(h.utf8); while hd.count < n { hd.append(0x20) }
+            var len = UInt64(hd.count).littleEndian
+            return Data(bytes: &len, count: 8) + hd + good.suffix(from: 8 + n)
+        }
+        expectError(good.prefix(5), "shorter than the 8-byte")
+        expectError(good.prefix(8 + n + 10), "outside the")                           // truncated data
+        var huge = good; huge.replaceSubrange(0..<8, with: withUnsafeBytes(of: UInt64(1 << 40).littleEndian) { Data($0) })
+        expectError(huge, "runs past the end")
+        expectError(withHeader("{not json" + String(repeating: " ", count: 10)), "not a JSON object")
+        expectError(withHeader(header.replacingOccurrences(of: "\"F32\"", with: "\"F16\"")), "unsupported dtype F16")
+        expectError(withHeader(header.replacingOccurrences(of: "gru_1.bias", with: "gru_1.biaz")), "gru_1.bias")
+        header = header.replacingOccurrences(of: "\"shape\":[18]", with: "\"shape\":[9,2]")
+        expectError(withHeader(header), "shape [9, 2]")
+        // overlapping offsets: point the first tensor's data at the second one's
+        let dec = try SafeTensors.decode(good)
+        var t = dec.tensors; t["extra"] = Tensor([1, 2])
+        expectError(try SafeTensors.encode(t), "extra")
+    }
+
+    func testOverlappingOffsetsAreRejected() throws {
+        let h = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
+        var d = Data(); var len = UInt64(h.utf8.count).littleEndian
+        d.append(Data(bytes: &len, count: 8)); d.append(Data(h.utf8)); d.append(Data(count: 12))
+        XCTAssertThrowsError(try SafeTensors.decode(d)) { e in XCTAssertTrue("\(e)".contains("overlaps"), "\(e)") }
+    }
+
+    func testAtomicWriteLeavesNoTemporaryFilesAndReplacesWhole() throws {
+        let url = dir.appendingPathComponent("f.bin")
+        try AtomicFile.write(Data([1, 2, 3]), to: url)
+        try AtomicFile.write(Data([4]), to: url)
+        XCTAssertEqual(try Data(contentsOf: url), Data([4]))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["f.bin"])
+    }
+}
