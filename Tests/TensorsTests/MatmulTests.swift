@@ -69,3 +69,26 @@ final class MatmulTests: XCTestCase {
         XCTAssertThrowsError(try Tensor.matmul(Tensor.zeros([2]), Tensor.zeros([2, 2])))
     }
 }
+
+/// The few-rows SIMD path of `BLAS.sgemm` (batch-1 inference) against a naive loop,
+/// including the scalar remainder columns, α, β and leading dimensions.
+final class SmallRowsGEMMTests: XCTestCase {
+    func testSmallRowsKernelMatchesNaiveLoop() {
+        for m in 1...4 { for (alpha, beta) in [(Float(1), Float(0)), (1, 1), (0.5, -2)] {
+            let (k, n, lda, ldb, ldc) = (7, 64 * 2 + 5, 9, 140, 150)
+            let a = rand([m * lda], seed: UInt64(m)).scalars, b = rand([k * ldb], seed: 9).scalars
+            var c = rand([m * ldc], seed: 10).scalars
+            var want = c
+            for i in 0..<m { for j in 0..<n {
+                var s: Float = 0
+                for p in 0..<k { s += a[i * lda + p] * b[p * ldb + j] }
+                want[i * ldc + j] = alpha * s + beta * c[i * ldc + j]
+            } }
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: alpha, a: ap.baseAddress!, lda: lda,
+                           b: bp.baseAddress!, ldb: ldb, beta: beta, c: cp.baseAddress!, ldc: ldc)
+            } } }
+            assertClose(c, want, tol: 1e-5)
+        } }
+    }
+}

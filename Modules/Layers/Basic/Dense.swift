@@ -58,8 +58,7 @@ public final class Dense: Layer {
         guard input.shape.last == kernel.shape[0] else {
             throw LayerError.shape(layer: name, message: "expects \(kernel.shape[0]) input features but got input of shape \(input.shape)")
         }
-        var y = try input.matmulLastAxis(kernel.value)
-        if config.useBias { y = try y + bias.value }
+        let y = try input.matmulLastAxis(kernel.value, bias: config.useBias ? bias.value : nil)
         return try config.activation.apply(y)
     }
 }

@@ -19,14 +19,12 @@ public struct GRUCell: RecurrentCell {
     @inline(__always)
     public func forwardRow(units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
                     h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>) {
-        for j in 0..<H {
-            let z = FastMath.sigmoid(x[j] + rec[j])
-            let r = FastMath.sigmoid(x[H + j] + rec[H + j])
-            let rh = rec[2 * H + j]
-            let n = FastMath.tanh(x[2 * H + j] + r * rh)
-            h[j] = z * hPrev[j] + (1 - z) * n
-            saved[j] = z; saved[H + j] = r; saved[2 * H + j] = n; saved[3 * H + j] = rh
-        }
+        let s = saved                                          // [z r n r_h], short vectorisable loops
+        for k in 0..<(2 * H) { s[k] = FastMath.sigmoid(x[k] + rec[k]) }
+        for j in 0..<H { s[3 * H + j] = rec[2 * H + j] }
+        for j in 0..<H { s[2 * H + j] = x[2 * H + j] + s[H + j] * s[3 * H + j] }
+        for j in 0..<H { s[2 * H + j] = FastMath.tanh(s[2 * H + j]) }
+        for j in 0..<H { h[j] = s[j] * hPrev[j] + (1 - s[j]) * s[2 * H + j] }
     }
 
     @inline(__always)
@@ -34,16 +32,13 @@ public struct GRUCell: RecurrentCell {
                      h: UnsafePointer<Float>, c: UnsafePointer<Float>, saved: UnsafePointer<Float>,
                      dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>,
                      dhPrev: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>) {
-        for j in 0..<H {
-            let z = saved[j], r = saved[H + j], n = saved[2 * H + j], rh = saved[3 * H + j]
-            let dz = dh[j] * (hPrev[j] - n)
-            let dnPre = dh[j] * (1 - z) * (1 - n * n)
-            let drPre = dnPre * rh * r * (1 - r)
-            let dzPre = dz * z * (1 - z)
-            dx[j] = dzPre; drec[j] = dzPre
-            dx[H + j] = drPre; drec[H + j] = drPre
-            dx[2 * H + j] = dnPre; drec[2 * H + j] = dnPre * r
-            dhPrev[j] = dh[j] * z
-        }
+        let z = saved, r = saved + H, n = saved + 2 * H, rh = saved + 3 * H
+        let dZ = dx, dR = dx + H, dN = dx + 2 * H
+        for j in 0..<H { dN[j] = dh[j] * (1 - z[j]) * (1 - n[j] * n[j]) }              // ∂/∂(x_h + r⊙r_h)
+        for j in 0..<H { dZ[j] = dh[j] * (hPrev[j] - n[j]) * z[j] * (1 - z[j]) }
+        for j in 0..<H { dR[j] = dN[j] * rh[j] * r[j] * (1 - r[j]) }
+        for j in 0..<H { dhPrev[j] = dh[j] * z[j] }
+        drec.update(from: dx, count: 2 * H)                                           // z and r enter as x + rec
+        for j in 0..<H { drec[2 * H + j] = dN[j] * r[j] }
     }
 }

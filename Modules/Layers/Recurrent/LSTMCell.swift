@@ -15,19 +15,19 @@ public struct LSTMCell: RecurrentCell {
     public var hasCellState: Bool { true }
     public var recurrentIsPreactivation: Bool { true }
 
+    /// Written as short loops over one or two arrays each, so the compiler vectorises them
+    /// (one loop touching seven pointers does not vectorise: they might alias).
     @inline(__always)
     public func forwardRow(units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
                     h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>) {
-        for j in 0..<H {
-            let i = FastMath.sigmoid(x[j] + rec[j])
-            let f = FastMath.sigmoid(x[H + j] + rec[H + j])
-            let g = FastMath.tanh(x[2 * H + j] + rec[2 * H + j])
-            let o = FastMath.sigmoid(x[3 * H + j] + rec[3 * H + j])
-            let cn = f * cPrev[j] + i * g
-            c[j] = cn
-            h[j] = o * FastMath.tanh(cn)
-            saved[j] = i; saved[H + j] = f; saved[2 * H + j] = g; saved[3 * H + j] = o
-        }
+        let g = saved                                          // [i f g o], computed in place
+        for k in 0..<(4 * H) { g[k] = x[k] + rec[k] }
+        for k in 0..<(2 * H) { g[k] = FastMath.sigmoid(g[k]) }
+        for k in (2 * H)..<(3 * H) { g[k] = FastMath.tanh(g[k]) }
+        for k in (3 * H)..<(4 * H) { g[k] = FastMath.sigmoid(g[k]) }
+        for j in 0..<H { c[j] = g[H + j] * cPrev[j] + g[j] * g[2 * H + j] }
+        for j in 0..<H { h[j] = FastMath.tanh(c[j]) }
+        for j in 0..<H { h[j] *= g[3 * H + j] }
     }
 
     @inline(__always)
@@ -35,17 +35,15 @@ public struct LSTMCell: RecurrentCell {
                      h: UnsafePointer<Float>, c: UnsafePointer<Float>, saved: UnsafePointer<Float>,
                      dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>,
                      dhPrev: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>) {
-        for j in 0..<H {
-            let i = saved[j], f = saved[H + j], g = saved[2 * H + j], o = saved[3 * H + j]
-            let tc = FastMath.tanh(c[j])
-            let dO = dh[j] * tc
-            let dC = dc[j] + dh[j] * o * (1 - tc * tc)
-            dx[j] = dC * g * i * (1 - i)
-            dx[H + j] = dC * cPrev[j] * f * (1 - f)
-            dx[2 * H + j] = dC * i * (1 - g * g)
-            dx[3 * H + j] = dO * o * (1 - o)
-            dcPrev[j] = dC * f
-            dhPrev[j] = 0
-        }
+        let i = saved, f = saved + H, g = saved + 2 * H, o = saved + 3 * H
+        let dI = dx, dF = dx + H, dG = dx + 2 * H, dO = dx + 3 * H
+        for j in 0..<H { dO[j] = FastMath.tanh(c[j]) }                                  // τ, kept in dO for now
+        for j in 0..<H { dcPrev[j] = dc[j] + dh[j] * o[j] * (1 - dO[j] * dO[j]) }      // dC (total), in dcPrev for now
+        for j in 0..<H { dO[j] = dh[j] * dO[j] * o[j] * (1 - o[j]) }
+        for j in 0..<H { dI[j] = dcPrev[j] * g[j] * i[j] * (1 - i[j]) }
+        for j in 0..<H { dF[j] = dcPrev[j] * cPrev[j] * f[j] * (1 - f[j]) }
+        for j in 0..<H { dG[j] = dcPrev[j] * i[j] * (1 - g[j] * g[j]) }
+        for j in 0..<H { dcPrev[j] *= f[j] }
+        dhPrev.update(repeating: 0, count: H)
     }
 }

@@ -27,9 +27,14 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         let (B, T, H, G) = (xproj.shape[0], xproj.shape[1], units, cell.gates)
         let GH = G * H, S = cell.savedSlots * H
         let hasC = cell.hasCellState
-        var hs = Tensor.zeros([B, T, H])
-        var cs = Tensor.zeros(hasC ? [B, T, H] : [0])
-        var saved = Tensor.zeros([B * T * max(S, 1)])
+        // Every element of hs, cs and (unmasked rows of) saved is written below: no zero fill.
+        // Without a tape nothing reads the saved activations, so one scratch row serves.
+        let recording = GradMode.isEnabled && [xproj, R, h0].contains(where: \.requiresGrad)
+            || (recBias?.requiresGrad ?? false) || (c0?.requiresGrad ?? false)
+        var hs = Tensor(shape: [B, T, H]) { _, _ in }
+        var cs = hasC ? Tensor(shape: [B, T, H]) { _, _ in } : Tensor.zeros([0])
+        var saved = Tensor(shape: [recording ? B * T * max(S, 1) : max(S, 1)]) { _, _ in }   // cells may use it as scratch
+        let savedStride = recording ? S : 0
         var recBuf = [Float](repeating: 0, count: B * GH)
         var hMasked = [Float](repeating: 0, count: recurrentMask == nil ? 0 : B * H)
         let zeroRow = [Float](repeating: 0, count: H)
@@ -65,7 +70,7 @@ struct RecurrentKernel<Cell: RecurrentCell> {
                         continue
                     }
                     cell.forwardRow(units: H, x: xp.baseAddress! + row * GH, rec: rb.baseAddress! + b * GH, hPrev: hp, cPrev: cp,
-                                    h: hOut, c: cOut, saved: sp.baseAddress! + row * S)
+                                    h: hOut, c: cOut, saved: sp.baseAddress! + row * savedStride)
                 }
             }
         } } } } } } } } } }

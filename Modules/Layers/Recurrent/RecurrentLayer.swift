@@ -119,7 +119,7 @@ extension RecurrentLayer {
         if context.training && config.dropout > 0 {
             x = try x * Dropout.mask([B, 1, x.shape[2]], rate: config.dropout, rng: &context.rng)
         }
-        let xproj = try x.matmulLastAxis(kernel.value) + bias.value
+        let xproj = try x.matmulLastAxis(kernel.value, bias: bias.value)
 
         let nStates = cell.hasCellState ? 2 : 1
         var initial: [Tensor]

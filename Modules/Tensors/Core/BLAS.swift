@@ -16,12 +16,81 @@ public enum BLAS {
 
     nonisolated(unsafe) private static var configured = false
 
-    /// Applies `UNROLL_NUM_THREADS` the first time BLAS is used.
+    /// The kernel family OpenBLAS uses (e.g. `SkylakeX`, `Haswell`, `Prescott`).
+    public static var coreName: String {
+        configureFromEnvironmentOnce()
+        return openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+    }
+
+    /// Applies `UNROLL_NUM_THREADS` and fixes OpenBLAS's kernel choice the first time BLAS is used.
+    ///
+    /// Debian's OpenBLAS 0.3.21 misdetects recent Intel CPUs as `Prescott` (SSE3 kernels, 2–2.5×
+    /// slower GEMMs here). When that happened and the user did not set `OPENBLAS_CORETYPE`,
+    /// Unroll sets it from the CPU's flags (`SkylakeX` with AVX-512, `Haswell` with AVX2+FMA) and
+    /// re-selects the kernels — before any BLAS call, as OpenBLAS itself does at load time.
+    /// `UNROLL_BLAS_CORE=keep` turns this off.
     static func configureFromEnvironmentOnce() {
         if configured { return }
         configured = true
+        let keep = getenv("UNROLL_BLAS_CORE").map { String(cString: $0) } == "keep"
+        let current = openblas_get_corename().map { String(cString: $0) } ?? ""
+        if !keep, getenv("OPENBLAS_CORETYPE") == nil, current.lowercased() == "prescott", let better = CPUFeatures.openBLASCore() {
+            setenv("OPENBLAS_CORETYPE", better, 1)
+            _ = unroll_openblas_reselect_core()
+        }
         if let s = getenv("UNROLL_NUM_THREADS"), let n = Int(String(cString: s)), n > 0 {
             openblas_set_num_threads(Int32(n))
+        }
+    }
+
+    /// Products with at most this many rows in `A` (batch-1 inference) skip OpenBLAS, whose
+    /// per-call cost (~4 µs here) dwarfs the work; see `smallRowsGEMM`.
+    public static let smallRows = 4
+
+    /// `C = αAB + βC` for a few rows. Each 64-column block of a row of C stays in four
+    /// 16-wide SIMD registers while `Σ_p A[i,p]·B[p, block]` accumulates, so C is read and
+    /// written once; the remainder columns use a scalar loop. Same operation order on every call,
+    /// so results are deterministic.
+    @inline(__always)
+    static func smallRowsGEMM(m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                              b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        typealias V = SIMD16<Float>
+        let blocked = n - n % 64
+        for i in 0..<m {
+            let ci = c + i * ldc, ai = a + i * lda
+            var j = 0
+            while j < blocked {
+                var acc0 = V(), acc1 = V(), acc2 = V(), acc3 = V()
+                for p in 0..<k {
+                    let s = V(repeating: ai[p])
+                    let raw = UnsafeRawPointer(b + p * ldb + j)
+                    acc0 += s * raw.loadUnaligned(as: V.self)
+                    acc1 += s * raw.loadUnaligned(fromByteOffset: 64, as: V.self)
+                    acc2 += s * raw.loadUnaligned(fromByteOffset: 128, as: V.self)
+                    acc3 += s * raw.loadUnaligned(fromByteOffset: 192, as: V.self)
+                }
+                let out = UnsafeMutableRawPointer(ci + j)
+                let va = V(repeating: alpha)
+                if beta == 0 {
+                    out.storeBytes(of: va * acc0, as: V.self)
+                    out.storeBytes(of: va * acc1, toByteOffset: 64, as: V.self)
+                    out.storeBytes(of: va * acc2, toByteOffset: 128, as: V.self)
+                    out.storeBytes(of: va * acc3, toByteOffset: 192, as: V.self)
+                } else {
+                    let vb = V(repeating: beta)
+                    for (q, acc) in [acc0, acc1, acc2, acc3].enumerated() {
+                        let old = UnsafeRawPointer(out).loadUnaligned(fromByteOffset: 64 * q, as: V.self)
+                        out.storeBytes(of: vb * old + va * acc, toByteOffset: 64 * q, as: V.self)
+                    }
+                }
+                j += 64
+            }
+            while j < n {
+                var acc: Float = 0
+                for p in 0..<k { acc += ai[p] * b[p * ldb + j] }
+                ci[j] = beta == 0 ? alpha * acc : beta * ci[j] + alpha * acc
+                j += 1
+            }
         }
     }
 
@@ -37,6 +106,10 @@ public enum BLAS {
         if m == 0 || n == 0 { return }
         if k == 0 {   // BLAS would leave C untouched for k = 0 only when beta = 1
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
+            return
+        }
+        if m <= smallRows && !transA && !transB && n >= 64 {
+            smallRowsGEMM(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
         if !configured { configureFromEnvironmentOnce() }

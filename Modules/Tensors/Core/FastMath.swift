@@ -5,7 +5,7 @@
 /// degree-6 polynomial for `e^r` on `|r| ≤ ln2/2`; relative error below 3e-7 (tested against
 /// glibc). NaN propagates; inputs are clamped to `[−87.3, 88.3]` (no overflow to ∞).
 public enum FastMath {
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func exp(_ xIn: Float) -> Float {
         var x = xIn > 88.3 ? 88.3 : xIn
         x = x < -87.3 ? -87.3 : x
@@ -25,11 +25,11 @@ public enum FastMath {
     }
 
     /// `σ(x) = 1 / (1 + e^(−x))`.  σ′ = σ(1 − σ).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
 
     /// `tanh(x)`: a Taylor polynomial for |x| < 0.15, `1 − 2/(e^(2x) + 1)` elsewhere.  tanh′ = 1 − tanh².
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func tanh(_ x: Float) -> Float {
         let x2 = x * x
         let small = x * (1 + x2 * (-1.0 / 3 + x2 * (2.0 / 15 + x2 * (-17.0 / 315))))

@@ -115,16 +115,16 @@ extension Tensor {
                     let s = x[0]
                     for i in 0..<n { dst[i] = f(s, y[i]) }
                 } else if a.shape == outShape && Broadcast.isSuffix(b.shape, of: outShape) {
-                    let inner = b.count
+                    let inner = b.count, yp = y.baseAddress!
                     for r in 0..<(n / inner) {
-                        let base = r * inner
-                        for j in 0..<inner { dst[base + j] = f(x[base + j], y[j]) }
+                        let xr = x.baseAddress! + r * inner, dr = dst + r * inner
+                        for j in 0..<inner { dr[j] = f(xr[j], yp[j]) }
                     }
                 } else if b.shape == outShape && Broadcast.isSuffix(a.shape, of: outShape) {
-                    let inner = a.count
+                    let inner = a.count, xp = x.baseAddress!
                     for r in 0..<(n / inner) {
-                        let base = r * inner
-                        for j in 0..<inner { dst[base + j] = f(x[j], y[base + j]) }
+                        let yr = y.baseAddress! + r * inner, dr = dst + r * inner
+                        for j in 0..<inner { dr[j] = f(xp[j], yr[j]) }
                     }
                 } else {
                     let sa = Broadcast.strides(of: a.shape, in: outShape)

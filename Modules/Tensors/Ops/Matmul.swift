@@ -92,16 +92,40 @@ extension Tensor {
         return c
     }
 
-    /// Product of the last axis with a matrix: `[..., k] · [k, n] → [..., n]`.
-    /// One GEMM over all leading positions (this is how `Dense` acts per time step).
-    public func matmulLastAxis(_ w: Tensor) throws -> Tensor {
+    /// Affine map of the last axis: `[..., k] · [k, n] (+ bias [n]) → [..., n]`.
+    ///
+    /// One GEMM over all leading positions (how `Dense` acts per time step and how a recurrent
+    /// layer projects every step's input at once). The bias is fused: the output rows start as
+    /// copies of `bias` and the GEMM accumulates into them (β = 1), so no second pass is made.
+    /// Backward: `dx = g·Wᵀ`, `dW = xᵀ·g` (leading axes flattened), `dbias = Σ_rows g`.
+    public func matmulLastAxis(_ w: Tensor, bias: Tensor? = nil) throws -> Tensor {
         guard rank >= 1 else { throw TensorError.rankMismatch(op: "matmulLastAxis", expected: "rank ≥ 1", shape: shape) }
         guard w.rank == 2, w.shape[0] == shape[rank - 1] else {
             throw TensorError.shapeMismatch(op: "matmulLastAxis", lhs: shape, rhs: w.shape, detail: "do not multiply: the last axis must equal the matrix's rows")
         }
-        if rank == 2 { return try Tensor.matmul(self, w) }
-        let lead = Array(shape.dropLast())
-        let flat = try reshaped([Tensor.count(of: lead), shape[rank - 1]])
-        return try Tensor.matmul(flat, w).reshaped(lead + [w.shape[1]])
+        let (k, n) = (w.shape[0], w.shape[1])
+        if let bias, bias.shape != [n] {
+            throw TensorError.shapeMismatch(op: "matmulLastAxis", lhs: w.shape, rhs: bias.shape, detail: "do not fit: the bias must be [\(n)]")
+        }
+        let rows = count / Swift.max(k, 1)
+        var out = Tensor(shape: Array(shape.dropLast()) + [n]) { cp, total in
+            if let bias {
+                bias.withUnsafeBufferPointer { bp in for r in 0..<rows { (cp + r * n).update(from: bp.baseAddress!, count: n) } }
+            }
+            withUnsafeBufferPointer { ap in w.withUnsafeBufferPointer { wp in
+                BLAS.sgemm(transA: false, transB: false, m: rows, n: n, k: k, a: ap.baseAddress!, lda: k,
+                           b: wp.baseAddress!, ldb: n, beta: bias == nil ? 0 : 1, c: cp, ldc: n)
+            } }
+        }
+        let (x, wc) = (detached(), w.detached())
+        let (needX, needW, needB) = (requiresGrad, w.requiresGrad, bias?.requiresGrad ?? false)
+        Tensor.record("matmulLastAxis", output: &out, inputs: bias.map { [self, w, $0] } ?? [self, w]) { g in
+            let g2 = try g.reshaped([rows, n])
+            let dx = needX ? try Tensor.matmul(g2, wc, transposeB: true).reshaped(x.shape) : nil
+            let dw = needW ? try Tensor.matmul(x.reshaped([rows, k]), g2, transposeA: true) : nil
+            let db = needB ? try g2.sum(axis: 0) : nil
+            return bias == nil ? [dx, dw] : [dx, dw, db]
+        }
+        return out
     }
 }

@@ -1,0 +1,32 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// CPU capabilities read from `/proc/cpuinfo` (Linux), for choosing BLAS kernels.
+public enum CPUFeatures {
+    /// The `flags` line of the first processor, split into words (empty when unreadable).
+    public static let flags: Set<String> = {
+        guard let f = fopen("/proc/cpuinfo", "r") else { return [] }
+        defer { fclose(f) }
+        var line = [CChar](repeating: 0, count: 8192)
+        while fgets(&line, Int32(line.count), f) != nil {
+            let s = String(cString: line)
+            if s.hasPrefix("flags") {
+                return Set(s.split(separator: ":", maxSplits: 1).last?.split(separator: " ").map { $0.trimmingCharacters() } ?? [])
+            }
+        }
+        return []
+    }()
+
+    /// The OpenBLAS core type whose kernels this CPU runs: `SkylakeX` (AVX-512 F/BW/VL/DQ),
+    /// `Haswell` (AVX2 + FMA), or nil (leave OpenBLAS's choice alone).
+    public static func openBLASCore() -> String? {
+        if ["avx512f", "avx512bw", "avx512vl", "avx512dq"].allSatisfy(flags.contains) { return "SkylakeX" }
+        if ["avx2", "fma"].allSatisfy(flags.contains) { return "Haswell" }
+        return nil
+    }
+}
+
+private extension Substring {
+    func trimmingCharacters() -> String { String(self.filter { !$0.isWhitespace }) }
+}

@@ -1,0 +1,77 @@
+import Tensors
+import Layers
+import Optimizers
+import Training
+
+/// Recurrent training and inference throughput on random data (issue: layers benchmark).
+enum RNNBench {
+    struct Case {
+        var name: String
+        var build: () throws -> Sequential
+        var x: Tensor, y: Tensor
+        var loss: any Loss
+        /// Forward matmul FLOPs per batch (training ≈ 3×).
+        var forwardFLOPs: Double
+    }
+
+    static func ids(_ b: Int, _ t: Int, vocab: Int, _ g: inout SeededGenerator) -> Tensor {
+        Tensor.randomUniform([b, t], low: 1, high: Float(vocab) - 0.01, using: &g).mapElements { $0.rounded(.down) }
+    }
+
+    static func cases() throws -> [Case] {
+        var g = SeededGenerator(seed: 1)
+        let (B, T) = (32, 100)
+        let a = Case(name: "(a) Embedding(1001,128)→LSTM(64)→Dense(64,relu)→Dense(1,sigmoid), T=100",
+                     build: { try Sequential(inputShape: [T], layers: [Embedding(inputDim: 1001, outputDim: 128), LSTM(units: 64),
+                                                                      Dense(units: 64, activation: .relu), Dense(units: 1, activation: .sigmoid)], seed: 1) },
+                     x: ids(B, T, vocab: 1001, &g), y: Tensor.randomUniform([B, 1], using: &g).mapElements { $0 > 0.5 ? 1 : 0 },
+                     loss: BinaryCrossEntropy(),
+                     forwardFLOPs: 2.0 * Double(B * T) * (128 + 64) * 256 + 2.0 * Double(B) * (64 * 64 + 64))
+        let b = Case(name: "(b) 20×300-d → SimpleRNN(100) → Dense(3, softmax)",
+                     build: { try Sequential(inputShape: [20, 300], layers: [SimpleRNN(units: 100), Dense(units: 3, activation: .softmax)], seed: 1) },
+                     x: Tensor.randomNormal([B, 20, 300], using: &g), y: try Tensor.oneHot(ids(B, 1, vocab: 4, &g).shifted(by: -1).reshaped([B]), depth: 3),
+                     loss: CategoricalCrossEntropy(),
+                     forwardFLOPs: 2.0 * Double(B * 20) * (300 + 100) * 100 + 2.0 * Double(B) * 300)
+        func char(_ name: String, _ layer: @escaping () throws -> any Layer, gates: Int, units: Int) throws -> Case {
+            let L = 64, V = 65
+            let xi = ids(B, L, vocab: V + 1, &g).shifted(by: -1)
+            return Case(name: name, build: { try Sequential(inputShape: [L, V], layers: [layer(), Dense(units: V)], seed: 1) },
+                        x: try Tensor.oneHot(xi, depth: V), y: ids(B, L, vocab: V + 1, &g).shifted(by: -1),
+                        loss: SparseCategoricalCrossEntropy(fromLogits: true),
+                        forwardFLOPs: 2.0 * Double(B * L) * Double(V + units) * Double(gates * units) + 2.0 * Double(B * L * units * V))
+        }
+        return [a, b,
+                try char("(c1) char: 65 symbols, L=64 → SimpleRNN(128) → Dense(65) per step", { try SimpleRNN(units: 128, returnSequences: true) }, gates: 1, units: 128),
+                try char("(c2) char: 65 symbols, L=64 → LSTM(256) → Dense(65) per step", { try LSTM(units: 256, returnSequences: true) }, gates: 4, units: 256)]
+    }
+
+    static func run(peak: Double) throws {
+        print("## Recurrent training (batch 32, Adam, BLAS threads: \(BLAS.threadCount); peak sgemm 1024³ = \(fmt(peak, 1)) GFLOP/s)")
+        print("| model | ms/step | examples/s | achieved GFLOP/s | share of sgemm peak |")
+        print("|---|---|---|---|---|")
+        let all = try cases()
+        for c in all {
+            let model = try c.build()
+            let trainer = Trainer(model: model, loss: c.loss, optimizer: Adam())
+            var step = 0
+            let t = try measure(minSeconds: 2, repeats: 2, warmup: 3) {
+                step += 1
+                try trainer.trainStep(x: c.x, y: c.y, seed: UInt64(step))
+            }
+            let gflops = 3 * c.forwardFLOPs / t / 1e9
+            print("| \(c.name) | \(fmt(t * 1e3, 1)) | \(fmt(32 / t, 0)) | \(fmt(gflops, 1)) | \(fmt(100 * gflops / peak, 0))% |")
+        }
+        print("")
+        print("## Inference of (a) (no tape)")
+        print("| batch | ms/batch | ms/sequence | sequences/s |")
+        print("|---|---|---|---|")
+        let model = try all[0].build()
+        var g = SeededGenerator(seed: 9)
+        for batch in [1, 256] {
+            let x = ids(batch, 100, vocab: 1001, &g)
+            let t = try measure(minSeconds: 1) { _ = try model.predict(x, batchSize: batch) }
+            print("| \(batch) | \(fmt(t * 1e3, 3)) | \(fmt(t * 1e3 / Double(batch), 4)) | \(fmt(Double(batch) / t, 0)) |")
+        }
+        print("")
+    }
+}
