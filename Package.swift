@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "LayerConformance", targets: ["LayerConformance"]),
         .library(name: "Optimizers", targets: ["Optimizers"]),
         .library(name: "Training", targets: ["Training"]),
+        .library(name: "TextPipeline", targets: ["TextPipeline"]),
     ],
     targets: [
         // MARK: System libraries
@@ -51,6 +52,9 @@ let package = Package(
         /// Sequential models, summary, fit/evaluate/predict, metrics, callbacks, safetensors checkpoints.
         .target(name: "Training", dependencies: ["Optimizers", "Layers", "Tensors"], path: "Modules/Training", swiftSettings: swiftSettings),
 
+        /// Cleaning steps, tokenizers, vocabulary, GloVe loading, padding (no dependency on Layers).
+        .target(name: "TextPipeline", dependencies: ["Tensors"], path: "Modules/TextPipeline", swiftSettings: swiftSettings),
+
         // MARK: Tools (benchmarks)
 
         /// `swift run -c release unroll-bench`: sgemm GFLOP/s, per-op overhead, elementwise throughput.
@@ -60,6 +64,7 @@ let package = Package(
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], path: "Tests/TensorsTests", swiftSettings: swiftSettings),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Optimizers", "Layers", "Tensors"], path: "Tests/TrainingTests", swiftSettings: swiftSettings),
+        .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline", "Tensors"], path: "Tests/TextPipelineTests", swiftSettings: swiftSettings),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Layers", "Tensors"], path: "Tests/OptimizersTests", swiftSettings: swiftSettings),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "LayerConformance", "Tensors"], path: "Tests/LayersTests", swiftSettings: swiftSettings),
     ]
