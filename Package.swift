@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "Optimizers", targets: ["Optimizers"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "TextPipeline", targets: ["TextPipeline"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
     ],
     targets: [
         // MARK: System libraries
@@ -55,6 +56,9 @@ let package = Package(
         /// Cleaning steps, tokenizers, vocabulary, GloVe loading, padding (no dependency on Layers).
         .target(name: "TextPipeline", dependencies: ["Tensors"], path: "Modules/TextPipeline", swiftSettings: swiftSettings),
 
+        /// Dataset protocol, seeded batching and splits, CSV/TSV, text folders, characters, tagging, numeric CSV.
+        .target(name: "Datasets", dependencies: ["Tensors"], path: "Modules/Datasets", swiftSettings: swiftSettings),
+
         // MARK: Tools (benchmarks)
 
         /// `swift run -c release unroll-bench`: sgemm GFLOP/s, per-op overhead, elementwise throughput.
@@ -65,6 +69,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], path: "Tests/TensorsTests", swiftSettings: swiftSettings),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Optimizers", "Layers", "Tensors"], path: "Tests/TrainingTests", swiftSettings: swiftSettings),
         .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline", "Tensors"], path: "Tests/TextPipelineTests", swiftSettings: swiftSettings),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TextPipeline", "Tensors"], path: "Tests/DatasetsTests", swiftSettings: swiftSettings),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Layers", "Tensors"], path: "Tests/OptimizersTests", swiftSettings: swiftSettings),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "LayerConformance", "Tensors"], path: "Tests/LayersTests", swiftSettings: swiftSettings),
     ]

@@ -37,8 +37,10 @@ final class CleaningTests: XCTestCase {
 final class TokenizerVocabularyTests: XCTestCase {
     func testWordTokenizerKeepsInnerApostrophesAndPlaceholders() {
         XCTAssertEqual(Tokenizer.words.tokenize("Don't stop, it's 'great'... <url> ok"), ["Don't", "stop", "it's", "great", "<url>", "ok"])
-        XCTAssertEqual(Tokenizer.words(ngrams: 2).tokenize("not good at all"), ["not", "good", "at", "all", "not good", "good at", "at all"])
+        XCTAssertEqual(Tokenizer.words(ngrams: 2, splitContractions: false).tokenize("not good at all"), ["not", "good", "at", "all", "not good", "good at", "at all"])
         XCTAssertEqual(Tokenizer.characters.tokenize("hé y"), ["h", "é", " ", "y"])
+        XCTAssertEqual(Tokenizer.gloveWords.tokenize("It's what doesn't you're can't film's"),
+                       ["It", "'s", "what", "does", "n't", "you", "'re", "ca", "n't", "film", "'s"])
     }
 
     func testVocabularyFrequencyOrderTiesMinCountAndMaxTokens() throws {
