@@ -67,7 +67,7 @@ let package = Package(
         // MARK: Tests (one per target)
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], path: "Tests/TensorsTests", swiftSettings: swiftSettings),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Optimizers", "Layers", "Tensors"], path: "Tests/TrainingTests", swiftSettings: swiftSettings),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Optimizers", "Layers", "Tensors", "Datasets"], path: "Tests/TrainingTests", swiftSettings: swiftSettings),
         .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline", "Tensors"], path: "Tests/TextPipelineTests", swiftSettings: swiftSettings),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TextPipeline", "Tensors"], path: "Tests/DatasetsTests", swiftSettings: swiftSettings),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Layers", "Tensors"], path: "Tests/OptimizersTests", swiftSettings: swiftSettings),
