@@ -97,6 +97,8 @@ public enum GloVe {
         index.reserveCapacity(capacity)
         var duplicates = 0
         var matrix = Tensor(shape: [max(capacity, 1), dim]) { _, _ in }
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: dim)
+        defer { scratch.deallocate() }
         try matrix.withUnsafeMutableBufferPointer { m in
             func add(_ word: String, _ write: (UnsafeMutablePointer<Float>) -> Void) {
                 guard index[word] == nil else { duplicates += 1; return }
@@ -121,8 +123,11 @@ public enum GloVe {
                     guard fields - 1 == dim else { throw TextError.badLine(path: path, line: line.number, message: "'\(word)' has \(fields - 1) numbers, expected \(dim)") }
                     continue
                 }
-                let values = try parse(line, path: path, dimension: dim).values
-                add(word) { p in for (i, v) in values.enumerated() { p[i] = v } }
+                let fresh = index[word] == nil && words.count < capacity
+                // A repeated word is still validated (into a scratch row); its first vector is kept.
+                try parseRow(b, from: space, into: fresh ? m.baseAddress! + words.count * dim : scratch, dimension: dim,
+                             word: word, path: path, line: line.number)
+                if fresh { index[word] = words.count; words.append(word) } else { duplicates += 1 }
             }
         }
         if words.count < max(capacity, 1) {   // filtered load: keep only the rows filled
@@ -130,6 +135,30 @@ public enum GloVe {
             matrix = Tensor(shape: matrix.shape) { p, n in matrix.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: n) } }
         }
         return WordVectors(words: words, dimension: dim, matrix: matrix, index: index, duplicates: duplicates)
+    }
+
+    /// Parses the `dimension` numbers after the word (which ends at `space`) straight into `row`.
+    static func parseRow(_ b: UnsafeBufferPointer<UInt8>, from space: Int, into row: UnsafeMutablePointer<Float>, dimension: Int,
+                         word: String, path: String, line: Int) throws {
+        var k = 0
+        var i = space + 1
+        let end = b.count
+        while i <= end {
+            var j = i
+            while j < end && b[j] != 32 { j += 1 }
+            guard k < dimension else {
+                var extra = k + 1
+                for c in b[j...] where c == 32 { extra += 1 }
+                throw TextError.badLine(path: path, line: line, message: "'\(word)' has \(extra) numbers, expected \(dimension)")
+            }
+            guard let v = FloatParser.parse(b[i..<j]) else {
+                throw TextError.badLine(path: path, line: line, message: "value \(k + 1) of '\(word)' is not a number: '\(String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self))'")
+            }
+            row[k] = v
+            k += 1
+            i = j + 1
+        }
+        guard k == dimension else { throw TextError.badLine(path: path, line: line, message: "'\(word)' has \(k) numbers, expected \(dimension)") }
     }
 
     /// Parses `word v1 … vd` from a line (the fields are single-space separated).
