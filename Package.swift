@@ -22,12 +22,20 @@ let package = Package(
     name: "Unroll",
     products: [
         .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "PluginRegistry", targets: ["PluginRegistry"]),
         .library(name: "Layers", targets: ["Layers"]),
         .library(name: "LayerConformance", targets: ["LayerConformance"]),
         .library(name: "Optimizers", targets: ["Optimizers"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "TextPipeline", targets: ["TextPipeline"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Specs", targets: ["Specs"]),
+        .library(name: "UnrollCLI", targets: ["UnrollCLI"]),
+        .executable(name: "unroll", targets: ["unroll"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // MARK: System libraries
@@ -37,27 +45,45 @@ let package = Package(
 
         // MARK: Library modules
 
+        /// The plugin protocols, config coding and the `Registry` (no dependencies).
+        .target(name: "PluginRegistry", path: "Modules/PluginRegistry", swiftSettings: swiftSettings),
+
         /// Float32 tensors, BLAS-backed ops and reverse-mode autodiff.
         .target(name: "Tensors", dependencies: ["COpenBLAS"], path: "Modules/Tensors", swiftSettings: swiftSettings),
 
         /// The `Layer` protocol, parameters, Dense/Embedding/Dropout/Activation, the fused
         /// recurrent layers (SimpleRNN, LSTM, GRU, Bidirectional) and the losses.
-        .target(name: "Layers", dependencies: ["Tensors"], path: "Modules/Layers", swiftSettings: swiftSettings),
+        .target(name: "Layers", dependencies: ["Tensors", "PluginRegistry"], path: "Modules/Layers", swiftSettings: swiftSettings),
 
         /// The shared conformance check every layer passes (XCTest helpers; plugin authors reuse it).
-        .target(name: "LayerConformance", dependencies: ["Layers", "Tensors"], path: "Modules/LayerConformance", swiftSettings: swiftSettings),
+        .target(name: "LayerConformance", dependencies: ["Layers", "Tensors", "PluginRegistry"], path: "Modules/LayerConformance", swiftSettings: swiftSettings),
 
         /// SGD (momentum, Nesterov), Adam (AMSGrad), RMSProp, Adagrad; weight decay, clipping, schedules.
-        .target(name: "Optimizers", dependencies: ["Layers", "Tensors"], path: "Modules/Optimizers", swiftSettings: swiftSettings),
+        .target(name: "Optimizers", dependencies: ["Layers", "Tensors", "PluginRegistry"], path: "Modules/Optimizers", swiftSettings: swiftSettings),
 
         /// Sequential models, summary, fit/evaluate/predict, metrics, callbacks, safetensors checkpoints.
-        .target(name: "Training", dependencies: ["Optimizers", "Layers", "Tensors"], path: "Modules/Training", swiftSettings: swiftSettings),
+        .target(name: "Training", dependencies: ["Optimizers", "Layers", "Tensors", "PluginRegistry"], path: "Modules/Training", swiftSettings: swiftSettings),
 
         /// Cleaning steps, tokenizers, vocabulary, GloVe loading, padding (no dependency on Layers).
-        .target(name: "TextPipeline", dependencies: ["Tensors"], path: "Modules/TextPipeline", swiftSettings: swiftSettings),
+        .target(name: "TextPipeline", dependencies: ["Tensors", "PluginRegistry"], path: "Modules/TextPipeline", swiftSettings: swiftSettings),
 
         /// Dataset protocol, seeded batching and splits, CSV/TSV, text folders, characters, tagging, numeric CSV.
-        .target(name: "Datasets", dependencies: ["Tensors"], path: "Modules/Datasets", swiftSettings: swiftSettings),
+        .target(name: "Datasets", dependencies: ["Tensors", "PluginRegistry"], path: "Modules/Datasets", swiftSettings: swiftSettings),
+
+        /// Spec files (YAML/JSON): safe parsing with positions, validation, assembly, bundles, runs.
+        .target(name: "Specs", dependencies: ["PluginRegistry", "Tensors", "Layers", "Optimizers", "Training", "TextPipeline", "Datasets",
+                                              .product(name: "Yams", package: "Yams")],
+                path: "Modules/Specs", swiftSettings: swiftSettings),
+
+        /// The `unroll` command line as a library (swift-argument-parser), so plugin apps can reuse it.
+        .target(name: "UnrollCLI", dependencies: ["Specs", "PluginRegistry", "Tensors", "Training",
+                                                  .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                path: "Modules/UnrollCLI", swiftSettings: swiftSettings),
+
+        // MARK: Apps
+
+        /// `unroll train|evaluate|predict|summary|validate|generate|layers`.
+        .executableTarget(name: "unroll", dependencies: ["UnrollCLI"], path: "Apps/unroll", swiftSettings: swiftSettings),
 
         // MARK: Tools (benchmarks)
 
@@ -66,11 +92,13 @@ let package = Package(
 
         // MARK: Tests (one per target)
 
+        .testTarget(name: "PluginRegistryTests", dependencies: ["PluginRegistry"], path: "Tests/PluginRegistryTests", swiftSettings: swiftSettings),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], path: "Tests/TensorsTests", swiftSettings: swiftSettings),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Optimizers", "Layers", "Tensors", "Datasets"], path: "Tests/TrainingTests", swiftSettings: swiftSettings),
         .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline", "Tensors"], path: "Tests/TextPipelineTests", swiftSettings: swiftSettings),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TextPipeline", "Tensors"], path: "Tests/DatasetsTests", swiftSettings: swiftSettings),
+        .testTarget(name: "SpecsTests", dependencies: ["Specs", "PluginRegistry", "Layers", "Tensors", "Training", "Datasets"], path: "Tests/SpecsTests", swiftSettings: swiftSettings),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Layers", "Tensors"], path: "Tests/OptimizersTests", swiftSettings: swiftSettings),
-        .testTarget(name: "LayersTests", dependencies: ["Layers", "LayerConformance", "Tensors"], path: "Tests/LayersTests", swiftSettings: swiftSettings),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "LayerConformance", "Tensors", "PluginRegistry"], path: "Tests/LayersTests", swiftSettings: swiftSettings),
     ]
 )

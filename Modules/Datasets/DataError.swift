@@ -1,5 +1,5 @@
 /// What to do with a bad record.
-public enum OnBadRecord: String, Codable, Sendable {
+public enum OnBadRecord: String, Codable, CaseIterable, Sendable {
     /// Stop with an error naming the file and line.
     case fail
     /// Leave the record out and list it in the `LoadReport`.

@@ -1,3 +1,4 @@
+import PluginRegistry
 import XCTest
 import Tensors
 import Layers

@@ -29,7 +29,7 @@ public struct GradientClippingReport: Equatable {
 }
 
 /// Which way a monitored value improves.
-public enum MonitorMode: String, Codable, Sendable {
+public enum MonitorMode: String, Codable, CaseIterable, Sendable {
     case auto, min, max
     func better(_ a: Double, than b: Double, monitor: String, minDelta: Double) -> Bool {
         let minimize = self == .min || (self == .auto && (monitor.hasSuffix("loss")))

@@ -73,7 +73,8 @@ public enum TaskKind: Equatable, Sendable {
 /// A confusion matrix and the metrics derived from it.
 ///
 /// `counts[actual][predicted]`. Precision of class k = TP/(TP+FP), recall = TP/(TP+FN),
-/// F1 = 2PR/(P+R) (0 when undefined). Macro averages weight classes equally. For two classes,
+/// F1 = 2PR/(P+R) (0 when undefined). Macro averages weight equally the classes that occur
+/// (as an actual or a predicted class, like scikit-learn). For two classes,
 /// the binary figures are those of the positive class 1.
 public struct ConfusionMatrix: Equatable, Codable, Sendable {
     public private(set) var counts: [[Int]]
@@ -107,9 +108,17 @@ public struct ConfusionMatrix: Equatable, Codable, Sendable {
         let p = precision(k), r = recall(k)
         return p + r == 0 ? 0 : 2 * p * r / (p + r)
     }
-    public var macroPrecision: Double { (0..<classes).map(precision).reduce(0, +) / Double(max(classes, 1)) }
-    public var macroRecall: Double { (0..<classes).map(recall).reduce(0, +) / Double(max(classes, 1)) }
-    public var macroF1: Double { (0..<classes).map(f1).reduce(0, +) / Double(max(classes, 1)) }
+    /// Classes that occur as an actual or a predicted class (scikit-learn's label set for macro averages).
+    public var presentClasses: [Int] {
+        (0..<classes).filter { k in counts[k].reduce(0, +) > 0 || (0..<classes).contains { counts[$0][k] > 0 } }
+    }
+    private func macro(_ f: (Int) -> Double) -> Double {
+        let ks = presentClasses
+        return ks.isEmpty ? 0 : ks.map(f).reduce(0, +) / Double(ks.count)
+    }
+    public var macroPrecision: Double { macro(precision) }
+    public var macroRecall: Double { macro(recall) }
+    public var macroF1: Double { macro(f1) }
 
     /// The metric by name: `accuracy`, `precision`, `recall`, `f1` (positive class for two
     /// classes, macro average otherwise), or `macro_precision`, `macro_recall`, `macro_f1`.

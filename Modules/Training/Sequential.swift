@@ -27,17 +27,10 @@ public final class Sequential {
     /// naming it and its input), and builds the parameters from `seed`.
     public init(inputShape: [Int], layers: [any Layer], seed: UInt64 = 0, name: String = "sequential") throws {
         guard !layers.isEmpty else { throw ModelError.invalid("a model needs at least one layer") }
-        var counts: [String: Int] = [:]
-        var used = Set(layers.map(\.name).filter { !$0.isEmpty })
-        for l in layers where l.name.isEmpty {
-            let base = LayerConfigCoding.snakeCase(String(l.typeName.split(separator: ".").last ?? "layer"))
-            var n: String
-            repeat { counts[base, default: 0] += 1; n = "\(base)_\(counts[base]!)" } while used.contains(n)
-            l.name = n
-            used.insert(n)
-        }
-        guard used.count == layers.count else {
-            throw ModelError.invalid("layer names must be unique: \(layers.map(\.name))")
+        let names = Sequential.layerNames(types: layers.map(\.typeName), given: layers.map { $0.name.isEmpty ? nil : $0.name })
+        for (l, n) in zip(layers, names) { l.name = n }
+        guard Set(names).count == layers.count else {
+            throw ModelError.invalid("layer names must be unique: \(names)")
         }
         var shapes: [[Int]] = []
         var shape = inputShape
@@ -60,6 +53,21 @@ public final class Sequential {
         self.name = name
     }
 
+    /// Names for layers of the given types: a given name is kept, others get Keras-style
+    /// `<snake_case type>_<n>` (`lstm_1`, `dense_2`, `simple_rnn_1`; plugins drop their namespace).
+    public static func layerNames(types: [String], given: [String?]) -> [String] {
+        var counts: [String: Int] = [:]
+        var used = Set(given.compactMap { $0 })
+        return zip(types, given).map { type, name in
+            if let name { return name }
+            let base = LayerConfigCoding.snakeCase(String(type.split(separator: ".").last ?? "layer"))
+            var n: String
+            repeat { counts[base, default: 0] += 1; n = "\(base)_\(counts[base]!)" } while used.contains(n)
+            used.insert(n)
+            return n
+        }
+    }
+
     /// Per-example output shape.
     public var outputShape: [Int] { layerOutputShapes.last ?? inputShape }
 
@@ -70,8 +78,10 @@ public final class Sequential {
     public var trainableParameters: [(name: String, parameter: Parameter)] { namedParameters.filter { $0.parameter.trainable } }
 
     /// Runs every layer. The context's mask after the last layer is the output mask (if any).
-    public func forward(_ x: Tensor, context: inout ForwardContext) throws -> Tensor {
-        guard Array(x.shape.dropFirst()) == inputShape else {
+    /// With `checkInputShape: false`, sequence inputs may have any length (generation feeds
+    /// growing contexts to a model trained on fixed windows).
+    public func forward(_ x: Tensor, context: inout ForwardContext, checkInputShape: Bool = true) throws -> Tensor {
+        guard !checkInputShape || Array(x.shape.dropFirst()) == inputShape else {
             throw ModelError.shape(layer: layers[0].name, index: 0, inputShape: Array(x.shape.dropFirst()), from: "the data",
                                    underlying: "the model expects examples of shape \(inputShape) but the data has \(Array(x.shape.dropFirst()))")
         }

@@ -1,3 +1,4 @@
+import PluginRegistry
 import XCTest
 import Tensors
 import Layers
@@ -34,6 +35,12 @@ final class ConformanceTests: XCTestCase {
         var o = LayerConformance.Options(); o.integerInput = true; o.input = try ids(2, 5, vocab: 7, padTail: 2)
         var c = Embedding.Config(); c.inputDim = 7; c.outputDim = 3; c.maskZero = true
         try LayerConformance.check(Embedding.self, config: c, inputShape: [5], expectedParameters: 21, options: o)
+    }
+
+    func testOneHot() throws {
+        var o = LayerConformance.Options(); o.integerInput = true; o.input = try ids(2, 3, vocab: 5)
+        var c = OneHot.Config(); c.depth = 5
+        try LayerConformance.check(OneHot.self, config: c, inputShape: [3], expectedParameters: 0, options: o)
     }
 
     /// Runs the recurrent matrix: sequences or last step, forwards or backwards, masked or not,

@@ -1,3 +1,4 @@
+import PluginRegistry
 import Tensors
 
 /// What every layer implements — in one file, as a plugin would.

@@ -1,3 +1,4 @@
+import PluginRegistry
 import Tensors
 
 /// Runs a recurrent layer over the sequence in both directions and merges the two outputs.

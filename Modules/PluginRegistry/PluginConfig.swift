@@ -1,16 +1,20 @@
 import Foundation
 
-/// A layer's configuration: `Codable` with snake_case keys in files, defaults for every field
-/// that has one (`init()`), and the list of fields a user must give.
-public protocol LayerConfig: Codable, Equatable {
+/// A plugin's configuration (a layer's, a loss's, an optimizer's, …): `Codable` with snake_case
+/// keys in files, defaults for every field that has one (`init()`), the fields a user must give,
+/// and a one-line description per field for `unroll layers`.
+public protocol PluginConfig: Codable, Equatable {
     /// The default configuration.
     init()
     /// Fields (snake_case) that have no meaningful default and must be given, e.g. `units`.
     static var requiredFields: [String] { get }
+    /// One line per field (snake_case name → description).
+    static var fieldDocs: [String: String] { get }
 }
 
-extension LayerConfig {
+extension PluginConfig {
     public static var requiredFields: [String] { [] }
+    public static var fieldDocs: [String: String] { [:] }
 }
 
 /// Problems decoding a config object, with the offending field.
@@ -30,7 +34,7 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
 
 /// Encodes and decodes configs: snake_case JSON, defaults merged under the given fields,
 /// unknown and missing fields reported by name.
-public enum LayerConfigCoding {
+public enum ConfigCoding {
     /// `returnSequences` → `return_sequences`, `SimpleRNN` → `simple_rnn`, `LSTM` → `lstm`:
     /// an underscore goes before an uppercase letter that follows a lowercase letter or digit.
     public static func snakeCase(_ s: String) -> String {
@@ -53,12 +57,12 @@ public enum LayerConfigCoding {
     }
 
     /// The default config's fields and values, as a JSON object.
-    public static func defaults<C: LayerConfig>(_ type: C.Type) throws -> [String: Any] {
+    public static func defaults<C: PluginConfig>(_ type: C.Type) throws -> [String: Any] {
         (try JSONSerialization.jsonObject(with: encode(C())) as? [String: Any]) ?? [:]
     }
 
     /// Decodes a config from a JSON object (`[String: Any]` from JSON or YAML), filling defaults.
-    public static func decode<C: LayerConfig>(_ type: C.Type, from object: [String: Any]) throws -> C {
+    public static func decode<C: PluginConfig>(_ type: C.Type, from object: [String: Any]) throws -> C {
         var merged = try defaults(C.self)
         let allowed = merged.keys.sorted()
         for key in object.keys.sorted() where merged[key] == nil {
@@ -82,8 +86,42 @@ public enum LayerConfigCoding {
         }
     }
 
+    /// The fields of a config type for documentation: name, type (from the default value's Swift
+    /// type: `int`, `number`, `bool`, `string`, `one of …` for enums), default, required, doc.
+    public static func fields<C: PluginConfig>(_ type: C.Type) -> [FieldInfo] {
+        let defaults = (try? Self.defaults(C.self)) ?? [:]
+        var types: [String: String] = [:]
+        for child in Mirror(reflecting: C()).children {
+            guard let label = child.label else { continue }
+            types[snakeCase(label.hasPrefix("_") ? String(label.dropFirst()) : label)] = typeName(child.value)
+        }
+        return defaults.keys.sorted().map { k in
+            FieldInfo(name: k, type: types[k] ?? "any", defaultValue: C.requiredFields.contains(k) ? nil : render(defaults[k]!),
+                      required: C.requiredFields.contains(k), doc: C.fieldDocs[k] ?? "")
+        }
+    }
+
+    static func typeName(_ v: Any) -> String {
+        switch v {
+        case is Int: return "int"
+        case is Float, is Double: return "number"
+        case is Bool: return "bool"
+        case is String: return "string"
+        case is JSONValue: return "object"
+        case let e as any CaseIterable & RawRepresentable:
+            let all = (type(of: e).allCases as any Collection).map { c in "\((c as! any RawRepresentable).rawValue)" }
+            return "one of " + all.joined(separator: "|")
+        default: return String(describing: type(of: v))
+        }
+    }
+
+    static func render(_ v: Any) -> String {
+        if let d = try? JSONSerialization.data(withJSONObject: v, options: [.fragmentsAllowed, .sortedKeys]), let s = String(data: d, encoding: .utf8) { return s }
+        return "\(v)"
+    }
+
     /// Decodes a config from JSON data.
-    public static func decode<C: LayerConfig>(_ type: C.Type, json: Data) throws -> C {
+    public static func decode<C: PluginConfig>(_ type: C.Type, json: Data) throws -> C {
         guard let obj = try JSONSerialization.jsonObject(with: json) as? [String: Any] else {
             throw ConfigError.wrongType(field: "(config)", message: "expected a JSON object")
         }

@@ -1,0 +1,117 @@
+import Foundation
+import PluginRegistry
+
+/// The forms of data the app knows how to turn into tensors.
+public enum DataForm: String, Sendable {
+    /// Labelled texts (classification): a text pipeline turns them into ids.
+    case texts
+    /// Feature vectors with a label.
+    case numeric
+    /// One long text for next-character prediction.
+    case characters
+    /// Token/tag sentences (many-to-many tagging).
+    case tagged
+}
+
+/// What a source produced.
+public enum LoadedData {
+    case texts(train: LabeledTextSet, test: LabeledTextSet?)
+    case numeric(train: NumericTable, test: NumericTable?)
+    case characters(CharacterCorpus)
+    case tagged(TaggedSentences)
+}
+
+/// A plugin that loads a data set (registered as kind `dataset_source`).
+public protocol DatasetSource {
+    /// The form of data produced, known before anything is read (for spec validation).
+    var form: DataForm { get }
+    /// Loads; relative paths are resolved against `base` (the spec file's folder).
+    func load(relativeTo base: URL) throws -> LoadedData
+}
+
+func resolve(_ path: String, _ base: URL) -> URL {
+    path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path).standardizedFileURL
+}
+
+/// CSV/TSV with a text and a label column; an optional split column separates train and test rows.
+public struct DelimitedSource: DatasetSource, PluginConfig {
+    public var path = "", textColumn = "text", labelColumn = "label"
+    /// Column holding `train_value`/`test_value`; empty: no test rows here (the spec's split applies).
+    public var splitColumn = "", trainValue = "train", testValue = "test"
+    /// One character; empty: tab for .tsv, comma otherwise.
+    public var delimiter = ""
+    public var onBadRecord = OnBadRecord.fail
+    public init() {}
+    public static var requiredFields: [String] { ["path"] }
+    public var form: DataForm { .texts }
+    public func load(relativeTo base: URL) throws -> LoadedData {
+        guard delimiter.count <= 1 else { throw DataError.invalid("delimiter must be one character, got '\(delimiter)'") }
+        let (table, _) = try DelimitedTable.load(resolve(path, base), delimiter: delimiter.first, onBadRecord: onBadRecord)
+        guard !splitColumn.isEmpty else { return .texts(train: try .fromTable(table, textColumn: textColumn, labelColumn: labelColumn), test: nil) }
+        let train = try LabeledTextSet.fromTable(table.filter(splitColumn, equals: trainValue), textColumn: textColumn, labelColumn: labelColumn)
+        let test = try LabeledTextSet.fromTable(table.filter(splitColumn, equals: testValue), textColumn: textColumn, labelColumn: labelColumn, classNames: train.classNames)
+        return .texts(train: train, test: test)
+    }
+}
+
+/// `root/<train>/<label>/*.txt` (and `root/<test>/…` when present), like Keras.
+public struct TextDirectorySource: DatasetSource, PluginConfig {
+    public var root = "", trainSplit = "train", testSplit = "test", onBadRecord = OnBadRecord.fail
+    public init() {}
+    public static var requiredFields: [String] { ["root"] }
+    public var form: DataForm { .texts }
+    public func load(relativeTo base: URL) throws -> LoadedData {
+        let r = resolve(root, base)
+        let train = try LabeledTextSet.fromDirectory(r, split: trainSplit, onBadRecord: onBadRecord).set
+        let hasTest = FileManager.default.fileExists(atPath: r.appendingPathComponent(testSplit).path)
+        return .texts(train: train, test: hasTest ? try LabeledTextSet.fromDirectory(r, split: testSplit, onBadRecord: onBadRecord).set : nil)
+    }
+}
+
+/// A plain text for character models.
+public struct CharacterSource: DatasetSource, PluginConfig {
+    public var path = ""
+    public init() {}
+    public static var requiredFields: [String] { ["path"] }
+    public var form: DataForm { .characters }
+    public func load(relativeTo base: URL) throws -> LoadedData { .characters(try CharacterCorpus.load(resolve(path, base))) }
+}
+
+/// `token<TAB>tag` lines, blank line between sentences.
+public struct TaggingSource: DatasetSource, PluginConfig {
+    public var path = "", onBadRecord = OnBadRecord.fail
+    public init() {}
+    public static var requiredFields: [String] { ["path"] }
+    public var form: DataForm { .tagged }
+    public func load(relativeTo base: URL) throws -> LoadedData { .tagged(try TaggedSentences.load(resolve(path, base), onBadRecord: onBadRecord)) }
+}
+
+/// Numeric CSV: features then the label.
+public struct NumericSource: DatasetSource, PluginConfig {
+    public var path = "", header = false, onBadRecord = OnBadRecord.fail
+    /// Every feature is multiplied by this (e.g. 0.0625 for 0–16 grey levels).
+    public var scale: Float = 1
+    public init() {}
+    public static var requiredFields: [String] { ["path"] }
+    public var form: DataForm { .numeric }
+    public func load(relativeTo base: URL) throws -> LoadedData {
+        var t = try NumericTable.load(resolve(path, base), header: header, onBadRecord: onBadRecord)
+        if scale != 1 { t.x = t.x.scaled(by: scale) }
+        return .numeric(train: t, test: nil)
+    }
+}
+
+
+/// Registers the dataset sources.
+public enum DatasetsPlugins: PluginModule {
+    public static func register(in r: inout Registry) throws {
+        func add<S: DatasetSource & PluginConfig>(_ name: String, _ type: S.Type, _ summary: String) throws {
+            try r.register(.configured(.datasetSource, name, summary: summary, config: S.self) { c, _ in c as any DatasetSource })
+        }
+        try add("delimited", DelimitedSource.self, "CSV/TSV with text and label columns (optional split column)")
+        try add("text_directory", TextDirectorySource.self, "root/{train,test}/{label}/*.txt")
+        try add("characters", CharacterSource.self, "a plain text for next-character models")
+        try add("tagging", TaggingSource.self, "token<TAB>tag lines, blank line between sentences")
+        try add("numeric_csv", NumericSource.self, "features then label, comma-separated")
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// The kinds of things plugins provide.
+public enum PluginKind: String, CaseIterable, Codable, Sendable {
+    case layer, loss, optimizer, schedule, metric, callback
+    case cleaningStep = "cleaning_step", tokenizer
+    case datasetSource = "dataset_source"
+}
+
+/// One field of a plugin's config, for `unroll layers` and error messages.
+public struct FieldInfo: Codable, Equatable, Sendable {
+    public var name: String, type: String
+    /// Rendered default (JSON), nil for required fields.
+    public var defaultValue: String?
+    public var required: Bool
+    public var doc: String
+}
+
+/// A registered type: its name, a summary, its config fields and a factory.
+public struct PluginEntry {
+    public let kind: PluginKind
+    /// `LSTM`, or namespaced for third parties: `acme.Highway`.
+    public let name: String
+    public let summary: String
+    public let fields: [FieldInfo]
+    /// Makes an instance from a config object (snake_case keys) and an instance name.
+    public let make: (_ config: [String: Any], _ instanceName: String) throws -> Any
+
+    public init(kind: PluginKind, name: String, summary: String, fields: [FieldInfo],
+                make: @escaping (_ config: [String: Any], _ instanceName: String) throws -> Any) {
+        self.kind = kind; self.name = name; self.summary = summary; self.fields = fields; self.make = make
+    }
+
+    /// An entry whose config is a `PluginConfig` type: fields come from the type, `build` gets the decoded config.
+    public static func configured<C: PluginConfig>(_ kind: PluginKind, _ name: String, summary: String, config: C.Type,
+                                                   build: @escaping (C, String) throws -> Any) -> PluginEntry {
+        PluginEntry(kind: kind, name: name, summary: summary, fields: ConfigCoding.fields(C.self)) { obj, instance in
+            try build(try ConfigCoding.decode(C.self, from: obj), instance)
+        }
+    }
+}
+
+/// A module that provides plugins registers them here; an app lists its modules explicitly.
+public protocol PluginModule {
+    static func register(in registry: inout Registry) throws
+}
+
+/// Registry problems: a name registered twice, or an unknown name (with suggestions).
+public enum RegistryError: Error, Equatable, CustomStringConvertible {
+    case duplicate(kind: PluginKind, name: String)
+    case unknown(kind: PluginKind, name: String, suggestions: [String])
+    case invalidName(String)
+    case wrongType(kind: PluginKind, name: String, expected: String)
+
+    public var description: String {
+        switch self {
+        case let .duplicate(k, n): return "\(k.rawValue) '\(n)' is registered twice"
+        case let .unknown(k, n, s):
+            return "unknown \(k.rawValue.replacingOccurrences(of: "_", with: " ")) '\(n)'" + (s.isEmpty ? "" : "; did you mean \(s.map { "'\($0)'" }.joined(separator: " or "))?")
+        case let .invalidName(n): return "'\(n)' is not a valid plugin name (letters, digits, '_' and one optional '.' namespace)"
+        case let .wrongType(k, n, e): return "\(k.rawValue) '\(n)' did not produce a \(e)"
+        }
+    }
+}
+
+/// All registered plugins by kind and name.
+public struct Registry {
+    private var entries: [PluginKind: [String: PluginEntry]] = [:]
+    public init() {}
+
+    /// A registry holding every module's plugins, in the order given.
+    public init(modules: [any PluginModule.Type]) throws {
+        for m in modules { try m.register(in: &self) }
+    }
+
+    /// Adds an entry; a name may be registered once per kind.
+    public mutating func register(_ entry: PluginEntry) throws {
+        let parts = entry.name.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } }) else {
+            throw RegistryError.invalidName(entry.name)
+        }
+        guard entries[entry.kind]?[entry.name] == nil else { throw RegistryError.duplicate(kind: entry.kind, name: entry.name) }
+        entries[entry.kind, default: [:]][entry.name] = entry
+    }
+
+    /// The entry, or an error with "did you mean" suggestions.
+    public func entry(_ kind: PluginKind, _ name: String) throws -> PluginEntry {
+        if let e = entries[kind]?[name] { return e }
+        throw RegistryError.unknown(kind: kind, name: name, suggestions: Registry.suggestions(for: name, among: names(kind)))
+    }
+
+    /// Makes an instance and checks its type.
+    public func make<T>(_ kind: PluginKind, _ name: String, config: [String: Any], instanceName: String = "", as type: T.Type) throws -> T {
+        guard let v = try entry(kind, name).make(config, instanceName) as? T else {
+            throw RegistryError.wrongType(kind: kind, name: name, expected: String(describing: T.self))
+        }
+        return v
+    }
+
+    public func contains(_ kind: PluginKind, _ name: String) -> Bool { entries[kind]?[name] != nil }
+    public func names(_ kind: PluginKind) -> [String] { (entries[kind] ?? [:]).keys.sorted() }
+    public func all(_ kind: PluginKind) -> [PluginEntry] { names(kind).map { entries[kind]![$0]! } }
+
+    /// Close names: case-insensitive matches, then edit distance ≤ max(2, length/3), best first.
+    public static func suggestions(for name: String, among candidates: [String]) -> [String] {
+        let n = name.lowercased()
+        let scored = candidates.map { c -> (String, Int) in
+            let cl = c.lowercased()
+            if cl == n { return (c, 0) }
+            let short = cl.split(separator: ".").last.map(String.init) ?? cl
+            return (c, min(editDistance(n, cl), editDistance(n, short) + 1))
+        }
+        let limit = max(2, name.count / 3)
+        return scored.filter { $0.1 <= limit }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(3).map(\.0)
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count), cur = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...b.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&prev, &cur)
+        }
+        return prev[b.count]
+    }
+}

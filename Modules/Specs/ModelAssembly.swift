@@ -1,0 +1,80 @@
+import Foundation
+import PluginRegistry
+import Tensors
+import Layers
+import Training
+import TextPipeline
+import Datasets
+
+extension Spec {
+    /// Builds the model for the data: fills Embedding `input_dim` / OneHot `depth` when the spec
+    /// left them out, checks the output width against the classes, and loads pretrained vectors.
+    public func buildModel(registry: Registry, data: PreparedData, log: (String) -> Void = { print($0) }) throws -> Sequential {
+        var layers: [any Layer] = []
+        for spec in self.layers {
+            var config = spec.config
+            if spec.type == Embedding.typeName, config["input_dim"] == nil, let v = data.vocabularySize { config["input_dim"] = v }
+            if spec.type == OneHot.typeName, config["depth"] == nil, let v = data.vocabularySize { config["depth"] = v }
+            layers.append(try registry.make(.layer, spec.type, config: config, instanceName: spec.name, as: (any Layer).self))
+        }
+        let model: Sequential
+        do { model = try Sequential(inputShape: data.inputShape, layers: layers, seed: seed, name: name) } catch let ModelError.shape(layer, index, _, _, underlying) {
+            throw mismatch(self.layers[index].node, underlying, layer: layer)
+        }
+        // The output must fit the labels.
+        let last = self.layers[self.layers.count - 1]
+        let width = model.outputShape.last ?? 0
+        let want = loss.name == BinaryCrossEntropy.typeName ? 1 : data.classNames.count
+        if width != want {
+            let what = data.perStep ? "\(data.classNames.count) symbols per step" : "\(data.classNames.count) classes (\(data.classNames.prefix(6).joined(separator: ", "))\(data.classNames.count > 6 ? ", …" : ""))"
+            throw mismatch(last.node, "\(last.name) returns \(width) value\(width == 1 ? "" : "s") per \(data.perStep ? "step" : "example") but the data has \(what)",
+                           layer: last.name, hint: "set units: \(want) on \(last.name)")
+        }
+        if data.perStep, case .tagged = data.source, !(model.layers.first.map { ($0 as? Embedding)?.config.maskZero == true } ?? false) {
+            throw mismatch(self.layers[0].node, "tagging data is padded to sequence_length; padded steps would count in the loss",
+                           hint: "make the first layer Embedding with mask_zero: true")
+        }
+        if let emb = text?.embeddings { try loadEmbeddings(emb, model: model, data: data, log: log) }
+        return model
+    }
+
+    func loadEmbeddings(_ e: EmbeddingsSpec, model: Sequential, data: PreparedData, log: (String) -> Void) throws {
+        guard let pipeline = data.pipeline else { throw mismatch(e.node, "pretrained embeddings need text data") }
+        let target = e.layer.flatMap { model.layer(named: $0) } ?? model.layers.first { $0 is Embedding }
+        guard let layer = target as? Embedding else {
+            throw mismatch(e.node, e.layer.map { "no Embedding layer named \($0)" } ?? "the model has no Embedding layer to hold the vectors")
+        }
+        let url = e.path.hasPrefix("/") ? URL(fileURLWithPath: e.path) : baseDirectory.appendingPathComponent(e.path).standardizedFileURL
+        let vectors = try GloVe.load(url, keeping: Set(pipeline.vocabulary.tokens))
+        guard vectors.dimension == layer.config.outputDim else {
+            throw mismatch(layers.first { $0.name == layer.name }?.node ?? e.node, "output_dim is \(layer.config.outputDim) but \(url.lastPathComponent) has \(vectors.dimension)-d vectors",
+                           layer: layer.name, hint: "set output_dim: \(vectors.dimension) on \(layer.name)")
+        }
+        let (matrix, coverage) = GloVe.embeddingMatrix(vectors, vocabulary: pipeline.vocabulary, missing: e.missing, corpusCounts: data.tokenCounts)
+        try layer.setWeights(matrix)
+        log("pretrained vectors \(url.lastPathComponent) → \(layer.name)\(layer.config.trainable ? "" : " (frozen)"): \(coverage)")
+    }
+}
+
+extension PreparedData {
+    var source: DataForm { perStep ? (pipeline != nil ? .tagged : .characters) : (pipeline != nil ? .texts : .numeric) }
+}
+
+extension Spec {
+    /// The model with placeholder data sizes (no data read), for `unroll summary SPEC`.
+    public func summaryModel(registry: Registry) throws -> Sequential {
+        let shape: [Int]
+        switch data.source.form {
+        case .texts, .tagged: shape = [text?.sequenceLength ?? 1]
+        case .characters: shape = [windows?.length ?? 1]
+        case .numeric: shape = [1]
+        }
+        let layers = try self.layers.map { s -> any Layer in
+            var c = s.config
+            if s.type == Embedding.typeName, c["input_dim"] == nil { c["input_dim"] = text?.maxTokens ?? 2 }
+            if s.type == OneHot.typeName, c["depth"] == nil { c["depth"] = 2 }
+            return try registry.make(.layer, s.type, config: c, instanceName: s.name, as: (any Layer).self)
+        }
+        return try Sequential(inputShape: shape, layers: layers, seed: seed, name: name)
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import PluginRegistry
+import Tensors
+import Layers
+import TextPipeline
+import Datasets
+
+/// A spec's data as tensors, with what is needed to reproduce the encoding at prediction time.
+public struct PreparedData {
+    public var xTrain: Tensor, yTrain: Tensor
+    public var xTest: Tensor, yTest: Tensor
+    /// Per-example input shape.
+    public var inputShape: [Int]
+    /// Class names (texts/numeric), tag names (tagged), or the alphabet (characters).
+    public var classNames: [String]
+    /// The text pipeline (texts and tagged data).
+    public var pipeline: TextPipeline?
+    /// Size of the id space fed to the first layer (Embedding `input_dim`, OneHot `depth`).
+    public var vocabularySize: Int?
+    /// Token counts of the training texts (GloVe coverage).
+    public var tokenCounts: [String: Int] = [:]
+    /// Whether targets are one per time step.
+    public var perStep: Bool
+}
+
+/// How targets must be encoded for a loss.
+enum TargetEncoding {
+    case binaryColumn, oneHot, indices
+
+    static func forLoss(_ name: String) -> TargetEncoding {
+        switch name {
+        case BinaryCrossEntropy.typeName: return .binaryColumn
+        case SparseCategoricalCrossEntropy.typeName: return .indices
+        default: return .oneHot
+        }
+    }
+
+    func encode(_ labels: [Int], classes: Int, shape: [Int]) throws -> Tensor {
+        let t = try Tensor(shape: shape, scalars: labels.map(Float.init))
+        switch self {
+        case .indices: return t
+        case .oneHot: return try Tensor.oneHot(t, depth: classes)
+        case .binaryColumn: return try t.reshaped(shape + [1])
+        }
+    }
+}
+
+/// Problems that only the data can reveal; positioned at the spec node they concern.
+public struct DataMismatch: Error, CustomStringConvertible {
+    public var issue: SpecIssue
+    public var description: String { issue.description }
+}
+
+extension Spec {
+    func mismatch(_ node: SpecNode, _ message: String, layer: String? = nil, hint: String? = nil) -> DataMismatch {
+        DataMismatch(issue: SpecIssue(file: file.path, line: node.line, column: node.column, layer: layer, message: message, hint: hint))
+    }
+
+    /// Reads the data and encodes it as the spec says.
+    public func prepareData() throws -> PreparedData {
+        let loaded = try data.source.load(relativeTo: baseDirectory)
+        let encoding = TargetEncoding.forLoss(loss.name)
+        switch loaded {
+        case let .texts(train0, test0):
+            guard let text else { throw mismatch(data.node, "text data needs a 'text' section") }
+            var (train, test) = (train0, test0)
+            if test == nil {
+                let parts = try Split.indices(count: train0.count, fractions: [1 - split.test, split.test], seed: seed)
+                (train, test) = (train0.subset(parts[0]), train0.subset(parts[1]))
+            }
+            let classes = train.classNames
+            if encoding == .binaryColumn && classes.count != 2 {
+                throw mismatch(loss.node, "binary_crossentropy needs 2 classes but the data has \(classes.count) (\(classes.joined(separator: ", ")))",
+                               hint: "use sparse_categorical_crossentropy with a softmax over \(classes.count) units")
+            }
+            let pipeline = TextPipeline.fit(texts: train.texts, cleaner: text.cleaner, tokenizer: text.tokenizer, maxTokens: text.maxTokens,
+                                            minCount: text.minCount, sequenceLength: text.sequenceLength, padding: text.padding, truncating: text.truncating)
+            return PreparedData(xTrain: try pipeline.encode(train.texts).ids, yTrain: try encoding.encode(train.labels, classes: classes.count, shape: [train.count]),
+                                xTest: try pipeline.encode(test!.texts).ids, yTest: try encoding.encode(test!.labels, classes: classes.count, shape: [test!.count]),
+                                inputShape: [text.sequenceLength], classNames: classes, pipeline: pipeline, vocabularySize: pipeline.vocabulary.count,
+                                tokenCounts: pipeline.tokenCounts(train.texts), perStep: false)
+
+        case let .numeric(train0, _):
+            let labels = train0.y.scalars
+            let names = Array(Set(labels)).sorted().map { $0 == $0.rounded() ? String(Int($0)) : String($0) }
+            let index = Dictionary(uniqueKeysWithValues: Array(Set(labels)).sorted().enumerated().map { ($1, $0) })
+            let ids = labels.map { index[$0]! }
+            let parts = try Split.indices(count: labels.count, fractions: [1 - split.test, split.test], seed: seed)
+            if encoding == .binaryColumn && names.count != 2 {
+                throw mismatch(loss.node, "binary_crossentropy needs 2 classes but the data has \(names.count)")
+            }
+            return PreparedData(xTrain: try takeRows(train0.x, parts[0]), yTrain: try encoding.encode(parts[0].map { ids[$0] }, classes: names.count, shape: [parts[0].count]),
+                                xTest: try takeRows(train0.x, parts[1]), yTest: try encoding.encode(parts[1].map { ids[$0] }, classes: names.count, shape: [parts[1].count]),
+                                inputShape: [train0.x.shape[1]], classNames: names, pipeline: nil, vocabularySize: nil, perStep: false)
+
+        case let .characters(corpus):
+            guard let windows else { throw mismatch(data.node, "character data needs a 'windows' section") }
+            let (x, y) = try corpus.windows(length: windows.length, stride: windows.stride, limit: windows.limit)
+            let n = x.shape[0]
+            let parts = n >= 5 ? try Split.indices(count: n, fractions: [1 - split.test, split.test], seed: seed) : [Array(0..<n), Array(0..<n)]
+            let V = corpus.characters.count
+            func targets(_ idx: [Int]) throws -> Tensor {
+                let t = try takeRows(y, idx)
+                return encoding == .oneHot ? try Tensor.oneHot(t, depth: V) : t
+            }
+            return PreparedData(xTrain: try takeRows(x, parts[0]), yTrain: try targets(parts[0]), xTest: try takeRows(x, parts[1]), yTest: try targets(parts[1]),
+                                inputShape: [windows.length], classNames: corpus.characters.map(String.init), pipeline: nil, vocabularySize: V, perStep: true)
+
+        case let .tagged(sentences):
+            guard let text else { throw mismatch(data.node, "tagging data needs a 'text' section (sequence_length, padding)") }
+            let all = sentences.sentences
+            let parts = try Split.indices(count: all.count, fractions: [1 - split.test, split.test], seed: seed)
+            let tags = Array(Set(all.flatMap { $0.map(\.tag) })).sorted()
+            let tagNames = ["<pad>"] + tags
+            let tagIndex = Dictionary(uniqueKeysWithValues: tagNames.enumerated().map { ($1, $0) })
+            let clean = { (t: String) in text.cleaner(t) }
+            let vocab = Vocabulary.build(from: parts[0].map { all[$0].map { clean($0.token) } }, maxTokens: text.maxTokens, minCount: text.minCount)
+            let pipeline = TextPipeline(cleaner: text.cleaner, tokenizer: .words, vocabulary: vocab, sequenceLength: text.sequenceLength, padding: .post, truncating: .post)
+            func encode(_ idx: [Int]) throws -> (Tensor, Tensor) {
+                let ids = try Padding.pad(idx.map { i in all[i].map { vocab.id(clean($0.token)) } }, length: text.sequenceLength, padding: .post, truncating: .post).ids
+                let t = try Padding.pad(idx.map { i in all[i].map { tagIndex[$0.tag]! } }, length: text.sequenceLength, padding: .post, truncating: .post).ids
+                return (ids, encoding == .oneHot ? try Tensor.oneHot(t, depth: tagNames.count) : t)
+            }
+            let (xa, ya) = try encode(parts[0]), (xb, yb) = try encode(parts[1])
+            return PreparedData(xTrain: xa, yTrain: ya, xTest: xb, yTest: yb, inputShape: [text.sequenceLength], classNames: tagNames,
+                                pipeline: pipeline, vocabularySize: vocab.count, perStep: true)
+        }
+    }
+}

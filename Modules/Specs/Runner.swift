@@ -1,0 +1,179 @@
+import Foundation
+import PluginRegistry
+import Tensors
+import Layers
+import Optimizers
+import Training
+import TextPipeline
+import Datasets
+
+/// Runs specs and bundles: what the `unroll` subcommands do, as a library.
+public struct Runner {
+    public let registry: Registry
+    /// Where human-readable output goes (standard output by default).
+    public var log: (String) -> Void = { print($0) }
+    public init(registry: Registry) { self.registry = registry }
+
+    /// The result of `train`.
+    public struct TrainResult {
+        public var bundle: URL
+        public var history: History
+        public var test: Trainer.Evaluation
+        public var classes: [String]
+    }
+
+    /// Validates the spec, reads the data, trains, evaluates on the test split and writes the bundle.
+    public func train(_ specURL: URL, epochsOverride: Int? = nil, verbosity: Verbosity? = nil) throws -> TrainResult {
+        var spec = try SpecLoader(registry: registry).load(specURL)
+        if let e = epochsOverride { spec.epochs = e }
+        if let v = verbosity { spec.verbosity = v }
+        let data = try spec.prepareData()
+        log("data: \(data.xTrain.shape[0]) training and \(data.xTest.shape[0]) test examples, \(data.perStep ? "\(data.classNames.count) symbols" : "classes: \(data.classNames.joined(separator: ", "))")")
+        let model = try spec.buildModel(registry: registry, data: data, log: log)
+        log(model.summary())
+        let optimizer = try registry.make(.optimizer, spec.optimizer.name, config: spec.optimizer.config, as: (any Optimizer).self)
+        let loss = try registry.make(.loss, spec.loss.name, config: spec.loss.config, as: (any Loss).self)
+        let trainer = Trainer(model: model, loss: loss, optimizer: optimizer)
+        var o = FitOptions()
+        o.epochs = spec.epochs; o.batchSize = spec.batchSize; o.seed = spec.seed; o.validationSplit = spec.split.validation
+        o.metrics = spec.metrics; o.clipping = spec.clipping; o.verbosity = spec.verbosity
+        if let s = spec.schedule {
+            o.schedule = try registry.make(.schedule, s.name, config: s.config, as: ScheduleTemplate.self).schedule(initial: optimizer.learningRate)
+        }
+        let out = spec.output
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        o.callbacks = [HistoryLogger(csv: out.appendingPathComponent("history.csv"), json: out.appendingPathComponent("history.json"))]
+        for c in spec.callbacks {
+            o.callbacks.append(try registry.make(.callback, c.name, config: c.config, as: CallbackFactory.self)(CallbackContext(outputDirectory: out)))
+        }
+        let history = try trainer.fit(x: data.xTrain, y: data.yTrain, options: o)
+        let test = try trainer.evaluate(x: data.xTest, y: data.yTest, batchSize: max(256, spec.batchSize))
+        let specText = (try? String(contentsOf: specURL, encoding: .utf8)) ?? ""
+        try ModelBundle.save(to: out, spec: spec, specText: specText, model: model, data: data, trainer: trainer)
+        try writeMetrics(test, classes: data.classNames, to: out.appendingPathComponent("metrics.json"))
+        log(report(test, classes: data.classNames, perStep: data.perStep))
+        log("bundle: \(out.path)")
+        return TrainResult(bundle: out, history: history, test: test, classes: data.classNames)
+    }
+
+    /// The test report: loss, accuracy, precision, recall, F1 and the confusion matrix.
+    public func report(_ e: Trainer.Evaluation, classes: [String], perStep: Bool) -> String {
+        var s = String(format: "test loss: %.4f\n", e.loss)
+        guard let cm = e.confusion else { return s }
+        let binary = cm.classes == 2
+        s += String(format: "test accuracy: %.4f   precision: %.4f   recall: %.4f   F1: %.4f%@\n", cm.accuracy,
+                    cm.value(of: "precision")!, cm.value(of: "recall")!, cm.value(of: "f1")!,
+                    binary ? " (positive class: \(classes.count > 1 ? classes[1] : "1"))" : " (macro)")
+        if cm.classes <= 20 { s += cm.report(labels: cm.classes == classes.count ? classes : nil) }
+        return s
+    }
+
+    func writeMetrics(_ e: Trainer.Evaluation, classes: [String], to url: URL) throws {
+        var m: [String: Any] = ["loss": e.loss, "classes": classes]
+        if let cm = e.confusion {
+            for k in ConfusionMatrix.metricNames { m[k] = cm.value(of: k) }
+            m["confusion_matrix"] = cm.counts
+            m["examples"] = cm.total
+        }
+        try AtomicFile.write(try JSONSerialization.data(withJSONObject: ["test": m], options: [.prettyPrinted, .sortedKeys]), to: url)
+    }
+
+    /// Re-reads the bundle's spec data (or `dataSpec`'s) and evaluates on its test split.
+    public func evaluate(bundle dir: URL, spec dataSpec: URL? = nil) throws -> Trainer.Evaluation {
+        let b = try ModelBundle.load(dir, registry: registry)
+        let spec = try SpecLoader(registry: registry).load(dataSpec ?? URL(fileURLWithPath: b.description.specFile))
+        let x: Tensor, y: Tensor
+        if let p = b.pipeline, b.description.form == "texts", case let .texts(train, test) = try spec.data.source.load(relativeTo: spec.baseDirectory) {
+            // Encode with the bundle's own pipeline (its vocabulary), not a refitted one.
+            let t: LabeledTextSet
+            if let test { t = test } else {
+                t = train.subset(try Split.indices(count: train.count, fractions: [1 - spec.split.test, spec.split.test], seed: spec.seed)[1])
+            }
+            let labels = try LabeledTextSet(texts: t.texts, labels: t.labels.map { t.classNames[$0] }, classNames: b.description.classes).labels
+            x = try p.encode(t.texts).ids
+            y = try TargetEncoding.forLoss(b.description.loss).encode(labels, classes: b.description.classes.count, shape: [t.count])
+        } else {
+            // Numeric, character and tagging data re-encode deterministically from the spec and its seed.
+            let data = try spec.prepareData()
+            (x, y) = (data.xTest, data.yTest)
+        }
+        let loss = try registry.make(.loss, b.description.loss, config: b.description.lossConfig.foundationObject as? [String: Any] ?? [:], as: (any Loss).self)
+        let trainer = Trainer(model: b.model, loss: loss, optimizer: SGD())
+        let e = try trainer.evaluate(x: x, y: y)
+        log(report(e, classes: b.description.classes, perStep: b.description.perStep))
+        return e
+    }
+
+    /// One prediction: the label and the probability of each class.
+    public struct Prediction: Codable {
+        public var text: String
+        public var label: String
+        public var probabilities: [String: Double]
+    }
+
+    /// Classifies texts with a text bundle.
+    public func predict(bundle dir: URL, texts: [String]) throws -> [Prediction] {
+        let b = try ModelBundle.load(dir, registry: registry)
+        guard let p = b.pipeline, b.description.form == "texts" else {
+            throw CheckpointError.format(path: dir.path, message: "predict needs a text-classification bundle (this one is \(b.description.form))")
+        }
+        guard !texts.isEmpty else { return [] }
+        let out = try b.model.predict(try p.encode(texts).ids)
+        let logits = (b.description.lossConfig.foundationObject as? [String: Any])?["from_logits"] as? Bool ?? false
+        let classes = b.description.classes
+        return try texts.enumerated().map { i, t in
+            let row = try out.index(i)
+            var probs: [Double]
+            if row.count == 1 {
+                let v = row.scalars[0]
+                let p1 = Double(logits ? FastMath.sigmoid(v) : v)
+                probs = [1 - p1, p1]
+            } else {
+                probs = (logits ? try row.softmax() : row).scalars.map(Double.init)
+            }
+            let best = probs.indices.max { probs[$0] < probs[$1] }!
+            return Prediction(text: t, label: classes[best], probabilities: Dictionary(uniqueKeysWithValues: zip(classes, probs)))
+        }
+    }
+
+    /// Samples `length` characters from a character bundle after `prime`, with a temperature
+    /// (`p_i ∝ exp(log p_i / T)`: below 1 sharper, above 1 more random) and a seed.
+    public func generate(bundle dir: URL, prime: String, length: Int, temperature: Double, seed: UInt64) throws -> String {
+        let b = try ModelBundle.load(dir, registry: registry)
+        guard b.description.form == "characters" else {
+            throw CheckpointError.format(path: dir.path, message: "generate needs a character-model bundle (this one is \(b.description.form))")
+        }
+        guard temperature > 0 else { throw TrainingError.invalid("temperature must be positive, got \(temperature)") }
+        guard length >= 0 else { throw TrainingError.invalid("length must be non-negative") }
+        let alphabet = b.description.classes.map { Character($0) }
+        let index = Dictionary(uniqueKeysWithValues: alphabet.enumerated().map { ($1, $0) })
+        var ids = try prime.map { c -> Int in
+            guard let i = index[c] else { throw TrainingError.invalid("the prime contains '\(c)', which is not in the model's alphabet") }
+            return i
+        }
+        guard !ids.isEmpty else { throw TrainingError.invalid("the prime text must not be empty") }
+        let window = b.model.inputShape[0]
+        let logits = (b.description.lossConfig.foundationObject as? [String: Any])?["from_logits"] as? Bool ?? false
+        var rng = SeededGenerator(seed: seed)
+        var out = prime
+        for _ in 0..<length {
+            let context = Array(ids.suffix(window))
+            let x = try Tensor(shape: [1, context.count], scalars: context.map(Float.init))
+            let y = try withNoGrad { () -> Tensor in
+                var ctx = ForwardContext(training: false)
+                return try b.model.forward(x, context: &ctx, checkInputShape: false)
+            }
+            let last = try y.slice(axis: 1, start: context.count - 1, length: 1).scalars
+            let logp = logits ? try Tensor(last).logSoftmax().scalars : last.map { Foundation.log(max($0, 1e-12)) }
+            let scaled = logp.map { Double($0) / temperature }
+            let m = scaled.max()!
+            let w = scaled.map { Foundation.exp($0 - m) }
+            var r = Double(rng.nextUnitFloat()) * w.reduce(0, +)
+            var pick = w.count - 1
+            for (i, v) in w.enumerated() { r -= v; if r <= 0 { pick = i; break } }
+            ids.append(pick)
+            out.append(alphabet[pick])
+        }
+        return out
+    }
+}

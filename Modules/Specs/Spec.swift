@@ -1,0 +1,93 @@
+import Foundation
+import PluginRegistry
+import Layers
+import Optimizers
+import Training
+import TextPipeline
+import Datasets
+
+/// A validated spec file: everything needed to load data, build the model and train it.
+/// See docs/spec-format.md for every key.
+public struct Spec {
+    public var file: URL
+    public var name: String
+    public var seed: UInt64 = 0
+    public var data: DataSpec
+    public var split = SplitSpec()
+    public var windows: WindowSpec?
+    public var text: TextSpec?
+    public var layers: [LayerSpec]
+    public var loss: PluginRef
+    public var optimizer: PluginRef
+    public var schedule: PluginRef?
+    public var metrics: [String] = ["accuracy"]
+    public var batchSize = 32
+    public var epochs = 1
+    public var clipping: GradientClipping = .none
+    public var callbacks: [PluginRef] = []
+    public var output: URL
+    public var verbosity: Verbosity = .auto
+    /// The parsed file (kept for positions in later, data-dependent errors).
+    public var root: SpecNode
+
+    /// Folder of the spec file: relative paths in the spec are resolved against it.
+    public var baseDirectory: URL { file.deletingLastPathComponent() }
+}
+
+/// A reference to a registered plugin with its config, and where it was written.
+public struct PluginRef {
+    public var name: String
+    public var config: [String: Any]
+    public var node: SpecNode
+}
+
+/// `model:` entry.
+public struct LayerSpec {
+    public var type: String
+    /// The layer's name (given, or assigned like Keras: `lstm_1`).
+    public var name: String
+    public var config: [String: Any]
+    public var node: SpecNode
+}
+
+/// `data:` section.
+public struct DataSpec {
+    public var sourceName: String
+    public var source: any DatasetSource
+    public var node: SpecNode
+}
+
+/// `split:` section.
+public struct SplitSpec {
+    /// Fraction held out for testing when the source has no test part.
+    public var test = 0.2
+    /// Fraction of the training part used for validation during `fit`.
+    public var validation = 0.0
+}
+
+/// `windows:` section (character data).
+public struct WindowSpec {
+    public var length: Int, stride: Int
+    public var limit: Int?
+}
+
+/// `text:` section.
+public struct TextSpec {
+    public var cleaner: TextCleaner
+    public var tokenizer: Tokenizer
+    public var maxTokens: Int?
+    public var minCount = 1
+    public var sequenceLength: Int
+    public var padding = PadSide.pre, truncating = PadSide.pre
+    public var embeddings: EmbeddingsSpec?
+    public var node: SpecNode
+}
+
+/// `text.embeddings:` — pretrained vectors for an Embedding layer.
+public struct EmbeddingsSpec {
+    public var path: String
+    public var missing: MissingWordPolicy
+    /// The Embedding layer to fill (default: the first one).
+    public var layer: String?
+    public var node: SpecNode
+}

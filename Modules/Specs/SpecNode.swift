@@ -1,0 +1,155 @@
+import Foundation
+import Yams
+
+/// A spec file's value with its position, so every error can say `file:line:column`.
+public struct SpecNode {
+    public indirect enum Value {
+        case string(String), int(Int), double(Double), bool(Bool), null
+        case list([SpecNode])
+        case map([(key: String, keyNode: SpecNode, value: SpecNode)])
+    }
+    public var value: Value
+    public var line: Int, column: Int
+
+    /// What a user would call this value's type.
+    public var typeName: String {
+        switch value {
+        case .string: return "a string"
+        case .int: return "an integer"
+        case .double: return "a number"
+        case .bool: return "true/false"
+        case .null: return "null"
+        case .list: return "a list"
+        case .map: return "a mapping"
+        }
+    }
+
+    /// The value for `key` in a mapping.
+    public subscript(key: String) -> SpecNode? {
+        if case let .map(pairs) = value { return pairs.first { $0.key == key }?.value }
+        return nil
+    }
+
+    public var mapPairs: [(key: String, keyNode: SpecNode, value: SpecNode)]? { if case let .map(p) = value { return p }; return nil }
+    public var list: [SpecNode]? { if case let .list(l) = value { return l }; return nil }
+    public var string: String? { if case let .string(s) = value { return s }; return nil }
+    public var int: Int? { if case let .int(i) = value { return i }; return nil }
+    public var number: Double? {
+        switch value { case let .int(i): return Double(i); case let .double(d): return d; default: return nil }
+    }
+    public var bool: Bool? { if case let .bool(b) = value { return b }; return nil }
+
+    /// The value as Foundation objects (`[String: Any]`, `[Any]`, numbers, strings) for config decoding.
+    public var foundation: Any {
+        switch value {
+        case let .string(s): return s
+        case let .int(i): return i
+        case let .double(d): return d
+        case let .bool(b): return b
+        case .null: return NSNull()
+        case let .list(l): return l.map(\.foundation)
+        case let .map(p): return Dictionary(p.map { ($0.key, $0.value.foundation) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+}
+
+/// Parses YAML or JSON (a JSON document is valid YAML) into `SpecNode`s. Loading is safe: only
+/// the core scalar types are resolved; explicit tags (`!!python/object`, `!custom`), anchors and
+/// aliases are refused, so nothing is constructed from the file but plain data.
+public enum SpecParser {
+    public static func parse(_ text: String, file: String) throws -> SpecNode {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let e as YamlError {
+            throw SpecErrors([issue(from: e, file: file)])
+        }
+        guard let node else { throw SpecErrors([SpecIssue(file: file, line: 1, column: 1, message: "the spec file is empty")]) }
+        var issues: [SpecIssue] = []
+        let out = convert(node, file: file, issues: &issues)
+        if !issues.isEmpty { throw SpecErrors(issues) }
+        return out
+    }
+
+    static func issue(from e: YamlError, file: String) -> SpecIssue {
+        switch e {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
+            return SpecIssue(file: file, line: mark.line, column: mark.column,
+                             message: "YAML syntax: \(problem)" + (context.map { " (\($0.text))" } ?? ""))
+        default:
+            return SpecIssue(file: file, line: 1, column: 1, message: "YAML: \(e)")
+        }
+    }
+
+    static let y = "tag:yaml.org,2002:"
+    static let coreTags: Set<String> = Set(["str", "int", "float", "bool", "null", "map", "seq"].map { y + $0 })
+
+    static func convert(_ node: Node, file: String, issues: inout [SpecIssue]) -> SpecNode {
+        let mark = node.mark
+        let (line, column) = (mark?.line ?? 1, mark?.column ?? 1)
+        func fail(_ m: String) -> SpecNode {
+            issues.append(SpecIssue(file: file, line: line, column: column, message: m))
+            return SpecNode(value: .null, line: line, column: column)
+        }
+        if case .alias = node { return fail("anchors and aliases (*name) are not supported in spec files; write the value out") }
+        let tag = node.tag.description          // resolved: plain scalars get their core type here
+        guard coreTags.contains(tag) else { return fail("explicit tag \(tag) is not allowed (spec files hold plain data only)") }
+        switch node {
+        case let .scalar(s):
+            if s.style != .plain && s.style != .any { return SpecNode(value: .string(s.string), line: line, column: column) }
+            switch tag {
+            case y + "null": return SpecNode(value: .null, line: line, column: column)
+            case y + "bool": return SpecNode(value: .bool(Bool.construct(from: s) ?? false), line: line, column: column)
+            case y + "int":
+                if let i = Int.construct(from: s) { return SpecNode(value: .int(i), line: line, column: column) }
+                return fail("integer '\(s.string)' is out of range")
+            case y + "float": return SpecNode(value: .double(Double.construct(from: s) ?? .nan), line: line, column: column)
+            default: return SpecNode(value: .string(s.string), line: line, column: column)
+            }
+        case let .sequence(seq):
+            return SpecNode(value: .list(seq.map { convert($0, file: file, issues: &issues) }), line: line, column: column)
+        case let .mapping(map):
+            var pairs: [(String, SpecNode, SpecNode)] = []
+            var seen = Set<String>()
+            for (k, v) in map {
+                let keyNode = convert(k, file: file, issues: &issues)
+                guard let key = keyNode.string ?? k.scalar?.string else {
+                    issues.append(SpecIssue(file: file, line: keyNode.line, column: keyNode.column, message: "mapping keys must be plain strings"))
+                    continue
+                }
+                if !seen.insert(key).inserted {
+                    issues.append(SpecIssue(file: file, line: keyNode.line, column: keyNode.column, message: "key '\(key)' appears twice in this mapping"))
+                }
+                pairs.append((key, keyNode, convert(v, file: file, issues: &issues)))
+            }
+            return SpecNode(value: .map(pairs.map { (key: $0.0, keyNode: $0.1, value: $0.2) }), line: line, column: column)
+        case .alias:
+            return fail("anchors and aliases are not supported")
+        }
+    }
+}
+
+/// One problem in a spec file.
+public struct SpecIssue: Equatable, CustomStringConvertible, Sendable {
+    public var file: String, line: Int, column: Int
+    /// The layer concerned (its name, e.g. `lstm_1`), when there is one.
+    public var layer: String?
+    public var message: String
+    /// What to do about it.
+    public var hint: String?
+
+    public init(file: String, line: Int, column: Int, layer: String? = nil, message: String, hint: String? = nil) {
+        self.file = file; self.line = line; self.column = column; self.layer = layer; self.message = message; self.hint = hint
+    }
+
+    public var description: String {
+        "\(file):\(line):\(column): " + (layer.map { "\($0): " } ?? "") + message + (hint.map { "; \($0)" } ?? "")
+    }
+}
+
+/// All the problems found in a spec, reported together.
+public struct SpecErrors: Error, CustomStringConvertible, Equatable {
+    public var issues: [SpecIssue]
+    public init(_ issues: [SpecIssue]) { self.issues = issues }
+    public var description: String { issues.map(\.description).joined(separator: "\n") }
+}

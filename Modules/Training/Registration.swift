@@ -1,0 +1,41 @@
+import Foundation
+import PluginRegistry
+
+/// What a callback factory gets from the app: where the run writes its files.
+public struct CallbackContext {
+    public var outputDirectory: URL
+    public init(outputDirectory: URL) { self.outputDirectory = outputDirectory }
+}
+
+/// Makes a callback once the run's context is known.
+public typealias CallbackFactory = (CallbackContext) throws -> any Callback
+
+/// Registers the metrics and callbacks.
+public enum TrainingPlugins: PluginModule {
+    public static func register(in r: inout Registry) throws {
+        for m in ConfusionMatrix.metricNames {
+            try r.register(.configured(.metric, m, summary: "\(m.replacingOccurrences(of: "_", with: " ")) from the confusion matrix", config: NoFields.self) { _, _ in m })
+        }
+        try r.register(.configured(.callback, "early_stopping", summary: "stop when a monitored value stops improving", config: EarlyStoppingConfig.self) { c, _ in
+            { (_: CallbackContext) in EarlyStopping(monitor: c.monitor, patience: c.patience, minDelta: c.minDelta, mode: c.mode, restoreBestWeights: c.restoreBestWeights) } as CallbackFactory })
+        try r.register(.configured(.callback, "model_checkpoint", summary: "resumable checkpoint into <output>/checkpoints", config: CheckpointConfig.self) { c, _ in
+            { (ctx: CallbackContext) in ModelCheckpoint(directory: ctx.outputDirectory.appendingPathComponent("checkpoints"), monitor: c.monitor, saveBestOnly: c.saveBestOnly, mode: c.mode) } as CallbackFactory })
+    }
+}
+
+public struct NoFields: PluginConfig { public init() {} }
+
+public struct EarlyStoppingConfig: PluginConfig {
+    public var monitor = "val_loss", patience = 0, minDelta: Double = 0, mode = MonitorMode.auto, restoreBestWeights = false
+    public init() {}
+    public static var fieldDocs: [String: String] {
+        ["monitor": "logged value to watch, e.g. val_loss or val_accuracy", "patience": "epochs without improvement before stopping",
+         "min_delta": "smallest change that counts", "mode": "min, max or auto (min for *loss)", "restore_best_weights": "end with the best epoch's weights"]
+    }
+}
+
+public struct CheckpointConfig: PluginConfig {
+    public var monitor = "val_loss", saveBestOnly = false, mode = MonitorMode.auto
+    public init() {}
+}
+

@@ -1,0 +1,161 @@
+import Foundation
+import ArgumentParser
+import PluginRegistry
+import Tensors
+import Training
+import Specs
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `unroll` command line, as a library: an app lists its plugin modules and calls `run`.
+///
+/// ```swift
+/// // Apps/unroll/main.swift
+/// UnrollCLI.run(plugins: [])
+/// // a team's own build with its plugins:
+/// UnrollCLI.run(plugins: [AcmeLayers.self])
+/// ```
+public enum UnrollCLI {
+    nonisolated(unsafe) static var plugins: [any PluginModule.Type] = []
+
+    static func registry() throws -> Registry { try Builtins.registry(plugins: plugins) }
+
+    /// Parses the arguments and runs; exits 0 on success, non-zero with a message on standard
+    /// error for every user mistake.
+    public static func run(plugins: [any PluginModule.Type], arguments: [String]? = nil) -> Never {
+        self.plugins = plugins
+        var command: ParsableCommand
+        do {
+            command = try Unroll.parseAsRoot(arguments)
+        } catch {
+            Unroll.exit(withError: error)          // usage errors and --help, formatted by ArgumentParser
+        }
+        do {
+            try command.run()
+            exit(0)
+        } catch let e as SpecErrors {
+            for i in e.issues { printError("\(i)") }
+        } catch let e as ValidationError {
+            printError(e.message)
+        } catch {
+            printError("\(error)")
+        }
+        exit(1)
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    }
+}
+
+struct Unroll: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unroll",
+        abstract: "Build, train and run recurrent neural networks from spec files.",
+        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Validate.self, Generate.self, Layers.self])
+}
+
+func url(_ path: String) -> URL { URL(fileURLWithPath: path).standardizedFileURL }
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Train the model a spec describes; writes a bundle folder and prints the test report.")
+    @Argument(help: "The spec file (YAML or JSON).") var spec: String
+    @Option(help: "Override the spec's epochs.") var epochs: Int?
+    @Flag(help: "No progress output.") var quiet = false
+    @Option(help: "BLAS threads (default: all cores).") var threads: Int?
+
+    func run() throws {
+        if let threads { BLAS.threadCount = threads }
+        _ = try Runner(registry: UnrollCLI.registry()).train(url(spec), epochsOverride: epochs, verbosity: quiet ? .quiet : nil)
+    }
+}
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Evaluate a bundle on the test split of its spec's data (or another spec's).")
+    @Argument(help: "The bundle folder.") var bundle: String
+    @Argument(help: "A spec whose data section to evaluate on (default: the bundle's own spec).") var data: String?
+    func run() throws { _ = try Runner(registry: UnrollCLI.registry()).evaluate(bundle: url(bundle), spec: data.map(url)) }
+}
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Classify texts (arguments, or one per line from standard input).")
+    @Argument(help: "The bundle folder.") var bundle: String
+    @Argument(help: "Texts to classify; none: read lines from standard input.") var texts: [String] = []
+    @Flag(help: "JSON output, one object per text.") var json = false
+
+    func run() throws {
+        var inputs = texts
+        if inputs.isEmpty { while let line = readLine() { if !line.isEmpty { inputs.append(line) } } }
+        let preds = try Runner(registry: UnrollCLI.registry()).predict(bundle: url(bundle), texts: inputs)
+        for p in preds {
+            if json {
+                let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]
+                print(String(decoding: try e.encode(p), as: UTF8.self))
+            } else {
+                let probs = p.probabilities.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.3f", $0.value))" }.joined(separator: ", ")
+                print("\(p.label)\t(\(probs))\t\(p.text)")
+            }
+        }
+    }
+}
+
+struct Summary: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the model summary of a spec or a bundle.")
+    @Argument(help: "A spec file or a bundle folder.") var path: String
+    func run() throws {
+        let registry = try UnrollCLI.registry()
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            print(try ModelBundle.load(url(path), registry: registry).model.summary())
+        } else {
+            print(try SpecLoader(registry: registry).load(url(path)).summaryModel(registry: registry).summary())
+        }
+    }
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check a spec without reading any data: keys, types, names, shapes.")
+    @Argument(help: "The spec file.") var spec: String
+    func run() throws {
+        let s = try SpecLoader(registry: UnrollCLI.registry()).load(url(spec))
+        print("\(spec): OK — \(s.layers.count) layers, data source '\(s.data.sourceName)', loss \(s.loss.name), optimizer \(s.optimizer.name)")
+    }
+}
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Sample text from a character-model bundle.")
+    @Argument(help: "The bundle folder.") var bundle: String
+    @Option(help: "Text to start from.") var prime: String
+    @Option(help: "Characters to generate.") var length = 200
+    @Option(help: "Sampling temperature (> 0; lower is more conservative).") var temperature = 1.0
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+    func run() throws {
+        print(try Runner(registry: UnrollCLI.registry()).generate(bundle: url(bundle), prime: prime, length: length, temperature: temperature, seed: seed))
+    }
+}
+
+struct Layers: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List registered plugins (layers by default) and their config fields.")
+    @Option(help: "Kind: layer, loss, optimizer, schedule, metric, callback, cleaning_step, tokenizer, dataset_source, all.") var kind = "layer"
+    func run() throws {
+        let registry = try UnrollCLI.registry()
+        let kinds: [PluginKind]
+        if kind == "all" { kinds = PluginKind.allCases } else {
+            guard let k = PluginKind(rawValue: kind) else {
+                throw ValidationError("unknown kind '\(kind)'; one of: \(PluginKind.allCases.map(\.rawValue).joined(separator: ", ")), all")
+            }
+            kinds = [k]
+        }
+        for k in kinds {
+            print("\(k.rawValue)s:")
+            for e in registry.all(k) {
+                print("  \(e.name) — \(e.summary)")
+                for f in e.fields {
+                    let d = f.required ? "required" : "default \(f.defaultValue ?? "")"
+                    print("      \(f.name): \(f.type), \(d)\(f.doc.isEmpty ? "" : " — \(f.doc)")")
+                }
+            }
+        }
+    }
+}
