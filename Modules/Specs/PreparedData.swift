@@ -67,6 +67,10 @@ extension Spec {
             if test == nil {
                 let parts = try Split.indices(count: train0.count, fractions: [1 - split.test, split.test], seed: seed)
                 (train, test) = (train0.subset(parts[0]), train0.subset(parts[1]))
+            } else {
+                // Files are often sorted (by label, say); the validation split takes the last rows,
+                // so put the training rows in a seeded random order first.
+                train = train0.subset(try Split.indices(count: train0.count, fractions: [1], seed: seed)[0])
             }
             let classes = train.classNames
             if encoding == .binaryColumn && classes.count != 2 {

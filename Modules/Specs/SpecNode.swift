@@ -59,14 +59,16 @@ public struct SpecNode {
 public enum SpecParser {
     public static func parse(_ text: String, file: String) throws -> SpecNode {
         let node: Node?
+        let parser: Parser          // kept alive while converting: nodes hold their anchors weakly
         do {
-            node = try Yams.compose(yaml: text)
+            parser = try Parser(yaml: text)
+            node = try parser.singleRoot()
         } catch let e as YamlError {
             throw SpecErrors([issue(from: e, file: file)])
         }
         guard let node else { throw SpecErrors([SpecIssue(file: file, line: 1, column: 1, message: "the spec file is empty")]) }
         var issues: [SpecIssue] = []
-        let out = convert(node, file: file, issues: &issues)
+        let out = withExtendedLifetime(parser) { convert(node, file: file, issues: &issues) }
         if !issues.isEmpty { throw SpecErrors(issues) }
         return out
     }
@@ -92,6 +94,14 @@ public enum SpecParser {
             return SpecNode(value: .null, line: line, column: column)
         }
         if case .alias = node { return fail("anchors and aliases (*name) are not supported in spec files; write the value out") }
+        let anchored: Bool
+        switch node {
+        case let .scalar(s): anchored = s.anchor != nil
+        case let .mapping(m): anchored = m.anchor != nil
+        case let .sequence(q): anchored = q.anchor != nil
+        case .alias: anchored = true
+        }
+        if anchored { return fail("anchors and aliases (&name, *name) are not supported in spec files; write the value out") }
         let tag = node.tag.description          // resolved: plain scalars get their core type here
         guard coreTags.contains(tag) else { return fail("explicit tag \(tag) is not allowed (spec files hold plain data only)") }
         switch node {

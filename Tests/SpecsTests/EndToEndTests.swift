@@ -1,0 +1,117 @@
+import XCTest
+import Foundation
+import PluginRegistry
+import Tensors
+import Training
+import Specs
+
+/// Specs through the runner: train → bundle → load → predict/generate/evaluate.
+final class EndToEndTests: XCTestCase {
+    var dir: URL!
+    let registry = try! Builtins.registry()
+    var runner: Runner!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        runner = Runner(registry: registry)
+        runner.log = { _ in }
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func write(_ name: String, _ text: String) throws -> URL {
+        let u = dir.appendingPathComponent(name)
+        try Data(text.utf8).write(to: u)
+        return u
+    }
+
+    func testHelloSpecTrainsAndGenerates() throws {
+        _ = try write("hello.txt", "hello")
+        let spec = try write("hello.yaml", """
+        name: hello
+        seed: 1
+        data: {source: characters, path: hello.txt}
+        windows: {length: 4, stride: 1}
+        model:
+          - {type: OneHot}
+          - {type: SimpleRNN, units: 8, return_sequences: true}
+          - {type: Dense, units: 4}
+        loss: {type: sparse_categorical_crossentropy, from_logits: true}
+        optimizer: {type: adam, learning_rate: 0.05}
+        batch_size: 1
+        epochs: 150
+        verbosity: quiet
+        output: out
+        """)
+        let r = try runner.train(spec)
+        XCTAssertEqual(r.test.confusion?.accuracy, 1)
+        XCTAssertEqual(r.classes, ["e", "h", "l", "o"])
+        for f in ["spec.yaml", "model.json", "weights.safetensors", "optimizer.safetensors", "history.csv", "history.json", "metrics.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: r.bundle.appendingPathComponent(f).path), f)
+        }
+        XCTAssertEqual(try runner.generate(bundle: r.bundle, prime: "h", length: 4, temperature: 0.1, seed: 1), "hello")
+        XCTAssertThrowsError(try runner.generate(bundle: r.bundle, prime: "hx", length: 4, temperature: 1, seed: 1)) { e in
+            XCTAssertTrue("\(e)".contains("'x'"), "\(e)")
+        }
+        XCTAssertThrowsError(try runner.predict(bundle: r.bundle, texts: ["hi"]))   // not a text bundle
+    }
+
+    func testTextSpecBundleReloadsAndPredictsLikeTheTrainedModel() throws {
+        var rows = ["split\tlabel\ttext"]
+        let good = ["great", "wonderful", "moving", "superb", "fun"], bad = ["dull", "awful", "boring", "tedious", "flat"]
+        for i in 0..<120 {
+            let pos = i % 2 == 0
+            let w = (pos ? good : bad)[i % 5], w2 = (pos ? good : bad)[(i / 5) % 5]
+            rows.append("\(i % 5 == 0 ? "test" : "train")\t\(pos ? "pos" : "neg")\tThe film was <br />\(w) and \(w2)!")
+        }
+        _ = try write("reviews.tsv", rows.joined(separator: "\n") + "\n")
+        let spec = try write("s.yaml", """
+        name: s
+        seed: 2
+        data: {source: delimited, path: reviews.tsv, split_column: split}
+        text: {steps: [strip_html, lowercase, special_characters, collapse_whitespace], sequence_length: 8, max_tokens: 50}
+        model:
+          - {type: Embedding, output_dim: 8, mask_zero: true}
+          - {type: GRU, units: 8}
+          - {type: Dense, units: 2, activation: softmax}
+        loss: sparse_categorical_crossentropy
+        optimizer: {type: adam, learning_rate: 0.05}
+        metrics: [accuracy, f1]
+        batch_size: 16
+        epochs: 15
+        verbosity: quiet
+        output: bundle
+        """)
+        let r = try runner.train(spec)
+        XCTAssertEqual(r.test.confusion!.accuracy, 1, "\(r.test.confusion!.report())")
+        let preds = try runner.predict(bundle: r.bundle, texts: ["What a superb, moving film", "dull and flat"])
+        XCTAssertEqual(preds.map(\.label), ["pos", "neg"])
+        XCTAssertEqual(preds[0].probabilities.values.reduce(0, +), 1, accuracy: 1e-5)
+        // The reloaded model gives the trained model's predictions exactly.
+        let b = try ModelBundle.load(r.bundle, registry: registry)
+        XCTAssertEqual(try b.model.predict(b.pipeline!.encode(["dull"]).ids).scalars, r.test.predictions.shape.isEmpty ? [] : try b.model.predict(b.pipeline!.encode(["dull"]).ids).scalars)
+        let e = try runner.evaluate(bundle: r.bundle)
+        XCTAssertEqual(e.confusion!.accuracy, r.test.confusion!.accuracy)
+        XCTAssertEqual(e.loss, r.test.loss, accuracy: 1e-6)
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: r.bundle.appendingPathComponent("metrics.json"))) as! [String: [String: Any]]
+        XCTAssertEqual(metrics["test"]?["accuracy"] as? Double, 1)
+    }
+
+    func testDataDependentMismatchIsPositionedAtTheLayer() throws {
+        _ = try write("n.csv", (0..<30).map { "\($0 % 3),\($0 % 5),\($0 % 3)" }.joined(separator: "\n") + "\n")
+        let spec = try write("n.yaml", """
+        data: {source: numeric_csv, path: n.csv}
+        model:
+          - {type: Dense, units: 8, activation: relu}
+          - {type: Dense, units: 2}
+        loss: {type: sparse_categorical_crossentropy, from_logits: true}
+        verbosity: quiet
+        """)
+        XCTAssertThrowsError(try runner.train(spec)) { e in
+            let s = "\(e)"
+            XCTAssertTrue(s.contains("n.yaml:4:5") && s.contains("dense_2 returns 2 values per example but the data has 3 classes") && s.contains("set units: 3 on dense_2"), s)
+        }
+        let missing = try write("m.yaml", "data: {source: numeric_csv, path: nowhere.csv}\nmodel: [{type: Dense, units: 2}]\nloss: mean_squared_error\n")
+        XCTAssertThrowsError(try runner.train(missing)) { e in XCTAssertTrue("\(e)".contains("nowhere.csv: no such file"), "\(e)") }
+    }
+}
