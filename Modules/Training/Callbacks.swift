@@ -37,7 +37,7 @@ public enum MonitorMode: String, Codable, CaseIterable, Sendable {
     }
 }
 
-/// Stops when `monitor` has not improved for `patience` epochs; optionally restores the best weights.
+/// Stops when `monitor` has not improved for `patience` epochs; optionally ends with the best weights.
 public final class EarlyStopping: Callback {
     public let monitor: String, patience: Int, minDelta: Double, mode: MonitorMode, restoreBestWeights: Bool
     private var best: Double?
@@ -66,12 +66,16 @@ public final class EarlyStopping: Callback {
         wait += 1
         if wait > patience {
             stoppedEpoch = logs.epoch
-            if restoreBestWeights {
-                for (p, w) in zip(trainer.model.namedParameters, bestWeights) { try p.parameter.assign(w) }
-            }
             return true
         }
         return false
+    }
+
+    /// With `restoreBestWeights`, training ends with the best epoch's weights whether it stopped
+    /// early or ran out of epochs (as Keras 3 does).
+    public func onTrainEnd(_ history: History, trainer: Trainer) throws {
+        guard restoreBestWeights, !bestWeights.isEmpty, bestEpoch != history.epochs.last?.epoch else { return }
+        for (p, w) in zip(trainer.model.namedParameters, bestWeights) { try p.parameter.assign(w) }
     }
 }
 
