@@ -78,3 +78,13 @@ extension Spec {
         return try Sequential(inputShape: shape, layers: layers, seed: seed, name: name)
     }
 }
+
+extension Spec {
+    /// Loads `weights:` (if given) into the built model; names and shapes must match exactly.
+    public func loadInitialWeights(into model: Sequential) throws {
+        guard let weights else { return }
+        do { try Checkpoint.loadWeights(model, from: weights) } catch {
+            throw mismatch(root["weights"] ?? root, "\(error)")
+        }
+    }
+}

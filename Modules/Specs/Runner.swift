@@ -30,6 +30,7 @@ public struct Runner {
         let data = try spec.prepareData()
         log("data: \(data.xTrain.shape[0]) training and \(data.xTest.shape[0]) test examples, \(data.perStep ? "\(data.classNames.count) symbols" : "classes: \(data.classNames.joined(separator: ", "))")")
         let model = try spec.buildModel(registry: registry, data: data, log: log)
+        try spec.loadInitialWeights(into: model)
         log(model.summary())
         let optimizer = try registry.make(.optimizer, spec.optimizer.name, config: spec.optimizer.config, as: (any Optimizer).self)
         let loss = try registry.make(.loss, spec.loss.name, config: spec.loss.config, as: (any Loss).self)
@@ -51,6 +52,7 @@ public struct Runner {
         let specText = (try? String(contentsOf: specURL, encoding: .utf8)) ?? ""
         try ModelBundle.save(to: out, spec: spec, specText: specText, model: model, data: data, trainer: trainer)
         try writeMetrics(test, classes: data.classNames, to: out.appendingPathComponent("metrics.json"))
+        try BundleReport.writePlots(out)
         log(report(test, classes: data.classNames, perStep: data.perStep))
         log("bundle: \(out.path)")
         return TrainResult(bundle: out, history: history, test: test, classes: data.classNames)
@@ -102,6 +104,43 @@ public struct Runner {
         let e = try trainer.evaluate(x: x, y: y)
         log(report(e, classes: b.description.classes, perStep: b.description.perStep))
         return e
+    }
+
+    /// Traces one input through a bundle's model (or a spec's, built from its data and `weights`).
+    public func trace(_ path: URL, input: String) throws -> Trace {
+        var isDir: ObjCBool = false
+        let model: Sequential, symbols: [String], pipeline: TextPipeline?
+        if FileManager.default.fileExists(atPath: path.path, isDirectory: &isDir), isDir.boolValue {
+            let b = try ModelBundle.load(path, registry: registry)
+            (model, symbols, pipeline) = (b.model, b.description.classes, b.pipeline)
+            return try traceInput(model: model, symbols: symbols, pipeline: pipeline, form: b.description.form, input: input)
+        }
+        let spec = try SpecLoader(registry: registry).load(path)
+        let data = try spec.prepareData()
+        let m = try spec.buildModel(registry: registry, data: data, log: { _ in })
+        try spec.loadInitialWeights(into: m)
+        return try traceInput(model: m, symbols: data.classNames, pipeline: data.pipeline, form: data.source.rawValue, input: input)
+    }
+
+    func traceInput(model: Sequential, symbols: [String], pipeline: TextPipeline?, form: String, input: String) throws -> Trace {
+        let ids: [Int], shown: [String]
+        switch form {
+        case "characters":
+            let index = Dictionary(uniqueKeysWithValues: symbols.enumerated().map { ($1, $0) })
+            ids = try input.map { c in
+                guard let i = index[String(c)] else { throw TrainingError.invalid("'\(c)' is not in the model's alphabet") }
+                return i
+            }
+            shown = input.map(String.init)
+        case "texts", "tagged":
+            guard let p = pipeline else { throw TrainingError.invalid("this model has no text pipeline") }
+            shown = p.tokens(input)
+            ids = p.vocabulary.encode(shown)
+        default:
+            throw TrainingError.invalid("trace needs a sequence model (characters, texts or tagging); this one reads \(form) data")
+        }
+        let outSymbols = form == "texts" ? symbols : symbols
+        return try Tracer.trace(model: model, ids: ids, inputs: shown, symbols: outSymbols)
     }
 
     /// One prediction: the label and the probability of each class.

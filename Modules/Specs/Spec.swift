@@ -27,6 +27,8 @@ public struct Spec {
     public var callbacks: [PluginRef] = []
     public var output: URL
     public var verbosity: Verbosity = .auto
+    /// Initial weights (safetensors with the model's dotted names), loaded after building.
+    public var weights: URL?
     /// The parsed file (kept for positions in later, data-dependent errors).
     public var root: SpecNode
 

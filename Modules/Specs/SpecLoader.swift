@@ -15,7 +15,7 @@ public struct SpecLoader {
     public init(registry: Registry) { self.registry = registry }
 
     static let topKeys = ["name", "seed", "data", "split", "windows", "text", "model", "loss", "optimizer", "schedule",
-                          "metrics", "batch_size", "epochs", "clipping", "callbacks", "output", "verbosity"]
+                          "metrics", "batch_size", "epochs", "clipping", "callbacks", "output", "verbosity", "weights"]
 
     public func load(_ url: URL) throws -> Spec {
         guard let data = FileManager.default.contents(atPath: url.path) else {
@@ -69,6 +69,7 @@ public struct SpecLoader {
             else { v.issue(vn, "verbosity must be auto, bar, epochs or quiet") }
         }
         let layers = root["model"].map { v.layers($0) } ?? []
+        let weights = v.string(root, "weights").map { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : file.deletingLastPathComponent().appendingPathComponent($0).standardizedFileURL }
 
         // Shapes through the model, with what the data section says about the input.
         if let dataSpec, !layers.isEmpty {
@@ -77,6 +78,6 @@ public struct SpecLoader {
         if !v.issues.isEmpty { throw SpecErrors(v.issues) }
         return Spec(file: file, name: name, seed: seed, data: dataSpec!, split: split, windows: windows, text: text, layers: layers,
                     loss: loss!, optimizer: optimizer, schedule: schedule, metrics: metrics, batchSize: batchSize, epochs: epochs,
-                    clipping: clipping, callbacks: callbacks, output: output, verbosity: verbosity, root: root)
+                    clipping: clipping, callbacks: callbacks, output: output, verbosity: verbosity, weights: weights, root: root)
     }
 }

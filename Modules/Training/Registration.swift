@@ -20,7 +20,16 @@ public enum TrainingPlugins: PluginModule {
             { (_: CallbackContext) in EarlyStopping(monitor: c.monitor, patience: c.patience, minDelta: c.minDelta, mode: c.mode, restoreBestWeights: c.restoreBestWeights) } as CallbackFactory })
         try r.register(.configured(.callback, "model_checkpoint", summary: "resumable checkpoint into <output>/checkpoints", config: CheckpointConfig.self) { c, _ in
             { (ctx: CallbackContext) in ModelCheckpoint(directory: ctx.outputDirectory.appendingPathComponent("checkpoints"), monitor: c.monitor, saveBestOnly: c.saveBestOnly, mode: c.mode) } as CallbackFactory })
+        try r.register(.configured(.callback, "gradient_flow", summary: "per-step BPTT gradient norms, gate saturation, clipping; gradient_flow.json/csv", config: GradientFlowConfig.self) { c, _ in
+            { (ctx: CallbackContext) in GradientFlowMonitor(directory: ctx.outputDirectory, every: c.every) } as CallbackFactory })
     }
+}
+
+public struct GradientFlowConfig: PluginConfig {
+    /// Sample one optimizer step in this many.
+    public var every = 10
+    public init() {}
+    public static var fieldDocs: [String: String] { ["every": "record one optimizer step in this many (diagnostics cost a little)"] }
 }
 
 public struct NoFields: PluginConfig { public init() {} }

@@ -50,6 +50,9 @@ public final class Trainer {
     public let model: Sequential
     public let loss: any Loss
     public let optimizer: any Optimizer
+    /// BPTT diagnostics: attached to the forward context every `probeEvery` steps (see `GradientFlowMonitor`).
+    public var probe: RecurrentProbe?
+    public var probeEvery = 10
 
     public init(model: Sequential, loss: any Loss, optimizer: any Optimizer) {
         self.model = model; self.loss = loss; self.optimizer = optimizer
@@ -68,9 +71,10 @@ public final class Trainer {
 
     /// One optimizer step on a batch; returns the batch loss.
     @discardableResult
-    public func trainStep(x: Tensor, y: Tensor, seed: UInt64, clipping: GradientClipping = .none,
+    public func trainStep(x: Tensor, y: Tensor, seed: UInt64, clipping: GradientClipping = .none, probe: RecurrentProbe? = nil,
                           onStep: ((Float, GradientClippingReport) throws -> Void)? = nil) throws -> Float {
         var ctx = ForwardContext(training: true, seed: seed)
+        ctx.probe = probe
         let pred = try model.forward(x, context: &ctx)
         let mask = try lossMask(ctx.mask, pred: pred, y: y)
         let l = try loss(pred, y, mask: mask)
@@ -149,7 +153,9 @@ public final class Trainer {
                 let idx = order[(s * options.batchSize)..<min(nTrain, (s + 1) * options.batchSize)]
                 let (xb, yb) = (try Trainer.rows(trainX, idx), try Trainer.rows(trainY, idx))
                 if let schedule = options.schedule { optimizer.learningRate = schedule.rate(at: optimizer.iterations) }
-                let l = try trainStep(x: xb, y: yb, seed: Trainer.stepSeed(options.seed, epoch, s), clipping: options.clipping) { l, r in
+                let sampled = probe != nil && s % max(probeEvery, 1) == 0
+                let l = try trainStep(x: xb, y: yb, seed: Trainer.stepSeed(options.seed, epoch, s), clipping: options.clipping,
+                                      probe: sampled ? probe : nil) { l, r in
                     for cb in options.callbacks { try cb.onStepEnd(StepInfo(epoch: epoch, step: s, loss: l, clipping: r), trainer: self) }
                 }
                 lossSum += Double(l) * Double(idx.count)

@@ -53,7 +53,7 @@ struct Unroll: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unroll",
         abstract: "Build, train and run recurrent neural networks from spec files.",
-        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Validate.self, Generate.self, Layers.self])
+        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Validate.self, Generate.self, Trace.self, Report.self, Layers.self])
 }
 
 func url(_ path: String) -> URL { URL(fileURLWithPath: path).standardizedFileURL }
@@ -132,6 +132,33 @@ struct Generate: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 0
     func run() throws {
         print(try Runner(registry: UnrollCLI.registry()).generate(bundle: url(bundle), prime: prime, length: length, temperature: temperature, seed: seed))
+    }
+}
+
+struct Trace: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Step-by-step table of a sequence model on one input: inputs, pre-activations, gates, states, probabilities.")
+    @Argument(help: "A bundle folder, or a spec (built from its data and weights: key).") var path: String
+    @Option(help: "The input text (characters, or words for text models).") var input: String
+    @Option(help: "Show at most this many steps.") var steps: Int?
+    @Flag(help: "JSON output.") var json = false
+    func run() throws {
+        var t = try Runner(registry: UnrollCLI.registry()).trace(url(path), input: input)
+        if let steps { t.steps = Array(t.steps.prefix(steps)) }
+        if json {
+            let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try e.encode(t), as: UTF8.self))
+        } else {
+            print(Tracer.render(t), terminator: "")
+        }
+    }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write report.html (summary, test report, gradient flow, SVG plots) into a bundle.")
+    @Argument(help: "The bundle folder.") var bundle: String
+    func run() throws {
+        let b = try ModelBundle.load(url(bundle), registry: UnrollCLI.registry())
+        print(try BundleReport.writeHTML(url(bundle), summary: b.model.summary()).path)
     }
 }
 

@@ -45,6 +45,8 @@ public struct ForwardContext {
     /// Mask of the current sequence, `[batch, time]` with 1 for real steps and 0 for padding,
     /// produced by `Embedding(mask_zero: true)` and consumed by recurrent layers and losses.
     public var mask: Tensor?
+    /// When set, recurrent layers record BPTT diagnostics into it (see `RecurrentProbe`).
+    public var probe: RecurrentProbe?
 
     public init(training: Bool, seed: UInt64 = 0, mask: Tensor? = nil) {
         self.training = training
@@ -57,7 +59,7 @@ extension Layer {
     /// The registry name of this instance's type.
     public var typeName: String { Self.typeName }
 
-    /// All parameters with stable dotted names, found by reflection over stored properties:
+    /// All built parameters with stable dotted names, found by reflection over stored properties:
     /// `Parameter` properties become `<name>.<snake_case property>`, and nested layers (e.g. the
     /// two directions of `Bidirectional`) contribute theirs under `<name>.<property>.…`.
     public var namedParameters: [(name: String, parameter: Parameter)] {
@@ -78,7 +80,7 @@ func collectParameters(of object: Any, prefix: String) -> [(name: String, parame
         guard let label = child.label else { continue }
         let key = LayerConfigCoding.snakeCase(label.hasPrefix("_") ? String(label.dropFirst()) : label)
         if let p = child.value as? Parameter {
-            out.append(("\(prefix).\(key)", p))
+            if p.count > 0 { out.append(("\(prefix).\(key)", p)) }   // never-built parameters (use_bias: false) are not listed
         } else if let sub = child.value as? any Layer {
             out += collectParameters(of: sub, prefix: "\(prefix).\(key)")
         }

@@ -26,7 +26,10 @@ public final class Bidirectional: Layer {
     }
 
     public static let typeName = "Bidirectional"
-    public var name: String
+    /// The directions are named `<name>.forward_layer` / `<name>.backward_layer` (diagnostics).
+    public var name: String {
+        didSet { forwardLayer.name = "\(name).forward_layer"; backwardLayer.name = "\(name).backward_layer" }
+    }
     public let config: Config
     public let forwardLayer: any RecurrentLayer
     public let backwardLayer: any RecurrentLayer

@@ -15,6 +15,7 @@ public struct GRUCell: RecurrentCell {
     public var savedSlots: Int { 4 }
     public var hasCellState: Bool { false }
     public var recurrentIsPreactivation: Bool { false }
+    public var gateSlots: [GateSlot] { [GateSlot(name: "update", slot: 0, kind: .sigmoid), GateSlot(name: "reset", slot: 1, kind: .sigmoid), GateSlot(name: "candidate", slot: 2, kind: .tanh)] }
 
     @inline(__always)
     public func forwardRow(units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,

@@ -18,6 +18,8 @@ public protocol RecurrentCell {
     var hasCellState: Bool { get }
     /// Whether `rec` enters only through `x + rec` (then `drec = dx` and is not written).
     var recurrentIsPreactivation: Bool { get }
+    /// The gates (saved activation slots) whose saturation diagnostics report.
+    var gateSlots: [GateSlot] { get }
 
     func forwardRow(units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>,
                     hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,

@@ -21,6 +21,9 @@ struct RecurrentKernel<Cell: RecurrentCell> {
     var mask: Tensor?
     var recurrentMask: Tensor?
     var bpttSteps = 0
+    /// Diagnostics sink (norm of ∂L/∂h_t per step, gate saturation) and the layer's name.
+    var probe: RecurrentProbe?
+    var layerName = ""
 
     /// Runs the loop and records it on the tape. Shapes are validated by the calling layer.
     func run(xproj: Tensor, R: Tensor, recBias: Tensor?, h0: Tensor, c0: Tensor?) -> (hs: Tensor, cLast: Tensor?) {
@@ -75,6 +78,8 @@ struct RecurrentKernel<Cell: RecurrentCell> {
             }
         } } } } } } } } } }
 
+        if let probe, recording { probe.recordSaturation(layer: layerName, saturation(hs: hs, saved: saved, mask: mask, B: B, T: T, S: S)) }
+
         let cLast: Tensor? = hasC ? Tensor(shape: [B, H]) { p, _ in
             cs.withUnsafeBufferPointer { c in for b in 0..<B { (p + b * H).update(from: c.baseAddress! + (b * T + T - 1) * H, count: H) } }
         } : nil
@@ -98,6 +103,25 @@ struct RecurrentKernel<Cell: RecurrentCell> {
 
     struct Grads { var dx: Tensor, dR: Tensor, dRecBias: Tensor, dh0: Tensor, dc0: Tensor }
 
+    /// Share of saturated units per gate over the unmasked steps.
+    func saturation(hs: Tensor, saved: Tensor, mask: Tensor?, B: Int, T: Int, S: Int) -> [String: Float] {
+        var out: [String: Float] = [:]
+        let H = units
+        let m = mask?.scalars
+        hs.withUnsafeBufferPointer { hp in saved.withUnsafeBufferPointer { sp in
+            for g in cell.gateSlots {
+                var hits = 0, total = 0
+                for row in 0..<(B * T) where m == nil || m![row] != 0 {
+                    let base = g.slot < 0 ? hp.baseAddress! + row * H : sp.baseAddress! + row * S + g.slot * H
+                    for j in 0..<H where g.saturated(base[j]) { hits += 1 }
+                    total += H
+                }
+                out[g.name] = total == 0 ? 0 : Float(hits) / Float(total)
+            }
+        } }
+        return out
+    }
+
     /// BPTT over the saved forward pass; see the type's documentation for the equations.
     func backward(dhs: Tensor?, dcLast: Tensor?, xproj: Tensor, R: Tensor, h0: Tensor, c0: Tensor,
                   hs: Tensor, cs: Tensor, saved: Tensor, needRecBias: Bool) -> Grads {
@@ -115,6 +139,7 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         var hPrevAll = [Float](repeating: 0, count: B * T * H)
         let zeroRow = [Float](repeating: 0, count: H)
         var scratch = [Float](repeating: 0, count: H)
+        var stepNorms = [Float](repeating: 0, count: probe == nil ? 0 : T)
 
         let dhsT = dhs ?? Tensor.zeros([0])
         dhsT.withUnsafeBufferPointer { dhsp in hs.withUnsafeBufferPointer { hsp in cs.withUnsafeBufferPointer { csp in
@@ -131,6 +156,7 @@ struct RecurrentKernel<Cell: RecurrentCell> {
                     let row = b * T + t
                     let dhb = dhc.baseAddress! + b * H, dcb = dcc.baseAddress! + b * H
                     if dhs != nil { for j in 0..<H { dhr[j] = dhsp[row * H + j] + dhb[j] } } else { dhr.baseAddress!.update(from: dhb, count: H) }
+                    if probe != nil { var s: Float = 0; for j in 0..<H { s += dhr[j] * dhr[j] }; stepNorms[t] += s }
                     if let m = maskP, m[row] == 0 {
                         dhb.update(from: dhr.baseAddress!, count: H)   // state passed through unchanged
                         continue
@@ -172,6 +198,7 @@ struct RecurrentKernel<Cell: RecurrentCell> {
                 for r in 0..<(B * T) { let src = drecBase + r * GH; for j in 0..<GH { db[j] += src[j] } }
             } }
         } } } } } } } } } } } } } } } } }
+        probe?.recordGradients(layer: layerName, stepNorms.map { $0.squareRoot() })
         return Grads(dx: dx, dR: dR, dRecBias: dRecBias, dh0: dhCarry, dc0: dcCarry)
     }
 }

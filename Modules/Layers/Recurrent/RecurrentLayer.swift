@@ -140,6 +140,8 @@ extension RecurrentLayer {
         var k = RecurrentKernel(cell: cell, units: H)
         k.mask = mask
         k.bpttSteps = config.bpttSteps
+        k.probe = context.probe
+        k.layerName = name
         if context.training && config.recurrentDropout > 0 {
             k.recurrentMask = Dropout.mask([B, H], rate: config.recurrentDropout, rng: &context.rng)
         }

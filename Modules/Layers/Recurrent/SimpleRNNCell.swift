@@ -9,6 +9,13 @@ public struct SimpleRNNCell: RecurrentCell {
     public var savedSlots: Int { 0 }
     public var hasCellState: Bool { false }
     public var recurrentIsPreactivation: Bool { true }
+    public var gateSlots: [GateSlot] {
+        switch activation {
+        case .tanh: return [GateSlot(name: "hidden", slot: -1, kind: .tanh)]
+        case .sigmoid: return [GateSlot(name: "hidden", slot: -1, kind: .sigmoid)]
+        default: return []
+        }
+    }
 
     @inline(__always)
     public func forwardRow(units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
