@@ -76,7 +76,8 @@ public final class GradientFlowMonitor: Callback {
 
     public func onTrainEnd(_ history: History, trainer: Trainer) throws {
         trainer.probe = nil
-        summary = GradientFlowMonitor.verdicts(layers: layers, clipping: clipping)
+        let types = Dictionary(trainer.model.layers.map { ($0.name, $0.typeName) }, uniquingKeysWith: { a, _ in a })
+        summary = GradientFlowMonitor.verdicts(layers: layers, clipping: clipping, layerTypes: types)
         if !quiet { for line in summary { print(line) } }
         guard let directory else { return }
         let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]; e.keyEncodingStrategy = .convertToSnakeCase
@@ -90,7 +91,7 @@ public final class GradientFlowMonitor: Callback {
     /// The closing verdicts: per layer the ratio of the gradient at step 1 to the last step in
     /// the last epoch (below 1e-3: vanishing; above 1e3 or non-finite: exploding), saturated
     /// gates, and how often clipping fired.
-    public static func verdicts(layers: [LayerEpoch], clipping: [ClipEpoch]) -> [String] {
+    public static func verdicts(layers: [LayerEpoch], clipping: [ClipEpoch], layerTypes: [String: String] = [:]) -> [String] {
         var out: [String] = []
         let lastEpoch = layers.map(\.epoch).max() ?? 0
         for l in layers where l.epoch == lastEpoch {
@@ -101,7 +102,10 @@ public final class GradientFlowMonitor: Callback {
             if !ratio.isFinite || ratio > 1e3 {
                 out.append("\(l.layer): gradient at step 1 is \(r)× that of step \(T) — exploding; clip gradients (clipping: {global_norm: 1}), lower the learning rate, or shorten sequences")
             } else if ratio < 1e-3 {
-                out.append("\(l.layer): gradient at step 1 is \(r) of step \(T) — vanishing; consider LSTM/GRU, shorter sequences or truncated BPTT")
+                let gated = ["LSTM", "GRU"].contains(layerTypes[l.layer] ?? "")
+                out.append("\(l.layer): gradient at step 1 is \(r) of step \(T) — vanishing; " + (gated
+                    ? "early steps barely train: shorten sequences (padding is often most of them: mask_zero: true), or accept it for long-range-free tasks"
+                    : "consider LSTM/GRU, shorter sequences or truncated BPTT"))
             } else {
                 out.append("\(l.layer): gradient at step 1 is \(r) of step \(T) — flowing")
             }

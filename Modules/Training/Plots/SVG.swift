@@ -40,8 +40,14 @@ public enum SVG {
 
 /// A line chart of named series.
 public struct LineChart {
-    public struct Series { public var name: String; public var points: [(x: Double, y: Double)]; public var dashed = false
-        public init(name: String, points: [(x: Double, y: Double)], dashed: Bool = false) { self.name = name; self.points = points; self.dashed = dashed } }
+    public struct Series {
+        public var name: String; public var points: [(x: Double, y: Double)]; public var dashed = false
+        /// Series with the same colour key share a colour (e.g. `accuracy` and `val_accuracy`).
+        public var colorKey: String?
+        public init(name: String, points: [(x: Double, y: Double)], dashed: Bool = false, colorKey: String? = nil) {
+            self.name = name; self.points = points; self.dashed = dashed; self.colorKey = colorKey
+        }
+    }
     public var title: String, xLabel: String, yLabel: String
     public var series: [Series]
     /// Logarithmic y axis (non-positive values are left out).
@@ -78,8 +84,10 @@ public struct LineChart {
         }
         s += "<text x=\"\(l + pw / 2)\" y=\"\(Double(height) - 10)\" text-anchor=\"middle\">\(SVG.escape(xLabel))</text>\n"
         s += "<text x=\"16\" y=\"\(t + ph / 2)\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(t + ph / 2))\">\(SVG.escape(yLabel + (logY ? " (log)" : "")))</text>\n"
+        var keys: [String] = []
+        for se in series where !keys.contains(se.colorKey ?? se.name) { keys.append(se.colorKey ?? se.name) }
         for (i, se) in series.enumerated() {
-            let color = SVG.palette[i % SVG.palette.count]
+            let color = SVG.palette[(keys.firstIndex(of: se.colorKey ?? se.name) ?? i) % SVG.palette.count]
             let p = se.points.filter { $0.y.isFinite && (!logY || $0.y > 0) }.map { "\(px($0.x)),\(py($0.y))" }
             if p.count > 1 {
                 s += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(se.dashed ? " stroke-dasharray=\"6 4\"" : "") points=\"\(p.joined(separator: " "))\"/>\n"
