@@ -103,11 +103,14 @@ let package = Package(
 
         // MARK: Tests (one per target)
 
+        /// Shared test helpers: real-data lookup (data/, then ../shared/data, else skip) and temp files.
+        .target(name: "TestSupport", path: "Tests/Support", swiftSettings: swiftSettings),
+
         .testTarget(name: "PluginRegistryTests", dependencies: ["PluginRegistry"], path: "Tests/PluginRegistryTests", swiftSettings: swiftSettings),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], path: "Tests/TensorsTests", swiftSettings: swiftSettings),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Optimizers", "Layers", "Tensors", "Datasets"], path: "Tests/TrainingTests", swiftSettings: swiftSettings),
-        .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline", "Tensors"], path: "Tests/TextPipelineTests", swiftSettings: swiftSettings),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TextPipeline", "Tensors"], path: "Tests/DatasetsTests", swiftSettings: swiftSettings),
+        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "Optimizers", "Layers", "Tensors", "Datasets"], path: "Tests/TrainingTests", swiftSettings: swiftSettings),
+        .testTarget(name: "TextPipelineTests", dependencies: ["TestSupport", "TextPipeline", "Tensors"], path: "Tests/TextPipelineTests", swiftSettings: swiftSettings),
+        .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "Datasets", "TextPipeline", "Tensors"], path: "Tests/DatasetsTests", swiftSettings: swiftSettings),
         .testTarget(name: "SpecsTests", dependencies: ["Specs", "PluginRegistry", "Layers", "Tensors", "Training", "Datasets"], path: "Tests/SpecsTests", swiftSettings: swiftSettings),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Layers", "Tensors"], path: "Tests/OptimizersTests", swiftSettings: swiftSettings),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "LayerConformance", "Tensors", "PluginRegistry"], path: "Tests/LayersTests", swiftSettings: swiftSettings),

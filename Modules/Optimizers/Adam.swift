@@ -11,19 +11,16 @@ import Tensors
 /// p ← p − lr · m̂ / (√v̂ + ε)
 /// ```
 /// With `weightDecay` this is AdamW (decoupled decay applied before the step).
-public final class Adam: Optimizer {
+public final class Adam: OptimizerState, Optimizer {
     public static let typeName = "adam"
-    public var learningRate: Float
     public var beta1: Float, beta2: Float, epsilon: Float
     public var amsgrad: Bool
-    public var weightDecay: Float
-    public private(set) var iterations = 0
-    private let slots = SlotStore()
 
     public init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
                 amsgrad: Bool = false, weightDecay: Float = 0) {
-        self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
-        self.amsgrad = amsgrad; self.weightDecay = weightDecay
+        self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
+        self.amsgrad = amsgrad
+        super.init(learningRate: learningRate, weightDecay: weightDecay)
     }
 
     public func update(_ name: String, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>, t: Int) {
@@ -49,7 +46,4 @@ public final class Adam: Optimizer {
         } }
     }
 
-    public func finishStep() { iterations += 1 }
-    public var state: [String: Tensor] { slots.tensors }
-    public func restore(state: [String: Tensor], iterations: Int) throws { slots.restore(state); self.iterations = iterations }
 }

@@ -58,6 +58,21 @@ extension Optimizer {
     }
 }
 
+/// What every optimizer keeps besides its hyper-parameters: the step count and the
+/// per-parameter slots. A base for sharing storage only — it has no abstract methods.
+public class OptimizerState {
+    public var learningRate: Float
+    public var weightDecay: Float
+    public private(set) var iterations = 0
+    let slots = SlotStore()
+
+    init(learningRate: Float, weightDecay: Float) { self.learningRate = learningRate; self.weightDecay = weightDecay }
+
+    public func finishStep() { iterations += 1 }
+    public var state: [String: Tensor] { slots.tensors }
+    public func restore(state: [String: Tensor], iterations: Int) throws { slots.restore(state); self.iterations = iterations }
+}
+
 /// Per-parameter slots (momentum, moments, accumulators), one boxed buffer each, so an update
 /// can hold several slots of one parameter at once without overlapping accesses.
 final class SlotStore {

@@ -2,16 +2,13 @@ import Tensors
 
 /// RMSProp (Hinton), Keras defaults (`ρ = 0.9`, `ε = 1e-7`):
 /// `s ← ρ·s + (1 − ρ)·g²;  p ← p − lr·g / (√s + ε)`.
-public final class RMSProp: Optimizer {
+public final class RMSProp: OptimizerState, Optimizer {
     public static let typeName = "rmsprop"
-    public var learningRate: Float
     public var rho: Float, epsilon: Float
-    public var weightDecay: Float
-    public private(set) var iterations = 0
-    private let slots = SlotStore()
 
     public init(learningRate: Float = 0.001, rho: Float = 0.9, epsilon: Float = 1e-7, weightDecay: Float = 0) {
-        self.learningRate = learningRate; self.rho = rho; self.epsilon = epsilon; self.weightDecay = weightDecay
+        self.rho = rho; self.epsilon = epsilon
+        super.init(learningRate: learningRate, weightDecay: weightDecay)
     }
 
     public func update(_ name: String, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>, t: Int) {
@@ -24,23 +21,17 @@ public final class RMSProp: Optimizer {
         }
     }
 
-    public func finishStep() { iterations += 1 }
-    public var state: [String: Tensor] { slots.tensors }
-    public func restore(state: [String: Tensor], iterations: Int) throws { slots.restore(state); self.iterations = iterations }
 }
 
 /// Adagrad (Duchi et al.), Keras defaults (accumulator starts at 0.1, `ε = 1e-7`):
 /// `a ← a + g²;  p ← p − lr·g / (√a + ε)`.
-public final class Adagrad: Optimizer {
+public final class Adagrad: OptimizerState, Optimizer {
     public static let typeName = "adagrad"
-    public var learningRate: Float
     public var initialAccumulator: Float, epsilon: Float
-    public var weightDecay: Float
-    public private(set) var iterations = 0
-    private let slots = SlotStore()
 
     public init(learningRate: Float = 0.001, initialAccumulator: Float = 0.1, epsilon: Float = 1e-7, weightDecay: Float = 0) {
-        self.learningRate = learningRate; self.initialAccumulator = initialAccumulator; self.epsilon = epsilon; self.weightDecay = weightDecay
+        self.initialAccumulator = initialAccumulator; self.epsilon = epsilon
+        super.init(learningRate: learningRate, weightDecay: weightDecay)
     }
 
     public func update(_ name: String, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>, t: Int) {
@@ -53,7 +44,4 @@ public final class Adagrad: Optimizer {
         }
     }
 
-    public func finishStep() { iterations += 1 }
-    public var state: [String: Tensor] { slots.tensors }
-    public func restore(state: [String: Tensor], iterations: Int) throws { slots.restore(state); self.iterations = iterations }
 }

@@ -7,17 +7,14 @@ import Tensors
 /// momentum:  v ← μ·v + g;   p ← p − lr·v
 /// Nesterov:  v ← μ·v + g;   p ← p − lr·(g + μ·v)
 /// ```
-public final class SGD: Optimizer {
+public final class SGD: OptimizerState, Optimizer {
     public static let typeName = "sgd"
-    public var learningRate: Float
     public var momentum: Float
     public var nesterov: Bool
-    public var weightDecay: Float
-    public private(set) var iterations = 0
-    private let slots = SlotStore()
 
     public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
-        self.learningRate = learningRate; self.momentum = momentum; self.nesterov = nesterov; self.weightDecay = weightDecay
+        self.momentum = momentum; self.nesterov = nesterov
+        super.init(learningRate: learningRate, weightDecay: weightDecay)
     }
 
     public func update(_ name: String, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>, t: Int) {
@@ -31,7 +28,4 @@ public final class SGD: Optimizer {
         }
     }
 
-    public func finishStep() { iterations += 1 }
-    public var state: [String: Tensor] { slots.tensors }
-    public func restore(state: [String: Tensor], iterations: Int) throws { slots.restore(state); self.iterations = iterations }
 }

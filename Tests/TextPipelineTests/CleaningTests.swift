@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import TextPipeline
 
 final class CleaningTests: XCTestCase {

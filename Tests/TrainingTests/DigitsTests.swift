@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Tensors
 import Layers
 import Optimizers

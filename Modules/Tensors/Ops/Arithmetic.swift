@@ -76,8 +76,10 @@ extension Tensor {
 
     /// Combines two tensors of the same shape elementwise; no tape.
     @inline(__always)
-    static func zipElements(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
-        precondition(a.shape == b.shape, "zipElements: internal shape mismatch \(a.shape) vs \(b.shape)")
+    static func zipElements(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) throws -> Tensor {
+        guard a.shape == b.shape else {
+            throw TensorError.shapeMismatch(op: "zipElements", lhs: a.shape, rhs: b.shape, detail: "differ")
+        }
         return Tensor(shape: a.shape) { dst, n in
             a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in for i in 0..<n { dst[i] = f(x[i], y[i]) } } }
         }

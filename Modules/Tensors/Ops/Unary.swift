@@ -13,7 +13,7 @@ extension Tensor {
         var y = mapElements(FastMath.sigmoid)
         let yc = y.detached()
         Tensor.record("sigmoid", output: &y, inputs: [self]) { g in
-            [Tensor.zipElements(g, yc) { g, y in g * y * (1 - y) }]
+            [try Tensor.zipElements(g, yc) { g, y in g * y * (1 - y) }]
         }
         return y
     }
@@ -23,7 +23,7 @@ extension Tensor {
         var y = mapElements(FastMath.tanh)
         let yc = y.detached()
         Tensor.record("tanh", output: &y, inputs: [self]) { g in
-            [Tensor.zipElements(g, yc) { g, y in g * (1 - y * y) }]
+            [try Tensor.zipElements(g, yc) { g, y in g * (1 - y * y) }]
         }
         return y
     }
@@ -33,7 +33,7 @@ extension Tensor {
         var y = mapElements { $0 > 0 ? $0 : 0 }
         let xc = detached()
         Tensor.record("relu", output: &y, inputs: [self]) { g in
-            [Tensor.zipElements(g, xc) { g, x in x > 0 ? g : 0 }]
+            [try Tensor.zipElements(g, xc) { g, x in x > 0 ? g : 0 }]
         }
         return y
     }
@@ -42,7 +42,7 @@ extension Tensor {
     public func exp() -> Tensor {
         var y = mapElements(FastMath.exp)
         let yc = y.detached()
-        Tensor.record("exp", output: &y, inputs: [self]) { g in [Tensor.zipElements(g, yc, *)] }
+        Tensor.record("exp", output: &y, inputs: [self]) { g in [try Tensor.zipElements(g, yc, *)] }
         return y
     }
 
@@ -50,7 +50,7 @@ extension Tensor {
     public func log() -> Tensor {
         var y = mapElements { Glibc.logf($0) }
         let xc = detached()
-        Tensor.record("log", output: &y, inputs: [self]) { g in [Tensor.zipElements(g, xc, /)] }
+        Tensor.record("log", output: &y, inputs: [self]) { g in [try Tensor.zipElements(g, xc, /)] }
         return y
     }
 
@@ -59,7 +59,7 @@ extension Tensor {
         var y = mapElements { $0.squareRoot() }
         let yc = y.detached()
         Tensor.record("sqrt", output: &y, inputs: [self]) { g in
-            [Tensor.zipElements(g, yc) { g, y in g / (2 * y) }]
+            [try Tensor.zipElements(g, yc) { g, y in g / (2 * y) }]
         }
         return y
     }
@@ -69,7 +69,7 @@ extension Tensor {
         var y = mapElements { Glibc.powf($0, p) }
         let xc = detached()
         Tensor.record("pow", output: &y, inputs: [self]) { g in
-            [Tensor.zipElements(g, xc) { g, x in g * p * Glibc.powf(x, p - 1) }]
+            [try Tensor.zipElements(g, xc) { g, x in g * p * Glibc.powf(x, p - 1) }]
         }
         return y
     }
@@ -78,7 +78,7 @@ extension Tensor {
     public func squared() -> Tensor {
         var y = mapElements { $0 * $0 }
         let xc = detached()
-        Tensor.record("square", output: &y, inputs: [self]) { g in [Tensor.zipElements(g, xc) { g, x in 2 * g * x }] }
+        Tensor.record("square", output: &y, inputs: [self]) { g in [try Tensor.zipElements(g, xc) { g, x in 2 * g * x }] }
         return y
     }
 
@@ -88,7 +88,7 @@ extension Tensor {
         var y = mapElements { Swift.min(Swift.max($0, low), high) }
         let xc = detached()
         Tensor.record("clamp", output: &y, inputs: [self]) { g in
-            [Tensor.zipElements(g, xc) { g, x in (x >= low && x <= high) ? g : 0 }]
+            [try Tensor.zipElements(g, xc) { g, x in (x >= low && x <= high) ? g : 0 }]
         }
         return y
     }

@@ -3,10 +3,10 @@ import Foundation
 
 /// Real data for tests: the project's `data/` folder first, then `../shared/data` beside the
 /// project; a test skips with a clear message when neither has the file.
-enum TestData {
-    static let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public enum TestData {
+    public static let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func url(_ name: String) throws -> URL {
+    public static func url(_ name: String) throws -> URL {
         for dir in [projectRoot.appendingPathComponent("data"), projectRoot.deletingLastPathComponent().appendingPathComponent("shared/data")] {
             let u = dir.appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: u.path) { return u }
@@ -15,7 +15,7 @@ enum TestData {
     }
 
     /// A temporary file with `contents`.
-    static func temp(_ contents: String, name: String = "f.txt") throws -> URL {
+    public static func temp(_ contents: String, name: String = "f.txt") throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-text-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let u = dir.appendingPathComponent(name)
