@@ -45,14 +45,16 @@ final class ProgressPrinter {
         let width = 30, done = Int(Double(width) * Double(n) / Double(max(totalSteps, 1)))
         let bar = String(repeating: "=", count: max(0, done - 1)) + (done > 0 ? (n == totalSteps ? "=" : ">") : "") + String(repeating: ".", count: width - done)
         let eta = n == totalSteps ? elapsed : elapsed / Double(max(n, 1)) * Double(totalSteps)
-        let line = "\r\(n)/\(totalSteps) [\(bar)] \(ProgressPrinter.time(elapsed))/\(ProgressPrinter.time(eta))\(ProgressPrinter.format(logs)) - \(String(format: "%.0f", elapsed / Double(max(n, 1)) * 1000))ms/step"
+        let perStep = elapsed / Double(max(n, 1)) * 1000
+        let line = "\r\(n)/\(totalSteps) [\(bar)] \(ProgressPrinter.time(elapsed))/\(ProgressPrinter.time(eta))\(ProgressPrinter.format(logs)) - \(String(format: perStep < 10 ? "%.2f" : "%.0f", perStep))ms/step"
         FileHandle.standardOutput.write(Data(line.utf8))
         if n == totalSteps { FileHandle.standardOutput.write(Data("\n".utf8)) }
     }
 
     func endEpoch(_ epoch: Int, logs: [String: Double]) {
         switch mode {
-        case .bar: print(" ⤷\(ProgressPrinter.format(logs.filter { $0.key.hasPrefix("val_") }))")
+        case .bar:   // the bar showed the running loss; metrics are computed once the epoch is done
+            print(" ⤷\(ProgressPrinter.format(logs.filter { !["loss", "seconds"].contains($0.key) }))")
         case .epochs, .auto:
             print("Epoch \(epoch)/\(epochs) - \(totalSteps) steps - \(String(format: "%.1fs", logs["seconds"] ?? 0))\(ProgressPrinter.format(logs.filter { $0.key != "seconds" }))")
         case .quiet: break

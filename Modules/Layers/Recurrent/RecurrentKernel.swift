@@ -46,9 +46,7 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         xproj.withUnsafeBufferPointer { xp in R.withUnsafeBufferPointer { rp in h0.withUnsafeBufferPointer { h0p in
         c0v.withUnsafeBufferPointer { c0p in hs.withUnsafeMutableBufferPointer { hsp in cs.withUnsafeMutableBufferPointer { csp in
         saved.withUnsafeMutableBufferPointer { sp in recBuf.withUnsafeMutableBufferPointer { rb in hMasked.withUnsafeMutableBufferPointer { hm in
-        zeroRow.withUnsafeBufferPointer { zr in
-            let maskP = mask?.withUnsafeBufferPointer { $0 }     // storage outlives the loop (held by self)
-            let rmaskP = recurrentMask?.withUnsafeBufferPointer { $0 }
+        zeroRow.withUnsafeBufferPointer { zr in withOptionalBuffer(mask) { maskP in withOptionalBuffer(recurrentMask) { rmaskP in
             let bias = recBias?.scalars
             for t in 0..<T {
                 let hPrev = t == 0 ? h0p.baseAddress! : UnsafePointer(hsp.baseAddress! + (t - 1) * H)
@@ -76,7 +74,7 @@ struct RecurrentKernel<Cell: RecurrentCell> {
                                     h: hOut, c: cOut, saved: sp.baseAddress! + row * savedStride)
                 }
             }
-        } } } } } } } } } }
+        } } } } } } } } } } } }
 
         if let probe, recording { probe.recordSaturation(layer: layerName, saturation(hs: hs, saved: saved, mask: mask, B: B, T: T, S: S)) }
 
@@ -148,8 +146,7 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         dhCarry.withUnsafeMutableBufferPointer { dhc in dcCarry.withUnsafeMutableBufferPointer { dcc in
         dhRow.withUnsafeMutableBufferPointer { dhr in dcRow.withUnsafeMutableBufferPointer { dcr in tmp.withUnsafeMutableBufferPointer { tp in
         zeroRow.withUnsafeBufferPointer { zr in scratch.withUnsafeMutableBufferPointer { scr in hPrevAll.withUnsafeMutableBufferPointer { hpa in
-            let maskP = mask?.withUnsafeBufferPointer { $0 }
-            let rmaskP = recurrentMask?.withUnsafeBufferPointer { $0 }
+        withOptionalBuffer(mask) { maskP in withOptionalBuffer(recurrentMask) { rmaskP in
             let drecBase = shared ? dxp.baseAddress! : drs.baseAddress!
             for t in stride(from: T - 1, through: 0, by: -1) {
                 for b in 0..<B {
@@ -197,8 +194,15 @@ struct RecurrentKernel<Cell: RecurrentCell> {
             if needRecBias { dRecBias.withUnsafeMutableBufferPointer { db in
                 for r in 0..<(B * T) { let src = drecBase + r * GH; for j in 0..<GH { db[j] += src[j] } }
             } }
-        } } } } } } } } } } } } } } } } }
+        } } } } } } } } } } } } } } } } } } }
         probe?.recordGradients(layer: layerName, stepNorms.map { $0.squareRoot() })
         return Grads(dx: dx, dR: dR, dRecBias: dRecBias, dh0: dhCarry, dc0: dcCarry)
     }
+}
+
+/// Runs `body` with the elements of `t`, or with nil when there is no tensor.
+@inline(__always)
+func withOptionalBuffer<R>(_ t: Tensor?, _ body: (UnsafeBufferPointer<Float>?) throws -> R) rethrows -> R {
+    guard let t else { return try body(nil) }
+    return try t.withUnsafeBufferPointer { try body($0) }
 }
