@@ -111,6 +111,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "Optimizers", "Layers", "Tensors", "Datasets"], path: "Tests/TrainingTests", swiftSettings: swiftSettings),
         .testTarget(name: "TextPipelineTests", dependencies: ["TestSupport", "TextPipeline", "Tensors"], path: "Tests/TextPipelineTests", swiftSettings: swiftSettings),
         .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "Datasets", "TextPipeline", "Tensors"], path: "Tests/DatasetsTests", swiftSettings: swiftSettings),
+        .testTarget(name: "UnrollCLITests", dependencies: ["unroll"], path: "Tests/UnrollCLITests", swiftSettings: swiftSettings),
         .testTarget(name: "SpecsTests", dependencies: ["Specs", "PluginRegistry", "Layers", "Tensors", "Training", "Datasets"], path: "Tests/SpecsTests", swiftSettings: swiftSettings),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Layers", "Tensors"], path: "Tests/OptimizersTests", swiftSettings: swiftSettings),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "LayerConformance", "Tensors", "PluginRegistry"], path: "Tests/LayersTests", swiftSettings: swiftSettings),

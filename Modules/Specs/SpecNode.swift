@@ -160,6 +160,9 @@ public struct SpecIssue: Equatable, CustomStringConvertible, Sendable {
 /// All the problems found in a spec, reported together.
 public struct SpecErrors: Error, CustomStringConvertible, Equatable {
     public var issues: [SpecIssue]
-    public init(_ issues: [SpecIssue]) { self.issues = issues }
+    /// The issues in file order (by line, then column).
+    public init(_ issues: [SpecIssue]) {
+        self.issues = issues.enumerated().sorted { ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset) }.map(\.element)
+    }
     public var description: String { issues.map(\.description).joined(separator: "\n") }
 }

@@ -1,0 +1,78 @@
+import XCTest
+import Foundation
+
+/// The `unroll` executable as a user meets it: exit codes and one-line errors on standard error.
+final class CLITests: XCTestCase {
+    /// `unroll` next to the test bundle (both are built by `swift build --build-tests`).
+    func binary() throws -> URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        if dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
+        for candidate in [dir, dir.deletingLastPathComponent()] {
+            let u = candidate.appendingPathComponent("unroll")
+            if FileManager.default.isExecutableFile(atPath: u.path) { return u }
+        }
+        throw XCTSkip("the unroll executable is not built next to the tests (\(dir.path)); run swift build first")
+    }
+
+    func run(_ args: [String], stdin: String? = nil) throws -> (code: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = try binary()
+        p.arguments = args
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out; p.standardError = err; p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func temp(_ name: String, _ text: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let u = dir.appendingPathComponent(name)
+        try Data(text.utf8).write(to: u)
+        return u
+    }
+
+    func testValidateSucceedsOrReportsEveryProblemWithPositions() throws {
+        let good = try temp("good.yaml", "data: {source: numeric_csv, path: x.csv}\nmodel: [{type: Dense, units: 3}]\nloss: mean_squared_error\n")
+        let ok = try run(["validate", good.path])
+        XCTAssertEqual(ok.code, 0, ok.err)
+        XCTAssertTrue(ok.out.contains("OK"))
+        let bad = try temp("bad.yaml", "data: {source: numeric_csv, path: x.csv}\nmodel: [{type: Dense, unit: 3}]\nloss: mean_squared_eror\nepoch: 2\n")
+        let r = try run(["validate", bad.path])
+        XCTAssertEqual(r.code, 1)
+        XCTAssertEqual(r.out, "")
+        let lines = r.err.split(separator: "\n")
+        XCTAssertEqual(lines.count, 3, r.err)
+        XCTAssertTrue(lines.allSatisfy { $0.hasPrefix("error: \(bad.path):") }, r.err)
+        XCTAssertTrue(r.err.contains("\(bad.path):2:23: dense_1: unknown field 'unit' for Dense; did you mean 'units'?"), r.err)
+        XCTAssertTrue(r.err.contains("did you mean 'mean_squared_error'?"), r.err)
+    }
+
+    func testUserMistakesExitNonZeroWithOneLine() throws {
+        let usage = try run(["bogus"])
+        XCTAssertNotEqual(usage.code, 0)
+        XCTAssertTrue(usage.err.contains("Unexpected argument 'bogus'"), usage.err)
+        let missing = try run(["train", "/nonexistent/spec.yaml"])
+        XCTAssertEqual(missing.code, 1)
+        XCTAssertEqual(missing.err, "error: /nonexistent/spec.yaml:1:1: cannot read the spec file\n")
+        let notBundle = try run(["predict", "/tmp", "hello"])
+        XCTAssertEqual(notBundle.code, 1)
+        XCTAssertTrue(notBundle.err.hasPrefix("error: /tmp/model.json: not a model bundle"), notBundle.err)
+        let kind = try run(["layers", "--kind", "nope"])
+        XCTAssertEqual(kind.code, 1)
+        XCTAssertTrue(kind.err.contains("unknown kind 'nope'"), kind.err)
+    }
+
+    func testLayersListsPluginsWithFields() throws {
+        let r = try run(["layers"])
+        XCTAssertEqual(r.code, 0)
+        XCTAssertTrue(r.out.contains("LSTM — Long short-term memory"))
+        XCTAssertTrue(r.out.contains("units: int, required — hidden size"))
+        let all = try run(["layers", "--kind", "all"])
+        for kind in ["losss:", "optimizers:", "dataset_sources:", "cleaning_steps:"] { XCTAssertTrue(all.out.contains(kind), kind) }
+    }
+}
