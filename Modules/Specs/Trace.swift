@@ -136,11 +136,16 @@ public enum Tracer {
         return (rows, try Tensor(shape: [1, T, H], scalars: hs))
     }
 
-    /// An aligned, human-readable table.
-    public static func render(_ t: Trace, maxSteps: Int? = nil) -> String {
-        func v(_ a: [Float]) -> String { "[" + a.map { String(format: "%7.4f", $0) }.joined(separator: " ") + "]" }
+    /// An aligned, human-readable table. Vectors longer than `maxValues` are shortened
+    /// (first values, then `… (n values)`); nil shows everything.
+    public static func render(_ t: Trace, maxSteps: Int? = nil, maxValues: Int? = 12) -> String {
+        func v(_ a: [Float]) -> String {
+            let shown = maxValues.map { Array(a.prefix($0)) } ?? a
+            return "[" + shown.map { String(format: "%7.4f", $0) }.joined(separator: " ") + (shown.count < a.count ? "  … (\(a.count) values)" : "") + "]"
+        }
         func probs(_ p: [Float]) -> String {
-            let named = zip(t.symbols.count == p.count ? t.symbols : p.indices.map(String.init), p)
+            var named = Array(zip(t.symbols.count == p.count ? t.symbols : p.indices.map(String.init), p))
+            if let maxValues, named.count > maxValues { named = Array(named.sorted { $0.1 > $1.1 }.prefix(maxValues)) }   // the most likely ones
             return named.map { "\(display($0.0)) \(String(format: "%.4f", $0.1))" }.joined(separator: "  ")
         }
         var out = ""

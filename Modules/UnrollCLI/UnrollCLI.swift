@@ -141,6 +141,7 @@ struct Trace: ParsableCommand {
     @Option(help: "The input text (characters, or words for text models).") var input: String
     @Option(help: "Show at most this many steps.") var steps: Int?
     @Flag(help: "JSON output.") var json = false
+    @Flag(help: "Show every value (default: the first 12 of each vector, the 12 most likely symbols).") var full = false
     func run() throws {
         var t = try Runner(registry: UnrollCLI.registry()).trace(url(path), input: input)
         if let steps { t.steps = Array(t.steps.prefix(steps)) }
@@ -148,7 +149,7 @@ struct Trace: ParsableCommand {
             let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try e.encode(t), as: UTF8.self))
         } else {
-            print(Tracer.render(t), terminator: "")
+            print(Tracer.render(t, maxValues: full ? nil : 12), terminator: "")
         }
     }
 }
