@@ -11,7 +11,7 @@ public struct Trace: Codable {
         public var type: String
         /// The value inside the activation(s): `x·W + h·U + b` (per gate block for LSTM/GRU).
         public var preactivation: [Float]
-        /// Gate activations by name (LSTM: input, forget, cell, output; GRU: update, reset, candidate).
+        /// Gate activations by name (LSTM: input, forget, candidate, output; GRU: update, reset, candidate).
         public var gates: [String: [Float]]
         public var cell: [Float]?
         public var hidden: [Float]
@@ -116,7 +116,7 @@ public enum Tracer {
                 let i = (0..<H).map { sig(pre[$0]) }, f = (0..<H).map { sig(pre[H + $0]) }
                 let g = (0..<H).map { Foundation.tanh(pre[2 * H + $0]) }, o = (0..<H).map { sig(pre[3 * H + $0]) }
                 for j in 0..<H { c[j] = f[j] * c[j] + i[j] * g[j]; hNew[j] = o[j] * Foundation.tanh(c[j]) }
-                step.gates = ["input": i, "forget": f, "cell": g, "output": o]
+                step.gates = ["input": i, "forget": f, "candidate": g, "output": o]
                 step.cell = c
             case is GRU:
                 let z = (0..<H).map { sig(xw[$0] + hr[$0]) }, r = (0..<H).map { sig(xw[H + $0] + hr[H + $0]) }

@@ -60,6 +60,6 @@ final class GradientFlowTests: XCTestCase {
         let r = probe.drain()
         XCTAssertEqual(r.map(\.layer), ["l"])
         XCTAssertEqual(r[0].gradientNorms.count, 4)
-        XCTAssertEqual(Set(r[0].saturation.keys), ["input", "forget", "cell", "output"])
+        XCTAssertEqual(Set(r[0].saturation.keys), ["input", "forget", "candidate", "output"])
     }
 }

@@ -14,7 +14,7 @@ public struct LSTMCell: RecurrentCell {
     public var savedSlots: Int { 4 }
     public var hasCellState: Bool { true }
     public var recurrentIsPreactivation: Bool { true }
-    public var gateSlots: [GateSlot] { [GateSlot(name: "input", slot: 0, kind: .sigmoid), GateSlot(name: "forget", slot: 1, kind: .sigmoid), GateSlot(name: "cell", slot: 2, kind: .tanh), GateSlot(name: "output", slot: 3, kind: .sigmoid)] }
+    public var gateSlots: [GateSlot] { [GateSlot(name: "input", slot: 0, kind: .sigmoid), GateSlot(name: "forget", slot: 1, kind: .sigmoid), GateSlot(name: "candidate", slot: 2, kind: .tanh), GateSlot(name: "output", slot: 3, kind: .sigmoid)] }
 
     /// Written as short loops over one or two arrays each, so the compiler vectorises them
     /// (one loop touching seven pointers does not vectorise: they might alias).
