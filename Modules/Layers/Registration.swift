@@ -20,7 +20,19 @@ public enum LayersPlugins: PluginModule {
         try r.register(layer(SimpleRNN.self, "Elman RNN: h_t = f(x_t·W + h_{t−1}·U + b)"))
         try r.register(layer(LSTM.self, "Long short-term memory (Keras gate order i, f, c, o)"))
         try r.register(layer(GRU.self, "Gated recurrent unit (Keras reset_after variant)"))
-        try r.register(layer(Bidirectional.self, "Runs a recurrent layer both ways and merges the outputs"))
+        try r.register(.configured(.layer, Bidirectional.typeName, summary: "Runs a recurrent layer both ways and merges the outputs",
+                                   config: Bidirectional.Config.self) { c, name, registry in
+            // The wrapped layer is looked up by name, so plugin recurrent layers can be wrapped too.
+            try Bidirectional(config: c, name: name) { type, fields, instance in
+                guard registry.contains(.layer, type) else {
+                    throw LayerError.config(layer: name, field: "layer.type", message: "\(try registry.entry(.layer, type))")
+                }
+                guard let l = try registry.make(.layer, type, config: fields, instanceName: instance, as: (any Layer).self) as? any RecurrentLayer else {
+                    throw LayerError.config(layer: name, field: "layer.type", message: "'\(type)' is not a recurrent layer")
+                }
+                return l
+            }
+        })
 
         try r.register(.configured(.loss, BinaryCrossEntropy.typeName, summary: "−[y log p + (1−y) log(1−p)]", config: LogitsOption.self) { c, _ in BinaryCrossEntropy(fromLogits: c.fromLogits) })
         try r.register(.configured(.loss, CategoricalCrossEntropy.typeName, summary: "−Σ y log softmax, one-hot targets", config: LogitsOption.self) { c, _ in CategoricalCrossEntropy(fromLogits: c.fromLogits) })

@@ -23,12 +23,19 @@ public struct PluginEntry {
     public let name: String
     public let summary: String
     public let fields: [FieldInfo]
-    /// Makes an instance from a config object (snake_case keys) and an instance name.
-    public let make: (_ config: [String: Any], _ instanceName: String) throws -> Any
+    /// Makes an instance from a config object (snake_case keys) and an instance name; the
+    /// registry is passed in so a plugin can build others by name (Bidirectional wraps a
+    /// recurrent layer given by its type).
+    public let makeWithRegistry: (_ config: [String: Any], _ instanceName: String, _ registry: Registry) throws -> Any
+
+    public init(kind: PluginKind, name: String, summary: String, fields: [FieldInfo],
+                make: @escaping (_ config: [String: Any], _ instanceName: String, _ registry: Registry) throws -> Any) {
+        self.kind = kind; self.name = name; self.summary = summary; self.fields = fields; self.makeWithRegistry = make
+    }
 
     public init(kind: PluginKind, name: String, summary: String, fields: [FieldInfo],
                 make: @escaping (_ config: [String: Any], _ instanceName: String) throws -> Any) {
-        self.kind = kind; self.name = name; self.summary = summary; self.fields = fields; self.make = make
+        self.init(kind: kind, name: name, summary: summary, fields: fields) { c, n, _ in try make(c, n) }
     }
 
     /// An entry whose config is a `PluginConfig` type: fields come from the type, `build` gets the decoded config.
@@ -36,6 +43,14 @@ public struct PluginEntry {
                                                    build: @escaping (C, String) throws -> Any) -> PluginEntry {
         PluginEntry(kind: kind, name: name, summary: summary, fields: ConfigCoding.fields(C.self)) { obj, instance in
             try build(try ConfigCoding.decode(C.self, from: obj), instance)
+        }
+    }
+
+    /// Like `configured`, with the registry available to `build`.
+    public static func configured<C: PluginConfig>(_ kind: PluginKind, _ name: String, summary: String, config: C.Type,
+                                                   buildWithRegistry build: @escaping (C, String, Registry) throws -> Any) -> PluginEntry {
+        PluginEntry(kind: kind, name: name, summary: summary, fields: ConfigCoding.fields(C.self)) { obj, instance, registry in
+            try build(try ConfigCoding.decode(C.self, from: obj), instance, registry)
         }
     }
 }
@@ -91,7 +106,7 @@ public struct Registry {
 
     /// Makes an instance and checks its type.
     public func make<T>(_ kind: PluginKind, _ name: String, config: [String: Any], instanceName: String = "", as type: T.Type) throws -> T {
-        guard let v = try entry(kind, name).make(config, instanceName) as? T else {
+        guard let v = try entry(kind, name).makeWithRegistry(config, instanceName, self) as? T else {
             throw RegistryError.wrongType(kind: kind, name: name, expected: String(describing: T.self))
         }
         return v

@@ -85,7 +85,7 @@ struct Validator {
             return nil
         }
         do {
-            let made = try entry.make(config.merging(inject) { a, _ in a }, instanceName)
+            let made = try entry.makeWithRegistry(config.merging(inject) { a, _ in a }, instanceName, registry)
             if kind == .layer { madeLayers.append(made as? any Layer) }
         } catch {
             if kind == .layer { madeLayers.append(nil) }

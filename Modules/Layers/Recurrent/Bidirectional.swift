@@ -34,29 +34,45 @@ public final class Bidirectional: Layer {
     public let forwardLayer: any RecurrentLayer
     public let backwardLayer: any RecurrentLayer
 
-    public init(config: Config, name: String = "") throws {
+    /// Makes one direction: the layer type, its config fields (snake_case) and an instance name.
+    public typealias LayerMaker = (_ type: String, _ fields: [String: Any], _ name: String) throws -> any RecurrentLayer
+
+    /// Wraps one of Unroll's recurrent layers (SimpleRNN, LSTM, GRU).
+    public convenience init(config: Config, name: String = "") throws {
+        try self.init(config: config, name: name, makeLayer: Bidirectional.builtinMaker(layer: name))
+    }
+
+    /// Wraps any recurrent layer `makeLayer` can build (the registry passes one that knows the
+    /// plugins). The backward copy gets the same fields with `go_backwards` flipped.
+    public init(config: Config, name: String, makeLayer: LayerMaker) throws {
         guard case var .object(obj) = config.layer, case let .string(type)? = obj["type"] else {
-            throw LayerError.config(layer: name, field: "layer", message: "must be an object with a 'type' (SimpleRNN, LSTM or GRU)")
+            throw LayerError.config(layer: name, field: "layer", message: "must be an object with a 'type' (a recurrent layer such as LSTM)")
         }
         obj["type"] = nil
-        let fields = JSONValue.object(obj).foundationObject as? [String: Any] ?? [:]
-        func make<L: RecurrentLayer>(_: L.Type) throws -> (any RecurrentLayer, any RecurrentLayer) {
-            var c: L.Config
-            do { c = try LayerConfigCoding.decode(L.Config.self, from: fields) } catch {
-                throw LayerError.config(layer: name, field: "layer", message: "\(error)")
-            }
-            let f = try L(config: c, name: "forward_layer")
-            c.goBackwards.toggle()
-            return (f, try L(config: c, name: "backward_layer"))
+        var fields = JSONValue.object(obj).foundationObject as? [String: Any] ?? [:]
+        let f: any RecurrentLayer
+        do { f = try makeLayer(type, fields, "\(name).forward_layer") } catch let e as LayerError { throw e } catch {
+            throw LayerError.config(layer: name, field: "layer", message: "\(error)")
         }
-        switch type {
-        case SimpleRNN.typeName: (forwardLayer, backwardLayer) = try make(SimpleRNN.self)
-        case LSTM.typeName: (forwardLayer, backwardLayer) = try make(LSTM.self)
-        case GRU.typeName: (forwardLayer, backwardLayer) = try make(GRU.self)
-        default: throw LayerError.config(layer: name, field: "layer.type", message: "'\(type)' is not a recurrent layer (SimpleRNN, LSTM, GRU)")
-        }
+        fields["go_backwards"] = !f.config.goBackwards
+        forwardLayer = f
+        backwardLayer = try makeLayer(type, fields, "\(name).backward_layer")
         self.config = config
         self.name = name
+    }
+
+    static func builtinMaker(layer name: String) -> LayerMaker {
+        { type, fields, instance in
+            func make<L: RecurrentLayer>(_: L.Type) throws -> any RecurrentLayer {
+                try L(config: try LayerConfigCoding.decode(L.Config.self, from: fields), name: instance)
+            }
+            switch type {
+            case SimpleRNN.typeName: return try make(SimpleRNN.self)
+            case LSTM.typeName: return try make(LSTM.self)
+            case GRU.typeName: return try make(GRU.self)
+            default: throw LayerError.config(layer: name, field: "layer.type", message: "'\(type)' is not a recurrent layer (SimpleRNN, LSTM, GRU, or a registered plugin)")
+            }
+        }
     }
 
     /// Wraps a recurrent layer type with the given config fields (snake_case).
