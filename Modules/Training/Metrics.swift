@@ -1,3 +1,4 @@
+import Foundation
 import Tensors
 import Layers
 
@@ -157,7 +158,3 @@ public struct ConfusionMatrix: Equatable, Codable, Sendable {
         return out
     }
 }
-
-#if canImport(Foundation)
-import Foundation
-#endif

@@ -1,3 +1,4 @@
+import Foundation
 import Layers
 
 extension Sequential {
@@ -47,7 +48,3 @@ public enum Summary {
         return String(format: "%.2f %@", v, units[u])
     }
 }
-
-#if canImport(Foundation)
-import Foundation
-#endif

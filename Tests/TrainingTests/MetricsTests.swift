@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 import Tensors
 import Training
 
@@ -41,4 +42,3 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(rows[0]["val_loss"] as? Double, 0.6)
     }
 }
-import Foundation

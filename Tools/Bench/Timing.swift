@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,7 +45,3 @@ func fmt(_ x: Double, _ digits: Int = 2) -> String {
     if s == "-0.00" { s = "0.00" }
     return s
 }
-
-#if canImport(Foundation)
-import Foundation
-#endif

@@ -1,3 +1,4 @@
+import Foundation
 import PluginRegistry
 import Tensors
 
@@ -87,7 +88,3 @@ func collectParameters(of object: Any, prefix: String) -> [(name: String, parame
     }
     return out
 }
-
-#if canImport(Foundation)
-import Foundation
-#endif
