@@ -23,7 +23,10 @@ public struct Runner {
     }
 
     /// Validates the spec, reads the data, trains, evaluates on the test split and writes the bundle.
-    public func train(_ specURL: URL, epochsOverride: Int? = nil, verbosity: Verbosity? = nil) throws -> TrainResult {
+    /// With `resume`, training continues from the spec's `<output>/checkpoints` (written by a
+    /// `model_checkpoint` callback): weights, optimizer state, epoch and history are restored, and
+    /// the run ends with the weights an uninterrupted run would have had.
+    public func train(_ specURL: URL, epochsOverride: Int? = nil, verbosity: Verbosity? = nil, resume: Bool = false) throws -> TrainResult {
         var spec = try SpecLoader(registry: registry).load(specURL)
         if let e = epochsOverride { spec.epochs = e }
         if let v = verbosity { spec.verbosity = v }
@@ -43,6 +46,13 @@ public struct Runner {
         }
         let out = spec.output
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        if resume {
+            let dir = out.appendingPathComponent("checkpoints")
+            let (epoch, past) = try Checkpoint.resume(trainer: trainer, from: dir)
+            o.initialEpoch = epoch
+            o.initialHistory = past
+            log("resuming after epoch \(epoch) from \(dir.path)")
+        }
         o.callbacks = [HistoryLogger(csv: out.appendingPathComponent("history.csv"), json: out.appendingPathComponent("history.json"))]
         for c in spec.callbacks {
             o.callbacks.append(try registry.make(.callback, c.name, config: c.config, as: CallbackFactory.self)(CallbackContext(outputDirectory: out)))

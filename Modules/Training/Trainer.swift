@@ -23,6 +23,8 @@ public struct FitOptions {
     public var callbacks: [any Callback] = []
     /// The epoch to start from (set by `Checkpoint.resume`): epochs `initialEpoch+1 … epochs` run.
     public var initialEpoch = 0
+    /// Epochs already done (from a checkpoint): kept at the front of the returned history and logs.
+    public var initialHistory = History()
     /// How to read predictions as classes; `nil` derives it from the loss.
     public var task: TaskKind?
     public init() {}
@@ -136,7 +138,7 @@ public final class Trainer {
         let steps = (nTrain + options.batchSize - 1) / options.batchSize
         let task = options.task ?? TaskKind.forLoss(loss, outputShape: model.outputShape)
         let progress = ProgressPrinter(verbosity: options.verbosity, totalSteps: steps, epochs: options.epochs)
-        var history = History()
+        var history = options.initialHistory
         for cb in options.callbacks { try cb.onTrainBegin(self) }
 
         epochLoop: for epoch in (options.initialEpoch + 1)...max(options.initialEpoch + 1, options.epochs) where epoch <= options.epochs {

@@ -64,10 +64,11 @@ struct Train: ParsableCommand {
     @Option(help: "Override the spec's epochs.") var epochs: Int?
     @Flag(help: "No progress output.") var quiet = false
     @Option(help: "BLAS threads (default: all cores).") var threads: Int?
+    @Flag(help: "Continue from <output>/checkpoints (needs a model_checkpoint callback in the spec).") var resume = false
 
     func run() throws {
         if let threads { BLAS.threadCount = threads }
-        _ = try Runner(registry: UnrollCLI.registry()).train(url(spec), epochsOverride: epochs, verbosity: quiet ? .quiet : nil)
+        _ = try Runner(registry: UnrollCLI.registry()).train(url(spec), epochsOverride: epochs, verbosity: quiet ? .quiet : nil, resume: resume)
     }
 }
 

@@ -97,6 +97,38 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(metrics["test"]?["accuracy"] as? Double, 1)
     }
 
+    /// A run killed after epoch 2 and resumed with `resume: true` ends with the weights and
+    /// history of an uninterrupted run.
+    func testResumeFromCheckpointsMatchesAnUninterruptedRun() throws {
+        _ = try write("n.csv", (0..<60).map { i in "\(Double(i % 7) / 7),\(Double(i % 5) / 5),\(i % 3)" }.joined(separator: "\n") + "\n")
+        func spec(_ name: String, epochs: Int) throws -> URL {
+            try write("\(name).yaml", """
+            name: \(name)
+            seed: 5
+            data: {source: numeric_csv, path: n.csv}
+            model: [{type: Dense, units: 8, activation: tanh}, {type: Dropout, rate: 0.2}, {type: Dense, units: 3}]
+            loss: {type: sparse_categorical_crossentropy, from_logits: true}
+            optimizer: {type: adam, learning_rate: 0.01}
+            batch_size: 8
+            epochs: \(epochs)
+            callbacks: [{type: model_checkpoint}]
+            verbosity: quiet
+            output: out-\(name)
+            """)
+        }
+        let full = try runner.train(try spec("full", epochs: 5))
+        _ = try runner.train(try spec("cut", epochs: 2))                 // "killed" after epoch 2
+        let resumed = try runner.train(try spec("cut", epochs: 5), resume: true)
+        let a = try Data(contentsOf: full.bundle.appendingPathComponent("weights.safetensors"))
+        let b = try Data(contentsOf: resumed.bundle.appendingPathComponent("weights.safetensors"))
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(resumed.history.epochs.map(\.epoch), [1, 2, 3, 4, 5])
+        XCTAssertEqual(resumed.history.epochs.map { $0.values["loss"]! }, full.history.epochs.map { $0.values["loss"]! })
+        XCTAssertThrowsError(try runner.train(try spec("never", epochs: 1), resume: true)) { e in
+            XCTAssertTrue("\(e)".contains("latest.json is missing"), "\(e)")
+        }
+    }
+
     func testDataDependentMismatchIsPositionedAtTheLayer() throws {
         _ = try write("n.csv", (0..<30).map { "\($0 % 3),\($0 % 5),\($0 % 3)" }.joined(separator: "\n") + "\n")
         let spec = try write("n.yaml", """
