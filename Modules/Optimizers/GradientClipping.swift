@@ -26,15 +26,18 @@ public enum GradientClipping: Equatable, Sendable {
         return Float(s.squareRoot())
     }
 
-    /// Clips `grads` in place and reports the norms.
+    /// Clips `grads` in place and reports the norms. Pass `globalNorm` when it is already known
+    /// (the trainer computes it once per step; it doubles as the check for non-finite values).
     @discardableResult
-    public func apply(_ grads: inout [Tensor]) -> Report {
-        let before = GradientClipping.globalNorm(grads)
+    public func apply(_ grads: inout [Tensor], globalNorm known: Float? = nil) -> Report {
+        let before = known ?? GradientClipping.globalNorm(grads)
         var clipped = false
         switch self {
         case .none: break
         case let .value(c):
-            for i in grads.indices where grads[i].scalars.contains(where: { abs($0) > c }) {
+            for i in grads.indices {
+                let changed = grads[i].withUnsafeBufferPointer { $0.contains { abs($0) > c } }
+                guard changed else { continue }
                 clipped = true
                 grads[i].withUnsafeMutableBufferPointer { for j in 0..<$0.count { $0[j] = Swift.min(Swift.max($0[j], -c), c) } }
             }

@@ -86,10 +86,13 @@ public final class Trainer {
         }
         let params = model.trainableParameters
         var grads = try gradients(of: l, wrt: params.map(\.parameter.value))
-        for (p, g) in zip(params, grads) where g.scalars.contains(where: { !$0.isFinite }) {
-            throw TrainingError.nonFinite("the gradient of \(p.name) became non-finite at optimizer step \(optimizer.iterations + 1)")
+        // One pass: the global norm is non-finite exactly when some gradient element is.
+        let norm = GradientClipping.globalNorm(grads)
+        guard norm.isFinite else {
+            let name = zip(params, grads).first { _, g in g.withUnsafeBufferPointer { $0.contains { !$0.isFinite } } }?.0.name ?? "a parameter"
+            throw TrainingError.nonFinite("the gradient of \(name) became non-finite at optimizer step \(optimizer.iterations + 1)")
         }
-        let r = clipping.apply(&grads)
+        let r = clipping.apply(&grads, globalNorm: norm)
         try optimizer.step(params, gradients: grads)
         try onStep?(value, GradientClippingReport(normBefore: r.normBefore, normAfter: r.normAfter, clipped: r.clipped))
         return value
