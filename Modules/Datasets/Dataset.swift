@@ -28,8 +28,7 @@ public struct BatchSampler: Sendable {
     }
     /// The batches of one epoch (the last may be smaller).
     public func batches(epoch: Int) -> [[Int]] {
-        var order = Array(0..<count)
-        if shuffle { var g = SeededGenerator(seed: seed &+ UInt64(epoch) &* 0x2545_F491_4F6C_DD1D); order.shuffle(using: &g) }
+        let order = shuffle ? SeededGenerator.epochOrder(count: count, seed: seed, epoch: epoch) : Array(0..<count)
         return stride(from: 0, to: count, by: batchSize).map { Array(order[$0..<min(count, $0 + batchSize)]) }
     }
 }
@@ -42,9 +41,8 @@ public enum Split {
         guard !fractions.isEmpty, fractions.allSatisfy({ $0 >= 0 }), abs(fractions.reduce(0, +) - 1) < 1e-9 else {
             throw DataError.invalid("split fractions \(fractions) must be non-negative and add up to 1")
         }
-        var order = Array(0..<count)
         var g = SeededGenerator(seed: seed)
-        order.shuffle(using: &g)
+        let order = g.permutation(count)
         var parts: [[Int]] = []
         var start = 0
         for (i, f) in fractions.enumerated() {
@@ -54,9 +52,4 @@ public enum Split {
         }
         return parts
     }
-}
-
-/// Rows `indices` of a tensor along the first axis.
-public func takeRows(_ t: Tensor, _ indices: [Int]) throws -> Tensor {
-    try withNoGrad { try t.gather(indices: Tensor(indices.map(Float.init)), axis: 0) }
 }

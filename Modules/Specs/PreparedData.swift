@@ -93,8 +93,8 @@ extension Spec {
             if encoding == .binaryColumn && names.count != 2 {
                 throw mismatch(loss.node, "binary_crossentropy needs 2 classes but the data has \(names.count)")
             }
-            return PreparedData(xTrain: try takeRows(train0.x, parts[0]), yTrain: try encoding.encode(parts[0].map { ids[$0] }, classes: names.count, shape: [parts[0].count]),
-                                xTest: try takeRows(train0.x, parts[1]), yTest: try encoding.encode(parts[1].map { ids[$0] }, classes: names.count, shape: [parts[1].count]),
+            return PreparedData(xTrain: try train0.x.rows(parts[0]), yTrain: try encoding.encode(parts[0].map { ids[$0] }, classes: names.count, shape: [parts[0].count]),
+                                xTest: try train0.x.rows(parts[1]), yTest: try encoding.encode(parts[1].map { ids[$0] }, classes: names.count, shape: [parts[1].count]),
                                 inputShape: [train0.x.shape[1]], classNames: names, pipeline: nil, vocabularySize: nil, perStep: false)
 
         case let .characters(corpus):
@@ -104,10 +104,10 @@ extension Spec {
             let parts = n >= 5 ? try Split.indices(count: n, fractions: [1 - split.test, split.test], seed: seed) : [Array(0..<n), Array(0..<n)]
             let V = corpus.characters.count
             func targets(_ idx: [Int]) throws -> Tensor {
-                let t = try takeRows(y, idx)
+                let t = try y.rows(idx)
                 return encoding == .oneHot ? try Tensor.oneHot(t, depth: V) : t
             }
-            return PreparedData(xTrain: try takeRows(x, parts[0]), yTrain: try targets(parts[0]), xTest: try takeRows(x, parts[1]), yTest: try targets(parts[1]),
+            return PreparedData(xTrain: try x.rows(parts[0]), yTrain: try targets(parts[0]), xTest: try x.rows(parts[1]), yTest: try targets(parts[1]),
                                 inputShape: [windows.length], classNames: corpus.characters.map(String.init), pipeline: nil, vocabularySize: V, perStep: true)
 
         case let .tagged(sentences):

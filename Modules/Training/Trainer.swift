@@ -66,11 +66,6 @@ public final class Trainer {
         return g.next()
     }
 
-    /// Rows `idx` of `t` along the first axis (a copy, no tape).
-    static func rows(_ t: Tensor, _ idx: ArraySlice<Int>) throws -> Tensor {
-        try withNoGrad { try t.gather(indices: Tensor(idx.map(Float.init)), axis: 0) }
-    }
-
     /// One optimizer step on a batch; returns the batch loss.
     @discardableResult
     public func trainStep(x: Tensor, y: Tensor, seed: UInt64, clipping: GradientClipping = .none, probe: RecurrentProbe? = nil,
@@ -144,19 +139,15 @@ public final class Trainer {
         var history = options.initialHistory
         for cb in options.callbacks { try cb.onTrainBegin(self) }
 
-        epochLoop: for epoch in (options.initialEpoch + 1)...max(options.initialEpoch + 1, options.epochs) where epoch <= options.epochs {
+        epochLoop: for epoch in stride(from: options.initialEpoch + 1, through: options.epochs, by: 1) {
             let t0 = ProgressPrinter.now()
             try model.resetStates()
-            var order = Array(0..<nTrain)
-            if options.shuffle {
-                var g = SeededGenerator(seed: options.seed &+ UInt64(epoch) &* 0x2545_F491_4F6C_DD1D)
-                order.shuffle(using: &g)
-            }
+            let order = options.shuffle ? SeededGenerator.epochOrder(count: nTrain, seed: options.seed, epoch: epoch) : Array(0..<nTrain)
             progress.beginEpoch(epoch)
             var lossSum = 0.0
             for s in 0..<steps {
                 let idx = order[(s * options.batchSize)..<min(nTrain, (s + 1) * options.batchSize)]
-                let (xb, yb) = (try Trainer.rows(trainX, idx), try Trainer.rows(trainY, idx))
+                let (xb, yb) = (try trainX.rows(idx), try trainY.rows(idx))
                 if let schedule = options.schedule { optimizer.learningRate = schedule.rate(at: optimizer.iterations) }
                 let sampled = probe != nil && s % max(probeEvery, 1) == 0
                 let l = try trainStep(x: xb, y: yb, seed: Trainer.stepSeed(options.seed, epoch, s), clipping: options.clipping,

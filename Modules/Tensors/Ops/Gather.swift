@@ -40,6 +40,11 @@ extension Tensor {
         return out
     }
 
+    /// Rows `indices` of the leading axis as a new tensor, recording nothing (mini-batches, splits).
+    public func rows<C: Collection>(_ indices: C) throws -> Tensor where C.Element == Int {
+        try withNoGrad { try gather(indices: Tensor(indices.map(Float.init)), axis: 0) }
+    }
+
     /// One-hot encoding: `indices [i…]` (integers stored as Float) → `[i…, depth]`. No gradient.
     public static func oneHot(_ indices: Tensor, depth: Int) throws -> Tensor {
         guard depth > 0 else { throw TensorError.invalidArgument(op: "oneHot", message: "depth must be positive, got \(depth)") }

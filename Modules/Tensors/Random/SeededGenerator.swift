@@ -51,6 +51,22 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     public mutating func split() -> SeededGenerator { SeededGenerator(seed: next()) }
 }
 
+extension SeededGenerator {
+    /// `0..<count` shuffled by this generator.
+    public mutating func permutation(_ count: Int) -> [Int] {
+        var order = Array(0..<count)
+        order.shuffle(using: &self)
+        return order
+    }
+
+    /// The example order of epoch `epoch` in a run seeded with `seed`: a pure function of the two,
+    /// so a resumed run (or a `BatchSampler`) sees exactly the batches an uninterrupted one does.
+    public static func epochOrder(count: Int, seed: UInt64, epoch: Int) -> [Int] {
+        var g = SeededGenerator(seed: seed &+ UInt64(epoch) &* 0x2545_F491_4F6C_DD1D)
+        return g.permutation(count)
+    }
+}
+
 #if canImport(Glibc)
 import Glibc
 @inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
