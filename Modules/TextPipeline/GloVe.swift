@@ -76,9 +76,9 @@ public enum GloVe {
             rewind(f)
         }
         let reader = LineReader(file: f, path: path)
-        // The first data line fixes the dimension.
+        // The first data line fixes the dimension (its field count); it is then read like any other.
         var header = false
-        var first: (word: String, values: [Float])? = nil
+        var first: LineReader.Line? = nil
         while first == nil, let line = try reader.next() {
             if line.bytes.isEmpty { continue }
             let fields = line.bytes.split(separator: 32, omittingEmptySubsequences: false)
@@ -86,33 +86,24 @@ public enum GloVe {
                 header = true
                 continue
             }
-            first = try parse(line, path: path, dimension: nil)
+            first = line
         }
         guard let first else { throw TextError.io(path: path, message: "no word vectors in the file") }
-        let dim = first.values.count
+        let dim = first.bytes.reduce(0) { $0 + ($1 == 32 ? 1 : 0) }
         let capacity = keeping.map { $0.count } ?? (lineCount - (header ? 1 : 0))
         var words: [String] = []
         words.reserveCapacity(capacity)
         var index: [String: Int] = [:]
         index.reserveCapacity(capacity)
         var duplicates = 0
-        var matrix = Tensor(shape: [max(capacity, 1), dim]) { _, _ in }
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: dim)
+        var matrix = Tensor(shape: [max(capacity, 1), max(dim, 1)]) { _, _ in }
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(dim, 1))
         defer { scratch.deallocate() }
         try matrix.withUnsafeMutableBufferPointer { m in
-            func add(_ word: String, _ write: (UnsafeMutablePointer<Float>) -> Void) {
-                guard index[word] == nil else { duplicates += 1; return }
-                guard words.count < capacity else { return }
-                write(m.baseAddress! + words.count * dim)
-                index[word] = words.count
-                words.append(word)
-            }
-            if keeping?.contains(first.word) ?? true { add(first.word) { p in for (i, v) in first.values.enumerated() { p[i] = v } } }
-            while let line = try reader.next() {
-                if line.bytes.isEmpty { continue }
+            func read(_ line: LineReader.Line) throws {
                 let b = line.bytes
                 guard let space = b.firstIndex(of: 32) else {
-                    throw TextError.badLine(path: path, line: line.number, message: "expected a word and \(dim) numbers, found one field")
+                    throw TextError.badLine(path: path, line: line.number, message: "expected a word and numbers, found one field")
                 }
                 guard space > b.startIndex else { throw TextError.badLine(path: path, line: line.number, message: "empty word (the line starts with a space)") }
                 let word = String(decoding: UnsafeBufferPointer(rebasing: b[..<space]), as: UTF8.self)
@@ -121,13 +112,17 @@ public enum GloVe {
                     var fields = 1
                     for c in b[space...] where c == 32 { fields += 1 }
                     guard fields - 1 == dim else { throw TextError.badLine(path: path, line: line.number, message: "'\(word)' has \(fields - 1) numbers, expected \(dim)") }
-                    continue
+                    return
                 }
                 let fresh = index[word] == nil && words.count < capacity
                 // A repeated word is still validated (into a scratch row); its first vector is kept.
                 try parseRow(b, from: space, into: fresh ? m.baseAddress! + words.count * dim : scratch, dimension: dim,
                              word: word, path: path, line: line.number)
                 if fresh { index[word] = words.count; words.append(word) } else { duplicates += 1 }
+            }
+            try read(first)           // before the next read, which reuses the line buffer
+            while let line = try reader.next() {
+                if !line.bytes.isEmpty { try read(line) }
             }
         }
         if words.count < max(capacity, 1) {   // filtered load: keep only the rows filled
@@ -159,27 +154,6 @@ public enum GloVe {
             i = j + 1
         }
         guard k == dimension else { throw TextError.badLine(path: path, line: line, message: "'\(word)' has \(k) numbers, expected \(dimension)") }
-    }
-
-    /// Parses `word v1 … vd` from a line (the fields are single-space separated).
-    static func parse(_ line: LineReader.Line, path: String, dimension: Int?) throws -> (word: String, values: [Float]) {
-        let fields = line.bytes.split(separator: 32, omittingEmptySubsequences: false)
-        guard let w = fields.first, !w.isEmpty else { throw TextError.badLine(path: path, line: line.number, message: "empty word (the line starts with a space)") }
-        let word = String(decoding: UnsafeBufferPointer(rebasing: w), as: UTF8.self)
-        let nums = fields.dropFirst()
-        if let dimension, nums.count != dimension {
-            throw TextError.badLine(path: path, line: line.number, message: "'\(word)' has \(nums.count) numbers, expected \(dimension)")
-        }
-        guard !nums.isEmpty else { throw TextError.badLine(path: path, line: line.number, message: "'\(word)' has no numbers") }
-        var values: [Float] = []
-        values.reserveCapacity(nums.count)
-        for (k, field) in nums.enumerated() {
-            guard let v = FloatParser.parse(field) else {
-                throw TextError.badLine(path: path, line: line.number, message: "value \(k + 1) of '\(word)' is not a number: '\(String(decoding: UnsafeBufferPointer(rebasing: field), as: UTF8.self))'")
-            }
-            values.append(v)
-        }
-        return (word, values)
     }
 
     /// An embedding matrix `[vocabulary.count, dimension]` aligned to `vocabulary`: row i is the
