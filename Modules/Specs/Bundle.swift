@@ -43,14 +43,13 @@ public struct ModelBundle {
         let lossConfig = JSONValue.object(spec.loss.config.compactMapValues { v in
             (try? JSONSerialization.data(withJSONObject: v, options: .fragmentsAllowed)).flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) }
         })
-        let d = ModelDescription(name: spec.name, inputShape: model.inputShape, layers: layers, form: data.source.rawValue, loss: spec.loss.name,
+        let d = ModelDescription(name: spec.name, inputShape: model.inputShape, layers: layers, form: data.form.rawValue, loss: spec.loss.name,
                                  lossConfig: lossConfig, classes: data.classNames, perStep: data.perStep, specFile: spec.file.path)
         let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]; e.keyEncodingStrategy = .convertToSnakeCase
         try AtomicFile.write(Data(specText.utf8), to: dir.appendingPathComponent("spec.yaml"))
         try AtomicFile.write(try e.encode(d), to: dir.appendingPathComponent("model.json"))
         try Checkpoint.saveWeights(model, to: dir.appendingPathComponent("weights.safetensors"))
-        try SafeTensors.write(trainer.optimizer.state, metadata: ["type": type(of: trainer.optimizer).typeName, "iterations": String(trainer.optimizer.iterations)],
-                              to: dir.appendingPathComponent("optimizer.safetensors"))
+        try Checkpoint.saveOptimizer(trainer.optimizer, to: dir.appendingPathComponent("optimizer.safetensors"))
         if let p = data.pipeline {
             let pe = JSONEncoder(); pe.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(try pe.encode(p), to: dir.appendingPathComponent("pipeline.json"))

@@ -30,7 +30,7 @@ extension Spec {
             throw mismatch(last.node, "\(last.name) returns \(width) value\(width == 1 ? "" : "s") per \(data.perStep ? "step" : "example") but the data has \(what)",
                            layer: last.name, hint: "set units: \(want) on \(last.name)")
         }
-        if data.perStep, case .tagged = data.source, !(model.layers.first.map { ($0 as? Embedding)?.config.maskZero == true } ?? false) {
+        if data.form == .tagged, !(model.layers.first.map { ($0 as? Embedding)?.config.maskZero == true } ?? false) {
             throw mismatch(self.layers[0].node, "tagging data is padded to sequence_length; padded steps would count in the loss",
                            hint: "make the first layer Embedding with mask_zero: true")
         }
@@ -54,10 +54,6 @@ extension Spec {
         try layer.setWeights(matrix)
         log("pretrained vectors \(url.lastPathComponent) → \(layer.name)\(layer.config.trainable ? "" : " (frozen)"): \(coverage)")
     }
-}
-
-extension PreparedData {
-    var source: DataForm { perStep ? (pipeline != nil ? .tagged : .characters) : (pipeline != nil ? .texts : .numeric) }
 }
 
 extension Spec {

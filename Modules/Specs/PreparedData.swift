@@ -21,6 +21,8 @@ public struct PreparedData {
     public var tokenCounts: [String: Int] = [:]
     /// Whether targets are one per time step.
     public var perStep: Bool
+    /// The form the data came in.
+    public var form: DataForm
 }
 
 /// How targets must be encoded for a loss.
@@ -82,7 +84,7 @@ extension Spec {
             return PreparedData(xTrain: try pipeline.encode(train.texts).ids, yTrain: try encoding.encode(train.labels, classes: classes.count, shape: [train.count]),
                                 xTest: try pipeline.encode(test!.texts).ids, yTest: try encoding.encode(test!.labels, classes: classes.count, shape: [test!.count]),
                                 inputShape: [text.sequenceLength], classNames: classes, pipeline: pipeline, vocabularySize: pipeline.vocabulary.count,
-                                tokenCounts: pipeline.tokenCounts(train.texts), perStep: false)
+                                tokenCounts: pipeline.tokenCounts(train.texts), perStep: false, form: .texts)
 
         case let .numeric(train0, _):
             let labels = train0.y.scalars
@@ -95,7 +97,7 @@ extension Spec {
             }
             return PreparedData(xTrain: try train0.x.rows(parts[0]), yTrain: try encoding.encode(parts[0].map { ids[$0] }, classes: names.count, shape: [parts[0].count]),
                                 xTest: try train0.x.rows(parts[1]), yTest: try encoding.encode(parts[1].map { ids[$0] }, classes: names.count, shape: [parts[1].count]),
-                                inputShape: [train0.x.shape[1]], classNames: names, pipeline: nil, vocabularySize: nil, perStep: false)
+                                inputShape: [train0.x.shape[1]], classNames: names, pipeline: nil, vocabularySize: nil, perStep: false, form: .numeric)
 
         case let .characters(corpus):
             guard let windows else { throw mismatch(data.node, "character data needs a 'windows' section") }
@@ -108,7 +110,7 @@ extension Spec {
                 return encoding == .oneHot ? try Tensor.oneHot(t, depth: V) : t
             }
             return PreparedData(xTrain: try x.rows(parts[0]), yTrain: try targets(parts[0]), xTest: try x.rows(parts[1]), yTest: try targets(parts[1]),
-                                inputShape: [windows.length], classNames: corpus.characters.map(String.init), pipeline: nil, vocabularySize: V, perStep: true)
+                                inputShape: [windows.length], classNames: corpus.characters.map(String.init), pipeline: nil, vocabularySize: V, perStep: true, form: .characters)
 
         case let .tagged(sentences):
             guard let text else { throw mismatch(data.node, "tagging data needs a 'text' section (sequence_length, padding)") }
@@ -127,7 +129,7 @@ extension Spec {
             }
             let (xa, ya) = try encode(parts[0]), (xb, yb) = try encode(parts[1])
             return PreparedData(xTrain: xa, yTrain: ya, xTest: xb, yTest: yb, inputShape: [text.sequenceLength], classNames: tagNames,
-                                pipeline: pipeline, vocabularySize: vocab.count, perStep: true)
+                                pipeline: pipeline, vocabularySize: vocab.count, perStep: true, form: .tagged)
         }
     }
 }

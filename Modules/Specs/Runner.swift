@@ -129,7 +129,7 @@ public struct Runner {
         let data = try spec.prepareData()
         let m = try spec.buildModel(registry: registry, data: data, log: { _ in })
         try spec.loadInitialWeights(into: m)
-        return try traceInput(model: m, symbols: data.classNames, pipeline: data.pipeline, form: data.source.rawValue, input: input)
+        return try traceInput(model: m, symbols: data.classNames, pipeline: data.pipeline, form: data.form.rawValue, input: input)
     }
 
     func traceInput(model: Sequential, symbols: [String], pipeline: TextPipeline?, form: String, input: String) throws -> Trace {
@@ -149,8 +149,7 @@ public struct Runner {
         default:
             throw TrainingError.invalid("trace needs a sequence model (characters, texts or tagging); this one reads \(form) data")
         }
-        let outSymbols = form == "texts" ? symbols : symbols
-        return try Tracer.trace(model: model, ids: ids, inputs: shown, symbols: outSymbols)
+        return try Tracer.trace(model: model, ids: ids, inputs: shown, symbols: symbols)
     }
 
     /// One prediction: the label and the probability of each class.

@@ -22,11 +22,7 @@ public enum Checkpoint {
         let name = String(format: "epoch-%04d", epoch)
         let folder = dir.appendingPathComponent(name)
         try saveWeights(trainer.model, to: folder.appendingPathComponent("weights.safetensors"))
-        try SafeTensors.write(trainer.optimizer.state, metadata: [
-            "type": type(of: trainer.optimizer).typeName,
-            "iterations": String(trainer.optimizer.iterations),
-            "learning_rate": String(trainer.optimizer.learningRate),
-        ], to: folder.appendingPathComponent("optimizer.safetensors"))
+        try saveOptimizer(trainer.optimizer, to: folder.appendingPathComponent("optimizer.safetensors"))
         let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try e.encode(State(epoch: epoch, history: history)), to: folder.appendingPathComponent("state.json"))
         let previous = try? latest(in: dir)
@@ -50,19 +46,32 @@ public enum Checkpoint {
     public static func resume(trainer: Trainer, from dir: URL) throws -> (epoch: Int, history: History) {
         let folder = try latest(in: dir)
         try loadWeights(trainer.model, from: folder.appendingPathComponent("weights.safetensors"))
-        let opt = folder.appendingPathComponent("optimizer.safetensors")
-        let (slots, meta) = try SafeTensors.read(opt)
-        guard meta["type"] == type(of: trainer.optimizer).typeName else {
-            throw CheckpointError.format(path: opt.path, message: "saved by optimizer '\(meta["type"] ?? "?")' but this run uses '\(type(of: trainer.optimizer).typeName)'")
-        }
-        guard let it = meta["iterations"].flatMap(Int.init) else { throw CheckpointError.format(path: opt.path, message: "metadata lacks iterations") }
-        try trainer.optimizer.restore(state: slots, iterations: it)
-        if let lr = meta["learning_rate"].flatMap(Float.init) { trainer.optimizer.learningRate = lr }
+        try loadOptimizer(trainer.optimizer, from: folder.appendingPathComponent("optimizer.safetensors"))
         let stateURL = folder.appendingPathComponent("state.json")
         guard let data = try? Data(contentsOf: stateURL), let state = try? JSONDecoder().decode(State.self, from: data) else {
             throw CheckpointError.format(path: stateURL.path, message: "state.json is missing or malformed")
         }
         return (state.epoch, state.history)
+    }
+
+    /// Writes an optimizer's slots as safetensors; metadata: type, iterations, learning_rate.
+    public static func saveOptimizer(_ optimizer: any Optimizer, to url: URL) throws {
+        try SafeTensors.write(optimizer.state, metadata: [
+            "type": type(of: optimizer).typeName,
+            "iterations": String(optimizer.iterations),
+            "learning_rate": String(optimizer.learningRate),
+        ], to: url)
+    }
+
+    /// Restores an optimizer saved by `saveOptimizer`; the type must match.
+    public static func loadOptimizer(_ optimizer: any Optimizer, from url: URL) throws {
+        let (slots, meta) = try SafeTensors.read(url)
+        guard meta["type"] == type(of: optimizer).typeName else {
+            throw CheckpointError.format(path: url.path, message: "saved by optimizer '\(meta["type"] ?? "?")' but this run uses '\(type(of: optimizer).typeName)'")
+        }
+        guard let it = meta["iterations"].flatMap(Int.init) else { throw CheckpointError.format(path: url.path, message: "metadata lacks iterations") }
+        try optimizer.restore(state: slots, iterations: it)
+        if let lr = meta["learning_rate"].flatMap(Float.init) { optimizer.learningRate = lr }
     }
 
     /// Writes the model's parameters (dotted names) as safetensors, atomically.
