@@ -104,7 +104,7 @@ let package = Package(
         // MARK: Tests (one per target)
 
         /// Shared test helpers: real-data lookup (data/, then ../shared/data, else skip) and temp files.
-        .target(name: "TestSupport", path: "Tests/Support", swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["Datasets"], path: "Tests/Support", swiftSettings: swiftSettings),
 
         .testTarget(name: "PluginRegistryTests", dependencies: ["PluginRegistry"], path: "Tests/PluginRegistryTests", swiftSettings: swiftSettings),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], path: "Tests/TensorsTests", swiftSettings: swiftSettings),

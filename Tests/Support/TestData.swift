@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+import Datasets
 
 /// Real data for tests: the project's `data/` folder first, then `../shared/data` beside the
 /// project; a test skips with a clear message when neither has the file.
@@ -7,11 +8,10 @@ public enum TestData {
     public static let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     public static func url(_ name: String) throws -> URL {
-        for dir in [projectRoot.appendingPathComponent("data"), projectRoot.deletingLastPathComponent().appendingPathComponent("shared/data")] {
-            let u = dir.appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: u.path) { return u }
+        guard let u = DataFiles.find(name, projectRoot: projectRoot) else {
+            throw XCTSkip("\(name) not found in data/ or ../shared/data; run `bash Tools/fetch-data.sh` to fetch it")
         }
-        throw XCTSkip("\(name) not found in data/ or ../shared/data; run `bash Tools/fetch-data.sh` to fetch it")
+        return u
     }
 
     /// A temporary file with `contents`.

@@ -7,10 +7,7 @@ import Datasets
 enum TextBench {
     static func dataURL(_ name: String) -> URL? {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for dir in [root.appendingPathComponent("data"), root.deletingLastPathComponent().appendingPathComponent("shared/data")] {
-            let u = dir.appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: u.path) { return u }
-        }
+        if let u = DataFiles.find(name, projectRoot: root) { return u }
         print("(\(name) not found: run bash Tools/fetch-data.sh --all)")
         return nil
     }

@@ -54,8 +54,9 @@ public struct Tensor {
 
     /// A 1-D tensor of the given scalars.
     public init(_ scalars: [Float]) {
-        let s = scalars.withUnsafeBufferPointer { TensorStorage(copying: $0.baseAddress ?? UnsafePointer(bitPattern: 64)!, count: scalars.count) }
-        self.init(shape: [scalars.count], storage: s)
+        self.init(shape: [scalars.count]) { p, n in
+            scalars.withUnsafeBufferPointer { if let b = $0.baseAddress { p.update(from: b, count: n) } }
+        }
     }
 
     /// A 2-D tensor from rows of equal length.
