@@ -12,9 +12,7 @@ extension Spec {
     public func buildModel(registry: Registry, data: PreparedData, log: (String) -> Void = { print($0) }) throws -> Sequential {
         var layers: [any Layer] = []
         for spec in self.layers {
-            var config = spec.config
-            if spec.type == Embedding.typeName, config["input_dim"] == nil, let v = data.vocabularySize { config["input_dim"] = v }
-            if spec.type == OneHot.typeName, config["depth"] == nil, let v = data.vocabularySize { config["depth"] = v }
+            let config = data.vocabularySize.map { Spec.fillingDataSize(spec.type, spec.config, $0) } ?? spec.config
             layers.append(try registry.make(.layer, spec.type, config: config, instanceName: spec.name, as: (any Layer).self))
         }
         let model: Sequential
@@ -66,9 +64,7 @@ extension Spec {
         case .numeric: shape = [1]
         }
         let layers = try self.layers.map { s -> any Layer in
-            var c = s.config
-            if s.type == Embedding.typeName, c["input_dim"] == nil { c["input_dim"] = text?.maxTokens ?? 2 }
-            if s.type == OneHot.typeName, c["depth"] == nil { c["depth"] = 2 }
+            let c = Spec.fillingDataSize(s.type, s.config, text?.maxTokens ?? 2)
             return try registry.make(.layer, s.type, config: c, instanceName: s.name, as: (any Layer).self)
         }
         return try Sequential(inputShape: shape, layers: layers, seed: seed, name: name)
@@ -76,6 +72,16 @@ extension Spec {
 }
 
 extension Spec {
+    /// Config fields whose value the data decides when a spec leaves them out: the size of the id
+    /// space fed to the first layer (vocabulary or alphabet).
+    static let dataSizedFields = [Embedding.typeName: "input_dim", OneHot.typeName: "depth"]
+
+    /// `config` with its data-sized field (if the type has one and the spec left it out) set to `size`.
+    static func fillingDataSize(_ type: String, _ config: [String: Any], _ size: Int) -> [String: Any] {
+        guard let field = dataSizedFields[type], config[field] == nil else { return config }
+        return config.merging([field: size]) { a, _ in a }
+    }
+
     /// Loads `weights:` (if given) into the built model; names and shapes must match exactly.
     public func loadInitialWeights(into model: Sequential) throws {
         guard let weights else { return }

@@ -216,11 +216,9 @@ struct Validator {
             guard var pairs = map(item, "a model layer") else { madeLayers.append(nil); continue }
             pairs.removeAll { $0.key == "name" }
             let trimmed = SpecNode(value: .map(pairs), line: item.line, column: item.column)
-            // Embedding's input_dim may be left out: the data's vocabulary size fills it in (a
-            // placeholder is enough for shapes now).
-            var inject: [String: Any] = [:]
-            if item["type"]?.string == Embedding.typeName && item["input_dim"] == nil { inject["input_dim"] = 2 }
-            if item["type"]?.string == OneHot.typeName && item["depth"] == nil { inject["depth"] = 2 }
+            // A size only the data can tell (Embedding's input_dim, OneHot's depth) may be left
+            // out; a placeholder is enough for shapes now.
+            let inject = Spec.fillingDataSize(item["type"]?.string ?? "", [:], 2).filter { item[$0.key] == nil }
             guard let ref = plugin(trimmed, .layer, what: "a layer", instanceName: name, inject: inject) else { continue }
             out.append(LayerSpec(type: ref.name, name: name, config: ref.config, node: item))
         }
