@@ -73,7 +73,7 @@ public final class Trainer {
         var ctx = ForwardContext(training: true, seed: seed)
         ctx.probe = probe
         let pred = try model.forward(x, context: &ctx)
-        let mask = try lossMask(ctx.mask, pred: pred, y: y)
+        let mask = lossMask(ctx.mask, pred: pred, y: y)
         let l = try loss(pred, y, mask: mask)
         let value = l.scalar ?? .nan
         guard value.isFinite else {
@@ -109,7 +109,7 @@ public final class Trainer {
     }
 
     /// The context mask, when it lines up with the per-step losses.
-    func lossMask(_ mask: Tensor?, pred: Tensor, y: Tensor) throws -> Tensor? {
+    func lossMask(_ mask: Tensor?, pred: Tensor, y: Tensor) -> Tensor? {
         guard let mask, pred.rank == 3, mask.shape == Array(pred.shape.prefix(2)) else { return nil }
         return mask
     }
@@ -202,7 +202,7 @@ public final class Trainer {
                 let xb = try x.slice(axis: 0, start: start, length: len), yb = try y.slice(axis: 0, start: start, length: len)
                 var ctx = ForwardContext(training: false)
                 let p = try model.forward(xb, context: &ctx)
-                let mask = try lossMask(ctx.mask, pred: p, y: yb)
+                let mask = lossMask(ctx.mask, pred: p, y: yb)
                 let w = Double(mask?.sum().scalar ?? Float(len))
                 lossSum += Double(try loss(p, yb, mask: mask).scalar!) * w
                 weight += w
