@@ -3,7 +3,7 @@ import Tensors
 
 final class MatmulTests: XCTestCase {
     /// Naive triple loop on row-major data with optional transposes.
-    func naive(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool) -> [Float] {
+    static func naive(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool) -> [Float] {
         let A = a.scalars, B = b.scalars
         let (m, k) = ta ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
         let n = tb ? b.shape[0] : b.shape[1]
@@ -25,7 +25,7 @@ final class MatmulTests: XCTestCase {
             let b = rand(tb ? [n, k] : [k, n], seed: 2)
             let c = try Tensor.matmul(a, b, transposeA: ta, transposeB: tb)
             XCTAssertEqual(c.shape, [m, n])
-            assertClose(c.scalars, naive(a, b, ta, tb), tol: 1e-5)
+            assertClose(c.scalars, Self.naive(a, b, ta, tb), tol: 1e-5)
         } }
     }
 
@@ -90,5 +90,33 @@ final class SmallRowsGEMMTests: XCTestCase {
             } } }
             assertClose(c, want, tol: 1e-5)
         } }
+    }
+
+    /// Products above `BLAS.parallelWork` are split by rows (m ≥ n) or by 16-column blocks;
+    /// every transpose combination, with strides and β, must match the naive loop.
+    func testThreadSplitProductsMatchNaiveLoop() throws {
+        let old = BLAS.threadCount
+        defer { BLAS.threadCount = old }
+        BLAS.threadCount = 3                                           // uneven parts
+        for (m, k, n) in [(301, 64, 70), (40, 90, 333)] {               // row split, column split
+            XCTAssertGreaterThanOrEqual(m * n * k, BLAS.parallelWork)
+            for ta in [false, true] { for tb in [false, true] {
+                let a = rand(ta ? [k, m] : [m, k], seed: 3), b = rand(tb ? [n, k] : [k, n], seed: 4)
+                let ldc = n + 3
+                var c = rand([m * ldc], seed: 5).scalars
+                let before = c
+                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                    BLAS.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: ap.baseAddress!, lda: a.shape[1],
+                               b: bp.baseAddress!, ldb: b.shape[1], beta: 2, c: cp.baseAddress!, ldc: ldc)
+                } } }
+                let ref = MatmulTests.naive(a, b, ta, tb)
+                var want = before
+                for i in 0..<m { for j in 0..<n {
+                    let r: Float = ref[i * n + j], c0: Float = before[i * ldc + j]
+                    want[i * ldc + j] = 0.5 * r + 2 * c0
+                } }
+                assertClose(c, want, tol: 1e-4)
+            } }
+        }
     }
 }

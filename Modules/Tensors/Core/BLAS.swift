@@ -5,14 +5,20 @@ import Glibc
 
 /// Thin, allocation-free access to OpenBLAS.
 ///
-/// Thread count: `BLAS.threadCount` (or the environment variable `UNROLL_NUM_THREADS`, read once
-/// at first use; OpenBLAS's own `OPENBLAS_NUM_THREADS` also applies). Default: all cores.
+/// Threads: OpenBLAS itself always runs single-threaded; Unroll splits work over its own
+/// `ComputePool` (large GEMMs here by rows or columns, recurrent layers by batch rows).
+/// `BLAS.threadCount` sets the pool's size; the default comes from `UNROLL_NUM_THREADS`, else
+/// `OPENBLAS_NUM_THREADS`, else the number of cores — read once, at first use.
 public enum BLAS {
-    /// Number of threads OpenBLAS uses for one call.
+    /// Number of threads Unroll's compute work is split over (the `ComputePool`'s size).
     public static var threadCount: Int {
-        get { configureFromEnvironmentOnce(); return Int(openblas_get_num_threads()) }
-        set { configureFromEnvironmentOnce(); openblas_set_num_threads(Int32(max(1, newValue))) }
+        get { configureFromEnvironmentOnce(); return ComputePool.shared.threadCount }
+        set { configureFromEnvironmentOnce(); ComputePool.shared.threadCount = newValue }
     }
+
+    /// Products with at least this many multiply-adds (`m·n·k`) are split over the pool's
+    /// threads; below it one thread is faster than waking another (~2 MFLOP ≈ 15 µs).
+    public static let parallelWork = 1 << 20
 
     nonisolated(unsafe) private static var configured = false
 
@@ -38,9 +44,10 @@ public enum BLAS {
             setenv("OPENBLAS_CORETYPE", better, 1)
             _ = unroll_openblas_reselect_core()
         }
-        if let s = getenv("UNROLL_NUM_THREADS"), let n = Int(String(cString: s)), n > 0 {
-            openblas_set_num_threads(Int32(n))
-        }
+        var threads = Int(openblas_get_num_threads())   // OPENBLAS_NUM_THREADS or the cores
+        if let s = getenv("UNROLL_NUM_THREADS"), let n = Int(String(cString: s)), n > 0 { threads = n }
+        ComputePool.shared.threadCount = threads
+        openblas_set_num_threads(1)
     }
 
     /// Products with at most this many rows in `A` (batch-1 inference) skip OpenBLAS, whose
@@ -113,6 +120,36 @@ public enum BLAS {
             return
         }
         if !configured { configureFromEnvironmentOnce() }
+        let pool = ComputePool.shared
+        let threads = pool.threadCount
+        guard threads > 1, m * n * k >= parallelWork else {
+            cblasSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        // Split C into disjoint row blocks (op(A) rows) or column blocks (op(B) columns, in
+        // multiples of 16 floats), whichever side is longer.
+        if m >= n {
+            let parts = min(threads, m)
+            pool.run(parts: parts) { p in
+                let r = ComputePool.range(part: p, of: parts, total: m)
+                cblasSgemm(transA, transB, r.count, n, k, alpha, transA ? a + r.lowerBound : a + r.lowerBound * lda, lda,
+                           b, ldb, beta, c + r.lowerBound * ldc, ldc)
+            }
+        } else {
+            let blocks = (n + 15) / 16, parts = min(threads, blocks)
+            pool.run(parts: parts) { p in
+                let r = ComputePool.range(part: p, of: parts, total: blocks)
+                let lo = r.lowerBound * 16, hi = min(n, r.upperBound * 16)
+                cblasSgemm(transA, transB, m, hi - lo, k, alpha, a, lda, transB ? b + lo * ldb : b + lo, ldb, beta, c + lo, ldc)
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func cblasSgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                                   _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                                   _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        if m == 0 || n == 0 { return }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
