@@ -60,6 +60,13 @@ final class ConformanceTests: XCTestCase {
         setCommon(&c, units: units, returnSequences: true, goBackwards: false, dropout: 0.25, recurrentDropout: 0.4)
         var o = LayerConformance.Options(); o.training = true
         try LayerConformance.check(L.self, config: c, inputShape: [4, features], expectedParameters: expected, options: o)
+        // A batch of 17 on 2 threads: the kernel splits it (9 + 8 rows, each its own time loop).
+        let old = BLAS.threadCount
+        defer { BLAS.threadCount = old }
+        BLAS.threadCount = 2
+        var split = LayerConformance.Options(); split.training = true; split.batch = 17
+        split.mask = try Tensor(shape: [17, 4], scalars: (0..<68).map { $0 % 7 == 3 ? 0 : 1 })
+        try LayerConformance.check(L.self, config: c, inputShape: [4, features], expectedParameters: expected, options: split)
     }
 
     func setCommon<C: RecurrentLayerConfig>(_ c: inout C, units: Int, returnSequences: Bool, goBackwards: Bool,

@@ -55,6 +55,29 @@ final class RecurrentBehaviourTests: XCTestCase {
         }
     }
 
+    /// The kernel splits the batch over threads; outputs and all gradients must not depend on it.
+    func testThreadCountDoesNotChangeOutputsOrGradients() throws {
+        let old = BLAS.threadCount
+        defer { BLAS.threadCount = old }
+        for make in [{ try LSTM(units: 5, returnSequences: true) as any RecurrentLayer },
+                     { try GRU(units: 5, returnSequences: true) }, { try SimpleRNN(units: 5, returnSequences: true) }] {
+            let l = try make()
+            var g = SeededGenerator(seed: 4); try l.build(inputShape: [6, 3], rng: &g)
+            let x = rand([19, 6, 3], seed: 8).requiringGrad()
+            let mask = try Tensor(shape: [19, 6], scalars: (0..<114).map { $0 % 5 == 4 ? 0 : 1 })
+            var results: [[[Float]]] = []
+            for threads in [1, 2, 3] {
+                BLAS.threadCount = threads
+                var ctx = ForwardContext(training: false, mask: mask)
+                let y = try l.call(x, context: &ctx).output
+                let loss = try (y * rand([19, 6, 5], seed: 9)).sum()
+                let grads = try gradients(of: loss, wrt: [x] + l.namedParameters.map(\.parameter.value))
+                results.append([y.scalars] + grads.map(\.scalars))
+            }
+            for r in results.dropFirst() { for (a, b) in zip(r, results[0]) { assertClose(a, b, tol: 1e-5) } }
+        }
+    }
+
     func testGoBackwardsEqualsReversedInput() throws {
         let l = try built(GRU(units: 3, returnSequences: true, goBackwards: true), [5, 2])
         let f = try GRU(units: 3, returnSequences: true)

@@ -27,54 +27,30 @@ struct RecurrentKernel<Cell: RecurrentCell> {
 
     /// Runs the loop and records it on the tape. Shapes are validated by the calling layer.
     func run(xproj: Tensor, R: Tensor, recBias: Tensor?, h0: Tensor, c0: Tensor?) -> (hs: Tensor, cLast: Tensor?) {
-        let (B, T, H, G) = (xproj.shape[0], xproj.shape[1], units, cell.gates)
-        let GH = G * H, S = cell.savedSlots * H
+        let (B, T, H) = (xproj.shape[0], xproj.shape[1], units)
+        let S = cell.savedSlots * H
         let hasC = cell.hasCellState
         // Every element of hs, cs and (unmasked rows of) saved is written below: no zero fill.
-        // Without a tape nothing reads the saved activations, so one scratch row serves.
         let recording = GradMode.isEnabled && [xproj, R, h0].contains(where: \.requiresGrad)
             || (recBias?.requiresGrad ?? false) || (c0?.requiresGrad ?? false)
         var hs = Tensor(shape: [B, T, H]) { _, _ in }
         var cs = hasC ? Tensor(shape: [B, T, H]) { _, _ in } : Tensor.zeros([0])
-        var saved = Tensor(shape: [recording ? B * T * max(S, 1) : max(S, 1)]) { _, _ in }   // cells may use it as scratch
-        let savedStride = recording ? S : 0
-        var recBuf = [Float](repeating: 0, count: B * GH)
-        var hMasked = [Float](repeating: 0, count: recurrentMask == nil ? 0 : B * H)
+        // Without a tape one scratch row per batch row serves (cells compute gates in `saved`).
+        var saved = Tensor(shape: [recording ? B * T * max(S, 1) : B * max(S, 1)]) { _, _ in }
         let zeroRow = [Float](repeating: 0, count: H)
         let c0v = c0 ?? Tensor.zeros([B, H])
 
         xproj.withUnsafeBufferPointer { xp in R.withUnsafeBufferPointer { rp in h0.withUnsafeBufferPointer { h0p in
         c0v.withUnsafeBufferPointer { c0p in hs.withUnsafeMutableBufferPointer { hsp in cs.withUnsafeMutableBufferPointer { csp in
-        saved.withUnsafeMutableBufferPointer { sp in recBuf.withUnsafeMutableBufferPointer { rb in hMasked.withUnsafeMutableBufferPointer { hm in
-        zeroRow.withUnsafeBufferPointer { zr in withOptionalBuffer(mask) { maskP in withOptionalBuffer(recurrentMask) { rmaskP in
-            let bias = recBias?.scalars
-            for t in 0..<T {
-                let hPrev = t == 0 ? h0p.baseAddress! : UnsafePointer(hsp.baseAddress! + (t - 1) * H)
-                let ldh = t == 0 ? H : T * H
-                var a = hPrev, lda = ldh
-                if let rm = rmaskP {
-                    for b in 0..<B { for j in 0..<H { hm[b * H + j] = hPrev[b * ldh + j] * rm[b * H + j] } }
-                    a = UnsafePointer(hm.baseAddress!); lda = H
-                }
-                if let bias { for b in 0..<B { for j in 0..<GH { rb[b * GH + j] = bias[j] } } }
-                BLAS.sgemm(transA: false, transB: false, m: B, n: GH, k: H, a: a, lda: lda, b: rp.baseAddress!, ldb: GH,
-                           beta: bias == nil ? 0 : 1, c: rb.baseAddress!, ldc: GH)
-                for b in 0..<B {
-                    let row = b * T + t
-                    let hp = hPrev + b * ldh
-                    let cp: UnsafePointer<Float> = !hasC ? zr.baseAddress! : (t == 0 ? c0p.baseAddress! + b * H : UnsafePointer(csp.baseAddress! + (row - 1) * H))
-                    let hOut = hsp.baseAddress! + row * H
-                    let cOut = hasC ? csp.baseAddress! + row * H : UnsafeMutablePointer(mutating: zr.baseAddress!)
-                    if let m = maskP, m[row] == 0 {
-                        hOut.update(from: hp, count: H)
-                        if hasC { cOut.update(from: cp, count: H) }
-                        continue
-                    }
-                    cell.forwardRow(units: H, x: xp.baseAddress! + row * GH, rec: rb.baseAddress! + b * GH, hPrev: hp, cPrev: cp,
-                                    h: hOut, c: cOut, saved: sp.baseAddress! + row * savedStride)
-                }
-            }
-        } } } } } } } } } } } }
+        saved.withUnsafeMutableBufferPointer { sp in zeroRow.withUnsafeBufferPointer { zr in withOptionalBuffer(recBias) { biasP in
+        withOptionalBuffer(mask) { maskP in withOptionalBuffer(recurrentMask) { rmaskP in
+            let io = ForwardIO(xproj: xp.baseAddress!, R: rp.baseAddress!, recBias: biasP?.baseAddress, h0: h0p.baseAddress!,
+                               c0: c0p.baseAddress, hs: hsp.baseAddress!, cs: csp.baseAddress, saved: sp.baseAddress!,
+                               savedPerStep: recording, mask: maskP?.baseAddress, recurrentMask: rmaskP?.baseAddress,
+                               zero: zr.baseAddress!, T: T)
+            let parts = Self.batchParts(B)
+            ComputePool.shared.run(parts: parts) { p in forwardRows(ComputePool.range(part: p, of: parts, total: B), io) }
+        } } } } } } } } } } }
 
         if let probe, recording { probe.recordSaturation(layer: layerName, saturation(hs: hs, saved: saved, mask: mask, B: B, T: T, S: S)) }
 
@@ -99,6 +75,61 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         return (outs[0], hasC ? outs[1] : nil)
     }
 
+    /// How many parts the batch is split into: one per pool thread, at least 8 rows each
+    /// (fewer rows make the per-step GEMM too thin to be worth a thread).
+    static func batchParts(_ B: Int) -> Int { max(1, min(ComputePool.shared.threadCount, B / 8)) }
+
+    /// Pointers the forward time loop reads and writes; each part touches only its batch rows.
+    struct ForwardIO {
+        let xproj: UnsafePointer<Float>, R: UnsafePointer<Float>, recBias: UnsafePointer<Float>?
+        let h0: UnsafePointer<Float>, c0: UnsafePointer<Float>?
+        let hs: UnsafeMutablePointer<Float>, cs: UnsafeMutablePointer<Float>?, saved: UnsafeMutablePointer<Float>
+        /// Saved activations for every step (a tape is recording) or one scratch row per batch row.
+        let savedPerStep: Bool
+        let mask: UnsafePointer<Float>?, recurrentMask: UnsafePointer<Float>?
+        let zero: UnsafePointer<Float>
+        let T: Int
+    }
+
+    /// All T steps for the batch rows `rows`: per step one `[rows, H]·[H, G·H]` GEMM, then the
+    /// cell's pointwise pass per row.
+    func forwardRows(_ rows: Range<Int>, _ io: ForwardIO) {
+        let (T, H, GH, S) = (io.T, units, cell.gates * units, cell.savedSlots * units)
+        let (Bp, b0, hasC) = (rows.count, rows.lowerBound, cell.hasCellState)
+        if Bp == 0 { return }
+        var recBuf = [Float](repeating: 0, count: Bp * GH)
+        var hMasked = [Float](repeating: 0, count: io.recurrentMask == nil ? 0 : Bp * H)
+        recBuf.withUnsafeMutableBufferPointer { rbb in hMasked.withUnsafeMutableBufferPointer { hm in
+            let rb = rbb.baseAddress!
+            for t in 0..<T {
+                let hPrev = t == 0 ? io.h0 + b0 * H : UnsafePointer(io.hs + (b0 * T + t - 1) * H)
+                let ldh = t == 0 ? H : T * H
+                var a = hPrev, lda = ldh
+                if let rm = io.recurrentMask {
+                    for b in 0..<Bp { for j in 0..<H { hm[b * H + j] = hPrev[b * ldh + j] * rm[(b0 + b) * H + j] } }
+                    a = UnsafePointer(hm.baseAddress!); lda = H
+                }
+                if let bias = io.recBias { for b in 0..<Bp { (rb + b * GH).update(from: bias, count: GH) } }
+                BLAS.sgemm(transA: false, transB: false, m: Bp, n: GH, k: H, a: a, lda: lda, b: io.R, ldb: GH,
+                           beta: io.recBias == nil ? 0 : 1, c: rb, ldc: GH)
+                for b in 0..<Bp {
+                    let row = (b0 + b) * T + t
+                    let hp = hPrev + b * ldh
+                    let cp: UnsafePointer<Float> = !hasC ? io.zero : (t == 0 ? io.c0! + (b0 + b) * H : UnsafePointer(io.cs! + (row - 1) * H))
+                    let hOut = io.hs + row * H
+                    let cOut = hasC ? io.cs! + row * H : UnsafeMutablePointer(mutating: io.zero)
+                    if let m = io.mask, m[row] == 0 {
+                        hOut.update(from: hp, count: H)
+                        if hasC { cOut.update(from: cp, count: H) }
+                        continue
+                    }
+                    cell.forwardRow(units: H, x: io.xproj + row * GH, rec: rb + b * GH, hPrev: hp, cPrev: cp,
+                                    h: hOut, c: cOut, saved: io.saved + (io.savedPerStep ? row : b0 + b) * S)
+                }
+            }
+        } }
+    }
+
     struct Grads { var dx: Tensor, dR: Tensor, dRecBias: Tensor, dh0: Tensor, dc0: Tensor }
 
     /// Share of saturated units per gate over the unmasked steps.
@@ -118,85 +149,6 @@ struct RecurrentKernel<Cell: RecurrentCell> {
             }
         } }
         return out
-    }
-
-    /// BPTT over the saved forward pass; see the type's documentation for the equations.
-    func backward(dhs: Tensor?, dcLast: Tensor?, xproj: Tensor, R: Tensor, h0: Tensor, c0: Tensor,
-                  hs: Tensor, cs: Tensor, saved: Tensor, needRecBias: Bool) -> Grads {
-        let (B, T, H, G) = (xproj.shape[0], xproj.shape[1], units, cell.gates)
-        let GH = G * H, S = cell.savedSlots * H
-        let hasC = cell.hasCellState, shared = cell.recurrentIsPreactivation
-        var dx = Tensor.zeros([B, T, GH])
-        var drecSeparate = Tensor.zeros(shared ? [0] : [B, T, GH])
-        var dhCarry = Tensor.zeros([B, H])
-        var dcCarry = dcLast?.detached() ?? Tensor.zeros([B, H])
-        var dR = Tensor.zeros([H, GH])
-        var dRecBias = Tensor.zeros([GH])
-        var dhRow = [Float](repeating: 0, count: H), dcRow = [Float](repeating: 0, count: H)
-        var tmp = [Float](repeating: 0, count: recurrentMask == nil ? 0 : B * H)
-        var hPrevAll = [Float](repeating: 0, count: B * T * H)
-        let zeroRow = [Float](repeating: 0, count: H)
-        var scratch = [Float](repeating: 0, count: H)
-        var stepNorms = [Float](repeating: 0, count: probe == nil ? 0 : T)
-
-        let dhsT = dhs ?? Tensor.zeros([0])
-        dhsT.withUnsafeBufferPointer { dhsp in hs.withUnsafeBufferPointer { hsp in cs.withUnsafeBufferPointer { csp in
-        saved.withUnsafeBufferPointer { sp in h0.withUnsafeBufferPointer { h0p in c0.withUnsafeBufferPointer { c0p in
-        R.withUnsafeBufferPointer { rp in dx.withUnsafeMutableBufferPointer { dxp in drecSeparate.withUnsafeMutableBufferPointer { drs in
-        dhCarry.withUnsafeMutableBufferPointer { dhc in dcCarry.withUnsafeMutableBufferPointer { dcc in
-        dhRow.withUnsafeMutableBufferPointer { dhr in dcRow.withUnsafeMutableBufferPointer { dcr in tmp.withUnsafeMutableBufferPointer { tp in
-        zeroRow.withUnsafeBufferPointer { zr in scratch.withUnsafeMutableBufferPointer { scr in hPrevAll.withUnsafeMutableBufferPointer { hpa in
-        withOptionalBuffer(mask) { maskP in withOptionalBuffer(recurrentMask) { rmaskP in
-            let drecBase = shared ? dxp.baseAddress! : drs.baseAddress!
-            for t in stride(from: T - 1, through: 0, by: -1) {
-                for b in 0..<B {
-                    let row = b * T + t
-                    let dhb = dhc.baseAddress! + b * H, dcb = dcc.baseAddress! + b * H
-                    if dhs != nil { for j in 0..<H { dhr[j] = dhsp[row * H + j] + dhb[j] } } else { dhr.baseAddress!.update(from: dhb, count: H) }
-                    if probe != nil { var s: Float = 0; for j in 0..<H { s += dhr[j] * dhr[j] }; stepNorms[t] += s }
-                    if let m = maskP, m[row] == 0 {
-                        dhb.update(from: dhr.baseAddress!, count: H)   // state passed through unchanged
-                        continue
-                    }
-                    let hp = t == 0 ? h0p.baseAddress! + b * H : hsp.baseAddress! + (row - 1) * H
-                    let cp = !hasC ? zr.baseAddress! : (t == 0 ? c0p.baseAddress! + b * H : csp.baseAddress! + (row - 1) * H)
-                    let cc = hasC ? csp.baseAddress! + row * H : zr.baseAddress!
-                    if hasC { dcr.baseAddress!.update(from: dcb, count: H) }
-                    cell.backwardRow(units: H, dh: dhr.baseAddress!, dc: hasC ? UnsafePointer(dcr.baseAddress!) : zr.baseAddress!,
-                                     hPrev: hp, cPrev: cp, h: hsp.baseAddress! + row * H, c: cc, saved: sp.baseAddress! + row * S,
-                                     dx: dxp.baseAddress! + row * GH, drec: shared ? scr.baseAddress! : drs.baseAddress! + row * GH,
-                                     dhPrev: dhb, dcPrev: hasC ? dcb : scr.baseAddress!)
-                }
-                // dh_{t−1} += (drec_t · Rᵀ) ⊙ recurrentMask
-                if let rm = rmaskP {
-                    BLAS.sgemm(transA: false, transB: true, m: B, n: H, k: GH, a: drecBase + t * GH, lda: T * GH,
-                               b: rp.baseAddress!, ldb: GH, beta: 0, c: tp.baseAddress!, ldc: H)
-                    for i in 0..<(B * H) { dhc[i] += tp[i] * rm[i] }
-                } else {
-                    BLAS.sgemm(transA: false, transB: true, m: B, n: H, k: GH, a: drecBase + t * GH, lda: T * GH,
-                               b: rp.baseAddress!, ldb: GH, beta: 1, c: dhc.baseAddress!, ldc: H)
-                }
-                if bpttSteps > 0 && t % bpttSteps == 0 && t > 0 {
-                    for i in 0..<(B * H) { dhc[i] = 0 }
-                    if hasC { for i in 0..<(B * H) { dcc[i] = 0 } }
-                }
-            }
-            // H_prev (masked like the forward GEMM input) for dR in one GEMM.
-            for b in 0..<B { for t in 0..<T {
-                let src = t == 0 ? h0p.baseAddress! + b * H : hsp.baseAddress! + (b * T + t - 1) * H
-                let dst = hpa.baseAddress! + (b * T + t) * H
-                if let rm = rmaskP { for j in 0..<H { dst[j] = src[j] * rm[b * H + j] } } else { dst.update(from: src, count: H) }
-            } }
-            dR.withUnsafeMutableBufferPointer { drp in
-                BLAS.sgemm(transA: true, transB: false, m: H, n: GH, k: B * T, a: hpa.baseAddress!, lda: H,
-                           b: drecBase, ldb: GH, beta: 0, c: drp.baseAddress!, ldc: GH)
-            }
-            if needRecBias { dRecBias.withUnsafeMutableBufferPointer { db in
-                for r in 0..<(B * T) { let src = drecBase + r * GH; for j in 0..<GH { db[j] += src[j] } }
-            } }
-        } } } } } } } } } } } } } } } } } } }
-        probe?.recordGradients(layer: layerName, stepNorms.map { $0.squareRoot() })
-        return Grads(dx: dx, dR: dR, dRecBias: dRecBias, dh0: dhCarry, dc0: dcCarry)
     }
 }
 

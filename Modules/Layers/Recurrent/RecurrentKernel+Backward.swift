@@ -1,0 +1,124 @@
+import Tensors
+
+/// BPTT for `RecurrentKernel`: the batch is split as in the forward pass, each part runs the
+/// time loop backwards over its rows (pointwise gate gradients from the saved activations, then
+/// `dh_{t−1} += drec_t·Rᵀ` as one GEMM per step for its rows); `dR` is one GEMM over all rows and
+/// steps at the end, split by `BLAS.sgemm` itself.
+extension RecurrentKernel {
+    /// Pointers the backward time loop reads and writes; each part touches only its batch rows.
+    struct BackwardIO {
+        let dhs: UnsafePointer<Float>?, hs: UnsafePointer<Float>, cs: UnsafePointer<Float>?, saved: UnsafePointer<Float>
+        let h0: UnsafePointer<Float>, c0: UnsafePointer<Float>, R: UnsafePointer<Float>
+        let dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>
+        let dhCarry: UnsafeMutablePointer<Float>, dcCarry: UnsafeMutablePointer<Float>
+        let hPrevAll: UnsafeMutablePointer<Float>
+        let mask: UnsafePointer<Float>?, recurrentMask: UnsafePointer<Float>?
+        let zero: UnsafePointer<Float>
+        /// `[parts, T]` squared norms of ∂L/∂h_t per part (diagnostics), or nil.
+        let stepNorms: UnsafeMutablePointer<Float>?
+        let T: Int
+    }
+
+    /// BPTT over the saved forward pass; see the type's documentation for the equations.
+    func backward(dhs: Tensor?, dcLast: Tensor?, xproj: Tensor, R: Tensor, h0: Tensor, c0: Tensor,
+                  hs: Tensor, cs: Tensor, saved: Tensor, needRecBias: Bool) -> Grads {
+        let (B, T, H, G) = (xproj.shape[0], xproj.shape[1], units, cell.gates)
+        let GH = G * H
+        let shared = cell.recurrentIsPreactivation
+        let parts = Self.batchParts(B)
+        var dx = Tensor.zeros([B, T, GH])
+        var drecSeparate = Tensor.zeros(shared ? [0] : [B, T, GH])
+        var dhCarry = Tensor.zeros([B, H])
+        var dcCarry = dcLast?.detached() ?? Tensor.zeros([B, H])
+        var dR = Tensor.zeros([H, GH])
+        var dRecBias = Tensor.zeros([GH])
+        var hPrevAll = Tensor(shape: [B * T * H]) { _, _ in }          // every row is written
+        let zeroRow = [Float](repeating: 0, count: H)
+        var stepNorms = [Float](repeating: 0, count: probe == nil ? 0 : parts * T)
+
+        withOptionalBuffer(dhs) { dhsp in hs.withUnsafeBufferPointer { hsp in cs.withUnsafeBufferPointer { csp in
+        saved.withUnsafeBufferPointer { sp in h0.withUnsafeBufferPointer { h0p in c0.withUnsafeBufferPointer { c0p in
+        R.withUnsafeBufferPointer { rp in dx.withUnsafeMutableBufferPointer { dxp in drecSeparate.withUnsafeMutableBufferPointer { drs in
+        dhCarry.withUnsafeMutableBufferPointer { dhc in dcCarry.withUnsafeMutableBufferPointer { dcc in
+        hPrevAll.withUnsafeMutableBufferPointer { hpa in zeroRow.withUnsafeBufferPointer { zr in stepNorms.withUnsafeMutableBufferPointer { norms in
+        withOptionalBuffer(mask) { maskP in withOptionalBuffer(recurrentMask) { rmaskP in
+            let drecBase = shared ? dxp.baseAddress! : drs.baseAddress!
+            let io = BackwardIO(dhs: dhsp?.baseAddress, hs: hsp.baseAddress!, cs: csp.baseAddress, saved: sp.baseAddress!,
+                                h0: h0p.baseAddress!, c0: c0p.baseAddress!, R: rp.baseAddress!, dx: dxp.baseAddress!, drec: drecBase,
+                                dhCarry: dhc.baseAddress!, dcCarry: dcc.baseAddress!, hPrevAll: hpa.baseAddress!,
+                                mask: maskP?.baseAddress, recurrentMask: rmaskP?.baseAddress, zero: zr.baseAddress!,
+                                stepNorms: probe == nil ? nil : norms.baseAddress, T: T)
+            ComputePool.shared.run(parts: parts) { p in
+                backwardRows(ComputePool.range(part: p, of: parts, total: B), io, normsOffset: p * T)
+            }
+            // dR = H_prevᵀ [H, B·T] · dRec [B·T, G·H], with H_prev masked like the forward GEMM input.
+            dR.withUnsafeMutableBufferPointer { drp in
+                BLAS.sgemm(transA: true, transB: false, m: H, n: GH, k: B * T, a: hpa.baseAddress!, lda: H,
+                           b: drecBase, ldb: GH, beta: 0, c: drp.baseAddress!, ldc: GH)
+            }
+            if needRecBias { dRecBias.withUnsafeMutableBufferPointer { db in
+                for r in 0..<(B * T) { let src = drecBase + r * GH; for j in 0..<GH { db[j] += src[j] } }
+            } }
+        } } } } } } } } } } } } } } } }
+        if let probe {
+            let perStep = (0..<T).map { t in (0..<parts).reduce(Float(0)) { $0 + stepNorms[$1 * T + t] }.squareRoot() }
+            probe.recordGradients(layer: layerName, perStep)
+        }
+        return Grads(dx: dx, dR: dR, dRecBias: dRecBias, dh0: dhCarry, dc0: dcCarry)
+    }
+
+    /// The backward time loop for batch rows `rows`, and their rows of `H_prev` for `dR`.
+    func backwardRows(_ rows: Range<Int>, _ io: BackwardIO, normsOffset: Int) {
+        let (T, H, GH, S) = (io.T, units, cell.gates * units, cell.savedSlots * units)
+        let (Bp, b0, hasC) = (rows.count, rows.lowerBound, cell.hasCellState)
+        let shared = cell.recurrentIsPreactivation
+        if Bp == 0 { return }
+        var dhRow = [Float](repeating: 0, count: H), dcRow = [Float](repeating: 0, count: H)
+        var scratch = [Float](repeating: 0, count: H)
+        var tmp = [Float](repeating: 0, count: io.recurrentMask == nil ? 0 : Bp * H)
+        dhRow.withUnsafeMutableBufferPointer { dhrb in dcRow.withUnsafeMutableBufferPointer { dcrb in
+        scratch.withUnsafeMutableBufferPointer { scrb in tmp.withUnsafeMutableBufferPointer { tp in
+            let (dhr, dcr, scr) = (dhrb.baseAddress!, dcrb.baseAddress!, scrb.baseAddress!)
+            let dhc = io.dhCarry + b0 * H, dcc = io.dcCarry + b0 * H
+            for t in stride(from: T - 1, through: 0, by: -1) {
+                for b in 0..<Bp {
+                    let gb = b0 + b, row = gb * T + t
+                    let dhb = dhc + b * H, dcb = dcc + b * H
+                    if let dhs = io.dhs { for j in 0..<H { dhr[j] = dhs[row * H + j] + dhb[j] } } else { dhr.update(from: dhb, count: H) }
+                    if let norms = io.stepNorms { var s: Float = 0; for j in 0..<H { s += dhr[j] * dhr[j] }; norms[normsOffset + t] += s }
+                    if let m = io.mask, m[row] == 0 {
+                        dhb.update(from: dhr, count: H)   // state passed through unchanged
+                        continue
+                    }
+                    let hp = t == 0 ? io.h0 + gb * H : io.hs + (row - 1) * H
+                    let cp = !hasC ? io.zero : (t == 0 ? io.c0 + gb * H : io.cs! + (row - 1) * H)
+                    let cc = hasC ? io.cs! + row * H : io.zero
+                    if hasC { dcr.update(from: dcb, count: H) }
+                    cell.backwardRow(units: H, dh: dhr, dc: hasC ? UnsafePointer(dcr) : io.zero,
+                                     hPrev: hp, cPrev: cp, h: io.hs + row * H, c: cc, saved: io.saved + row * S,
+                                     dx: io.dx + row * GH, drec: shared ? scr : io.drec + row * GH,
+                                     dhPrev: dhb, dcPrev: hasC ? dcb : scr)
+                }
+                // dh_{t−1} += (drec_t · Rᵀ) ⊙ recurrentMask, for this part's rows
+                let drecT = io.drec + (b0 * T + t) * GH
+                if let rm = io.recurrentMask {
+                    BLAS.sgemm(transA: false, transB: true, m: Bp, n: H, k: GH, a: drecT, lda: T * GH,
+                               b: io.R, ldb: GH, beta: 0, c: tp.baseAddress!, ldc: H)
+                    for i in 0..<(Bp * H) { dhc[i] += tp[i] * rm[b0 * H + i] }
+                } else {
+                    BLAS.sgemm(transA: false, transB: true, m: Bp, n: H, k: GH, a: drecT, lda: T * GH,
+                               b: io.R, ldb: GH, beta: 1, c: dhc, ldc: H)
+                }
+                if bpttSteps > 0 && t % bpttSteps == 0 && t > 0 {
+                    dhc.update(repeating: 0, count: Bp * H)
+                    if hasC { dcc.update(repeating: 0, count: Bp * H) }
+                }
+            }
+            for gb in rows { for t in 0..<T {
+                let src = t == 0 ? io.h0 + gb * H : io.hs + (gb * T + t - 1) * H
+                let dst = io.hPrevAll + (gb * T + t) * H
+                if let rm = io.recurrentMask { for j in 0..<H { dst[j] = src[j] * rm[gb * H + j] } } else { dst.update(from: src, count: H) }
+            } }
+        } } } }
+    }
+}
