@@ -99,7 +99,7 @@ let package = Package(
         // MARK: Tools (benchmarks)
 
         /// `swift run -c release unroll-bench`: sgemm GFLOP/s, per-op overhead, elementwise throughput.
-        .executableTarget(name: "unroll-bench", dependencies: ["Tensors", "Layers", "Optimizers", "Training", "TextPipeline", "Datasets"], path: "Tools/Bench", swiftSettings: swiftSettings),
+        .executableTarget(name: "unroll-bench", dependencies: ["COpenBLAS", "Tensors", "Layers", "Optimizers", "Training", "TextPipeline", "Datasets"], path: "Tools/Bench", swiftSettings: swiftSettings),
 
         // MARK: Tests (one per target)
 

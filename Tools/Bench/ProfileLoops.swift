@@ -3,11 +3,12 @@ import Training
 
 /// Endless-enough loops to run under `perf record` (see docs/benchmarks.md, "Profiling").
 enum ProfileLoops {
-    /// 150 training steps of model (a).
-    static func train() throws {
-        let c = try RNNBench.cases()[0]
+    /// 150 training steps of model (a) (`index` 0), or ~2 s of another benchmark model.
+    static func train(index: Int = 0) throws {
+        let c = try RNNBench.cases()[index]
         let trainer = Trainer(model: try c.build(), loss: c.loss, optimizer: Optimizers.Adam())
-        for s in 0..<150 { try trainer.trainStep(x: c.x, y: c.y, seed: UInt64(s)) }
+        let steps = Int(150 * 12e6 / c.forwardFLOPs * 25)
+        for s in 0..<(index == 0 ? 150 : steps) { try trainer.trainStep(x: c.x, y: c.y, seed: UInt64(s)) }
     }
 
     /// 20,000 batch-1 predictions of model (a).

@@ -1,4 +1,7 @@
 import Tensors
+#if canImport(Glibc)
+import Glibc
+#endif
 import Layers
 import Optimizers
 import Training
@@ -45,23 +48,34 @@ enum RNNBench {
                 try char("(c2) char: 65 symbols, L=64 → LSTM(256) → Dense(65) per step", { try LSTM(units: 256, returnSequences: true) }, gates: 4, units: 256)]
     }
 
-    static func run(peak: Double) throws {
-        print("## Recurrent training (batch 32, Adam, BLAS threads: \(BLAS.threadCount); peak sgemm 1024³ = \(fmt(peak, 1)) GFLOP/s)")
-        print("| model | ms/step | examples/s | achieved GFLOP/s | share of sgemm peak |")
-        print("|---|---|---|---|---|")
+    /// Each model's training step and the 1024³ sgemm peak are timed in alternating short rounds
+    /// and the best of each is kept, so a slow minute on a shared VM hits both sides of the ratio.
+    /// The peak is the better of Unroll's split sgemm and OpenBLAS's own threading.
+    static func run(only: Set<Character>? = nil) throws {
+        print("## Recurrent training (batch 32, Adam, threads: \(BLAS.threadCount); best of 6 alternating rounds)")
+        print("| model | ms/step | examples/s | achieved GFLOP/s | sgemm 1024³ peak GFLOP/s | share of peak |")
+        print("|---|---|---|---|---|---|")
         let all = try cases()
-        for c in all {
+        for c in all where only == nil || only!.contains(c.name.dropFirst().first!) {
             let model = try c.build()
             let trainer = Trainer(model: model, loss: c.loss, optimizer: Adam())
             var step = 0
-            let t = try measure(minSeconds: 2, repeats: 2, warmup: 3) {
-                step += 1
-                try trainer.trainStep(x: c.x, y: c.y, seed: UInt64(step))
+            var best = Double.infinity
+            // OpenBLAS's threads spin ~0.1 s after their last job: let them settle before timing.
+            var peak = TensorBench.openBLASThreadedGFLOPs(n: 1024, seconds: 0.5)
+            usleep(300_000)
+            for _ in 0..<6 {
+                peak = max(peak, TensorBench.sgemmGFLOPs(m: 1024, k: 1024, n: 1024, seconds: 0.25))
+                best = min(best, try measure(minSeconds: 0.4, repeats: 1, warmup: step == 0 ? 3 : 1) {
+                    step += 1
+                    try trainer.trainStep(x: c.x, y: c.y, seed: UInt64(step))
+                })
             }
-            let gflops = 3 * c.forwardFLOPs / t / 1e9
-            print("| \(c.name) | \(fmt(t * 1e3, 1)) | \(fmt(32 / t, 0)) | \(fmt(gflops, 1)) | \(fmt(100 * gflops / peak, 0))% |")
+            let gflops = 3 * c.forwardFLOPs / best / 1e9
+            print("| \(c.name) | \(fmt(best * 1e3, 2)) | \(fmt(32 / best, 0)) | \(fmt(gflops, 1)) | \(fmt(peak, 1)) | \(fmt(100 * gflops / peak, 0))% |")
         }
         print("")
+        if only != nil { return }
         print("## Inference of (a) (no tape)")
         print("| batch | ms/batch | ms/sequence | sequences/s |")
         print("|---|---|---|---|")

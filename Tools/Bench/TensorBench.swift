@@ -1,20 +1,38 @@
 import Tensors
+import COpenBLAS
 
 /// Foundation figures: sgemm GFLOP/s at the sizes recurrent layers use, per-op overhead, and
 /// elementwise throughput.
 enum TensorBench {
     /// Best sgemm GFLOP/s for `[m×k]·[k×n]`.
-    static func sgemmGFLOPs(m: Int, k: Int, n: Int) -> Double {
+    static func sgemmGFLOPs(m: Int, k: Int, n: Int, seconds: Double? = nil) -> Double {
         var g = SeededGenerator(seed: 1)
         let a = Tensor.randomUniform([m, k], using: &g), b = Tensor.randomUniform([k, n], using: &g)
         var c = Tensor.zeros([m, n])
-        let t = measure(minSeconds: m * n * k > 100_000_000 ? 1.0 : 0.3) {
+        let t = measure(minSeconds: seconds ?? (m * n * k > 100_000_000 ? 1.0 : 0.3), repeats: seconds == nil ? 3 : 1) {
             a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
                 BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, a: ap.baseAddress!, lda: k,
                            b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
             } } }
         }
         return 2.0 * Double(m * n * k) / t / 1e9
+    }
+
+    /// sgemm `[n×n]·[n×n]` GFLOP/s with OpenBLAS's own threads (as many as Unroll's pool),
+    /// for comparison: Unroll keeps OpenBLAS single-threaded and splits work itself.
+    static func openBLASThreadedGFLOPs(n: Int, seconds: Double = 1) -> Double {
+        var g = SeededGenerator(seed: 1)
+        let a = Tensor.randomUniform([n, n], using: &g), b = Tensor.randomUniform([n, n], using: &g)
+        var c = Tensor.zeros([n, n])
+        openblas_set_num_threads(Int32(BLAS.threadCount))
+        defer { openblas_set_num_threads(1) }
+        let t = measure(minSeconds: seconds, repeats: 1) {
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, ap.baseAddress!, Int32(n),
+                            bp.baseAddress!, Int32(n), 0, cp.baseAddress!, Int32(n))
+            } } }
+        }
+        return 2.0 * Double(n * n * n) / t / 1e9
     }
 
     static func run() throws {
@@ -24,6 +42,7 @@ enum TensorBench {
         for (m, k, n) in [(32, 128, 256), (3200, 128, 256), (32, 64, 256), (1024, 1024, 1024)] {
             print("| [\(m)×\(k)]·[\(k)×\(n)] | \(fmt(sgemmGFLOPs(m: m, k: k, n: n), 1)) |")
         }
+        print("| [1024×1024]·[1024×1024], OpenBLAS's own \(BLAS.threadCount) threads | \(fmt(openBLASThreadedGFLOPs(n: 1024), 1)) |")
         var g = SeededGenerator(seed: 2)
         let a = Tensor.randomUniform([32, 64], using: &g), b = Tensor.randomUniform([32, 64], using: &g)
         let tNoTape = try measure { _ = try a + b }
