@@ -5,6 +5,9 @@ public enum PluginKind: String, CaseIterable, Codable, Sendable {
     case layer, loss, optimizer, schedule, metric, callback
     case cleaningStep = "cleaning_step", tokenizer
     case datasetSource = "dataset_source"
+
+    /// The plural heading `unroll layers` prints (`losses`, `cleaning_steps`).
+    public var plural: String { self == .loss ? "losses" : rawValue + "s" }
 }
 
 /// One field of a plugin's config, for `unroll layers` and error messages.

@@ -39,6 +39,9 @@ public enum UnrollCLI {
         } catch let e as ValidationError {
             printError(e.message)
         } catch {
+            // `unroll help train` parses into ArgumentParser's help command, whose run() throws
+            // the help request: let ArgumentParser print it (exit code 0).
+            if Unroll.exitCode(for: error) == .success { Unroll.exit(withError: error) }
             printError("\(error)")
         }
         exit(1)
@@ -177,7 +180,7 @@ struct Layers: ParsableCommand {
             kinds = [k]
         }
         for k in kinds {
-            print("\(k.rawValue)s:")
+            print("\(k.plural):")
             for e in registry.all(k) {
                 print("  \(e.name) — \(e.summary)")
                 for f in e.fields {

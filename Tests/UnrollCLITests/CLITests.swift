@@ -67,12 +67,22 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(kind.err.contains("unknown kind 'nope'"), kind.err)
     }
 
+    func testHelpPrintsUsageAndExitsZero() throws {
+        for args in [["--help"], ["train", "--help"], ["help", "train"]] {
+            let r = try run(args)
+            XCTAssertEqual(r.code, 0, "\(args): \(r.err)")
+            XCTAssertTrue(r.out.contains("USAGE: unroll"), "\(args): \(r.out)")
+            XCTAssertEqual(r.err, "", "\(args)")
+        }
+        XCTAssertTrue(try run(["help", "train"]).out.contains("--epochs <epochs>"))
+    }
+
     func testLayersListsPluginsWithFields() throws {
         let r = try run(["layers"])
         XCTAssertEqual(r.code, 0)
         XCTAssertTrue(r.out.contains("LSTM — Long short-term memory"))
         XCTAssertTrue(r.out.contains("units: int, required — hidden size"))
         let all = try run(["layers", "--kind", "all"])
-        for kind in ["losss:", "optimizers:", "dataset_sources:", "cleaning_steps:"] { XCTAssertTrue(all.out.contains(kind), kind) }
+        for kind in ["losses:", "optimizers:", "dataset_sources:", "cleaning_steps:"] { XCTAssertTrue(all.out.contains(kind), kind) }
     }
 }
