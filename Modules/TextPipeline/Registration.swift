@@ -24,7 +24,7 @@ public enum TextPipelinePlugins: PluginModule {
         })
         try r.register(.configured(.tokenizer, "words", summary: "words split on whitespace and punctuation", config: WordsOptions.self) { c, _ in
             guard c.ngrams >= 1 else { throw ConfigError.wrongType(field: "ngrams", message: "must be ≥ 1") }
-            return Tokenizer.words(ngrams: c.ngrams, splitContractions: c.splitContractions)
+            return Tokenizer.words(ngrams: c.ngrams, splitContractions: c.splitContractions, stem: c.stem)
         })
         try r.register(.configured(.tokenizer, "characters", summary: "one token per character", config: NoStepOptions.self) { _, _ in Tokenizer.characters })
     }
@@ -54,7 +54,10 @@ public struct HashtagOptions: PluginConfig {
 }
 
 public struct WordsOptions: PluginConfig {
-    public var ngrams = 1, splitContractions = false
+    public var ngrams = 1, splitContractions = false, stem = false
     public init() {}
-    public static var fieldDocs: [String: String] { ["ngrams": "also emit word n-grams up to this size", "split_contractions": "split it's → it 's like GloVe's corpus"] }
+    public static var fieldDocs: [String: String] {
+        ["ngrams": "also emit word n-grams up to this size", "split_contractions": "split it's → it 's like GloVe's corpus",
+         "stem": "reduce words to their Porter stems (connected, connection → connect)"]
+    }
 }

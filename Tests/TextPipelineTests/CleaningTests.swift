@@ -85,3 +85,27 @@ final class TokenizerVocabularyTests: XCTestCase {
         XCTAssertEqual(try q.encode(["LOVED it, hated"]).ids.scalars, try p.encode(["LOVED it, hated"]).ids.scalars)
     }
 }
+
+final class PorterStemmerTests: XCTestCase {
+    /// Against NLTK's PorterStemmer (ORIGINAL_ALGORITHM) on the paper's examples and 1,500
+    /// frequent review words (Tools/make_porter_golden.py).
+    func testMatchesNLTKReference() {
+        XCTAssertGreaterThan(porterGolden.count, 1_500)
+        let wrong = porterGolden.filter { PorterStemmer.stem($0.word) != $0.stem }
+        XCTAssertEqual(wrong.count, 0, wrong.prefix(20).map { "\($0.word): want \($0.stem), got \(PorterStemmer.stem($0.word))" }.joined(separator: "; "))
+    }
+
+    func testLeavesNonWordsAloneAndTokenizerStems() {
+        for w in ["don't", "<url>", "2019", "Running", "é", "is", "a"] { XCTAssertEqual(PorterStemmer.stem(w), w) }
+        let t = Tokenizer.words(ngrams: 2, splitContractions: false, stem: true)
+        XCTAssertEqual(t.tokenize("connected connections"), ["connect", "connect", "connect connect"])
+    }
+
+    func testTokenizerCodingKeepsOldBundlesLoadable() throws {
+        let old = Data(#"{"words":{"ngrams":1,"splitContractions":true}}"#.utf8)
+        XCTAssertEqual(try JSONDecoder().decode(Tokenizer.self, from: old), .words(ngrams: 1, splitContractions: true, stem: false))
+        for t in [Tokenizer.words(ngrams: 2, splitContractions: false, stem: true), .characters, .words] {
+            XCTAssertEqual(try JSONDecoder().decode(Tokenizer.self, from: JSONEncoder().encode(t)), t)
+        }
+    }
+}
