@@ -5,8 +5,8 @@
 /// row of `h_{t−1}·R` (+ recurrent bias), `[gates·H]`). The cell writes `h_t`, `c_t` (cells
 /// with a cell state) and what its backward needs (`saved`, `savedSlots·H` floats).
 ///
-/// Backward gets `dh` (total ∂L/∂h_t) and `dc` (∂L/∂c_t from later steps) and writes the
-/// pre-activation gradients `dx` (w.r.t. `x`), `drec` (w.r.t. `rec`; unused when
+/// Backward gets `dh` (total ∂L/∂h_t) and `dc` (∂L/∂c_t from later steps) and writes every
+/// element of the pre-activation gradients `dx` (w.r.t. `x`), `drec` (w.r.t. `rec`; unused when
 /// `recurrentIsPreactivation`, i.e. `rec` only ever enters as `x + rec`), and the direct parts
 /// `dhPrev`, `dcPrev` (the kernel adds `drec·Rᵀ` to `dhPrev`).
 public protocol RecurrentCell {

@@ -26,8 +26,9 @@ extension RecurrentKernel {
         let GH = G * H
         let shared = cell.recurrentIsPreactivation
         let parts = Self.batchParts(B)
-        var dx = Tensor.zeros([B, T, GH])
-        var drecSeparate = Tensor.zeros(shared ? [0] : [B, T, GH])
+        // Every row of dx (and drec) is written below (masked steps get zeros): no zero fill.
+        var dx = Tensor(shape: [B, T, GH]) { _, _ in }
+        var drecSeparate = Tensor(shape: shared ? [0] : [B, T, GH]) { _, _ in }
         var dhCarry = Tensor.zeros([B, H])
         var dcCarry = dcLast?.detached() ?? Tensor.zeros([B, H])
         var dR = Tensor.zeros([H, GH])
@@ -88,6 +89,8 @@ extension RecurrentKernel {
                     if let norms = io.stepNorms { var s: Float = 0; for j in 0..<H { s += dhr[j] * dhr[j] }; norms[normsOffset + t] += s }
                     if let m = io.mask, m[row] == 0 {
                         dhb.update(from: dhr, count: H)   // state passed through unchanged
+                        (io.dx + row * GH).update(repeating: 0, count: GH)
+                        if !shared { (io.drec + row * GH).update(repeating: 0, count: GH) }
                         continue
                     }
                     let hp = t == 0 ? io.h0 + gb * H : io.hs + (row - 1) * H
