@@ -16,9 +16,10 @@ public enum BLAS {
         set { configureFromEnvironmentOnce(); ComputePool.shared.threadCount = newValue }
     }
 
-    /// Products with at least this many multiply-adds (`m·n·k`) are split over the pool's
-    /// threads; below it one thread is faster than waking another (~2 MFLOP ≈ 15 µs).
-    public static let parallelWork = 1 << 20
+    /// Products with at least this many multiply-adds (`m·n·k`, ~4 M: ≈ 50 µs on one core) are
+    /// split over the pool's threads; below it, waking a sleeping worker costs about what the
+    /// split saves (batch-1 inference's [100×128]·[128×256] projection ran slower split).
+    public static let parallelWork = 1 << 22
 
     nonisolated(unsafe) private static var configured = false
 
