@@ -66,7 +66,7 @@ struct Train: ParsableCommand {
     @Argument(help: "The spec file (YAML or JSON).") var spec: String
     @Option(help: "Override the spec's epochs.") var epochs: Int?
     @Flag(help: "No progress output.") var quiet = false
-    @Option(help: "BLAS threads (default: all cores).") var threads: Int?
+    @Option(help: "Compute threads (Unroll's pool; OpenBLAS itself stays single-threaded). Default: all cores.") var threads: Int?
     @Flag(help: "Continue from <output>/checkpoints (needs a model_checkpoint callback in the spec).") var resume = false
 
     func run() throws {
