@@ -10,11 +10,6 @@ enum Elementwise {
     static func split(count: Int, _ body: (Range<Int>) -> Void) {
         let pool = ComputePool.shared
         let parts = count < parallelCount ? 1 : min(pool.threadCount, count / (parallelCount / 2))
-        pool.run(parts: parts) { p in
-            // Part boundaries on multiples of 16 keep every part's SIMD blocks aligned alike.
-            let blocks = (count + 15) / 16
-            let r = ComputePool.range(part: p, of: parts, total: blocks)
-            body((r.lowerBound * 16)..<min(count, r.upperBound * 16))
-        }
+        pool.run(parts: parts) { p in body(ComputePool.range(part: p, of: parts, total: count, block: 16)) }
     }
 }

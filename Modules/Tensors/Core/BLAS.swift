@@ -137,11 +137,11 @@ public enum BLAS {
                            b, ldb, beta, c + r.lowerBound * ldc, ldc)
             }
         } else {
-            let blocks = (n + 15) / 16, parts = min(threads, blocks)
+            let parts = min(threads, (n + 15) / 16)
             pool.run(parts: parts) { p in
-                let r = ComputePool.range(part: p, of: parts, total: blocks)
-                let lo = r.lowerBound * 16, hi = min(n, r.upperBound * 16)
-                cblasSgemm(transA, transB, m, hi - lo, k, alpha, a, lda, transB ? b + lo * ldb : b + lo, ldb, beta, c + lo, ldc)
+                let r = ComputePool.range(part: p, of: parts, total: n, block: 16)
+                cblasSgemm(transA, transB, m, r.count, k, alpha, a, lda, transB ? b + r.lowerBound * ldb : b + r.lowerBound, ldb,
+                           beta, c + r.lowerBound, ldc)
             }
         }
     }

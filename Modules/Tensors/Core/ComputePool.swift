@@ -131,4 +131,12 @@ public final class ComputePool: @unchecked Sendable {
         let lo = p * base + min(p, extra)
         return lo..<(lo + base + (p < extra ? 1 : 0))
     }
+
+    /// Like `range(part:of:total:)`, but every boundary but the last is a multiple of `block`
+    /// (16 floats: one AVX-512 register), so each part's SIMD blocks line up alike.
+    @inlinable
+    public static func range(part p: Int, of parts: Int, total: Int, block: Int) -> Range<Int> {
+        let r = range(part: p, of: parts, total: (total + block - 1) / block)
+        return (r.lowerBound * block)..<min(total, r.upperBound * block)
+    }
 }
