@@ -4,6 +4,7 @@ import Tensors
 import Layers
 import TextPipeline
 import Datasets
+import Training
 
 /// A spec's data as tensors, with what is needed to reproduce the encoding at prediction time.
 public struct PreparedData {
@@ -79,8 +80,15 @@ extension Spec {
                 throw mismatch(loss.node, "binary_crossentropy needs 2 classes but the data has \(classes.count) (\(classes.joined(separator: ", ")))",
                                hint: "use sparse_categorical_crossentropy with a softmax over \(classes.count) units")
             }
-            let pipeline = TextPipeline.fit(texts: train.texts, cleaner: text.cleaner, tokenizer: text.tokenizer, maxTokens: text.maxTokens,
-                                            minCount: text.minCount, sequenceLength: text.sequenceLength, padding: text.padding, truncating: text.truncating)
+            // A label-aware ranking sees only the rows that train, not the validation rows (the last ones).
+            let fitted = text.ranking.needsLabels
+                ? train.subset(Array(0..<(train.count - FitOptions.validationCount(of: train.count, split: split.validation)))) : train
+            let pipeline: TextPipeline
+            do {
+                pipeline = try TextPipeline.fit(texts: fitted.texts, labels: fitted.labels, ranking: text.ranking, cleaner: text.cleaner,
+                                                tokenizer: text.tokenizer, maxTokens: text.maxTokens, minCount: text.minCount,
+                                                sequenceLength: text.sequenceLength, padding: text.padding, truncating: text.truncating)
+            } catch { throw mismatch(text.node["vocabulary_ranking"] ?? text.node, "\(error)") }
             return PreparedData(xTrain: try pipeline.encode(train.texts).ids, yTrain: try encoding.encode(train.labels, classes: classes.count, shape: [train.count]),
                                 xTest: try pipeline.encode(test!.texts).ids, yTest: try encoding.encode(test!.labels, classes: classes.count, shape: [test!.count]),
                                 inputShape: [text.sequenceLength], classNames: classes, pipeline: pipeline, vocabularySize: pipeline.vocabulary.count,
@@ -114,6 +122,10 @@ extension Spec {
 
         case let .tagged(sentences):
             guard let text else { throw mismatch(data.node, "tagging data needs a 'text' section (sequence_length, padding)") }
+            guard !text.ranking.needsLabels else {
+                throw mismatch(text.node["vocabulary_ranking"] ?? text.node, "vocabulary_ranking '\(text.ranking.rawValue)' ranks tokens by one class per text, but tagging data has a tag per token",
+                               hint: "use vocabulary_ranking: frequency")
+            }
             let all = sentences.sentences
             let parts = try Split.indices(count: all.count, fractions: [1 - split.test, split.test], seed: seed)
             let tags = Array(Set(all.flatMap { $0.map(\.tag) })).sorted()

@@ -79,6 +79,8 @@ public struct TextSpec {
     public var tokenizer: Tokenizer
     public var maxTokens: Int?
     public var minCount = 1
+    /// Which tokens the `maxTokens` vocabulary keeps (`vocabulary_ranking`).
+    public var ranking = VocabularyRanking.frequency
     public var sequenceLength: Int
     public var padding = PadSide.pre, truncating = PadSide.pre
     public var embeddings: EmbeddingsSpec?

@@ -155,7 +155,7 @@ struct Validator {
 
     mutating func text(_ node: SpecNode) -> TextSpec? {
         guard let pairs = map(node, "text") else { return nil }
-        checkKeys(pairs, allowed: ["steps", "tokenizer", "max_tokens", "min_count", "sequence_length", "padding", "truncating", "embeddings"], section: "text")
+        checkKeys(pairs, allowed: ["steps", "tokenizer", "max_tokens", "min_count", "vocabulary_ranking", "sequence_length", "padding", "truncating", "embeddings"], section: "text")
         var steps: [CleaningStep] = []
         if let sn = node["steps"], let items = list(sn, "text.steps") {
             for item in items {
@@ -173,6 +173,12 @@ struct Validator {
             if let s = n.string, let p = PadSide(rawValue: s) { return p }
             issue(n, "'\(key)' must be pre or post"); return .pre
         }
+        var ranking = VocabularyRanking.frequency
+        if let rn = node["vocabulary_ranking"] {
+            if let s = rn.string, let r = VocabularyRanking(rawValue: s) { ranking = r } else {
+                issue(rn, "'vocabulary_ranking' must be one of \(VocabularyRanking.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
         var embeddings: EmbeddingsSpec? = nil
         if let en = node["embeddings"], let ep = map(en, "text.embeddings") {
             checkKeys(ep, allowed: ["path", "missing", "scale", "seed", "layer"], section: "text.embeddings")
@@ -189,7 +195,7 @@ struct Validator {
             else if en["path"] == nil { issue(en, "embeddings needs 'path' (a GloVe-format text file)") }
         }
         return TextSpec(cleaner: TextCleaner(steps), tokenizer: tokenizer, maxTokens: int(node, "max_tokens", min: 3), minCount: int(node, "min_count", min: 1) ?? 1,
-                        sequenceLength: length, padding: side("padding"), truncating: side("truncating"), embeddings: embeddings, node: node)
+                        ranking: ranking, sequenceLength: length, padding: side("padding"), truncating: side("truncating"), embeddings: embeddings, node: node)
     }
 
     mutating func clipping(_ node: SpecNode) -> GradientClipping {

@@ -32,6 +32,17 @@ public struct TextPipeline: Codable, Equatable, Sendable {
                             sequenceLength: sequenceLength, padding: padding, truncating: truncating)
     }
 
+    /// Cleans and tokenizes `texts`, builds the vocabulary from them ranked by `ranking`; the
+    /// label-aware rankings use `labels` (one class index per text).
+    public static func fit(texts: [String], labels: [Int]?, ranking: VocabularyRanking, cleaner: TextCleaner, tokenizer: Tokenizer,
+                           maxTokens: Int? = nil, minCount: Int = 1, sequenceLength: Int,
+                           padding: PadSide = .pre, truncating: PadSide = .pre) throws -> TextPipeline {
+        let docs = texts.map { tokenizer.tokenize(cleaner($0)) }
+        let vocabulary = try Vocabulary.build(from: docs, labels: labels, ranking: ranking, maxTokens: maxTokens, minCount: minCount)
+        return TextPipeline(cleaner: cleaner, tokenizer: tokenizer, vocabulary: vocabulary,
+                            sequenceLength: sequenceLength, padding: padding, truncating: truncating)
+    }
+
     /// Tokens of one text after cleaning.
     public func tokens(_ text: String) -> [String] { tokenizer.tokenize(cleaner(text)) }
 

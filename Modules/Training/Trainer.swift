@@ -30,6 +30,11 @@ public struct FitOptions {
     public init() {}
 }
 
+extension FitOptions {
+    /// How many of `n` examples `validationSplit: split` holds out, the last ones: `⌊n · split⌋`.
+    public static func validationCount(of n: Int, split: Double) -> Int { Int((Double(n) * split).rounded(.down)) }
+}
+
 /// Training failures a user can cause or meet (bad data shapes, a diverging run).
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case invalid(String)
@@ -125,7 +130,7 @@ public final class Trainer {
         var validation = options.validationData
         if validation == nil && options.validationSplit > 0 {
             guard options.validationSplit < 1 else { throw TrainingError.invalid("validation_split must be in [0, 1), got \(options.validationSplit)") }
-            let nVal = Int((Double(n) * options.validationSplit).rounded(.down))
+            let nVal = FitOptions.validationCount(of: n, split: options.validationSplit)
             if nVal > 0 && nVal < n {
                 validation = (try x.slice(axis: 0, start: n - nVal, length: nVal), try y.slice(axis: 0, start: n - nVal, length: nVal))
                 trainX = try x.slice(axis: 0, start: 0, length: n - nVal)

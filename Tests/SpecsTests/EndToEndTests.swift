@@ -146,4 +146,39 @@ final class EndToEndTests: XCTestCase {
         let missing = try write("m.yaml", "data: {source: numeric_csv, path: nowhere.csv}\nmodel: [{type: Dense, units: 2}]\nloss: mean_squared_error\n")
         XCTAssertThrowsError(try runner.train(missing)) { e in XCTAssertTrue("\(e)".contains("nowhere.csv: no such file"), "\(e)") }
     }
+
+    /// `vocabulary_ranking: chi2` keeps the words that separate the classes, and sees only the rows
+    /// that train: a token found only in a validation row stays out of the vocabulary.
+    func testLabelAwareVocabularyRankingUsesOnlyTrainingRows() throws {
+        var rows = ["split\tlabel\ttext"]
+        let good = ["great", "wonderful", "moving", "superb", "fun"], bad = ["dull", "awful", "boring", "tedious", "flat"]
+        for i in 0..<120 {
+            let pos = i % 2 == 0
+            rows.append("\(i % 5 == 0 ? "test" : "train")\t\(pos ? "pos" : "neg")\tThe film was \((pos ? good : bad)[(i / 10) % 5]) and id\(i)")
+        }
+        _ = try write("reviews.tsv", rows.joined(separator: "\n") + "\n")
+        func prepared(_ ranking: String, maxTokens: Int?) throws -> PreparedData {
+            let spec = try write("r.yaml", """
+            data: {source: delimited, path: reviews.tsv, split_column: split}
+            text: {steps: [lowercase], sequence_length: 6, vocabulary_ranking: \(ranking)\(maxTokens.map { ", max_tokens: \($0)" } ?? "")}
+            model: [{type: Embedding, output_dim: 4}, {type: GRU, units: 4}, {type: Dense, units: 1, activation: sigmoid}]
+            loss: binary_crossentropy
+            split: {validation: 0.25}
+            """)
+            return try SpecLoader(registry: registry).load(spec).prepareData()
+        }
+        // Ten kept tokens: by frequency "the film was and" come first; by χ² the ten sentiment words.
+        XCTAssertEqual(Array(try prepared("frequency", maxTokens: 12).pipeline!.vocabulary.tokens[2..<6]), ["the", "film", "was", "and"])
+        XCTAssertEqual(Set(try prepared("chi2", maxTokens: 12).pipeline!.vocabulary.tokens.dropFirst(2)), Set(good + bad))
+        // Without a cap every training row's own id token is known; the 24 validation rows (the last
+        // ones) end in [UNK]. Frequency ranking may look at all 96 rows: no label is involved.
+        for (ranking, validationKnown) in [("chi2", false), ("log_ratio", false), ("frequency", true)] {
+            let x = try prepared(ranking, maxTokens: nil).xTrain
+            XCTAssertEqual(x.shape, [96, 6])
+            let last = (0..<96).map { x.scalars[$0 * 6 + 5] }
+            XCTAssertFalse(last[0..<72].contains(1), ranking)
+            XCTAssertEqual(last[72...].allSatisfy { $0 != 1 }, validationKnown, ranking)
+            XCTAssertEqual(last[72...].allSatisfy { $0 == 1 }, !validationKnown, ranking)
+        }
+    }
 }

@@ -79,6 +79,11 @@ final class SpecErrorTests: XCTestCase {
                     line: 11, column: 41, contains: "'activation' must be one of linear|sigmoid|tanh|relu|softmax", layer: "dense_1")
     }
 
+    func testVocabularyRankingMustBeKnown() {
+        assertIssue(Self.base.replacingOccurrences(of: "  sequence_length: 100", with: "  sequence_length: 100\n  vocabulary_ranking: tfidf"),
+                    line: 8, column: 23, contains: "'vocabulary_ranking' must be one of frequency, chi2, log_ratio")
+    }
+
     func testMissingRequiredFields() {
         assertIssue(Self.base.replacingOccurrences(of: "loss: binary_crossentropy\n", with: ""), line: 1, column: 1, contains: "missing required key 'loss'")
         assertIssue(Self.base.replacingOccurrences(of: "{type: LSTM, units: 64}", with: "{type: LSTM, return_sequences: false}"),
