@@ -3,7 +3,7 @@
 // Unroll — recurrent neural networks for Linux CPUs, on OpenBLAS.
 //
 // Dependency arrows point one way:
-//   COpenBLAS ← Tensors ← Layers ← Optimizers ← Training ← (app)
+//   COpenBLAS, CKernels ← Tensors ← Layers ← Optimizers ← Training ← (app)
 // See docs/architecture.md.
 
 import PackageDescription
@@ -43,17 +43,23 @@ let package = Package(
         /// Debian's OpenBLAS (`apt-get install libopenblas-dev`): <cblas.h> and -lopenblas.
         .systemLibrary(name: "COpenBLAS", path: "Modules/COpenBLAS"),
 
+        // MARK: C kernels
+
+        /// The few hot loops (exp/sigmoid/tanh, batch-1 GEMM rows, the LSTM step) built for
+        /// AVX-512, AVX2+FMA and baseline x86-64, chosen at load time (`target_clones`).
+        .target(name: "CKernels", path: "Modules/CKernels"),
+
         // MARK: Library modules
 
         /// The plugin protocols, config coding and the `Registry` (no dependencies).
         .target(name: "PluginRegistry", path: "Modules/PluginRegistry", swiftSettings: swiftSettings),
 
         /// Float32 tensors, BLAS-backed ops and reverse-mode autodiff.
-        .target(name: "Tensors", dependencies: ["COpenBLAS"], path: "Modules/Tensors", swiftSettings: swiftSettings),
+        .target(name: "Tensors", dependencies: ["COpenBLAS", "CKernels"], path: "Modules/Tensors", swiftSettings: swiftSettings),
 
         /// The `Layer` protocol, parameters, Dense/Embedding/Dropout/Activation, the fused
         /// recurrent layers (SimpleRNN, LSTM, GRU, Bidirectional) and the losses.
-        .target(name: "Layers", dependencies: ["Tensors", "PluginRegistry"], path: "Modules/Layers", swiftSettings: swiftSettings),
+        .target(name: "Layers", dependencies: ["Tensors", "CKernels", "PluginRegistry"], path: "Modules/Layers", swiftSettings: swiftSettings),
 
         /// The shared conformance check every layer passes (XCTest helpers; plugin authors reuse it).
         .target(name: "LayerConformance", dependencies: ["Layers", "Tensors", "PluginRegistry"], path: "Modules/LayerConformance", swiftSettings: swiftSettings),

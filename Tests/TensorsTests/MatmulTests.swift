@@ -119,4 +119,31 @@ final class SmallRowsGEMMTests: XCTestCase {
             } }
         }
     }
+
+    /// Batch-1 shapes take `unroll_gemm_small_rows` (C, one clone per instruction set): 64-column
+    /// blocks plus a remainder, strided rows, α and β — and β = 0 ignores NaN already in C.
+    func testSmallRowProductsMatchNaiveLoop() throws {
+        for m in 1...BLAS.smallRows { for (alpha, beta) in [(Float(1), Float(0)), (0.5, 2)] {
+            let (k, n) = (37, 64 * 2 + 5)
+            let a = rand([m, k], seed: 6), b = rand([k, n], seed: 7)
+            let (lda, ldb, ldc) = (k + 2, n + 1, n + 3)
+            var ap = [Float](repeating: .nan, count: m * lda), bp = [Float](repeating: .nan, count: k * ldb)
+            for i in 0..<m { for p in 0..<k { ap[i * lda + p] = a.scalars[i * k + p] } }
+            for p in 0..<k { for j in 0..<n { bp[p * ldb + j] = b.scalars[p * n + j] } }
+            var c = rand([m * ldc], seed: 8).scalars
+            if beta == 0 { for i in 0..<m { c[i * ldc] = .nan } }
+            let before = c
+            ap.withUnsafeBufferPointer { ap in bp.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: alpha, a: ap.baseAddress!, lda: lda,
+                           b: bp.baseAddress!, ldb: ldb, beta: beta, c: cp.baseAddress!, ldc: ldc)
+            } } }
+            let ref = MatmulTests.naive(a, b, false, false)
+            var want = before
+            for i in 0..<m { for j in 0..<n {
+                let r: Float = ref[i * n + j], c0: Float = before[i * ldc + j]
+                want[i * ldc + j] = beta == 0 ? alpha * r : alpha * r + beta * c0
+            } }
+            assertClose(c, want, tol: 1e-4)
+        } }
+    }
 }

@@ -21,10 +21,11 @@ public struct GRUCell: RecurrentCell {
     public func forwardRow(units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
                     h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>) {
         let s = saved                                          // [z r n r_h], short vectorisable loops
-        for k in 0..<(2 * H) { s[k] = FastMath.sigmoid(x[k] + rec[k]) }
+        for k in 0..<(2 * H) { s[k] = x[k] + rec[k] }
+        FastMath.sigmoid(s, count: 2 * H)
         for j in 0..<H { s[3 * H + j] = rec[2 * H + j] }
         for j in 0..<H { s[2 * H + j] = x[2 * H + j] + s[H + j] * s[3 * H + j] }
-        for j in 0..<H { s[2 * H + j] = FastMath.tanh(s[2 * H + j]) }
+        FastMath.tanh(s + 2 * H, count: H)
         for j in 0..<H { h[j] = s[j] * hPrev[j] + (1 - s[j]) * s[2 * H + j] }
     }
 

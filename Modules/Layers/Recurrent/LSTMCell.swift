@@ -1,4 +1,5 @@
 import Tensors
+import CKernels
 
 /// LSTM cell, Keras gate order `i, f, c̃, o` (blocks of H in `x` and `rec`):
 /// ```
@@ -16,19 +17,12 @@ public struct LSTMCell: RecurrentCell {
     public var recurrentIsPreactivation: Bool { true }
     public var gateSlots: [GateSlot] { [GateSlot(name: "input", slot: 0, kind: .sigmoid), GateSlot(name: "forget", slot: 1, kind: .sigmoid), GateSlot(name: "candidate", slot: 2, kind: .tanh), GateSlot(name: "output", slot: 3, kind: .sigmoid)] }
 
-    /// Written as short loops over one or two arrays each, so the compiler vectorises them
-    /// (one loop touching seven pointers does not vectorise: they might alias).
+    /// The step runs in `unroll_lstm_forward_row` (Modules/CKernels: built for AVX-512, AVX2 and
+    /// baseline x86-64): the same loops as the equations above, in that order.
     @inline(__always)
     public func forwardRow(units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
                     h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>) {
-        let g = saved                                          // [i f g o], computed in place
-        for k in 0..<(4 * H) { g[k] = x[k] + rec[k] }
-        for k in 0..<(2 * H) { g[k] = FastMath.sigmoid(g[k]) }
-        for k in (2 * H)..<(3 * H) { g[k] = FastMath.tanh(g[k]) }
-        for k in (3 * H)..<(4 * H) { g[k] = FastMath.sigmoid(g[k]) }
-        for j in 0..<H { c[j] = g[H + j] * cPrev[j] + g[j] * g[2 * H + j] }
-        for j in 0..<H { h[j] = FastMath.tanh(c[j]) }
-        for j in 0..<H { h[j] *= g[3 * H + j] }
+        unroll_lstm_forward_row(H, x, rec, cPrev, h, c, saved)             // saved = [i f g o]
     }
 
     @inline(__always)
@@ -36,15 +30,7 @@ public struct LSTMCell: RecurrentCell {
                      h: UnsafePointer<Float>, c: UnsafePointer<Float>, saved: UnsafePointer<Float>,
                      dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>,
                      dhPrev: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>) {
-        let i = saved, f = saved + H, g = saved + 2 * H, o = saved + 3 * H
-        let dI = dx, dF = dx + H, dG = dx + 2 * H, dO = dx + 3 * H
-        for j in 0..<H { dO[j] = FastMath.tanh(c[j]) }                                  // τ, kept in dO for now
-        for j in 0..<H { dcPrev[j] = dc[j] + dh[j] * o[j] * (1 - dO[j] * dO[j]) }      // dC (total), in dcPrev for now
-        for j in 0..<H { dO[j] = dh[j] * dO[j] * o[j] * (1 - o[j]) }
-        for j in 0..<H { dI[j] = dcPrev[j] * g[j] * i[j] * (1 - i[j]) }
-        for j in 0..<H { dF[j] = dcPrev[j] * cPrev[j] * f[j] * (1 - f[j]) }
-        for j in 0..<H { dG[j] = dcPrev[j] * i[j] * (1 - g[j] * g[j]) }
-        for j in 0..<H { dcPrev[j] *= f[j] }
+        unroll_lstm_backward_row(H, dh, dc, cPrev, c, saved, dx, dcPrev)
         dhPrev.update(repeating: 0, count: H)
     }
 }

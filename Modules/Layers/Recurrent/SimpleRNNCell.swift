@@ -21,8 +21,8 @@ public struct SimpleRNNCell: RecurrentCell {
     public func forwardRow(units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
                     h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>) {
         switch activation {
-        case .tanh: for j in 0..<H { h[j] = FastMath.tanh(x[j] + rec[j]) }
-        case .sigmoid: for j in 0..<H { h[j] = FastMath.sigmoid(x[j] + rec[j]) }
+        case .tanh: for j in 0..<H { h[j] = x[j] + rec[j] }; FastMath.tanh(h, count: H)
+        case .sigmoid: for j in 0..<H { h[j] = x[j] + rec[j] }; FastMath.sigmoid(h, count: H)
         case .relu: for j in 0..<H { let v = x[j] + rec[j]; h[j] = v > 0 ? v : 0 }
         case .linear, .softmax: for j in 0..<H { h[j] = x[j] + rec[j] }
         }

@@ -1,4 +1,5 @@
 import COpenBLAS
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -52,55 +53,8 @@ public enum BLAS {
     }
 
     /// Products with at most this many rows in `A` (batch-1 inference) skip OpenBLAS, whose
-    /// per-call cost (~4 µs here) dwarfs the work; see `smallRowsGEMM`.
+    /// per-call cost (~4 µs here) dwarfs the work; see `unroll_gemm_small_rows` (Modules/CKernels).
     public static let smallRows = 4
-
-    /// `C = αAB + βC` for a few rows. Each 64-column block of a row of C stays in four
-    /// 16-wide SIMD registers while `Σ_p A[i,p]·B[p, block]` accumulates, so C is read and
-    /// written once; the remainder columns use a scalar loop. Same operation order on every call,
-    /// so results are deterministic.
-    @inline(__always)
-    static func smallRowsGEMM(m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
-                              b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        typealias V = SIMD16<Float>
-        let blocked = n - n % 64
-        for i in 0..<m {
-            let ci = c + i * ldc, ai = a + i * lda
-            var j = 0
-            while j < blocked {
-                var acc0 = V(), acc1 = V(), acc2 = V(), acc3 = V()
-                for p in 0..<k {
-                    let s = V(repeating: ai[p])
-                    let raw = UnsafeRawPointer(b + p * ldb + j)
-                    acc0 += s * raw.loadUnaligned(as: V.self)
-                    acc1 += s * raw.loadUnaligned(fromByteOffset: 64, as: V.self)
-                    acc2 += s * raw.loadUnaligned(fromByteOffset: 128, as: V.self)
-                    acc3 += s * raw.loadUnaligned(fromByteOffset: 192, as: V.self)
-                }
-                let out = UnsafeMutableRawPointer(ci + j)
-                let va = V(repeating: alpha)
-                if beta == 0 {
-                    out.storeBytes(of: va * acc0, as: V.self)
-                    out.storeBytes(of: va * acc1, toByteOffset: 64, as: V.self)
-                    out.storeBytes(of: va * acc2, toByteOffset: 128, as: V.self)
-                    out.storeBytes(of: va * acc3, toByteOffset: 192, as: V.self)
-                } else {
-                    let vb = V(repeating: beta)
-                    for (q, acc) in [acc0, acc1, acc2, acc3].enumerated() {
-                        let old = UnsafeRawPointer(out).loadUnaligned(fromByteOffset: 64 * q, as: V.self)
-                        out.storeBytes(of: vb * old + va * acc, toByteOffset: 64 * q, as: V.self)
-                    }
-                }
-                j += 64
-            }
-            while j < n {
-                var acc: Float = 0
-                for p in 0..<k { acc += ai[p] * b[p * ldb + j] }
-                ci[j] = beta == 0 ? alpha * acc : beta * ci[j] + alpha * acc
-                j += 1
-            }
-        }
-    }
 
     /// `C = alpha · op(A) · op(B) + beta · C`, row-major, with explicit leading dimensions.
     ///
@@ -117,7 +71,7 @@ public enum BLAS {
             return
         }
         if m <= smallRows && !transA && !transB && n >= 64 {
-            smallRowsGEMM(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            unroll_gemm_small_rows(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }
         if !configured { configureFromEnvironmentOnce() }

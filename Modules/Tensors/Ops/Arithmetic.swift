@@ -74,6 +74,15 @@ extension Tensor {
         }
     }
 
+    /// A copy with `f(pointer, count)` applied to its elements in place (the FastMath array forms); no tape.
+    @inline(__always)
+    func mapInPlace(_ f: (UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
+        Tensor(shape: shape) { dst, n in
+            withUnsafeBufferPointer { src in dst.update(from: src.baseAddress!, count: n) }
+            f(dst, n)
+        }
+    }
+
     /// Combines two tensors of the same shape elementwise; no tape.
     @inline(__always)
     static func zipElements(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) throws -> Tensor {

@@ -10,7 +10,7 @@ extension Tensor {
     /// Logistic sigmoid `σ(x) = 1 / (1 + e^(−x))` (`FastMath.sigmoid`; saturates cleanly for large |x|).
     /// Derivative: `σ′(x) = y(1 − y)`.
     public func sigmoid() -> Tensor {
-        var y = mapElements(FastMath.sigmoid)
+        var y = mapInPlace(FastMath.sigmoid(_:count:))
         let yc = y.detached()
         Tensor.record("sigmoid", output: &y, inputs: [self]) { g in
             [try Tensor.zipElements(g, yc) { g, y in g * y * (1 - y) }]
@@ -20,7 +20,7 @@ extension Tensor {
 
     /// Hyperbolic tangent. Derivative: `tanh′(x) = 1 − y²`.
     public func tanh() -> Tensor {
-        var y = mapElements(FastMath.tanh)
+        var y = mapInPlace(FastMath.tanh(_:count:))
         let yc = y.detached()
         Tensor.record("tanh", output: &y, inputs: [self]) { g in
             [try Tensor.zipElements(g, yc) { g, y in g * (1 - y * y) }]
@@ -40,7 +40,7 @@ extension Tensor {
 
     /// `e^x`. Derivative: `y`.
     public func exp() -> Tensor {
-        var y = mapElements(FastMath.exp)
+        var y = mapInPlace(FastMath.exp(_:count:))
         let yc = y.detached()
         Tensor.record("exp", output: &y, inputs: [self]) { g in [try Tensor.zipElements(g, yc, *)] }
         return y

@@ -1,0 +1,32 @@
+// Hot loops compiled several times for different x86-64 instruction sets (AVX-512, AVX2+FMA,
+// baseline) and picked once at load time by the CPU's features (`target_clones`, an ifunc).
+// Swift code is built for baseline x86-64 (SSE2) and has no per-function target attribute;
+// these few loops are where that costs most (see docs/benchmarks.md).
+#ifndef UNROLL_CKERNELS_H
+#define UNROLL_CKERNELS_H
+#include <stddef.h>
+
+/// In place `x[i] = e^x[i]`, `n` elements (Cody–Waite reduction + degree-6 polynomial; inputs
+/// clamped to [−87.3, 88.3]; NaN propagates). Relative error below 3e-7.
+void unroll_vexp(float *x, ptrdiff_t n);
+/// In place `x[i] = 1 / (1 + e^(−x[i]))`.
+void unroll_vsigmoid(float *x, ptrdiff_t n);
+/// In place `x[i] = tanh(x[i])`: Taylor polynomial for |x| < 0.15, `1 − 2/(e^(2x) + 1)` elsewhere.
+void unroll_vtanh(float *x, ptrdiff_t n);
+
+/// `C = αAB + βC` (row-major, no transposes) for a few rows of A: 64-column blocks of each C
+/// row stay in registers while `Σ_p A[i,p]·B[p, block]` accumulates. For batch-1 inference,
+/// where OpenBLAS's per-call cost dwarfs the work. `β = 0` ignores C's old contents.
+void unroll_gemm_small_rows(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a, ptrdiff_t lda,
+                            const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc);
+
+/// One LSTM step for one batch row (gate order i, f, c̃, o; equations in LSTMCell.swift):
+/// `g = act(x + rec)` into `g [4H]`, `c = f⊙cPrev + i⊙c̃`, `h = o⊙tanh(c)`. No argument aliases another.
+void unroll_lstm_forward_row(ptrdiff_t H, const float *x, const float *rec, const float *cPrev,
+                             float *h, float *c, float *g);
+/// Its backward: from `dh`, `dc` and the saved gates `g [4H]` writes the pre-activation
+/// gradients `dx [4H]` and `dcPrev [H]` (= dc_total ⊙ f).
+void unroll_lstm_backward_row(ptrdiff_t H, const float *dh, const float *dc, const float *cPrev, const float *c,
+                              const float *g, float *dx, float *dcPrev);
+
+#endif
