@@ -1,6 +1,9 @@
 #include "CKernels.h"
 #include <stdint.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #if defined(__x86_64__) && defined(__linux__)
 #define MULTIVERSION __attribute__((target_clones("avx512f", "arch=haswell", "default")))
@@ -93,4 +96,15 @@ MULTIVERSION void unroll_lstm_backward_row(ptrdiff_t H, const float *restrict dh
     for (ptrdiff_t j = 0; j < H; j++) dF[j] = dcPrev[j] * cPrev[j] * f[j] * (1 - f[j]);
     for (ptrdiff_t j = 0; j < H; j++) dG[j] = dcPrev[j] * i[j] * (1 - gg[j] * gg[j]);
     for (ptrdiff_t j = 0; j < H; j++) dcPrev[j] *= f[j];
+}
+
+// ---- allocator ----
+
+int unroll_malloc_thresholds(int mmapThreshold, int trimThreshold) {
+#if defined(__GLIBC__)
+    return mallopt(M_MMAP_THRESHOLD, mmapThreshold) == 1 && mallopt(M_TRIM_THRESHOLD, trimThreshold) == 1;
+#else
+    (void)mmapThreshold; (void)trimThreshold;
+    return 0;
+#endif
 }

@@ -29,4 +29,8 @@ void unroll_lstm_forward_row(ptrdiff_t H, const float *x, const float *rec, cons
 void unroll_lstm_backward_row(ptrdiff_t H, const float *dh, const float *dc, const float *cPrev, const float *c,
                               const float *g, float *dx, float *dcPrev);
 
+/// glibc `mallopt(M_MMAP_THRESHOLD, mmapThreshold)` and `mallopt(M_TRIM_THRESHOLD, trimThreshold)`
+/// (malloc.h is not in Swift's Glibc module); does nothing on other C libraries. Returns 1 when both were set.
+int unroll_malloc_thresholds(int mmapThreshold, int trimThreshold);
+
 #endif
