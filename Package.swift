@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "LayerConformance", dependencies: ["Layers", "Tensors", "PluginRegistry"], path: "Modules/LayerConformance", swiftSettings: swiftSettings),
 
         /// SGD (momentum, Nesterov), Adam (AMSGrad), RMSProp, Adagrad; weight decay, clipping, schedules.
-        .target(name: "Optimizers", dependencies: ["Layers", "Tensors", "PluginRegistry"], path: "Modules/Optimizers", swiftSettings: swiftSettings),
+        .target(name: "Optimizers", dependencies: ["Layers", "Tensors", "CKernels", "PluginRegistry"], path: "Modules/Optimizers", swiftSettings: swiftSettings),
 
         /// Sequential models, summary, fit/evaluate/predict, metrics, callbacks, safetensors checkpoints.
         .target(name: "Training", dependencies: ["Optimizers", "Layers", "Tensors", "PluginRegistry"], path: "Modules/Training", swiftSettings: swiftSettings),

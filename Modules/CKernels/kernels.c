@@ -98,6 +98,19 @@ MULTIVERSION void unroll_lstm_backward_row(ptrdiff_t H, const float *restrict dh
     for (ptrdiff_t j = 0; j < H; j++) dcPrev[j] *= f[j];
 }
 
+// ---- optimizer ----
+
+MULTIVERSION void unroll_adam(ptrdiff_t n, float *restrict m, float *restrict v, float *restrict p, const float *restrict g,
+                              float b1, float b2, float c1, float c2, float lr, float eps) {
+    for (ptrdiff_t i = 0; i < n; i++) {
+        float mi = b1 * m[i] + (1 - b1) * g[i];
+        float vi = b2 * v[i] + (1 - b2) * g[i] * g[i];
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= lr * (mi / c1) / (__builtin_elementwise_sqrt(vi / c2) + eps);   // no errno: vectorises
+    }
+}
+
 // ---- allocator ----
 
 int unroll_malloc_thresholds(int mmapThreshold, int trimThreshold) {

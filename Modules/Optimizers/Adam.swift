@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Tensors
+import CKernels
 
 /// Adam (Kingma & Ba) with optional AMSGrad; defaults as Keras (`ε = 1e-7`).
 ///
@@ -45,28 +46,13 @@ public final class Adam: OptimizerState, Optimizer {
         } }
     }
 
-    /// The plain Adam update on `r`, 16 lanes at a time (the same IEEE operations as the scalar
-    /// formula, so results do not depend on the split).
+    /// The plain Adam update on `r` (`unroll_adam`, Modules/CKernels: built for AVX-512, AVX2 and
+    /// baseline x86-64; every element gets the same operations, so results do not depend on the split).
+    @inline(__always)
     static func adamRange(_ r: Range<Int>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
                           p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
                           b1: Float, b2: Float, c1: Float, c2: Float, lr: Float, eps: Float) {
-        typealias V = SIMD16<Float>
-        var i = r.lowerBound
-        while i + 16 <= r.upperBound {
-            let gi = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
-            let mi = b1 * UnsafeRawPointer(m + i).loadUnaligned(as: V.self) + (1 - b1) * gi
-            let vi = b2 * UnsafeRawPointer(v + i).loadUnaligned(as: V.self) + (1 - b2) * gi * gi
-            let pi = UnsafeRawPointer(p + i).loadUnaligned(as: V.self) - lr * (mi / c1) / ((vi / c2).squareRoot() + eps)
-            UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: V.self)
-            UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: V.self)
-            UnsafeMutableRawPointer(p + i).storeBytes(of: pi, as: V.self)
-            i += 16
-        }
-        while i < r.upperBound {
-            m[i] = b1 * m[i] + (1 - b1) * g[i]
-            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-            p[i] -= lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
-            i += 1
-        }
+        let i = r.lowerBound
+        unroll_adam(r.count, m + i, v + i, p + i, g + i, b1, b2, c1, c2, lr, eps)
     }
 }

@@ -29,6 +29,12 @@ void unroll_lstm_forward_row(ptrdiff_t H, const float *x, const float *rec, cons
 void unroll_lstm_backward_row(ptrdiff_t H, const float *dh, const float *dc, const float *cPrev, const float *c,
                               const float *g, float *dx, float *dcPrev);
 
+/// Adam on `n` parameters: `m = β₁m + (1−β₁)g`, `v = β₂v + (1−β₂)g²`,
+/// `p −= lr · (m/c₁) / (√(v/c₂) + ε)` with the bias corrections `c₁ = 1−β₁ᵗ`, `c₂ = 1−β₂ᵗ`.
+/// Every element gets the same operations wherever it sits, so splitting `n` does not change results.
+void unroll_adam(ptrdiff_t n, float *m, float *v, float *p, const float *g,
+                 float b1, float b2, float c1, float c2, float lr, float eps);
+
 /// glibc `mallopt(M_MMAP_THRESHOLD, mmapThreshold)` and `mallopt(M_TRIM_THRESHOLD, trimThreshold)`
 /// (malloc.h is not in Swift's Glibc module); does nothing on other C libraries. Returns 1 when both were set.
 int unroll_malloc_thresholds(int mmapThreshold, int trimThreshold);
