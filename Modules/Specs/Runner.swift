@@ -48,9 +48,10 @@ public struct Runner {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         if resume {
             let dir = out.appendingPathComponent("checkpoints")
-            let (epoch, past) = try Checkpoint.resume(trainer: trainer, from: dir)
+            let (epoch, past, callbackState) = try Checkpoint.resume(trainer: trainer, from: dir)
             o.initialEpoch = epoch
             o.initialHistory = past
+            o.initialCallbackState = callbackState
             log("resuming after epoch \(epoch) from \(dir.path)")
         }
         o.callbacks = [HistoryLogger(csv: out.appendingPathComponent("history.csv"), json: out.appendingPathComponent("history.json"))]

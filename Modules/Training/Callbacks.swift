@@ -16,6 +16,19 @@ extension Callback {
     public func onTrainEnd(_ history: History, trainer: Trainer) throws {}
 }
 
+/// A callback whose state survives a resumed run: `Checkpoint.save` stores `checkpointState` next
+/// to the weights, and `fit` hands it back — with the history up to the checkpoint — before the
+/// first resumed epoch, so a killed and resumed run ends like an uninterrupted one.
+public protocol ResumableCallback: Callback {
+    /// Unique among a run's callbacks; names the state in `callbacks.safetensors`.
+    var checkpointKey: String { get }
+    /// Tensors to save with a checkpoint (may be empty).
+    func checkpointState(trainer: Trainer) -> [String: Tensor]
+    /// Restores from a checkpoint: `history` holds the epochs done, `state` what
+    /// `checkpointState` returned then; the model already has the checkpoint's weights.
+    func resume(history: History, state: [String: Tensor], trainer: Trainer) throws
+}
+
 /// What one optimizer step did (for diagnostics callbacks).
 public struct StepInfo {
     public var epoch: Int, step: Int
@@ -38,7 +51,10 @@ public enum MonitorMode: String, Codable, CaseIterable, Sendable {
 }
 
 /// Stops when `monitor` has not improved for `patience` epochs; optionally ends with the best weights.
-public final class EarlyStopping: Callback {
+///
+/// Resumable: on `--resume` the best value and the epochs waited are replayed from the history,
+/// and the best weights (with `restoreBestWeights`) come from the checkpoint.
+public final class EarlyStopping: ResumableCallback {
     public let monitor: String, patience: Int, minDelta: Double, mode: MonitorMode, restoreBestWeights: Bool
     private var best: Double?
     private var wait = 0
@@ -58,17 +74,50 @@ public final class EarlyStopping: Callback {
         guard let v = logs.values[monitor] else {
             throw TrainingError.invalid("early stopping monitors '\(monitor)' but the epoch logged only \(logs.values.keys.sorted())")
         }
-        if best == nil || mode.better(v, than: best!, monitor: monitor, minDelta: minDelta) {
-            best = v; wait = 0; bestEpoch = logs.epoch
+        if observe(v, epoch: logs.epoch) {
             if restoreBestWeights { bestWeights = trainer.model.namedParameters.map { $0.parameter.value.detached() } }
             return false
         }
-        wait += 1
         if wait > patience {
             stoppedEpoch = logs.epoch
             return true
         }
         return false
+    }
+
+    /// Updates best/wait with one epoch's value; true when it is the new best.
+    private func observe(_ v: Double, epoch: Int) -> Bool {
+        if best == nil || mode.better(v, than: best!, monitor: monitor, minDelta: minDelta) {
+            best = v; wait = 0; bestEpoch = epoch
+            return true
+        }
+        wait += 1
+        return false
+    }
+
+    public var checkpointKey: String { "early_stopping" }
+
+    /// The best weights so far (by parameter name) and their epoch, when restoring them is on.
+    public func checkpointState(trainer: Trainer) -> [String: Tensor] {
+        guard restoreBestWeights, !bestWeights.isEmpty else { return [:] }
+        var out = ["best_epoch": Tensor([Float(bestEpoch)])]
+        for ((name, _), w) in zip(trainer.model.namedParameters, bestWeights) { out["weights." + name] = w }
+        return out
+    }
+
+    public func resume(history: History, state: [String: Tensor], trainer: Trainer) throws {
+        best = nil; wait = 0; bestEpoch = 0; bestWeights = []
+        for logs in history.epochs { if let v = logs.values[monitor] { _ = observe(v, epoch: logs.epoch) } }
+        guard restoreBestWeights, bestEpoch > 0 else { return }
+        let params = trainer.model.namedParameters
+        if bestEpoch == history.epochs.last?.epoch {
+            bestWeights = params.map { $0.parameter.value.detached() }      // the checkpoint's own weights
+        } else if state["best_epoch"]?.scalars.first.map(Int.init) == bestEpoch,
+                  case let saved = params.compactMap({ state["weights." + $0.name] }), saved.count == params.count {
+            bestWeights = saved
+        } else {
+            throw TrainingError.invalid("early stopping: the checkpoint does not hold the weights of epoch \(bestEpoch), the best '\(monitor)' so far, so restore_best_weights cannot continue")
+        }
     }
 
     /// With `restoreBestWeights`, training ends with the best epoch's weights whether it stopped

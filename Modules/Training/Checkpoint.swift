@@ -11,6 +11,7 @@ import Optimizers
 /// <dir>/epoch-0003/weights.safetensors     model parameters by dotted name
 /// <dir>/epoch-0003/optimizer.safetensors   optimizer slots; metadata: type, iterations, learning_rate
 /// <dir>/epoch-0003/state.json              epoch, history
+/// <dir>/epoch-0003/callbacks.safetensors   state of resumable callbacks ("<key>/<name>"), when any
 /// ```
 /// Each file is written atomically into a fresh folder, and `latest.json` is switched only after
 /// the folder is complete, so a run killed at any moment leaves the previous checkpoint intact.
@@ -25,6 +26,13 @@ public enum Checkpoint {
         try saveOptimizer(trainer.optimizer, to: folder.appendingPathComponent("optimizer.safetensors"))
         let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try e.encode(State(epoch: epoch, history: history)), to: folder.appendingPathComponent("state.json"))
+        var callbackState: [String: Tensor] = [:]
+        for cb in trainer.resumableCallbacks {
+            for (name, t) in cb.checkpointState(trainer: trainer) { callbackState[cb.checkpointKey + "/" + name] = t }
+        }
+        if !callbackState.isEmpty {
+            try SafeTensors.write(callbackState, metadata: ["format": "unroll-callbacks"], to: folder.appendingPathComponent("callbacks.safetensors"))
+        }
         let previous = try? latest(in: dir)
         try AtomicFile.write(try JSONSerialization.data(withJSONObject: ["checkpoint": name]), to: dir.appendingPathComponent("latest.json"))
         if let previous, previous.lastPathComponent != name { try? FileManager.default.removeItem(at: previous) }
@@ -42,8 +50,9 @@ public enum Checkpoint {
     }
 
     /// Restores weights and optimizer state from the latest checkpoint in `dir` and returns the
-    /// completed epoch, to pass as `FitOptions.initialEpoch`.
-    public static func resume(trainer: Trainer, from dir: URL) throws -> (epoch: Int, history: History) {
+    /// completed epoch, to pass as `FitOptions.initialEpoch`, with the history and the callbacks'
+    /// state (`FitOptions.initialHistory`, `initialCallbackState`).
+    public static func resume(trainer: Trainer, from dir: URL) throws -> (epoch: Int, history: History, callbackState: [String: [String: Tensor]]) {
         let folder = try latest(in: dir)
         try loadWeights(trainer.model, from: folder.appendingPathComponent("weights.safetensors"))
         try loadOptimizer(trainer.optimizer, from: folder.appendingPathComponent("optimizer.safetensors"))
@@ -51,7 +60,17 @@ public enum Checkpoint {
         guard let data = try? Data(contentsOf: stateURL), let state = try? JSONDecoder().decode(State.self, from: data) else {
             throw CheckpointError.format(path: stateURL.path, message: "state.json is missing or malformed")
         }
-        return (state.epoch, state.history)
+        var callbackState: [String: [String: Tensor]] = [:]
+        let cbURL = folder.appendingPathComponent("callbacks.safetensors")
+        if FileManager.default.fileExists(atPath: cbURL.path) {
+            for (key, t) in try SafeTensors.read(cbURL).tensors {
+                guard let slash = key.firstIndex(of: "/") else {
+                    throw CheckpointError.format(path: cbURL.path, message: "tensor '\(key)' is not named <callback>/<name>")
+                }
+                callbackState[String(key[..<slash]), default: [:]][String(key[key.index(after: slash)...])] = t
+            }
+        }
+        return (state.epoch, state.history, callbackState)
     }
 
     /// Writes an optimizer's slots as safetensors; metadata: type, iterations, learning_rate.

@@ -25,6 +25,9 @@ public struct FitOptions {
     public var initialEpoch = 0
     /// Epochs already done (from a checkpoint): kept at the front of the returned history and logs.
     public var initialHistory = History()
+    /// State of `ResumableCallback`s from the checkpoint (by `checkpointKey`), handed back to them
+    /// before the first resumed epoch.
+    public var initialCallbackState: [String: [String: Tensor]] = [:]
     /// How to read predictions as classes; `nil` derives it from the loss.
     public var task: TaskKind?
     public init() {}
@@ -60,6 +63,8 @@ public final class Trainer {
     /// BPTT diagnostics: attached to the forward context every `probeEvery` steps (see `GradientFlowMonitor`).
     public var probe: RecurrentProbe?
     public var probeEvery = 10
+    /// The callbacks of the `fit` in progress that `Checkpoint.save` stores the state of.
+    public internal(set) var resumableCallbacks: [any ResumableCallback] = []
 
     public init(model: Sequential, loss: any Loss, optimizer: any Optimizer) {
         self.model = model; self.loss = loss; self.optimizer = optimizer
@@ -143,6 +148,13 @@ public final class Trainer {
         let progress = ProgressPrinter(verbosity: options.verbosity, totalSteps: steps, epochs: options.epochs)
         var history = options.initialHistory
         for cb in options.callbacks { try cb.onTrainBegin(self) }
+        resumableCallbacks = options.callbacks.compactMap { $0 as? any ResumableCallback }
+        defer { resumableCallbacks = [] }
+        if options.initialEpoch > 0 {
+            for cb in resumableCallbacks {
+                try cb.resume(history: options.initialHistory, state: options.initialCallbackState[cb.checkpointKey] ?? [:], trainer: self)
+            }
+        }
 
         epochLoop: for epoch in stride(from: options.initialEpoch + 1, through: options.epochs, by: 1) {
             let t0 = ProgressPrinter.now()

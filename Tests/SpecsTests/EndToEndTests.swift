@@ -129,6 +129,40 @@ final class EndToEndTests: XCTestCase {
         }
     }
 
+    /// Early stopping survives `--resume`: its best value and wait are replayed from the history
+    /// and its best weights come from the checkpoint. Monitoring the training loss with mode max
+    /// makes epoch 1 the best and stops after epoch 4 (patience 2) — a resumed run that forgot
+    /// this would train on to epoch 8 and end with other weights.
+    func testResumeKeepsEarlyStoppingState() throws {
+        _ = try write("n.csv", (0..<60).map { i in "\(Double(i % 7) / 7),\(Double(i % 5) / 5),\(i % 3)" }.joined(separator: "\n") + "\n")
+        func spec(_ name: String, epochs: Int) throws -> URL {
+            try write("\(name).yaml", """
+            name: \(name)
+            seed: 5
+            data: {source: numeric_csv, path: n.csv}
+            model: [{type: Dense, units: 8, activation: tanh}, {type: Dense, units: 3}]
+            loss: {type: sparse_categorical_crossentropy, from_logits: true}
+            optimizer: {type: adam, learning_rate: 0.01}
+            batch_size: 8
+            epochs: \(epochs)
+            callbacks:
+              - {type: model_checkpoint}
+              - {type: early_stopping, monitor: loss, mode: max, patience: 2, restore_best_weights: true}
+            verbosity: quiet
+            output: out-\(name)
+            """)
+        }
+        let full = try runner.train(try spec("full", epochs: 8))
+        XCTAssertEqual(full.history.epochs.map(\.epoch), [1, 2, 3, 4])
+        _ = try runner.train(try spec("cut", epochs: 3))                 // "killed" after epoch 3
+        let checkpoint = dir.appendingPathComponent("out-cut/checkpoints/epoch-0003/callbacks.safetensors")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint.path))
+        let resumed = try runner.train(try spec("cut", epochs: 8), resume: true)
+        XCTAssertEqual(resumed.history.epochs.map(\.epoch), [1, 2, 3, 4])
+        XCTAssertEqual(try Data(contentsOf: full.bundle.appendingPathComponent("weights.safetensors")),
+                       try Data(contentsOf: resumed.bundle.appendingPathComponent("weights.safetensors")))
+    }
+
     func testDataDependentMismatchIsPositionedAtTheLayer() throws {
         _ = try write("n.csv", (0..<30).map { "\($0 % 3),\($0 % 5),\($0 % 3)" }.joined(separator: "\n") + "\n")
         let spec = try write("n.yaml", """

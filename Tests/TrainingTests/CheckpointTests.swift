@@ -55,7 +55,7 @@ final class CheckpointTests: XCTestCase {
         try first.fit(x: x, y: y, options: o)
         // a new process: fresh model (other init), restore, continue to 5.
         let resumed = Trainer(model: try makeModel(seed: 77), loss: SparseCategoricalCrossEntropy(fromLogits: true), optimizer: Adam(learningRate: 0.02))
-        let (epoch, _) = try Checkpoint.resume(trainer: resumed, from: dir)
+        let (epoch, _, _) = try Checkpoint.resume(trainer: resumed, from: dir)
         XCTAssertEqual(epoch, 2)
         var o2 = options(5); o2.initialEpoch = epoch
         try resumed.fit(x: x, y: y, options: o2)
