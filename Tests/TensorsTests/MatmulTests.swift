@@ -70,7 +70,7 @@ final class MatmulTests: XCTestCase {
     }
 }
 
-/// The few-rows SIMD path of `BLAS.sgemm` (batch-1 inference) against a naive loop,
+/// The few-rows path of `BLAS.sgemm` (batch-1 inference, `unroll_gemm_small_rows` in C) against a naive loop,
 /// including the scalar remainder columns, α, β and leading dimensions.
 final class SmallRowsGEMMTests: XCTestCase {
     func testSmallRowsKernelMatchesNaiveLoop() {
@@ -82,8 +82,9 @@ final class SmallRowsGEMMTests: XCTestCase {
             for i in 0..<m { for j in 0..<n {
                 var s: Float = 0
                 for p in 0..<k { s += a[i * lda + p] * b[p * ldb + j] }
-                want[i * ldc + j] = alpha * s + beta * c[i * ldc + j]
+                want[i * ldc + j] = beta == 0 ? alpha * s : alpha * s + beta * c[i * ldc + j]
             } }
+            if beta == 0 { for i in 0..<m { c[i * ldc] = .nan } }      // β = 0: old contents, even NaN, are ignored
             a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
                 BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: alpha, a: ap.baseAddress!, lda: lda,
                            b: bp.baseAddress!, ldb: ldb, beta: beta, c: cp.baseAddress!, ldc: ldc)
@@ -120,30 +121,21 @@ final class SmallRowsGEMMTests: XCTestCase {
         }
     }
 
-    /// Batch-1 shapes take `unroll_gemm_small_rows` (C, one clone per instruction set): 64-column
-    /// blocks plus a remainder, strided rows, α and β — and β = 0 ignores NaN already in C.
-    func testSmallRowProductsMatchNaiveLoop() throws {
-        for m in 1...BLAS.smallRows { for (alpha, beta) in [(Float(1), Float(0)), (0.5, 2)] {
-            let (k, n) = (37, 64 * 2 + 5)
-            let a = rand([m, k], seed: 6), b = rand([k, n], seed: 7)
-            let (lda, ldb, ldc) = (k + 2, n + 1, n + 3)
-            var ap = [Float](repeating: .nan, count: m * lda), bp = [Float](repeating: .nan, count: k * ldb)
-            for i in 0..<m { for p in 0..<k { ap[i * lda + p] = a.scalars[i * k + p] } }
-            for p in 0..<k { for j in 0..<n { bp[p * ldb + j] = b.scalars[p * n + j] } }
-            var c = rand([m * ldc], seed: 8).scalars
-            if beta == 0 { for i in 0..<m { c[i * ldc] = .nan } }
-            let before = c
-            ap.withUnsafeBufferPointer { ap in bp.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: alpha, a: ap.baseAddress!, lda: lda,
-                           b: bp.baseAddress!, ldb: ldb, beta: beta, c: cp.baseAddress!, ldc: ldc)
-            } } }
+    /// `rowBias` fills C with the bias before the product, on every path: split by rows, split by
+    /// columns, one thread, and the few-rows kernel.
+    func testRowBiasOnEveryPath() throws {
+        let old = BLAS.threadCount
+        defer { BLAS.threadCount = old }
+        BLAS.threadCount = 3
+        for (m, k, n) in [(301, 256, 70), (40, 320, 333), (20, 10, 30), (2, 9, 130)] {
+            let a = rand([m, k], seed: 9), b = rand([k, n], seed: 10), bias = rand([n], seed: 11).scalars
+            var c = [Float](repeating: .nan, count: m * n)          // old contents must not matter
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in bias.withUnsafeBufferPointer { zp in
+                BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n,
+                           beta: 1, c: cp.baseAddress!, ldc: n, rowBias: zp.baseAddress!)
+            } } } }
             let ref = MatmulTests.naive(a, b, false, false)
-            var want = before
-            for i in 0..<m { for j in 0..<n {
-                let r: Float = ref[i * n + j], c0: Float = before[i * ldc + j]
-                want[i * ldc + j] = beta == 0 ? alpha * r : alpha * r + beta * c0
-            } }
-            assertClose(c, want, tol: 1e-4)
-        } }
+            assertClose(c, (0..<(m * n)).map { ref[$0] + bias[$0 % n] }, tol: 1e-4)
+        }
     }
 }

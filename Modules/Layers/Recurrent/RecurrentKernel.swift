@@ -151,10 +151,3 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         return out
     }
 }
-
-/// Runs `body` with the elements of `t`, or with nil when there is no tensor.
-@inline(__always)
-func withOptionalBuffer<R>(_ t: Tensor?, _ body: (UnsafeBufferPointer<Float>?) throws -> R) rethrows -> R {
-    guard let t else { return try body(nil) }
-    return try t.withUnsafeBufferPointer { try body($0) }
-}

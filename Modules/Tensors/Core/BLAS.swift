@@ -72,17 +72,25 @@ public enum BLAS {
     ///
     /// `op(A)` is `[m, k]`, `op(B)` is `[k, n]`, `C` is `[m, n]` with row stride `ldc`.
     /// Leading dimensions let a kernel address one time step inside `[batch, time, features]`.
+    /// With `rowBias` (`[n]`), C's old contents are replaced by the bias in every row before the
+    /// product is added (`beta` must be 1): `C = αAB + 1·biasᵀ`; each thread fills its own block.
     @inline(__always)
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                              alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
-                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, rowBias: UnsafePointer<Float>? = nil) {
         if m == 0 || n == 0 { return }
+        precondition(rowBias == nil || beta == 1, "rowBias needs beta 1")
+        @inline(__always) func fill(_ rows: Range<Int>, _ cols: Range<Int>) {
+            guard let rowBias else { return }
+            for i in rows { (c + i * ldc + cols.lowerBound).update(from: rowBias + cols.lowerBound, count: cols.count) }
+        }
         if k == 0 {   // BLAS would leave C untouched for k = 0 only when beta = 1
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
             return
         }
         if m <= smallRows && !transA && !transB && n >= 64 {
+            fill(0..<m, 0..<n)
             unroll_gemm_small_rows(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }
@@ -90,6 +98,7 @@ public enum BLAS {
         let pool = ComputePool.shared
         let threads = pool.threadCount
         guard threads > 1, m * n * k >= parallelWork else {
+            fill(0..<m, 0..<n)
             cblasSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }
@@ -99,6 +108,7 @@ public enum BLAS {
             let parts = min(threads, m)
             pool.run(parts: parts) { p in
                 let r = ComputePool.range(part: p, of: parts, total: m)
+                fill(r, 0..<n)
                 cblasSgemm(transA, transB, r.count, n, k, alpha, transA ? a + r.lowerBound : a + r.lowerBound * lda, lda,
                            b, ldb, beta, c + r.lowerBound * ldc, ldc)
             }
@@ -106,6 +116,7 @@ public enum BLAS {
             let parts = min(threads, (n + 15) / 16)
             pool.run(parts: parts) { p in
                 let r = ComputePool.range(part: p, of: parts, total: n, block: 16)
+                fill(0..<m, r)
                 cblasSgemm(transA, transB, m, r.count, k, alpha, a, lda, transB ? b + r.lowerBound * ldb : b + r.lowerBound, ldb,
                            beta, c + r.lowerBound, ldc)
             }

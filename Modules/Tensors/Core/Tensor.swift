@@ -183,3 +183,10 @@ extension Tensor {
         } }
     }
 }
+
+/// Runs `body` with the elements of `t`, or with nil when there is no tensor.
+@inline(__always)
+public func withOptionalBuffer<R>(_ t: Tensor?, _ body: (UnsafeBufferPointer<Float>?) throws -> R) rethrows -> R {
+    guard let t else { return try body(nil) }
+    return try t.withUnsafeBufferPointer { try body($0) }
+}

@@ -109,13 +109,10 @@ extension Tensor {
         }
         let rows = count / Swift.max(k, 1)
         var out = Tensor(shape: Array(shape.dropLast()) + [n]) { cp, total in
-            if let bias {
-                bias.withUnsafeBufferPointer { bp in for r in 0..<rows { (cp + r * n).update(from: bp.baseAddress!, count: n) } }
-            }
-            withUnsafeBufferPointer { ap in w.withUnsafeBufferPointer { wp in
+            withUnsafeBufferPointer { ap in w.withUnsafeBufferPointer { wp in withOptionalBuffer(bias) { bp in
                 BLAS.sgemm(transA: false, transB: false, m: rows, n: n, k: k, a: ap.baseAddress!, lda: k,
-                           b: wp.baseAddress!, ldb: n, beta: bias == nil ? 0 : 1, c: cp, ldc: n)
-            } }
+                           b: wp.baseAddress!, ldb: n, beta: bias == nil ? 0 : 1, c: cp, ldc: n, rowBias: bp?.baseAddress)
+            } } }
         }
         let (x, wc) = (detached(), w.detached())
         let (needX, needW, needB) = (requiresGrad, w.requiresGrad, bias?.requiresGrad ?? false)
@@ -123,7 +120,8 @@ extension Tensor {
             let g2 = try g.reshaped([rows, n])
             let dx = needX ? try Tensor.matmul(g2, wc, transposeB: true).reshaped(x.shape) : nil
             let dw = needW ? try Tensor.matmul(x.reshaped([rows, k]), g2, transposeA: true) : nil
-            let db = needB ? try g2.sum(axis: 0) : nil
+            // Σ over rows as the product ones[1, rows] · g (AVX kernel) rather than a strided sum.
+            let db = needB ? try Tensor.matmul(Tensor(shape: [1, rows], repeating: 1), g2).reshaped([n]) : nil
             return bias == nil ? [dx, dw] : [dx, dw, db]
         }
         return out
