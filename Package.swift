@@ -93,9 +93,10 @@ let package = Package(
 
         // MARK: Examples — a plugin, kept apart from Unroll's modules
 
-        /// `Examples/HighwayPlugin`: a third-party layer (`acme.Highway`) in its own module, its
+        /// `Examples/HighwayPlugin`: a third-party layer (`acme.Highway`) and cleaning step
+        /// (`acme.emoji_words`) in their own module, its
         /// own tests (reusing `LayerConformance`) and its own `unroll-acme` app.
-        .target(name: "AcmeLayers", dependencies: ["Layers", "Tensors", "PluginRegistry"],
+        .target(name: "AcmeLayers", dependencies: ["Layers", "Tensors", "PluginRegistry", "TextPipeline"],
                 path: "Examples/HighwayPlugin/Sources/AcmeLayers", swiftSettings: swiftSettings),
         .executableTarget(name: "unroll-acme", dependencies: ["AcmeLayers", "UnrollCLI"],
                           path: "Examples/HighwayPlugin/Sources/unroll-acme", swiftSettings: swiftSettings),
@@ -115,7 +116,7 @@ let package = Package(
         .testTarget(name: "PluginRegistryTests", dependencies: ["PluginRegistry"], path: "Tests/PluginRegistryTests", swiftSettings: swiftSettings),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], path: "Tests/TensorsTests", swiftSettings: swiftSettings),
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "Optimizers", "Layers", "Tensors", "Datasets"], path: "Tests/TrainingTests", swiftSettings: swiftSettings),
-        .testTarget(name: "TextPipelineTests", dependencies: ["TestSupport", "TextPipeline", "Tensors"], path: "Tests/TextPipelineTests", swiftSettings: swiftSettings),
+        .testTarget(name: "TextPipelineTests", dependencies: ["TestSupport", "TextPipeline", "Tensors", "PluginRegistry"], path: "Tests/TextPipelineTests", swiftSettings: swiftSettings),
         .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "Datasets", "TextPipeline", "Tensors"], path: "Tests/DatasetsTests", swiftSettings: swiftSettings),
         .testTarget(name: "UnrollCLITests", dependencies: ["unroll"], path: "Tests/UnrollCLITests", swiftSettings: swiftSettings),
         .testTarget(name: "SpecsTests", dependencies: ["Specs", "PluginRegistry", "Layers", "Tensors", "Training", "Datasets"], path: "Tests/SpecsTests", swiftSettings: swiftSettings),

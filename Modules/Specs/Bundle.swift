@@ -75,7 +75,7 @@ public struct ModelBundle {
         let model = try Sequential(inputShape: d.inputShape, layers: layers, seed: 0, name: d.name)
         try Checkpoint.loadWeights(model, from: dir.appendingPathComponent("weights.safetensors"))
         let pj = dir.appendingPathComponent("pipeline.json")
-        let pipeline = FileManager.default.fileExists(atPath: pj.path) ? try TextPipeline.load(from: pj) : nil
+        let pipeline = FileManager.default.fileExists(atPath: pj.path) ? try TextPipeline.load(from: pj, resolve: registry.textPartResolver) : nil
         return ModelBundle(directory: dir, description: d, model: model, pipeline: pipeline)
     }
 }

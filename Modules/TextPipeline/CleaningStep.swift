@@ -41,6 +41,8 @@ public enum CleaningStep: Codable, Equatable, Sendable {
     case digits(Action)
     /// Runs of whitespace become one space; leading and trailing whitespace goes.
     case collapseWhitespace
+    /// A step a plugin registered (`PluginEntry.cleaningStep`), saved by name and config.
+    case plugin(PluginTextPart<any TextCleaningStep>)
 
     /// The step's name in spec files.
     public var name: String {
@@ -54,6 +56,7 @@ public enum CleaningStep: Codable, Equatable, Sendable {
         case .specialCharacters: return "special_characters"
         case .digits: return "digits"
         case .collapseWhitespace: return "collapse_whitespace"
+        case let .plugin(p): return p.name
         }
     }
 
@@ -74,6 +77,7 @@ public enum CleaningStep: Codable, Equatable, Sendable {
         case .specialCharacters: return TextScan.specialCharactersToSpace(text)
         case let .digits(a): return TextScan.replaceDigits(text, a.replacement)
         case .collapseWhitespace: return TextScan.collapseWhitespace(text)
+        case let .plugin(p): return p.value.apply(text)
         }
     }
 

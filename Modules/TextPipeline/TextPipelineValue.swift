@@ -63,9 +63,13 @@ public struct TextPipeline: Codable, Equatable, Sendable {
         try e.encode(self).write(to: url, options: .atomic)
     }
 
-    public static func load(from url: URL) throws -> TextPipeline {
+    /// Reads a saved pipeline; `resolve` rebuilds plugin steps and tokenizers
+    /// (`Registry.textPartResolver`). Without it a pipeline that uses one fails to load, by name.
+    public static func load(from url: URL, resolve: PluginTextResolver? = nil) throws -> TextPipeline {
         guard let data = try? Data(contentsOf: url) else { throw TextError.io(path: url.path, message: "cannot read the text pipeline") }
-        do { return try JSONDecoder().decode(TextPipeline.self, from: data) } catch {
+        let decoder = JSONDecoder()
+        if let resolve { decoder.userInfo[pluginTextResolverKey] = resolve }
+        do { return try decoder.decode(TextPipeline.self, from: data) } catch {
             throw TextError.io(path: url.path, message: "not a valid text pipeline: \(error)")
         }
     }

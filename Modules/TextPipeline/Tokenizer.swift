@@ -13,6 +13,8 @@
 public enum Tokenizer: Codable, Equatable, Sendable {
     case words(ngrams: Int, splitContractions: Bool, stem: Bool = false)
     case characters
+    /// A tokenizer a plugin registered (`PluginEntry.tokenizer`), saved by name and config.
+    case plugin(PluginTextPart<any TextTokenizer>)
 
     /// Word tokens, no n-grams, contractions kept whole (Keras-like).
     public static let words = Tokenizer.words(ngrams: 1, splitContractions: false)
@@ -22,6 +24,7 @@ public enum Tokenizer: Codable, Equatable, Sendable {
     public func tokenize(_ text: String) -> [String] {
         switch self {
         case .characters: return text.map(String.init)
+        case let .plugin(p): return p.value.tokenize(text)
         case let .words(n, split, stem):
             var base = split ? Tokenizer.splitWords(text).flatMap(Tokenizer.splitContraction) : Tokenizer.splitWords(text)
             if stem { base = base.map(PorterStemmer.stem) }
@@ -36,7 +39,7 @@ public enum Tokenizer: Codable, Equatable, Sendable {
 
     // Coded as Swift synthesises it (`{"words": {"ngrams": 1, "splitContractions": false}}`),
     // with `stem` optional so bundles saved before it existed still load.
-    private enum CaseKeys: String, CodingKey { case words, characters }
+    private enum CaseKeys: String, CodingKey { case words, characters, plugin }
     private enum WordKeys: String, CodingKey { case ngrams, splitContractions, stem }
 
     public init(from decoder: Decoder) throws {
@@ -47,8 +50,10 @@ public enum Tokenizer: Codable, Equatable, Sendable {
                           stem: try w.decodeIfPresent(Bool.self, forKey: .stem) ?? false)
         } else if c.contains(.characters) {
             self = .characters
+        } else if c.contains(.plugin) {
+            self = .plugin(try c.decode(PluginTextPart<any TextTokenizer>.self, forKey: .plugin))
         } else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "tokenizer must be words or characters"))
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "tokenizer must be words, characters or plugin"))
         }
     }
 
@@ -61,6 +66,8 @@ public enum Tokenizer: Codable, Equatable, Sendable {
             if stem { try w.encode(stem, forKey: .stem) }
         case .characters:
             _ = c.nestedContainer(keyedBy: WordKeys.self, forKey: .characters)
+        case let .plugin(p):
+            try c.encode(p, forKey: .plugin)
         }
     }
 

@@ -52,9 +52,10 @@ public final class Highway: Layer {
     }
 }
 
-/// Registers the plugin's layers; an app lists this module: `UnrollCLI.run(plugins: [AcmeLayers.self])`.
+/// Registers the plugin's layer and cleaning step; an app lists this module: `UnrollCLI.run(plugins: [AcmeLayers.self])`.
 public enum AcmeLayers: PluginModule {
     public static func register(in registry: inout Registry) throws {
         try registry.register(LayersPlugins.layer(Highway.self, "Highway layer: y = t ⊙ f(xW + b) + (1 − t) ⊙ x"))
+        try registry.register(EmojiWords.entry)
     }
 }
