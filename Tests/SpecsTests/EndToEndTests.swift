@@ -97,25 +97,28 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(metrics["test"]?["accuracy"] as? Double, 1)
     }
 
+    /// A numeric-CSV spec for the resume tests: 60 rows, 3 classes, Adam, batch 8, checkpoints.
+    func resumeSpec(_ name: String, epochs: Int, dropout: Bool = true, callbacks: String = "[{type: model_checkpoint}]") throws -> URL {
+        _ = try write("n.csv", (0..<60).map { i in "\(Double(i % 7) / 7),\(Double(i % 5) / 5),\(i % 3)" }.joined(separator: "\n") + "\n")
+        return try write("\(name).yaml", """
+        name: \(name)
+        seed: 5
+        data: {source: numeric_csv, path: n.csv}
+        model: [{type: Dense, units: 8, activation: tanh}, \(dropout ? "{type: Dropout, rate: 0.2}, " : ""){type: Dense, units: 3}]
+        loss: {type: sparse_categorical_crossentropy, from_logits: true}
+        optimizer: {type: adam, learning_rate: 0.01}
+        batch_size: 8
+        epochs: \(epochs)
+        callbacks: \(callbacks)
+        verbosity: quiet
+        output: out-\(name)
+        """)
+    }
+
     /// A run killed after epoch 2 and resumed with `resume: true` ends with the weights and
     /// history of an uninterrupted run.
     func testResumeFromCheckpointsMatchesAnUninterruptedRun() throws {
-        _ = try write("n.csv", (0..<60).map { i in "\(Double(i % 7) / 7),\(Double(i % 5) / 5),\(i % 3)" }.joined(separator: "\n") + "\n")
-        func spec(_ name: String, epochs: Int) throws -> URL {
-            try write("\(name).yaml", """
-            name: \(name)
-            seed: 5
-            data: {source: numeric_csv, path: n.csv}
-            model: [{type: Dense, units: 8, activation: tanh}, {type: Dropout, rate: 0.2}, {type: Dense, units: 3}]
-            loss: {type: sparse_categorical_crossentropy, from_logits: true}
-            optimizer: {type: adam, learning_rate: 0.01}
-            batch_size: 8
-            epochs: \(epochs)
-            callbacks: [{type: model_checkpoint}]
-            verbosity: quiet
-            output: out-\(name)
-            """)
-        }
+        func spec(_ name: String, epochs: Int) throws -> URL { try resumeSpec(name, epochs: epochs) }
         let full = try runner.train(try spec("full", epochs: 5))
         _ = try runner.train(try spec("cut", epochs: 2))                 // "killed" after epoch 2
         let resumed = try runner.train(try spec("cut", epochs: 5), resume: true)
@@ -134,22 +137,9 @@ final class EndToEndTests: XCTestCase {
     /// makes epoch 1 the best and stops after epoch 4 (patience 2) — a resumed run that forgot
     /// this would train on to epoch 8 and end with other weights.
     func testResumeKeepsEarlyStoppingState() throws {
-        _ = try write("n.csv", (0..<60).map { i in "\(Double(i % 7) / 7),\(Double(i % 5) / 5),\(i % 3)" }.joined(separator: "\n") + "\n")
         func spec(_ name: String, epochs: Int) throws -> URL {
-            try write("\(name).yaml", """
-            name: \(name)
-            seed: 5
-            data: {source: numeric_csv, path: n.csv}
-            model: [{type: Dense, units: 8, activation: tanh}, {type: Dense, units: 3}]
-            loss: {type: sparse_categorical_crossentropy, from_logits: true}
-            optimizer: {type: adam, learning_rate: 0.01}
-            batch_size: 8
-            epochs: \(epochs)
-            callbacks:
-              - {type: model_checkpoint}
-              - {type: early_stopping, monitor: loss, mode: max, patience: 2, restore_best_weights: true}
-            verbosity: quiet
-            output: out-\(name)
+            try resumeSpec(name, epochs: epochs, dropout: false, callbacks: """
+            [{type: model_checkpoint}, {type: early_stopping, monitor: loss, mode: max, patience: 2, restore_best_weights: true}]
             """)
         }
         let full = try runner.train(try spec("full", epochs: 8))

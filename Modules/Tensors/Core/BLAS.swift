@@ -73,14 +73,14 @@ public enum BLAS {
     /// `op(A)` is `[m, k]`, `op(B)` is `[k, n]`, `C` is `[m, n]` with row stride `ldc`.
     /// Leading dimensions let a kernel address one time step inside `[batch, time, features]`.
     /// With `rowBias` (`[n]`), C's old contents are replaced by the bias in every row before the
-    /// product is added (`beta` must be 1): `C = αAB + 1·biasᵀ`; each thread fills its own block.
+    /// product is added (`beta` is then taken as 1): `C = αAB + 1·biasᵀ`; each thread fills its own block.
     @inline(__always)
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                              alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
-                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, rowBias: UnsafePointer<Float>? = nil) {
+                             beta betaIn: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, rowBias: UnsafePointer<Float>? = nil) {
         if m == 0 || n == 0 { return }
-        precondition(rowBias == nil || beta == 1, "rowBias needs beta 1")
+        let beta: Float = rowBias == nil ? betaIn : 1
         @inline(__always) func fill(_ rows: Range<Int>, _ cols: Range<Int>) {
             guard let rowBias else { return }
             for i in rows { (c + i * ldc + cols.lowerBound).update(from: rowBias + cols.lowerBound, count: cols.count) }
