@@ -46,7 +46,7 @@ let package = Package(
         // MARK: C kernels
 
         /// The few hot loops (exp/sigmoid/tanh, batch-1 GEMM rows, the LSTM step) built for
-        /// AVX-512, AVX2+FMA and baseline x86-64, chosen at load time (`target_clones`).
+        /// AVX-512, AVX2+FMA and baseline x86-64, chosen at load time from the CPU's features (a table of function pointers).
         .target(name: "CKernels", path: "Modules/CKernels"),
 
         // MARK: Library modules
@@ -114,7 +114,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Datasets"], path: "Tests/Support", swiftSettings: swiftSettings),
 
         .testTarget(name: "PluginRegistryTests", dependencies: ["PluginRegistry"], path: "Tests/PluginRegistryTests", swiftSettings: swiftSettings),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors"], path: "Tests/TensorsTests", swiftSettings: swiftSettings),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CKernels"], path: "Tests/TensorsTests", swiftSettings: swiftSettings),
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "Optimizers", "Layers", "Tensors", "Datasets"], path: "Tests/TrainingTests", swiftSettings: swiftSettings),
         .testTarget(name: "TextPipelineTests", dependencies: ["TestSupport", "TextPipeline", "Tensors", "PluginRegistry"], path: "Tests/TextPipelineTests", swiftSettings: swiftSettings),
         .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "Datasets", "TextPipeline", "Tensors"], path: "Tests/DatasetsTests", swiftSettings: swiftSettings),

@@ -5,110 +5,93 @@
 #include <malloc.h>
 #endif
 
-#if defined(__x86_64__) && defined(__linux__)
-#define MULTIVERSION __attribute__((target_clones("avx512f", "arch=haswell", "default")))
-#else
-#define MULTIVERSION
+// Each kernel exists three times: baseline x86-64 (SSE2), AVX2+FMA and AVX-512, compiled from
+// kernels_impl.h. A table of function pointers picks one at load time from the CPU's features;
+// unroll_kernels_force_isa lets tests run every variant the CPU has on one machine.
+
+#define ISA base
+#include "kernels_impl.h"
+#undef ISA
+
+#if defined(__x86_64__)
+#define UNROLL_X86 1
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#define ISA avx2
+#include "kernels_impl.h"
+#undef ISA
+#pragma clang attribute pop
+
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))), apply_to = function)
+#define ISA avx512
+#include "kernels_impl.h"
+#undef ISA
+#pragma clang attribute pop
 #endif
 
-// ---- elementary functions (the forms FastMathTests checks against glibc) ----
+typedef struct {
+    void (*vexp)(float *, ptrdiff_t);
+    void (*vsigmoid)(float *, ptrdiff_t);
+    void (*vtanh)(float *, ptrdiff_t);
+    void (*gemm_small_rows)(ptrdiff_t, ptrdiff_t, ptrdiff_t, float, const float *, ptrdiff_t, const float *, ptrdiff_t, float, float *, ptrdiff_t);
+    void (*lstm_forward_row)(ptrdiff_t, const float *, const float *, const float *, float *, float *, float *);
+    void (*lstm_backward_row)(ptrdiff_t, const float *, const float *, const float *, const float *, const float *, float *, float *);
+    void (*adam)(ptrdiff_t, float *, float *, float *, const float *, float, float, float, float, float, float);
+} KernelTable;
 
-static inline float fm_exp(float xIn) {
-    float x = xIn > 88.3f ? 88.3f : xIn;
-    x = x < -87.3f ? -87.3f : x;
-    const float shifter = 12582912.0f;                 // 1.5·2²³: adding it rounds to an integer
-    float t = x * 1.44269504f + shifter;
-    float n = t - shifter;
-    float r = (x - n * 0.69314575f) - n * 1.4286068e-6f;
-    float p = 1.0f / 720;
-    p = p * r + 1.0f / 120;
-    p = p * r + 1.0f / 24;
-    p = p * r + 1.0f / 6;
-    p = p * r + 0.5f;
-    p = p * r + 1;
-    p = p * r + 1;
-    int32_t tb, sb;
-    memcpy(&tb, &t, 4); memcpy(&sb, &shifter, 4);
-    int32_t bits = (int32_t)((uint32_t)(tb - sb + 127) << 23);
-    float scale;
-    memcpy(&scale, &bits, 4);
-    return p * scale;
-}
-// σ′ = σ(1 − σ)
-static inline float fm_sigmoid(float x) { return 1.0f / (1.0f + fm_exp(-x)); }
-// tanh′ = 1 − tanh²
-static inline float fm_tanh(float x) {
-    float x2 = x * x;
-    float small = x * (1 + x2 * (-1.0f / 3 + x2 * (2.0f / 15 + x2 * (-17.0f / 315))));
-    float large = 1 - 2 / (fm_exp(2 * x) + 1);
-    return (x < 0.15f && x > -0.15f) ? small : large;
+#define TABLE(s) { vexp_##s, vsigmoid_##s, vtanh_##s, gemm_small_rows_##s, lstm_forward_row_##s, lstm_backward_row_##s, adam_##s }
+static const KernelTable tables[] = {
+    TABLE(base),
+#if UNROLL_X86
+    TABLE(avx2),
+    TABLE(avx512),
+#endif
+};
+
+static int supported(int isa) {
+    if (isa == UNROLL_ISA_BASELINE) return 1;
+#if UNROLL_X86
+    __builtin_cpu_init();
+    if (isa == UNROLL_ISA_AVX2) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (isa == UNROLL_ISA_AVX512) return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                                         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+                                         __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+    return 0;
 }
 
-MULTIVERSION void unroll_vexp(float *x, ptrdiff_t n) { for (ptrdiff_t i = 0; i < n; i++) x[i] = fm_exp(x[i]); }
-MULTIVERSION void unroll_vsigmoid(float *x, ptrdiff_t n) { for (ptrdiff_t i = 0; i < n; i++) x[i] = fm_sigmoid(x[i]); }
-MULTIVERSION void unroll_vtanh(float *x, ptrdiff_t n) { for (ptrdiff_t i = 0; i < n; i++) x[i] = fm_tanh(x[i]); }
+static int activeISA = UNROLL_ISA_BASELINE;
+static const KernelTable *active = &tables[0];
 
-// ---- small GEMM ----
-
-MULTIVERSION void unroll_gemm_small_rows(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *restrict a, ptrdiff_t lda,
-                                         const float *restrict b, ptrdiff_t ldb, float beta, float *restrict c, ptrdiff_t ldc) {
-    for (ptrdiff_t i = 0; i < m; i++) {
-        const float *ai = a + i * lda;
-        float *ci = c + i * ldc;
-        ptrdiff_t j = 0;
-        for (; j + 64 <= n; j += 64) {
-            float acc[64] = {0};
-            for (ptrdiff_t p = 0; p < k; p++) {
-                const float s = ai[p], *bp = b + p * ldb + j;
-                for (int q = 0; q < 64; q++) acc[q] += s * bp[q];
-            }
-            if (beta == 0) { for (int q = 0; q < 64; q++) ci[j + q] = alpha * acc[q]; }
-            else { for (int q = 0; q < 64; q++) ci[j + q] = beta * ci[j + q] + alpha * acc[q]; }
-        }
-        for (; j < n; j++) {
-            float acc = 0;
-            for (ptrdiff_t p = 0; p < k; p++) acc += ai[p] * b[p * ldb + j];
-            ci[j] = beta == 0 ? alpha * acc : beta * ci[j] + alpha * acc;
-        }
+__attribute__((constructor)) static void chooseKernels(void) {
+    for (int isa = UNROLL_ISA_AVX512; isa > UNROLL_ISA_BASELINE; isa--) {
+        if (supported(isa)) { activeISA = isa; active = &tables[isa]; return; }
     }
 }
 
-// ---- LSTM pointwise step (LSTMCell.swift states the equations) ----
+int unroll_kernels_isa(void) { return activeISA; }
 
-MULTIVERSION void unroll_lstm_forward_row(ptrdiff_t H, const float *restrict x, const float *restrict rec, const float *restrict cPrev,
-                                          float *restrict h, float *restrict c, float *restrict g) {
-    for (ptrdiff_t k = 0; k < 4 * H; k++) g[k] = x[k] + rec[k];
-    for (ptrdiff_t k = 0; k < 2 * H; k++) g[k] = fm_sigmoid(g[k]);             // i, f
-    for (ptrdiff_t k = 2 * H; k < 3 * H; k++) g[k] = fm_tanh(g[k]);            // c̃
-    for (ptrdiff_t k = 3 * H; k < 4 * H; k++) g[k] = fm_sigmoid(g[k]);         // o
-    for (ptrdiff_t j = 0; j < H; j++) c[j] = g[H + j] * cPrev[j] + g[j] * g[2 * H + j];
-    for (ptrdiff_t j = 0; j < H; j++) h[j] = fm_tanh(c[j]) * g[3 * H + j];
+int unroll_kernels_force_isa(int isa) {
+    if (isa < UNROLL_ISA_BASELINE || isa > UNROLL_ISA_AVX512 || !supported(isa)) return 0;
+    activeISA = isa; active = &tables[isa];
+    return 1;
 }
 
-MULTIVERSION void unroll_lstm_backward_row(ptrdiff_t H, const float *restrict dh, const float *restrict dc, const float *restrict cPrev,
-                                           const float *restrict c, const float *restrict g, float *restrict dx, float *restrict dcPrev) {
-    const float *i = g, *f = g + H, *gg = g + 2 * H, *o = g + 3 * H;
-    float *dI = dx, *dF = dx + H, *dG = dx + 2 * H, *dO = dx + 3 * H;
-    for (ptrdiff_t j = 0; j < H; j++) dO[j] = fm_tanh(c[j]);                                  // τ, kept in dO for now
-    for (ptrdiff_t j = 0; j < H; j++) dcPrev[j] = dc[j] + dh[j] * o[j] * (1 - dO[j] * dO[j]); // total dc, in dcPrev for now
-    for (ptrdiff_t j = 0; j < H; j++) dO[j] = dh[j] * dO[j] * o[j] * (1 - o[j]);
-    for (ptrdiff_t j = 0; j < H; j++) dI[j] = dcPrev[j] * gg[j] * i[j] * (1 - i[j]);
-    for (ptrdiff_t j = 0; j < H; j++) dF[j] = dcPrev[j] * cPrev[j] * f[j] * (1 - f[j]);
-    for (ptrdiff_t j = 0; j < H; j++) dG[j] = dcPrev[j] * i[j] * (1 - gg[j] * gg[j]);
-    for (ptrdiff_t j = 0; j < H; j++) dcPrev[j] *= f[j];
+void unroll_vexp(float *x, ptrdiff_t n) { active->vexp(x, n); }
+void unroll_vsigmoid(float *x, ptrdiff_t n) { active->vsigmoid(x, n); }
+void unroll_vtanh(float *x, ptrdiff_t n) { active->vtanh(x, n); }
+void unroll_gemm_small_rows(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a, ptrdiff_t lda,
+                            const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc) {
+    active->gemm_small_rows(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
-
-// ---- optimizer ----
-
-MULTIVERSION void unroll_adam(ptrdiff_t n, float *restrict m, float *restrict v, float *restrict p, const float *restrict g,
-                              float b1, float b2, float c1, float c2, float lr, float eps) {
-    for (ptrdiff_t i = 0; i < n; i++) {
-        float mi = b1 * m[i] + (1 - b1) * g[i];
-        float vi = b2 * v[i] + (1 - b2) * g[i] * g[i];
-        m[i] = mi;
-        v[i] = vi;
-        p[i] -= lr * (mi / c1) / (__builtin_elementwise_sqrt(vi / c2) + eps);   // no errno: vectorises
-    }
+void unroll_lstm_forward_row(ptrdiff_t H, const float *x, const float *rec, const float *cPrev, float *h, float *c, float *g) {
+    active->lstm_forward_row(H, x, rec, cPrev, h, c, g);
+}
+void unroll_lstm_backward_row(ptrdiff_t H, const float *dh, const float *dc, const float *cPrev, const float *c,
+                              const float *g, float *dx, float *dcPrev) {
+    active->lstm_backward_row(H, dh, dc, cPrev, c, g, dx, dcPrev);
+}
+void unroll_adam(ptrdiff_t n, float *m, float *v, float *p, const float *g, float b1, float b2, float c1, float c2, float lr, float eps) {
+    active->adam(n, m, v, p, g, b1, b2, c1, c2, lr, eps);
 }
 
 // ---- allocator ----

@@ -74,6 +74,7 @@ final class MatmulTests: XCTestCase {
 /// including the scalar remainder columns, α, β and leading dimensions.
 final class SmallRowsGEMMTests: XCTestCase {
     func testSmallRowsKernelMatchesNaiveLoop() {
+        forEachKernelVariant { _ in
         for m in 1...4 { for (alpha, beta) in [(Float(1), Float(0)), (1, 1), (0.5, -2)] {
             let (k, n, lda, ldb, ldc) = (7, 64 * 2 + 5, 9, 140, 150)
             let a = rand([m * lda], seed: UInt64(m)).scalars, b = rand([k * ldb], seed: 9).scalars
@@ -91,6 +92,7 @@ final class SmallRowsGEMMTests: XCTestCase {
             } } }
             assertClose(c, want, tol: 1e-5)
         } }
+        }
     }
 
     /// Products above `BLAS.parallelWork` are split by rows (m ≥ n) or by 16-column blocks;

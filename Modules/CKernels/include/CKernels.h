@@ -1,10 +1,18 @@
 // Hot loops compiled several times for different x86-64 instruction sets (AVX-512, AVX2+FMA,
-// baseline) and picked once at load time by the CPU's features (`target_clones`, an ifunc).
+// baseline) and picked once at load time by the CPU's features.
 // Swift code is built for baseline x86-64 (SSE2) and has no per-function target attribute;
 // these few loops are where that costs most (see docs/benchmarks.md).
 #ifndef UNROLL_CKERNELS_H
 #define UNROLL_CKERNELS_H
 #include <stddef.h>
+
+/// Instruction sets a kernel variant is built for.
+enum { UNROLL_ISA_BASELINE = 0, UNROLL_ISA_AVX2 = 1, UNROLL_ISA_AVX512 = 2 };
+/// The variant in use: the best this CPU has, chosen at load time.
+int unroll_kernels_isa(void);
+/// Switches every kernel to `isa` if this CPU has it (returns 1), else changes nothing (returns 0).
+/// For tests that compare the variants; not thread-safe against kernels running meanwhile.
+int unroll_kernels_force_isa(int isa);
 
 /// In place `x[i] = e^x[i]`, `n` elements (Cody–Waite reduction + degree-6 polynomial; inputs
 /// clamped to [−87.3, 88.3]; NaN propagates). Relative error below 3e-7.

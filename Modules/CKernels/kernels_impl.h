@@ -1,0 +1,107 @@
+// The kernels' bodies, included once per instruction set by kernels.c with `ISA` set to the
+// suffix (base, avx2, avx512) inside a `#pragma clang attribute` that sets the target. No
+// include guard on purpose.
+#define K_CAT2(a, b) a##_##b
+#define K_CAT(a, b) K_CAT2(a, b)
+#define K(name) K_CAT(name, ISA)
+
+// ---- elementary functions (the forms FastMathTests checks against glibc) ----
+
+static inline float K(fm_exp)(float xIn) {
+    float x = xIn > 88.3f ? 88.3f : xIn;
+    x = x < -87.3f ? -87.3f : x;
+    const float shifter = 12582912.0f;                 // 1.5·2²³: adding it rounds to an integer
+    float t = x * 1.44269504f + shifter;
+    float n = t - shifter;
+    float r = (x - n * 0.69314575f) - n * 1.4286068e-6f;
+    float p = 1.0f / 720;
+    p = p * r + 1.0f / 120;
+    p = p * r + 1.0f / 24;
+    p = p * r + 1.0f / 6;
+    p = p * r + 0.5f;
+    p = p * r + 1;
+    p = p * r + 1;
+    int32_t tb, sb;
+    memcpy(&tb, &t, 4); memcpy(&sb, &shifter, 4);
+    int32_t bits = (int32_t)((uint32_t)(tb - sb + 127) << 23);
+    float scale;
+    memcpy(&scale, &bits, 4);
+    return p * scale;
+}
+// σ′ = σ(1 − σ)
+static inline float K(fm_sigmoid)(float x) { return 1.0f / (1.0f + K(fm_exp)(-x)); }
+// tanh′ = 1 − tanh²
+static inline float K(fm_tanh)(float x) {
+    float x2 = x * x;
+    float small = x * (1 + x2 * (-1.0f / 3 + x2 * (2.0f / 15 + x2 * (-17.0f / 315))));
+    float large = 1 - 2 / (K(fm_exp)(2 * x) + 1);
+    return (x < 0.15f && x > -0.15f) ? small : large;
+}
+
+static void K(vexp)(float *x, ptrdiff_t n) { for (ptrdiff_t i = 0; i < n; i++) x[i] = K(fm_exp)(x[i]); }
+static void K(vsigmoid)(float *x, ptrdiff_t n) { for (ptrdiff_t i = 0; i < n; i++) x[i] = K(fm_sigmoid)(x[i]); }
+static void K(vtanh)(float *x, ptrdiff_t n) { for (ptrdiff_t i = 0; i < n; i++) x[i] = K(fm_tanh)(x[i]); }
+
+// ---- small GEMM ----
+
+static void K(gemm_small_rows)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *restrict a, ptrdiff_t lda,
+                                         const float *restrict b, ptrdiff_t ldb, float beta, float *restrict c, ptrdiff_t ldc) {
+    for (ptrdiff_t i = 0; i < m; i++) {
+        const float *ai = a + i * lda;
+        float *ci = c + i * ldc;
+        ptrdiff_t j = 0;
+        for (; j + 64 <= n; j += 64) {
+            float acc[64] = {0};
+            for (ptrdiff_t p = 0; p < k; p++) {
+                const float s = ai[p], *bp = b + p * ldb + j;
+                for (int q = 0; q < 64; q++) acc[q] += s * bp[q];
+            }
+            if (beta == 0) { for (int q = 0; q < 64; q++) ci[j + q] = alpha * acc[q]; }
+            else { for (int q = 0; q < 64; q++) ci[j + q] = beta * ci[j + q] + alpha * acc[q]; }
+        }
+        for (; j < n; j++) {
+            float acc = 0;
+            for (ptrdiff_t p = 0; p < k; p++) acc += ai[p] * b[p * ldb + j];
+            ci[j] = beta == 0 ? alpha * acc : beta * ci[j] + alpha * acc;
+        }
+    }
+}
+
+// ---- LSTM pointwise step (LSTMCell.swift states the equations) ----
+
+static void K(lstm_forward_row)(ptrdiff_t H, const float *restrict x, const float *restrict rec, const float *restrict cPrev,
+                                          float *restrict h, float *restrict c, float *restrict g) {
+    for (ptrdiff_t k = 0; k < 4 * H; k++) g[k] = x[k] + rec[k];
+    for (ptrdiff_t k = 0; k < 2 * H; k++) g[k] = K(fm_sigmoid)(g[k]);             // i, f
+    for (ptrdiff_t k = 2 * H; k < 3 * H; k++) g[k] = K(fm_tanh)(g[k]);            // c̃
+    for (ptrdiff_t k = 3 * H; k < 4 * H; k++) g[k] = K(fm_sigmoid)(g[k]);         // o
+    for (ptrdiff_t j = 0; j < H; j++) c[j] = g[H + j] * cPrev[j] + g[j] * g[2 * H + j];
+    for (ptrdiff_t j = 0; j < H; j++) h[j] = K(fm_tanh)(c[j]) * g[3 * H + j];
+}
+
+static void K(lstm_backward_row)(ptrdiff_t H, const float *restrict dh, const float *restrict dc, const float *restrict cPrev,
+                                           const float *restrict c, const float *restrict g, float *restrict dx, float *restrict dcPrev) {
+    const float *i = g, *f = g + H, *gg = g + 2 * H, *o = g + 3 * H;
+    float *dI = dx, *dF = dx + H, *dG = dx + 2 * H, *dO = dx + 3 * H;
+    for (ptrdiff_t j = 0; j < H; j++) dO[j] = K(fm_tanh)(c[j]);                                  // τ, kept in dO for now
+    for (ptrdiff_t j = 0; j < H; j++) dcPrev[j] = dc[j] + dh[j] * o[j] * (1 - dO[j] * dO[j]); // total dc, in dcPrev for now
+    for (ptrdiff_t j = 0; j < H; j++) dO[j] = dh[j] * dO[j] * o[j] * (1 - o[j]);
+    for (ptrdiff_t j = 0; j < H; j++) dI[j] = dcPrev[j] * gg[j] * i[j] * (1 - i[j]);
+    for (ptrdiff_t j = 0; j < H; j++) dF[j] = dcPrev[j] * cPrev[j] * f[j] * (1 - f[j]);
+    for (ptrdiff_t j = 0; j < H; j++) dG[j] = dcPrev[j] * i[j] * (1 - gg[j] * gg[j]);
+    for (ptrdiff_t j = 0; j < H; j++) dcPrev[j] *= f[j];
+}
+
+// ---- optimizer ----
+
+static void K(adam)(ptrdiff_t n, float *restrict m, float *restrict v, float *restrict p, const float *restrict g,
+                              float b1, float b2, float c1, float c2, float lr, float eps) {
+    for (ptrdiff_t i = 0; i < n; i++) {
+        float mi = b1 * m[i] + (1 - b1) * g[i];
+        float vi = b2 * v[i] + (1 - b2) * g[i] * g[i];
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= lr * (mi / c1) / (__builtin_elementwise_sqrt(vi / c2) + eps);   // no errno: vectorises
+    }
+}
+

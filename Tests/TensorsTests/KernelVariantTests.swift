@@ -1,0 +1,46 @@
+import XCTest
+import CKernels
+
+/// The LSTM step and Adam in every kernel variant this CPU has give the baseline variant's
+/// results (FMA rounds differently, so to 1e-5), on random rows that exercise every gate range.
+final class KernelVariantTests: XCTestCase {
+    func values(_ n: Int, seed: UInt32, scale: Float = 3) -> [Float] {
+        var s = seed
+        return (0..<n).map { _ in s = s &* 1_664_525 &+ 1_013_904_223; return (Float(s >> 8) / Float(1 << 24) * 2 - 1) * scale }
+    }
+
+    /// Runs the LSTM forward and backward rows and an Adam step; returns everything they wrote.
+    func runKernels() -> [Float] {
+        let H = 37                                                   // not a multiple of 16: remainder loops too
+        let x = values(4 * H, seed: 1), rec = values(4 * H, seed: 2), cPrev = values(H, seed: 3)
+        var h = [Float](repeating: 0, count: H), c = h, g = [Float](repeating: 0, count: 4 * H)
+        unroll_lstm_forward_row(H, x, rec, cPrev, &h, &c, &g)
+        let dh = values(H, seed: 4, scale: 1), dc = values(H, seed: 5, scale: 1)
+        var dx = [Float](repeating: 0, count: 4 * H), dcPrev = [Float](repeating: 0, count: H)
+        unroll_lstm_backward_row(H, dh, dc, cPrev, c, g, &dx, &dcPrev)
+        var m = values(53, seed: 6, scale: 0.1), v = values(53, seed: 7, scale: 0.1).map(abs), p = values(53, seed: 8), grad = values(53, seed: 9)
+        unroll_adam(53, &m, &v, &p, &grad, 0.9, 0.999, 0.1, 0.001, 0.01, 1e-7)
+        return h + c + g + dx + dcPrev + m + v + p
+    }
+
+    func testEveryVariantMatchesTheBaseline() {
+        var reference: [Float] = []
+        let ran = forEachKernelVariant { isa in
+            let out = runKernels()
+            XCTAssertTrue(out.allSatisfy(\.isFinite))
+            if reference.isEmpty { reference = out; return }       // the baseline runs first
+            for (i, (a, b)) in zip(out, reference).enumerated() {
+                XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b)), "variant \(isa), value \(i)")
+            }
+        }
+        XCTAssertEqual(ran.first, Int32(UNROLL_ISA_BASELINE))
+        print("kernel variants compared (0 baseline, 1 AVX2+FMA, 2 AVX-512): \(ran), chosen at load: \(unroll_kernels_isa())")
+        // The LSTM step against its equations, on one unit (baseline values).
+        let (x, rec, cPrev) = (values(4 * 37, seed: 1), values(4 * 37, seed: 2), values(37, seed: 3))
+        let sig = { (v: Float) in 1 / (1 + expf(-v)) }
+        let (i0, f0, g0, o0) = (sig(x[0] + rec[0]), sig(x[37] + rec[37]), tanhf(x[74] + rec[74]), sig(x[111] + rec[111]))
+        let c0 = f0 * cPrev[0] + i0 * g0
+        XCTAssertEqual(reference[37], c0, accuracy: 1e-5)            // c[0]
+        XCTAssertEqual(reference[0], o0 * tanhf(c0), accuracy: 1e-5) // h[0]
+    }
+}
