@@ -35,10 +35,12 @@ typedef struct {
     void (*gemm_small_rows)(ptrdiff_t, ptrdiff_t, ptrdiff_t, float, const float *, ptrdiff_t, const float *, ptrdiff_t, float, float *, ptrdiff_t);
     void (*lstm_forward_row)(ptrdiff_t, const float *, const float *, const float *, float *, float *, float *);
     void (*lstm_backward_row)(ptrdiff_t, const float *, const float *, const float *, const float *, const float *, float *, float *);
+    void (*gru_forward_row)(ptrdiff_t, const float *, const float *, const float *, float *, float *);
+    void (*gru_backward_row)(ptrdiff_t, const float *, const float *, const float *, float *, float *, float *);
     void (*adam)(ptrdiff_t, float *, float *, float *, const float *, float, float, float, float, float, float);
 } KernelTable;
 
-#define TABLE(s) { vexp_##s, vsigmoid_##s, vtanh_##s, gemm_small_rows_##s, lstm_forward_row_##s, lstm_backward_row_##s, adam_##s }
+#define TABLE(s) { vexp_##s, vsigmoid_##s, vtanh_##s, gemm_small_rows_##s, lstm_forward_row_##s, lstm_backward_row_##s, gru_forward_row_##s, gru_backward_row_##s, adam_##s }
 static const KernelTable tables[] = {
     TABLE(base),
 #if UNROLL_X86
@@ -89,6 +91,12 @@ void unroll_lstm_forward_row(ptrdiff_t H, const float *x, const float *rec, cons
 void unroll_lstm_backward_row(ptrdiff_t H, const float *dh, const float *dc, const float *cPrev, const float *c,
                               const float *g, float *dx, float *dcPrev) {
     active->lstm_backward_row(H, dh, dc, cPrev, c, g, dx, dcPrev);
+}
+void unroll_gru_forward_row(ptrdiff_t H, const float *x, const float *rec, const float *hPrev, float *h, float *s) {
+    active->gru_forward_row(H, x, rec, hPrev, h, s);
+}
+void unroll_gru_backward_row(ptrdiff_t H, const float *dh, const float *hPrev, const float *s, float *dx, float *drec, float *dhPrev) {
+    active->gru_backward_row(H, dh, hPrev, s, dx, drec, dhPrev);
 }
 void unroll_adam(ptrdiff_t n, float *m, float *v, float *p, const float *g, float b1, float b2, float c1, float c2, float lr, float eps) {
     active->adam(n, m, v, p, g, b1, b2, c1, c2, lr, eps);

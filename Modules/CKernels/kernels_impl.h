@@ -92,6 +92,28 @@ static void K(lstm_backward_row)(ptrdiff_t H, const float *restrict dh, const fl
     for (ptrdiff_t j = 0; j < H; j++) dcPrev[j] *= f[j];
 }
 
+// ---- GRU pointwise step (GRUCell.swift states the equations) ----
+
+static void K(gru_forward_row)(ptrdiff_t H, const float *restrict x, const float *restrict rec, const float *restrict hPrev,
+                               float *restrict h, float *restrict s) {
+    for (ptrdiff_t k = 0; k < 2 * H; k++) s[k] = K(fm_sigmoid)(x[k] + rec[k]);                 // z, r
+    for (ptrdiff_t j = 0; j < H; j++) s[3 * H + j] = rec[2 * H + j];                            // r_h
+    for (ptrdiff_t j = 0; j < H; j++) s[2 * H + j] = K(fm_tanh)(x[2 * H + j] + s[H + j] * s[3 * H + j]);   // n
+    for (ptrdiff_t j = 0; j < H; j++) h[j] = s[j] * hPrev[j] + (1 - s[j]) * s[2 * H + j];
+}
+
+static void K(gru_backward_row)(ptrdiff_t H, const float *restrict dh, const float *restrict hPrev, const float *restrict s,
+                                float *restrict dx, float *restrict drec, float *restrict dhPrev) {
+    const float *z = s, *r = s + H, *n = s + 2 * H, *rh = s + 3 * H;
+    float *dZ = dx, *dR = dx + H, *dN = dx + 2 * H;
+    for (ptrdiff_t j = 0; j < H; j++) dN[j] = dh[j] * (1 - z[j]) * (1 - n[j] * n[j]);         // ∂/∂(x_h + r⊙r_h)
+    for (ptrdiff_t j = 0; j < H; j++) dZ[j] = dh[j] * (hPrev[j] - n[j]) * z[j] * (1 - z[j]);
+    for (ptrdiff_t j = 0; j < H; j++) dR[j] = dN[j] * rh[j] * r[j] * (1 - r[j]);
+    for (ptrdiff_t j = 0; j < H; j++) dhPrev[j] = dh[j] * z[j];
+    for (ptrdiff_t k = 0; k < 2 * H; k++) drec[k] = dx[k];                                     // z and r enter as x + rec
+    for (ptrdiff_t j = 0; j < H; j++) drec[2 * H + j] = dN[j] * r[j];
+}
+
 // ---- optimizer ----
 
 static void K(adam)(ptrdiff_t n, float *restrict m, float *restrict v, float *restrict p, const float *restrict g,

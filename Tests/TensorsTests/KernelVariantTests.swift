@@ -1,7 +1,7 @@
 import XCTest
 import CKernels
 
-/// The LSTM step and Adam in every kernel variant this CPU has give the baseline variant's
+/// The LSTM and GRU steps and Adam in every kernel variant this CPU has give the baseline variant's
 /// results (FMA rounds differently, so to 1e-5), on random rows that exercise every gate range.
 final class KernelVariantTests: XCTestCase {
     func values(_ n: Int, seed: UInt32, scale: Float = 3) -> [Float] {
@@ -18,9 +18,14 @@ final class KernelVariantTests: XCTestCase {
         let dh = values(H, seed: 4, scale: 1), dc = values(H, seed: 5, scale: 1)
         var dx = [Float](repeating: 0, count: 4 * H), dcPrev = [Float](repeating: 0, count: H)
         unroll_lstm_backward_row(H, dh, dc, cPrev, c, g, &dx, &dcPrev)
+        let hPrev = values(H, seed: 10, scale: 1)
+        var gh = [Float](repeating: 0, count: H), gs = [Float](repeating: 0, count: 4 * H)
+        unroll_gru_forward_row(H, x, rec, hPrev, &gh, &gs)
+        var gdx = [Float](repeating: 0, count: 3 * H), gdrec = gdx, gdh = [Float](repeating: 0, count: H)
+        unroll_gru_backward_row(H, dh, hPrev, gs, &gdx, &gdrec, &gdh)
         var m = values(53, seed: 6, scale: 0.1), v = values(53, seed: 7, scale: 0.1).map(abs), p = values(53, seed: 8), grad = values(53, seed: 9)
         unroll_adam(53, &m, &v, &p, &grad, 0.9, 0.999, 0.1, 0.001, 0.01, 1e-7)
-        return h + c + g + dx + dcPrev + m + v + p
+        return h + c + g + dx + dcPrev + m + v + p + gh + gs + gdx + gdrec + gdh
     }
 
     func testEveryVariantMatchesTheBaseline() {

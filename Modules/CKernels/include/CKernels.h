@@ -37,6 +37,12 @@ void unroll_lstm_forward_row(ptrdiff_t H, const float *x, const float *rec, cons
 void unroll_lstm_backward_row(ptrdiff_t H, const float *dh, const float *dc, const float *cPrev, const float *c,
                               const float *g, float *dx, float *dcPrev);
 
+/// One GRU step for one batch row (Keras `reset_after`, gate order z, r, h̃; equations in
+/// GRUCell.swift): writes `h [H]` and the saved `s = [z r n r_h] [4H]`. No argument aliases another.
+void unroll_gru_forward_row(ptrdiff_t H, const float *x, const float *rec, const float *hPrev, float *h, float *s);
+/// Its backward: from `dh` and `s` writes `dx [3H]`, `drec [3H]` and the direct `dhPrev [H]` (= dh ⊙ z).
+void unroll_gru_backward_row(ptrdiff_t H, const float *dh, const float *hPrev, const float *s, float *dx, float *drec, float *dhPrev);
+
 /// Adam on `n` parameters: `m = β₁m + (1−β₁)g`, `v = β₂v + (1−β₂)g²`,
 /// `p −= lr · (m/c₁) / (√(v/c₂) + ε)` with the bias corrections `c₁ = 1−β₁ᵗ`, `c₂ = 1−β₂ᵗ`.
 /// Every element gets the same operations wherever it sits, so splitting `n` does not change results.

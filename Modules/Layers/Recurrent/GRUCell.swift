@@ -1,4 +1,5 @@
 import Tensors
+import CKernels
 
 /// GRU cell as Keras's default (`reset_after: true`), gate order `z, r, h̃`:
 /// ```
@@ -17,16 +18,12 @@ public struct GRUCell: RecurrentCell {
     public var recurrentIsPreactivation: Bool { false }
     public var gateSlots: [GateSlot] { [GateSlot(name: "update", slot: 0, kind: .sigmoid), GateSlot(name: "reset", slot: 1, kind: .sigmoid), GateSlot(name: "candidate", slot: 2, kind: .tanh)] }
 
+    /// The step runs in `unroll_gru_forward_row` / `unroll_gru_backward_row` (Modules/CKernels,
+    /// one variant per instruction set): the loops of the equations above, in that order.
     @inline(__always)
     public func forwardRow(units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
                     h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>) {
-        let s = saved                                          // [z r n r_h], short vectorisable loops
-        for k in 0..<(2 * H) { s[k] = x[k] + rec[k] }
-        FastMath.sigmoid(s, count: 2 * H)
-        for j in 0..<H { s[3 * H + j] = rec[2 * H + j] }
-        for j in 0..<H { s[2 * H + j] = x[2 * H + j] + s[H + j] * s[3 * H + j] }
-        FastMath.tanh(s + 2 * H, count: H)
-        for j in 0..<H { h[j] = s[j] * hPrev[j] + (1 - s[j]) * s[2 * H + j] }
+        unroll_gru_forward_row(H, x, rec, hPrev, h, saved)                 // saved = [z r n r_h]
     }
 
     @inline(__always)
@@ -34,13 +31,6 @@ public struct GRUCell: RecurrentCell {
                      h: UnsafePointer<Float>, c: UnsafePointer<Float>, saved: UnsafePointer<Float>,
                      dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>,
                      dhPrev: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>) {
-        let z = saved, r = saved + H, n = saved + 2 * H, rh = saved + 3 * H
-        let dZ = dx, dR = dx + H, dN = dx + 2 * H
-        for j in 0..<H { dN[j] = dh[j] * (1 - z[j]) * (1 - n[j] * n[j]) }              // ∂/∂(x_h + r⊙r_h)
-        for j in 0..<H { dZ[j] = dh[j] * (hPrev[j] - n[j]) * z[j] * (1 - z[j]) }
-        for j in 0..<H { dR[j] = dN[j] * rh[j] * r[j] * (1 - r[j]) }
-        for j in 0..<H { dhPrev[j] = dh[j] * z[j] }
-        drec.update(from: dx, count: 2 * H)                                           // z and r enter as x + rec
-        for j in 0..<H { drec[2 * H + j] = dN[j] * r[j] }
+        unroll_gru_backward_row(H, dh, hPrev, saved, dx, drec, dhPrev)
     }
 }
