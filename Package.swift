@@ -45,7 +45,7 @@ let package = Package(
 
         // MARK: C kernels
 
-        /// The few hot loops (exp/sigmoid/tanh, batch-1 GEMM rows, the LSTM step) built for
+        /// The few hot loops (exp/sigmoid/tanh, batch-1 GEMM rows, the LSTM and GRU steps) built for
         /// AVX-512, AVX2+FMA and baseline x86-64, chosen at load time from the CPU's features (a table of function pointers).
         .target(name: "CKernels", path: "Modules/CKernels"),
 
