@@ -39,20 +39,13 @@ public final class Adam: OptimizerState, Optimizer {
                 }
             } else {
                 let (mp, vp, pp, gp) = (m.baseAddress!, v.baseAddress!, p.baseAddress!, g.baseAddress!)
+                // `unroll_adam` (Modules/CKernels, one variant per instruction set) gives every
+                // element the same operations, so results do not depend on the split.
                 Elementwise.split(count: p.count) { r in
-                    Self.adamRange(r, m: mp, v: vp, p: pp, g: gp, b1: b1, b2: b2, c1: c1, c2: c2, lr: lr, eps: eps)
+                    let i = r.lowerBound
+                    unroll_adam(r.count, mp + i, vp + i, pp + i, gp + i, b1, b2, c1, c2, lr, eps)
                 }
             }
         } }
-    }
-
-    /// The plain Adam update on `r` (`unroll_adam`, Modules/CKernels: built for AVX-512, AVX2 and
-    /// baseline x86-64; every element gets the same operations, so results do not depend on the split).
-    @inline(__always)
-    static func adamRange(_ r: Range<Int>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-                          p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
-                          b1: Float, b2: Float, c1: Float, c2: Float, lr: Float, eps: Float) {
-        let i = r.lowerBound
-        unroll_adam(r.count, m + i, v + i, p + i, g + i, b1, b2, c1, c2, lr, eps)
     }
 }

@@ -30,16 +30,30 @@ public struct Vocabulary: Codable, Equatable, Sendable {
 
     /// Builds from tokenized documents.
     public static func build(from documents: [[String]], maxTokens: Int? = nil, minCount: Int = 1) -> Vocabulary {
-        var counts: [String: Int] = [:], first: [String: Int] = [:]
+        ranked(documents, maxTokens: maxTokens, minCount: minCount)
+    }
+
+    /// Counts the tokens (and, with `labels`, how many texts of each of `classes` classes contain
+    /// each one), keeps those seen at least `minCount` times, orders them by `score` of those
+    /// per-class counts when given, then by count, then by first occurrence, and keeps the first
+    /// `maxTokens − 2`.
+    static func ranked(_ documents: [[String]], labels: [Int]? = nil, classes: Int = 0, maxTokens: Int?, minCount: Int,
+                       score: (([Int]) -> Double)? = nil) -> Vocabulary {
+        var counts: [String: Int] = [:], first: [String: Int] = [:], present: [String: [Int]] = [:]
         var position = 0
-        for doc in documents { for t in doc {
-            counts[t, default: 0] += 1
-            if first[t] == nil { first[t] = position }
-            position += 1
-        } }
+        for (d, doc) in documents.enumerated() {
+            var seen = Set<String>()
+            for t in doc {
+                counts[t, default: 0] += 1
+                if first[t] == nil { first[t] = position }
+                position += 1
+                if let labels, seen.insert(t).inserted { present[t, default: [Int](repeating: 0, count: classes)][labels[d]] += 1 }
+            }
+        }
         counts[padding] = nil; counts[oov] = nil
         var ranked = counts.filter { $0.value >= minCount }.map(\.key)
-        ranked.sort { (counts[$0]!, -first[$0]!) > (counts[$1]!, -first[$1]!) }
+        let scores = score.map { s in Dictionary(uniqueKeysWithValues: ranked.map { ($0, s(present[$0] ?? [])) }) } ?? [:]
+        ranked.sort { (scores[$0] ?? 0, counts[$0]!, -first[$0]!) > (scores[$1] ?? 0, counts[$1]!, -first[$1]!) }
         if let maxTokens { ranked = Array(ranked.prefix(max(0, maxTokens - 2))) }
         return Vocabulary(unchecked: [padding, oov] + ranked)
     }

@@ -79,23 +79,8 @@ extension Vocabulary {
         guard sizes.filter({ $0 > 0 }).count >= 2 else {
             throw TextError.invalid("vocabulary ranking '\(ranking.rawValue)' needs texts of at least two classes")
         }
-        var present: [String: [Int]] = [:], counts: [String: Int] = [:], first: [String: Int] = [:]
-        var position = 0
-        for (doc, label) in zip(documents, labels) {
-            var seen = Set<String>()
-            for t in doc {
-                counts[t, default: 0] += 1
-                if first[t] == nil { first[t] = position }
-                position += 1
-                if seen.insert(t).inserted { present[t, default: [Int](repeating: 0, count: k)][label] += 1 }
-            }
+        return ranked(documents, labels: labels, classes: k, maxTokens: maxTokens, minCount: minCount) {
+            ranking.score(present: $0, sizes: sizes)
         }
-        counts[padding] = nil; counts[oov] = nil
-        let candidates = counts.filter { $0.value >= minCount }.map(\.key)
-        let scores = Dictionary(uniqueKeysWithValues: candidates.map { ($0, ranking.score(present: present[$0]!, sizes: sizes)) })
-        var ranked = candidates
-        ranked.sort { (scores[$0]!, counts[$0]!, -first[$0]!) > (scores[$1]!, counts[$1]!, -first[$1]!) }
-        if let maxTokens { ranked = Array(ranked.prefix(max(0, maxTokens - 2))) }
-        return try Vocabulary(tokens: [padding, oov] + ranked)
     }
 }

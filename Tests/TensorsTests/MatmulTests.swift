@@ -129,7 +129,7 @@ final class SmallRowsGEMMTests: XCTestCase {
         let old = BLAS.threadCount
         defer { BLAS.threadCount = old }
         BLAS.threadCount = 3
-        for (m, k, n) in [(301, 256, 70), (40, 320, 333), (20, 10, 30), (2, 9, 130)] {
+        for (m, k, n) in [(301, 256, 70), (40, 320, 333), (20, 10, 30), (2, 9, 130), (3, 0, 70)] {
             let a = rand([m, k], seed: 9), b = rand([k, n], seed: 10), bias = rand([n], seed: 11).scalars
             var c = [Float](repeating: .nan, count: m * n)          // old contents must not matter
             a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in bias.withUnsafeBufferPointer { zp in

@@ -85,8 +85,8 @@ public enum BLAS {
             guard let rowBias else { return }
             for i in rows { (c + i * ldc + cols.lowerBound).update(from: rowBias + cols.lowerBound, count: cols.count) }
         }
-        if k == 0 {   // BLAS would leave C untouched for k = 0 only when beta = 1
-            for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
+        if k == 0 {   // C = βC (or the bias rows): BLAS would leave C untouched for k = 0 only when β = 1
+            if rowBias != nil { fill(0..<m, 0..<n) } else { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
             return
         }
         if m <= smallRows && !transA && !transB && n >= 64 {
