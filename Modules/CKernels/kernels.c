@@ -9,6 +9,13 @@
 // kernels_impl.h. A table of function pointers picks one at load time from the CPU's features;
 // unroll_kernels_force_isa lets tests run every variant the CPU has on one machine.
 
+/// 16 floats: one AVX-512 register, two AVX2 or four SSE registers.
+typedef float unroll_v16 __attribute__((ext_vector_type(16)));
+
+// Register tile of the small GEMM per instruction set: rows × 16-float vectors (accumulators
+// must fit the 16 (SSE, AVX2) or 32 (AVX-512) vector registers with room for B's vectors).
+#define TILE_ROWS 2
+#define TILE_VECS 1
 #define ISA base
 #include "kernels_impl.h"
 #undef ISA
@@ -16,12 +23,18 @@
 #if defined(__x86_64__)
 #define UNROLL_X86 1
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#undef TILE_VECS
+#define TILE_VECS 2
 #define ISA avx2
 #include "kernels_impl.h"
 #undef ISA
 #pragma clang attribute pop
 
 #pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))), apply_to = function)
+#undef TILE_VECS
+#define TILE_VECS 4
+#undef TILE_ROWS
+#define TILE_ROWS 6
 #define ISA avx512
 #include "kernels_impl.h"
 #undef ISA
@@ -32,7 +45,7 @@ typedef struct {
     void (*vexp)(float *, ptrdiff_t);
     void (*vsigmoid)(float *, ptrdiff_t);
     void (*vtanh)(float *, ptrdiff_t);
-    void (*gemm_small_rows)(ptrdiff_t, ptrdiff_t, ptrdiff_t, float, const float *, ptrdiff_t, const float *, ptrdiff_t, float, float *, ptrdiff_t);
+    void (*gemm_tiled)(ptrdiff_t, ptrdiff_t, ptrdiff_t, float, const float *, ptrdiff_t, const float *, ptrdiff_t, float, float *, ptrdiff_t);
     void (*lstm_forward_row)(ptrdiff_t, const float *, const float *, const float *, float *, float *, float *);
     void (*lstm_backward_row)(ptrdiff_t, const float *, const float *, const float *, const float *, const float *, float *, float *);
     void (*gru_forward_row)(ptrdiff_t, const float *, const float *, const float *, float *, float *);
@@ -40,7 +53,7 @@ typedef struct {
     void (*adam)(ptrdiff_t, float *, float *, float *, const float *, float, float, float, float, float, float);
 } KernelTable;
 
-#define TABLE(s) { vexp_##s, vsigmoid_##s, vtanh_##s, gemm_small_rows_##s, lstm_forward_row_##s, lstm_backward_row_##s, gru_forward_row_##s, gru_backward_row_##s, adam_##s }
+#define TABLE(s) { vexp_##s, vsigmoid_##s, vtanh_##s, gemm_tiled_##s, lstm_forward_row_##s, lstm_backward_row_##s, gru_forward_row_##s, gru_backward_row_##s, adam_##s }
 static const KernelTable tables[] = {
     TABLE(base),
 #if UNROLL_X86
@@ -81,9 +94,9 @@ int unroll_kernels_force_isa(int isa) {
 void unroll_vexp(float *x, ptrdiff_t n) { active->vexp(x, n); }
 void unroll_vsigmoid(float *x, ptrdiff_t n) { active->vsigmoid(x, n); }
 void unroll_vtanh(float *x, ptrdiff_t n) { active->vtanh(x, n); }
-void unroll_gemm_small_rows(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a, ptrdiff_t lda,
-                            const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc) {
-    active->gemm_small_rows(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+void unroll_gemm_tiled(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a, ptrdiff_t lda,
+                       const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc) {
+    active->gemm_tiled(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 void unroll_lstm_forward_row(ptrdiff_t H, const float *x, const float *rec, const float *cPrev, float *h, float *c, float *g) {
     active->lstm_forward_row(H, x, rec, cPrev, h, c, g);

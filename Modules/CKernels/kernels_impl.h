@@ -42,28 +42,54 @@ static void K(vexp)(float *x, ptrdiff_t n) { for (ptrdiff_t i = 0; i < n; i++) x
 static void K(vsigmoid)(float *x, ptrdiff_t n) { for (ptrdiff_t i = 0; i < n; i++) x[i] = K(fm_sigmoid)(x[i]); }
 static void K(vtanh)(float *x, ptrdiff_t n) { for (ptrdiff_t i = 0; i < n; i++) x[i] = K(fm_tanh)(x[i]); }
 
-// ---- small GEMM ----
+// ---- register-tiled GEMM for small B (the recurrent step's [rows, H]·[H, G·H]) ----
+// A tile of TILE_ROWS rows × TILE_VECS·16 columns of C lives in registers while
+// Σ_p A[i, p]·B[p, cols] accumulates in order p = 0, 1, …; B's column block is reused by every
+// row tile before moving on, so it stays in L1. Each element's sum runs over p in the same order
+// whatever tile it falls in, so splitting rows between threads does not change results.
 
-static void K(gemm_small_rows)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *restrict a, ptrdiff_t lda,
-                                         const float *restrict b, ptrdiff_t ldb, float beta, float *restrict c, ptrdiff_t ldc) {
-    for (ptrdiff_t i = 0; i < m; i++) {
-        const float *ai = a + i * lda;
-        float *ci = c + i * ldc;
-        ptrdiff_t j = 0;
-        for (; j + 64 <= n; j += 64) {
-            float acc[64] = {0};
-            for (ptrdiff_t p = 0; p < k; p++) {
-                const float s = ai[p], *bp = b + p * ldb + j;
-                for (int q = 0; q < 64; q++) acc[q] += s * bp[q];
-            }
-            if (beta == 0) { for (int q = 0; q < 64; q++) ci[j + q] = alpha * acc[q]; }
-            else { for (int q = 0; q < 64; q++) ci[j + q] = beta * ci[j + q] + alpha * acc[q]; }
+static inline __attribute__((always_inline)) void K(gemm_tile)(const int R, const int W, ptrdiff_t k, float alpha,
+        const float *restrict a, ptrdiff_t lda, const float *restrict b, ptrdiff_t ldb, float beta, float *restrict c, ptrdiff_t ldc) {
+    unroll_v16 acc[TILE_ROWS][TILE_VECS];
+    for (int r = 0; r < R; r++) for (int q = 0; q < W; q++) acc[r][q] = (unroll_v16)0;
+    for (ptrdiff_t p = 0; p < k; p++) {
+        unroll_v16 bv[TILE_VECS];
+        for (int q = 0; q < W; q++) memcpy(&bv[q], b + p * ldb + 16 * q, sizeof(unroll_v16));
+        for (int r = 0; r < R; r++) {
+            const unroll_v16 s = (unroll_v16)a[r * lda + p];
+            for (int q = 0; q < W; q++) acc[r][q] += s * bv[q];
         }
-        for (; j < n; j++) {
-            float acc = 0;
-            for (ptrdiff_t p = 0; p < k; p++) acc += ai[p] * b[p * ldb + j];
-            ci[j] = beta == 0 ? alpha * acc : beta * ci[j] + alpha * acc;
-        }
+    }
+    for (int r = 0; r < R; r++) for (int q = 0; q < W; q++) {
+        float *cp = c + r * ldc + 16 * q;
+        unroll_v16 out = alpha * acc[r][q];
+        if (beta != 0) { unroll_v16 old; memcpy(&old, cp, sizeof old); out = beta * old + out; }
+        memcpy(cp, &out, sizeof out);
+    }
+}
+
+// Columns j0 … j0 + 16·TILE_VECS of R rows, in 16-column tiles near the end, scalar past the last full 16.
+static inline __attribute__((always_inline)) void K(gemm_tile_rows)(const int R, ptrdiff_t j0, ptrdiff_t n, ptrdiff_t k, float alpha,
+        const float *restrict a, ptrdiff_t lda, const float *restrict b, ptrdiff_t ldb, float beta, float *restrict c, ptrdiff_t ldc) {
+    if (j0 + 16 * TILE_VECS <= n) { K(gemm_tile)(R, TILE_VECS, k, alpha, a, lda, b + j0, ldb, beta, c + j0, ldc); return; }
+    ptrdiff_t j = j0;
+    for (; j + 16 <= n; j += 16) K(gemm_tile)(R, 1, k, alpha, a, lda, b + j, ldb, beta, c + j, ldc);
+    for (; j < n; j++) for (int r = 0; r < R; r++) {
+        float acc = 0;
+        for (ptrdiff_t p = 0; p < k; p++) acc += a[r * lda + p] * b[p * ldb + j];
+        c[r * ldc + j] = beta == 0 ? alpha * acc : beta * c[r * ldc + j] + alpha * acc;
+    }
+}
+
+static void K(gemm_tiled)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *restrict a, ptrdiff_t lda,
+                          const float *restrict b, ptrdiff_t ldb, float beta, float *restrict c, ptrdiff_t ldc) {
+    for (ptrdiff_t j = 0; j < n; j += 16 * TILE_VECS) {
+        ptrdiff_t i = 0;
+        for (; i + TILE_ROWS <= m; i += TILE_ROWS) K(gemm_tile_rows)(TILE_ROWS, j, n, k, alpha, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc);
+#if TILE_ROWS > 4
+        for (; i + 4 <= m; i += 4) K(gemm_tile_rows)(4, j, n, k, alpha, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc);
+#endif
+        for (; i < m; i++) K(gemm_tile_rows)(1, j, n, k, alpha, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc);
     }
 }
 

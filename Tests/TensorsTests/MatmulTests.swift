@@ -70,28 +70,72 @@ final class MatmulTests: XCTestCase {
     }
 }
 
-/// The few-rows path of `BLAS.sgemm` (batch-1 inference, `unroll_gemm_small_rows` in C) against a naive loop,
-/// including the scalar remainder columns, α, β and leading dimensions.
+/// `BLAS.sgemmTiled` (`unroll_gemm_tiled` in C: the few-rows path of `BLAS.sgemm` and the recurrent
+/// step's products) against a naive loop: every row-tile remainder (6-, 4- and 1-row tiles), full
+/// 64-column tiles, 16-column tiles and scalar columns, α, β and leading dimensions, in every
+/// kernel variant; and the few-rows path through `BLAS.sgemm` itself.
 final class SmallRowsGEMMTests: XCTestCase {
-    func testSmallRowsKernelMatchesNaiveLoop() {
+    func naive(_ a: [Float], _ b: [Float], _ c: [Float], m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int,
+               alpha: Float, beta: Float) -> [Float] {
+        var want = c
+        for i in 0..<m { for j in 0..<n {
+            var s: Float = 0
+            for p in 0..<k { s += a[i * lda + p] * b[p * ldb + j] }
+            want[i * ldc + j] = beta == 0 ? alpha * s : alpha * s + beta * c[i * ldc + j]
+        } }
+        return want
+    }
+
+    func testTiledKernelMatchesNaiveLoop() {
         forEachKernelVariant { _ in
-        for m in 1...4 { for (alpha, beta) in [(Float(1), Float(0)), (1, 1), (0.5, -2)] {
+        for m in [1, 2, 3, 4, 5, 6, 7, 10, 13, 16] { for n in [16, 37, 64, 64 * 2 + 5, 100, 256] {
+            for (alpha, beta) in [(Float(1), Float(0)), (1, 1), (0.5, -2)] {
+                let k = 7 + m % 3, (lda, ldb, ldc) = (k + 2, n + 3, n + 1)
+                let a = rand([m * lda], seed: UInt64(m)).scalars, b = rand([k * ldb], seed: UInt64(n)).scalars
+                var c = rand([m * ldc], seed: 10).scalars
+                let want = naive(a, b, c, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, alpha: alpha, beta: beta)
+                if beta == 0 { for i in 0..<m { c[i * ldc] = .nan; c[i * ldc + n - 1] = .nan } }   // β = 0 ignores old contents, even NaN
+                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                    BLAS.sgemmTiled(m: m, n: n, k: k, alpha: alpha, a: ap.baseAddress!, lda: lda, b: bp.baseAddress!, ldb: ldb,
+                                    beta: beta, c: cp.baseAddress!, ldc: ldc)
+                } } }
+                assertClose(c, want, tol: 1e-5)
+                for i in 0..<m { for j in n..<ldc { XCTAssertEqual(c[i * ldc + j], rand([m * ldc], seed: 10).scalars[i * ldc + j]) } }  // padding untouched
+            }
+        } }
+        }
+    }
+
+    /// A row's result does not depend on which row tile it falls in (the recurrent kernel splits
+    /// rows between threads and promises the same bits for every thread count).
+    func testTiledRowsAreIndependentOfRowCount() {
+        let (m, n, k) = (13, 64 + 16 + 3, 50)
+        let a = rand([m * k], seed: 1).scalars, b = rand([k * n], seed: 2).scalars
+        var all = [Float](repeating: 0, count: m * n), one = [Float](repeating: 0, count: n)
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+            all.withUnsafeMutableBufferPointer { cp in
+                BLAS.sgemmTiled(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
+            }
+            for i in 0..<m {
+                one.withUnsafeMutableBufferPointer { cp in
+                    BLAS.sgemmTiled(m: 1, n: n, k: k, a: ap.baseAddress! + i * k, lda: k, b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
+                }
+                XCTAssertEqual(Array(all[(i * n)..<((i + 1) * n)]), one, "row \(i)")
+            }
+        } }
+    }
+
+    func testSmallRowsPathOfSgemmMatchesNaiveLoop() {
+        for m in 1...BLAS.smallRows {
             let (k, n, lda, ldb, ldc) = (7, 64 * 2 + 5, 9, 140, 150)
             let a = rand([m * lda], seed: UInt64(m)).scalars, b = rand([k * ldb], seed: 9).scalars
             var c = rand([m * ldc], seed: 10).scalars
-            var want = c
-            for i in 0..<m { for j in 0..<n {
-                var s: Float = 0
-                for p in 0..<k { s += a[i * lda + p] * b[p * ldb + j] }
-                want[i * ldc + j] = beta == 0 ? alpha * s : alpha * s + beta * c[i * ldc + j]
-            } }
-            if beta == 0 { for i in 0..<m { c[i * ldc] = .nan } }      // β = 0: old contents, even NaN, are ignored
+            let want = naive(a, b, c, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, alpha: 0.5, beta: -2)
             a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: alpha, a: ap.baseAddress!, lda: lda,
-                           b: bp.baseAddress!, ldb: ldb, beta: beta, c: cp.baseAddress!, ldc: ldc)
+                BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 0.5, a: ap.baseAddress!, lda: lda,
+                           b: bp.baseAddress!, ldb: ldb, beta: -2, c: cp.baseAddress!, ldc: ldc)
             } } }
             assertClose(c, want, tol: 1e-5)
-        } }
         }
     }
 

@@ -1,6 +1,6 @@
 import Tensors
 
-// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|all|profile-train[-b]|profile-infer]   (glove runs alone: it reports peak memory)
+// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|all|profile-train[-b]|profile-infer]   (glove runs alone: it reports peak memory)
 // Build and run in release mode: swift build -c release --product unroll-bench && .build/release/unroll-bench
 let args = CommandLine.arguments.dropFirst()
 let which = Set(args.isEmpty ? ["all"] : args)
@@ -9,6 +9,9 @@ do {
     if which.contains("profile-train") { try ProfileLoops.train() }
     if which.contains("profile-train-b") { try ProfileLoops.train(index: 1) }
     if which.contains("profile-infer") { try ProfileLoops.infer() }
+    if which.contains("shapes") { ShapeBench.shapes() }
+    if which.contains("phases") { try ShapeBench.phases() }
+    if which.contains("tiled") { ShapeBench.tiled() }
     if which.contains("glove") { try TextBench.glove() }
     if which.contains("all") || which.contains("text") { try TextBench.text() }
     if which.contains("all") || which.contains("tensor") { try TensorBench.run() }

@@ -22,11 +22,14 @@ void unroll_vsigmoid(float *x, ptrdiff_t n);
 /// In place `x[i] = tanh(x[i])`: Taylor polynomial for |x| < 0.15, `1 − 2/(e^(2x) + 1)` elsewhere.
 void unroll_vtanh(float *x, ptrdiff_t n);
 
-/// `C = αAB + βC` (row-major, no transposes) for a few rows of A: 64-column blocks of each C
-/// row stay in registers while `Σ_p A[i,p]·B[p, block]` accumulates. For batch-1 inference,
-/// where OpenBLAS's per-call cost dwarfs the work. `β = 0` ignores C's old contents.
-void unroll_gemm_small_rows(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a, ptrdiff_t lda,
-                            const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc);
+/// `C = αAB + βC` (row-major, no transposes) with register tiles of C (6 rows × 64 columns with
+/// AVX-512, 2 × 32 with AVX2, 2 × 16 baseline): for products whose B stays in cache — the
+/// recurrent step's `[rows, H]·[H, G·H]` and `[rows, G·H]·Rᵀ`, and batch-1 inference, where
+/// OpenBLAS's per-call packing costs more than the work.
+/// Every element sums `A[i,p]·B[p,j]` over p in order, so a row's result does not depend on `m`.
+/// `β = 0` ignores C's old contents.
+void unroll_gemm_tiled(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a, ptrdiff_t lda,
+                       const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc);
 
 /// One LSTM step for one batch row (gate order i, f, c̃, o; equations in LSTMCell.swift):
 /// `g = act(x + rec)` into `g [4H]`, `c = f⊙cPrev + i⊙c̃`, `h = o⊙tanh(c)`. No argument aliases another.

@@ -2,13 +2,15 @@ import Tensors
 
 /// BPTT for `RecurrentKernel`: the batch is split as in the forward pass, each part runs the
 /// time loop backwards over its rows (pointwise gate gradients from the saved activations, then
-/// `dh_{t−1} += drec_t·Rᵀ` as one GEMM per step for its rows); `dR` is one GEMM over all rows and
+/// `dh_{t−1} += drec_t·Rᵀ` as one tiled GEMM per step for its rows, against `Rᵀ` copied once); `dR` is one GEMM over all rows and
 /// steps at the end, split by `BLAS.sgemm` itself.
 extension RecurrentKernel {
     /// Pointers the backward time loop reads and writes; each part touches only its batch rows.
     struct BackwardIO {
         let dhs: UnsafePointer<Float>?, hs: UnsafePointer<Float>, cs: UnsafePointer<Float>?, saved: UnsafePointer<Float>
         let h0: UnsafePointer<Float>, c0: UnsafePointer<Float>, R: UnsafePointer<Float>
+        /// `Rᵀ [G·H, H]`, so `drec_t·Rᵀ` is a plain product for `BLAS.sgemmTiled`; nil when OpenBLAS serves.
+        let RT: UnsafePointer<Float>?
         let dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>
         let dhCarry: UnsafeMutablePointer<Float>, dcCarry: UnsafeMutablePointer<Float>
         let hPrevAll: UnsafeMutablePointer<Float>
@@ -34,18 +36,19 @@ extension RecurrentKernel {
         var dR = Tensor.zeros([H, GH])
         var dRecBias = Tensor.zeros([GH])
         var hPrevAll = Tensor(shape: [B * T * H]) { _, _ in }          // every row is written
+        let RT = !BLAS.tiledPays(n: H) ? [] : R.withUnsafeBufferPointer { r in (0..<(GH * H)).map { i in r[(i % H) * GH + i / H] } }
         let zeroRow = [Float](repeating: 0, count: H)
         var stepNorms = [Float](repeating: 0, count: probe == nil ? 0 : parts * T)
 
         withOptionalBuffer(dhs) { dhsp in hs.withUnsafeBufferPointer { hsp in cs.withUnsafeBufferPointer { csp in
         saved.withUnsafeBufferPointer { sp in h0.withUnsafeBufferPointer { h0p in c0.withUnsafeBufferPointer { c0p in
-        R.withUnsafeBufferPointer { rp in dx.withUnsafeMutableBufferPointer { dxp in drecSeparate.withUnsafeMutableBufferPointer { drs in
+        R.withUnsafeBufferPointer { rp in RT.withUnsafeBufferPointer { rtp in dx.withUnsafeMutableBufferPointer { dxp in drecSeparate.withUnsafeMutableBufferPointer { drs in
         dhCarry.withUnsafeMutableBufferPointer { dhc in dcCarry.withUnsafeMutableBufferPointer { dcc in
         hPrevAll.withUnsafeMutableBufferPointer { hpa in zeroRow.withUnsafeBufferPointer { zr in stepNorms.withUnsafeMutableBufferPointer { norms in
         withOptionalBuffer(mask) { maskP in withOptionalBuffer(recurrentMask) { rmaskP in
             let drecBase = shared ? dxp.baseAddress! : drs.baseAddress!
             let io = BackwardIO(dhs: dhsp?.baseAddress, hs: hsp.baseAddress!, cs: csp.baseAddress, saved: sp.baseAddress!,
-                                h0: h0p.baseAddress!, c0: c0p.baseAddress!, R: rp.baseAddress!, dx: dxp.baseAddress!, drec: drecBase,
+                                h0: h0p.baseAddress!, c0: c0p.baseAddress!, R: rp.baseAddress!, RT: RT.isEmpty ? nil : rtp.baseAddress, dx: dxp.baseAddress!, drec: drecBase,
                                 dhCarry: dhc.baseAddress!, dcCarry: dcc.baseAddress!, hPrevAll: hpa.baseAddress!,
                                 mask: maskP?.baseAddress, recurrentMask: rmaskP?.baseAddress, zero: zr.baseAddress!,
                                 stepNorms: probe == nil ? nil : norms.baseAddress, T: T)
@@ -60,7 +63,7 @@ extension RecurrentKernel {
             if needRecBias { dRecBias.withUnsafeMutableBufferPointer { db in
                 for r in 0..<(B * T) { let src = drecBase + r * GH; for j in 0..<GH { db[j] += src[j] } }
             } }
-        } } } } } } } } } } } } } } } }
+        } } } } } } } } } } } } } } } } }
         if let probe {
             let perStep = (0..<T).map { t in (0..<parts).reduce(Float(0)) { $0 + stepNorms[$1 * T + t] }.squareRoot() }
             probe.recordGradients(layer: layerName, perStep)
@@ -104,14 +107,14 @@ extension RecurrentKernel {
                 }
                 // dh_{t−1} += (drec_t · Rᵀ) ⊙ recurrentMask, for this part's rows
                 let drecT = io.drec + (b0 * T + t) * GH
-                if let rm = io.recurrentMask {
-                    BLAS.sgemm(transA: false, transB: true, m: Bp, n: H, k: GH, a: drecT, lda: T * GH,
-                               b: io.R, ldb: GH, beta: 0, c: tp.baseAddress!, ldc: H)
-                    for i in 0..<(Bp * H) { dhc[i] += tp[i] * rm[b0 * H + i] }
+                let masked = io.recurrentMask != nil
+                let (out, beta) = masked ? (tp.baseAddress!, Float(0)) : (dhc, Float(1))
+                if let RT = io.RT {
+                    BLAS.sgemmTiled(m: Bp, n: H, k: GH, a: drecT, lda: T * GH, b: RT, ldb: H, beta: beta, c: out, ldc: H)
                 } else {
-                    BLAS.sgemm(transA: false, transB: true, m: Bp, n: H, k: GH, a: drecT, lda: T * GH,
-                               b: io.R, ldb: GH, beta: 1, c: dhc, ldc: H)
+                    BLAS.sgemm(transA: false, transB: true, m: Bp, n: H, k: GH, a: drecT, lda: T * GH, b: io.R, ldb: GH, beta: beta, c: out, ldc: H)
                 }
+                if let rm = io.recurrentMask { for i in 0..<(Bp * H) { dhc[i] += tp[i] * rm[b0 * H + i] } }
                 if bpttSteps > 0 && t % bpttSteps == 0 && t > 0 {
                     dhc.update(repeating: 0, count: Bp * H)
                     if hasC { dcc.update(repeating: 0, count: Bp * H) }

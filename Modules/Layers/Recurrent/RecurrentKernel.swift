@@ -11,7 +11,9 @@ import Tensors
 ///
 /// Forward: one `[B, H]·[H, G·H]` GEMM per step, then one pass of pointwise gate math.
 /// Backward, from the last step to the first: pointwise gate gradients from the saved
-/// activations, then `dh_{t−1} += drec_t·Rᵀ` (one GEMM per step). `dR` is one GEMM over all steps
+/// activations, then `dh_{t−1} += drec_t·Rᵀ` (one GEMM per step, against a transposed copy
+/// of R made once). The per-step GEMMs use `BLAS.sgemmTiled` when their width is a multiple of
+/// 16 (`BLAS.tiledPays`), OpenBLAS otherwise: R stays in cache for all T steps. `dR` is one GEMM over all steps
 /// at the end: `dR = Σ_t h_{t−1}ᵀ·drec_t = H_prevᵀ [H, B·T] · dRec [B·T, G·H]`.
 /// Truncated BPTT (`bpttSteps = k > 0`): the gradient carried from step t to t−1 is dropped when
 /// `t` is a multiple of k — exactly what detaching the state between chunks of k steps gives.
@@ -110,8 +112,12 @@ struct RecurrentKernel<Cell: RecurrentCell> {
                     a = UnsafePointer(hm.baseAddress!); lda = H
                 }
                 if let bias = io.recBias { for b in 0..<Bp { (rb + b * GH).update(from: bias, count: GH) } }
-                BLAS.sgemm(transA: false, transB: false, m: Bp, n: GH, k: H, a: a, lda: lda, b: io.R, ldb: GH,
-                           beta: io.recBias == nil ? 0 : 1, c: rb, ldc: GH)
+                if BLAS.tiledPays(n: GH) {
+                    BLAS.sgemmTiled(m: Bp, n: GH, k: H, a: a, lda: lda, b: io.R, ldb: GH, beta: io.recBias == nil ? 0 : 1, c: rb, ldc: GH)
+                } else {
+                    BLAS.sgemm(transA: false, transB: false, m: Bp, n: GH, k: H, a: a, lda: lda, b: io.R, ldb: GH,
+                               beta: io.recBias == nil ? 0 : 1, c: rb, ldc: GH)
+                }
                 for b in 0..<Bp {
                     let row = (b0 + b) * T + t
                     let hp = hPrev + b * ldh

@@ -64,9 +64,29 @@ public enum BLAS {
         _ = unroll_malloc_thresholds(256 << 20, 512 << 20)
     }
 
+    /// Whether `sgemmTiled` beats OpenBLAS for a small product with `n` columns: all-vector tiles
+    /// need `n` to be a multiple of 16 (see `sgemmTiled`).
+    @inline(__always)
+    public static func tiledPays(n: Int) -> Bool { n % 16 == 0 }
+
     /// Products with at most this many rows in `A` (batch-1 inference) skip OpenBLAS, whose
-    /// per-call cost (~4 µs here) dwarfs the work; see `unroll_gemm_small_rows` (Modules/CKernels).
+    /// per-call cost (~4 µs here) dwarfs the work; see `sgemmTiled`.
     public static let smallRows = 4
+
+    /// `C = alpha · A · B + beta · C` (row-major, no transposes) on the calling thread, with C held
+    /// in register tiles (`unroll_gemm_tiled` in Modules/CKernels), without OpenBLAS's packing.
+    ///
+    /// For products whose `B` stays in cache and is reused many times: the recurrent time loop's
+    /// per-step `[rows, H]·[H, G·H]` and `[rows, G·H]·Rᵀ`, and batch-1 inference. With `n` a
+    /// multiple of 16 it ran 1.05–1.7× OpenBLAS's speed on such shapes here; other `n` end in
+    /// scalar columns and ran at 0.7× (`tiledPays`; docs/benchmarks.md).
+    /// Each element sums over `k` in order, so a row's result does not depend on `m` or on how
+    /// rows are split between threads. `beta = 0` ignores C's old contents (even NaN).
+    @inline(__always)
+    public static func sgemmTiled(m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                                  b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        unroll_gemm_tiled(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
 
     /// `C = alpha · op(A) · op(B) + beta · C`, row-major, with explicit leading dimensions.
     ///
@@ -91,7 +111,7 @@ public enum BLAS {
         }
         if m <= smallRows && !transA && !transB && n >= 64 {
             fill(0..<m, 0..<n)
-            unroll_gemm_small_rows(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            unroll_gemm_tiled(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }
         if !configured { configureFromEnvironmentOnce() }

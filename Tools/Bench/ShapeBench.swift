@@ -1,0 +1,120 @@
+import Tensors
+import COpenBLAS
+import Training
+import Layers
+import Optimizers
+
+/// Where model (a)'s training step goes: its GEMMs alone (`shapes`), the step split into
+/// forward, backward and update (`phases`), and the per-step products in OpenBLAS against
+/// `BLAS.sgemmTiled` (`tiled`). See docs/benchmarks.md.
+enum ShapeBench {
+    static func report(_ name: String, flops: Double, _ body: () -> Void) {
+        let t = measure(minSeconds: 0.3, repeats: 3, warmup: 3, body)
+        print("| \(name) | \(fmt(t * 1e3, 3)) | \(fmt(flops / t / 1e9, 1)) |")
+    }
+
+    static func filled(_ n: Int) -> [Float] { (0..<n).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 } }
+
+    /// Model (a)'s six GEMMs (batch 32, T 100, E 128, H 64), each as the training step runs it.
+    static func shapes() {
+        let (B, T, E, H) = (32, 100, 128, 64)
+        let (G, parts) = (4 * H, ComputePool.shared.threadCount)
+        let x = filled(B * T * E), w = filled(E * G), xp = filled(B * T * G), r = filled(H * G), hs = filled(B * T * H)
+        let rt = (0..<(G * H)).map { i in r[(i % H) * G + i / H] }
+        var out = filled(B * T * G), dw = filled(E * G)
+        let big = 2.0 * Double(B * T * E * G), rec = 2.0 * Double(B * T * H * G)
+        print("## Model (a)'s GEMMs alone (threads: \(parts))")
+        print("| product | ms | GFLOP/s |")
+        print("|---|---|---|")
+        x.withUnsafeBufferPointer { xb in w.withUnsafeBufferPointer { wb in xp.withUnsafeBufferPointer { xpb in
+        r.withUnsafeBufferPointer { rb in rt.withUnsafeBufferPointer { rtb in hs.withUnsafeBufferPointer { hb in
+        out.withUnsafeMutableBufferPointer { ob in dw.withUnsafeMutableBufferPointer { dwb in
+            let (X, W, XP, R, RT, HS) = (xb.baseAddress!, wb.baseAddress!, xpb.baseAddress!, rb.baseAddress!, rtb.baseAddress!, hb.baseAddress!)
+            let (O, DW) = (ob.baseAddress!, dwb.baseAddress!)
+            report("input projection [3200×128]·[128×256]", flops: big) { BLAS.sgemm(transA: false, transB: false, m: B * T, n: G, k: E, a: X, lda: E, b: W, ldb: G, c: O, ldc: G) }
+            report("dx [3200×256]·Wᵀ", flops: big) { BLAS.sgemm(transA: false, transB: true, m: B * T, n: E, k: G, a: XP, lda: G, b: W, ldb: G, c: O, ldc: E) }
+            report("dW Xᵀ·[3200×256]", flops: big) { BLAS.sgemm(transA: true, transB: false, m: E, n: G, k: B * T, a: X, lda: E, b: XP, ldb: G, c: DW, ldc: G) }
+            report("dR H_prevᵀ·[3200×256]", flops: rec) { BLAS.sgemm(transA: true, transB: false, m: H, n: G, k: B * T, a: HS, lda: H, b: XP, ldb: G, c: DW, ldc: G) }
+            func steps(_ name: String, _ step: @escaping (Range<Int>, Int) -> Void) {
+                report(name, flops: rec) {
+                    ComputePool.shared.run(parts: parts) { p in
+                        let rows = ComputePool.range(part: p, of: parts, total: B)
+                        for t in 0..<T { step(rows, t) }
+                    }
+                }
+            }
+            steps("100 steps h·R, OpenBLAS") { rows, t in
+                BLAS.sgemm(transA: false, transB: false, m: rows.count, n: G, k: H, a: HS + rows.lowerBound * T * H + t * H, lda: T * H,
+                           b: R, ldb: G, c: O + rows.lowerBound * G, ldc: G)
+            }
+            steps("100 steps h·R, tiled") { rows, t in
+                BLAS.sgemmTiled(m: rows.count, n: G, k: H, a: HS + rows.lowerBound * T * H + t * H, lda: T * H, b: R, ldb: G,
+                                c: O + rows.lowerBound * G, ldc: G)
+            }
+            steps("100 steps drec·Rᵀ, OpenBLAS (transposed B)") { rows, t in
+                BLAS.sgemm(transA: false, transB: true, m: rows.count, n: H, k: G, a: XP + rows.lowerBound * T * G + t * G, lda: T * G,
+                           b: R, ldb: G, beta: 1, c: O + rows.lowerBound * H, ldc: H)
+            }
+            steps("100 steps drec·Rᵀ, tiled (Rᵀ copied)") { rows, t in
+                BLAS.sgemmTiled(m: rows.count, n: H, k: G, a: XP + rows.lowerBound * T * G + t * G, lda: T * G, b: RT, ldb: H,
+                                beta: 1, c: O + rows.lowerBound * H, ldc: H)
+            }
+        } } } } } } } }
+        print("")
+    }
+
+    /// Model (a)'s training step split into forward + loss, backward, and norm + Adam (best of rounds).
+    static func phases() throws {
+        let c = try RNNBench.cases()[0]
+        let model = try c.build()
+        let opt = Adam()
+        var seed: UInt64 = 0
+        var best = (Double.infinity, Double.infinity, Double.infinity)
+        for round in 0..<8 {
+            var sum = (0.0, 0.0, 0.0), n = 0
+            let start = now()
+            while now() - start < 0.4 {
+                seed += 1
+                let t0 = now()
+                var ctx = ForwardContext(training: true, seed: seed)
+                let l = try c.loss(try model.forward(c.x, context: &ctx), c.y, mask: nil)
+                let t1 = now()
+                let params = model.trainableParameters
+                let grads = try gradients(of: l, wrt: params.map(\.parameter.value))
+                let t2 = now()
+                _ = GradientClipping.globalNorm(grads)
+                try opt.step(params, gradients: grads)
+                let t3 = now()
+                sum = (sum.0 + t1 - t0, sum.1 + t2 - t1, sum.2 + t3 - t2); n += 1
+            }
+            if round > 0 { best = (min(best.0, sum.0 / Double(n)), min(best.1, sum.1 / Double(n)), min(best.2, sum.2 / Double(n))) }
+        }
+        print("model (a) step: forward+loss \(fmt(best.0 * 1e3, 3)) ms, backward \(fmt(best.1 * 1e3, 3)) ms, norm+Adam \(fmt(best.2 * 1e3, 3)) ms\n")
+    }
+
+    /// One thread, alternating rounds: OpenBLAS against `BLAS.sgemmTiled` on small products.
+    static func tiled() {
+        print("## Small products on one thread: OpenBLAS against the tiled kernel (50 calls, best of 5 alternating rounds)")
+        print("| A·B | OpenBLAS GFLOP/s | tiled GFLOP/s | ratio |")
+        print("|---|---|---|---|")
+        for (m, k, n) in [(16, 64, 256), (16, 256, 64), (16, 100, 100), (16, 100, 400), (1, 64, 256), (16, 256, 1024), (16, 1024, 256)] {
+            let a = filled(m * k), b = filled(k * n)
+            var c = [Float](repeating: 0, count: m * n)
+            var tb = Double.infinity, tt = Double.infinity
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                let (A, B, C) = (ap.baseAddress!, bp.baseAddress!, cp.baseAddress!)
+                for _ in 0..<5 {
+                    tb = min(tb, measure(minSeconds: 0.05, repeats: 1, warmup: 1) {
+                        for _ in 0..<50 { cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, A, Int32(k), B, Int32(n), 1, C, Int32(n)) }
+                    })
+                    tt = min(tt, measure(minSeconds: 0.05, repeats: 1, warmup: 1) {
+                        for _ in 0..<50 { BLAS.sgemmTiled(m: m, n: n, k: k, a: A, lda: k, b: B, ldb: n, beta: 1, c: C, ldc: n) }
+                    })
+                }
+            } } }
+            let f = 2.0 * Double(m * n * k) * 50 / 1e9
+            print("| [\(m)×\(k)]·[\(k)×\(n)] | \(fmt(f / tb, 1)) | \(fmt(f / tt, 1)) | \(fmt(tb / tt, 2))× |")
+        }
+        print("")
+    }
+}
