@@ -68,12 +68,24 @@ static inline __attribute__((always_inline)) void K(gemm_tile)(const int R, cons
     }
 }
 
-// Columns j0 … j0 + 16·TILE_VECS of R rows, in 16-column tiles near the end, scalar past the last full 16.
+// Columns j0 … j0 + 16·TILE_VECS of R rows: one tile as wide as the whole vectors left, then scalar columns.
 static inline __attribute__((always_inline)) void K(gemm_tile_rows)(const int R, ptrdiff_t j0, ptrdiff_t n, ptrdiff_t k, float alpha,
         const float *restrict a, ptrdiff_t lda, const float *restrict b, ptrdiff_t ldb, float beta, float *restrict c, ptrdiff_t ldc) {
-    if (j0 + 16 * TILE_VECS <= n) { K(gemm_tile)(R, TILE_VECS, k, alpha, a, lda, b + j0, ldb, beta, c + j0, ldc); return; }
-    ptrdiff_t j = j0;
-    for (; j + 16 <= n; j += 16) K(gemm_tile)(R, 1, k, alpha, a, lda, b + j, ldb, beta, c + j, ldc);
+    const ptrdiff_t vecs = (n - j0) / 16 < TILE_VECS ? (n - j0) / 16 : TILE_VECS;
+    switch (vecs) {       // the last block may be narrower: as many whole vectors as remain
+    case TILE_VECS: K(gemm_tile)(R, TILE_VECS, k, alpha, a, lda, b + j0, ldb, beta, c + j0, ldc); return;
+#if TILE_VECS > 3
+    case 3: K(gemm_tile)(R, 3, k, alpha, a, lda, b + j0, ldb, beta, c + j0, ldc); break;
+#endif
+#if TILE_VECS > 2
+    case 2: K(gemm_tile)(R, 2, k, alpha, a, lda, b + j0, ldb, beta, c + j0, ldc); break;
+#endif
+#if TILE_VECS > 1
+    case 1: K(gemm_tile)(R, 1, k, alpha, a, lda, b + j0, ldb, beta, c + j0, ldc); break;
+#endif
+    default: break;
+    }
+    ptrdiff_t j = j0 + 16 * vecs;
     for (; j < n; j++) for (int r = 0; r < R; r++) {
         float acc = 0;
         for (ptrdiff_t p = 0; p < k; p++) acc += a[r * lda + p] * b[p * ldb + j];

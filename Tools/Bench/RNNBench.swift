@@ -51,6 +51,29 @@ enum RNNBench {
     /// Each model's training step and the 1024³ sgemm peak are timed in alternating short rounds
     /// and the best of each is kept, so a slow minute on a shared VM hits both sides of the ratio.
     /// The peak is the better of Unroll's split sgemm and OpenBLAS's own threading.
+    /// Model (a), (c1) and (c2) with the tiled per-step products on and off, in alternating rounds
+    /// in one process (so a slow minute on the VM hits both sides).
+    static func tiledAB() throws {
+        print("## Per-step products: tiled kernel against OpenBLAS (best of 6 alternating rounds)")
+        print("| model | OpenBLAS ms/step | tiled ms/step | speed-up |")
+        print("|---|---|---|---|")
+        defer { BLAS.useTiledStepProducts = true }
+        for c in try cases() where c.name.hasPrefix("(a)") || c.name.hasPrefix("(c") {
+            let trainer = Trainer(model: try c.build(), loss: c.loss, optimizer: Adam())
+            var step = 0
+            var best = [Double.infinity, .infinity]
+            for round in 0..<12 {
+                BLAS.useTiledStepProducts = round % 2 == 1
+                best[round % 2] = min(best[round % 2], try measure(minSeconds: 0.4, repeats: 1, warmup: 1) {
+                    step += 1
+                    try trainer.trainStep(x: c.x, y: c.y, seed: UInt64(step))
+                })
+            }
+            print("| \(c.name.prefix(4)) | \(fmt(best[0] * 1e3, 2)) | \(fmt(best[1] * 1e3, 2)) | \(fmt(best[0] / best[1], 2))× |")
+        }
+        print("")
+    }
+
     static func run(only: Set<Character>? = nil) throws {
         print("## Recurrent training (batch 32, Adam, threads: \(BLAS.threadCount); best of 6 alternating rounds)")
         print("| model | ms/step | examples/s | achieved GFLOP/s | sgemm 1024³ peak GFLOP/s | share of peak |")
@@ -76,6 +99,7 @@ enum RNNBench {
         }
         print("")
         if only != nil { return }
+        try tiledAB()
         print("## Inference of (a) (no tape)")
         print("| batch | ms/batch | ms/sequence | sequences/s |")
         print("|---|---|---|---|")

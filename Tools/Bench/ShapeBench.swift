@@ -97,7 +97,7 @@ enum ShapeBench {
         print("## Small products on one thread: OpenBLAS against the tiled kernel (50 calls, best of 5 alternating rounds)")
         print("| A·B | OpenBLAS GFLOP/s | tiled GFLOP/s | ratio |")
         print("|---|---|---|---|")
-        for (m, k, n) in [(16, 64, 256), (16, 256, 64), (16, 100, 100), (16, 100, 400), (1, 64, 256), (16, 256, 1024), (16, 1024, 256)] {
+        for (m, k, n) in [(16, 64, 256), (16, 256, 64), (16, 100, 100), (16, 100, 400), (1, 64, 256), (16, 256, 1024), (16, 1024, 256), (16, 100, 112), (16, 112, 100), (16, 128, 128), (32, 100, 112)] {
             let a = filled(m * k), b = filled(k * n)
             var c = [Float](repeating: 0, count: m * n)
             var tb = Double.infinity, tt = Double.infinity

@@ -11,7 +11,7 @@ do {
     if which.contains("profile-infer") { try ProfileLoops.infer() }
     if which.contains("shapes") { ShapeBench.shapes() }
     if which.contains("phases") { try ShapeBench.phases() }
-    if which.contains("tiled") { ShapeBench.tiled() }
+    if which.contains("tiled") { ShapeBench.tiled(); try RNNBench.tiledAB() }
     if which.contains("glove") { try TextBench.glove() }
     if which.contains("all") || which.contains("text") { try TextBench.text() }
     if which.contains("all") || which.contains("tensor") { try TensorBench.run() }

@@ -65,9 +65,14 @@ public enum BLAS {
     }
 
     /// Whether `sgemmTiled` beats OpenBLAS for a small product with `n` columns: all-vector tiles
-    /// need `n` to be a multiple of 16 (see `sgemmTiled`).
+    /// need `n` to be a multiple of 16 (see `sgemmTiled`),
+    /// and `useTiledStepProducts` is on.
     @inline(__always)
-    public static func tiledPays(n: Int) -> Bool { n % 16 == 0 }
+    public static func tiledPays(n: Int) -> Bool { useTiledStepProducts && n % 16 == 0 }
+
+    /// Lets the recurrent layers use `sgemmTiled` for their per-step products (default on); off,
+    /// they use OpenBLAS — for benchmarks and tests that compare the two paths.
+    nonisolated(unsafe) public static var useTiledStepProducts = true
 
     /// Products with at most this many rows in `A` (batch-1 inference) skip OpenBLAS, whose
     /// per-call cost (~4 µs here) dwarfs the work; see `sgemmTiled`.
@@ -78,8 +83,8 @@ public enum BLAS {
     ///
     /// For products whose `B` stays in cache and is reused many times: the recurrent time loop's
     /// per-step `[rows, H]·[H, G·H]` and `[rows, G·H]·Rᵀ`, and batch-1 inference. With `n` a
-    /// multiple of 16 it ran 1.05–1.7× OpenBLAS's speed on such shapes here; other `n` end in
-    /// scalar columns and ran at 0.7× (`tiledPays`; docs/benchmarks.md).
+    /// multiple of 16 it ran 1.1–1.7× OpenBLAS's speed on such shapes here; other `n` end in
+    /// scalar columns and ran at 0.3× (`tiledPays`; docs/benchmarks.md).
     /// Each element sums over `k` in order, so a row's result does not depend on `m` or on how
     /// rows are split between threads. `beta = 0` ignores C's old contents (even NaN).
     @inline(__always)
