@@ -86,12 +86,14 @@ final class ConformanceTests: XCTestCase {
     func testLSTM() throws { try recurrentMatrix(LSTM.self, units: 3, features: 2, expected: 4 * 3 * (2 + 3 + 1)) }
     func testGRU() throws { try recurrentMatrix(GRU.self, units: 3, features: 2, expected: 3 * 3 * (2 + 3 + 2)) }
 
-    /// Widths that are multiples of 16 take the tiled per-step products (`BLAS.tiledPays`):
-    /// forward with `G·H`, backward with `H` (against `Rᵀ`). Same checks, with masks, recurrent
-    /// dropout and a batch split over 2 threads.
+    /// Widths of 48 and more take the tiled per-step products (`BLAS.tiledWidth`): forward with
+    /// `G·H`, backward with `H` (against `Rᵀ`), padded with zero columns to a multiple of 16 when
+    /// needed. Same checks, with masks, recurrent dropout and a batch split over 2 threads.
     func testTiledStepWidths() throws {
         try recurrentMatrix(SimpleRNN.self, units: 16, features: 2, expected: 16 * (2 + 16 + 1))
+        try recurrentMatrix(SimpleRNN.self, units: 50, features: 2, expected: 50 * (2 + 50 + 1))  // both padded to 64
         try recurrentMatrix(LSTM.self, units: 4, features: 2, expected: 4 * 4 * (2 + 4 + 1))     // forward tiled only
+        try recurrentMatrix(GRU.self, units: 17, features: 2, expected: 3 * 17 * (2 + 17 + 2))   // forward 51 → 64; backward OpenBLAS
         try recurrentMatrix(LSTM.self, units: 16, features: 2, expected: 4 * 16 * (2 + 16 + 1))
         try recurrentMatrix(GRU.self, units: 16, features: 2, expected: 3 * 16 * (2 + 16 + 2))
     }

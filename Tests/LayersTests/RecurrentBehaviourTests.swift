@@ -59,10 +59,11 @@ final class RecurrentBehaviourTests: XCTestCase {
     func testThreadCountDoesNotChangeOutputsOrGradients() throws {
         let old = BLAS.threadCount
         defer { BLAS.threadCount = old }
-        // Units 5: OpenBLAS per step; 16: the tiled products (`BLAS.tiledPays`).
+        // Units 5: OpenBLAS per step; 16 and 50: the tiled products (`BLAS.tiledWidth`; 50 padded to 64).
         for make in [{ try LSTM(units: 5, returnSequences: true) as any RecurrentLayer },
                      { try GRU(units: 5, returnSequences: true) }, { try SimpleRNN(units: 5, returnSequences: true) },
-                     { try LSTM(units: 16, returnSequences: true) }, { try SimpleRNN(units: 16, returnSequences: true) }] {
+                     { try LSTM(units: 16, returnSequences: true) }, { try SimpleRNN(units: 16, returnSequences: true) },
+                     { try GRU(units: 50, returnSequences: true) }] {
             let l = try make()
             var g = SeededGenerator(seed: 4); try l.build(inputShape: [6, 3], rng: &g)
             let x = rand([19, 6, 3], seed: 8).requiringGrad()
@@ -81,13 +82,15 @@ final class RecurrentBehaviourTests: XCTestCase {
     }
 
     /// The tiled per-step products (`BLAS.sgemmTiled`) and OpenBLAS's give the same outputs and
-    /// gradients up to rounding, with a mask and 2 threads (widths 16 and 64 take the tiled path).
+    /// gradients up to rounding, with a mask and 2 threads (widths 16 and 64 take the tiled path,
+    /// 100 and GRU 3·50 padded).
     func testTiledAndOpenBLASStepProductsAgree() throws {
         let old = BLAS.threadCount
         defer { BLAS.threadCount = old; BLAS.useTiledStepProducts = true }
         BLAS.threadCount = 2
         for make in [{ try LSTM(units: 16, returnSequences: true) as any RecurrentLayer },
-                     { try GRU(units: 16, returnSequences: true) }, { try SimpleRNN(units: 64, returnSequences: true) }] {
+                     { try GRU(units: 16, returnSequences: true) }, { try SimpleRNN(units: 64, returnSequences: true) },
+                     { try SimpleRNN(units: 100, returnSequences: true) }, { try GRU(units: 50, returnSequences: true) }] {
             let l = try make()
             var g = SeededGenerator(seed: 5); try l.build(inputShape: [7, 3], rng: &g)
             let x = rand([18, 7, 3], seed: 6).requiringGrad()

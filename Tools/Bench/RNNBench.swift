@@ -51,14 +51,14 @@ enum RNNBench {
     /// Each model's training step and the 1024³ sgemm peak are timed in alternating short rounds
     /// and the best of each is kept, so a slow minute on a shared VM hits both sides of the ratio.
     /// The peak is the better of Unroll's split sgemm and OpenBLAS's own threading.
-    /// Model (a), (c1) and (c2) with the tiled per-step products on and off, in alternating rounds
+    /// Every model with the tiled per-step products on and off, in alternating rounds
     /// in one process (so a slow minute on the VM hits both sides).
     static func tiledAB() throws {
         print("## Per-step products: tiled kernel against OpenBLAS (best of 6 alternating rounds)")
         print("| model | OpenBLAS ms/step | tiled ms/step | speed-up |")
         print("|---|---|---|---|")
         defer { BLAS.useTiledStepProducts = true }
-        for c in try cases() where c.name.hasPrefix("(a)") || c.name.hasPrefix("(c") {
+        for c in try cases() {
             let trainer = Trainer(model: try c.build(), loss: c.loss, optimizer: Adam())
             var step = 0
             var best = [Double.infinity, .infinity]

@@ -35,6 +35,16 @@ enum ShapeBench {
             report("dx [3200×256]·Wᵀ", flops: big) { BLAS.sgemm(transA: false, transB: true, m: B * T, n: E, k: G, a: XP, lda: G, b: W, ldb: G, c: O, ldc: E) }
             report("dW Xᵀ·[3200×256]", flops: big) { BLAS.sgemm(transA: true, transB: false, m: E, n: G, k: B * T, a: X, lda: E, b: XP, ldb: G, c: DW, ldc: G) }
             report("dR H_prevᵀ·[3200×256]", flops: rec) { BLAS.sgemm(transA: true, transB: false, m: H, n: G, k: B * T, a: HS, lda: H, b: XP, ldb: G, c: DW, ldc: G) }
+            report("dx then dW, each split over the threads", flops: 2 * big) {
+                BLAS.sgemm(transA: false, transB: true, m: B * T, n: E, k: G, a: XP, lda: G, b: W, ldb: G, c: O, ldc: E)
+                BLAS.sgemm(transA: true, transB: false, m: E, n: G, k: B * T, a: X, lda: E, b: XP, ldb: G, c: DW, ldc: G)
+            }
+            report("dx ∥ dW, one thread each", flops: 2 * big) {
+                ComputePool.shared.run(parts: 2) { p in
+                    if p == 0 { cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(B * T), Int32(E), Int32(G), 1, XP, Int32(G), W, Int32(G), 0, O, Int32(E)) }
+                    else { cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(E), Int32(G), Int32(B * T), 1, X, Int32(E), XP, Int32(G), 0, DW, Int32(G)) }
+                }
+            }
             func steps(_ name: String, _ step: @escaping (Range<Int>, Int) -> Void) {
                 report(name, flops: rec) {
                     ComputePool.shared.run(parts: parts) { p in
@@ -97,7 +107,7 @@ enum ShapeBench {
         print("## Small products on one thread: OpenBLAS against the tiled kernel (50 calls, best of 5 alternating rounds)")
         print("| A·B | OpenBLAS GFLOP/s | tiled GFLOP/s | ratio |")
         print("|---|---|---|---|")
-        for (m, k, n) in [(16, 64, 256), (16, 256, 64), (16, 100, 100), (16, 100, 400), (1, 64, 256), (16, 256, 1024), (16, 1024, 256), (16, 100, 112), (16, 112, 100), (16, 128, 128), (32, 100, 112)] {
+        for (m, k, n) in [(16, 64, 256), (16, 256, 64), (16, 100, 100), (16, 100, 400), (1, 64, 256), (16, 256, 1024), (16, 1024, 256), (16, 100, 112), (16, 100, 304), (16, 300, 112)] {
             let a = filled(m * k), b = filled(k * n)
             var c = [Float](repeating: 0, count: m * n)
             var tb = Double.infinity, tt = Double.infinity

@@ -9,8 +9,9 @@ extension RecurrentKernel {
     struct BackwardIO {
         let dhs: UnsafePointer<Float>?, hs: UnsafePointer<Float>, cs: UnsafePointer<Float>?, saved: UnsafePointer<Float>
         let h0: UnsafePointer<Float>, c0: UnsafePointer<Float>, R: UnsafePointer<Float>
-        /// `Rᵀ [G·H, H]`, so `drec_t·Rᵀ` is a plain product for `BLAS.sgemmTiled`; nil when OpenBLAS serves.
-        let RT: UnsafePointer<Float>?
+        /// `Rᵀ [G·H, width]` (zero columns past H), so `drec_t·Rᵀ` is a plain product for
+        /// `BLAS.sgemmTiled`; nil when OpenBLAS serves.
+        let RT: UnsafePointer<Float>?, tiledWidth: Int
         let dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>
         let dhCarry: UnsafeMutablePointer<Float>, dcCarry: UnsafeMutablePointer<Float>
         let hPrevAll: UnsafeMutablePointer<Float>
@@ -36,7 +37,9 @@ extension RecurrentKernel {
         var dR = Tensor.zeros([H, GH])
         var dRecBias = Tensor.zeros([GH])
         var hPrevAll = Tensor(shape: [B * T * H]) { _, _ in }          // every row is written
-        let RT = !BLAS.tiledPays(n: H) ? [] : R.withUnsafeBufferPointer { r in (0..<(GH * H)).map { i in r[(i % H) * GH + i / H] } }
+        let width = BLAS.tiledWidth(H)
+        var RT = [Float](repeating: 0, count: width.map { GH * $0 } ?? 0)
+        if let width { R.withUnsafeBufferPointer { r in for i in 0..<H { for j in 0..<GH { RT[j * width + i] = r[i * GH + j] } } } }
         let zeroRow = [Float](repeating: 0, count: H)
         var stepNorms = [Float](repeating: 0, count: probe == nil ? 0 : parts * T)
 
@@ -48,7 +51,7 @@ extension RecurrentKernel {
         withOptionalBuffer(mask) { maskP in withOptionalBuffer(recurrentMask) { rmaskP in
             let drecBase = shared ? dxp.baseAddress! : drs.baseAddress!
             let io = BackwardIO(dhs: dhsp?.baseAddress, hs: hsp.baseAddress!, cs: csp.baseAddress, saved: sp.baseAddress!,
-                                h0: h0p.baseAddress!, c0: c0p.baseAddress!, R: rp.baseAddress!, RT: RT.isEmpty ? nil : rtp.baseAddress, dx: dxp.baseAddress!, drec: drecBase,
+                                h0: h0p.baseAddress!, c0: c0p.baseAddress!, R: rp.baseAddress!, RT: RT.isEmpty ? nil : rtp.baseAddress, tiledWidth: width ?? H, dx: dxp.baseAddress!, drec: drecBase,
                                 dhCarry: dhc.baseAddress!, dcCarry: dcc.baseAddress!, hPrevAll: hpa.baseAddress!,
                                 mask: maskP?.baseAddress, recurrentMask: rmaskP?.baseAddress, zero: zr.baseAddress!,
                                 stepNorms: probe == nil ? nil : norms.baseAddress, T: T)
@@ -79,7 +82,9 @@ extension RecurrentKernel {
         if Bp == 0 { return }
         var dhRow = [Float](repeating: 0, count: H), dcRow = [Float](repeating: 0, count: H)
         var scratch = [Float](repeating: 0, count: H)
-        var tmp = [Float](repeating: 0, count: io.recurrentMask == nil ? 0 : Bp * H)
+        // drec·Rᵀ goes to `tmp` when it needs the recurrent mask or padding, else straight into dh.
+        let W = io.tiledWidth, direct = io.recurrentMask == nil && (io.RT == nil || W == H)
+        var tmp = [Float](repeating: 0, count: direct ? 0 : Bp * W)
         dhRow.withUnsafeMutableBufferPointer { dhrb in dcRow.withUnsafeMutableBufferPointer { dcrb in
         scratch.withUnsafeMutableBufferPointer { scrb in tmp.withUnsafeMutableBufferPointer { tp in
             let (dhr, dcr, scr) = (dhrb.baseAddress!, dcrb.baseAddress!, scrb.baseAddress!)
@@ -107,14 +112,19 @@ extension RecurrentKernel {
                 }
                 // dh_{t−1} += (drec_t · Rᵀ) ⊙ recurrentMask, for this part's rows
                 let drecT = io.drec + (b0 * T + t) * GH
-                let masked = io.recurrentMask != nil
-                let (out, beta) = masked ? (tp.baseAddress!, Float(0)) : (dhc, Float(1))
+                let (out, ldo, beta) = direct ? (dhc, H, Float(1)) : (tp.baseAddress!, W, Float(0))
                 if let RT = io.RT {
-                    BLAS.sgemmTiled(m: Bp, n: H, k: GH, a: drecT, lda: T * GH, b: RT, ldb: H, beta: beta, c: out, ldc: H)
+                    BLAS.sgemmTiled(m: Bp, n: W, k: GH, a: drecT, lda: T * GH, b: RT, ldb: W, beta: beta, c: out, ldc: ldo)
                 } else {
-                    BLAS.sgemm(transA: false, transB: true, m: Bp, n: H, k: GH, a: drecT, lda: T * GH, b: io.R, ldb: GH, beta: beta, c: out, ldc: H)
+                    BLAS.sgemm(transA: false, transB: true, m: Bp, n: H, k: GH, a: drecT, lda: T * GH, b: io.R, ldb: GH, beta: beta, c: out, ldc: ldo)
                 }
-                if let rm = io.recurrentMask { for i in 0..<(Bp * H) { dhc[i] += tp[i] * rm[b0 * H + i] } }
+                if !direct {
+                    for b in 0..<Bp {
+                        let (d, src) = (dhc + b * H, tp.baseAddress! + b * ldo)
+                        if let rm = io.recurrentMask { let m = rm + (b0 + b) * H; for j in 0..<H { d[j] += src[j] * m[j] } }
+                        else { for j in 0..<H { d[j] += src[j] } }
+                    }
+                }
                 if bpttSteps > 0 && t % bpttSteps == 0 && t > 0 {
                     dhc.update(repeating: 0, count: Bp * H)
                     if hasC { dcc.update(repeating: 0, count: Bp * H) }

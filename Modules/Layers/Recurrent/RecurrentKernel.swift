@@ -12,8 +12,8 @@ import Tensors
 /// Forward: one `[B, H]·[H, G·H]` GEMM per step, then one pass of pointwise gate math.
 /// Backward, from the last step to the first: pointwise gate gradients from the saved
 /// activations, then `dh_{t−1} += drec_t·Rᵀ` (one GEMM per step, against a transposed copy
-/// of R made once). The per-step GEMMs use `BLAS.sgemmTiled` when their width is a multiple of
-/// 16 (`BLAS.tiledPays`), OpenBLAS otherwise: R stays in cache for all T steps. `dR` is one GEMM over all steps
+/// of R made once). The per-step GEMMs use `BLAS.sgemmTiled` (R stays in cache for all T steps),
+/// at a width rounded up to 16 with zero columns (`BLAS.tiledWidth`), or OpenBLAS for narrow odd widths. `dR` is one GEMM over all steps
 /// at the end: `dR = Σ_t h_{t−1}ᵀ·drec_t = H_prevᵀ [H, B·T] · dRec [B·T, G·H]`.
 /// Truncated BPTT (`bpttSteps = k > 0`): the gradient carried from step t to t−1 is dropped when
 /// `t` is a multiple of k — exactly what detaching the state between chunks of k steps gives.
@@ -42,17 +42,22 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         let zeroRow = [Float](repeating: 0, count: H)
         let c0v = c0 ?? Tensor.zeros([B, H])
 
-        xproj.withUnsafeBufferPointer { xp in R.withUnsafeBufferPointer { rp in h0.withUnsafeBufferPointer { h0p in
+        // The per-step product's width for the tiled kernel: G·H, or G·H rounded up to 16 with R's
+        // extra columns zero (then `Rpadded` is that copy); nil: OpenBLAS.
+        let GH = cell.gates * H, tiled = BLAS.tiledWidth(GH)
+        let Rpadded = tiled == nil || tiled == GH ? [] : Self.padColumns(R, rows: H, cols: GH, to: tiled!)
+
+        xproj.withUnsafeBufferPointer { xp in R.withUnsafeBufferPointer { rp in Rpadded.withUnsafeBufferPointer { rpp in h0.withUnsafeBufferPointer { h0p in
         c0v.withUnsafeBufferPointer { c0p in hs.withUnsafeMutableBufferPointer { hsp in cs.withUnsafeMutableBufferPointer { csp in
         saved.withUnsafeMutableBufferPointer { sp in zeroRow.withUnsafeBufferPointer { zr in withOptionalBuffer(recBias) { biasP in
         withOptionalBuffer(mask) { maskP in withOptionalBuffer(recurrentMask) { rmaskP in
-            let io = ForwardIO(xproj: xp.baseAddress!, R: rp.baseAddress!, recBias: biasP?.baseAddress, h0: h0p.baseAddress!,
+            let io = ForwardIO(xproj: xp.baseAddress!, R: rp.baseAddress!, recBias: biasP?.baseAddress, Rpadded: Rpadded.isEmpty ? nil : rpp.baseAddress, h0: h0p.baseAddress!,
                                c0: c0p.baseAddress, hs: hsp.baseAddress!, cs: csp.baseAddress, saved: sp.baseAddress!,
                                savedPerStep: recording, mask: maskP?.baseAddress, recurrentMask: rmaskP?.baseAddress,
-                               zero: zr.baseAddress!, T: T)
+                               zero: zr.baseAddress!, T: T, tiledWidth: tiled)
             let parts = Self.batchParts(B)
             ComputePool.shared.run(parts: parts) { p in forwardRows(ComputePool.range(part: p, of: parts, total: B), io) }
-        } } } } } } } } } } }
+        } } } } } } } } } } } }
 
         if let probe, recording { probe.recordSaturation(layer: layerName, saturation(hs: hs, saved: saved, mask: mask, B: B, T: T, S: S)) }
 
@@ -84,6 +89,8 @@ struct RecurrentKernel<Cell: RecurrentCell> {
     /// Pointers the forward time loop reads and writes; each part touches only its batch rows.
     struct ForwardIO {
         let xproj: UnsafePointer<Float>, R: UnsafePointer<Float>, recBias: UnsafePointer<Float>?
+        /// R with zero columns up to `tiledWidth`; nil when no padding is needed.
+        let Rpadded: UnsafePointer<Float>?
         let h0: UnsafePointer<Float>, c0: UnsafePointer<Float>?
         let hs: UnsafeMutablePointer<Float>, cs: UnsafeMutablePointer<Float>?, saved: UnsafeMutablePointer<Float>
         /// Saved activations for every step (a tape is recording) or one scratch row per batch row.
@@ -91,6 +98,15 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         let mask: UnsafePointer<Float>?, recurrentMask: UnsafePointer<Float>?
         let zero: UnsafePointer<Float>
         let T: Int
+        /// Width of the tiled per-step product (`BLAS.tiledWidth`), or nil for OpenBLAS.
+        let tiledWidth: Int?
+    }
+
+    /// `m [rows, cols]` copied into `[rows, width]` with zero columns on the right.
+    static func padColumns(_ m: Tensor, rows: Int, cols: Int, to width: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: rows * width)
+        m.withUnsafeBufferPointer { src in for r in 0..<rows { for c in 0..<cols { out[r * width + c] = src[r * cols + c] } } }
+        return out
     }
 
     /// All T steps for the batch rows `rows`: per step one `[rows, H]·[H, G·H]` GEMM, then the
@@ -99,7 +115,8 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         let (T, H, GH, S) = (io.T, units, cell.gates * units, cell.savedSlots * units)
         let (Bp, b0, hasC) = (rows.count, rows.lowerBound, cell.hasCellState)
         if Bp == 0 { return }
-        var recBuf = [Float](repeating: 0, count: Bp * GH)
+        let ldr = io.tiledWidth ?? GH                 // row stride of the step product (zero columns past GH)
+        var recBuf = [Float](repeating: 0, count: Bp * ldr)
         var hMasked = [Float](repeating: 0, count: io.recurrentMask == nil ? 0 : Bp * H)
         recBuf.withUnsafeMutableBufferPointer { rbb in hMasked.withUnsafeMutableBufferPointer { hm in
             let rb = rbb.baseAddress!
@@ -111,9 +128,10 @@ struct RecurrentKernel<Cell: RecurrentCell> {
                     for b in 0..<Bp { for j in 0..<H { hm[b * H + j] = hPrev[b * ldh + j] * rm[(b0 + b) * H + j] } }
                     a = UnsafePointer(hm.baseAddress!); lda = H
                 }
-                if let bias = io.recBias { for b in 0..<Bp { (rb + b * GH).update(from: bias, count: GH) } }
-                if BLAS.tiledPays(n: GH) {
-                    BLAS.sgemmTiled(m: Bp, n: GH, k: H, a: a, lda: lda, b: io.R, ldb: GH, beta: io.recBias == nil ? 0 : 1, c: rb, ldc: GH)
+                if let bias = io.recBias { for b in 0..<Bp { (rb + b * ldr).update(from: bias, count: GH) } }
+                if let width = io.tiledWidth {
+                    BLAS.sgemmTiled(m: Bp, n: width, k: H, a: a, lda: lda, b: io.Rpadded ?? io.R, ldb: width,
+                                    beta: io.recBias == nil ? 0 : 1, c: rb, ldc: width)
                 } else {
                     BLAS.sgemm(transA: false, transB: false, m: Bp, n: GH, k: H, a: a, lda: lda, b: io.R, ldb: GH,
                                beta: io.recBias == nil ? 0 : 1, c: rb, ldc: GH)
@@ -129,7 +147,7 @@ struct RecurrentKernel<Cell: RecurrentCell> {
                         if hasC { cOut.update(from: cp, count: H) }
                         continue
                     }
-                    cell.forwardRow(units: H, x: io.xproj + row * GH, rec: rb + b * GH, hPrev: hp, cPrev: cp,
+                    cell.forwardRow(units: H, x: io.xproj + row * GH, rec: rb + b * ldr, hPrev: hp, cPrev: cp,
                                     h: hOut, c: cOut, saved: io.saved + (io.savedPerStep ? row : b0 + b) * S)
                 }
             }

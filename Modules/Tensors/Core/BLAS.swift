@@ -64,11 +64,16 @@ public enum BLAS {
         _ = unroll_malloc_thresholds(256 << 20, 512 << 20)
     }
 
-    /// Whether `sgemmTiled` beats OpenBLAS for a small product with `n` columns: all-vector tiles
-    /// need `n` to be a multiple of 16 (see `sgemmTiled`),
-    /// and `useTiledStepProducts` is on.
+    /// The width to run a recurrent per-step product with `n` output columns at in `sgemmTiled`,
+    /// or nil for OpenBLAS. Tiles are whole 16-float vectors, so `n` is rounded up to a multiple
+    /// of 16 (the caller pads B and C with zero columns) when that wastes at most a quarter of the
+    /// work (`n ≥ 48`); narrower odd widths, or `useTiledStepProducts` off, go to OpenBLAS.
     @inline(__always)
-    public static func tiledPays(n: Int) -> Bool { useTiledStepProducts && n % 16 == 0 }
+    public static func tiledWidth(_ n: Int) -> Int? {
+        guard useTiledStepProducts else { return nil }
+        if n % 16 == 0 { return n }
+        return n >= 48 ? (n + 15) / 16 * 16 : nil
+    }
 
     /// Lets the recurrent layers use `sgemmTiled` for their per-step products (default on); off,
     /// they use OpenBLAS — for benchmarks and tests that compare the two paths.
@@ -84,7 +89,7 @@ public enum BLAS {
     /// For products whose `B` stays in cache and is reused many times: the recurrent time loop's
     /// per-step `[rows, H]·[H, G·H]` and `[rows, G·H]·Rᵀ`, and batch-1 inference. With `n` a
     /// multiple of 16 it ran 1.1–1.7× OpenBLAS's speed on such shapes here; other `n` end in
-    /// scalar columns and ran at 0.3× (`tiledPays`; docs/benchmarks.md).
+    /// scalar columns and ran at 0.3×, so callers pad to `tiledWidth(n)` (docs/benchmarks.md).
     /// Each element sums over `k` in order, so a row's result does not depend on `m` or on how
     /// rows are split between threads. `beta = 0` ignores C's old contents (even NaN).
     @inline(__always)
