@@ -48,12 +48,14 @@ typedef struct {
     void (*gemm_tiled)(ptrdiff_t, ptrdiff_t, ptrdiff_t, float, const float *, ptrdiff_t, const float *, ptrdiff_t, float, float *, ptrdiff_t);
     void (*lstm_forward_row)(ptrdiff_t, const float *, const float *, const float *, float *, float *, float *);
     void (*lstm_backward_row)(ptrdiff_t, const float *, const float *, const float *, const float *, const float *, float *, float *);
+    void (*rnn_forward_row)(ptrdiff_t, int, const float *, const float *, float *);
+    void (*rnn_backward_row)(ptrdiff_t, int, const float *, const float *, float *);
     void (*gru_forward_row)(ptrdiff_t, const float *, const float *, const float *, float *, float *);
     void (*gru_backward_row)(ptrdiff_t, const float *, const float *, const float *, float *, float *, float *);
     void (*adam)(ptrdiff_t, float *, float *, float *, const float *, float, float, float, float, float, float);
 } KernelTable;
 
-#define TABLE(s) { vexp_##s, vsigmoid_##s, vtanh_##s, gemm_tiled_##s, lstm_forward_row_##s, lstm_backward_row_##s, gru_forward_row_##s, gru_backward_row_##s, adam_##s }
+#define TABLE(s) { vexp_##s, vsigmoid_##s, vtanh_##s, gemm_tiled_##s, lstm_forward_row_##s, lstm_backward_row_##s, rnn_forward_row_##s, rnn_backward_row_##s, gru_forward_row_##s, gru_backward_row_##s, adam_##s }
 static const KernelTable tables[] = {
     TABLE(base),
 #if UNROLL_X86
@@ -104,6 +106,12 @@ void unroll_lstm_forward_row(ptrdiff_t H, const float *x, const float *rec, cons
 void unroll_lstm_backward_row(ptrdiff_t H, const float *dh, const float *dc, const float *cPrev, const float *c,
                               const float *g, float *dx, float *dcPrev) {
     active->lstm_backward_row(H, dh, dc, cPrev, c, g, dx, dcPrev);
+}
+void unroll_rnn_forward_row(ptrdiff_t H, int act, const float *x, const float *rec, float *h) {
+    active->rnn_forward_row(H, act, x, rec, h);
+}
+void unroll_rnn_backward_row(ptrdiff_t H, int act, const float *dh, const float *h, float *dx) {
+    active->rnn_backward_row(H, act, dh, h, dx);
 }
 void unroll_gru_forward_row(ptrdiff_t H, const float *x, const float *rec, const float *hPrev, float *h, float *s) {
     active->gru_forward_row(H, x, rec, hPrev, h, s);

@@ -130,6 +130,27 @@ static void K(lstm_backward_row)(ptrdiff_t H, const float *restrict dh, const fl
     for (ptrdiff_t j = 0; j < H; j++) dcPrev[j] *= f[j];
 }
 
+// ---- SimpleRNN pointwise step (SimpleRNNCell.swift states the equations) ----
+
+static void K(rnn_forward_row)(ptrdiff_t H, int act, const float *restrict x, const float *restrict rec, float *restrict h) {
+    switch (act) {
+    case UNROLL_ACT_TANH: for (ptrdiff_t j = 0; j < H; j++) h[j] = K(fm_tanh)(x[j] + rec[j]); break;
+    case UNROLL_ACT_SIGMOID: for (ptrdiff_t j = 0; j < H; j++) h[j] = K(fm_sigmoid)(x[j] + rec[j]); break;
+    case UNROLL_ACT_RELU: for (ptrdiff_t j = 0; j < H; j++) { float v = x[j] + rec[j]; h[j] = v > 0 ? v : 0; } break;
+    default: for (ptrdiff_t j = 0; j < H; j++) h[j] = x[j] + rec[j]; break;
+    }
+}
+
+// f′ from the output: tanh 1 − h², sigmoid h(1 − h), relu [h > 0], linear 1
+static void K(rnn_backward_row)(ptrdiff_t H, int act, const float *restrict dh, const float *restrict h, float *restrict dx) {
+    switch (act) {
+    case UNROLL_ACT_TANH: for (ptrdiff_t j = 0; j < H; j++) dx[j] = dh[j] * (1 - h[j] * h[j]); break;
+    case UNROLL_ACT_SIGMOID: for (ptrdiff_t j = 0; j < H; j++) dx[j] = dh[j] * h[j] * (1 - h[j]); break;
+    case UNROLL_ACT_RELU: for (ptrdiff_t j = 0; j < H; j++) dx[j] = h[j] > 0 ? dh[j] : 0; break;
+    default: for (ptrdiff_t j = 0; j < H; j++) dx[j] = dh[j]; break;
+    }
+}
+
 // ---- GRU pointwise step (GRUCell.swift states the equations) ----
 
 static void K(gru_forward_row)(ptrdiff_t H, const float *restrict x, const float *restrict rec, const float *restrict hPrev,

@@ -1,7 +1,7 @@
 import XCTest
 import CKernels
 
-/// The LSTM and GRU steps and Adam in every kernel variant this CPU has give the baseline variant's
+/// The LSTM, GRU and SimpleRNN steps and Adam in every kernel variant this CPU has give the baseline variant's
 /// results (FMA rounds differently, so to 1e-5), on random rows that exercise every gate range.
 final class KernelVariantTests: XCTestCase {
     func values(_ n: Int, seed: UInt32, scale: Float = 3) -> [Float] {
@@ -23,9 +23,16 @@ final class KernelVariantTests: XCTestCase {
         unroll_gru_forward_row(H, x, rec, hPrev, &gh, &gs)
         var gdx = [Float](repeating: 0, count: 3 * H), gdrec = gdx, gdh = [Float](repeating: 0, count: H)
         unroll_gru_backward_row(H, dh, hPrev, gs, &gdx, &gdrec, &gdh)
+        var rnn: [Float] = []
+        for act in [UNROLL_ACT_LINEAR, UNROLL_ACT_TANH, UNROLL_ACT_SIGMOID, UNROLL_ACT_RELU] {
+            var rh = [Float](repeating: 0, count: H), rdx = rh
+            unroll_rnn_forward_row(H, Int32(act), x, rec, &rh)
+            unroll_rnn_backward_row(H, Int32(act), dh, rh, &rdx)
+            rnn += rh + rdx
+        }
         var m = values(53, seed: 6, scale: 0.1), v = values(53, seed: 7, scale: 0.1).map(abs), p = values(53, seed: 8), grad = values(53, seed: 9)
         unroll_adam(53, &m, &v, &p, &grad, 0.9, 0.999, 0.1, 0.001, 0.01, 1e-7)
-        return h + c + g + dx + dcPrev + m + v + p + gh + gs + gdx + gdrec + gdh
+        return h + c + g + dx + dcPrev + m + v + p + gh + gs + gdx + gdrec + gdh + rnn
     }
 
     func testEveryVariantMatchesTheBaseline() {

@@ -40,6 +40,13 @@ void unroll_lstm_forward_row(ptrdiff_t H, const float *x, const float *rec, cons
 void unroll_lstm_backward_row(ptrdiff_t H, const float *dh, const float *dc, const float *cPrev, const float *c,
                               const float *g, float *dx, float *dcPrev);
 
+/// Activations of the SimpleRNN step.
+enum { UNROLL_ACT_LINEAR = 0, UNROLL_ACT_TANH = 1, UNROLL_ACT_SIGMOID = 2, UNROLL_ACT_RELU = 3 };
+/// One SimpleRNN step for one batch row: `h = act(x + rec)`, `H` elements. No argument aliases another.
+void unroll_rnn_forward_row(ptrdiff_t H, int act, const float *x, const float *rec, float *h);
+/// Its backward: `dx = dh ⊙ act′`, with `act′` from the output `h` (tanh `1−h²`, sigmoid `h(1−h)`, relu `[h>0]`).
+void unroll_rnn_backward_row(ptrdiff_t H, int act, const float *dh, const float *h, float *dx);
+
 /// One GRU step for one batch row (Keras `reset_after`, gate order z, r, h̃; equations in
 /// GRUCell.swift): writes `h [H]` and the saved `s = [z r n r_h] [4H]`. No argument aliases another.
 void unroll_gru_forward_row(ptrdiff_t H, const float *x, const float *rec, const float *hPrev, float *h, float *s);

@@ -1,10 +1,22 @@
 import Tensors
+import CKernels
 
 /// Elman cell: `h_t = f(x_t·W + h_{t−1}·U + b)` with `f` = tanh, relu or sigmoid.
 /// Backward: `dpre = dh ⊙ f′`, with `f′` from the output: tanh `1−h²`, sigmoid `h(1−h)`, relu `[h>0]`.
+/// Both run in `CKernels` (`unroll_rnn_forward_row`, `unroll_rnn_backward_row`).
 public struct SimpleRNNCell: RecurrentCell {
     public let activation: ActivationKind
-    public init(activation: ActivationKind) { self.activation = activation }
+    /// The activation as `CKernels`' code (the layer accepts tanh, relu and sigmoid; linear and softmax map to the identity).
+    let code: Int32
+    public init(activation: ActivationKind) {
+        self.activation = activation
+        switch activation {
+        case .tanh: code = Int32(UNROLL_ACT_TANH)
+        case .sigmoid: code = Int32(UNROLL_ACT_SIGMOID)
+        case .relu: code = Int32(UNROLL_ACT_RELU)
+        case .linear, .softmax: code = Int32(UNROLL_ACT_LINEAR)
+        }
+    }
     public var gates: Int { 1 }
     public var savedSlots: Int { 0 }
     public var hasCellState: Bool { false }
@@ -20,12 +32,7 @@ public struct SimpleRNNCell: RecurrentCell {
     @inline(__always)
     public func forwardRow(units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
                     h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>) {
-        switch activation {
-        case .tanh: for j in 0..<H { h[j] = x[j] + rec[j] }; FastMath.tanh(h, count: H)
-        case .sigmoid: for j in 0..<H { h[j] = x[j] + rec[j] }; FastMath.sigmoid(h, count: H)
-        case .relu: for j in 0..<H { let v = x[j] + rec[j]; h[j] = v > 0 ? v : 0 }
-        case .linear, .softmax: for j in 0..<H { h[j] = x[j] + rec[j] }
-        }
+        unroll_rnn_forward_row(H, code, x, rec, h)
     }
 
     @inline(__always)
@@ -33,12 +40,7 @@ public struct SimpleRNNCell: RecurrentCell {
                      h: UnsafePointer<Float>, c: UnsafePointer<Float>, saved: UnsafePointer<Float>,
                      dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>,
                      dhPrev: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>) {
-        switch activation {
-        case .tanh: for j in 0..<H { dx[j] = dh[j] * (1 - h[j] * h[j]) }
-        case .sigmoid: for j in 0..<H { dx[j] = dh[j] * h[j] * (1 - h[j]) }
-        case .relu: for j in 0..<H { dx[j] = h[j] > 0 ? dh[j] : 0 }
-        case .linear, .softmax: for j in 0..<H { dx[j] = dh[j] }
-        }
+        unroll_rnn_backward_row(H, code, dh, h, dx)
         for j in 0..<H { dhPrev[j] = 0 }
     }
 }
