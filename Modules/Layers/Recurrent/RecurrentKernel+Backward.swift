@@ -2,8 +2,8 @@ import Tensors
 
 /// BPTT for `RecurrentKernel`: the batch is split as in the forward pass, each part runs the
 /// time loop backwards over its rows (pointwise gate gradients from the saved activations, then
-/// `dh_{t−1} += drec_t·Rᵀ` as one tiled GEMM per step for its rows, against `Rᵀ` copied once); `dR` is one GEMM over all rows and
-/// steps at the end, split by `BLAS.sgemm` itself.
+/// `dh_{t−1} += drec_t·Rᵀ` as one GEMM per step for its rows, tiled against `Rᵀ` copied once);
+/// `dR` is one GEMM over all rows and steps at the end, split by `BLAS.sgemm` itself.
 extension RecurrentKernel {
     /// Pointers the backward time loop reads and writes; each part touches only its batch rows.
     struct BackwardIO {
@@ -37,7 +37,7 @@ extension RecurrentKernel {
         var dR = Tensor.zeros([H, GH])
         var dRecBias = Tensor.zeros([GH])
         var hPrevAll = Tensor(shape: [B * T * H]) { _, _ in }          // every row is written
-        let width = BLAS.tiledWidth(H)
+        let width = BLAS.tiledWidth(H)                                 // Rᵀ [G·H, width], zero columns past H
         var RT = [Float](repeating: 0, count: width.map { GH * $0 } ?? 0)
         if let width { R.withUnsafeBufferPointer { r in for i in 0..<H { for j in 0..<GH { RT[j * width + i] = r[i * GH + j] } } } }
         let zeroRow = [Float](repeating: 0, count: H)
@@ -51,7 +51,8 @@ extension RecurrentKernel {
         withOptionalBuffer(mask) { maskP in withOptionalBuffer(recurrentMask) { rmaskP in
             let drecBase = shared ? dxp.baseAddress! : drs.baseAddress!
             let io = BackwardIO(dhs: dhsp?.baseAddress, hs: hsp.baseAddress!, cs: csp.baseAddress, saved: sp.baseAddress!,
-                                h0: h0p.baseAddress!, c0: c0p.baseAddress!, R: rp.baseAddress!, RT: RT.isEmpty ? nil : rtp.baseAddress, tiledWidth: width ?? H, dx: dxp.baseAddress!, drec: drecBase,
+                                h0: h0p.baseAddress!, c0: c0p.baseAddress!, R: rp.baseAddress!,
+                                RT: RT.isEmpty ? nil : rtp.baseAddress, tiledWidth: width ?? H, dx: dxp.baseAddress!, drec: drecBase,
                                 dhCarry: dhc.baseAddress!, dcCarry: dcc.baseAddress!, hPrevAll: hpa.baseAddress!,
                                 mask: maskP?.baseAddress, recurrentMask: rmaskP?.baseAddress, zero: zr.baseAddress!,
                                 stepNorms: probe == nil ? nil : norms.baseAddress, T: T)

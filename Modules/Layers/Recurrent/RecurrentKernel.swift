@@ -12,9 +12,10 @@ import Tensors
 /// Forward: one `[B, H]·[H, G·H]` GEMM per step, then one pass of pointwise gate math.
 /// Backward, from the last step to the first: pointwise gate gradients from the saved
 /// activations, then `dh_{t−1} += drec_t·Rᵀ` (one GEMM per step, against a transposed copy
-/// of R made once). The per-step GEMMs use `BLAS.sgemmTiled` (R stays in cache for all T steps),
-/// at a width rounded up to 16 with zero columns (`BLAS.tiledWidth`), or OpenBLAS for narrow odd widths. `dR` is one GEMM over all steps
-/// at the end: `dR = Σ_t h_{t−1}ᵀ·drec_t = H_prevᵀ [H, B·T] · dRec [B·T, G·H]`.
+/// of R made once). The per-step GEMMs use `BLAS.sgemmTiled` (R stays in cache for all T
+/// steps) at a width rounded up to 16 with zero columns (`BLAS.tiledWidth`), or OpenBLAS for
+/// narrow odd widths. `dR` is one GEMM over all steps at the end:
+/// `dR = Σ_t h_{t−1}ᵀ·drec_t = H_prevᵀ [H, B·T] · dRec [B·T, G·H]`.
 /// Truncated BPTT (`bpttSteps = k > 0`): the gradient carried from step t to t−1 is dropped when
 /// `t` is a multiple of k — exactly what detaching the state between chunks of k steps gives.
 struct RecurrentKernel<Cell: RecurrentCell> {
@@ -51,7 +52,8 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         c0v.withUnsafeBufferPointer { c0p in hs.withUnsafeMutableBufferPointer { hsp in cs.withUnsafeMutableBufferPointer { csp in
         saved.withUnsafeMutableBufferPointer { sp in zeroRow.withUnsafeBufferPointer { zr in withOptionalBuffer(recBias) { biasP in
         withOptionalBuffer(mask) { maskP in withOptionalBuffer(recurrentMask) { rmaskP in
-            let io = ForwardIO(xproj: xp.baseAddress!, R: rp.baseAddress!, recBias: biasP?.baseAddress, Rpadded: Rpadded.isEmpty ? nil : rpp.baseAddress, h0: h0p.baseAddress!,
+            let io = ForwardIO(xproj: xp.baseAddress!, R: rp.baseAddress!, recBias: biasP?.baseAddress,
+                               Rpadded: Rpadded.isEmpty ? nil : rpp.baseAddress, h0: h0p.baseAddress!,
                                c0: c0p.baseAddress, hs: hsp.baseAddress!, cs: csp.baseAddress, saved: sp.baseAddress!,
                                savedPerStep: recording, mask: maskP?.baseAddress, recurrentMask: rmaskP?.baseAddress,
                                zero: zr.baseAddress!, T: T, tiledWidth: tiled)
