@@ -55,6 +55,15 @@ final class RecurrentBehaviourTests: XCTestCase {
         }
     }
 
+    /// The layer's output and the gradients of a random weighting of it w.r.t. `x` and every parameter.
+    func outputAndGradients(_ l: any RecurrentLayer, _ x: Tensor, mask: Tensor, weightsSeed: UInt64) throws -> [[Float]] {
+        var ctx = ForwardContext(training: false, mask: mask)
+        let y = try l.call(x, context: &ctx).output
+        let loss = try (y * rand(y.shape, seed: weightsSeed)).sum()
+        let grads = try gradients(of: loss, wrt: [x] + l.namedParameters.map(\.parameter.value))
+        return [y.scalars] + grads.map(\.scalars)
+    }
+
     /// The kernel splits the batch over threads; outputs and all gradients must not depend on it.
     func testThreadCountDoesNotChangeOutputsOrGradients() throws {
         let old = BLAS.threadCount
@@ -68,14 +77,9 @@ final class RecurrentBehaviourTests: XCTestCase {
             var g = SeededGenerator(seed: 4); try l.build(inputShape: [6, 3], rng: &g)
             let x = rand([19, 6, 3], seed: 8).requiringGrad()
             let mask = try Tensor(shape: [19, 6], scalars: (0..<114).map { $0 % 5 == 4 ? 0 : 1 })
-            var results: [[[Float]]] = []
-            for threads in [1, 2, 3] {
+            let results = try [1, 2, 3].map { threads in
                 BLAS.threadCount = threads
-                var ctx = ForwardContext(training: false, mask: mask)
-                let y = try l.call(x, context: &ctx).output
-                let loss = try (y * rand(y.shape, seed: 9)).sum()
-                let grads = try gradients(of: loss, wrt: [x] + l.namedParameters.map(\.parameter.value))
-                results.append([y.scalars] + grads.map(\.scalars))
+                return try outputAndGradients(l, x, mask: mask, weightsSeed: 9)
             }
             for r in results.dropFirst() { for (a, b) in zip(r, results[0]) { assertClose(a, b, tol: 1e-5) } }
         }
@@ -95,14 +99,9 @@ final class RecurrentBehaviourTests: XCTestCase {
             var g = SeededGenerator(seed: 5); try l.build(inputShape: [7, 3], rng: &g)
             let x = rand([18, 7, 3], seed: 6).requiringGrad()
             let mask = try Tensor(shape: [18, 7], scalars: (0..<126).map { $0 % 6 == 5 ? 0 : 1 })
-            var results: [[[Float]]] = []
-            for tiled in [false, true] {
+            let results = try [false, true].map { tiled in
                 BLAS.useTiledStepProducts = tiled
-                var ctx = ForwardContext(training: false, mask: mask)
-                let y = try l.call(x, context: &ctx).output
-                let loss = try (y * rand(y.shape, seed: 7)).sum()
-                let grads = try gradients(of: loss, wrt: [x] + l.namedParameters.map(\.parameter.value))
-                results.append([y.scalars] + grads.map(\.scalars))
+                return try outputAndGradients(l, x, mask: mask, weightsSeed: 7)
             }
             for (a, b) in zip(results[1], results[0]) { assertClose(a, b, tol: 1e-4) }
         }
