@@ -92,6 +92,11 @@ public enum BLAS {
     /// scalar columns and ran at 0.3×, so callers pad to `tiledWidth(n)` (docs/benchmarks.md).
     /// Each element sums over `k` in order, so a row's result does not depend on `m` or on how
     /// rows are split between threads. `beta = 0` ignores C's old contents (even NaN).
+    ///
+    /// ```swift
+    /// // one LSTM(64) step for 16 batch rows: rec [16, 256] = h [16, 64] · R [64, 256]
+    /// BLAS.sgemmTiled(m: 16, n: 256, k: 64, a: h, lda: 64, b: R, ldb: 256, c: rec, ldc: 256)
+    /// ```
     @inline(__always)
     public static func sgemmTiled(m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                                   b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
