@@ -71,8 +71,11 @@ public final class Sequential {
     /// Per-example output shape.
     public var outputShape: [Int] { layerOutputShapes.last ?? inputShape }
 
-    /// Every parameter with its dotted name, in layer order.
-    public var namedParameters: [(name: String, parameter: Parameter)] { layers.flatMap(\.namedParameters) }
+    /// Every parameter with its dotted name, in layer order. Found by reflection once, after
+    /// `init` built every layer (layers hold their `Parameter` objects in `let` properties and
+    /// change only their values), so a training step does not reflect over the model again.
+    public var namedParameters: [(name: String, parameter: Parameter)] { cachedParameters }
+    private lazy var cachedParameters: [(name: String, parameter: Parameter)] = layers.flatMap(\.namedParameters)
 
     /// The parameters an optimizer updates.
     public var trainableParameters: [(name: String, parameter: Parameter)] { namedParameters.filter { $0.parameter.trainable } }

@@ -5,7 +5,7 @@ import Layers
 import Optimizers
 
 /// Where model (a)'s training step goes: its GEMMs alone (`shapes`), the step split into
-/// forward, backward and update (`phases`), and the per-step products in OpenBLAS against
+/// phases (`phases`), and the per-step products in OpenBLAS against
 /// `BLAS.sgemmTiled` (`tiled`). See docs/benchmarks.md.
 enum ShapeBench {
     static func report(_ name: String, flops: Double, _ body: () -> Void) {
@@ -73,33 +73,35 @@ enum ShapeBench {
         print("")
     }
 
-    /// Model (a)'s training step split into forward + loss, backward, and norm + Adam (best of rounds).
+    /// Model (a)'s training step split into each layer's forward, the loss, listing the
+    /// parameters, backward, the gradient norm and Adam: mean ms over 150 steps after 10.
     static func phases() throws {
         let c = try RNNBench.cases()[0]
         let model = try c.build()
         let opt = Adam()
-        var seed: UInt64 = 0
-        var best = (Double.infinity, Double.infinity, Double.infinity)
-        for round in 0..<8 {
-            var sum = (0.0, 0.0, 0.0), n = 0
-            let start = now()
-            while now() - start < 0.4 {
-                seed += 1
-                let t0 = now()
-                var ctx = ForwardContext(training: true, seed: seed)
-                let l = try c.loss(try model.forward(c.x, context: &ctx), c.y, mask: nil)
-                let t1 = now()
-                let params = model.trainableParameters
-                let grads = try gradients(of: l, wrt: params.map(\.parameter.value))
-                let t2 = now()
-                _ = GradientClipping.globalNorm(grads)
-                try opt.step(params, gradients: grads)
-                let t3 = now()
-                sum = (sum.0 + t1 - t0, sum.1 + t2 - t1, sum.2 + t3 - t2); n += 1
+        var total = [String: Double](), order: [String] = []
+        for step in 0..<160 {
+            var t = now()
+            func lap(_ key: String) {
+                let u = now()
+                if step == 0 { order.append(key) }
+                if step >= 10 { total[key, default: 0] += u - t }
+                t = u
             }
-            if round > 0 { best = (min(best.0, sum.0 / Double(n)), min(best.1, sum.1 / Double(n)), min(best.2, sum.2 / Double(n))) }
+            var ctx = ForwardContext(training: true, seed: UInt64(step))
+            var h = c.x
+            for l in model.layers { h = try l.forward(h, context: &ctx); lap("forward \(l.name)") }
+            let loss = try c.loss(h, c.y, mask: nil); lap("loss")
+            let params = model.trainableParameters; lap("trainable parameters")
+            let grads = try gradients(of: loss, wrt: params.map(\.parameter.value)); lap("backward")
+            _ = GradientClipping.globalNorm(grads); lap("gradient norm")
+            try opt.step(params, gradients: grads); lap("Adam")
         }
-        print("model (a) step: forward+loss \(fmt(best.0 * 1e3, 3)) ms, backward \(fmt(best.1 * 1e3, 3)) ms, norm+Adam \(fmt(best.2 * 1e3, 3)) ms\n")
+        print("## Model (a)'s step by phase (mean of 150 steps, ms)")
+        print("| phase | ms |")
+        print("|---|---|")
+        for key in order { print("| \(key) | \(fmt(total[key, default: 0] * 1e3 / 150, 3)) |") }
+        print("")
     }
 
     /// One thread, alternating rounds: OpenBLAS against `BLAS.sgemmTiled` on small products.
