@@ -80,17 +80,9 @@ public final class Trainer {
     @discardableResult
     public func trainStep(x: Tensor, y: Tensor, seed: UInt64, clipping: GradientClipping = .none, probe: RecurrentProbe? = nil,
                           onStep: ((Float, GradientClippingReport) throws -> Void)? = nil) throws -> Float {
-        var ctx = ForwardContext(training: true, seed: seed)
-        ctx.probe = probe
-        let pred = try model.forward(x, context: &ctx)
-        let mask = lossMask(ctx.mask, pred: pred, y: y)
-        let l = try loss(pred, y, mask: mask)
-        let value = l.scalar ?? .nan
-        guard value.isFinite else {
-            throw TrainingError.nonFinite("the loss became \(value) at optimizer step \(optimizer.iterations + 1): \(locateNonFinite(x, seed: seed))")
-        }
         let params = model.trainableParameters
-        var grads = try gradients(of: l, wrt: params.map(\.parameter.value))
+        let (value, rawGrads) = try lossAndGradients(x: x, y: y, seed: seed, probe: probe, params: params)
+        var grads = rawGrads
         // One pass: the global norm is non-finite exactly when some gradient element is.
         let norm = GradientClipping.globalNorm(grads)
         guard norm.isFinite else {
@@ -101,6 +93,23 @@ public final class Trainer {
         try optimizer.step(params, gradients: grads)
         try onStep?(value, GradientClippingReport(normBefore: r.normBefore, normAfter: r.normAfter, clipped: r.clipped))
         return value
+    }
+
+    /// Forward, loss and backward. The recorded graph holds references to the parameters'
+    /// storage; it is released when this returns, so the optimizer then updates the weights in
+    /// place instead of copying every parameter first (copy-on-write; 0.7 MB a step for model (a)).
+    func lossAndGradients(x: Tensor, y: Tensor, seed: UInt64, probe: RecurrentProbe?,
+                          params: [(name: String, parameter: Parameter)]) throws -> (Float, [Tensor]) {
+        var ctx = ForwardContext(training: true, seed: seed)
+        ctx.probe = probe
+        let pred = try model.forward(x, context: &ctx)
+        let mask = lossMask(ctx.mask, pred: pred, y: y)
+        let l = try loss(pred, y, mask: mask)
+        let value = l.scalar ?? .nan
+        guard value.isFinite else {
+            throw TrainingError.nonFinite("the loss became \(value) at optimizer step \(optimizer.iterations + 1): \(locateNonFinite(x, seed: seed))")
+        }
+        return (value, try gradients(of: l, wrt: params.map(\.parameter.value)))
     }
 
     /// Where non-finite values first appear: a parameter, the input batch, or a layer's output.

@@ -17,6 +17,20 @@ final class LearningTests: XCTestCase {
         XCTAssertEqual(p.map { $0 > 0.5 ? 1 : 0 }, [0, 1, 1, 0], "\(p)")
     }
 
+    /// A training step updates every parameter in place: the step's graph (which references the
+    /// parameters' storage) is gone before the optimizer writes, so nothing is copied first.
+    func testTrainStepUpdatesParametersInPlace() throws {
+        let model = try Sequential(inputShape: [5], layers: [Embedding(inputDim: 9, outputDim: 4), LSTM(units: 3),
+                                                             Dense(units: 1, activation: .sigmoid)], seed: 2)
+        let trainer = Trainer(model: model, loss: BinaryCrossEntropy(), optimizer: Adam())
+        let x = try Tensor(shape: [2, 5], scalars: [1, 2, 3, 4, 5, 8, 7, 6, 5, 4]), y = try Tensor(shape: [2, 1], scalars: [1, 0])
+        func addresses() -> [UnsafePointer<Float>?] { model.namedParameters.map { $0.parameter.value.withUnsafeBufferPointer(\.baseAddress) } }
+        let before = addresses(), values = model.namedParameters.map(\.parameter.value.scalars)
+        try trainer.trainStep(x: x, y: y, seed: 1)
+        XCTAssertEqual(addresses(), before)
+        XCTAssertNotEqual(model.namedParameters.map(\.parameter.value.scalars), values)     // and they did change
+    }
+
     /// The notes' character model: after training on "hello", feeding h, e, l, l predicts e, l, l, o.
     func testCharacterRNNLearnsHello() throws {
         let chars: [Character] = ["h", "e", "l", "o"]

@@ -88,12 +88,16 @@ enum ShapeBench {
                 if step >= 10 { total[key, default: 0] += u - t }
                 t = u
             }
-            var ctx = ForwardContext(training: true, seed: UInt64(step))
-            var h = c.x
-            for l in model.layers { h = try l.forward(h, context: &ctx); lap("forward \(l.name)") }
-            let loss = try c.loss(h, c.y, mask: nil); lap("loss")
             let params = model.trainableParameters; lap("trainable parameters")
-            let grads = try gradients(of: loss, wrt: params.map(\.parameter.value)); lap("backward")
+            // As in `Trainer.trainStep`: the graph is released before the optimizer writes.
+            let grads = try { () throws -> [Tensor] in
+                var ctx = ForwardContext(training: true, seed: UInt64(step))
+                var h = c.x
+                for l in model.layers { h = try l.forward(h, context: &ctx); lap("forward \(l.name)") }
+                let loss = try c.loss(h, c.y, mask: nil); lap("loss")
+                let g = try gradients(of: loss, wrt: params.map(\.parameter.value)); lap("backward")
+                return g
+            }()
             _ = GradientClipping.globalNorm(grads); lap("gradient norm")
             try opt.step(params, gradients: grads); lap("Adam")
         }
