@@ -125,7 +125,27 @@ final class SmallRowsGEMMTests: XCTestCase {
         } }
     }
 
-    func testSmallRowsPathOfSgemmMatchesNaiveLoop() {
+    /// Including a long sum (`m·n·k ≥ BLAS.parallelSmallRows`) split by columns over 2 threads,
+    /// which must give the one-thread bits.
+    func testSmallRowsPathOfSgemmMatchesNaiveLoop() throws {
+        let old = BLAS.threadCount
+        defer { BLAS.threadCount = old }
+        let (m, n, k) = (2, 64 * 3 + 5, 1500)
+        XCTAssertGreaterThanOrEqual(m * n * k, BLAS.parallelSmallRows)
+        let a = rand([m * k], seed: 3).scalars, b = rand([k * n], seed: 4).scalars
+        var results: [[Float]] = []
+        for threads in [1, 2, 3] {
+            BLAS.threadCount = threads
+            var c = [Float](repeating: .nan, count: m * n)
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n,
+                           c: cp.baseAddress!, ldc: n)
+            } } }
+            results.append(c)
+        }
+        XCTAssertEqual(results[1], results[0])
+        XCTAssertEqual(results[2], results[0])
+        assertClose(results[0], naive(a, b, [Float](repeating: 0, count: m * n), m: m, n: n, k: k, lda: k, ldb: n, ldc: n, alpha: 1, beta: 0), tol: 1e-3)
         for m in 1...BLAS.smallRows {
             let (k, n, lda, ldb, ldc) = (7, 64 * 2 + 5, 9, 140, 150)
             let a = rand([m * lda], seed: UInt64(m)).scalars, b = rand([k * ldb], seed: 9).scalars
