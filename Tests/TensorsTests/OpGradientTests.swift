@@ -57,6 +57,27 @@ final class OpGradientTests: XCTestCase {
         }
     }
 
+    /// The fused sparse cross-entropy equals −Σ onehot ⊙ logSoftmax (and the last-axis
+    /// logSoftmax fast path equals log(softmax)), its gradient passes finite differences, and a
+    /// bad target is named.
+    func testSparseSoftmaxCrossEntropy() throws {
+        let logits = rand([2, 3, 5], seed: 7, low: -3, high: 3)
+        let targets = try Tensor(shape: [2, 3], scalars: [0, 4, 2, 1, 1, 3])
+        let fused = try logits.sparseSoftmaxCrossEntropy(targets: targets)
+        let composed = try -(Tensor.oneHot(targets, depth: 5) * logits.logSoftmax()).sum(axis: -1)
+        XCTAssertEqual(fused.shape, [2, 3])
+        assertClose(fused.scalars, composed.scalars, tol: 1e-5)
+        assertClose(try logits.logSoftmax().scalars, try logits.softmax().log().scalars, tol: 1e-5)
+        // One row by hand: logits [0, ln 2, ln 3], target 2: −log(3 / 6) = ln 2.
+        let row = try Tensor([0, logf(2), logf(3)]).reshaped([1, 3]).sparseSoftmaxCrossEntropy(targets: Tensor([2]))
+        XCTAssertEqual(row.scalars[0], logf(2), accuracy: 1e-6)
+        assertGradients([logits]) { try ($0[0].sparseSoftmaxCrossEntropy(targets: targets) * Tensor([1, 2, 0.5]).reshaped([1, 3])).sum() }
+        XCTAssertThrowsError(try logits.sparseSoftmaxCrossEntropy(targets: Tensor(shape: [2, 3], repeating: 5))) { e in
+            XCTAssertTrue("\(e)".contains("target 5.0 at flat position 0"), "\(e)")
+        }
+        XCTAssertThrowsError(try logits.sparseSoftmaxCrossEntropy(targets: Tensor([1, 2])))
+    }
+
     func testShapeOps() {
         let x = rand([2, 3, 4], seed: 7)
         assertGradients([x]) { try $0[0].reshaped([6, -1]) }

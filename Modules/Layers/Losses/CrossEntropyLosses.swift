@@ -55,8 +55,8 @@ public struct SparseCategoricalCrossEntropy: Loss {
             throw TensorError.shapeMismatch(op: Self.typeName, lhs: p.shape, rhs: y.shape,
                                             detail: "do not fit: targets must be the predictions' shape without the class axis")
         }
+        if fromLogits { return try p.sparseSoftmaxCrossEntropy(targets: y) }   // fused: no one-hot, one pass
         let onehot = try Tensor.oneHot(y, depth: p.shape[p.rank - 1])
-        let logp = fromLogits ? try p.logSoftmax(axis: -1) : try p.clamped(to: 1e-7, 1).log()
-        return try -(onehot * logp).sum(axis: -1)
+        return try -(onehot * p.clamped(to: 1e-7, 1).log()).sum(axis: -1)
     }
 }

@@ -45,6 +45,13 @@ extension Tensor {
         let (outer, n, inner) = axisGeometry(ax)
         var y = Tensor(shape: shape) { dst, _ in
             withUnsafeBufferPointer { src in
+                if inner == 1 {     // the class axis last: contiguous lines, exp in the vector kernel
+                    for o in 0..<outer {
+                        let lse = Tensor.logSumExp(src.baseAddress! + o * n, n: n, scratch: dst + o * n)
+                        for k in 0..<n { dst[o * n + k] = src[o * n + k] - lse }
+                    }
+                    return
+                }
                 Tensor.forEachLine(outer: outer, n: n, inner: inner) { base in
                     var m = -Float.infinity
                     for k in 0..<n { m = Swift.max(m, src[base + k * inner]) }
@@ -59,6 +66,17 @@ extension Tensor {
         Tensor.record("logSoftmax", output: &y, inputs: [self]) { g in
             [Tensor(shape: yc.shape) { dst, _ in
                 g.withUnsafeBufferPointer { gp in yc.withUnsafeBufferPointer { yp in
+                    if inner == 1 {
+                        for o in 0..<outer {
+                            let (d, gl) = (dst + o * n, gp.baseAddress! + o * n)
+                            var s: Float = 0
+                            for k in 0..<n { s += gl[k] }
+                            d.update(from: yp.baseAddress! + o * n, count: n)
+                            FastMath.exp(d, count: n)                         // softmax = e^logsoftmax
+                            for k in 0..<n { d[k] = gl[k] - d[k] * s }
+                        }
+                        return
+                    }
                     Tensor.forEachLine(outer: outer, n: n, inner: inner) { base in
                         var s: Float = 0
                         for k in 0..<n { s += gp[base + k * inner] }
@@ -68,6 +86,70 @@ extension Tensor {
             }]
         }
         return y
+    }
+
+    /// `m + log Σ_k e^(x_k − m)` (m = max) of one contiguous line; `scratch` (n floats) is overwritten
+    /// with `e^(x_k − m)`.
+    @inline(__always)
+    static func logSumExp(_ x: UnsafePointer<Float>, n: Int, scratch: UnsafeMutablePointer<Float>) -> Float {
+        var m = -Float.infinity
+        for k in 0..<n { m = Swift.max(m, x[k]) }
+        for k in 0..<n { scratch[k] = x[k] - m }
+        FastMath.exp(scratch, count: n)
+        var s: Float = 0
+        for k in 0..<n { s += scratch[k] }
+        return m + logf(s)
+    }
+
+    /// Sparse softmax cross-entropy from logits, fused: `self [..., classes]` logits, `targets [...]`
+    /// class indices (integers stored as Float) → `[...]` losses `log Σ_j e^(x_j) − x_target`
+    /// (computed stably, max subtracted). No one-hot tensor is built.
+    /// Derivative: `dx = g · (softmax(x) − onehot(target))`; targets get no gradient.
+    ///
+    /// ```swift
+    /// let loss = try logits.sparseSoftmaxCrossEntropy(targets: Tensor([2, 0]))   // [2] for logits [2, 3]
+    /// ```
+    public func sparseSoftmaxCrossEntropy(targets: Tensor) throws -> Tensor {
+        guard rank >= 1, Array(shape.dropLast()) == targets.shape else {
+            throw TensorError.shapeMismatch(op: "sparseSoftmaxCrossEntropy", lhs: shape, rhs: targets.shape,
+                                            detail: "do not fit: targets must be the logits' shape without the class axis")
+        }
+        let n = shape[rank - 1], rows = targets.count
+        let t = try targets.withUnsafeBufferPointer { tp -> [Int] in
+            try tp.enumerated().map { pos, v in
+                guard v.rounded() == v, v >= 0, Int(v) < n else {
+                    throw TensorError.invalidArgument(op: "sparseSoftmaxCrossEntropy",
+                                                      message: "target \(v) at flat position \(pos) is not a class index in 0..<\(n)")
+                }
+                return Int(v)
+            }
+        }
+        var lse = [Float](repeating: 0, count: rows)
+        var scratch = [Float](repeating: 0, count: n)
+        var out = Tensor(shape: targets.shape) { dst, _ in
+            withUnsafeBufferPointer { src in scratch.withUnsafeMutableBufferPointer { sc in
+                for r in 0..<rows {
+                    lse[r] = Tensor.logSumExp(src.baseAddress! + r * n, n: n, scratch: sc.baseAddress!)
+                    dst[r] = lse[r] - src[r * n + t[r]]
+                }
+            } }
+        }
+        let x = detached(), inShape = shape
+        Tensor.record("sparseSoftmaxCrossEntropy", output: &out, inputs: [self]) { g in
+            [Tensor(shape: inShape) { dst, _ in
+                x.withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in
+                    for r in 0..<rows {
+                        let d = dst + r * n
+                        for k in 0..<n { d[k] = xp[r * n + k] - lse[r] }
+                        FastMath.exp(d, count: n)                              // softmax
+                        d[t[r]] -= 1
+                        let gr = gp[r]
+                        for k in 0..<n { d[k] *= gr }
+                    }
+                } }
+            }]
+        }
+        return out
     }
 
     /// Calls `body(firstElementIndex)` for every line along an axis of geometry (outer, n, inner).
