@@ -9,6 +9,7 @@ do {
     if which.contains("profile-train") { try ProfileLoops.train() }
     if which.contains("profile-train-b") { try ProfileLoops.train(index: 1) }
     if which.contains("profile-train-c1") { try ProfileLoops.train(index: 2) }
+    if which.contains("profile-train-c2") { try ProfileLoops.train(index: 3) }
     if which.contains("profile-infer") { try ProfileLoops.infer() }
     if which.contains("shapes") { ShapeBench.shapes() }
     if which.contains("phases") { try ShapeBench.phases() }

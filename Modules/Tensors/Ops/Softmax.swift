@@ -124,29 +124,43 @@ extension Tensor {
                 return Int(v)
             }
         }
+        // Softmax of every row at once: x − max per row, then one call of the vector exp.
         var lse = [Float](repeating: 0, count: rows)
-        var scratch = [Float](repeating: 0, count: n)
+        var soft = [Float](repeating: 0, count: rows * n)
         var out = Tensor(shape: targets.shape) { dst, _ in
-            withUnsafeBufferPointer { src in scratch.withUnsafeMutableBufferPointer { sc in
+            withUnsafeBufferPointer { src in soft.withUnsafeMutableBufferPointer { sp in lse.withUnsafeMutableBufferPointer { lp in
+                let (x, e, l) = (src.baseAddress!, sp.baseAddress!, lp.baseAddress!)
                 for r in 0..<rows {
-                    lse[r] = Tensor.logSumExp(src.baseAddress! + r * n, n: n, scratch: sc.baseAddress!)
-                    dst[r] = lse[r] - src[r * n + t[r]]
+                    let (xr, er) = (x + r * n, e + r * n)
+                    var m = -Float.infinity
+                    for k in 0..<n { m = Swift.max(m, xr[k]) }
+                    l[r] = m
+                    for k in 0..<n { er[k] = xr[k] - m }
                 }
-            } }
+                FastMath.exp(e, count: rows * n)
+                t.withUnsafeBufferPointer { tp in
+                    for r in 0..<rows {
+                        let er = e + r * n
+                        var sum: Float = 0
+                        for k in 0..<n { sum += er[k] }
+                        l[r] += logf(sum)
+                        dst[r] = l[r] - x[r * n + tp[r]]
+                        let inv = 1 / sum
+                        for k in 0..<n { er[k] *= inv }                      // keep softmax for the backward
+                    }
+                }
+            } } }
         }
-        let x = detached(), inShape = shape
+        let inShape = shape
         Tensor.record("sparseSoftmaxCrossEntropy", output: &out, inputs: [self]) { g in
             [Tensor(shape: inShape) { dst, _ in
-                x.withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in
+                soft.withUnsafeBufferPointer { sp in g.withUnsafeBufferPointer { gp in t.withUnsafeBufferPointer { tp in
                     for r in 0..<rows {
-                        let d = dst + r * n
-                        for k in 0..<n { d[k] = xp[r * n + k] - lse[r] }
-                        FastMath.exp(d, count: n)                              // softmax
-                        d[t[r]] -= 1
-                        let gr = gp[r]
-                        for k in 0..<n { d[k] *= gr }
+                        let (d, p, gr) = (dst + r * n, sp.baseAddress! + r * n, gp[r])
+                        for k in 0..<n { d[k] = p[k] * gr }
+                        d[tp[r]] -= gr
                     }
-                } }
+                } } }
             }]
         }
         return out
