@@ -41,7 +41,8 @@ public struct CategoricalCrossEntropy: Loss {
     }
 }
 
-/// Sparse categorical cross-entropy: like `CategoricalCrossEntropy` with integer class targets.
+/// Sparse categorical cross-entropy: like `CategoricalCrossEntropy` with integer class targets;
+/// from logits it is one fused op (`Tensor.sparseSoftmaxCrossEntropy`: no one-hot tensor).
 ///
 /// Shapes: predictions `[batch, classes]` or per step `[batch, time, classes]`; targets
 /// `[batch]` or `[batch, time]` holding class indices. Per-step losses honour a `[batch, time]` mask.

@@ -4,7 +4,8 @@ import Glibc
 import Foundation
 #endif
 
-/// Numerically stable softmax and log-softmax along one axis (the maximum is subtracted first).
+/// Numerically stable softmax and log-softmax along one axis (the maximum is subtracted first),
+/// and the fused sparse softmax cross-entropy of integer targets.
 extension Tensor {
     /// `softmax(x)_k = e^(x_k − m) / Σ_j e^(x_j − m)` with `m = max_j x_j`.
     /// Derivative (vector–Jacobian product): `dx = y ⊙ (g − Σ_k g_k y_k)`.
