@@ -38,8 +38,7 @@ extension RecurrentKernel {
         var dRecBias = Tensor.zeros([GH])
         var hPrevAll = Tensor(shape: [B * T * H]) { _, _ in }          // every row is written
         let width = BLAS.tiledWidth(H)                                 // Rᵀ [G·H, width], zero columns past H
-        var RT = [Float](repeating: 0, count: width.map { GH * $0 } ?? 0)
-        if let width { R.withUnsafeBufferPointer { r in for i in 0..<H { for j in 0..<GH { RT[j * width + i] = r[i * GH + j] } } } }
+        let RT = width.map { Self.paddedCopy(R, rows: H, cols: GH, transposed: true, width: $0) } ?? []
         let zeroRow = [Float](repeating: 0, count: H)
         var stepNorms = [Float](repeating: 0, count: probe == nil ? 0 : parts * T)
 

@@ -46,7 +46,7 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         // The per-step product's width for the tiled kernel: G·H, or G·H rounded up to 16 with R's
         // extra columns zero (then `Rpadded` is that copy); nil: OpenBLAS.
         let GH = cell.gates * H, tiled = BLAS.tiledWidth(GH)
-        let Rpadded = tiled == nil || tiled == GH ? [] : Self.padColumns(R, rows: H, cols: GH, to: tiled!)
+        let Rpadded = tiled == nil || tiled == GH ? [] : Self.paddedCopy(R, rows: H, cols: GH, width: tiled!)
 
         xproj.withUnsafeBufferPointer { xp in R.withUnsafeBufferPointer { rp in Rpadded.withUnsafeBufferPointer { rpp in h0.withUnsafeBufferPointer { h0p in
         c0v.withUnsafeBufferPointer { c0p in hs.withUnsafeMutableBufferPointer { hsp in cs.withUnsafeMutableBufferPointer { csp in
@@ -104,10 +104,15 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         let tiledWidth: Int?
     }
 
-    /// `m [rows, cols]` copied into `[rows, width]` with zero columns on the right.
-    static func padColumns(_ m: Tensor, rows: Int, cols: Int, to width: Int) -> [Float] {
-        var out = [Float](repeating: 0, count: rows * width)
-        m.withUnsafeBufferPointer { src in for r in 0..<rows { for c in 0..<cols { out[r * width + c] = src[r * cols + c] } } }
+    /// `m [rows, cols]` (or its transpose `[cols, rows]`) copied into a matrix `width` columns wide,
+    /// zero past the last real column: the B operand of a tiled per-step product.
+    static func paddedCopy(_ m: Tensor, rows: Int, cols: Int, transposed: Bool = false, width: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: (transposed ? cols : rows) * width)
+        m.withUnsafeBufferPointer { src in
+            for r in 0..<rows { for c in 0..<cols {
+                out[transposed ? c * width + r : r * width + c] = src[r * cols + c]
+            } }
+        }
         return out
     }
 
