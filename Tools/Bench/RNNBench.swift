@@ -54,16 +54,29 @@ enum RNNBench {
     /// Every model with the tiled per-step products on and off, in alternating rounds
     /// in one process (so a slow minute on the VM hits both sides).
     static func tiledAB() throws {
-        print("## Per-step products: tiled kernel against OpenBLAS (best of 6 alternating rounds)")
-        print("| model | OpenBLAS ms/step | tiled ms/step | speed-up |")
+        try switchAB(title: "Per-step products: tiled kernel against OpenBLAS", off: "OpenBLAS", on: "tiled") { BLAS.useTiledStepProducts = $0 }
+    }
+
+    /// Model (a)'s Embedding → LSTM with and without projecting each distinct token once
+    /// (`Tensor.fuseLookupProjection`); the other models have no embedding.
+    static func lookupAB() throws {
+        try switchAB(title: "Embedding → recurrent input projection: per position against per distinct token", off: "per position",
+                     on: "per distinct token", only: ["a"]) { Tensor.fuseLookupProjection = $0 }
+    }
+
+    /// Training with a switch off and on in alternating rounds inside one process (so a slow
+    /// minute on the VM hits both sides); the switch is left on.
+    static func switchAB(title: String, off: String, on: String, only: Set<Character>? = nil, set: (Bool) -> Void) throws {
+        print("## \(title) (best of 6 alternating rounds)")
+        print("| model | \(off) ms/step | \(on) ms/step | speed-up |")
         print("|---|---|---|---|")
-        defer { BLAS.useTiledStepProducts = true }
-        for c in try cases() {
+        defer { set(true) }
+        for c in try cases() where only == nil || only!.contains(c.name.dropFirst().first!) {
             let trainer = Trainer(model: try c.build(), loss: c.loss, optimizer: Adam())
             var step = 0
             var best = [Double.infinity, .infinity]
             for round in 0..<12 {
-                BLAS.useTiledStepProducts = round % 2 == 1
+                set(round % 2 == 1)
                 best[round % 2] = min(best[round % 2], try measure(minSeconds: 0.4, repeats: 1, warmup: 1) {
                     step += 1
                     try trainer.trainStep(x: c.x, y: c.y, seed: UInt64(step))
@@ -100,6 +113,7 @@ enum RNNBench {
         print("")
         if only != nil { return }
         try tiledAB()
+        try lookupAB()
         print("## Inference of (a) (no tape)")
         print("| batch | ms/batch | ms/sequence | sequences/s |")
         print("|---|---|---|---|")

@@ -6,7 +6,8 @@ import Tensors
 /// pretrained matrix (GloVe) set with `setWeights`; `trainable: false` freezes it.
 /// With `maskZero`, id 0 is padding: the layer puts a `[batch, time]` mask in the context
 /// (1 for real tokens) that recurrent layers and losses honour, and `inputDim` must leave room
-/// for id 0. Backward is a scatter-add into the rows that were looked up.
+/// for id 0. Backward is a scatter-add into the rows that were looked up. A recurrent layer
+/// right after it projects each distinct id once instead of every position (`TokenLookup`).
 public final class Embedding: Layer {
     public struct Config: LayerConfig {
         /// Vocabulary size (largest id + 1).
@@ -68,7 +69,9 @@ public final class Embedding: Layer {
         }
         if config.maskZero { context.mask = input.mapElements { $0 == 0 ? 0 : 1 } }
         do {
-            return try embeddings.value.gather(indices: input)
+            let out = try embeddings.value.gather(indices: input)
+            context.lookup = TokenLookup(table: embeddings.value, indices: input, output: out)
+            return out
         } catch let e as TensorError {
             throw LayerError.invalid(layer: name, message: "token ids must be integers in 0..<\(config.inputDim) (input_dim): \(e)")
         }

@@ -48,11 +48,28 @@ public struct ForwardContext {
     public var mask: Tensor?
     /// When set, recurrent layers record BPTT diagnostics into it (see `RecurrentProbe`).
     public var probe: RecurrentProbe?
+    /// The last `Embedding` lookup (table, ids and its output), so a recurrent layer that gets that
+    /// very output as input can project each distinct id once (`Tensor.lookupProjection`).
+    public var lookup: TokenLookup?
 
     public init(training: Bool, seed: UInt64 = 0, mask: Tensor? = nil) {
         self.training = training
         self.rng = SeededGenerator(seed: seed)
         self.mask = mask
+    }
+}
+
+/// An embedding lookup as the next layer may want it: `output = table[indices]`.
+public struct TokenLookup {
+    /// `[vocab, dim]`, with its tape identity (a trainable table gets gradients through the fused op).
+    public var table: Tensor
+    /// Token ids `[batch, time]` (integers stored as Float).
+    public var indices: Tensor
+    /// The gathered vectors `[batch, time, dim]` the embedding returned.
+    public var output: Tensor
+
+    public init(table: Tensor, indices: Tensor, output: Tensor) {
+        (self.table, self.indices, self.output) = (table, indices, output)
     }
 }
 

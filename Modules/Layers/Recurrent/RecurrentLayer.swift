@@ -98,6 +98,22 @@ extension RecurrentLayer {
         try call(input, initialState: nil, context: &context).output
     }
 
+    /// `x·W + b` for every step at once, `[batch, time, features] → [batch, time, gates·H]`, in
+    /// processing order (reversed for `go_backwards`), with input dropout. Straight after an
+    /// `Embedding` (its very output, no dropout) each distinct token is projected once.
+    func inputProjection(_ input: Tensor, context: inout ForwardContext) throws -> Tensor {
+        let dropout = context.training && config.dropout > 0
+        if Tensor.fuseLookupProjection, !dropout, let lookup = context.lookup, lookup.output.isSameTensor(as: input) {
+            let ids = config.goBackwards ? try lookup.indices.reversed(axis: 1) : lookup.indices
+            if let p = try Tensor.lookupProjection(table: lookup.table, indices: ids, kernel: kernel.value, bias: bias.value) { return p }
+        }
+        var x = config.goBackwards ? try input.reversed(axis: 1) : input
+        if dropout {
+            x = try x * Dropout.mask([input.shape[0], 1, x.shape[2]], rate: config.dropout, rng: &context.rng)
+        }
+        return try x.matmulLastAxis(kernel.value, bias: bias.value)
+    }
+
     /// Runs the layer on `[batch, time, features]`, optionally from given initial states
     /// (`[h0]`, or `[h0, c0]` for LSTM, each `[batch, H]`; gradients flow into them).
     public func call(_ input: Tensor, initialState: [Tensor]? = nil, context: inout ForwardContext) throws -> RecurrentOutput {
@@ -111,15 +127,8 @@ extension RecurrentLayer {
         if let m = mask, m.shape != [B, T] {
             throw LayerError.shape(layer: name, message: "mask has shape \(m.shape) but the input is [\(B), \(T), …]")
         }
-        var x = input
-        if config.goBackwards {
-            x = try x.reversed(axis: 1)
-            mask = try mask?.reversed(axis: 1)
-        }
-        if context.training && config.dropout > 0 {
-            x = try x * Dropout.mask([B, 1, x.shape[2]], rate: config.dropout, rng: &context.rng)
-        }
-        let xproj = try x.matmulLastAxis(kernel.value, bias: bias.value)
+        if config.goBackwards { mask = try mask?.reversed(axis: 1) }
+        let xproj = try inputProjection(input, context: &context)
 
         let nStates = cell.hasCellState ? 2 : 1
         var initial: [Tensor]

@@ -152,6 +152,13 @@ public struct Tensor {
     /// This tensor without its tape identity: a constant for autodiff (shares storage).
     public func detached() -> Tensor { Tensor(shape: shape, storage: storage, offset: offset) }
 
+    /// Whether `other` is this very tensor — the same storage, offset and shape, and the same tape
+    /// identity — rather than merely equal values (a layer recognising its input, e.g. an embedding's output).
+    public func isSameTensor(as other: Tensor) -> Bool {
+        storage === other.storage && offset == other.offset && shape == other.shape
+            && gradEdge?.node === other.gradEdge?.node && gradEdge?.index == other.gradEdge?.index
+    }
+
     /// Normalises a possibly negative axis; throws when out of range.
     public func normalizedAxis(_ axis: Int, op: String) throws -> Int {
         let a = axis < 0 ? axis + rank : axis

@@ -1,0 +1,105 @@
+/// Embedding lookup followed by an affine map, computed once per distinct token.
+///
+/// `table[indices] · W + b` equals `(table[u] · W + b)[inverse]`, where `u` lists the distinct ids
+/// of the batch and `inverse` maps each position to its id's slot. A batch of `B·T` positions
+/// usually holds far fewer distinct ids `U` (model (a)'s random ids: ~960 of 3,200; a character
+/// model: at most its alphabet), so the products shrink by `U / (B·T)`:
+///
+/// - forward:  `P = table[u]·W + b`  `[U, n]`,  `out[r] = P[inverse[r]]`
+/// - backward: `G[s] = Σ_{r: inverse[r] = s} g[r]`  `[U, n]` (gradient sums per distinct id), then
+///   `∂W = table[u]ᵀ·G`, `∂b = Σ_s G[s]`, `∂table[u[s]] = G[s]·Wᵀ` (other rows 0); indices get none.
+///
+/// The forward is the same dot products as the gather-then-project form; the backward sums the
+/// same terms in another order (rounding differs in the last bits).
+extension Tensor {
+    /// When `lookupProjection` dedups: at most this fraction of the positions are distinct ids.
+    /// Above it, the gather of the whole batch and one big GEMM are about as cheap.
+    public static let lookupDedupMaxFraction: Float = 0.5
+
+    /// Lets recurrent layers fuse an `Embedding` into their input projection (default on);
+    /// off, they project the gathered vectors — for benchmarks and tests comparing the two.
+    nonisolated(unsafe) public static var fuseLookupProjection = true
+
+    /// `table[indices] · kernel (+ bias)`: `table [vocab, k]`, `indices [i…]` (integer ids stored as
+    /// Float), `kernel [k, n]`, `bias [n]` → `[i…, n]`, projecting each distinct id once.
+    ///
+    /// Returns nil (computing nothing) when more than `lookupDedupMaxFraction` of the positions are
+    /// distinct ids; the caller then projects the gathered rows itself.
+    ///
+    /// ```swift
+    /// let xproj = try Tensor.lookupProjection(table: emb, indices: ids, kernel: w, bias: b)  // [batch, time, n]
+    /// ```
+    public static func lookupProjection(table: Tensor, indices: Tensor, kernel: Tensor, bias: Tensor?) throws -> Tensor? {
+        guard table.rank == 2, kernel.rank == 2, kernel.shape[0] == table.shape[1] else {
+            throw TensorError.shapeMismatch(op: "lookupProjection", lhs: table.shape, rhs: kernel.shape,
+                                            detail: "do not multiply: the table's columns must equal the kernel's rows")
+        }
+        let (vocab, k, n) = (table.shape[0], table.shape[1], kernel.shape[1])
+        if let bias, bias.shape != [n] {
+            throw TensorError.shapeMismatch(op: "lookupProjection", lhs: kernel.shape, rhs: bias.shape, detail: "do not fit: the bias must be [\(n)]")
+        }
+        let rows = indices.count
+        // Slot of each distinct id, in order of first appearance (deterministic for given ids).
+        var slotOfID = [Int32](repeating: -1, count: vocab)
+        var ids: [Int] = [], inverse = [Int](repeating: 0, count: rows)
+        try indices.withUnsafeBufferPointer { ip in
+            for (pos, v) in ip.enumerated() {
+                guard v.rounded() == v, v >= 0, Int(v) < vocab else {
+                    throw TensorError.invalidArgument(op: "lookupProjection", message: "index \(v) at flat position \(pos) is not an integer in 0..<\(vocab)")
+                }
+                let id = Int(v)
+                if slotOfID[id] < 0 { slotOfID[id] = Int32(ids.count); ids.append(id) }
+                inverse[pos] = Int(slotOfID[id])
+            }
+        }
+        guard Float(ids.count) <= lookupDedupMaxFraction * Float(rows) else { return nil }
+        let U = ids.count
+        let picked = try withNoGrad { try table.rows(ids) }            // [U, k]
+        let projected = try withNoGrad { try picked.matmulLastAxis(kernel, bias: bias) }   // [U, n]
+        var out = Tensor(shape: indices.shape + [n]) { dst, _ in
+            projected.withUnsafeBufferPointer { pp in
+                for r in 0..<rows { (dst + r * n).update(from: pp.baseAddress! + inverse[r] * n, count: n) }
+            }
+        }
+        let w = kernel.detached()
+        let (needTable, needW, needB) = (table.requiresGrad, kernel.requiresGrad, bias?.requiresGrad ?? false)
+        let inputs = [table, kernel] + (bias.map { [$0] } ?? [])
+        record("lookupProjection", output: &out, inputs: inputs) { g in
+            let sums = sumBySlot(g, inverse: inverse, slots: U, width: n)                   // G [U, n]
+            let dw = needW ? try matmul(picked, sums, transposeA: true) : nil
+            let db = needB ? try matmul(Tensor(shape: [1, U], repeating: 1), sums).reshaped([n]) : nil
+            var dtable: Tensor? = nil
+            if needTable {
+                let dpicked = try matmul(sums, w, transposeB: true)                           // [U, k]
+                dtable = Tensor(shape: [vocab, k]) { dst, total in
+                    dst.initialize(repeating: 0, count: total)
+                    dpicked.withUnsafeBufferPointer { sp in
+                        for (s, id) in ids.enumerated() { (dst + id * k).update(from: sp.baseAddress! + s * k, count: k) }
+                    }
+                }
+            }
+            return [dtable, dw] + (bias == nil ? [] : [db])
+        }
+        return out
+    }
+
+    /// `G[s] = Σ_{r: inverse[r] = s} g[r]` for `g [rows, width]`: rows summed in order, split by
+    /// 16-column blocks over the pool when large (same bits for any thread count).
+    private static func sumBySlot(_ g: Tensor, inverse: [Int], slots: Int, width n: Int) -> Tensor {
+        Tensor(shape: [slots, n]) { dst, total in
+            dst.initialize(repeating: 0, count: total)
+            g.withUnsafeBufferPointer { gp in
+                let src = gp.baseAddress!
+                let pool = ComputePool.shared
+                let parts = inverse.count * n >= 1 << 16 ? Swift.min(pool.threadCount, Swift.max(1, n / 16)) : 1
+                pool.run(parts: parts) { p in
+                    let cols = ComputePool.range(part: p, of: parts, total: n, block: 16)
+                    for (r, s) in inverse.enumerated() {
+                        let d = dst + s * n, x = src + r * n
+                        for c in cols { d[c] += x[c] }
+                    }
+                }
+            }
+        }
+    }
+}

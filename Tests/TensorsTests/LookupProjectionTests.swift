@@ -1,0 +1,80 @@
+import XCTest
+@testable import Tensors
+
+/// `Tensor.lookupProjection`: `table[ids]·W + b` computed once per distinct id.
+final class LookupProjectionTests: XCTestCase {
+    /// Ids with repeats: 16 positions, 5 distinct (≤ half, so the op dedups).
+    let ids = try! Tensor(shape: [2, 8], scalars: [3, 1, 3, 0, 6, 1, 1, 3, 0, 0, 6, 3, 5, 1, 3, 3])
+
+    func testMatchesGatherThenProjectWithGradients() throws {
+        let table = rand([7, 5], seed: 1).requiringGrad(), w = rand([5, 4], seed: 2).requiringGrad()
+        let b = rand([4], seed: 3).requiringGrad()
+        let fused = try XCTUnwrap(Tensor.lookupProjection(table: table, indices: ids, kernel: w, bias: b))
+        let composed = try table.gather(indices: ids).matmulLastAxis(w, bias: b)
+        XCTAssertEqual(fused.shape, [2, 8, 4])
+        assertClose(fused.scalars, composed.scalars, tol: 1e-6)
+        let weights = rand([2, 8, 4], seed: 4)
+        let gf = try gradients(of: (fused * weights).sum(), wrt: [table, w, b])
+        let gc = try gradients(of: (composed * weights).sum(), wrt: [table, w, b])
+        for (f, c) in zip(gf, gc) { XCTAssertEqual(f.shape, c.shape); assertClose(f.scalars, c.scalars, tol: 1e-5) }
+        // Rows of ids never looked up (2 and 4) get exactly zero.
+        XCTAssertEqual(try gf[0].index(2).scalars, [0, 0, 0, 0, 0])
+        XCTAssertEqual(try gf[0].index(4).scalars, [0, 0, 0, 0, 0])
+        // One value by hand: position (1, 4) is id 5, its only occurrence.
+        let row5 = try table.index(5).scalars, wm = w.scalars, bv = b.scalars
+        let expected = (0..<4).map { j in bv[j] + (0..<5).reduce(Float(0)) { $0 + row5[$1] * wm[$1 * 4 + j] } }
+        assertClose(try fused.index(1).index(4).scalars, expected, tol: 1e-6)
+    }
+
+    func testFiniteDifferences() throws {
+        let table = rand([7, 5], seed: 5), w = rand([5, 4], seed: 6), b = rand([4], seed: 7)
+        assertGradients([table, w, b]) { v in
+            try XCTUnwrap(Tensor.lookupProjection(table: v[0], indices: self.ids, kernel: v[1], bias: v[2])).tanh()
+        }
+        assertGradients([table, w]) { v in   // no bias
+            try XCTUnwrap(Tensor.lookupProjection(table: v[0], indices: self.ids, kernel: v[1], bias: nil)).tanh()
+        }
+    }
+
+    /// A frozen table gets no gradient; the kernel still does, with the same values.
+    func testFrozenTable() throws {
+        let table = rand([7, 5], seed: 1), w = rand([5, 4], seed: 2).requiringGrad()
+        let y = try XCTUnwrap(Tensor.lookupProjection(table: table, indices: ids, kernel: w, bias: nil))
+        let g = try gradients(of: y.sum(), wrt: [w])[0]
+        let ref = try gradients(of: table.gather(indices: ids).matmulLastAxis(w).sum(), wrt: [w])[0]
+        assertClose(g.scalars, ref.scalars, tol: 1e-5)
+    }
+
+    /// Mostly distinct ids: nil, so the caller projects per position.
+    func testDeclinesWhenIdsAreMostlyDistinct() throws {
+        let distinct = try Tensor(shape: [1, 6], scalars: [0, 1, 2, 3, 4, 4])
+        XCTAssertNil(try Tensor.lookupProjection(table: rand([7, 5], seed: 1), indices: distinct, kernel: rand([5, 4], seed: 2), bias: nil))
+    }
+
+    func testBadIdAndShapesAreNamed() {
+        let table = rand([7, 5], seed: 1), w = rand([5, 4], seed: 2)
+        XCTAssertThrowsError(try Tensor.lookupProjection(table: table, indices: Tensor([1, 7, 1]), kernel: w, bias: nil)) { e in
+            XCTAssertTrue("\(e)".contains("index 7.0 at flat position 1"), "\(e)")
+        }
+        XCTAssertThrowsError(try Tensor.lookupProjection(table: table, indices: ids, kernel: rand([4, 4], seed: 3), bias: nil)) { e in
+            XCTAssertTrue("\(e)".contains("lookupProjection"), "\(e)")
+        }
+        XCTAssertThrowsError(try Tensor.lookupProjection(table: table, indices: ids, kernel: w, bias: rand([3], seed: 3)))
+    }
+
+    /// The per-id gradient sums are split by columns over threads; the bits must not change.
+    func testThreadCountDoesNotChangeGradients() throws {
+        let old = BLAS.threadCount
+        defer { BLAS.threadCount = old }
+        var g = SeededGenerator(seed: 3)
+        let many = try Tensor(shape: [32, 100], scalars: (0..<3200).map { _ in Float(Int.random(in: 0..<300, using: &g)) })
+        let table = rand([300, 16], seed: 1).requiringGrad(), w = rand([16, 64], seed: 2).requiringGrad(), b = rand([64], seed: 3).requiringGrad()
+        let weights = rand([32, 100, 64], seed: 4)
+        let results = try [1, 2].map { threads -> [[Float]] in
+            BLAS.threadCount = threads
+            let y = try XCTUnwrap(Tensor.lookupProjection(table: table, indices: many, kernel: w, bias: b))
+            return try [y.scalars] + gradients(of: (y * weights).sum(), wrt: [table, w, b]).map(\.scalars)
+        }
+        XCTAssertEqual(results[0], results[1])
+    }
+}
