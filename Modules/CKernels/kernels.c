@@ -53,9 +53,10 @@ typedef struct {
     void (*gru_forward_row)(ptrdiff_t, const float *, const float *, const float *, float *, float *);
     void (*gru_backward_row)(ptrdiff_t, const float *, const float *, const float *, float *, float *, float *);
     void (*adam)(ptrdiff_t, float *, float *, float *, const float *, float, float, float, float, float, float);
+    void (*add_rows)(ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t, const ptrdiff_t *, float *, ptrdiff_t);
 } KernelTable;
 
-#define TABLE(s) { vexp_##s, vsigmoid_##s, vtanh_##s, gemm_tiled_##s, lstm_forward_row_##s, lstm_backward_row_##s, rnn_forward_row_##s, rnn_backward_row_##s, gru_forward_row_##s, gru_backward_row_##s, adam_##s }
+#define TABLE(s) { vexp_##s, vsigmoid_##s, vtanh_##s, gemm_tiled_##s, lstm_forward_row_##s, lstm_backward_row_##s, rnn_forward_row_##s, rnn_backward_row_##s, gru_forward_row_##s, gru_backward_row_##s, adam_##s, add_rows_##s }
 static const KernelTable tables[] = {
     TABLE(base),
 #if UNROLL_X86
@@ -121,6 +122,10 @@ void unroll_gru_backward_row(ptrdiff_t H, const float *dh, const float *hPrev, c
 }
 void unroll_adam(ptrdiff_t n, float *m, float *v, float *p, const float *g, float b1, float b2, float c1, float c2, float lr, float eps) {
     active->adam(n, m, v, p, g, b1, b2, c1, c2, lr, eps);
+}
+
+void unroll_add_rows(ptrdiff_t rows, ptrdiff_t n, const float *src, ptrdiff_t lds, const ptrdiff_t *slot, float *dst, ptrdiff_t ldd) {
+    active->add_rows(rows, n, src, lds, slot, dst, ldd);
 }
 
 // ---- allocator ----

@@ -186,3 +186,14 @@ static void K(adam)(ptrdiff_t n, float *restrict m, float *restrict v, float *re
     }
 }
 
+
+// ---- scatter-add by slot ----
+
+static void K(add_rows)(ptrdiff_t rows, ptrdiff_t n, const float *restrict src, ptrdiff_t lds,
+                        const ptrdiff_t *restrict slot, float *restrict dst, ptrdiff_t ldd) {
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        float *restrict d = dst + slot[r] * ldd;
+        const float *restrict x = src + r * lds;
+        for (ptrdiff_t c = 0; c < n; c++) d[c] += x[c];
+    }
+}

@@ -55,4 +55,20 @@ final class KernelVariantTests: XCTestCase {
         XCTAssertEqual(reference[37], c0, accuracy: 1e-5)            // c[0]
         XCTAssertEqual(reference[0], o0 * tanhf(c0), accuracy: 1e-5) // h[0]
     }
+
+    /// The scatter-add of rows by slot, in every variant, against a plain loop: 37 columns of a
+    /// 40-wide source (strides, remainder), slots repeating and out of order.
+    func testAddRowsMatchesALoopInEveryVariant() {
+        let (rows, n, lds, ldd) = (9, 37, 40, 38)
+        let src = values(rows * lds, seed: 11), slots = [2, 0, 2, 4, 1, 0, 2, 3, 4]
+        var expected = values(5 * ldd, seed: 12)
+        let start = expected
+        for r in 0..<rows { for c in 0..<n { expected[slots[r] * ldd + c] += src[r * lds + c] } }
+        let ran = forEachKernelVariant { isa in
+            var dst = start
+            unroll_add_rows(rows, n, src, lds, slots, &dst, ldd)
+            XCTAssertEqual(dst, expected, "variant \(isa)")   // same additions in the same order: same bits
+        }
+        XCTAssertFalse(ran.isEmpty)
+    }
 }

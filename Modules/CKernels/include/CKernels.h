@@ -59,6 +59,11 @@ void unroll_gru_backward_row(ptrdiff_t H, const float *dh, const float *hPrev, c
 void unroll_adam(ptrdiff_t n, float *m, float *v, float *p, const float *g,
                  float b1, float b2, float c1, float c2, float lr, float eps);
 
+/// Scatter-add of rows: `dst[slot[r]·ldd + c] += src[r·lds + c]` for `r < rows`, `c < n`, rows in
+/// order (the per-token gradient sums of an embedding projected per distinct token). `dst` must not
+/// overlap `src`; a slot may repeat.
+void unroll_add_rows(ptrdiff_t rows, ptrdiff_t n, const float *src, ptrdiff_t lds, const ptrdiff_t *slot, float *dst, ptrdiff_t ldd);
+
 /// glibc `mallopt(M_MMAP_THRESHOLD, mmapThreshold)` and `mallopt(M_TRIM_THRESHOLD, trimThreshold)`
 /// (malloc.h is not in Swift's Glibc module); does nothing on other C libraries. Returns 1 when both were set.
 int unroll_malloc_thresholds(int mmapThreshold, int trimThreshold);

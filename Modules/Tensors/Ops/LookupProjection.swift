@@ -1,3 +1,5 @@
+import CKernels
+
 /// Embedding lookup followed by an affine map, computed once per distinct token.
 ///
 /// `table[indices] · W + b` equals `(table[u] · W + b)[inverse]`, where `u` lists the distinct ids
@@ -92,11 +94,10 @@ extension Tensor {
                 let src = gp.baseAddress!
                 let pool = ComputePool.shared
                 let parts = inverse.count * n >= 1 << 16 ? Swift.min(pool.threadCount, Swift.max(1, n / 16)) : 1
-                pool.run(parts: parts) { p in
-                    let cols = ComputePool.range(part: p, of: parts, total: n, block: 16)
-                    for (r, s) in inverse.enumerated() {
-                        let d = dst + s * n, x = src + r * n
-                        for c in cols { d[c] += x[c] }
+                inverse.withUnsafeBufferPointer { slots in
+                    pool.run(parts: parts) { p in
+                        let cols = ComputePool.range(part: p, of: parts, total: n, block: 16)
+                        unroll_add_rows(slots.count, cols.count, src + cols.lowerBound, n, slots.baseAddress!, dst + cols.lowerBound, n)
                     }
                 }
             }
