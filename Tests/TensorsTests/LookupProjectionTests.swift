@@ -36,6 +36,17 @@ final class LookupProjectionTests: XCTestCase {
         }
     }
 
+    /// A vocabulary over 4× the positions finds its distinct ids with a dictionary: same results.
+    func testLargeVocabulary() throws {
+        let table = rand([200, 5], seed: 1).requiringGrad(), w = rand([5, 4], seed: 2).requiringGrad()
+        let big = ids.mapElements { $0 * 30 + 7 }                       // ids up to 187 of 200, 16 positions
+        let fused = try XCTUnwrap(Tensor.lookupProjection(table: table, indices: big, kernel: w, bias: nil))
+        let composed = try table.gather(indices: big).matmulLastAxis(w)
+        assertClose(fused.scalars, composed.scalars, tol: 1e-6)
+        let gf = try gradients(of: fused.sum(), wrt: [table, w]), gc = try gradients(of: composed.sum(), wrt: [table, w])
+        for (f, c) in zip(gf, gc) { assertClose(f.scalars, c.scalars, tol: 1e-5) }
+    }
+
     /// A frozen table gets no gradient; the kernel still does, with the same values.
     func testFrozenTable() throws {
         let table = rand([7, 5], seed: 1), w = rand([5, 4], seed: 2).requiringGrad()

@@ -41,17 +41,26 @@ extension Tensor {
             throw TensorError.shapeMismatch(op: "lookupProjection", lhs: kernel.shape, rhs: bias.shape, detail: "do not fit: the bias must be [\(n)]")
         }
         let rows = indices.count
-        // Slot of each distinct id, in order of first appearance (deterministic for given ids).
-        var slotOfID = [Int32](repeating: -1, count: vocab)
+        // Slot of each distinct id, in order of first appearance (deterministic for given ids): a
+        // table over the vocabulary, or a dictionary when the vocabulary dwarfs the batch (GloVe).
         var ids: [Int] = [], inverse = [Int](repeating: 0, count: rows)
+        var slotOfID = [Int32](repeating: -1, count: vocab <= 4 * rows ? vocab : 0)
+        var slotDictionary: [Int: Int] = [:]
+        if slotOfID.isEmpty { slotDictionary.reserveCapacity(rows) }
         try indices.withUnsafeBufferPointer { ip in
             for (pos, v) in ip.enumerated() {
                 guard v.rounded() == v, v >= 0, Int(v) < vocab else {
                     throw TensorError.invalidArgument(op: "lookupProjection", message: "index \(v) at flat position \(pos) is not an integer in 0..<\(vocab)")
                 }
                 let id = Int(v)
-                if slotOfID[id] < 0 { slotOfID[id] = Int32(ids.count); ids.append(id) }
-                inverse[pos] = Int(slotOfID[id])
+                if !slotOfID.isEmpty {
+                    if slotOfID[id] < 0 { slotOfID[id] = Int32(ids.count); ids.append(id) }
+                    inverse[pos] = Int(slotOfID[id])
+                } else {
+                    let slot = slotDictionary[id, default: ids.count]
+                    if slot == ids.count { slotDictionary[id] = slot; ids.append(id) }
+                    inverse[pos] = slot
+                }
             }
         }
         guard Float(ids.count) <= lookupDedupMaxFraction * Float(rows) else { return nil }
