@@ -32,8 +32,9 @@ public final class CarriedState {
     public init() {}
 }
 
-/// A recurrent layer: input projection in one GEMM (`x·W + b`, tensor ops), then the fused time
-/// loop (`RecurrentKernel`) for its `Cell`. SimpleRNN, LSTM and GRU differ only in the cell,
+/// A recurrent layer: input projection in one GEMM (`x·W + b`, tensor ops; once per distinct
+/// token when the input is an `Embedding`'s output), then the fused time loop (`RecurrentKernel`)
+/// for its `Cell`. SimpleRNN, LSTM and GRU differ only in the cell,
 /// the gate count and the bias initialisation.
 public protocol RecurrentLayer: Layer where Config: RecurrentLayerConfig {
     associatedtype Cell: RecurrentCell
