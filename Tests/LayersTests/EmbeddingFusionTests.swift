@@ -52,6 +52,20 @@ final class EmbeddingFusionTests: XCTestCase {
         try assertFusedMatches { try Bidirectional("LSTM", ["units": .number(3), "return_sequences": .bool(true)], mergeMode: .sum) }
     }
 
+    /// Inference records nothing; the fused output is still the projected one.
+    func testNoGradInference() throws {
+        let emb = try Embedding(inputDim: 12, outputDim: 5), gru = try GRU(units: 3, returnSequences: true)
+        var g = SeededGenerator(seed: 2)
+        try emb.build(inputShape: [9], rng: &g); try gru.build(inputShape: [9, 5], rng: &g)
+        let outputs = try [true, false].map { fuse -> [Float] in
+            Tensor.fuseLookupProjection = fuse
+            defer { Tensor.fuseLookupProjection = true }
+            var ctx = ForwardContext(training: false)
+            return try withNoGrad { try gru.forward(emb.forward(ids, context: &ctx), context: &ctx).scalars }
+        }
+        assertClose(outputs[0], outputs[1], tol: 1e-6)
+    }
+
     /// Input dropout changes the vectors, so the layer projects per position.
     func testInputDropoutIsNotFused() throws {
         var c = LSTM.Config(); c.units = 3; c.dropout = 0.5
