@@ -1,3 +1,5 @@
+import CKernels
+
 /// Index-based ops: gather (embedding lookup) with a scatter-add backward, and one-hot.
 extension Tensor {
     /// Picks slices of `self` along `axis` at integer `indices` (stored as Float).
@@ -30,14 +32,26 @@ extension Tensor {
             [Tensor(shape: inShape) { dst, total in
                 dst.initialize(repeating: 0, count: total)
                 g.withUnsafeBufferPointer { gp in
-                    for o in 0..<outer { for (j, r) in idx.enumerated() {
-                        let d = dst + (o * n + r) * inner, s = gp.baseAddress! + (o * m + j) * inner
-                        for i in 0..<inner { d[i] += s[i] }
-                    } }
+                    for o in 0..<outer { Tensor.scatterAddRows(gp.baseAddress! + o * m * inner, slots: idx, into: dst + o * n * inner, width: inner) }
                 }
             }]
         }
         return out
+    }
+
+    /// `dst[slots[r]] += src[r]` for rows of `width` floats (`src` has `slots.count` rows), rows
+    /// added in order (`unroll_add_rows`), split by 16-column blocks over the pool when large —
+    /// the same bits for any thread count. The backward of `gather`, and the per-token sums of
+    /// `lookupProjection`.
+    static func scatterAddRows(_ src: UnsafePointer<Float>, slots: [Int], into dst: UnsafeMutablePointer<Float>, width n: Int) {
+        let pool = ComputePool.shared
+        let parts = slots.count * n >= 1 << 16 ? Swift.min(pool.threadCount, Swift.max(1, n / 16)) : 1
+        slots.withUnsafeBufferPointer { sp in
+            pool.run(parts: parts) { p in
+                let cols = ComputePool.range(part: p, of: parts, total: n, block: 16)
+                unroll_add_rows(sp.count, cols.count, src + cols.lowerBound, n, sp.baseAddress!, dst + cols.lowerBound, n)
+            }
+        }
     }
 
     /// Rows `indices` of the leading axis as a new tensor, recording nothing (mini-batches, splits).

@@ -1,5 +1,3 @@
-import CKernels
-
 /// Embedding lookup followed by an affine map, computed once per distinct token.
 ///
 /// `table[indices] · W + b` equals `(table[u] · W + b)[inverse]`, where `u` lists the distinct ids
@@ -65,18 +63,17 @@ extension Tensor {
         }
         guard Float(ids.count) <= lookupDedupMaxFraction * Float(rows) else { return nil }
         let U = ids.count
-        let picked = try withNoGrad { try table.rows(ids) }            // [U, k]
+        let picked = try table.rows(ids)                                               // [U, k]
         let projected = try withNoGrad { try picked.matmulLastAxis(kernel, bias: bias) }   // [U, n]
-        var out = Tensor(shape: indices.shape + [n]) { dst, _ in
-            projected.withUnsafeBufferPointer { pp in
-                for r in 0..<rows { (dst + r * n).update(from: pp.baseAddress! + inverse[r] * n, count: n) }
-            }
-        }
+        var out = try projected.rows(inverse).reshaped(indices.shape + [n])
         let w = kernel.detached()
         let (needTable, needW, needB) = (table.requiresGrad, kernel.requiresGrad, bias?.requiresGrad ?? false)
         let inputs = [table, kernel] + (bias.map { [$0] } ?? [])
         record("lookupProjection", output: &out, inputs: inputs) { g in
-            let sums = sumBySlot(g, inverse: inverse, slots: U, width: n)                   // G [U, n]
+            let sums = Tensor(shape: [U, n]) { dst, total in                               // G [U, n]
+                dst.initialize(repeating: 0, count: total)
+                g.withUnsafeBufferPointer { scatterAddRows($0.baseAddress!, slots: inverse, into: dst, width: n) }
+            }
             let dw = needW ? try matmul(picked, sums, transposeA: true) : nil
             let db = needB ? try matmul(Tensor(shape: [1, U], repeating: 1), sums).reshaped([n]) : nil
             var dtable: Tensor? = nil
@@ -84,32 +81,11 @@ extension Tensor {
                 let dpicked = try matmul(sums, w, transposeB: true)                           // [U, k]
                 dtable = Tensor(shape: [vocab, k]) { dst, total in
                     dst.initialize(repeating: 0, count: total)
-                    dpicked.withUnsafeBufferPointer { sp in
-                        for (s, id) in ids.enumerated() { (dst + id * k).update(from: sp.baseAddress! + s * k, count: k) }
-                    }
+                    dpicked.withUnsafeBufferPointer { scatterAddRows($0.baseAddress!, slots: ids, into: dst, width: k) }
                 }
             }
             return [dtable, dw] + (bias == nil ? [] : [db])
         }
         return out
-    }
-
-    /// `G[s] = Σ_{r: inverse[r] = s} g[r]` for `g [rows, width]`: rows summed in order, split by
-    /// 16-column blocks over the pool when large (same bits for any thread count).
-    private static func sumBySlot(_ g: Tensor, inverse: [Int], slots: Int, width n: Int) -> Tensor {
-        Tensor(shape: [slots, n]) { dst, total in
-            dst.initialize(repeating: 0, count: total)
-            g.withUnsafeBufferPointer { gp in
-                let src = gp.baseAddress!
-                let pool = ComputePool.shared
-                let parts = inverse.count * n >= 1 << 16 ? Swift.min(pool.threadCount, Swift.max(1, n / 16)) : 1
-                inverse.withUnsafeBufferPointer { slots in
-                    pool.run(parts: parts) { p in
-                        let cols = ComputePool.range(part: p, of: parts, total: n, block: 16)
-                        unroll_add_rows(slots.count, cols.count, src + cols.lowerBound, n, slots.baseAddress!, dst + cols.lowerBound, n)
-                    }
-                }
-            }
-        }
     }
 }
