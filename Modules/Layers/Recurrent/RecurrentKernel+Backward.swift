@@ -93,7 +93,9 @@ extension RecurrentKernel {
                 for b in 0..<Bp {
                     let gb = b0 + b, row = gb * T + t
                     let dhb = dhc + b * H, dcb = dcc + b * H
-                    if let dhs = io.dhs { for j in 0..<H { dhr[j] = dhs[row * H + j] + dhb[j] } } else { dhr.update(from: dhb, count: H) }
+                    // Pointers hoisted out of the j loops: indexing `dhs[row * H + j]` kept Swift's
+                    // overflow checks inside and the loop scalar (5% of model (a)'s step).
+                    if let dhs = io.dhs { let src = dhs + row * H; for j in 0..<H { dhr[j] = src[j] + dhb[j] } } else { dhr.update(from: dhb, count: H) }
                     if let norms = io.stepNorms { var s: Float = 0; for j in 0..<H { s += dhr[j] * dhr[j] }; norms[normsOffset + t] += s }
                     if let m = io.mask, m[row] == 0 {
                         dhb.update(from: dhr, count: H)   // state passed through unchanged
@@ -133,7 +135,7 @@ extension RecurrentKernel {
             for gb in rows { for t in 0..<T {
                 let src = t == 0 ? io.h0 + gb * H : io.hs + (gb * T + t - 1) * H
                 let dst = io.hPrevAll + (gb * T + t) * H
-                if let rm = io.recurrentMask { for j in 0..<H { dst[j] = src[j] * rm[gb * H + j] } } else { dst.update(from: src, count: H) }
+                if let rm = io.recurrentMask { let m = rm + gb * H; for j in 0..<H { dst[j] = src[j] * m[j] } } else { dst.update(from: src, count: H) }
             } }
         } } } }
     }

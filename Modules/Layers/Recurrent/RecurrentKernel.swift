@@ -132,7 +132,10 @@ struct RecurrentKernel<Cell: RecurrentCell> {
                 let ldh = t == 0 ? H : T * H
                 var a = hPrev, lda = ldh
                 if let rm = io.recurrentMask {
-                    for b in 0..<Bp { for j in 0..<H { hm[b * H + j] = hPrev[b * ldh + j] * rm[(b0 + b) * H + j] } }
+                    for b in 0..<Bp {
+                        let (d, src, m) = (hm.baseAddress! + b * H, hPrev + b * ldh, rm + (b0 + b) * H)
+                        for j in 0..<H { d[j] = src[j] * m[j] }
+                    }
                     a = UnsafePointer(hm.baseAddress!); lda = H
                 }
                 if let bias = io.recBias { for b in 0..<Bp { (rb + b * ldr).update(from: bias, count: GH) } }
