@@ -52,6 +52,30 @@ final class EmbeddingFusionTests: XCTestCase {
         try assertFusedMatches { try Bidirectional("LSTM", ["units": .number(3), "return_sequences": .bool(true)], mergeMode: .sum) }
     }
 
+    /// The fused path (the kernel reads each step's projected row in place and sums the steps'
+    /// gradients per distinct token) against finite differences, for the table and every LSTM
+    /// parameter, with padding masked and `go_backwards`.
+    func testFusedGradientsMatchFiniteDifferences() throws {
+        let emb = try Embedding(inputDim: 12, outputDim: 4, maskZero: true)
+        var c = LSTM.Config(); c.units = 3; c.returnSequences = true; c.goBackwards = true
+        let lstm = try LSTM(config: c)
+        var g = SeededGenerator(seed: 5)
+        try emb.build(inputShape: [9], rng: &g); try lstm.build(inputShape: [9, 4], rng: &g)
+        let params = (emb.namedParameters + lstm.namedParameters).map(\.parameter)
+        let originals = params.map(\.value)
+        defer { for (p, v) in zip(params, originals) { p.bind(v) } }
+        var sawFusion = false
+        let report = try GradientCheck.check(originals) { xs in
+            for (p, v) in zip(params, xs) { p.bind(v) }
+            var ctx = ForwardContext(training: true, seed: 3)
+            let y = try lstm.forward(emb.forward(ids, context: &ctx), context: &ctx)
+            if opNames(y).contains("lookupProjection") { sawFusion = true }
+            return y
+        }
+        XCTAssertTrue(sawFusion, "the fused projection was not used")
+        XCTAssertLessThan(report.maxError, 1e-2, "\(report) (inputs: \((emb.namedParameters + lstm.namedParameters).map(\.name)))")
+    }
+
     /// Inference records nothing; the fused output is still the projected one.
     func testNoGradInference() throws {
         let emb = try Embedding(inputDim: 12, outputDim: 5), gru = try GRU(units: 3, returnSequences: true)

@@ -23,9 +23,9 @@ extension RecurrentKernel {
     }
 
     /// BPTT over the saved forward pass; see the type's documentation for the equations.
-    func backward(dhs: Tensor?, dcLast: Tensor?, xproj: Tensor, R: Tensor, h0: Tensor, c0: Tensor,
+    func backward(dhs: Tensor?, dcLast: Tensor?, R: Tensor, h0: Tensor, c0: Tensor,
                   hs: Tensor, cs: Tensor, saved: Tensor, needRecBias: Bool) -> Grads {
-        let (B, T, H, G) = (xproj.shape[0], xproj.shape[1], units, cell.gates)
+        let (B, T, H, G) = (hs.shape[0], hs.shape[1], units, cell.gates)
         let GH = G * H
         let shared = cell.recurrentIsPreactivation
         let parts = Self.batchParts(B)

@@ -3,8 +3,10 @@ import Tensors
 /// The fused recurrent time loop with a hand-written backward (BPTT), generic over the cell.
 ///
 /// Inputs (tensors, differentiable): `xproj [B, T, G·H]` (all steps' `x_t·W + b`, computed by
-/// the layer in one GEMM), `R [H, G·H]`, optional `recBias [G·H]` (GRU), `h0 [B, H]`, optional
-/// `c0 [B, H]`. Constants: `mask [B, T]` (0 = padded step: state carried, no gradient into the
+/// the layer in one GEMM) — or, after an `Embedding`, `xproj [U, G·H]` (one row per distinct
+/// token, `Tensor.projectedLookup`) with `xprojRows [B·T]` naming each step's row, read in place;
+/// its gradient is then the per-row sum of the steps' gradients — `R [H, G·H]`, optional
+/// `recBias [G·H]` (GRU), `h0 [B, H]`, optional `c0 [B, H]`. Constants: `mask [B, T]` (0 = padded step: state carried, no gradient into the
 /// step), `recurrentMask [B, H]` (recurrent dropout, applied to `h_{t−1}` before `·R`).
 /// Outputs: `hs [B, T, H]` (the state after every step) and, for cells with a cell state,
 /// `cLast [B, H]`.
@@ -29,8 +31,9 @@ struct RecurrentKernel<Cell: RecurrentCell> {
     var layerName = ""
 
     /// Runs the loop and records it on the tape. Shapes are validated by the calling layer.
-    func run(xproj: Tensor, R: Tensor, recBias: Tensor?, h0: Tensor, c0: Tensor?) -> (hs: Tensor, cLast: Tensor?) {
-        let (B, T, H) = (xproj.shape[0], xproj.shape[1], units)
+    func run(xproj: Tensor, xprojRows: [Int]? = nil, R: Tensor, recBias: Tensor?, h0: Tensor, c0: Tensor?) -> (hs: Tensor, cLast: Tensor?) {
+        let (B, H) = (h0.shape[0], units)
+        let T = xprojRows.map { $0.count / B } ?? xproj.shape[1]
         let S = cell.savedSlots * H
         let hasC = cell.hasCellState
         // Every element of hs, cs and (unmasked rows of) saved is written below: no zero fill.
@@ -51,15 +54,15 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         xproj.withUnsafeBufferPointer { xp in R.withUnsafeBufferPointer { rp in Rpadded.withUnsafeBufferPointer { rpp in h0.withUnsafeBufferPointer { h0p in
         c0v.withUnsafeBufferPointer { c0p in hs.withUnsafeMutableBufferPointer { hsp in cs.withUnsafeMutableBufferPointer { csp in
         saved.withUnsafeMutableBufferPointer { sp in zeroRow.withUnsafeBufferPointer { zr in withOptionalBuffer(recBias) { biasP in
-        withOptionalBuffer(mask) { maskP in withOptionalBuffer(recurrentMask) { rmaskP in
-            let io = ForwardIO(xproj: xp.baseAddress!, R: rp.baseAddress!, recBias: biasP?.baseAddress,
+        withOptionalBuffer(mask) { maskP in withOptionalBuffer(recurrentMask) { rmaskP in (xprojRows ?? []).withUnsafeBufferPointer { xrows in
+            let io = ForwardIO(xproj: xp.baseAddress!, xprojRows: xprojRows == nil ? nil : xrows.baseAddress, R: rp.baseAddress!, recBias: biasP?.baseAddress,
                                Rpadded: Rpadded.isEmpty ? nil : rpp.baseAddress, h0: h0p.baseAddress!,
                                c0: c0p.baseAddress, hs: hsp.baseAddress!, cs: csp.baseAddress, saved: sp.baseAddress!,
                                savedPerStep: recording, mask: maskP?.baseAddress, recurrentMask: rmaskP?.baseAddress,
                                zero: zr.baseAddress!, T: T, tiledWidth: tiled)
             let parts = Self.batchParts(B)
             ComputePool.shared.run(parts: parts) { p in forwardRows(ComputePool.range(part: p, of: parts, total: B), io) }
-        } } } } } } } } } } } }
+        } } } } } } } } } } } } }
 
         if let probe, recording { probe.recordSaturation(layer: layerName, saturation(hs: hs, saved: saved, mask: mask, B: B, T: T, S: S)) }
 
@@ -73,9 +76,9 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         if let c0 { inputs.append(c0) }
         let (hsC, csC, savedC) = (hs, cs, saved)
         let outs = Tensor.recordFused("\(Cell.self)", inputs: inputs, outputs: [hs] + (cLast.map { [$0] } ?? [])) { grads in
-            let g = backward(dhs: grads[0], dcLast: grads.count > 1 ? grads[1] : nil, xproj: xproj, R: R, h0: h0, c0: c0v,
+            let g = backward(dhs: grads[0], dcLast: grads.count > 1 ? grads[1] : nil, R: R, h0: h0, c0: c0v,
                              hs: hsC, cs: csC, saved: savedC, needRecBias: recBias != nil)
-            var out: [Tensor?] = [g.dx, g.dR]
+            var out: [Tensor?] = [xprojRows.map { Self.sumRows(g.dx, rows: $0, into: xproj.shape[0]) } ?? g.dx, g.dR]
             if recBias != nil { out.append(g.dRecBias) }
             out.append(g.dh0)
             if c0 != nil { out.append(g.dc0) }
@@ -90,7 +93,9 @@ struct RecurrentKernel<Cell: RecurrentCell> {
 
     /// Pointers the forward time loop reads and writes; each part touches only its batch rows.
     struct ForwardIO {
-        let xproj: UnsafePointer<Float>, R: UnsafePointer<Float>, recBias: UnsafePointer<Float>?
+        /// Step inputs: row `b·T + t`, or row `xprojRows[b·T + t]` when given.
+        let xproj: UnsafePointer<Float>, xprojRows: UnsafePointer<Int>?
+        let R: UnsafePointer<Float>, recBias: UnsafePointer<Float>?
         /// R with zero columns up to `tiledWidth`; nil when no padding is needed.
         let Rpadded: UnsafePointer<Float>?
         let h0: UnsafePointer<Float>, c0: UnsafePointer<Float>?
@@ -157,7 +162,7 @@ struct RecurrentKernel<Cell: RecurrentCell> {
                         if hasC { cOut.update(from: cp, count: H) }
                         continue
                     }
-                    cell.forwardRow(units: H, x: io.xproj + row * GH, rec: rb + b * ldr, hPrev: hp, cPrev: cp,
+                    cell.forwardRow(units: H, x: io.xproj + (io.xprojRows?[row] ?? row) * GH, rec: rb + b * ldr, hPrev: hp, cPrev: cp,
                                     h: hOut, c: cOut, saved: io.saved + (io.savedPerStep ? row : b0 + b) * S)
                 }
             }
@@ -165,6 +170,16 @@ struct RecurrentKernel<Cell: RecurrentCell> {
     }
 
     struct Grads { var dx: Tensor, dR: Tensor, dRecBias: Tensor, dh0: Tensor, dc0: Tensor }
+
+    /// The gradient of `xproj [U, G·H]` read through `rows`: `out[rows[r]] += dx[r]` over the
+    /// steps `r` in order (`Tensor.scatterAddRows`).
+    static func sumRows(_ dx: Tensor, rows: [Int], into count: Int) -> Tensor {
+        let n = dx.shape[2]
+        return Tensor(shape: [count, n]) { dst, total in
+            dst.initialize(repeating: 0, count: total)
+            dx.withUnsafeBufferPointer { Tensor.scatterAddRows($0.baseAddress!, slots: rows, into: dst, width: n) }
+        }
+    }
 
     /// Share of saturated units per gate over the unmasked steps.
     func saturation(hs: Tensor, saved: Tensor, mask: Tensor?, B: Int, T: Int, S: Int) -> [String: Float] {

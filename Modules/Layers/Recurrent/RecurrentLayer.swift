@@ -101,18 +101,21 @@ extension RecurrentLayer {
 
     /// `x·W + b` for every step at once, `[batch, time, features] → [batch, time, gates·H]`, in
     /// processing order (reversed for `go_backwards`), with input dropout. Straight after an
-    /// `Embedding` (its very output, no dropout) each distinct token is projected once.
-    func inputProjection(_ input: Tensor, context: inout ForwardContext) throws -> Tensor {
+    /// `Embedding` (its very output, no dropout) each distinct token is projected once: then the
+    /// result is `[distinct tokens, gates·H]` with each step's row (`rows`, `[batch·time]`).
+    func inputProjection(_ input: Tensor, context: inout ForwardContext) throws -> (xproj: Tensor, rows: [Int]?) {
         let dropout = context.training && config.dropout > 0
         if Tensor.fuseLookupProjection, !dropout, let lookup = context.lookup, lookup.output.isSameTensor(as: input) {
             let ids = config.goBackwards ? try lookup.indices.reversed(axis: 1) : lookup.indices
-            if let p = try Tensor.lookupProjection(table: lookup.table, indices: ids, kernel: kernel.value, bias: bias.value) { return p }
+            if let p = try Tensor.projectedLookup(table: lookup.table, indices: ids, kernel: kernel.value, bias: bias.value) {
+                return (p.projected, p.rowOfPosition)
+            }
         }
         var x = config.goBackwards ? try input.reversed(axis: 1) : input
         if dropout {
             x = try x * Dropout.mask([input.shape[0], 1, x.shape[2]], rate: config.dropout, rng: &context.rng)
         }
-        return try x.matmulLastAxis(kernel.value, bias: bias.value)
+        return (try x.matmulLastAxis(kernel.value, bias: bias.value), nil)
     }
 
     /// Runs the layer on `[batch, time, features]`, optionally from given initial states
@@ -129,7 +132,7 @@ extension RecurrentLayer {
             throw LayerError.shape(layer: name, message: "mask has shape \(m.shape) but the input is [\(B), \(T), …]")
         }
         if config.goBackwards { mask = try mask?.reversed(axis: 1) }
-        let xproj = try inputProjection(input, context: &context)
+        let (xproj, xprojRows) = try inputProjection(input, context: &context)
 
         let nStates = cell.hasCellState ? 2 : 1
         var initial: [Tensor]
@@ -155,7 +158,7 @@ extension RecurrentLayer {
         if context.training && config.recurrentDropout > 0 {
             k.recurrentMask = Dropout.mask([B, H], rate: config.recurrentDropout, rng: &context.rng)
         }
-        let (hs, cLast) = k.run(xproj: xproj, R: recurrentKernel.value, recBias: recurrentBiasParameter?.value,
+        let (hs, cLast) = k.run(xproj: xproj, xprojRows: xprojRows, R: recurrentKernel.value, recBias: recurrentBiasParameter?.value,
                                  h0: initial[0], c0: cell.hasCellState ? initial[1] : nil)
         let hLast = try hs.slice(axis: 1, start: T - 1, length: 1).reshaped([B, H])
         let states = [hLast] + (cLast.map { [$0] } ?? [])

@@ -41,9 +41,9 @@ extension Tensor {
 
     /// `dst[slots[r]] += src[r]` for rows of `width` floats (`src` has `slots.count` rows), rows
     /// added in order (`unroll_add_rows`), split by 16-column blocks over the pool when large —
-    /// the same bits for any thread count. The backward of `gather`, and the per-token sums of
-    /// `lookupProjection`.
-    static func scatterAddRows(_ src: UnsafePointer<Float>, slots: [Int], into dst: UnsafeMutablePointer<Float>, width n: Int) {
+    /// the same bits for any thread count. The backward of `gather` (so the per-token sums of
+    /// `lookupProjection`), and of a recurrent kernel reading projected rows in place.
+    public static func scatterAddRows(_ src: UnsafePointer<Float>, slots: [Int], into dst: UnsafeMutablePointer<Float>, width n: Int) {
         let pool = ComputePool.shared
         let parts = slots.count * n >= 1 << 16 ? Swift.min(pool.threadCount, Swift.max(1, n / 16)) : 1
         slots.withUnsafeBufferPointer { sp in

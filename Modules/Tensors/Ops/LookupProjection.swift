@@ -5,14 +5,17 @@
 /// usually holds far fewer distinct ids `U` (model (a)'s random ids: ~960 of 3,200; a character
 /// model: at most its alphabet), so the products shrink by `U / (B·T)`:
 ///
-/// - forward:  `P = table[u]·W + b`  `[U, n]`,  `out[r] = P[inverse[r]]`
-/// - backward: `G[s] = Σ_{r: inverse[r] = s} g[r]`  `[U, n]` (gradient sums per distinct id), then
-///   `∂W = table[u]ᵀ·G`, `∂b = Σ_s G[s]`, `∂table[u[s]] = G[s]·Wᵀ` (other rows 0); indices get none.
+/// - forward:  `P = table[u]·W + b`  `[U, n]`  (`projectedLookup`), then `out[r] = P[inverse[r]]`
+///   (`ProjectedLookup.expanded()`, or a kernel that reads `P`'s rows in place — the recurrent loop);
+/// - backward of the row pick (`gather`'s): `G[s] = Σ_{r: inverse[r] = s} g[r]`  `[U, n]`, the
+///   gradient sums per distinct id;
+/// - backward of `P`: `∂W = table[u]ᵀ·G`, `∂b = Σ_s G[s]`, `∂table[u[s]] = G[s]·Wᵀ` (other rows 0);
+///   indices get none.
 ///
 /// The forward is the same dot products as the gather-then-project form; the backward sums the
 /// same terms in another order (rounding differs in the last bits).
 extension Tensor {
-    /// When `lookupProjection` dedups: at most this fraction of the positions are distinct ids.
+    /// When `projectedLookup` dedups: at most this fraction of the positions are distinct ids.
     /// Above it, the gather of the whole batch and one big GEMM are about as cheap.
     public static let lookupDedupMaxFraction: Float = 0.5
 
@@ -30,6 +33,19 @@ extension Tensor {
     /// let xproj = try Tensor.lookupProjection(table: emb, indices: ids, kernel: w, bias: b)  // [batch, time, n]
     /// ```
     public static func lookupProjection(table: Tensor, indices: Tensor, kernel: Tensor, bias: Tensor?) throws -> Tensor? {
+        try projectedLookup(table: table, indices: indices, kernel: kernel, bias: bias)?.expanded()
+    }
+
+    /// The distinct ids' projections `P = table[u]·kernel + bias` `[U, n]` and each position's row
+    /// of `P`, for code that reads the rows in place instead of copying them out per position.
+    /// Same arguments, checks and nil as `lookupProjection`.
+    ///
+    /// ```swift
+    /// if let p = try Tensor.projectedLookup(table: emb, indices: ids, kernel: w, bias: b) {
+    ///     let x = try p.expanded()            // [batch, time, n], or read p.projected[p.rowOfPosition[r]]
+    /// }
+    /// ```
+    public static func projectedLookup(table: Tensor, indices: Tensor, kernel: Tensor, bias: Tensor?) throws -> ProjectedLookup? {
         guard table.rank == 2, kernel.rank == 2, kernel.shape[0] == table.shape[1] else {
             throw TensorError.shapeMismatch(op: "lookupProjection", lhs: table.shape, rhs: kernel.shape,
                                             detail: "do not multiply: the table's columns must equal the kernel's rows")
@@ -38,9 +54,35 @@ extension Tensor {
         if let bias, bias.shape != [n] {
             throw TensorError.shapeMismatch(op: "lookupProjection", lhs: kernel.shape, rhs: bias.shape, detail: "do not fit: the bias must be [\(n)]")
         }
+        let (ids, inverse) = try distinctIDs(indices, vocab: vocab)
+        guard Float(ids.count) <= lookupDedupMaxFraction * Float(indices.count) else { return nil }
+        let U = ids.count
+        let picked = try table.rows(ids)                                               // [U, k]
+        var projected = try withNoGrad { try picked.matmulLastAxis(kernel, bias: bias) }   // [U, n]
+        let w = kernel.detached()
+        let (needTable, needW, needB) = (table.requiresGrad, kernel.requiresGrad, bias?.requiresGrad ?? false)
+        let inputs = [table, kernel] + (bias.map { [$0] } ?? [])
+        record("lookupProjection", output: &projected, inputs: inputs) { sums in             // G [U, n]
+            let dw = needW ? try matmul(picked, sums, transposeA: true) : nil
+            let db = needB ? try matmul(Tensor(shape: [1, U], repeating: 1), sums).reshaped([n]) : nil
+            var dtable: Tensor? = nil
+            if needTable {
+                let dpicked = try matmul(sums, w, transposeB: true)                           // [U, k]
+                dtable = Tensor(shape: [vocab, k]) { dst, total in
+                    dst.initialize(repeating: 0, count: total)
+                    dpicked.withUnsafeBufferPointer { scatterAddRows($0.baseAddress!, slots: ids, into: dst, width: k) }
+                }
+            }
+            return [dtable, dw] + (bias == nil ? [] : [db])
+        }
+        return ProjectedLookup(projected: projected, rowOfPosition: inverse, positions: indices.shape)
+    }
+
+    /// The distinct ids of `indices` in order of first appearance (deterministic for given ids) and
+    /// each position's slot among them: a table over the vocabulary, or a dictionary when the
+    /// vocabulary dwarfs the positions (GloVe).
+    static func distinctIDs(_ indices: Tensor, vocab: Int) throws -> (ids: [Int], inverse: [Int]) {
         let rows = indices.count
-        // Slot of each distinct id, in order of first appearance (deterministic for given ids): a
-        // table over the vocabulary, or a dictionary when the vocabulary dwarfs the batch (GloVe).
         var ids: [Int] = [], inverse = [Int](repeating: 0, count: rows)
         var slotOfID = [Int32](repeating: -1, count: vocab <= 4 * rows ? vocab : 0)
         var slotDictionary: [Int: Int] = [:]
@@ -61,31 +103,24 @@ extension Tensor {
                 }
             }
         }
-        guard Float(ids.count) <= lookupDedupMaxFraction * Float(rows) else { return nil }
-        let U = ids.count
-        let picked = try table.rows(ids)                                               // [U, k]
-        let projected = try withNoGrad { try picked.matmulLastAxis(kernel, bias: bias) }   // [U, n]
-        var out = try projected.rows(inverse).reshaped(indices.shape + [n])
-        let w = kernel.detached()
-        let (needTable, needW, needB) = (table.requiresGrad, kernel.requiresGrad, bias?.requiresGrad ?? false)
-        let inputs = [table, kernel] + (bias.map { [$0] } ?? [])
-        record("lookupProjection", output: &out, inputs: inputs) { g in
-            let sums = Tensor(shape: [U, n]) { dst, total in                               // G [U, n]
-                dst.initialize(repeating: 0, count: total)
-                g.withUnsafeBufferPointer { scatterAddRows($0.baseAddress!, slots: inverse, into: dst, width: n) }
-            }
-            let dw = needW ? try matmul(picked, sums, transposeA: true) : nil
-            let db = needB ? try matmul(Tensor(shape: [1, U], repeating: 1), sums).reshaped([n]) : nil
-            var dtable: Tensor? = nil
-            if needTable {
-                let dpicked = try matmul(sums, w, transposeB: true)                           // [U, k]
-                dtable = Tensor(shape: [vocab, k]) { dst, total in
-                    dst.initialize(repeating: 0, count: total)
-                    dpicked.withUnsafeBufferPointer { scatterAddRows($0.baseAddress!, slots: ids, into: dst, width: k) }
-                }
-            }
-            return [dtable, dw] + (bias == nil ? [] : [db])
-        }
-        return out
+        return (ids, inverse)
+    }
+}
+
+/// An embedding lookup projected once per distinct id (`Tensor.projectedLookup`): position `r`'s
+/// projected vector is row `rowOfPosition[r]` of `projected`.
+public struct ProjectedLookup {
+    /// `table[u]·kernel + bias` for the distinct ids `u`, `[U, n]`, on the tape.
+    public let projected: Tensor
+    /// Each position's row of `projected` (positions in the ids' row-major order).
+    public let rowOfPosition: [Int]
+    /// The ids' shape, e.g. `[batch, time]`.
+    public let positions: [Int]
+
+    /// `projected[rowOfPosition]` as `[positions…, n]`; its backward sums the gradient rows per
+    /// distinct id (`gather`'s scatter-add).
+    public func expanded() throws -> Tensor {
+        try projected.gather(indices: Tensor(rowOfPosition.map(Float.init)), axis: 0)
+            .reshaped(positions + [projected.shape[1]])
     }
 }
