@@ -105,28 +105,6 @@ final class OpGradientTests: XCTestCase {
         XCTAssertThrowsError(try table.gather(indices: Tensor([1.5])))
     }
 
-    /// A gather of at least `Tensor.parallelCopyFloats` floats is split over the threads; on
-    /// 1, 2 and 3 threads it must give exactly the picked rows, along axis 0 and along axis 1.
-    func testLargeGatherSplitOverThreadsPicksTheRows() throws {
-        let old = BLAS.threadCount
-        defer { BLAS.threadCount = old }
-        let table = rand([50, 3, 40], seed: 1)                                  // axis 1 has 3 slices
-        var g = SeededGenerator(seed: 2)
-        let ids = try Tensor(shape: [64, 50], scalars: (0..<3200).map { _ in Float(Int.random(in: 0..<50, using: &g)) })
-        let cols = try Tensor(shape: [2200], scalars: (0..<2200).map { Float(($0 * 7) % 3) })
-        XCTAssertGreaterThanOrEqual(3200 * 3 * 40, Tensor.parallelCopyFloats)
-        XCTAssertGreaterThanOrEqual(50 * 2200 * 40, Tensor.parallelCopyFloats)
-        let t = table.scalars, idv = ids.scalars, cv = cols.scalars
-        var want0: [Float] = [], want1: [Float] = []
-        for id in idv { let r = Int(id) * 120; want0 += t[r..<(r + 120)] }
-        for o in 0..<50 { for c in cv { let r = o * 120 + Int(c) * 40; want1 += t[r..<(r + 40)] } }
-        for threads in [1, 2, 3] {
-            BLAS.threadCount = threads
-            XCTAssertEqual(try table.gather(indices: ids).scalars, want0, "axis 0, \(threads) threads")
-            XCTAssertEqual(try table.gather(indices: cols, axis: 1).scalars, want1, "axis 1, \(threads) threads")
-        }
-    }
-
     func testOneHot() throws {
         let h = try Tensor.oneHot(Tensor([2, 0]), depth: 3)
         XCTAssertEqual(h.shape, [2, 3])

@@ -20,17 +20,12 @@ extension Tensor {
         }
         let outShape = Array(shape[..<ax]) + indices.shape + Array(shape[(ax + 1)...])
         let m = idx.count
-        var out = Tensor(shape: outShape) { dst, total in
-            withUnsafeBufferPointer { src in idx.withUnsafeBufferPointer { ip in
-                // Large copies (an embedding's [batch, time, dim] output) are split by positions.
-                let parts = total >= Tensor.parallelCopyFloats ? ComputePool.shared.threadCount : 1
-                ComputePool.shared.run(parts: parts) { p in
-                    let js = ComputePool.range(part: p, of: parts, total: m)
-                    for o in 0..<outer { for j in js {
-                        (dst + (o * m + j) * inner).update(from: src.baseAddress! + (o * n + ip[j]) * inner, count: inner)
-                    } }
-                }
-            } }
+        var out = Tensor(shape: outShape) { dst, _ in
+            withUnsafeBufferPointer { src in
+                for o in 0..<outer { for (j, r) in idx.enumerated() {
+                    (dst + (o * m + j) * inner).update(from: src.baseAddress! + (o * n + r) * inner, count: inner)
+                } }
+            }
         }
         let inShape = shape
         Tensor.record("gather", output: &out, inputs: [self]) { g in
@@ -43,9 +38,6 @@ extension Tensor {
         }
         return out
     }
-
-    /// Copies of at least this many floats (1 MiB) are split over the pool's threads.
-    public static let parallelCopyFloats = 1 << 18
 
     /// `dst[slots[r]] += src[r]` for rows of `width` floats (`src` has `slots.count` rows), rows
     /// added in order (`unroll_add_rows`), split by 16-column blocks over the pool when large —
