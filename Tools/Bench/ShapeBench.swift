@@ -35,6 +35,34 @@ enum ShapeBench {
             report("dx [3200×256]·Wᵀ", flops: big) { BLAS.sgemm(transA: false, transB: true, m: B * T, n: E, k: G, a: XP, lda: G, b: W, ldb: G, c: O, ldc: E) }
             report("dW Xᵀ·[3200×256]", flops: big) { BLAS.sgemm(transA: true, transB: false, m: E, n: G, k: B * T, a: X, lda: E, b: XP, ldb: G, c: DW, ldc: G) }
             report("dR H_prevᵀ·[3200×256]", flops: rec) { BLAS.sgemm(transA: true, transB: false, m: H, n: G, k: B * T, a: HS, lda: H, b: XP, ldb: G, c: DW, ldc: G) }
+            var partial = [Float](repeating: 0, count: 2 * H * G)
+            let hT = (0..<(H * B * T)).map { i in hs[(i % (B * T)) * H + i / (B * T)] }      // [H, B·T]
+            let hTb = (0..<(B * H * T)).map { i in                                            // per batch row [H, T]
+                let (b, rem) = (i / (H * T), i % (H * T)); return hs[(b * T + rem % T) * H + rem / T] }
+            partial.withUnsafeMutableBufferPointer { pb in hT.withUnsafeBufferPointer { htb in hTb.withUnsafeBufferPointer { htbb in
+                let P = pb.baseAddress!
+                report("dR, k split in 2 (partials summed)", flops: rec) {
+                    ComputePool.shared.run(parts: 2) { p in
+                        let k0 = p * B * T / 2
+                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(H), Int32(G), Int32(B * T / 2), 1, HS + k0 * H, Int32(H),
+                                    XP + k0 * G, Int32(G), 0, P + p * H * G, Int32(G))
+                    }
+                    for i in 0..<(H * G) { DW[i] = P[i] + P[H * G + i] }
+                }
+                report("dR, H_prev stored transposed (nn)", flops: rec) {
+                    BLAS.sgemm(transA: false, transB: false, m: H, n: G, k: B * T, a: htb.baseAddress!, lda: B * T, b: XP, ldb: G, c: DW, ldc: G)
+                }
+                report("dR, per batch row tiled (k = T), partials summed", flops: rec) {
+                    ComputePool.shared.run(parts: 2) { p in
+                        let rows = ComputePool.range(part: p, of: 2, total: B)
+                        for b in rows {
+                            BLAS.sgemmTiled(m: H, n: G, k: T, a: htbb.baseAddress! + b * H * T, lda: T, b: XP + b * T * G, ldb: G,
+                                            beta: b == rows.lowerBound ? 0 : 1, c: P + p * H * G, ldc: G)
+                        }
+                    }
+                    for i in 0..<(H * G) { DW[i] = P[i] + P[H * G + i] }
+                }
+            } } }
             report("dx then dW, each split over the threads", flops: 2 * big) {
                 BLAS.sgemm(transA: false, transB: true, m: B * T, n: E, k: G, a: XP, lda: G, b: W, ldb: G, c: O, ldc: E)
                 BLAS.sgemm(transA: true, transB: false, m: E, n: G, k: B * T, a: X, lda: E, b: XP, ldb: G, c: DW, ldc: G)
