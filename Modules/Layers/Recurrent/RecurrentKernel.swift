@@ -6,8 +6,9 @@ import Tensors
 /// the layer in one GEMM) — or, after an `Embedding`, `xproj [U, G·H]` (one row per distinct
 /// token, `Tensor.projectedLookup`) with `xprojRows [B·T]` naming each step's row, read in place;
 /// its gradient is then the per-row sum of the steps' gradients — `R [H, G·H]`, optional
-/// `recBias [G·H]` (GRU), `h0 [B, H]`, optional `c0 [B, H]`. Constants: `mask [B, T]` (0 = padded step: state carried, no gradient into the
-/// step), `recurrentMask [B, H]` (recurrent dropout, applied to `h_{t−1}` before `·R`).
+/// `recBias [G·H]` (GRU), `h0 [B, H]`, optional `c0 [B, H]`. Constants: `mask [B, T]` (0 =
+/// padded step: state carried, no gradient into the step), `recurrentMask [B, H]` (recurrent
+/// dropout, applied to `h_{t−1}` before `·R`).
 /// Outputs: `hs [B, T, H]` (the state after every step) and, for cells with a cell state,
 /// `cLast [B, H]`.
 ///
@@ -78,7 +79,8 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         let outs = Tensor.recordFused("\(Cell.self)", inputs: inputs, outputs: [hs] + (cLast.map { [$0] } ?? [])) { grads in
             let g = backward(dhs: grads[0], dcLast: grads.count > 1 ? grads[1] : nil, R: R, h0: h0, c0: c0v,
                              hs: hsC, cs: csC, saved: savedC, needRecBias: recBias != nil)
-            var out: [Tensor?] = [xprojRows.map { Self.sumRows(g.dx, rows: $0, into: xproj.shape[0]) } ?? g.dx, g.dR]
+            // Read through xprojRows: each row's gradient is the sum over the steps that read it.
+            var out: [Tensor?] = [xprojRows.map { Tensor.scatteredRows(g.dx, slots: $0, rows: xproj.shape[0]) } ?? g.dx, g.dR]
             if recBias != nil { out.append(g.dRecBias) }
             out.append(g.dh0)
             if c0 != nil { out.append(g.dc0) }
@@ -170,16 +172,6 @@ struct RecurrentKernel<Cell: RecurrentCell> {
     }
 
     struct Grads { var dx: Tensor, dR: Tensor, dRecBias: Tensor, dh0: Tensor, dc0: Tensor }
-
-    /// The gradient of `xproj [U, G·H]` read through `rows`: `out[rows[r]] += dx[r]` over the
-    /// steps `r` in order (`Tensor.scatterAddRows`).
-    static func sumRows(_ dx: Tensor, rows: [Int], into count: Int) -> Tensor {
-        let n = dx.shape[2]
-        return Tensor(shape: [count, n]) { dst, total in
-            dst.initialize(repeating: 0, count: total)
-            dx.withUnsafeBufferPointer { Tensor.scatterAddRows($0.baseAddress!, slots: rows, into: dst, width: n) }
-        }
-    }
 
     /// Share of saturated units per gate over the unmasked steps.
     func saturation(hs: Tensor, saved: Tensor, mask: Tensor?, B: Int, T: Int, S: Int) -> [String: Float] {

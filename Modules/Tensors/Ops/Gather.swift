@@ -54,6 +54,17 @@ extension Tensor {
         }
     }
 
+    /// `[rows, n]` zeros with row `slots[r]` of it plus row `r` of `src` (`src` read as
+    /// `[slots.count, n]`, `n` its last axis), rows added in order (`scatterAddRows`); records
+    /// nothing. The per-row gradient sums of anything that read rows by index.
+    public static func scatteredRows(_ src: Tensor, slots: [Int], rows: Int) -> Tensor {
+        let n = src.shape.last ?? 1
+        return Tensor(shape: [rows, n]) { dst, total in
+            dst.initialize(repeating: 0, count: total)
+            src.withUnsafeBufferPointer { scatterAddRows($0.baseAddress!, slots: slots, into: dst, width: n) }
+        }
+    }
+
     /// Rows `indices` of the leading axis as a new tensor, recording nothing (mini-batches, splits).
     public func rows<C: Collection>(_ indices: C) throws -> Tensor where C.Element == Int {
         try withNoGrad { try gather(indices: Tensor(indices.map(Float.init)), axis: 0) }

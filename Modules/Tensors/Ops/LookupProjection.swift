@@ -50,7 +50,7 @@ extension Tensor {
             throw TensorError.shapeMismatch(op: "lookupProjection", lhs: table.shape, rhs: kernel.shape,
                                             detail: "do not multiply: the table's columns must equal the kernel's rows")
         }
-        let (vocab, k, n) = (table.shape[0], table.shape[1], kernel.shape[1])
+        let (vocab, n) = (table.shape[0], kernel.shape[1])
         if let bias, bias.shape != [n] {
             throw TensorError.shapeMismatch(op: "lookupProjection", lhs: kernel.shape, rhs: bias.shape, detail: "do not fit: the bias must be [\(n)]")
         }
@@ -65,14 +65,7 @@ extension Tensor {
         record("lookupProjection", output: &projected, inputs: inputs) { sums in             // G [U, n]
             let dw = needW ? try matmul(picked, sums, transposeA: true) : nil
             let db = needB ? try matmul(Tensor(shape: [1, U], repeating: 1), sums).reshaped([n]) : nil
-            var dtable: Tensor? = nil
-            if needTable {
-                let dpicked = try matmul(sums, w, transposeB: true)                           // [U, k]
-                dtable = Tensor(shape: [vocab, k]) { dst, total in
-                    dst.initialize(repeating: 0, count: total)
-                    dpicked.withUnsafeBufferPointer { scatterAddRows($0.baseAddress!, slots: ids, into: dst, width: k) }
-                }
-            }
+            let dtable = needTable ? scatteredRows(try matmul(sums, w, transposeB: true), slots: ids, rows: vocab) : nil   // from [U, k]
             return [dtable, dw] + (bias == nil ? [] : [db])
         }
         return ProjectedLookup(projected: projected, rowOfPosition: inverse, positions: indices.shape)
