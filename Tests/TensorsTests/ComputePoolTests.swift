@@ -42,4 +42,41 @@ final class ComputePoolTests: XCTestCase {
         }
         XCTAssertEqual(Array(cells), [1, 1, 1, 1])
     }
+
+    func testConcurrentlyRunsEveryJobOnceAndRethrowsTheFirstErrorInJobOrder() {
+        struct Failure: Error, Equatable { let job: Int }
+        let pool = ComputePool.shared
+        let old = pool.threadCount
+        defer { pool.threadCount = old }
+        for threads in [1, 2, 3] {
+            pool.threadCount = threads
+            let hits = UnsafeMutableBufferPointer<Int>.allocate(capacity: 5)
+            hits.initialize(repeating: 0)
+            defer { hits.deallocate() }
+            let jobs: [() throws -> Void] = (0..<5).map { i in {
+                hits[i] += 1
+                if i == 1 || i == 3 { throw Failure(job: i) }
+            } }
+            XCTAssertThrowsError(try pool.concurrently(jobs)) { XCTAssertEqual($0 as? Failure, Failure(job: 1)) }
+            XCTAssertEqual(Array(hits), [1, 1, 1, 1, 1], "threads \(threads)")
+        }
+    }
+
+    /// Grad mode is task-local, which the pool's threads do not inherit: `concurrently` passes it on.
+    func testConcurrentlyPassesTheCallersGradModeToItsThreads() throws {
+        let pool = ComputePool.shared
+        let old = pool.threadCount
+        defer { pool.threadCount = old }
+        pool.threadCount = 2
+        let x = Tensor([1, 2, 3]).requiringGrad()
+        var seen = [Bool](repeating: true, count: 2), recorded = [true, true]
+        try withNoGrad {
+            try pool.concurrently([{ seen[0] = GradMode.isEnabled; recorded[0] = try (x * x).requiresGrad },
+                                   { seen[1] = GradMode.isEnabled; recorded[1] = try (x * x).requiresGrad }])
+        }
+        XCTAssertEqual(seen, [false, false])
+        XCTAssertEqual(recorded, [false, false])
+        try pool.concurrently([{ seen[0] = GradMode.isEnabled }, { seen[1] = GradMode.isEnabled }])
+        XCTAssertEqual(seen, [true, true])
+    }
 }

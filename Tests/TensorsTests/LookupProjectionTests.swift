@@ -88,4 +88,27 @@ final class LookupProjectionTests: XCTestCase {
         }
         XCTAssertEqual(results[0], results[1])
     }
+
+    /// Large enough that `∂table` and `∂W` run at the same time (`Tensor.concurrentGradients`):
+    /// the bits must equal running them in turn, on 1, 2 or 3 threads.
+    func testConcurrentBackwardProductsGiveTheSameBits() throws {
+        let (oldThreads, oldConcurrent) = (BLAS.threadCount, Tensor.concurrentGradients)
+        defer { BLAS.threadCount = oldThreads; Tensor.concurrentGradients = oldConcurrent }
+        var g = SeededGenerator(seed: 5)
+        let ids = try Tensor(shape: [32, 100], scalars: (0..<3200).map { _ in Float(Int.random(in: 0..<600, using: &g)) })
+        let table = rand([600, 128], seed: 1).requiringGrad(), w = rand([128, 64], seed: 2).requiringGrad(), b = rand([64], seed: 3).requiringGrad()
+        let weights = rand([32, 100, 64], seed: 4)
+        var results: [[[Float]]] = []
+        for threads in [1, 2, 3] { for concurrent in [false, true] {
+            (BLAS.threadCount, Tensor.concurrentGradients) = (threads, concurrent)
+            let p = try XCTUnwrap(Tensor.projectedLookup(table: table, indices: ids, kernel: w, bias: b))
+            XCTAssertGreaterThanOrEqual(p.projected.shape[0] * 128 * 64, BLAS.parallelWork, "too small to take the concurrent path")
+            let y = try p.expanded()
+            let grads = try gradients(of: (y * weights).sum(), wrt: [table, w, b])
+            XCTAssertFalse(grads.contains(where: \.requiresGrad), "a gradient computed on a pool thread was recorded on the tape")
+            results.append([y.scalars] + grads.map(\.scalars))
+        } }
+        for r in results.dropFirst() { XCTAssertEqual(r, results[0]) }
+        XCTAssertNotEqual(results[0][2], [Float](repeating: 0, count: 128 * 64))
+    }
 }

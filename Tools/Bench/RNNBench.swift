@@ -72,25 +72,41 @@ enum RNNBench {
                      on: "per distinct token", only: ["a"]) { Tensor.fuseLookupProjection = $0 }
     }
 
-    /// Training with a switch off and on in alternating rounds inside one process (so a slow
-    /// minute on the VM hits both sides); the switch is left on.
+    /// Model (a) with the fused lookup's two backward products one after the other (each split
+    /// over the threads) and at the same time (one per thread, `Tensor.concurrentGradients`).
+    static func concurrentAB() throws {
+        try switchAB(title: "Embedding → recurrent backward products: one after the other against at the same time", off: "in turn",
+                     on: "at once", only: ["a"]) { Tensor.concurrentGradients = $0 }
+    }
+
+    /// Training with a switch off and on in alternating blocks of steps inside one process, so
+    /// a slow minute on the VM hits both sides; the switch is left on. Reports each side's median
+    /// block (ms/step) and the median of the paired ratios (each "off" block against the "on"
+    /// block right after it), which drifts in the VM's speed cancel out of.
     static func switchAB(title: String, off: String, on: String, only: Set<Character>? = nil, set: (Bool) -> Void) throws {
-        print("## \(title) (best of 6 alternating rounds)")
-        print("| model | \(off) ms/step | \(on) ms/step | speed-up |")
-        print("|---|---|---|---|")
+        print("## \(title) (60 alternating blocks of ~25 ms each side; medians)")
+        print("| model | \(off) ms/step | \(on) ms/step | speed-up (median of paired ratios) | middle half of the ratios |")
+        print("|---|---|---|---|---|")
         defer { set(true) }
         for c in try cases() where only == nil || only!.contains(c.name.dropFirst().first!) {
             let trainer = Trainer(model: try c.build(), loss: c.loss, optimizer: Adam())
             var step = 0
-            var best = [Double.infinity, .infinity]
-            for round in 0..<12 {
-                set(round % 2 == 1)
-                best[round % 2] = min(best[round % 2], try measure(minSeconds: 0.4, repeats: 1, warmup: 1) {
-                    step += 1
-                    try trainer.trainStep(x: c.x, y: c.y, seed: UInt64(step))
-                })
+            func block(_ steps: Int) throws -> Double {
+                let start = now()
+                for _ in 0..<steps { step += 1; try trainer.trainStep(x: c.x, y: c.y, seed: UInt64(step)) }
+                return (now() - start) / Double(steps)
             }
-            print("| \(c.name.prefix(4)) | \(fmt(best[0] * 1e3, 2)) | \(fmt(best[1] * 1e3, 2)) | \(fmt(best[0] / best[1], 2))× |")
+            set(true); _ = try block(3); set(false); _ = try block(3)
+            let steps = max(1, Int((0.025 / (try block(3))).rounded()))
+            var times: [[Double]] = [[], []], ratios: [Double] = []
+            for _ in 0..<60 {
+                set(false); times[0].append(try block(steps))
+                set(true); times[1].append(try block(steps))
+                ratios.append(times[0].last! / times[1].last!)
+            }
+            func median(_ v: [Double]) -> Double { let s = v.sorted(); return s[s.count / 2] }
+            let r = ratios.sorted()
+            print("| \(c.name.prefix(4)) | \(fmt(median(times[0]) * 1e3, 2)) | \(fmt(median(times[1]) * 1e3, 2)) | \(fmt(median(ratios), 3))× | \(fmt(r[r.count / 4], 2))–\(fmt(r[3 * r.count / 4], 2))× |")
         }
         print("")
     }

@@ -1,6 +1,6 @@
 import Tensors
 
-// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|lookup|all|profile-train[-b]|profile-infer]   (glove runs alone: it reports peak memory)
+// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|lookup|concurrent|all|profile-train[-b]|profile-infer]   (glove runs alone: it reports peak memory)
 // Build and run in release mode: swift build -c release --product unroll-bench && .build/release/unroll-bench
 let args = CommandLine.arguments.dropFirst()
 let which = Set(args.isEmpty ? ["all"] : args)
@@ -15,6 +15,7 @@ do {
     if which.contains("phases") { try ShapeBench.phases() }
     if which.contains("tiled") { ShapeBench.tiled(); try RNNBench.tiledAB() }
     if which.contains("lookup") { try RNNBench.lookupAB() }
+    if which.contains("concurrent") { try RNNBench.concurrentAB() }
     if which.contains("glove") { try TextBench.glove() }
     if which.contains("all") || which.contains("text") { try TextBench.text() }
     if which.contains("all") || which.contains("tensor") { try TensorBench.run() }

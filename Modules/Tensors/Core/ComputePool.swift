@@ -78,6 +78,32 @@ public final class ComputePool: @unchecked Sendable {
         }
     }
 
+    /// Runs independent jobs at the same time, job `i` on thread `i % threadCount`, and returns
+    /// when all are done; with `parallel: false` (or one thread) they run in order on the caller.
+    ///
+    /// For the backward of a product, whose input gradients are separate GEMMs: each job runs
+    /// whole on one core (its own `BLAS.sgemm` split runs its parts one after another, since
+    /// the pool is busy), so the results are the same bits as running the jobs in order. The
+    /// first error thrown, in job order, is rethrown after all jobs have finished. Jobs see the
+    /// caller's `GradMode` (a task-local value, which the pool's threads would not inherit).
+    ///
+    /// ```swift
+    /// try ComputePool.shared.concurrently([{ dx = try f() }, { dw = try g() }], parallel: big)
+    /// ```
+    public func concurrently(_ jobs: [() throws -> Void], parallel: Bool = true) throws {
+        let parts = parallel ? min(threadCount, jobs.count) : 1
+        let recording = GradMode.isEnabled
+        var errors = [Error?](repeating: nil, count: jobs.count)
+        errors.withUnsafeMutableBufferPointer { failed in
+            run(parts: parts) { p in
+                for i in stride(from: p, to: jobs.count, by: parts) {
+                    do { if recording { try jobs[i]() } else { try withNoGrad(jobs[i]) } } catch { failed[i] = error }
+                }
+            }
+        }
+        if let first = errors.lazy.compactMap({ $0 }).first { throw first }
+    }
+
     private func ensureWorkers(_ needed: Int) {
         while workers < needed {
             workers += 1
