@@ -136,28 +136,31 @@ enum ShapeBench {
         print("")
     }
 
-    /// One thread, alternating rounds: OpenBLAS against `BLAS.sgemmTiled` on small products.
+    /// One thread, alternating rounds: OpenBLAS against `BLAS.sgemmTiled` on small products; the
+    /// rows "B's rows … apart" store B with 16 spare floats per row (L1 set conflicts, see
+    /// docs/benchmarks.md, seventh session).
     static func tiled() {
         print("## Small products on one thread: OpenBLAS against the tiled kernel (50 calls, best of 5 alternating rounds)")
         print("| A·B | OpenBLAS GFLOP/s | tiled GFLOP/s | ratio |")
         print("|---|---|---|---|")
-        for (m, k, n) in [(16, 64, 256), (16, 256, 64), (16, 100, 100), (16, 100, 400), (1, 64, 256), (16, 256, 1024), (16, 1024, 256), (16, 100, 112), (16, 100, 304), (16, 300, 112)] {
-            let a = filled(m * k), b = filled(k * n)
+        for (m, k, n, pad) in [(16, 64, 256, 0), (16, 64, 256, 16), (16, 256, 64, 0), (16, 256, 64, 16), (16, 100, 100, 0), (16, 100, 400, 0), (1, 64, 256, 0), (16, 256, 1024, 0), (16, 256, 1024, 16), (16, 1024, 256, 0), (16, 1024, 256, 16), (16, 100, 112, 0), (16, 100, 304, 0), (16, 300, 112, 0)] {
+            let ldb = n + pad
+            let a = filled(m * k), b = filled(k * ldb)
             var c = [Float](repeating: 0, count: m * n)
             var tb = Double.infinity, tt = Double.infinity
             a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
                 let (A, B, C) = (ap.baseAddress!, bp.baseAddress!, cp.baseAddress!)
                 for _ in 0..<5 {
                     tb = min(tb, measure(minSeconds: 0.05, repeats: 1, warmup: 1) {
-                        for _ in 0..<50 { cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, A, Int32(k), B, Int32(n), 1, C, Int32(n)) }
+                        for _ in 0..<50 { cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, A, Int32(k), B, Int32(ldb), 1, C, Int32(n)) }
                     })
                     tt = min(tt, measure(minSeconds: 0.05, repeats: 1, warmup: 1) {
-                        for _ in 0..<50 { BLAS.sgemmTiled(m: m, n: n, k: k, a: A, lda: k, b: B, ldb: n, beta: 1, c: C, ldc: n) }
+                        for _ in 0..<50 { BLAS.sgemmTiled(m: m, n: n, k: k, a: A, lda: k, b: B, ldb: ldb, beta: 1, c: C, ldc: n) }
                     })
                 }
             } } }
             let f = 2.0 * Double(m * n * k) * 50 / 1e9
-            print("| [\(m)×\(k)]·[\(k)×\(n)] | \(fmt(f / tb, 1)) | \(fmt(f / tt, 1)) | \(fmt(tb / tt, 2))× |")
+            print("| [\(m)×\(k)]·[\(k)×\(n)]\(pad > 0 ? ", B's rows \(ldb) apart" : "") | \(fmt(f / tb, 1)) | \(fmt(f / tt, 1)) | \(fmt(tb / tt, 2))× |")
         }
         print("")
     }
