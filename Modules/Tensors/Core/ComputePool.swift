@@ -78,8 +78,9 @@ public final class ComputePool: @unchecked Sendable {
         }
     }
 
-    /// Runs independent jobs at the same time, job `i` on thread `i % threadCount`, and returns
-    /// when all are done; with `parallel: false` (or one thread) they run in order on the caller.
+    /// Runs independent jobs at the same time, job `i` on thread `i % min(threadCount, jobs.count)`,
+    /// and returns when all are done; with `parallel: false` (or one thread) they run in order on
+    /// the caller.
     ///
     /// For the backward of a product, whose input gradients are separate GEMMs: each job runs
     /// whole on one core (its own `BLAS.sgemm` split runs its parts one after another, since
