@@ -56,11 +56,7 @@ enum RNNBench {
                 try char("(c2) char: 65 symbols, L=64 → LSTM(256) → Dense(65) per step", { try LSTM(units: 256, returnSequences: true) }, gates: 4, units: 256)]
     }
 
-    /// Each model's training step and the 1024³ sgemm peak are timed in alternating short rounds
-    /// and the best of each is kept, so a slow minute on a shared VM hits both sides of the ratio.
-    /// The peak is the better of Unroll's split sgemm and OpenBLAS's own threading.
-    /// Every model with the tiled per-step products on and off, in alternating rounds
-    /// in one process (so a slow minute on the VM hits both sides).
+    /// Every model with the tiled per-step products on and off (`switchAB`).
     static func tiledAB() throws {
         try switchAB(title: "Per-step products: tiled kernel against OpenBLAS", off: "OpenBLAS", on: "tiled") { BLAS.useTiledStepProducts = $0 }
     }
@@ -111,6 +107,9 @@ enum RNNBench {
         print("")
     }
 
+    /// Each model's training step and the 1024³ sgemm peak are timed in alternating short rounds
+    /// and the best of each is kept, so a slow minute on a shared VM hits both sides of the ratio.
+    /// The peak is the better of Unroll's split sgemm and OpenBLAS's own threading.
     static func run(only: Set<Character>? = nil) throws {
         print("## Recurrent training (batch 32, Adam, threads: \(BLAS.threadCount); best of 6 alternating rounds)")
         print("| model | ms/step | examples/s | achieved GFLOP/s | sgemm 1024³ peak GFLOP/s | share of peak | executed GFLOP/s (share) |")
