@@ -105,36 +105,6 @@ final class OpGradientTests: XCTestCase {
         XCTAssertThrowsError(try table.gather(indices: Tensor([1.5])))
     }
 
-    /// A gather of ≥ `Tensor.parallelCopy` floats is split over the threads, along axis 0 and
-    /// along an inner axis: every row lands where a plain loop puts it, for 1, 2 and 3 threads.
-    func testLargeGatherIsSplitAndMatchesAPlainLoop() throws {
-        let old = BLAS.threadCount
-        defer { BLAS.threadCount = old }
-        let table = rand([50, 64], seed: 10)
-        let ids = rand([64, 100], seed: 11, low: 0, high: 49.99).mapElements { $0.rounded(.down) }
-        XCTAssertGreaterThanOrEqual(ids.count * 64, Tensor.parallelCopy)
-        let t = table.scalars, i = ids.scalars.map { Int($0) }
-        let expected = i.flatMap { t[($0 * 64)..<($0 * 64 + 64)] }
-        let cube = rand([3, 50, 8192], seed: 12)                        // axis 1 of [3, 50, 8192]: 3 outer blocks
-        let picks = try Tensor(shape: [17], scalars: (0..<17).map { Float(($0 * 7) % 50) })
-        let c = cube.scalars
-        var expectedInner: [Float] = []
-        for o in 0..<3 { for r in picks.scalars.map({ Int($0) }) {
-            let start = (o * 50 + r) * 8192
-            expectedInner += c[start..<(start + 8192)]
-        } }
-        XCTAssertGreaterThanOrEqual(3 * 17 * 8192, Tensor.parallelCopy)
-        for threads in [1, 2, 3] {
-            BLAS.threadCount = threads
-            let out = try table.gather(indices: ids)
-            XCTAssertEqual(out.shape, [64, 100, 64])
-            XCTAssertEqual(out.scalars, expected, "threads \(threads)")
-            let inner = try cube.gather(indices: picks, axis: 1)
-            XCTAssertEqual(inner.shape, [3, 17, 8192])
-            XCTAssertEqual(inner.scalars, expectedInner, "threads \(threads)")
-        }
-    }
-
     func testOneHot() throws {
         let h = try Tensor.oneHot(Tensor([2, 0]), depth: 3)
         XCTAssertEqual(h.shape, [2, 3])

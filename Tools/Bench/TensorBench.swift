@@ -55,15 +55,6 @@ enum TensorBench {
         print("| add [32×64] + [32×64], no tape | \(fmt(tNoTape * 1e9, 0)) |")
         print("| add [32×64] + [32×64], recorded on tape | \(fmt(tTape * 1e9, 0)) |")
         print("| matmul [32×64]·[64×256] recorded (incl. zeros alloc) | \(fmt(tMatmul * 1e9, 0)) |")
-        let table = Tensor.randomUniform([1001, 128], using: &g)
-        let tokens = Tensor.randomUniform([32, 100], low: 0, high: 1000.99, using: &g).mapElements { $0.rounded(.down) }
-        let threads = BLAS.threadCount
-        for t in Set([1, threads]).sorted() {
-            BLAS.threadCount = t
-            let tGather = try measure { _ = try table.gather(indices: tokens) }
-            print("| embedding gather [1001×128] at [32×100] ids, \(t) thread(s) | \(fmt(tGather * 1e9, 0)) |")
-        }
-        BLAS.threadCount = threads
         let big = Tensor.randomUniform([1 << 20], using: &g), big2 = Tensor.randomUniform([1 << 20], using: &g)
         let tAdd = try measure { _ = try big + big2 }
         let tSig = measure { _ = big.sigmoid() }

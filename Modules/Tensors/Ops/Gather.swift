@@ -20,17 +20,11 @@ extension Tensor {
         }
         let outShape = Array(shape[..<ax]) + indices.shape + Array(shape[(ax + 1)...])
         let m = idx.count
-        var out = Tensor(shape: outShape) { dst, total in
+        var out = Tensor(shape: outShape) { dst, _ in
             withUnsafeBufferPointer { src in
-                // A plain copy, split by output rows over the pool when large (the same bits).
-                let rows = outer * m
-                let parts = total >= Tensor.parallelCopy ? Swift.min(ComputePool.shared.threadCount, rows) : 1
-                ComputePool.shared.run(parts: parts) { p in
-                    for q in ComputePool.range(part: p, of: parts, total: rows) {
-                        let (o, j) = q.quotientAndRemainder(dividingBy: m)
-                        (dst + q * inner).update(from: src.baseAddress! + (o * n + idx[j]) * inner, count: inner)
-                    }
-                }
+                for o in 0..<outer { for (j, r) in idx.enumerated() {
+                    (dst + (o * m + j) * inner).update(from: src.baseAddress! + (o * n + r) * inner, count: inner)
+                } }
             }
         }
         let inShape = shape
@@ -44,10 +38,6 @@ extension Tensor {
         }
         return out
     }
-
-    /// Copies of at least this many floats (1 MiB) are split over the pool: model (a)'s
-    /// `[32, 100]` lookup of 128-float rows (1.6 MB); batch-1 inference's 51 KB stays on one thread.
-    public static let parallelCopy = 1 << 18
 
     /// `dst[slots[r]] += src[r]` for rows of `width` floats (`src` has `slots.count` rows), rows
     /// added in order (`unroll_add_rows`), split by 16-column blocks over the pool when large —
