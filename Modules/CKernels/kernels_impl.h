@@ -45,21 +45,34 @@ static void K(vtanh)(float *x, ptrdiff_t n) { for (ptrdiff_t i = 0; i < n; i++) 
 // ---- register-tiled GEMM for small B (the recurrent step's [rows, H]·[H, G·H]) ----
 // A tile of TILE_ROWS rows × TILE_VECS·16 columns of C lives in registers while
 // Σ_p A[i, p]·B[p, cols] accumulates in order p = 0, 1, …; B's column block is reused by every
-// row tile before moving on, so it stays in L1. Each element's sum runs over p in the same order
-// whatever tile it falls in, so splitting rows between threads does not change results.
+// row tile before moving on. Each element's sum runs over p in the same order whatever tile it
+// falls in, so splitting rows between threads does not change results.
+// B's rows are `ldb` floats apart: 4 KB for LSTM(256)'s R, beyond the stride the L1 prefetcher
+// follows, so each row of the block came from L2 on demand. The tile prefetches the row
+// `prefetch` rows ahead (`unroll_gemm_tiled_prefetch`); the sums are the same either way.
+
+// acc[r][·] += A[r, p] · B[p, ·] for one p
+#define K_GEMM_TILE_STEP(p) do { \
+        unroll_v16 bv[TILE_VECS]; \
+        for (int q = 0; q < W; q++) memcpy(&bv[q], b + (p) * ldb + 16 * q, sizeof(unroll_v16)); \
+        for (int r = 0; r < R; r++) { \
+            const unroll_v16 s = (unroll_v16)a[r * lda + (p)]; \
+            for (int q = 0; q < W; q++) acc[r][q] += s * bv[q]; \
+        } \
+    } while (0)
 
 static inline __attribute__((always_inline)) void K(gemm_tile)(const int R, const int W, ptrdiff_t k, float alpha,
-        const float *restrict a, ptrdiff_t lda, const float *restrict b, ptrdiff_t ldb, float beta, float *restrict c, ptrdiff_t ldc) {
+        const float *restrict a, ptrdiff_t lda, const float *restrict b, ptrdiff_t ldb, float beta, float *restrict c, ptrdiff_t ldc,
+        ptrdiff_t prefetch) {
     unroll_v16 acc[TILE_ROWS][TILE_VECS];
     for (int r = 0; r < R; r++) for (int q = 0; q < W; q++) acc[r][q] = (unroll_v16)0;
-    for (ptrdiff_t p = 0; p < k; p++) {
-        unroll_v16 bv[TILE_VECS];
-        for (int q = 0; q < W; q++) memcpy(&bv[q], b + p * ldb + 16 * q, sizeof(unroll_v16));
-        for (int r = 0; r < R; r++) {
-            const unroll_v16 s = (unroll_v16)a[r * lda + p];
-            for (int q = 0; q < W; q++) acc[r][q] += s * bv[q];
-        }
+    const ptrdiff_t ahead = prefetch > 0 && prefetch < k ? k - prefetch : 0;    // rows that have a row `prefetch` ahead
+    ptrdiff_t p = 0;
+    for (; p < ahead; p++) {
+        for (int q = 0; q < W; q++) __builtin_prefetch(b + (p + prefetch) * ldb + 16 * q);
+        K_GEMM_TILE_STEP(p);
     }
+    for (; p < k; p++) K_GEMM_TILE_STEP(p);
     for (int r = 0; r < R; r++) for (int q = 0; q < W; q++) {
         float *cp = c + r * ldc + 16 * q;
         unroll_v16 out = alpha * acc[r][q];
@@ -70,18 +83,19 @@ static inline __attribute__((always_inline)) void K(gemm_tile)(const int R, cons
 
 // Columns j0 … j0 + 16·TILE_VECS of R rows: one tile as wide as the whole vectors left, then scalar columns.
 static inline __attribute__((always_inline)) void K(gemm_tile_rows)(const int R, ptrdiff_t j0, ptrdiff_t n, ptrdiff_t k, float alpha,
-        const float *restrict a, ptrdiff_t lda, const float *restrict b, ptrdiff_t ldb, float beta, float *restrict c, ptrdiff_t ldc) {
+        const float *restrict a, ptrdiff_t lda, const float *restrict b, ptrdiff_t ldb, float beta, float *restrict c, ptrdiff_t ldc,
+        ptrdiff_t prefetch) {
     const ptrdiff_t vecs = (n - j0) / 16 < TILE_VECS ? (n - j0) / 16 : TILE_VECS;
     switch (vecs) {       // the last block may be narrower: as many whole vectors as remain
-    case TILE_VECS: K(gemm_tile)(R, TILE_VECS, k, alpha, a, lda, b + j0, ldb, beta, c + j0, ldc); return;
+    case TILE_VECS: K(gemm_tile)(R, TILE_VECS, k, alpha, a, lda, b + j0, ldb, beta, c + j0, ldc, prefetch); return;
 #if TILE_VECS > 3
-    case 3: K(gemm_tile)(R, 3, k, alpha, a, lda, b + j0, ldb, beta, c + j0, ldc); break;
+    case 3: K(gemm_tile)(R, 3, k, alpha, a, lda, b + j0, ldb, beta, c + j0, ldc, prefetch); break;
 #endif
 #if TILE_VECS > 2
-    case 2: K(gemm_tile)(R, 2, k, alpha, a, lda, b + j0, ldb, beta, c + j0, ldc); break;
+    case 2: K(gemm_tile)(R, 2, k, alpha, a, lda, b + j0, ldb, beta, c + j0, ldc, prefetch); break;
 #endif
 #if TILE_VECS > 1
-    case 1: K(gemm_tile)(R, 1, k, alpha, a, lda, b + j0, ldb, beta, c + j0, ldc); break;
+    case 1: K(gemm_tile)(R, 1, k, alpha, a, lda, b + j0, ldb, beta, c + j0, ldc, prefetch); break;
 #endif
     default: break;
     }
@@ -94,16 +108,18 @@ static inline __attribute__((always_inline)) void K(gemm_tile_rows)(const int R,
 }
 
 static void K(gemm_tiled)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *restrict a, ptrdiff_t lda,
-                          const float *restrict b, ptrdiff_t ldb, float beta, float *restrict c, ptrdiff_t ldc) {
+                          const float *restrict b, ptrdiff_t ldb, float beta, float *restrict c, ptrdiff_t ldc, ptrdiff_t prefetch) {
     for (ptrdiff_t j = 0; j < n; j += 16 * TILE_VECS) {
         ptrdiff_t i = 0;
-        for (; i + TILE_ROWS <= m; i += TILE_ROWS) K(gemm_tile_rows)(TILE_ROWS, j, n, k, alpha, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc);
+        for (; i + TILE_ROWS <= m; i += TILE_ROWS) K(gemm_tile_rows)(TILE_ROWS, j, n, k, alpha, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc, prefetch);
 #if TILE_ROWS > 4
-        for (; i + 4 <= m; i += 4) K(gemm_tile_rows)(4, j, n, k, alpha, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc);
+        for (; i + 4 <= m; i += 4) K(gemm_tile_rows)(4, j, n, k, alpha, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc, prefetch);
 #endif
-        for (; i < m; i++) K(gemm_tile_rows)(1, j, n, k, alpha, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc);
+        for (; i < m; i++) K(gemm_tile_rows)(1, j, n, k, alpha, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc, prefetch);
     }
 }
+
+#undef K_GEMM_TILE_STEP
 
 // ---- LSTM pointwise step (LSTMCell.swift states the equations) ----
 

@@ -106,6 +106,34 @@ final class SmallRowsGEMMTests: XCTestCase {
         }
     }
 
+    /// Prefetching B's rows ahead (`BLAS.tiledPrefetchRows`) changes no bit, whether the distance
+    /// is 0, inside `k` (the loop splits into rows with and without a row ahead) or beyond it.
+    func testTiledPrefetchDistanceChangesNoBit() {
+        let saved = BLAS.tiledPrefetchRows
+        defer { BLAS.tiledPrefetchRows = saved }
+        XCTAssertEqual(saved, 4, "default distance")
+        BLAS.tiledPrefetchRows = -3
+        XCTAssertEqual(BLAS.tiledPrefetchRows, 0, "a negative distance means none")
+        forEachKernelVariant { _ in
+            let (m, n, k, ldb) = (7, 64 + 32 + 5, 11, 130)
+            let a = rand([m * k], seed: 5).scalars, b = rand([k * ldb], seed: 6).scalars
+            func product(prefetch: Int) -> [Float] {
+                BLAS.tiledPrefetchRows = prefetch
+                var c = [Float](repeating: .nan, count: m * n)
+                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                    BLAS.sgemmTiled(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: ldb, c: cp.baseAddress!, ldc: n)
+                } } }
+                return c
+            }
+            let none = product(prefetch: 0)
+            assertClose(none, naive(a, b, [Float](repeating: 0, count: m * n), m: m, n: n, k: k, lda: k, ldb: ldb, ldc: n, alpha: 1, beta: 0), tol: 1e-5)
+            for d in [1, 3, 4, k - 1, k, k + 3] {
+                let differing = zip(product(prefetch: d), none).filter { $0.bitPattern != $1.bitPattern }.count
+                XCTAssertEqual(differing, 0, "elements that differ with prefetch \(d) rows ahead")
+            }
+        }
+    }
+
     /// A row's result does not depend on which row tile it falls in (the recurrent kernel splits
     /// rows between threads and promises the same bits for every thread count).
     func testTiledRowsAreIndependentOfRowCount() {

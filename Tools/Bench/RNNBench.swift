@@ -61,6 +61,13 @@ enum RNNBench {
         try switchAB(title: "Per-step products: tiled kernel against OpenBLAS", off: "OpenBLAS", on: "tiled") { BLAS.useTiledStepProducts = $0 }
     }
 
+    /// Every model with the tiled per-step products prefetching `B` four rows ahead and not at all.
+    static func prefetchAB() throws {
+        try switchAB(title: "Per-step products: B's rows prefetched ahead or not", off: "no prefetch", on: "4 rows ahead") {
+            BLAS.tiledPrefetchRows = $0 ? 4 : 0
+        }
+    }
+
     /// Model (a)'s Embedding → LSTM with and without projecting each distinct token once
     /// (`Tensor.fuseLookupProjection`); the other models have no embedding.
     static func lookupAB() throws {

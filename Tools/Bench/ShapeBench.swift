@@ -139,6 +139,35 @@ enum ShapeBench {
     /// One thread, alternating rounds: OpenBLAS against `BLAS.sgemmTiled` on small products; the
     /// rows "B's rows … apart" store B with 16 spare floats per row (L1 set conflicts, see
     /// docs/benchmarks.md, seventh session).
+    /// The recurrent layers' per-step product shapes on one thread through the tiled kernel,
+    /// prefetching B's rows 0, 2, 3, 4 and 6 rows ahead (`BLAS.tiledPrefetchRows`).
+    static func prefetch() {
+        let distances = [0, 2, 3, 4, 6]
+        print("## Tiled per-step products on one thread by prefetch distance (50 calls, best of 5 alternating rounds, GFLOP/s)")
+        print("| A·B | " + distances.map { "\($0) rows ahead" }.joined(separator: " | ") + " |")
+        print("|---|" + String(repeating: "---|", count: distances.count))
+        let saved = BLAS.tiledPrefetchRows
+        defer { BLAS.tiledPrefetchRows = saved }
+        for (m, k, n) in [(16, 64, 256), (16, 256, 64), (16, 100, 112), (16, 128, 128), (16, 256, 1024), (16, 1024, 256)] {
+            let a = filled(m * k), b = filled(k * n)
+            var c = [Float](repeating: 0, count: m * n)
+            var best = [Double](repeating: .infinity, count: distances.count)
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                for _ in 0..<5 {
+                    for (i, d) in distances.enumerated() {
+                        BLAS.tiledPrefetchRows = d
+                        best[i] = min(best[i], measure(minSeconds: 0.05, repeats: 1, warmup: 1) {
+                            for _ in 0..<50 { BLAS.sgemmTiled(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n) }
+                        })
+                    }
+                }
+            } } }
+            let f = 2.0 * Double(m * n * k) * 50 / 1e9
+            print("| [\(m)×\(k)]·[\(k)×\(n)] | " + best.map { fmt(f / $0, 1) }.joined(separator: " | ") + " |")
+        }
+        print("")
+    }
+
     static func tiled() {
         print("## Small products on one thread: OpenBLAS against the tiled kernel (50 calls, best of 5 alternating rounds)")
         print("| A·B | OpenBLAS GFLOP/s | tiled GFLOP/s | ratio |")

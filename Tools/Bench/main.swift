@@ -1,6 +1,6 @@
 import Tensors
 
-// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|lookup|concurrent|all|profile-train[-b]|profile-infer]   (glove runs alone: it reports peak memory)
+// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|prefetch|lookup|concurrent|all|profile-train[-b]|profile-infer]   (glove runs alone: it reports peak memory)
 // Build and run in release mode: swift build -c release --product unroll-bench && .build/release/unroll-bench
 let args = CommandLine.arguments.dropFirst()
 let which = Set(args.isEmpty ? ["all"] : args)
@@ -14,6 +14,7 @@ do {
     if which.contains("shapes") { ShapeBench.shapes() }
     if which.contains("phases") { try ShapeBench.phases() }
     if which.contains("tiled") { ShapeBench.tiled(); try RNNBench.tiledAB() }
+    if which.contains("prefetch") { ShapeBench.prefetch(); try RNNBench.prefetchAB() }
     if which.contains("lookup") { try RNNBench.lookupAB() }
     if which.contains("concurrent") { try RNNBench.concurrentAB() }
     if which.contains("glove") { try TextBench.glove() }

@@ -30,6 +30,11 @@ void unroll_vtanh(float *x, ptrdiff_t n);
 /// `β = 0` ignores C's old contents.
 void unroll_gemm_tiled(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a, ptrdiff_t lda,
                        const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc);
+/// How many rows of B ahead `unroll_gemm_tiled` prefetches into L1 (default 4; 0 = none). The
+/// results are the same bits whatever the distance. For benchmarks and tests; not thread-safe
+/// against products running meanwhile.
+ptrdiff_t unroll_gemm_tiled_prefetch(void);
+void unroll_gemm_tiled_set_prefetch(ptrdiff_t rows);
 
 /// One LSTM step for one batch row (gate order i, f, c̃, o; equations in LSTMCell.swift):
 /// `g = act(x + rec)` into `g [4H]`, `c = f⊙cPrev + i⊙c̃`, `h = o⊙tanh(c)`. No argument aliases another.

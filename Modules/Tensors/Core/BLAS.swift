@@ -79,6 +79,14 @@ public enum BLAS {
     /// they use OpenBLAS — for benchmarks and tests that compare the two paths.
     nonisolated(unsafe) public static var useTiledStepProducts = true
 
+    /// How many rows of `B` ahead `sgemmTiled` prefetches (default 4; 0 turns it off). LSTM(256)'s
+    /// `R` has rows 4 KB apart, a stride the L1 prefetcher does not follow. Results are the same
+    /// bits at every distance. For benchmarks and tests: set it while no product runs.
+    public static var tiledPrefetchRows: Int {
+        get { unroll_gemm_tiled_prefetch() }
+        set { unroll_gemm_tiled_set_prefetch(newValue) }
+    }
+
     /// Few-rows products with at least this many multiply-adds (`[1, 3200]·[3200, 256]`, a bias
     /// gradient: 0.145 → 0.080 ms on two threads) are split by columns; batch-1 inference's
     /// `[1, 64]·[64, 256]` is far below.
