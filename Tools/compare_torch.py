@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Times PyTorch (CPU, eager) on the models of `unroll-bench rnn`, for docs/benchmarks.md.
+
+Not part of the build or the tests. Set up once (PyPI's default Linux wheel; it pulls CUDA
+libraries it does not use here, a few GB):
+    python3 -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install torch numpy
+    /tmp/torchenv/bin/python Tools/compare_torch.py
+Same shapes as Tools/Bench/RNNBench.swift and Tools/compare_keras.py: batch 32, Adam, random
+data, 2 threads (`torch.set_num_threads(2)`); the time per training step (zero_grad, forward,
+loss, backward, Adam) is the best of 5 rounds of 20 steps after 5 warm-up steps. Models are the
+nearest PyTorch spelling of the Keras models: `nn.LSTM`/`nn.RNN` with `batch_first=True`, the
+last step's output for many-to-one, a `Linear` per step for the char models, and the sigmoid or
+softmax folded into the loss (`BCEWithLogitsLoss`, `CrossEntropyLoss`)."""
+import time
+import numpy as np
+import torch
+from torch import nn
+
+torch.set_num_threads(2)
+torch.manual_seed(1)
+rng = np.random.default_rng(1)
+B = 32
+
+
+def timed(fn, n=20, rounds=5):
+    for _ in range(5):
+        fn()
+    best = float("inf")
+    for _ in range(rounds):
+        t = time.perf_counter()
+        for _ in range(n):
+            fn()
+        best = min(best, (time.perf_counter() - t) / n)
+    return best
+
+
+class Sentiment(nn.Module):
+    """(a) Embedding(1001,128) → LSTM(64) → Dense(64, relu) → Dense(1) (sigmoid in the loss)."""
+
+    def __init__(self):
+        super().__init__()
+        self.embedding = nn.Embedding(1001, 128)
+        self.lstm = nn.LSTM(128, 64, batch_first=True)
+        self.hidden = nn.Linear(64, 64)
+        self.out = nn.Linear(64, 1)
+
+    def forward(self, tokens):
+        _, (h, _) = self.lstm(self.embedding(tokens))
+        return self.out(torch.relu(self.hidden(h[-1])))
+
+
+class LastStep(nn.Module):
+    """(b) 20×300 → SimpleRNN(100) → Dense(3) (softmax in the loss)."""
+
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.RNN(300, 100, batch_first=True)
+        self.out = nn.Linear(100, 3)
+
+    def forward(self, x):
+        _, h = self.rnn(x)
+        return self.out(h[-1])
+
+
+class EveryStep(nn.Module):
+    """(c) 65 one-hot symbols → recurrent layer → Dense(65) at every step."""
+
+    def __init__(self, cell, units):
+        super().__init__()
+        self.rnn = cell(65, units, batch_first=True)
+        self.out = nn.Linear(units, 65)
+
+    def forward(self, x):
+        seq, _ = self.rnn(x)
+        return self.out(seq).reshape(-1, 65)
+
+
+def train_step(model, loss_fn, x, y):
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+    return step
+
+
+xa = torch.from_numpy(rng.integers(1, 1001, (B, 100)))
+ya = torch.from_numpy(rng.integers(0, 2, (B, 1)).astype("float32"))
+xb = torch.from_numpy(rng.normal(size=(B, 20, 300)).astype("float32"))
+yb = torch.from_numpy(rng.integers(0, 3, B))
+xc = torch.from_numpy(np.eye(65, dtype="float32")[rng.integers(0, 65, (B, 64))])
+yc = torch.from_numpy(rng.integers(0, 65, (B, 64)).reshape(-1))
+
+model_a = Sentiment()
+cases = [
+    ("(a) Embedding→LSTM(64)→Dense→Dense, T=100", train_step(model_a, nn.BCEWithLogitsLoss(), xa, ya)),
+    ("(b) 20×300 → SimpleRNN(100) → Dense(3)", train_step(LastStep(), nn.CrossEntropyLoss(), xb, yb)),
+    ("(c1) char SimpleRNN(128)", train_step(EveryStep(nn.RNN, 128), nn.CrossEntropyLoss(), xc, yc)),
+    ("(c2) char LSTM(256)", train_step(EveryStep(nn.LSTM, 256), nn.CrossEntropyLoss(), xc, yc)),
+]
+
+print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+      f"mkldnn {torch.backends.mkldnn.is_available()}")
+print("| model | PyTorch ms/step |")
+print("|---|---|")
+for name, step in cases:
+    print(f"| {name} | {timed(step) * 1e3:.2f} |")
+model_a.eval()
+for batch in (1, 256):
+    x = torch.from_numpy(rng.integers(1, 1001, (batch, 100)))
+    with torch.inference_mode():
+        t = timed(lambda: torch.sigmoid(model_a(x)), n=50 if batch == 1 else 10)
+    print(f"| (a) inference, batch {batch} | {t * 1e3:.3f} ms/batch, {t * 1e3 / batch:.4f} ms/sequence |")
