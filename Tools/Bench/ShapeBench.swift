@@ -136,9 +136,6 @@ enum ShapeBench {
         print("")
     }
 
-    /// One thread, alternating rounds: OpenBLAS against `BLAS.sgemmTiled` on small products; the
-    /// rows "B's rows … apart" store B with 16 spare floats per row (L1 set conflicts, see
-    /// docs/benchmarks.md, seventh session).
     /// The recurrent layers' per-step product shapes on one thread through the tiled kernel,
     /// prefetching B's rows 0, 2, 3, 4 and 6 rows ahead (`BLAS.tiledPrefetchRows`).
     static func prefetch() {
@@ -168,6 +165,9 @@ enum ShapeBench {
         print("")
     }
 
+    /// One thread, alternating rounds: OpenBLAS against `BLAS.sgemmTiled` on small products; the
+    /// rows "B's rows … apart" store B with 16 spare floats per row (L1 set conflicts, see
+    /// docs/benchmarks.md, seventh session).
     static func tiled() {
         print("## Small products on one thread: OpenBLAS against the tiled kernel (50 calls, best of 5 alternating rounds)")
         print("| A·B | OpenBLAS GFLOP/s | tiled GFLOP/s | ratio |")
