@@ -95,7 +95,7 @@ int unroll_kernels_force_isa(int isa) {
 }
 
 // Rows of B the tiled GEMM prefetches ahead. At 3–4, LSTM(256)'s step product [16×256]·[256×1024]
-// ran 1.1–1.6× faster alone on one core than with none (2 and 6: less), and model (c2) trained
+// ran 1.1–1.7× faster alone on one core than with none (2 and 6: less), and model (c2) trained
 // 1.06–1.08× faster; the smaller models' products did not change (docs/benchmarks.md).
 static ptrdiff_t gemmPrefetchRows = 4;
 
