@@ -3,23 +3,23 @@ import XCTest
 import Layers
 import PluginRegistry
 
+/// Names of the ops on the tape below `t`.
+func opNames(_ t: Tensor) -> Set<String> {
+    var seen = Set<ObjectIdentifier>(), names = Set<String>(), stack = [t.gradEdge?.node].compactMap { $0 }
+    while let n = stack.popLast() {
+        guard seen.insert(ObjectIdentifier(n)).inserted else { continue }
+        names.insert(n.op)
+        stack += n.inputs.compactMap { $0?.node }
+    }
+    return names
+}
+
 /// A recurrent layer straight after an `Embedding` projects each distinct token once
 /// (`Tensor.lookupProjection`); it must give what projecting every position gives.
 final class EmbeddingFusionTests: XCTestCase {
     /// Token ids with padding (id 0) and repeats: 4 sequences of 9 over a vocabulary of 12.
     let ids = try! Tensor(shape: [4, 9], scalars: [3, 5, 3, 7, 1, 1, 0, 0, 0,  2, 3, 3, 9, 5, 2, 7, 0, 0,
                                                   11, 3, 5, 5, 1, 0, 0, 0, 0,  7, 7, 2, 3, 9, 5, 1, 2, 3])
-
-    /// Names of the ops on the tape below `t`.
-    func opNames(_ t: Tensor) -> Set<String> {
-        var seen = Set<ObjectIdentifier>(), names = Set<String>(), stack = [t.gradEdge?.node].compactMap { $0 }
-        while let n = stack.popLast() {
-            guard seen.insert(ObjectIdentifier(n)).inserted else { continue }
-            names.insert(n.op)
-            stack += n.inputs.compactMap { $0?.node }
-        }
-        return names
-    }
 
     /// Output and gradients (table and every layer parameter) of Embedding → `layer`, with the
     /// fusion on or off; also whether the fused op was on the tape.

@@ -111,4 +111,40 @@ final class LookupProjectionTests: XCTestCase {
         for r in results.dropFirst() { XCTAssertEqual(r, results[0]) }
         XCTAssertNotEqual(results[0][2], [Float](repeating: 0, count: 128 * 64))
     }
+
+    /// One-hot rows read back as ids (an all-zero row as `depth`); any other row declines.
+    func testOneHotIDs() throws {
+        var x = try Tensor.oneHot(Tensor(shape: [2, 3], scalars: [2, 0, 4, 1, 1, 3]), depth: 5)
+        XCTAssertEqual(x.oneHotIDs()?.shape, [2, 3])
+        XCTAssertEqual(x.oneHotIDs()?.scalars, [2, 0, 4, 1, 1, 3])
+        x.withUnsafeMutableBufferPointer { p in for j in 0..<5 { p[5 + j] = 0 } }           // row 1: padding
+        XCTAssertEqual(x.oneHotIDs()?.scalars, [2, 5, 4, 1, 1, 3])
+        for (flat, value) in [(1, Float(1)), (0, 0.5), (2, 2), (0, .nan), (3, -1)] {       // a second 1, not 1, …
+            var y = x
+            y.withUnsafeMutableBufferPointer { $0[flat] = value }
+            XCTAssertNil(y.oneHotIDs(), "element \(flat) set to \(value)")
+        }
+        XCTAssertNil(rand([4, 3], seed: 1).oneHotIDs())
+        XCTAssertNil(Tensor([1, 0, 0]).oneHotIDs(), "a vector is not rows")
+        // The table: `table[id]` is the row itself.
+        XCTAssertEqual(Tensor.oneHotTable(depth: 2).shape, [3, 2])
+        XCTAssertEqual(Tensor.oneHotTable(depth: 2).scalars, [1, 0, 0, 1, 0, 0])
+    }
+
+    /// One-hot rows through `oneHotTable` give `x · W + b` and its gradients for `W` and `b`.
+    func testOneHotRowsProjectLikeTheProduct() throws {
+        var ids = self.ids.scalars
+        ids[5] = 7                                                                   // a padding row
+        var x = try Tensor.oneHot(Tensor(shape: [2, 8], scalars: ids.map { min($0, 6) }), depth: 7)
+        x.withUnsafeMutableBufferPointer { p in for j in 0..<7 { p[5 * 7 + j] = 0 } }
+        let w = rand([7, 4], seed: 2).requiringGrad(), b = rand([4], seed: 3).requiringGrad()
+        let found = try XCTUnwrap(x.oneHotIDs())
+        XCTAssertEqual(found.scalars, ids)
+        let fused = try XCTUnwrap(Tensor.lookupProjection(table: Tensor.oneHotTable(depth: 7), indices: found, kernel: w, bias: b))
+        let plain = try x.matmulLastAxis(w, bias: b)
+        XCTAssertEqual(fused.scalars, plain.scalars, "the forward adds the same single product to the bias")
+        let weights = rand([2, 8, 4], seed: 4)
+        let gf = try gradients(of: (fused * weights).sum(), wrt: [w, b]), gp = try gradients(of: (plain * weights).sum(), wrt: [w, b])
+        for (f, p) in zip(gf, gp) { assertClose(f.scalars, p.scalars, tol: 1e-5) }
+    }
 }

@@ -102,7 +102,8 @@ extension RecurrentLayer {
     /// `x·W + b` for every step at once, `[batch, time, features] → [batch, time, gates·H]`, in
     /// processing order (reversed for `go_backwards`), with input dropout. Straight after an
     /// `Embedding` (its very output, no dropout) each distinct token is projected once: then the
-    /// result is `[distinct tokens, gates·H]` with each step's row (`rows`, `[batch·time]`).
+    /// result is `[distinct tokens, gates·H]` with each step's row (`rows`, `[batch·time]`). The same
+    /// for one-hot input rows (data, not a computed tensor): each distinct symbol is one row of `W`.
     func inputProjection(_ input: Tensor, context: inout ForwardContext) throws -> (xproj: Tensor, rows: [Int]?) {
         let dropout = context.training && config.dropout > 0
         if Tensor.fuseLookupProjection, !dropout, let lookup = context.lookup, lookup.output.isSameTensor(as: input) {
@@ -112,6 +113,10 @@ extension RecurrentLayer {
             }
         }
         var x = config.goBackwards ? try input.reversed(axis: 1) : input
+        if Tensor.fuseLookupProjection, !dropout, !input.requiresGrad, let ids = x.oneHotIDs(),
+           let p = try Tensor.projectedLookup(table: Tensor.oneHotTable(depth: x.shape[2]), indices: ids, kernel: kernel.value, bias: bias.value) {
+            return (p.projected, p.rowOfPosition)
+        }
         if dropout {
             x = try x * Dropout.mask([input.shape[0], 1, x.shape[2]], rate: config.dropout, rng: &context.rng)
         }

@@ -24,8 +24,9 @@ extension Tensor {
     /// Model (a): 1.016–1.028× in training (in-process A/B, six runs).
     nonisolated(unsafe) public static var concurrentGradients = true
 
-    /// Lets recurrent layers fuse an `Embedding` into their input projection (default on);
-    /// off, they project the gathered vectors — for benchmarks and tests comparing the two.
+    /// Lets recurrent layers fuse an `Embedding`, or one-hot input rows (`oneHotIDs`), into their
+    /// input projection (default on); off, they project the vectors per position — for benchmarks
+    /// and tests comparing the two.
     nonisolated(unsafe) public static var fuseLookupProjection = true
 
     /// `table[indices] · kernel (+ bias)`: `table [vocab, k]`, `indices [i…]` (integer ids stored as
@@ -77,6 +78,43 @@ extension Tensor {
             return [dtable, dw] + (bias == nil ? [] : [db])
         }
         return ProjectedLookup(projected: projected, rowOfPosition: inverse, positions: indices.shape)
+    }
+
+    /// Reads `[rows…, depth]` as one-hot rows: the id of each row's single 1 (`[rows…]`, ids stored
+    /// as Float), `depth` for an all-zero row (padding); nil at the first row that is neither, so a
+    /// dense input costs the scan of about one row. With `oneHotTable(depth:)` as the table,
+    /// `projectedLookup` then gives `x · W + b` without multiplying the zeros.
+    ///
+    /// ```swift
+    /// let x = try Tensor.oneHot(Tensor([2, 0, 1]), depth: 3)
+    /// x.oneHotIDs()?.scalars          // [2, 0, 1]
+    /// ```
+    public func oneHotIDs() -> Tensor? {
+        guard rank >= 2, let depth = shape.last, depth > 0 else { return nil }
+        let rows = count / depth
+        var ids = [Float](repeating: 0, count: rows)
+        let oneHot = withUnsafeBufferPointer { p -> Bool in
+            for r in 0..<rows {
+                var id = depth
+                for j in 0..<depth where p[r * depth + j] != 0 {
+                    guard id == depth, p[r * depth + j] == 1 else { return false }
+                    id = j
+                }
+                ids[r] = Float(id)
+            }
+            return true
+        }
+        guard oneHot else { return nil }
+        return Tensor(shape: Array(shape.dropLast())) { dst, n in ids.withUnsafeBufferPointer { dst.initialize(from: $0.baseAddress!, count: n) } }
+    }
+
+    /// The table one-hot ids (`oneHotIDs`) look up: the identity `[depth, depth]` over one more row
+    /// of zeros (id `depth`, an all-zero input row). `table[id]` is the input row itself.
+    public static func oneHotTable(depth: Int) -> Tensor {
+        Tensor(shape: [depth + 1, depth]) { dst, n in
+            dst.initialize(repeating: 0, count: n)
+            for i in 0..<depth { dst[i * depth + i] = 1 }
+        }
     }
 
     /// The distinct ids of `indices` in order of first appearance (deterministic for given ids) and
