@@ -54,9 +54,11 @@ typedef struct {
     void (*gru_backward_row)(ptrdiff_t, const float *, const float *, const float *, float *, float *, float *);
     void (*adam)(ptrdiff_t, float *, float *, float *, const float *, float, float, float, float, float, float);
     void (*add_rows)(ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t, const ptrdiff_t *, float *, ptrdiff_t);
+    ptrdiff_t (*onehot_ids)(ptrdiff_t, ptrdiff_t, const float *, float *);
+    void (*softmax_xent_rows)(ptrdiff_t, ptrdiff_t, const float *, const ptrdiff_t *, float *, float *);
 } KernelTable;
 
-#define TABLE(s) { vexp_##s, vsigmoid_##s, vtanh_##s, gemm_tiled_##s, lstm_forward_row_##s, lstm_backward_row_##s, rnn_forward_row_##s, rnn_backward_row_##s, gru_forward_row_##s, gru_backward_row_##s, adam_##s, add_rows_##s }
+#define TABLE(s) { vexp_##s, vsigmoid_##s, vtanh_##s, gemm_tiled_##s, lstm_forward_row_##s, lstm_backward_row_##s, rnn_forward_row_##s, rnn_backward_row_##s, gru_forward_row_##s, gru_backward_row_##s, adam_##s, add_rows_##s, onehot_ids_##s, softmax_xent_rows_##s }
 static const KernelTable tables[] = {
     TABLE(base),
 #if UNROLL_X86
@@ -134,6 +136,14 @@ void unroll_adam(ptrdiff_t n, float *m, float *v, float *p, const float *g, floa
 
 void unroll_add_rows(ptrdiff_t rows, ptrdiff_t n, const float *src, ptrdiff_t lds, const ptrdiff_t *slot, float *dst, ptrdiff_t ldd) {
     active->add_rows(rows, n, src, lds, slot, dst, ldd);
+}
+
+ptrdiff_t unroll_onehot_ids(ptrdiff_t rows, ptrdiff_t depth, const float *x, float *ids) {
+    return active->onehot_ids(rows, depth, x, ids);
+}
+
+void unroll_softmax_xent_rows(ptrdiff_t rows, ptrdiff_t n, const float *x, const ptrdiff_t *target, float *soft, float *loss) {
+    active->softmax_xent_rows(rows, n, x, target, soft, loss);
 }
 
 // ---- allocator ----

@@ -213,3 +213,56 @@ static void K(add_rows)(ptrdiff_t rows, ptrdiff_t n, const float *restrict src, 
         for (ptrdiff_t c = 0; c < n; c++) d[c] += x[c];
     }
 }
+
+// ---- one-hot rows → ids ----
+
+static ptrdiff_t K(onehot_ids)(ptrdiff_t rows, ptrdiff_t depth, const float *restrict x, float *restrict ids) {
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const float *restrict xr = x + r * depth;
+        int32_t nonzero = 0, other = 0, last = -1;
+        for (int32_t j = 0; j < (int32_t)depth; j++) {       // branch-free, so it vectorises
+            const float v = xr[j];
+            nonzero += v != 0;
+            other |= (v != 0) & (v != 1);                      // NaN counts as other
+            const int32_t at = v != 0 ? j : -1;
+            last = at > last ? at : last;
+        }
+        if (nonzero > 1 || other) return r;
+        ids[r] = nonzero ? (float)last : (float)depth;
+    }
+    return rows;
+}
+
+// ---- softmax cross-entropy by rows ----
+// Maxima and sums run over 16 lanes, then across the lanes in order: fixed, whatever the row.
+
+static void K(softmax_xent_rows)(ptrdiff_t rows, ptrdiff_t n, const float *restrict x, const ptrdiff_t *restrict target,
+                                 float *restrict soft, float *restrict loss) {
+    const ptrdiff_t n16 = n & ~(ptrdiff_t)15;
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const float *restrict xr = x + r * n;
+        float *restrict pr = soft + r * n;
+        unroll_v16 mv = (unroll_v16)(-__builtin_inff());
+        for (ptrdiff_t j = 0; j < n16; j += 16) {
+            unroll_v16 v;
+            memcpy(&v, xr + j, sizeof v);
+            mv = __builtin_elementwise_max(mv, v);
+        }
+        float m = -__builtin_inff();
+        for (int q = 0; q < 16; q++) m = mv[q] > m ? mv[q] : m;
+        for (ptrdiff_t j = n16; j < n; j++) m = xr[j] > m ? xr[j] : m;
+        for (ptrdiff_t j = 0; j < n; j++) pr[j] = K(fm_exp)(xr[j] - m);
+        unroll_v16 sv = (unroll_v16)0;
+        for (ptrdiff_t j = 0; j < n16; j += 16) {
+            unroll_v16 v;
+            memcpy(&v, pr + j, sizeof v);
+            sv += v;
+        }
+        float sum = 0;
+        for (int q = 0; q < 16; q++) sum += sv[q];
+        for (ptrdiff_t j = n16; j < n; j++) sum += pr[j];
+        loss[r] = __builtin_logf(sum) - (xr[target[r]] - m);     // not (m + log) − x: that cancels at large m
+        const float inv = 1 / sum;
+        for (ptrdiff_t j = 0; j < n; j++) pr[j] *= inv;
+    }
+}

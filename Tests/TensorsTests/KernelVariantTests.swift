@@ -1,5 +1,6 @@
 import XCTest
 import CKernels
+import Foundation
 
 /// The LSTM, GRU and SimpleRNN steps and Adam in every kernel variant this CPU has give the baseline variant's
 /// results (FMA rounds differently, so to 1e-5), on random rows that exercise every gate range.
@@ -68,6 +69,58 @@ final class KernelVariantTests: XCTestCase {
             var dst = start
             unroll_add_rows(rows, n, src, lds, slots, &dst, ldd)
             XCTAssertEqual(dst, expected, "variant \(isa)")   // same additions in the same order: same bits
+        }
+        XCTAssertFalse(ran.isEmpty)
+    }
+
+    /// Softmax cross-entropy rows in every variant against double precision: 37 classes (two
+    /// 16-lane blocks and a remainder) and 5 (remainder only), logits up to ±1000 (no overflow),
+    /// and a NaN logit giving a NaN loss.
+    func testSoftmaxCrossEntropyRowsInEveryVariant() {
+        for n in [37, 5] {
+            let rows = 4
+            var x = values(rows * n, seed: 13, scale: 8)
+            x[n + 3] = 1000; x[n + 7] = 999                         // row 1: huge logits
+            x[2 * n] = -1000                                          // row 2: a tiny one
+            let targets = [0, 3, 1, n - 1]
+            var expectedLoss: [Double] = [], expectedSoft: [Double] = []
+            for r in 0..<rows {
+                let row = x[(r * n)..<((r + 1) * n)].map(Double.init), m = row.max()!
+                let sum = row.reduce(0) { $0 + Foundation.exp($1 - m) }
+                expectedLoss.append(m + Foundation.log(sum) - row[targets[r]])
+                expectedSoft += row.map { Foundation.exp($0 - m) / sum }
+            }
+            let ran = forEachKernelVariant { isa in
+                var soft = [Float](repeating: 0, count: rows * n), loss = [Float](repeating: 0, count: rows)
+                unroll_softmax_xent_rows(rows, n, x, targets, &soft, &loss)
+                for r in 0..<rows { XCTAssertEqual(Double(loss[r]), expectedLoss[r], accuracy: 1e-5 * max(1, abs(expectedLoss[r])), "variant \(isa), n \(n), row \(r)") }
+                for (i, p) in soft.enumerated() { XCTAssertEqual(Double(p), expectedSoft[i], accuracy: 1e-6, "variant \(isa), n \(n), element \(i)") }
+                var bad = x
+                bad[n + 20 % n] = .nan
+                unroll_softmax_xent_rows(rows, n, bad, targets, &soft, &loss)
+                XCTAssertTrue(loss[1].isNaN, "variant \(isa): a NaN logit must not vanish from the loss")
+                XCTAssertEqual(Double(loss[0]), expectedLoss[0], accuracy: 1e-5 * max(1, abs(expectedLoss[0])))
+            }
+            XCTAssertFalse(ran.isEmpty)
+        }
+    }
+
+    /// One-hot rows read back in every variant: 37 columns, a padding row, and each way a row can
+    /// fail (a second 1, a 2, NaN, −0 is still zero), with the failing row's index returned.
+    func testOneHotIDsInEveryVariant() {
+        let depth = 37
+        var x = [Float](repeating: 0, count: 5 * depth)
+        for (r, id) in [(0, 36), (1, 0), (3, 17), (4, 20)] { x[r * depth + id] = 1 }
+        x[2 * depth + 5] = -0.0                                         // row 2: padding (−0 is zero)
+        let ran = forEachKernelVariant { isa in
+            var ids = [Float](repeating: -1, count: 5)
+            XCTAssertEqual(unroll_onehot_ids(5, depth, x, &ids), 5, "variant \(isa)")
+            XCTAssertEqual(ids, [36, 0, 37, 17, 20], "variant \(isa)")
+            for (flat, value, row) in [(3 * depth + 30, Float(1), 3), (4 * depth + 20, 2, 4), (depth + 36, .nan, 1), (2 * depth + 1, 0.5, 2)] {
+                var y = x
+                y[flat] = value
+                XCTAssertEqual(unroll_onehot_ids(5, depth, y, &ids), row, "variant \(isa), element \(flat) = \(value)")
+            }
         }
         XCTAssertFalse(ran.isEmpty)
     }

@@ -69,6 +69,19 @@ void unroll_adam(ptrdiff_t n, float *m, float *v, float *p, const float *g,
 /// overlap `src`; a slot may repeat.
 void unroll_add_rows(ptrdiff_t rows, ptrdiff_t n, const float *src, ptrdiff_t lds, const ptrdiff_t *slot, float *dst, ptrdiff_t ldd);
 
+/// Reads one-hot rows: row `r` of `x [rows, depth]` holding a single 1 (the rest 0) writes that
+/// column to `ids[r]`, an all-zero row writes `depth`. Stops at the first row that is neither (a
+/// second non-zero, a value other than 0 or 1, NaN) and returns its index; returns `rows` when
+/// every row is one-hot or zero.
+ptrdiff_t unroll_onehot_ids(ptrdiff_t rows, ptrdiff_t depth, const float *x, float *ids);
+
+/// Softmax cross-entropy of each row of logits `x [rows, n]` against class `target[r]` (in 0..<n):
+/// `soft[r] = softmax(x[r])` (kept for the backward, `∂x = soft − onehot(target)`) and
+/// `loss[r] = log Σ_j e^(x[r,j] − m) − (x[r, target[r]] − m)` with `m = max_j x[r,j]`. The sum and
+/// the maximum run 16 lanes wide and then across the lanes in a fixed order. `soft` must not
+/// overlap `x`.
+void unroll_softmax_xent_rows(ptrdiff_t rows, ptrdiff_t n, const float *x, const ptrdiff_t *target, float *soft, float *loss);
+
 /// glibc `mallopt(M_MMAP_THRESHOLD, mmapThreshold)` and `mallopt(M_TRIM_THRESHOLD, trimThreshold)`
 /// (malloc.h is not in Swift's Glibc module); does nothing on other C libraries. Returns 1 when both were set.
 int unroll_malloc_thresholds(int mmapThreshold, int trimThreshold);

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Embedding lookup followed by an affine map, computed once per distinct token.
 ///
 /// `table[indices] · W + b` equals `(table[u] · W + b)[inverse]`, where `u` lists the distinct ids
@@ -92,20 +94,11 @@ extension Tensor {
     public func oneHotIDs() -> Tensor? {
         guard rank >= 2, let depth = shape.last, depth > 0 else { return nil }
         let rows = count / depth
-        var ids = [Float](repeating: 0, count: rows)
-        let oneHot = withUnsafeBufferPointer { p -> Bool in
-            for r in 0..<rows {
-                var id = depth
-                for j in 0..<depth where p[r * depth + j] != 0 {
-                    guard id == depth, p[r * depth + j] == 1 else { return false }
-                    id = j
-                }
-                ids[r] = Float(id)
-            }
-            return true
+        var read = 0
+        let ids = Tensor(shape: Array(shape.dropLast())) { dst, _ in
+            read = withUnsafeBufferPointer { unroll_onehot_ids(rows, depth, $0.baseAddress!, dst) }
         }
-        guard oneHot else { return nil }
-        return Tensor(shape: Array(shape.dropLast())) { dst, n in ids.withUnsafeBufferPointer { dst.initialize(from: $0.baseAddress!, count: n) } }
+        return read == rows ? ids : nil
     }
 
     /// The table one-hot ids (`oneHotIDs`) look up: the identity `[depth, depth]` over one more row

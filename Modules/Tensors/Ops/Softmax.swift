@@ -3,6 +3,7 @@ import Glibc
 #else
 import Foundation
 #endif
+import CKernels
 
 /// Numerically stable softmax and log-softmax along one axis (the maximum is subtracted first),
 /// and the fused sparse softmax cross-entropy of integer targets.
@@ -125,31 +126,11 @@ extension Tensor {
                 return Int(v)
             }
         }
-        // Softmax of every row at once: x − max per row, then one call of the vector exp.
-        var lse = [Float](repeating: 0, count: rows)
+        // Per row: m = max, e^(x − m), loss = log Σ e^(x − m) − (x[t] − m); softmax kept for the backward.
         var soft = [Float](repeating: 0, count: rows * n)
         var out = Tensor(shape: targets.shape) { dst, _ in
-            withUnsafeBufferPointer { src in soft.withUnsafeMutableBufferPointer { sp in lse.withUnsafeMutableBufferPointer { lp in
-                let (x, e, l) = (src.baseAddress!, sp.baseAddress!, lp.baseAddress!)
-                for r in 0..<rows {
-                    let (xr, er) = (x + r * n, e + r * n)
-                    var m = -Float.infinity
-                    for k in 0..<n { m = Swift.max(m, xr[k]) }
-                    l[r] = m
-                    for k in 0..<n { er[k] = xr[k] - m }
-                }
-                FastMath.exp(e, count: rows * n)
-                t.withUnsafeBufferPointer { tp in
-                    for r in 0..<rows {
-                        let er = e + r * n
-                        var sum: Float = 0
-                        for k in 0..<n { sum += er[k] }
-                        l[r] += logf(sum)
-                        dst[r] = l[r] - x[r * n + tp[r]]
-                        let inv = 1 / sum
-                        for k in 0..<n { er[k] *= inv }                      // keep softmax for the backward
-                    }
-                }
+            withUnsafeBufferPointer { src in soft.withUnsafeMutableBufferPointer { sp in t.withUnsafeBufferPointer { tp in
+                unroll_softmax_xent_rows(rows, n, src.baseAddress!, tp.baseAddress!, sp.baseAddress!, dst)
             } } }
         }
         let inShape = shape
