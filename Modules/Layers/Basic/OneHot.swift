@@ -4,7 +4,8 @@ import Tensors
 ///
 /// The notes' character models feed one-hot letters (`h = [1, 0, 0, 0]`); this layer does that
 /// from ids, so the same data serves an `Embedding` model. In a spec, `depth` may be left out:
-/// the data's alphabet or vocabulary size is used.
+/// the data's alphabet or vocabulary size is used. A recurrent layer right after it multiplies
+/// only the 1s: it projects each symbol present once (`Tensor.oneHotIDs`).
 public final class OneHot: Layer {
     public struct Config: LayerConfig {
         /// Number of symbols (largest id + 1).
