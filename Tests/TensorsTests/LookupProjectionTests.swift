@@ -126,6 +126,7 @@ final class LookupProjectionTests: XCTestCase {
         }
         XCTAssertNil(rand([4, 3], seed: 1).oneHotIDs())
         XCTAssertNil(Tensor([1, 0, 0]).oneHotIDs(), "a vector is not rows")
+        XCTAssertNil(Tensor(shape: [0, 3], repeating: 0).oneHotIDs(), "no rows")
         // The table: `table[id]` is the row itself.
         XCTAssertEqual(Tensor.oneHotTable(depth: 2).shape, [3, 2])
         XCTAssertEqual(Tensor.oneHotTable(depth: 2).scalars, [1, 0, 0, 1, 0, 0])

@@ -76,6 +76,11 @@ final class OpGradientTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("target 5.0 at flat position 0"), "\(e)")
         }
         XCTAssertThrowsError(try logits.sparseSoftmaxCrossEntropy(targets: Tensor([1, 2])))
+        // An empty batch: an empty loss, and an empty gradient.
+        let none = Tensor(shape: [0, 5], repeating: 0).requiringGrad()
+        let empty = try none.sparseSoftmaxCrossEntropy(targets: Tensor(shape: [0], repeating: 0))
+        XCTAssertEqual(empty.shape, [0])
+        XCTAssertEqual(try gradients(of: empty.sum(), wrt: [none])[0].shape, [0, 5])
     }
 
     func testShapeOps() {

@@ -92,7 +92,7 @@ extension Tensor {
     /// x.oneHotIDs()?.scalars          // [2, 0, 1]
     /// ```
     public func oneHotIDs() -> Tensor? {
-        guard rank >= 2, let depth = shape.last, depth > 0 else { return nil }
+        guard rank >= 2, let depth = shape.last, depth > 0, count > 0 else { return nil }
         let rows = count / depth
         var read = 0
         let ids = Tensor(shape: Array(shape.dropLast())) { dst, _ in

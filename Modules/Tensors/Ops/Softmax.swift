@@ -129,6 +129,7 @@ extension Tensor {
         // Per row: m = max, e^(x − m), loss = log Σ e^(x − m) − (x[t] − m); softmax kept for the backward.
         var soft = [Float](repeating: 0, count: rows * n)
         var out = Tensor(shape: targets.shape) { dst, _ in
+            guard rows > 0 else { return }
             withUnsafeBufferPointer { src in soft.withUnsafeMutableBufferPointer { sp in t.withUnsafeBufferPointer { tp in
                 unroll_softmax_xent_rows(rows, n, src.baseAddress!, tp.baseAddress!, sp.baseAddress!, dst)
             } } }
