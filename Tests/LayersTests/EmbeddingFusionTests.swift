@@ -14,6 +14,26 @@ func opNames(_ t: Tensor) -> Set<String> {
     return names
 }
 
+/// Checks the gradients of every parameter in `layers` against finite differences through
+/// `forward` (run in training mode), and that the fused projection was on its tape.
+func assertFusedGradientsMatchFiniteDifferences(_ layers: [any Layer], file: StaticString = #filePath, line: UInt = #line,
+                                                 forward: (inout ForwardContext) throws -> Tensor) throws {
+    let named = layers.flatMap(\.namedParameters)
+    let params = named.map(\.parameter)
+    let originals = params.map(\.value)
+    defer { for (p, v) in zip(params, originals) { p.bind(v) } }
+    var sawFusion = false
+    let report = try GradientCheck.check(originals) { xs in
+        for (p, v) in zip(params, xs) { p.bind(v) }
+        var ctx = ForwardContext(training: true, seed: 3)
+        let y = try forward(&ctx)
+        if opNames(y).contains("lookupProjection") { sawFusion = true }
+        return y
+    }
+    XCTAssertTrue(sawFusion, "the fused projection was not used", file: file, line: line)
+    XCTAssertLessThan(report.maxError, 1e-2, "\(report) (inputs: \(named.map(\.name)))", file: file, line: line)
+}
+
 /// A recurrent layer straight after an `Embedding` projects each distinct token once
 /// (`Tensor.lookupProjection`); it must give what projecting every position gives.
 final class EmbeddingFusionTests: XCTestCase {
@@ -61,19 +81,7 @@ final class EmbeddingFusionTests: XCTestCase {
         let lstm = try LSTM(config: c)
         var g = SeededGenerator(seed: 5)
         try emb.build(inputShape: [9], rng: &g); try lstm.build(inputShape: [9, 4], rng: &g)
-        let params = (emb.namedParameters + lstm.namedParameters).map(\.parameter)
-        let originals = params.map(\.value)
-        defer { for (p, v) in zip(params, originals) { p.bind(v) } }
-        var sawFusion = false
-        let report = try GradientCheck.check(originals) { xs in
-            for (p, v) in zip(params, xs) { p.bind(v) }
-            var ctx = ForwardContext(training: true, seed: 3)
-            let y = try lstm.forward(emb.forward(ids, context: &ctx), context: &ctx)
-            if opNames(y).contains("lookupProjection") { sawFusion = true }
-            return y
-        }
-        XCTAssertTrue(sawFusion, "the fused projection was not used")
-        XCTAssertLessThan(report.maxError, 1e-2, "\(report) (inputs: \((emb.namedParameters + lstm.namedParameters).map(\.name)))")
+        try assertFusedGradientsMatchFiniteDifferences([emb, lstm]) { ctx in try lstm.forward(emb.forward(ids, context: &ctx), context: &ctx) }
     }
 
     /// Inference records nothing; the fused output is still the projected one.
