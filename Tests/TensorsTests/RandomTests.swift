@@ -1,5 +1,5 @@
 import XCTest
-import Tensors
+@testable import Tensors
 
 final class RandomTests: XCTestCase {
     func testSameSeedSameNumbersDifferentSeedDifferent() {
@@ -45,5 +45,22 @@ final class RandomTests: XCTestCase {
             assertClose(p.scalars, eye, tol: 1e-4)
         }
         XCTAssertThrowsError(try Tensor.orthogonal([3], using: &g))
+    }
+
+    /// LAPACK's Householder QR with `diag(R) ≥ 0` gives the Q that modified Gram–Schmidt gives
+    /// (the fallback): the same Gaussian draws, the same matrix up to Double rounding.
+    func testOrthogonalMatchesGramSchmidt() throws {
+        for shape in [[5, 3], [3, 5], [64, 256], [300, 40]] {
+            var g = SeededGenerator(seed: 7), h = SeededGenerator(seed: 7)
+            let q = try Tensor.orthogonal(shape, gain: 1.5, using: &g).scalars
+            let (tall, short) = (max(shape[0], shape[1]), min(shape[0], shape[1]))
+            var ref = (0..<(tall * short)).map { _ in Double(h.nextNormal()) }
+            Tensor.orthonormalizeColumns(&ref, rows: tall, cols: short)
+            for r in 0..<shape[0] { for c in 0..<shape[1] {
+                let expected = 1.5 * (shape[0] >= shape[1] ? ref[c * tall + r] : ref[r * tall + c])
+                XCTAssertEqual(Double(q[r * shape[1] + c]), expected, accuracy: 1e-6, "\(shape) at (\(r), \(c))")
+            } }
+            XCTAssertEqual(g.nextUnitFloat(), h.nextUnitFloat(), "both drew the same numbers")
+        }
     }
 }

@@ -1,3 +1,5 @@
+import COpenBLAS
+
 /// Random tensors and the standard weight initializers, all driven by an explicit `SeededGenerator`.
 ///
 /// For a weight of shape `[fanIn, fanOut]` (Keras's kernel layout, rows = inputs):
@@ -53,6 +55,10 @@ extension Tensor {
         return randomUniform(shape, low: -l, high: l, using: &rng)
     }
 
+    /// Lets `orthogonal` use LAPACK's Householder QR (default on; it falls back to Gram–Schmidt
+    /// when OpenBLAS has no LAPACK). Off, it always uses Gram–Schmidt — for benchmarks and tests.
+    nonisolated(unsafe) public static var orthogonalByLAPACK = true
+
     /// An orthogonal matrix `[rows, cols]` scaled by `gain` — Keras's recurrent-kernel default.
     /// For rows ≤ cols the rows are orthonormal, otherwise the columns.
     public static func orthogonal(_ shape: [Int], gain: Float = 1, using rng: inout SeededGenerator) throws -> Tensor {
@@ -60,11 +66,28 @@ extension Tensor {
             throw TensorError.invalidArgument(op: "orthogonal", message: "needs a non-empty rank-2 shape, got \(shape)")
         }
         let (rows, cols) = (shape[0], shape[1])
-        // Orthonormalise the columns of a tall Gaussian matrix [tall, short] (modified Gram–Schmidt,
-        // in Double), then transpose when the requested matrix is wide.
+        // Orthonormalise the columns of a tall Gaussian matrix [tall, short] in Double, then
+        // transpose when the requested matrix is wide.
         let tall = Swift.max(rows, cols), short = Swift.min(rows, cols)
         var q = [Double](repeating: 0, count: tall * short)   // column-major: column j at q[j*tall]
         for i in 0..<q.count { q[i] = Double(rng.nextNormal()) }
+        let gaussian = q
+        let byLAPACK = orthogonalByLAPACK && tall <= Int(Int32.max) && q.withUnsafeMutableBufferPointer {
+            unroll_orthonormal_columns(Int32(tall), Int32(short), $0.baseAddress!) == 1
+        }
+        if !byLAPACK { q = gaussian; orthonormalizeColumns(&q, rows: tall, cols: short) }
+        return Tensor(shape: shape) { p, _ in
+            for r in 0..<rows { for c in 0..<cols {
+                // tall case (rows ≥ cols): element (r, c) is column c's entry r; wide: transposed.
+                p[r * cols + c] = gain * Float(rows >= cols ? q[c * tall + r] : q[r * tall + c])
+            } }
+        }
+    }
+
+    /// Modified Gram–Schmidt on the columns of column-major `q [rows, cols]` (`rows ≥ cols`): the
+    /// same Q as Householder QR with `diag(R) ≥ 0`, one serial dot product at a time. The
+    /// fallback for `orthogonal` when OpenBLAS has no LAPACK.
+    static func orthonormalizeColumns(_ q: inout [Double], rows tall: Int, cols short: Int) {
         for j in 0..<short {
             for p in 0..<j {
                 var dot = 0.0
@@ -76,12 +99,6 @@ extension Tensor {
             norm = norm.squareRoot()
             // Gram–Schmidt's R has a positive diagonal, so Q·sign(diag R) = Q: no sign fix needed.
             for i in 0..<tall { q[j * tall + i] /= Swift.max(norm, 1e-12) }
-        }
-        return Tensor(shape: shape) { p, _ in
-            for r in 0..<rows { for c in 0..<cols {
-                // tall case (rows ≥ cols): element (r, c) is column c's entry r; wide: transposed.
-                p[r * cols + c] = gain * Float(rows >= cols ? q[c * tall + r] : q[r * tall + c])
-            } }
         }
     }
 }
