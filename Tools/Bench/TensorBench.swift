@@ -66,5 +66,24 @@ enum TensorBench {
         print("| sigmoid | \(fmt(Double(1 << 20) / tSig / 1e6, 0)) | \(fmt(8.0 * Double(1 << 20) / tSig / 1e9, 1)) |")
         print("| tanh | \(fmt(Double(1 << 20) / tTanh / 1e6, 0)) | \(fmt(8.0 * Double(1 << 20) / tTanh / 1e9, 1)) |")
         print("")
+        try orthogonal()
+    }
+
+    /// The orthogonal initializer (a recurrent kernel `[H, 4H]`) by LAPACK's QR and by the
+    /// Gram–Schmidt fallback (`Tensor.orthogonalByLAPACK`); one call each, after one warm-up.
+    static func orthogonal() throws {
+        print("| orthogonal init | LAPACK QR ms | Gram–Schmidt ms | ratio |")
+        print("|---|---|---|---|")
+        defer { Tensor.orthogonalByLAPACK = true }
+        for h in [64, 256, 512, 1024] {
+            var ms: [Double] = []
+            for byLAPACK in [true, false] {
+                Tensor.orthogonalByLAPACK = byLAPACK
+                var g = SeededGenerator(seed: 3)
+                ms.append(try measure(minSeconds: 0, repeats: 1, warmup: h <= 256 ? 1 : 0) { _ = try Tensor.orthogonal([h, 4 * h], using: &g) } * 1e3)
+            }
+            print("| [\(h), \(4 * h)] | \(fmt(ms[0], 1)) | \(fmt(ms[1], 1)) | \(fmt(ms[1] / ms[0], 1))× |")
+        }
+        print("")
     }
 }
