@@ -1,5 +1,6 @@
 import XCTest
 @testable import Tensors
+import COpenBLAS
 
 final class RandomTests: XCTestCase {
     func testSameSeedSameNumbersDifferentSeedDifferent() {
@@ -62,5 +63,11 @@ final class RandomTests: XCTestCase {
             } }
             XCTAssertEqual(g.nextUnitFloat(), h.nextUnitFloat(), "both drew the same numbers")
         }
+        // Debian's OpenBLAS has LAPACK, so the QR path is the one that ran above.
+        var a: [Double] = [3, 4, 0, 1, 1, 1]                           // column-major [3, 2]
+        XCTAssertEqual(unroll_orthonormal_columns(3, 2, &a), 1)
+        XCTAssertEqual(a[0], 0.6, accuracy: 1e-12); XCTAssertEqual(a[1], 0.8, accuracy: 1e-12)   // the first column, normalised
+        XCTAssertEqual(a[0] * a[3] + a[1] * a[4] + a[2] * a[5], 0, accuracy: 1e-12)
+        XCTAssertEqual(a[5], 1 / (1.0 + 0.16 * 0.16 + 0.12 * 0.12).squareRoot(), accuracy: 1e-12)   // [0.16, −0.12, 1] normalised: R₂₂ > 0
     }
 }
