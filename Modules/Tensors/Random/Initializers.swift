@@ -71,7 +71,8 @@ extension Tensor {
         let tall = Swift.max(rows, cols), short = Swift.min(rows, cols)
         var q = [Double](repeating: 0, count: tall * short)   // column-major: column j at q[j*tall]
         for i in 0..<q.count { q[i] = Double(rng.nextNormal()) }
-        let gaussian = q
+        let gaussian = q                                       // for the fallback if LAPACK fails midway
+        BLAS.configureFromEnvironmentOnce()                    // LAPACK calls BLAS: kernels and threads first
         let byLAPACK = orthogonalByLAPACK && tall <= Int(Int32.max) && q.withUnsafeMutableBufferPointer {
             unroll_orthonormal_columns(Int32(tall), Int32(short), $0.baseAddress!) == 1
         }
