@@ -62,6 +62,8 @@ final class RandomTests: XCTestCase {
                 XCTAssertEqual(Double(q[r * shape[1] + c]), expected, accuracy: 1e-6, "\(shape) at (\(r), \(c))")
             } }
             XCTAssertEqual(g.nextUnitFloat(), h.nextUnitFloat(), "both drew the same numbers")
+            var again = SeededGenerator(seed: 7)
+            XCTAssertEqual(try Tensor.orthogonal(shape, gain: 1.5, using: &again).scalars, q, "same seed, same bits")
         }
         // Debian's OpenBLAS has LAPACK, so the QR path is the one that ran above.
         var a: [Double] = [3, 4, 0, 1, 1, 1]                           // column-major [3, 2]
