@@ -106,17 +106,20 @@ extension RecurrentLayer {
     /// for one-hot input rows (data, not a computed tensor): each distinct symbol is one row of `W`.
     func inputProjection(_ input: Tensor, context: inout ForwardContext) throws -> (xproj: Tensor, rows: [Int]?) {
         let dropout = context.training && config.dropout > 0
-        if Tensor.fuseLookupProjection, !dropout, let lookup = context.lookup, lookup.output.isSameTensor(as: input) {
-            let ids = config.goBackwards ? try lookup.indices.reversed(axis: 1) : lookup.indices
-            if let p = try Tensor.projectedLookup(table: lookup.table, indices: ids, kernel: kernel.value, bias: bias.value) {
+        if Tensor.fuseLookupProjection, !dropout {
+            var source: (table: Tensor, ids: Tensor)?
+            if let lookup = context.lookup, lookup.output.isSameTensor(as: input) {
+                source = (lookup.table, lookup.indices)
+            } else if !input.requiresGrad, let ids = input.oneHotIDs() {
+                source = (Tensor.oneHotTable(depth: input.shape[2]), ids)
+            }
+            if let (table, ids) = source,
+               let p = try Tensor.projectedLookup(table: table, indices: config.goBackwards ? ids.reversed(axis: 1) : ids,
+                                                  kernel: kernel.value, bias: bias.value) {
                 return (p.projected, p.rowOfPosition)
             }
         }
         var x = config.goBackwards ? try input.reversed(axis: 1) : input
-        if Tensor.fuseLookupProjection, !dropout, !input.requiresGrad, let ids = x.oneHotIDs(),
-           let p = try Tensor.projectedLookup(table: Tensor.oneHotTable(depth: x.shape[2]), indices: ids, kernel: kernel.value, bias: bias.value) {
-            return (p.projected, p.rowOfPosition)
-        }
         if dropout {
             x = try x * Dropout.mask([input.shape[0], 1, x.shape[2]], rate: config.dropout, rng: &context.rng)
         }
