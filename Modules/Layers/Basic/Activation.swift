@@ -1,6 +1,12 @@
 import Tensors
 
 /// Applies an activation function; no parameters. Shape is unchanged.
+///
+/// ```swift
+/// let act = try Activation(.sigmoid)
+/// var ctx = ForwardContext(training: false)
+/// let a = try act.forward(Tensor([0, 1, -1, 0]), context: &ctx)   // [0.5, 0.7311, 0.2689, 0.5]
+/// ```
 public final class Activation: Layer {
     public struct Config: LayerConfig {
         /// `linear`, `sigmoid`, `tanh`, `relu` or `softmax` (over the last axis).

@@ -3,6 +3,14 @@ import Tensors
 /// Inverted dropout: in training, each element is zeroed with probability `rate` and the rest
 /// are scaled by `1/(1 − rate)`, so inference (where it does nothing) needs no rescaling.
 /// Masks come from the forward context's seeded generator. Shape is unchanged.
+///
+/// ```swift
+/// let drop = try Dropout(rate: 0.5)
+/// var train = ForwardContext(training: true, seed: 7)
+/// let y = try drop.forward(Tensor.ones([4, 100]), context: &train)   // each element 0 or 2
+/// var infer = ForwardContext(training: false)
+/// let same = try drop.forward(Tensor.ones([4, 100]), context: &infer)  // all 1
+/// ```
 public final class Dropout: Layer {
     public struct Config: LayerConfig {
         /// Fraction of elements to drop, in `[0, 1)`.

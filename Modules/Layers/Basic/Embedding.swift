@@ -8,6 +8,16 @@ import Tensors
 /// (1 for real tokens) that recurrent layers and losses honour, and `inputDim` must leave room
 /// for id 0. Backward is a scatter-add into the rows that were looked up. A recurrent layer
 /// right after it projects each distinct id once instead of every position (`TokenLookup`).
+///
+/// ```swift
+/// let emb = try Embedding(inputDim: 1001, outputDim: 128, maskZero: true)   // 128,128 parameters
+/// var rng = SeededGenerator(seed: 1)
+/// try emb.build(inputShape: [100], rng: &rng)               // per example: [time]
+/// var ctx = ForwardContext(training: false)
+/// let v = try emb.forward(ids, context: &ctx)               // ids [batch, 100] → [batch, 100, 128]
+/// // ctx.mask is now [batch, 100]: 0 where the id was 0 (padding)
+/// try emb.setWeights(glove)                                 // or pretrained vectors, [1001, 128]
+/// ```
 public final class Embedding: Layer {
     public struct Config: LayerConfig {
         /// Vocabulary size (largest id + 1).

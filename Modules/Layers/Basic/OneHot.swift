@@ -6,6 +6,13 @@ import Tensors
 /// from ids, so the same data serves an `Embedding` model. In a spec, `depth` may be left out:
 /// the data's alphabet or vocabulary size is used. A recurrent layer right after it multiplies
 /// only the 1s: it projects each symbol present once (`Tensor.oneHotIDs`).
+///
+/// ```swift
+/// let oneHot = try OneHot(depth: 4)                          // the notes' alphabet h, e, l, o
+/// var ctx = ForwardContext(training: false)
+/// let x = try oneHot.forward(Tensor(shape: [1, 2], scalars: [0, 1]), context: &ctx)
+/// // [1, 2, 4]: "h" = [1, 0, 0, 0], "e" = [0, 1, 0, 0]
+/// ```
 public final class OneHot: Layer {
     public struct Config: LayerConfig {
         /// Number of symbols (largest id + 1).

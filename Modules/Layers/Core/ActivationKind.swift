@@ -9,6 +9,10 @@ import Tensors
 /// | `tanh` | tanh x | 1−y² |
 /// | `relu` | max(0, x) | [x > 0] |
 /// | `softmax` | e^(x_k)/Σ e^(x_j) over the last axis | y ⊙ (g − Σ g y) |
+///
+/// ```swift
+/// let p = try ActivationKind.softmax.apply(Tensor([1, 2, 3]))   // [0.0900, 0.2447, 0.6652]
+/// ```
 public enum ActivationKind: String, Codable, CaseIterable, Sendable {
     case linear, sigmoid, tanh, relu, softmax
 

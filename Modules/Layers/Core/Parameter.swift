@@ -8,6 +8,12 @@ import Tensors
 ///
 /// `value` is a leaf of the autodiff tape while `trainable` is true, so
 /// `gradients(of: loss, wrt: params.map(\.value))` works directly. Optimizers update it in place.
+///
+/// ```swift
+/// let gain = Parameter()                         // in a layer: `public let gain = Parameter()` → "<name>.gain"
+/// try gain.assign(Tensor.ones([8]), checkShape: false)   // in `build`, once the input size is known
+/// gain.count                                     // 8
+/// ```
 public final class Parameter {
     /// The current weights. Shape `[]` until the owning layer is built.
     public private(set) var value: Tensor

@@ -5,6 +5,11 @@ import Tensors
 /// From probabilities, `p` is clipped to `[ε, 1 − ε]` (ε = 1e-7, as Keras). From logits `z`
 /// it uses the stable form `max(z, 0) − z·y + log(1 + e^(−|z|))`, whose derivative is `σ(z) − y`.
 /// Targets: same shape as predictions, values in [0, 1].
+///
+/// ```swift
+/// let bce = try BinaryCrossEntropy()(Tensor([0.8]).reshaped([1, 1]), Tensor([1]).reshaped([1, 1]))  // −ln 0.8 = 0.2231
+/// let same = try BinaryCrossEntropy(fromLogits: true)(Tensor([1.3863]).reshaped([1, 1]), Tensor([1]).reshaped([1, 1]))
+/// ```
 public struct BinaryCrossEntropy: Loss {
     public static let typeName = "binary_crossentropy"
     public var fromLogits: Bool
@@ -29,6 +34,11 @@ public struct BinaryCrossEntropy: Loss {
 ///
 /// From logits it uses the fused, stable `log_softmax` (derivative `softmax(z) − y` for
 /// one-hot `y`); from probabilities, `p` is clipped to `[ε, 1]`.
+///
+/// ```swift
+/// let y = try Tensor.oneHot(Tensor([2]), depth: 3)
+/// let l = try CategoricalCrossEntropy(fromLogits: true)(Tensor([1, 2, 3]).reshaped([1, 3]), y)  // −ln 0.6652 = 0.4076
+/// ```
 public struct CategoricalCrossEntropy: Loss {
     public static let typeName = "categorical_crossentropy"
     public var fromLogits: Bool
@@ -46,6 +56,11 @@ public struct CategoricalCrossEntropy: Loss {
 ///
 /// Shapes: predictions `[batch, classes]` or per step `[batch, time, classes]`; targets
 /// `[batch]` or `[batch, time]` holding class indices. Per-step losses honour a `[batch, time]` mask.
+///
+/// ```swift
+/// // a character model's logits [batch, time, 65] against the next characters [batch, time]
+/// let l = try SparseCategoricalCrossEntropy(fromLogits: true)(logits, nextChars, mask: mask)
+/// ```
 public struct SparseCategoricalCrossEntropy: Loss {
     public static let typeName = "sparse_categorical_crossentropy"
     public var fromLogits: Bool

@@ -5,6 +5,11 @@ import Tensors
 ///
 /// Shapes: predictions `[batch, …]`; targets as each loss states; `mask` (optional) is
 /// `[batch]` or `[batch, time]` with 1 for steps that count and 0 for padding.
+///
+/// ```swift
+/// let p = try Tensor(shape: [2, 2], scalars: [0.9, 0.1, 0.4, 0.6])   // softmax outputs
+/// let loss = try SparseCategoricalCrossEntropy()(p, Tensor([0, 1]))   // −(ln 0.9 + ln 0.6)/2 = 0.3081
+/// ```
 public protocol Loss {
     /// Registry / spec name, e.g. `binary_crossentropy`.
     static var typeName: String { get }

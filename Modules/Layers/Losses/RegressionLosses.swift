@@ -2,6 +2,10 @@ import Tensors
 
 /// Mean squared error: `mean_k (p_k − y_k)²` per example (last axis), averaged over the batch.
 /// ∂/∂p = 2(p − y)/K.
+///
+/// ```swift
+/// let l = try MeanSquaredError()(Tensor([0.9, 0.2]).reshaped([1, 2]), Tensor([1, 0]).reshaped([1, 2]))  // (0.01 + 0.04)/2 = 0.025
+/// ```
 public struct MeanSquaredError: Loss {
     public static let typeName = "mean_squared_error"
     public init() {}
@@ -13,6 +17,10 @@ public struct MeanSquaredError: Loss {
 
 /// The notes' sum-of-squares cost per example, `C = Σ_k (a_k − y_k)²` over the output units
 /// (last axis), averaged over the batch. ∂/∂a = 2(a − y).
+///
+/// ```swift
+/// let c = try SumOfSquares()(Tensor([0.9, 0.2]).reshaped([1, 2]), Tensor([1, 0]).reshaped([1, 2]))  // 0.01 + 0.04 = 0.05
+/// ```
 public struct SumOfSquares: Loss {
     public static let typeName = "sum_of_squares"
     public init() {}

@@ -13,6 +13,12 @@ import Tensors
 /// back so step t of both directions lines up (as in Keras). Shapes: like the wrapped layer, with
 /// the last axis doubled for `concat`. Parameters: two independent copies,
 /// `<name>.forward_layer.*` and `<name>.backward_layer.*`.
+///
+/// ```swift
+/// let bi = try Bidirectional("LSTM", ["units": .number(32), "return_sequences": .bool(true)], mergeMode: .concat)
+/// var rng = SeededGenerator(seed: 1)
+/// try bi.build(inputShape: [20, 50], rng: &rng)            // [time, features] → [20, 64]; 2 × 10,624 parameters
+/// ```
 public final class Bidirectional: Layer {
     /// How the two directions' outputs are combined.
     public enum MergeMode: String, Codable, Sendable { case concat, sum, mul, ave }

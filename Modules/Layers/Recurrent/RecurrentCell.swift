@@ -9,6 +9,12 @@
 /// element of the pre-activation gradients `dx` (w.r.t. `x`), `drec` (w.r.t. `rec`; unused when
 /// `recurrentIsPreactivation`, i.e. `rec` only ever enters as `x + rec`), and the direct parts
 /// `dhPrev`, `dcPrev` (the kernel adds `drec·Rᵀ` to `dhPrev`).
+///
+/// ```swift
+/// let cell = LSTMCell()            // gates 4, savedSlots 4, hasCellState true
+/// // a recurrent layer plugin declares `let cell = LSTMCell()` (or its own cell) and the three
+/// // kernels; `RecurrentLayer` supplies the projection, the time loop and BPTT
+/// ```
 public protocol RecurrentCell {
     /// Number of gate blocks of width H in `x` and `rec` (SimpleRNN 1, GRU 3, LSTM 4).
     var gates: Int { get }

@@ -36,6 +36,15 @@ public final class CarriedState {
 /// token when the input is an `Embedding`'s output), then the fused time loop (`RecurrentKernel`)
 /// for its `Cell`. SimpleRNN, LSTM and GRU differ only in the cell,
 /// the gate count and the bias initialisation.
+///
+/// ```swift
+/// let lstm = try LSTM(units: 64)
+/// var rng = SeededGenerator(seed: 1)
+/// try lstm.build(inputShape: [10, 8], rng: &rng)
+/// var ctx = ForwardContext(training: false)
+/// let out = try lstm.call(x, initialState: [h0, c0], context: &ctx)   // x [batch, 10, 8]; h0, c0 [batch, 64]
+/// // out.output [batch, 64]; out.states = [h_T, c_T]
+/// ```
 public protocol RecurrentLayer: Layer where Config: RecurrentLayerConfig {
     associatedtype Cell: RecurrentCell
     /// The pointwise cell math.

@@ -4,6 +4,18 @@
 /// processing order; step 0 is the first step the layer reads), and per gate the share of
 /// units within 0.02 of their limits (sigmoid near 0 or 1, tanh near ±1) — saturated units pass
 /// almost no gradient. Costs nothing when absent.
+///
+/// ```swift
+/// let lstm = try LSTM(units: 16)
+/// var rng = SeededGenerator(seed: 1)
+/// try lstm.build(inputShape: [50, 4], rng: &rng)
+/// let probe = RecurrentProbe()
+/// var ctx = ForwardContext(training: true)
+/// ctx.probe = probe
+/// let h = try lstm.forward(x, context: &ctx)                  // x [batch, 50, 4]
+/// _ = try gradients(of: h.sum(), wrt: [lstm.kernel.value])    // BPTT records ‖∂L/∂h_t‖
+/// let r = probe.drain()[0]   // r.gradientNorms: 50 values; r.saturation["forget"]: share near 0 or 1
+/// ```
 public final class RecurrentProbe {
     /// One layer's figures for one batch.
     public struct Record: Equatable {
