@@ -49,8 +49,8 @@ public final class Dense: Layer {
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws {
         let inFeatures = try outputShape(for: inputShape).count > 0 ? inputShape.last! : 0
-        try kernel.assign(Tensor.glorotUniform([inFeatures, config.units], using: &rng), checkShape: false)
-        if config.useBias { try bias.assign(Tensor.zeros([config.units]), checkShape: false) }
+        try kernel.initialize([inFeatures, config.units], layer: name) { Tensor.glorotUniform($0, using: &rng) }
+        if config.useBias { try bias.initialize([config.units], layer: name) { Tensor.zeros($0) } }
     }
 
     public func forward(_ input: Tensor, context: inout ForwardContext) throws -> Tensor {

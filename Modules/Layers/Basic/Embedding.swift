@@ -60,7 +60,7 @@ public final class Embedding: Layer {
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws {
         _ = try outputShape(for: inputShape)
         if embeddings.count == 0 {   // keep pretrained weights set before build
-            try embeddings.assign(Tensor.randomUniform([config.inputDim, config.outputDim], low: -0.05, high: 0.05, using: &rng), checkShape: false)
+            try embeddings.initialize([config.inputDim, config.outputDim], layer: name) { Tensor.randomUniform($0, low: -0.05, high: 0.05, using: &rng) }
         }
     }
 

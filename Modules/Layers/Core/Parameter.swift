@@ -42,6 +42,21 @@ public final class Parameter {
         value = trainable ? newValue.detached().requiringGrad() : newValue.detached()
     }
 
+    /// Fills the parameter with `make(shape)` once `shape` is known to fit in training (every
+    /// extent within BLAS's 32-bit sizes; weights, gradient and two optimizer slots within the
+    /// machine's memory, `MemoryBudget`): a layer's `build` uses this, so an impossible size is
+    /// an error naming `layer` rather than a failed allocation.
+    ///
+    /// ```swift
+    /// try kernel.initialize([features, units], layer: name) { Tensor.glorotUniform($0, using: &rng) }
+    /// ```
+    public func initialize(_ shape: [Int], layer: String, _ make: ([Int]) throws -> Tensor) throws {
+        if let problem = MemoryBudget.problem(shape: shape, bytesPerElement: MemoryBudget.bytesPerParameter, what: "a parameter") {
+            throw LayerError.invalid(layer: layer, message: problem)
+        }
+        try assign(make(shape), checkShape: false)
+    }
+
     /// Uses `t` exactly as given, tape identity included, so gradients w.r.t. `t` flow through
     /// the layer. For gradient checks and functional-style calls; prefer `assign` otherwise.
     public func bind(_ t: Tensor) { value = t }

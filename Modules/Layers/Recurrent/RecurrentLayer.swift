@@ -86,10 +86,13 @@ extension RecurrentLayer {
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws {
         _ = try outputShape(for: inputShape)
         let (F, H, G) = (inputShape[1], config.units, cell.gates)
-        try kernel.assign(Tensor.glorotUniform([F, G * H], using: &rng), checkShape: false)
-        try recurrentKernel.assign(Tensor.orthogonal([H, G * H], using: &rng), checkShape: false)
-        try bias.assign(initialBias(), checkShape: false)
-        try recurrentBiasParameter?.assign(Tensor.zeros([G * H]), checkShape: false)
+        guard let GH = MemoryBudget.elementCount([G, H]) else {
+            throw LayerError.config(layer: name, field: "units", message: "\(H) is too large")
+        }
+        try kernel.initialize([F, GH], layer: name) { Tensor.glorotUniform($0, using: &rng) }
+        try recurrentKernel.initialize([H, GH], layer: name) { try Tensor.orthogonal($0, using: &rng) }
+        try bias.initialize([GH], layer: name) { _ in initialBias() }
+        try recurrentBiasParameter?.initialize([GH], layer: name) { Tensor.zeros($0) }
         carried.states = []
     }
 

@@ -38,10 +38,11 @@ public final class Highway: Layer {
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws {
         let f = try outputShape(for: inputShape).last!
-        try kernel.assign(Tensor.glorotUniform([f, f], using: &rng), checkShape: false)
-        try gateKernel.assign(Tensor.glorotUniform([f, f], using: &rng), checkShape: false)
-        try bias.assign(Tensor.zeros([f]), checkShape: false)
-        try gateBias.assign(Tensor.filled([f], with: config.transformBias), checkShape: false)
+        // `initialize` checks the size fits before allocating (an error naming this layer, not a crash).
+        try kernel.initialize([f, f], layer: name) { Tensor.glorotUniform($0, using: &rng) }
+        try gateKernel.initialize([f, f], layer: name) { Tensor.glorotUniform($0, using: &rng) }
+        try bias.initialize([f], layer: name) { Tensor.zeros($0) }
+        try gateBias.initialize([f], layer: name) { Tensor.filled($0, with: config.transformBias) }
     }
 
     public func forward(_ x: Tensor, context: inout ForwardContext) throws -> Tensor {
