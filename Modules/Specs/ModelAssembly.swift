@@ -17,8 +17,11 @@ extension Spec {
         }
         let model: Sequential
         do { model = try Sequential(inputShape: data.inputShape, layers: layers, seed: seed, name: name) } catch let ModelError.shape(layer, index, _, _, underlying) {
-            throw mismatch(self.layers[index].node, underlying, layer: layer)
+            // The issue names the layer already; the layer's own error starts with its name too.
+            let message = underlying.hasPrefix("\(layer): ") ? String(underlying.dropFirst(layer.count + 2)) : underlying
+            throw mismatch(self.layers[index].node, message, layer: layer)
         }
+        try checkMemory(model, batch: min(batchSize, max(1, data.xTrain.shape.first ?? 1)))
         // The output must fit the labels.
         let last = self.layers[self.layers.count - 1]
         let width = model.outputShape.last ?? 0
@@ -34,6 +37,34 @@ extension Spec {
         }
         if let emb = text?.embeddings { try loadEmbeddings(emb, model: model, data: data, log: log) }
         return model
+    }
+
+    /// Refuses a model whose weights (with gradients and optimizer state) and one batch's layer
+    /// outputs (with their gradients) need more than this machine's memory: an error at the layer
+    /// with the largest output instead of a failed allocation in the first step.
+    func checkMemory(_ model: Sequential, batch: Int) throws {
+        let limit = MemoryBudget.physicalBytes
+        var total = 0, largest = (index: 0, bytes: 0), overflow = false
+        func add(_ bytes: Int?) {
+            guard let bytes else { overflow = true; return }
+            let (sum, o) = total.addingReportingOverflow(bytes)
+            if o { overflow = true } else { total = sum }
+        }
+        for p in model.layers.flatMap(\.namedParameters) {
+            add(p.parameter.count.multipliedReportingOverflow(by: MemoryBudget.bytesPerParameter).overflow ? nil : p.parameter.count * MemoryBudget.bytesPerParameter)
+        }
+        for (i, shape) in model.layerOutputShapes.enumerated() {
+            let n = MemoryBudget.elementCount([batch] + shape)
+            let bytes = n.flatMap { $0.multipliedReportingOverflow(by: 8).overflow ? nil : $0 * 8 }   // Float value + gradient
+            if (bytes ?? .max) > largest.bytes { largest = (i, bytes ?? .max) }
+            add(bytes)
+        }
+        guard overflow || total > limit else { return }
+        let layer = model.layers[largest.index]
+        let shape = Validator.render(model.layerOutputShapes[largest.index]).replacingOccurrences(of: "batch", with: "\(batch)")
+        throw mismatch(self.layers[largest.index].node,
+                       "training needs \(overflow ? "more memory than can be counted" : "about \(MemoryBudget.describe(bytes: total))") for the weights and one batch's layer outputs, more than this machine's \(MemoryBudget.describe(bytes: limit)); the largest output is \(layer.name)'s \(shape)",
+                       layer: layer.name, hint: "lower batch_size (batches of \(batch) here) or the size of \(layer.name)")
     }
 
     func loadEmbeddings(_ e: EmbeddingsSpec, model: Sequential, data: PreparedData, log: (String) -> Void) throws {

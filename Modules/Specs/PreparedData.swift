@@ -89,8 +89,12 @@ extension Spec {
                                                 tokenizer: text.tokenizer, maxTokens: text.maxTokens, minCount: text.minCount,
                                                 sequenceLength: text.sequenceLength, padding: text.padding, truncating: text.truncating)
             } catch { throw mismatch(text.node["vocabulary_ranking"] ?? text.node, "\(error)") }
-            return PreparedData(xTrain: try pipeline.encode(train.texts).ids, yTrain: try encoding.encode(train.labels, classes: classes.count, shape: [train.count]),
-                                xTest: try pipeline.encode(test!.texts).ids, yTest: try encoding.encode(test!.labels, classes: classes.count, shape: [test!.count]),
+            let (xTrain, xTest): (Tensor, Tensor)
+            do { (xTrain, xTest) = (try pipeline.encode(train.texts).ids, try pipeline.encode(test!.texts).ids) } catch {
+                throw mismatch(text.node["sequence_length"] ?? text.node, "\(error)")
+            }
+            return PreparedData(xTrain: xTrain, yTrain: try encoding.encode(train.labels, classes: classes.count, shape: [train.count]),
+                                xTest: xTest, yTest: try encoding.encode(test!.labels, classes: classes.count, shape: [test!.count]),
                                 inputShape: [text.sequenceLength], classNames: classes, pipeline: pipeline, vocabularySize: pipeline.vocabulary.count,
                                 tokenCounts: pipeline.tokenCounts(train.texts), perStep: false, form: .texts)
 
@@ -139,7 +143,10 @@ extension Spec {
                 let t = try Padding.pad(idx.map { i in all[i].map { tagIndex[$0.tag]! } }, length: text.sequenceLength, padding: .post, truncating: .post).ids
                 return (ids, encoding == .oneHot ? try Tensor.oneHot(t, depth: tagNames.count) : t)
             }
-            let (xa, ya) = try encode(parts[0]), (xb, yb) = try encode(parts[1])
+            let ((xa, ya), (xb, yb)): ((Tensor, Tensor), (Tensor, Tensor))
+            do { ((xa, ya), (xb, yb)) = (try encode(parts[0]), try encode(parts[1])) } catch {
+                throw mismatch(text.node["sequence_length"] ?? text.node, "\(error)")
+            }
             return PreparedData(xTrain: xa, yTrain: ya, xTest: xb, yTest: yb, inputShape: [text.sequenceLength], classNames: tagNames,
                                 pipeline: pipeline, vocabularySize: vocab.count, perStep: true, form: .tagged)
         }

@@ -9,6 +9,9 @@ public enum Padding {
     /// Defaults follow Keras: pad and truncate at the front (`pre`).
     public static func pad(_ sequences: [[Int]], length: Int, padding: PadSide = .pre, truncating: PadSide = .pre) throws -> (ids: Tensor, mask: Tensor) {
         guard length > 0 else { throw TextError.invalid("sequence length must be positive, got \(length)") }
+        if let problem = MemoryBudget.problem(shape: [sequences.count, length], bytesPerElement: 8, what: "the padded sequences (ids and mask)") {
+            throw TextError.invalid(problem + "; lower the sequence length")
+        }
         var ids = [Float](repeating: 0, count: sequences.count * length)
         var mask = [Float](repeating: 0, count: sequences.count * length)
         for (r, s) in sequences.enumerated() {

@@ -171,6 +171,63 @@ final class EndToEndTests: XCTestCase {
         XCTAssertThrowsError(try runner.train(missing)) { e in XCTAssertTrue("\(e)".contains("nowhere.csv: no such file"), "\(e)") }
     }
 
+    /// Sizes no machine could hold are spec errors at the field's layer or key, not failed allocations.
+    func testImpossibleSizesArePositionedErrors() throws {
+        _ = try write("hello.txt", "hello")
+        func hello(units: String, batch: Int = 1) throws -> URL {
+            try write("big.yaml", """
+            data: {source: characters, path: hello.txt}
+            windows: {length: 4, stride: 1}
+            model:
+              - {type: OneHot}
+              - {type: SimpleRNN, units: \(units), return_sequences: true}
+              - {type: Dense, units: 4}
+            loss: {type: sparse_categorical_crossentropy, from_logits: true}
+            batch_size: \(batch)
+            verbosity: quiet
+            output: out
+            """)
+        }
+        XCTAssertThrowsError(try runner.train(try hello(units: "1000000000000"))) { e in
+            let s = "\(e)"
+            XCTAssertTrue(s.contains("big.yaml:5:5") && s.contains("simple_rnn_1: a parameter of shape [4, 1000000000000] is too large"), s)
+            XCTAssertFalse(s.contains("simple_rnn_1: simple_rnn_1"), s)
+        }
+        // Parameters that fit (two 8 × 10⁶ matrices) but 100 windows × 1,000 steps × 10⁶ outputs do not.
+        _ = try write("long.txt", String(repeating: "hello world ", count: 100))
+        let wide = try write("wide.yaml", """
+        data: {source: characters, path: long.txt}
+        windows: {length: 1000, stride: 1, limit: 100}
+        model:
+          - {type: Embedding, output_dim: 1000000}
+          - {type: Dense, units: 8}
+        loss: {type: sparse_categorical_crossentropy, from_logits: true}
+        batch_size: 100
+        verbosity: quiet
+        output: out
+        """)
+        XCTAssertThrowsError(try runner.train(wide)) { e in
+            let s = "\(e)"
+            XCTAssertTrue(s.contains("wide.yaml:4:5") && s.contains("training needs about") && s.contains("embedding_1's [") && s.contains("lower batch_size"), s)
+        }
+        _ = try write("tags.tsv", (0..<20).map { "w\($0 % 7)\tN\nw\($0 % 3)\tV\n" }.joined(separator: "\n"))
+        let tagged = try write("tags.yaml", """
+        data: {source: tagging, path: tags.tsv}
+        text: {sequence_length: 1000000000000}
+        model:
+          - {type: Embedding, output_dim: 4, mask_zero: true}
+          - {type: LSTM, units: 4, return_sequences: true}
+          - {type: Dense, units: 3, activation: softmax}
+        loss: sparse_categorical_crossentropy
+        verbosity: quiet
+        output: out
+        """)
+        XCTAssertThrowsError(try runner.train(tagged)) { e in
+            let s = "\(e)"
+            XCTAssertTrue(s.contains("tags.yaml:2:") && s.contains("padded sequences") && s.contains("lower the sequence length"), s)
+        }
+    }
+
     /// `vocabulary_ranking: chi2` keeps the words that separate the classes, and sees only the rows
     /// that train: a token found only in a validation row stays out of the vocabulary.
     func testLabelAwareVocabularyRankingUsesOnlyTrainingRows() throws {
