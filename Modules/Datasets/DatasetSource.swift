@@ -48,8 +48,22 @@ public struct DelimitedSource: DatasetSource, PluginConfig {
         guard delimiter.count <= 1 else { throw DataError.invalid("delimiter must be one character, got '\(delimiter)'") }
         let (table, _) = try DelimitedTable.load(resolve(path, base), delimiter: delimiter.first, onBadRecord: onBadRecord)
         guard !splitColumn.isEmpty else { return .texts(train: try .fromTable(table, textColumn: textColumn, labelColumn: labelColumn), test: nil) }
-        let train = try LabeledTextSet.fromTable(table.filter(splitColumn, equals: trainValue), textColumn: textColumn, labelColumn: labelColumn)
-        let test = try LabeledTextSet.fromTable(table.filter(splitColumn, equals: testValue), textColumn: textColumn, labelColumn: labelColumn, classNames: train.classNames)
+        // Every row is a training or a test row; a typo in the split column would drop it silently.
+        let s = try table.column(splitColumn)
+        if onBadRecord == .fail, let i = table.rows.firstIndex(where: { $0[s] != trainValue && $0[s] != testValue }) {
+            throw DataError.record(path: table.path, line: table.lines[i], message: "\(splitColumn) is '\(table.rows[i][s])', expected '\(trainValue)' or '\(testValue)'")
+        }
+        let trainRows = try table.filter(splitColumn, equals: trainValue), testRows = try table.filter(splitColumn, equals: testValue)
+        guard !trainRows.rows.isEmpty else {
+            throw DataError.io(path: table.path, message: "no training rows: no row has \(splitColumn) '\(trainValue)'")
+        }
+        let train = try LabeledTextSet.fromTable(trainRows, textColumn: textColumn, labelColumn: labelColumn)
+        let l = try testRows.column(labelColumn)
+        if let i = testRows.rows.firstIndex(where: { !train.classNames.contains($0[l]) }) {
+            throw DataError.record(path: table.path, line: testRows.lines[i],
+                                   message: "label '\(testRows.rows[i][l])' is not among the training rows' labels (\(train.classNames.joined(separator: ", ")))")
+        }
+        let test = try LabeledTextSet.fromTable(testRows, textColumn: textColumn, labelColumn: labelColumn, classNames: train.classNames)
         return .texts(train: train, test: test)
     }
 }

@@ -31,6 +31,29 @@ final class LoaderTests: XCTestCase {
         XCTAssertThrowsError(try DelimitedTable.load(unclosed)) { e in XCTAssertTrue("\(e)".contains("u.csv:2") && "\(e)".contains("not closed"), "\(e)") }
     }
 
+    /// With a split column every row must be a training or a test row, there must be training
+    /// rows, and a test row's label must be one the training rows have — each error at its line.
+    func testSplitColumnValuesAreChecked() throws {
+        func load(_ text: String, skip: Bool = false) throws -> LoadedData {
+            var src = DelimitedSource()
+            src.path = try TestData.temp(text, name: "s.tsv").path
+            src.splitColumn = "split"
+            if skip { src.onBadRecord = .skip }
+            return try src.load(relativeTo: URL(fileURLWithPath: "/"))
+        }
+        let typo = "split\tlabel\ttext\ntrain\tpos\tgood\ntrian\tneg\tbad\ntest\tpos\tfine\n"
+        XCTAssertThrowsError(try load(typo)) { e in XCTAssertTrue("\(e)".contains("s.tsv:3: split is 'trian', expected 'train' or 'test'"), "\(e)") }
+        guard case let .texts(train, test) = try load(typo, skip: true) else { return XCTFail("not texts") }
+        XCTAssertEqual(train.texts, ["good"])
+        XCTAssertEqual(test?.texts, ["fine"])
+        XCTAssertThrowsError(try load("split\tlabel\ttext\ntest\tpos\tgood\n")) { e in
+            XCTAssertTrue("\(e)".contains("s.tsv: no training rows: no row has split 'train'"), "\(e)")
+        }
+        XCTAssertThrowsError(try load("split\tlabel\ttext\ntrain\tpos\tgood\ntest\tneg\tbad\n")) { e in
+            XCTAssertTrue("\(e)".contains("s.tsv:3: label 'neg' is not among the training rows' labels (pos)"), "\(e)")
+        }
+    }
+
     func testInvalidUTF8AndMissingFilesNamePathAndLine() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-bad-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
