@@ -146,8 +146,8 @@ public enum GloVe {
                 for c in b[j...] where c == 32 { extra += 1 }
                 throw TextError.badLine(path: path, line: line, message: "'\(word)' has \(extra) numbers, expected \(dimension)")
             }
-            guard let v = FloatParser.parse(b[i..<j]) else {
-                throw TextError.badLine(path: path, line: line, message: "value \(k + 1) of '\(word)' is not a number: '\(String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self))'")
+            guard let v = FloatParser.parse(b[i..<j]), v.isFinite else {   // 1e39 parses to inf: refused too
+                throw TextError.badLine(path: path, line: line, message: "value \(k + 1) of '\(word)' is not a finite number: '\(String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self))'")
             }
             row[k] = v
             k += 1

@@ -46,7 +46,8 @@ final class GloVeTests: XCTestCase {
             XCTAssertThrowsError(try GloVe.load(u, keeping: ["a", "b", "c"]), line: line)
         }
         try expect("a 1 2 3\nb 1 2\n", ":2: 'b' has 2 numbers, expected 3")
-        try expect("a 1 2 3\nb 1 x 3\n", ":2: value 2 of 'b' is not a number: 'x'")
+        try expect("a 1 2 3\nb 1 x 3\n", ":2: value 2 of 'b' is not a finite number: 'x'")
+        try expect("a 1 2 3\nb 1 1e39 3\n", ":2: value 2 of 'b' is not a finite number: '1e39'")
         try expect("a 1 2 3\n 1 2 3\n", ":2: empty word")
         try expect("a 1 2 3\nc\n", ":2: expected a word")
         XCTAssertThrowsError(try GloVe.load(URL(fileURLWithPath: "/nonexistent/glove.txt"))) { e in XCTAssertTrue("\(e)".contains("/nonexistent/glove.txt")) }
