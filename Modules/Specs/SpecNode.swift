@@ -153,7 +153,9 @@ public struct SpecIssue: Equatable, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        "\(file):\(line):\(column): " + (layer.map { "\($0): " } ?? "") + message + (hint.map { "; \($0)" } ?? "")
+        // The layer's name leads unless the message already starts with it ("dense_2 returns …").
+        let named = layer.map { message.hasPrefix($0 + " ") || message.hasPrefix($0 + ":") ? "" : "\($0): " } ?? ""
+        return "\(file):\(line):\(column): " + named + message + (hint.map { "; \($0)" } ?? "")
     }
 }
 

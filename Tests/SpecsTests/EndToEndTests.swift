@@ -166,6 +166,7 @@ final class EndToEndTests: XCTestCase {
         XCTAssertThrowsError(try runner.train(spec)) { e in
             let s = "\(e)"
             XCTAssertTrue(s.contains("n.yaml:4:5") && s.contains("dense_2 returns 2 values per example but the data has 3 classes") && s.contains("set units: 3 on dense_2"), s)
+            XCTAssertFalse(s.contains("dense_2: dense_2"), s)      // the layer is named once
         }
         let missing = try write("m.yaml", "data: {source: numeric_csv, path: nowhere.csv}\nmodel: [{type: Dense, units: 2}]\nloss: mean_squared_error\n")
         XCTAssertThrowsError(try runner.train(missing)) { e in XCTAssertTrue("\(e)".contains("nowhere.csv: no such file"), "\(e)") }
