@@ -65,7 +65,7 @@ public struct ModelBundle {
         }
         let dec = JSONDecoder(); dec.keyDecodingStrategy = .convertFromSnakeCase
         let d: ModelDescription
-        do { d = try dec.decode(ModelDescription.self, from: data) } catch { throw CheckpointError.format(path: mj.path, message: "\(error)") }
+        do { d = try dec.decode(ModelDescription.self, from: data) } catch { throw CheckpointError.format(path: mj.path, message: "not a valid model description: \(error)") }
         let layers = try d.layers.map { r -> any Layer in
             guard case .object = r.config, let obj = r.config.foundationObject as? [String: Any] else {
                 throw CheckpointError.format(path: mj.path, message: "layer \(r.name) has no config object")

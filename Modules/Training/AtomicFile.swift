@@ -38,13 +38,14 @@ public enum AtomicFile {
 /// Problems reading or writing checkpoints; each names the file and, where it applies, the tensor.
 public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case io(path: String, message: String)
+    /// The file is not what it should be (its message says what: "not a valid safetensors file: …").
     case format(path: String, message: String)
     case tensor(path: String, name: String, message: String)
 
     public var description: String {
         switch self {
         case let .io(path, m): return "\(path): \(m)"
-        case let .format(path, m): return "\(path): not a valid safetensors file: \(m)"
+        case let .format(path, m): return "\(path): \(m)"
         case let .tensor(path, name, m): return "\(path): tensor '\(name)': \(m)"
         }
     }

@@ -37,20 +37,20 @@ public enum SafeTensors {
     /// Parses and validates a safetensors file. When `expected` is given (name → shape), missing
     /// tensors, extra tensors and shape mismatches are errors naming the tensor.
     public static func decode(_ data: Data, path: String = "<memory>", expected: [String: [Int]]? = nil) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        guard data.count >= 8 else { throw CheckpointError.format(path: path, message: "file is \(data.count) bytes, shorter than the 8-byte header length") }
+        guard data.count >= 8 else { throw CheckpointError.format(path: path, message: "not a valid safetensors file: file is \(data.count) bytes, shorter than the 8-byte header length") }
         let n = data.prefix(8).withUnsafeBytes { raw in UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)) }
-        guard n <= UInt64(data.count - 8) else { throw CheckpointError.format(path: path, message: "header length \(n) runs past the end of the file (\(data.count) bytes); the file is truncated or corrupt") }
-        guard n <= UInt64(maxHeaderBytes) else { throw CheckpointError.format(path: path, message: "header length \(n) exceeds the \(maxHeaderBytes)-byte limit") }
+        guard n <= UInt64(data.count - 8) else { throw CheckpointError.format(path: path, message: "not a valid safetensors file: header length \(n) runs past the end of the file (\(data.count) bytes); the file is truncated or corrupt") }
+        guard n <= UInt64(maxHeaderBytes) else { throw CheckpointError.format(path: path, message: "not a valid safetensors file: header length \(n) exceeds the \(maxHeaderBytes)-byte limit") }
         let headerData = data.subdata(in: 8..<(8 + Int(n)))
         guard let header = (try? JSONSerialization.jsonObject(with: headerData)) as? [String: Any] else {
-            throw CheckpointError.format(path: path, message: "the header is not a JSON object")
+            throw CheckpointError.format(path: path, message: "not a valid safetensors file: the header is not a JSON object")
         }
         let dataStart = 8 + Int(n), dataSize = data.count - dataStart
         var metadata: [String: String] = [:]
         var entries: [(name: String, shape: [Int], begin: Int, end: Int)] = []
         for (name, value) in header {
             if name == "__metadata__" {
-                guard let m = value as? [String: String] else { throw CheckpointError.format(path: path, message: "__metadata__ must map strings to strings") }
+                guard let m = value as? [String: String] else { throw CheckpointError.format(path: path, message: "not a valid safetensors file: __metadata__ must map strings to strings") }
                 metadata = m
                 continue
             }
@@ -69,8 +69,8 @@ public enum SafeTensors {
             guard !overflow, off[0] >= 0, off[1] >= off[0], off[1] <= dataSize else {
                 throw CheckpointError.tensor(path: path, name: name, message: "data_offsets \(off) are outside the \(dataSize)-byte data section")
             }
-            guard off[1] - off[0] == count * 4 else {
-                throw CheckpointError.tensor(path: path, name: name, message: "data_offsets \(off) hold \(off[1] - off[0]) bytes but shape \(shape) of F32 needs \(count * 4)")
+            guard !count.multipliedReportingOverflow(by: 4).overflow, off[1] - off[0] == count * 4 else {
+                throw CheckpointError.tensor(path: path, name: name, message: "data_offsets \(off) hold \(off[1] - off[0]) bytes but shape \(shape) of F32 needs \(count.multipliedReportingOverflow(by: 4).overflow ? "more" : String(count * 4))")
             }
             entries.append((name, shape, off[0], off[1]))
         }

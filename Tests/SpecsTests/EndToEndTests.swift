@@ -53,7 +53,9 @@ final class EndToEndTests: XCTestCase {
         XCTAssertThrowsError(try runner.generate(bundle: r.bundle, prime: "hx", length: 4, temperature: 1, seed: 1)) { e in
             XCTAssertTrue("\(e)".contains("'x'"), "\(e)")
         }
-        XCTAssertThrowsError(try runner.predict(bundle: r.bundle, texts: ["hi"]))   // not a text bundle
+        XCTAssertThrowsError(try runner.predict(bundle: r.bundle, texts: ["hi"])) { e in   // not a text bundle
+            XCTAssertTrue("\(e)".hasSuffix("predict needs a text-classification bundle (this one is characters)"), "\(e)")
+        }
     }
 
     func testTextSpecBundleReloadsAndPredictsLikeTheTrainedModel() throws {

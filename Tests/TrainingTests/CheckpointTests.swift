@@ -86,7 +86,7 @@ final class CheckpointTests: XCTestCase {
             var len = UInt64(hd.count).littleEndian
             return Data(bytes: &len, count: 8) + hd + good.suffix(from: 8 + n)
         }
-        expectError(good.prefix(5), "shorter than the 8-byte")
+        expectError(good.prefix(5), "not a valid safetensors file: file is 5 bytes, shorter than the 8-byte")
         expectError(good.prefix(8 + n + 10), "outside the")                           // truncated data
         var huge = good; huge.replaceSubrange(0..<8, with: withUnsafeBytes(of: UInt64(1 << 40).littleEndian) { Data($0) })
         expectError(huge, "runs past the end")
@@ -99,6 +99,14 @@ final class CheckpointTests: XCTestCase {
         let dec = try SafeTensors.decode(good)
         var t = dec.tensors; t["extra"] = Tensor([1, 2])
         expectError(try SafeTensors.encode(t), "extra")
+    }
+
+    /// A shape whose byte count overflows is an error, not an arithmetic trap.
+    func testShapeWhoseByteCountOverflowsIsRejected() throws {
+        let h = #"{"a":{"dtype":"F32","shape":[2147483648,2147483648],"data_offsets":[0,8]}}"#
+        var d = Data(); var len = UInt64(h.utf8.count).littleEndian
+        d.append(Data(bytes: &len, count: 8)); d.append(Data(h.utf8)); d.append(Data(count: 8))
+        XCTAssertThrowsError(try SafeTensors.decode(d)) { e in XCTAssertTrue("\(e)".contains("needs more"), "\(e)") }
     }
 
     func testOverlappingOffsetsAreRejected() throws {
