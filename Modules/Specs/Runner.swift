@@ -187,13 +187,19 @@ public struct Runner {
 
     /// Samples `length` characters from a character bundle after `prime`, with a temperature
     /// (`p_i ∝ exp(log p_i / T)`: below 1 sharper, above 1 more random) and a seed.
+    /// The most characters `generate` samples in one call (one forward pass each; the text is
+    /// returned whole, so a runaway length would only fill memory).
+    public static let maxGenerateLength = 10_000_000
+
     public func generate(bundle dir: URL, prime: String, length: Int, temperature: Double, seed: UInt64) throws -> String {
         let b = try ModelBundle.load(dir, registry: registry)
         guard b.description.form == "characters" else {
             throw CheckpointError.format(path: dir.path, message: "generate needs a character-model bundle (this one is \(b.description.form))")
         }
-        guard temperature > 0 else { throw TrainingError.invalid("temperature must be positive, got \(temperature)") }
-        guard length >= 0 else { throw TrainingError.invalid("length must be non-negative") }
+        guard temperature > 0, temperature.isFinite else { throw TrainingError.invalid("temperature must be positive and finite, got \(temperature)") }
+        guard (0...Runner.maxGenerateLength).contains(length) else {
+            throw TrainingError.invalid("length must be in 0…\(Runner.maxGenerateLength), got \(length)")
+        }
         let alphabet = b.description.classes.map { Character($0) }
         let index = Dictionary(uniqueKeysWithValues: alphabet.enumerated().map { ($1, $0) })
         var ids = try prime.map { c -> Int in

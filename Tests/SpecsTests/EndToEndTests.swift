@@ -53,6 +53,11 @@ final class EndToEndTests: XCTestCase {
         XCTAssertThrowsError(try runner.generate(bundle: r.bundle, prime: "hx", length: 4, temperature: 1, seed: 1)) { e in
             XCTAssertTrue("\(e)".contains("'x'"), "\(e)")
         }
+        for (temperature, length) in [(Double.infinity, 4), (.nan, 4), (0, 4), (1, -1), (1, Runner.maxGenerateLength + 1)] {
+            XCTAssertThrowsError(try runner.generate(bundle: r.bundle, prime: "h", length: length, temperature: temperature, seed: 1)) { e in
+                XCTAssertTrue("\(e)".contains(length == 4 ? "temperature must be positive and finite" : "length must be in 0…10000000"), "\(e)")
+            }
+        }
         XCTAssertThrowsError(try runner.predict(bundle: r.bundle, texts: ["hi"])) { e in   // not a text bundle
             XCTAssertTrue("\(e)".hasSuffix("predict needs a text-classification bundle (this one is characters)"), "\(e)")
         }
