@@ -12,6 +12,11 @@ import CKernels
 /// p ← p − lr · m̂ / (√v̂ + ε)
 /// ```
 /// With `weightDecay` this is AdamW (decoupled decay applied before the step).
+///
+/// ```swift
+/// let opt = Adam(learningRate: 0.001)
+/// try opt.step([("w", w)], gradients: [Tensor([0.5, 1])])   // first step moves each weight by ≈ lr: [0.999, −2.001]
+/// ```
 public final class Adam: OptimizerState, Optimizer {
     public static let typeName = "adam"
     public var beta1: Float, beta2: Float, epsilon: Float

@@ -5,6 +5,11 @@ import Tensors
 /// - `value(c)`: each element into `[−c, c]`.
 /// - `norm(c)`: each parameter's gradient `g ← g·min(1, c/‖g‖)`.
 /// - `globalNorm(c)`: all gradients together, `g ← g·min(1, c/√(Σ‖g_i‖²))` — the direction is kept.
+///
+/// ```swift
+/// var grads = [Tensor([3, 4])]                              // global norm 5
+/// let r = GradientClipping.globalNorm(1).apply(&grads)     // grads [0.6, 0.8]; r.normBefore 5, r.clipped true
+/// ```
 public enum GradientClipping: Equatable, Sendable {
     case none
     case value(Float)

@@ -10,6 +10,12 @@ import Glibc
 /// - `cosine(steps, minFraction)`: `lr₀ · (α + (1 − α)·½(1 + cos(π·min(step, steps)/steps)))`
 /// Warm-up: for the first `warmupSteps` steps the rate rises linearly to the scheduled value
 /// (`(step + 1)/warmupSteps` of it), and the schedule proper starts after warm-up.
+///
+/// ```swift
+/// let s = LearningRateSchedule(initial: 0.1, kind: .stepDecay(factor: 0.5, every: 100), warmupSteps: 10)
+/// s.rate(at: 4)     // 0.05: warm-up, 5/10 of 0.1
+/// s.rate(at: 110)   // 0.05: 100 steps after warm-up, halved once
+/// ```
 public struct LearningRateSchedule: Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
         case constant

@@ -2,6 +2,10 @@ import Tensors
 
 /// RMSProp (Hinton), Keras defaults (`ρ = 0.9`, `ε = 1e-7`):
 /// `s ← ρ·s + (1 − ρ)·g²;  p ← p − lr·g / (√s + ε)`.
+///
+/// ```swift
+/// try RMSProp(learningRate: 0.001).step([("w", w)], gradients: [g])   // first step: lr/√(1 − ρ) = 0.00316 per weight
+/// ```
 public final class RMSProp: OptimizerState, Optimizer {
     public static let typeName = "rmsprop"
     public var rho: Float, epsilon: Float
@@ -25,6 +29,10 @@ public final class RMSProp: OptimizerState, Optimizer {
 
 /// Adagrad (Duchi et al.), Keras defaults (accumulator starts at 0.1, `ε = 1e-7`):
 /// `a ← a + g²;  p ← p − lr·g / (√a + ε)`.
+///
+/// ```swift
+/// try Adagrad(learningRate: 0.001).step([("w", w)], gradients: [Tensor([0.5, 1])])   // w −= [0.000845, 0.000953]
+/// ```
 public final class Adagrad: OptimizerState, Optimizer {
     public static let typeName = "adagrad"
     public var initialAccumulator: Float, epsilon: Float

@@ -7,6 +7,12 @@ import Tensors
 /// momentum:  v ← μ·v + g;   p ← p − lr·v
 /// Nesterov:  v ← μ·v + g;   p ← p − lr·(g + μ·v)
 /// ```
+///
+/// ```swift
+/// let w = Parameter()
+/// try w.assign(Tensor([1, -2]))
+/// try SGD(learningRate: 0.1).step([("w", w)], gradients: [Tensor([0.5, 1])])   // w = [0.95, −2.1]
+/// ```
 public final class SGD: OptimizerState, Optimizer {
     public static let typeName = "sgd"
     public var momentum: Float

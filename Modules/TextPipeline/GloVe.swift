@@ -50,6 +50,12 @@ public struct CoverageReport: Equatable, CustomStringConvertible, Sendable {
 /// The file is streamed in 4 MB chunks, never read whole; every line must have the same
 /// dimension; a bad line (wrong count, a non-numeric value, an empty word) is an error naming
 /// the file and line. A trailing space and Windows line endings are tolerated.
+///
+/// ```swift
+/// let vectors = try GloVe.load(URL(fileURLWithPath: "glove.6B.50d.txt"), keeping: Set(vocab.tokens))
+/// let (matrix, coverage) = GloVe.embeddingMatrix(vectors, vocabulary: vocab)   // [vocab.count, 50]
+/// try embedding.setWeights(matrix)                  // print(coverage): how many words had a vector
+/// ```
 public enum GloVe {
     static let chunk = 4 << 20
 

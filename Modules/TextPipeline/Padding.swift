@@ -4,6 +4,11 @@ import Tensors
 public enum PadSide: String, Codable, Sendable { case pre, post }
 
 /// Pads or truncates integer sequences to a fixed length.
+///
+/// ```swift
+/// let (ids, mask) = try Padding.pad([[5, 6, 7], [8]], length: 2)
+/// // ids [[6, 7], [0, 8]] (truncated and padded at the front, as Keras); mask [[1, 1], [0, 1]]
+/// ```
 public enum Padding {
     /// `ids [N, length]` (as Float, padding value 0) and `mask [N, length]` (1 = real token).
     /// Defaults follow Keras: pad and truncate at the front (`pre`).

@@ -10,6 +10,12 @@
 ///   With `stem`, every word is reduced to its Porter stem (`PorterStemmer`) before n-grams are
 ///   formed, so a small vocabulary covers more of the text.
 /// - `characters`: every character (grapheme cluster) is a token, spaces included.
+///
+/// ```swift
+/// Tokenizer.words.tokenize("It's not good!")                                   // ["It's", "not", "good"] (cleaning lowercases)
+/// Tokenizer.gloveWords.tokenize("it's good")                                    // ["it", "'s", "good"]
+/// Tokenizer.words(ngrams: 2, splitContractions: false).tokenize("not good")    // ["not", "good", "not good"]
+/// ```
 public enum Tokenizer: Codable, Equatable, Sendable {
     case words(ngrams: Int, splitContractions: Bool, stem: Bool = false)
     case characters

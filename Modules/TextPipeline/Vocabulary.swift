@@ -5,6 +5,12 @@ import Foundation
 ///
 /// `maxTokens` counts everything, padding and OOV included (as Keras's `max_tokens`), so
 /// `maxTokens: 1001` keeps the 999 most frequent tokens and an `Embedding(input_dim: 1001)` fits.
+///
+/// ```swift
+/// let v = Vocabulary.build(from: [["the", "film", "the"], ["a", "film", "the"]], maxTokens: 4)
+/// v.tokens                      // ["", "[UNK]", "the", "film"]: padding, OOV, then by count ("a" is cut)
+/// v.encode(["the", "plot"])     // [2, 1]: "plot" is out of vocabulary
+/// ```
 public struct Vocabulary: Codable, Equatable, Sendable {
     public static let padding = ""
     public static let oov = "[UNK]"

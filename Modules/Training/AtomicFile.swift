@@ -6,6 +6,11 @@ import Glibc
 /// Crash-safe file writes: the data goes to a temporary file in the same folder, is flushed to
 /// disk (`fsync`), and is then renamed over the target in one step. A run killed at any moment
 /// leaves either the old file or the new one, never a torn one.
+///
+/// ```swift
+/// try AtomicFile.write(Data("{}".utf8), to: bundle.appendingPathComponent("metrics.json"))
+/// // a crash mid-write leaves the old file, never half of the new one
+/// ```
 public enum AtomicFile {
     public static func write(_ data: Data, to url: URL) throws {
         let dir = url.deletingLastPathComponent()

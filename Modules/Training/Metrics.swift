@@ -77,6 +77,14 @@ public enum TaskKind: Equatable, Sendable {
 /// F1 = 2PR/(P+R) (0 when undefined). Macro averages weight equally the classes that occur
 /// (as an actual or a predicted class, like scikit-learn). For two classes,
 /// the binary figures are those of the positive class 1.
+///
+/// ```swift
+/// let m = try ConfusionMatrix(predicted: [1, 1, 0, 1], actual: [1, 0, 0, 1], classes: 2)
+/// m.accuracy      // 0.75
+/// m.precision(1)  // 2/3: one of the three predicted positives is wrong
+/// m.recall(1)     // 1
+/// m.f1(1)         // 0.8
+/// ```
 public struct ConfusionMatrix: Equatable, Codable, Sendable {
     public private(set) var counts: [[Int]]
 

@@ -5,6 +5,11 @@ import Tensors
 /// 8-byte little-endian header length N, N bytes of JSON header
 /// `{"name": {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, "__metadata__": {...}}`
 /// (offsets relative to the end of the header), then the raw little-endian data.
+///
+/// ```swift
+/// let data = try SafeTensors.encode(["dense_1.kernel": try Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])])
+/// let (tensors, _) = try SafeTensors.decode(data)   // tensors["dense_1.kernel"]: the same shape and values
+/// ```
 public enum SafeTensors {
     /// Largest header accepted when reading (guards against huge allocations from a bad file).
     public static let maxHeaderBytes = 100 << 20
