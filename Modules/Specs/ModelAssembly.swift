@@ -17,9 +17,7 @@ extension Spec {
         }
         let model: Sequential
         do { model = try Sequential(inputShape: data.inputShape, layers: layers, seed: seed, name: name) } catch let ModelError.shape(layer, index, _, _, underlying) {
-            // The issue names the layer already; the layer's own error starts with its name too.
-            let message = underlying.hasPrefix("\(layer): ") ? String(underlying.dropFirst(layer.count + 2)) : underlying
-            throw mismatch(self.layers[index].node, message, layer: layer)
+            throw mismatch(self.layers[index].node, underlying, layer: layer)
         }
         try checkMemory(model, batch: min(batchSize, max(1, data.xTrain.shape.first ?? 1)))
         // The output must fit the labels.
@@ -50,12 +48,9 @@ extension Spec {
             let (sum, o) = total.addingReportingOverflow(bytes)
             if o { overflow = true } else { total = sum }
         }
-        for p in model.layers.flatMap(\.namedParameters) {
-            add(p.parameter.count.multipliedReportingOverflow(by: MemoryBudget.bytesPerParameter).overflow ? nil : p.parameter.count * MemoryBudget.bytesPerParameter)
-        }
+        for p in model.layers.flatMap(\.namedParameters) { add(MemoryBudget.elementCount([p.parameter.count, MemoryBudget.bytesPerParameter])) }
         for (i, shape) in model.layerOutputShapes.enumerated() {
-            let n = MemoryBudget.elementCount([batch] + shape)
-            let bytes = n.flatMap { $0.multipliedReportingOverflow(by: 8).overflow ? nil : $0 * 8 }   // Float value + gradient
+            let bytes = MemoryBudget.elementCount([batch] + shape + [8])     // Float value + gradient
             if (bytes ?? .max) > largest.bytes { largest = (i, bytes ?? .max) }
             add(bytes)
         }
