@@ -5,19 +5,21 @@ import Layers
 
 /// Each optimizer's first three updates on p = [1, −2] with constant gradient g = [0.5, −1],
 /// against the formulas written out by hand below.
-final class OptimizerUpdateTests: XCTestCase {
-    func run(_ opt: Optimizer, steps: Int = 3) throws -> [[Float]] {
-        let p = Parameter()
-        try p.assign(Tensor([1, -2]), checkShape: false)
-        let g = Tensor([0.5, -1])
-        var out: [[Float]] = []
-        for _ in 0..<steps { try opt.step([("w", p)], gradients: [g]); out.append(p.value.scalars) }
-        return out
-    }
+/// p = [1, −2] after each of `steps` updates with the constant gradient `g`.
+func optimizerSteps(_ opt: Optimizer, steps: Int = 3, gradient g: Tensor = Tensor([0.5, -1])) throws -> [[Float]] {
+    let p = Parameter()
+    try p.assign(Tensor([1, -2]), checkShape: false)
+    var out: [[Float]] = []
+    for _ in 0..<steps { try opt.step([("w", p)], gradients: [g]); out.append(p.value.scalars) }
+    return out
+}
 
-    func assertSteps(_ got: [[Float]], _ want: [[Double]], tol: Float = 1e-6, file: StaticString = #filePath, line: UInt = #line) {
-        for (a, b) in zip(got, want) { for (x, y) in zip(a, b) { XCTAssertEqual(x, Float(y), accuracy: tol, file: file, line: line) } }
-    }
+func assertSteps(_ got: [[Float]], _ want: [[Double]], tol: Float = 1e-6, file: StaticString = #filePath, line: UInt = #line) {
+    for (a, b) in zip(got, want) { for (x, y) in zip(a, b) { XCTAssertEqual(x, Float(y), accuracy: tol, file: file, line: line) } }
+}
+
+final class OptimizerUpdateTests: XCTestCase {
+    func run(_ opt: Optimizer, steps: Int = 3) throws -> [[Float]] { try optimizerSteps(opt, steps: steps) }
 
     func testSGDPlainMomentumNesterov() throws {
         // plain: p −= 0.1·g → [0.95, −1.9], [0.9, −1.8], [0.85, −1.7]
