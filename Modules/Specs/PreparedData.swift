@@ -89,10 +89,7 @@ extension Spec {
                                                 tokenizer: text.tokenizer, maxTokens: text.maxTokens, minCount: text.minCount,
                                                 sequenceLength: text.sequenceLength, padding: text.padding, truncating: text.truncating)
             } catch { throw mismatch(text.node["vocabulary_ranking"] ?? text.node, "\(error)") }
-            let (xTrain, xTest): (Tensor, Tensor)
-            do { (xTrain, xTest) = (try pipeline.encode(train.texts).ids, try pipeline.encode(test!.texts).ids) } catch {
-                throw mismatch(text.node["sequence_length"] ?? text.node, "\(error)")
-            }
+            let (xTrain, xTest) = try text.atSequenceLength(self) { (try pipeline.encode(train.texts).ids, try pipeline.encode(test!.texts).ids) }
             return PreparedData(xTrain: xTrain, yTrain: try encoding.encode(train.labels, classes: classes.count, shape: [train.count]),
                                 xTest: xTest, yTest: try encoding.encode(test!.labels, classes: classes.count, shape: [test!.count]),
                                 inputShape: [text.sequenceLength], classNames: classes, pipeline: pipeline, vocabularySize: pipeline.vocabulary.count,
@@ -143,12 +140,16 @@ extension Spec {
                 let t = try Padding.pad(idx.map { i in all[i].map { tagIndex[$0.tag]! } }, length: text.sequenceLength, padding: .post, truncating: .post).ids
                 return (ids, encoding == .oneHot ? try Tensor.oneHot(t, depth: tagNames.count) : t)
             }
-            let ((xa, ya), (xb, yb)): ((Tensor, Tensor), (Tensor, Tensor))
-            do { ((xa, ya), (xb, yb)) = (try encode(parts[0]), try encode(parts[1])) } catch {
-                throw mismatch(text.node["sequence_length"] ?? text.node, "\(error)")
-            }
+            let ((xa, ya), (xb, yb)) = try text.atSequenceLength(self) { (try encode(parts[0]), try encode(parts[1])) }
             return PreparedData(xTrain: xa, yTrain: ya, xTest: xb, yTest: yb, inputShape: [text.sequenceLength], classNames: tagNames,
                                 pipeline: pipeline, vocabularySize: vocab.count, perStep: true, form: .tagged)
         }
+    }
+}
+
+extension TextSpec {
+    /// Runs the padding step; its errors (a length the machine cannot hold) point at `sequence_length`.
+    func atSequenceLength<T>(_ spec: Spec, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch { throw spec.mismatch(node["sequence_length"] ?? node, "\(error)") }
     }
 }
