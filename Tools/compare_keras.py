@@ -36,6 +36,9 @@ for name, layer in [("(c1) char SimpleRNN(128)", layers.SimpleRNN(128, return_se
     m = keras.Sequential([keras.Input((64, 65)), layer, layers.Dense(65)])
     m.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     cases.append((name, m, np.eye(65, dtype="float32")[rng.integers(0, 65, (B, 64))], rng.integers(0, 65, (B, 64))))
+m = keras.Sequential([keras.Input((40, 50)), layers.GRU(100), layers.Dense(2, activation="softmax")])
+m.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+cases.append(("(e) 40×50 → GRU(100) → Dense(2)", m, rng.normal(size=(B, 40, 50)).astype("float32"), rng.integers(0, 2, B)))
 
 print(f"keras {keras.__version__}, backend {keras.backend.backend()}")
 print("| model | Keras ms/step |")

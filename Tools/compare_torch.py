@@ -50,12 +50,12 @@ class Sentiment(nn.Module):
 
 
 class LastStep(nn.Module):
-    """(b) 20×300 → SimpleRNN(100) → Dense(3) (softmax in the loss)."""
+    """(b) 20×300 → SimpleRNN(100) → Dense(3), (e) 40×50 → GRU(100) → Dense(2) (softmax in the loss)."""
 
-    def __init__(self):
+    def __init__(self, cell, inputs, units, classes):
         super().__init__()
-        self.rnn = nn.RNN(300, 100, batch_first=True)
-        self.out = nn.Linear(100, 3)
+        self.rnn = cell(inputs, units, batch_first=True)
+        self.out = nn.Linear(units, classes)
 
     def forward(self, x):
         _, h = self.rnn(x)
@@ -92,13 +92,16 @@ xb = torch.from_numpy(rng.normal(size=(B, 20, 300)).astype("float32"))
 yb = torch.from_numpy(rng.integers(0, 3, B))
 xc = torch.from_numpy(np.eye(65, dtype="float32")[rng.integers(0, 65, (B, 64))])
 yc = torch.from_numpy(rng.integers(0, 65, (B, 64)).reshape(-1))
+xe = torch.from_numpy(rng.normal(size=(B, 40, 50)).astype("float32"))
+ye = torch.from_numpy(rng.integers(0, 2, B))
 
 model_a = Sentiment()
 cases = [
     ("(a) Embedding→LSTM(64)→Dense→Dense, T=100", train_step(model_a, nn.BCEWithLogitsLoss(), xa, ya)),
-    ("(b) 20×300 → SimpleRNN(100) → Dense(3)", train_step(LastStep(), nn.CrossEntropyLoss(), xb, yb)),
+    ("(b) 20×300 → SimpleRNN(100) → Dense(3)", train_step(LastStep(nn.RNN, 300, 100, 3), nn.CrossEntropyLoss(), xb, yb)),
     ("(c1) char SimpleRNN(128)", train_step(EveryStep(nn.RNN, 128), nn.CrossEntropyLoss(), xc, yc)),
     ("(c2) char LSTM(256)", train_step(EveryStep(nn.LSTM, 256), nn.CrossEntropyLoss(), xc, yc)),
+    ("(e) 40×50 → GRU(100) → Dense(2)", train_step(LastStep(nn.GRU, 50, 100, 2), nn.CrossEntropyLoss(), xe, ye)),
 ]
 
 print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "

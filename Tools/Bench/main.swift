@@ -1,6 +1,6 @@
 import Tensors
 
-// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|prefetch|lookup|concurrent|all|profile-train[-b|-c1|-c2]|profile-infer|orthogonal]   (glove runs alone: it reports peak memory)
+// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|prefetch|lookup|concurrent|all|profile-train[-b|-c1|-c2|-e]|profile-infer|orthogonal]   (glove runs alone: it reports peak memory)
 // Build and run in release mode: swift build -c release --product unroll-bench && .build/release/unroll-bench
 let args = CommandLine.arguments.dropFirst()
 let which = Set(args.isEmpty ? ["all"] : args)
@@ -10,6 +10,7 @@ do {
     if which.contains("profile-train-b") { try ProfileLoops.train(index: 1) }
     if which.contains("profile-train-c1") { try ProfileLoops.train(index: 2) }
     if which.contains("profile-train-c2") { try ProfileLoops.train(index: 3) }
+    if which.contains("profile-train-e") { try ProfileLoops.train(index: 4) }
     if which.contains("profile-infer") { try ProfileLoops.infer() }
     if which.contains("shapes") { ShapeBench.shapes() }
     if which.contains("phases") { try ShapeBench.phases() }
