@@ -59,11 +59,12 @@ enum RNNBench {
         let c2 = try char("(c2) char: 65 symbols, L=64 → LSTM(256) → Dense(65) per step", { try LSTM(units: 256, returnSequences: true) }, gates: 4, units: 256)
         // The main job's recurrent shape (Examples/sentiment-glove.yaml) on dense vectors: its frozen
         // GloVe embedding is a lookup with no gradient, so the GRU sees 40 × 50-d inputs.
-        let e = Case(name: "(e) 40×50-d → GRU(100) → Dense(2, softmax)",
-                     build: { try Sequential(inputShape: [40, 50], layers: [GRU(units: 100), Dense(units: 2, activation: .softmax)], seed: 1) },
-                     x: Tensor.randomNormal([B, 40, 50], using: &g), y: try ids(B, 1, vocab: 3, &g).shifted(by: -1).reshaped([B]),
+        let (L, F, H, K) = (40, 50, 100, 2)          // positions, GloVe width, GRU units, classes
+        let e = Case(name: "(e) \(L)×\(F)-d → GRU(\(H)) → Dense(\(K), softmax)",
+                     build: { try Sequential(inputShape: [L, F], layers: [GRU(units: H), Dense(units: K, activation: .softmax)], seed: 1) },
+                     x: Tensor.randomNormal([B, L, F], using: &g), y: try ids(B, 1, vocab: K + 1, &g).shifted(by: -1).reshaped([B]),
                      loss: SparseCategoricalCrossEntropy(),
-                     forwardFLOPs: 2.0 * Double(B * 40) * (50 + 100) * 300 + 2.0 * Double(B) * 100 * 2)
+                     forwardFLOPs: 2.0 * Double(B * L * (F + H) * 3 * H) + 2.0 * Double(B * H * K))
         return [a, b, c1, c2, e]
     }
 
