@@ -1,22 +1,44 @@
 #!/usr/bin/env bash
-# The README's test command: installs dependencies, fetches the data the tests use, runs every test.
+# The README's test command: installs dependencies, fetches the data the tests use, runs every test
+# twice: once on the kernels this CPU picks, once with the other kernel path forced (the C kernels'
+# next-lower instruction set and OpenBLAS's matching core), so a CPU without AVX-512 and one with
+# it are both checked wherever this runs. `--once` skips the second pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Tools/install-deps.sh
 if [ -f Tools/fetch-data.sh ]; then bash Tools/fetch-data.sh --for-tests; fi
 swift build --build-tests -j 2
-log=$(mktemp)
-set +e
-swift test --skip-build --disable-swift-testing 2>&1 | tee "$log"
-rc=${PIPESTATUS[0]}
-set -e
-# One plain closing line: "tests: N passed, N failed[, N skipped]" from XCTest's final summary.
-summary=$(grep -E "Executed [0-9]+ tests?" "$log" | tail -n 1 || true)
-total=$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$summary")
-failed=$(sed -E 's/.* ([0-9]+) failures?.*/\1/' <<<"$summary")
-skipped=$(grep -oE '[0-9]+ tests? skipped' <<<"$summary" | grep -oE '^[0-9]+' || echo 0)
-rm -f "$log"
-if [ -n "$total" ]; then
-    echo "tests: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"
+
+# The other path: AVX-512 hosts take AVX2 + OpenBLAS Haswell; AVX2 hosts the baseline + Sandybridge.
+if grep -q avx512f /proc/cpuinfo 2>/dev/null; then
+    forced=(UNROLL_KERNELS_ISA=avx2 OPENBLAS_CORETYPE=Haswell)
+else
+    forced=(UNROLL_KERNELS_ISA=baseline OPENBLAS_CORETYPE=Sandybridge)
 fi
+
+passed=0 failed=0 skipped=0 rc=0
+run_suite() {   # $1: a label; the rest: environment settings for this pass
+    local label=$1; shift
+    local log; log=$(mktemp)
+    echo "== test pass: $label"
+    set +e
+    env "$@" swift test --skip-build --disable-swift-testing 2>&1 | tee "$log"
+    local code=${PIPESTATUS[0]}
+    set -e
+    [ "$code" -ne 0 ] && rc=$code
+    # XCTest's final summary: "Executed N tests, with F failures …"
+    local summary total f s
+    summary=$(grep -E "Executed [0-9]+ tests?" "$log" | tail -n 1 || true)
+    rm -f "$log"
+    if [ -z "$summary" ]; then rc=1; echo "test pass '$label' printed no summary"; return; fi
+    total=$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$summary")
+    f=$(sed -E 's/.* ([0-9]+) failures?.*/\1/' <<<"$summary")
+    s=$(grep -oE '[0-9]+ tests? skipped' <<<"$summary" | grep -oE '^[0-9]+' || echo 0)
+    passed=$((passed + total - f - s)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
+run_suite "kernels this CPU picks"
+if [ "${1:-}" != "--once" ]; then run_suite "forced: ${forced[*]}" "${forced[@]}"; fi
+# One plain closing line over both passes.
+echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$rc"

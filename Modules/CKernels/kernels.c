@@ -1,5 +1,6 @@
 #include "CKernels.h"
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -82,8 +83,19 @@ static int supported(int isa) {
 static int activeISA = UNROLL_ISA_BASELINE;
 static const KernelTable *active = &tables[0];
 
+// UNROLL_KERNELS_ISA=baseline|avx2|avx512 caps the variant chosen at load time (a variant the CPU
+// lacks falls back to the best one below it), so a whole run — the test suite, a benchmark —
+// can take the path another CPU would take.
+static int isaCap(void) {
+    const char *s = getenv("UNROLL_KERNELS_ISA");
+    if (s == NULL) return UNROLL_ISA_AVX512;
+    if (strcmp(s, "baseline") == 0) return UNROLL_ISA_BASELINE;
+    if (strcmp(s, "avx2") == 0) return UNROLL_ISA_AVX2;
+    return UNROLL_ISA_AVX512;
+}
+
 __attribute__((constructor)) static void chooseKernels(void) {
-    for (int isa = UNROLL_ISA_AVX512; isa > UNROLL_ISA_BASELINE; isa--) {
+    for (int isa = isaCap(); isa > UNROLL_ISA_BASELINE; isa--) {
         if (supported(isa)) { activeISA = isa; active = &tables[isa]; return; }
     }
 }

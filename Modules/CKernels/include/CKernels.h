@@ -8,7 +8,8 @@
 
 /// Instruction sets a kernel variant is built for.
 enum { UNROLL_ISA_BASELINE = 0, UNROLL_ISA_AVX2 = 1, UNROLL_ISA_AVX512 = 2 };
-/// The variant in use: the best this CPU has, chosen at load time.
+/// The variant in use: the best this CPU has, chosen at load time; the environment variable
+/// `UNROLL_KERNELS_ISA=baseline|avx2|avx512` caps it (to run another CPU's path on this one).
 int unroll_kernels_isa(void);
 /// Switches every kernel to `isa` if this CPU has it (returns 1), else changes nothing (returns 0).
 /// For tests that compare the variants; not thread-safe against kernels running meanwhile.
