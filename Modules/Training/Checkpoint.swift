@@ -33,18 +33,39 @@ public enum Checkpoint {
         if !callbackState.isEmpty {
             try SafeTensors.write(callbackState, metadata: ["format": "unroll-callbacks"], to: folder.appendingPathComponent("callbacks.safetensors"))
         }
-        let previous = try? latest(in: dir)
         try AtomicFile.write(try JSONSerialization.data(withJSONObject: ["checkpoint": name]), to: dir.appendingPathComponent("latest.json"))
-        if let previous, previous.lastPathComponent != name { try? FileManager.default.removeItem(at: previous) }
+        removeStaleFolders(in: dir, keeping: name)
     }
 
-    /// The folder `latest.json` points to.
+    /// Whether `name` is a checkpoint folder name this code writes: `epoch-` and at least four
+    /// digits. Only such names are ever read from `latest.json` or removed.
+    public static func isFolderName(_ name: String) -> Bool {
+        guard name.hasPrefix("epoch-") else { return false }
+        let digits = name.dropFirst(6)
+        return digits.count >= 4 && digits.count <= 19 && digits.allSatisfy { ("0"..."9").contains($0) }
+    }
+
+    /// Removes the checkpoint folders of `dir` other than `name` (those of earlier epochs, or left
+    /// by a run killed mid-save). Only direct children named like `isFolderName`, that are real
+    /// folders (not links), are touched; anything else in `dir` stays.
+    static func removeStaleFolders(in dir: URL, keeping name: String) {
+        let fm = FileManager.default
+        for child in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] where child != name && isFolderName(child) {
+            let url = dir.appendingPathComponent(child)
+            guard let attrs = try? fm.attributesOfItem(atPath: url.path), attrs[.type] as? FileAttributeType == .typeDirectory else { continue }
+            try? fm.removeItem(at: url)
+        }
+    }
+
+    /// The folder `latest.json` points to; the name must be one `save` writes (`epoch-0003`).
     public static func latest(in dir: URL) throws -> URL {
         let url = dir.appendingPathComponent("latest.json")
         guard let data = try? Data(contentsOf: url) else { throw CheckpointError.io(path: url.path, message: "no checkpoint here (latest.json is missing)") }
-        guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let name = obj["checkpoint"] as? String,
-              !name.contains("/"), !name.isEmpty else {
-            throw CheckpointError.format(path: url.path, message: "latest.json must be {\"checkpoint\": \"<folder>\"}")
+        guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let name = obj["checkpoint"] as? String else {
+            throw CheckpointError.format(path: url.path, message: "latest.json must be {\"checkpoint\": \"epoch-NNNN\"}")
+        }
+        guard isFolderName(name) else {
+            throw CheckpointError.format(path: url.path, message: "field 'checkpoint': '\(name)' is not a checkpoint folder name (epoch-NNNN)")
         }
         return dir.appendingPathComponent(name)
     }
@@ -60,6 +81,9 @@ public enum Checkpoint {
         guard let data = try? Data(contentsOf: stateURL), let state = try? JSONDecoder().decode(State.self, from: data) else {
             throw CheckpointError.format(path: stateURL.path, message: "state.json is missing or malformed")
         }
+        guard state.epoch >= 0, state.epoch == state.history.epochs.count else {
+            throw CheckpointError.format(path: stateURL.path, message: "field 'epoch': \(state.epoch) does not match the \(state.history.epochs.count) epochs of its history")
+        }
         var callbackState: [String: [String: Tensor]] = [:]
         let cbURL = folder.appendingPathComponent("callbacks.safetensors")
         if FileManager.default.fileExists(atPath: cbURL.path) {
@@ -72,6 +96,10 @@ public enum Checkpoint {
         }
         return (state.epoch, state.history, callbackState)
     }
+
+    /// The most optimizer steps a checkpoint may record (2^48: years of training at a microsecond
+    /// a step); a larger count can only come from a damaged or hand-edited file.
+    public static let maxIterations = 1 << 48
 
     /// Writes an optimizer's slots as safetensors; metadata: type, iterations, learning_rate.
     public static func saveOptimizer(_ optimizer: any Optimizer, to url: URL) throws {
@@ -89,6 +117,9 @@ public enum Checkpoint {
             throw CheckpointError.format(path: url.path, message: "saved by optimizer '\(meta["type"] ?? "?")' but this run uses '\(type(of: optimizer).typeName)'")
         }
         guard let it = meta["iterations"].flatMap(Int.init) else { throw CheckpointError.format(path: url.path, message: "metadata lacks iterations") }
+        guard (0...maxIterations).contains(it) else {
+            throw CheckpointError.format(path: url.path, message: "metadata 'iterations': \(it) is outside 0…\(maxIterations)")
+        }
         try optimizer.restore(state: slots, iterations: it)
         if let lr = meta["learning_rate"].flatMap(Float.init) { optimizer.learningRate = lr }
     }

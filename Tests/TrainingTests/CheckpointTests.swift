@@ -123,4 +123,65 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: url), Data([4]))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["f.bin"])
     }
+
+    /// Trains two epochs with a checkpoint each; returns the trainer.
+    func trainWithCheckpoints(epochs: Int = 2) throws -> Trainer {
+        let (x, y) = try data()
+        let t = Trainer(model: try makeModel(seed: 4), loss: SparseCategoricalCrossEntropy(fromLogits: true), optimizer: Adam())
+        var o = FitOptions(); o.epochs = epochs; o.batchSize = 16; o.verbosity = .quiet; o.callbacks = [ModelCheckpoint(directory: dir)]
+        try t.fit(x: x, y: y, options: o)
+        return t
+    }
+
+    /// Issue: `{"checkpoint": ".."}` made the next save remove the output folder's files. A name
+    /// read from `latest.json` must be one `save` writes, and a save removes nothing else.
+    func testLatestJSONCannotPointOutsideAndSaveRemovesOnlyCheckpointFolders() throws {
+        let t = try trainWithCheckpoints()
+        let fm = FileManager.default
+        let user = dir.appendingPathComponent("important.txt"), notes = dir.appendingPathComponent("notes")
+        try Data("keep".utf8).write(to: user)
+        try fm.createDirectory(at: notes, withIntermediateDirectories: true)
+        try fm.createDirectory(at: dir.appendingPathComponent("epoch-notes"), withIntermediateDirectories: true)
+        for name in ["..", ".", "", "../x", "epoch-12", "epoch-00a1", "/etc", "epoch-0001/.."] {
+            try JSONSerialization.data(withJSONObject: ["checkpoint": name]).write(to: dir.appendingPathComponent("latest.json"))
+            XCTAssertThrowsError(try Checkpoint.latest(in: dir), "'\(name)'") { e in
+                XCTAssertTrue("\(e)".contains("latest.json") && "\(e)".contains("checkpoint"), "\(e)")
+            }
+            try Checkpoint.save(trainer: t, epoch: 3, history: History(), to: dir)
+            XCTAssertTrue(fm.fileExists(atPath: user.path), "'\(name)' removed a user's file")
+            XCTAssertTrue(fm.fileExists(atPath: notes.path), "'\(name)' removed a user's folder")
+            XCTAssertTrue(fm.fileExists(atPath: dir.appendingPathComponent("epoch-notes").path))
+            XCTAssertEqual(try Checkpoint.latest(in: dir).lastPathComponent, "epoch-0003")
+        }
+        // A symbolic link named like a checkpoint is not followed or removed.
+        let outside = dir.appendingPathComponent("notes/kept.txt")
+        try Data("x".utf8).write(to: outside)
+        try fm.createSymbolicLink(at: dir.appendingPathComponent("epoch-0009"), withDestinationURL: notes)
+        try Checkpoint.save(trainer: t, epoch: 4, history: History(), to: dir)
+        XCTAssertTrue(fm.fileExists(atPath: outside.path))
+        XCTAssertEqual(try fm.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("epoch-0") }.sorted(), ["epoch-0004", "epoch-0009"])
+    }
+
+    /// Issue: `epoch: -3` or `2^63-1` in `state.json`, or `iterations: 2^63-1`, trapped on resume.
+    func testResumeRefusesImpossibleEpochAndIterations() throws {
+        _ = try trainWithCheckpoints()
+        let folder = try Checkpoint.latest(in: dir)
+        let stateURL = folder.appendingPathComponent("state.json")
+        let good = try Data(contentsOf: stateURL)
+        func resumed() throws { _ = try Checkpoint.resume(trainer: Trainer(model: try makeModel(seed: 1), loss: SparseCategoricalCrossEntropy(), optimizer: Adam()), from: dir) }
+        for bad in ["-3", "9223372036854775807", "5"] {
+            var obj = try JSONSerialization.jsonObject(with: good) as! [String: Any]
+            obj["epoch"] = Int(bad)!
+            try JSONSerialization.data(withJSONObject: obj).write(to: stateURL)
+            XCTAssertThrowsError(try resumed()) { e in XCTAssertTrue("\(e)".contains("'epoch': \(bad)") && "\(e)".contains("state.json"), "\(e)") }
+        }
+        try good.write(to: stateURL)
+        XCTAssertNoThrow(try resumed())
+        let optURL = folder.appendingPathComponent("optimizer.safetensors")
+        let (slots, meta) = try SafeTensors.read(optURL)
+        for bad in [Int.max, -1] {
+            try SafeTensors.write(slots, metadata: meta.merging(["iterations": String(bad)]) { $1 }, to: optURL)
+            XCTAssertThrowsError(try resumed()) { e in XCTAssertTrue("\(e)".contains("'iterations': \(bad)"), "\(e)") }
+        }
+    }
 }
