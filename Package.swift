@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "Optimizers", dependencies: ["Layers", "Tensors", "CKernels", "PluginRegistry"], path: "Modules/Optimizers", swiftSettings: swiftSettings),
 
         /// Sequential models, summary, fit/evaluate/predict, metrics, callbacks, safetensors checkpoints.
-        .target(name: "Training", dependencies: ["Optimizers", "Layers", "Tensors", "PluginRegistry"], path: "Modules/Training", swiftSettings: swiftSettings),
+        .target(name: "Training", dependencies: ["Optimizers", "Layers", "Tensors", "CKernels", "PluginRegistry"], path: "Modules/Training", swiftSettings: swiftSettings),
 
         /// Cleaning steps, tokenizers, vocabulary, GloVe loading, padding (no dependency on Layers).
         .target(name: "TextPipeline", dependencies: ["Tensors", "PluginRegistry"], path: "Modules/TextPipeline", swiftSettings: swiftSettings),

@@ -87,4 +87,9 @@ void unroll_softmax_xent_rows(ptrdiff_t rows, ptrdiff_t n, const float *x, const
 /// (malloc.h is not in Swift's Glibc module); does nothing on other C libraries. Returns 1 when both were set.
 int unroll_malloc_thresholds(int mmapThreshold, int trimThreshold);
 
+/// Swaps two paths in one atomic step (Linux `renameat2(RENAME_EXCHANGE)`): afterwards `a` names
+/// what `b` named and the other way round. Returns 0, or the errno (ENOSYS or EINVAL where the
+/// kernel or file system cannot exchange; the caller then falls back to two renames).
+int unroll_rename_exchange(const char *a, const char *b);
+
 #endif
