@@ -7,7 +7,7 @@ bash Tools/install-deps.sh
 bash Tools/fetch-data.sh --all
 swift build -c release -j 2 --product unroll
 bin=.build/release/unroll
-$bin train Examples/sentiment-glove.yaml
+$bin train Examples/sentiment-glove.yaml --overwrite   # replaces the bundle of an earlier run of this job
 echo
 echo "predictions (unroll predict runs/sentiment-glove …):"
 $bin predict runs/sentiment-glove \

@@ -14,13 +14,20 @@ public struct LabeledTextSet: Dataset, Sendable {
 
     public init(texts: [String], labels: [String], classNames: [String]? = nil) throws {
         let names = classNames ?? Array(Set(labels)).sorted()
-        let idx = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        let idx = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         self.texts = texts
         self.classNames = names
         self.labels = try labels.map { l in
             guard let i = idx[l] else { throw DataError.invalid("label '\(l)' is not one of the classes \(names)") }
             return i
         }
+    }
+
+    /// The same texts with labels re-read by name against `classes` (their ids then index
+    /// `classes`); a label not among them is an error naming it.
+    public func relabeled(to classes: [String]) throws -> LabeledTextSet {
+        if classes == classNames { return self }
+        return try LabeledTextSet(texts: texts, labels: labels.map { classNames[$0] }, classNames: classes)
     }
 
     /// A subset by indices.

@@ -18,24 +18,30 @@ public struct ModelDescription: Codable {
     /// Class names, tag names, or the alphabet.
     public var classes: [String]
     public var perStep: Bool
-    /// The spec the model was trained from (absolute path), for re-reading its data.
-    public var specFile: String
 }
 
-/// A trained model folder:
+/// A trained model folder, self-contained (it names no path outside itself) and relocatable:
 /// ```
+/// manifest.json        every file below: size, SHA-256 (written last; checked by every reader)
 /// spec.yaml            the spec as written        model.json          architecture, classes, loss
 /// weights.safetensors  parameters (dotted names)  optimizer.safetensors  optimizer state (resume)
 /// pipeline.json        text pipeline (texts)      vocabulary.txt      the vocabulary, one token a line
+/// test.safetensors     the encoded test split (x, y) that `evaluate BUNDLE` scores
 /// history.csv/.json    per-epoch figures          metrics.json        the test report
+/// checkpoints/         resumable checkpoints (with a model_checkpoint callback)
 /// ```
+/// A bundle is written into a staging folder and swapped in whole (`RunFolder`).
 public struct ModelBundle {
     public let directory: URL
     public var description: ModelDescription
     public var model: Sequential
     public var pipeline: TextPipeline?
 
-    /// Writes every file atomically.
+    /// The encoded test split's file.
+    public static let testFile = "test.safetensors"
+
+    /// Writes the bundle's files into `dir` (a run's staging folder; `RunFolder.publish` adds the
+    /// manifest and swaps it in).
     public static func save(to dir: URL, spec: Spec, specText: String, model: Sequential, data: PreparedData, trainer: Trainer) throws {
         let layers = try model.layers.map { l in
             ModelDescription.LayerRecord(type: l.typeName, name: l.name, config: try JSONDecoder().decode(JSONValue.self, from: l.configJSON()))
@@ -44,12 +50,13 @@ public struct ModelBundle {
             (try? JSONSerialization.data(withJSONObject: v, options: .fragmentsAllowed)).flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) }
         })
         let d = ModelDescription(name: spec.name, inputShape: model.inputShape, layers: layers, form: data.form.rawValue, loss: spec.loss.name,
-                                 lossConfig: lossConfig, classes: data.classNames, perStep: data.perStep, specFile: spec.file.path)
+                                 lossConfig: lossConfig, classes: data.classNames, perStep: data.perStep)
         let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]; e.keyEncodingStrategy = .convertToSnakeCase
         try AtomicFile.write(Data(specText.utf8), to: dir.appendingPathComponent("spec.yaml"))
         try AtomicFile.write(try e.encode(d), to: dir.appendingPathComponent("model.json"))
         try Checkpoint.saveWeights(model, to: dir.appendingPathComponent("weights.safetensors"))
         try Checkpoint.saveOptimizer(trainer.optimizer, to: dir.appendingPathComponent("optimizer.safetensors"))
+        try SafeTensors.write(["x": data.xTest, "y": data.yTest], metadata: ["format": "unroll-test-split"], to: dir.appendingPathComponent(testFile))
         if let p = data.pipeline {
             let pe = JSONEncoder(); pe.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(try pe.encode(p), to: dir.appendingPathComponent("pipeline.json"))
@@ -57,8 +64,9 @@ public struct ModelBundle {
         }
     }
 
-    /// Reads a bundle and rebuilds its model through the registry.
+    /// Reads a bundle and rebuilds its model through the registry, after checking its manifest.
     public static func load(_ dir: URL, registry: Registry) throws -> ModelBundle {
+        try BundleManifest.read(in: dir)?.verify(in: dir)
         let mj = dir.appendingPathComponent("model.json")
         guard let data = FileManager.default.contents(atPath: mj.path) else {
             throw CheckpointError.io(path: mj.path, message: "not a model bundle (model.json is missing)")
@@ -66,6 +74,7 @@ public struct ModelBundle {
         let dec = JSONDecoder(); dec.keyDecodingStrategy = .convertFromSnakeCase
         let d: ModelDescription
         do { d = try dec.decode(ModelDescription.self, from: data) } catch { throw CheckpointError.format(path: mj.path, message: "not a valid model description: \(error)") }
+        try d.checkClasses(path: mj.path)
         let layers = try d.layers.map { r -> any Layer in
             guard case .object = r.config, let obj = r.config.foundationObject as? [String: Any] else {
                 throw CheckpointError.format(path: mj.path, message: "layer \(r.name) has no config object")
@@ -73,9 +82,49 @@ public struct ModelBundle {
             return try registry.make(.layer, r.type, config: obj, instanceName: r.name, as: (any Layer).self)
         }
         let model = try Sequential(inputShape: d.inputShape, layers: layers, seed: 0, name: d.name)
+        let outputs = model.outputShape.last ?? 1
+        guard d.classes.count >= max(outputs, outputs == 1 ? 2 : 0) else {
+            throw CheckpointError.format(path: mj.path, message: "field 'classes': \(d.classes.count) names for a model with \(outputs) output\(outputs == 1 ? " (a binary model needs 2)" : "s")")
+        }
         try Checkpoint.loadWeights(model, from: dir.appendingPathComponent("weights.safetensors"))
         let pj = dir.appendingPathComponent("pipeline.json")
         let pipeline = FileManager.default.fileExists(atPath: pj.path) ? try TextPipeline.load(from: pj, resolve: registry.textPartResolver) : nil
+        let vt = dir.appendingPathComponent("vocabulary.txt")
+        if let pipeline, FileManager.default.fileExists(atPath: vt.path), try Vocabulary.load(from: vt).tokens != pipeline.vocabulary.tokens {
+            throw CheckpointError.format(path: vt.path, message: "does not match the vocabulary in pipeline.json; the bundle was edited")
+        }
         return ModelBundle(directory: dir, description: d, model: model, pipeline: pipeline)
+    }
+
+    /// The test split stored at training time (`x`, `y`), or nil for a bundle without one.
+    public func testSplit() throws -> (x: Tensor, y: Tensor)? {
+        let url = directory.appendingPathComponent(Self.testFile)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        let t = try SafeTensors.read(url).tensors
+        guard let x = t["x"], let y = t["y"], x.shape.first == y.shape.first else {
+            throw CheckpointError.format(path: url.path, message: "must hold tensors 'x' and 'y' with the same number of rows")
+        }
+        return (x, y)
+    }
+}
+
+extension ModelDescription {
+    /// `classes` must be distinct non-empty names (Swift compares strings canonically, so
+    /// precomposed "é" and "e" + combining accent are the same name), one character each for a
+    /// character model; `input_shape` extents must be positive.
+    func checkClasses(path: String) throws {
+        var seen: Set<String> = []
+        for (i, c) in classes.enumerated() {
+            guard !c.isEmpty else { throw CheckpointError.format(path: path, message: "field 'classes': entry \(i) is empty") }
+            guard seen.insert(c).inserted else {
+                throw CheckpointError.format(path: path, message: "field 'classes': '\(c)' (entry \(i)) appears twice (or an equal spelling does)")
+            }
+            if form == "characters" && c.count != 1 {
+                throw CheckpointError.format(path: path, message: "field 'classes': entry \(i), '\(c)', is not one character (a character model's alphabet)")
+            }
+        }
+        guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 && $0 <= 1 << 31 }) else {
+            throw CheckpointError.format(path: path, message: "field 'input_shape': \(inputShape) must list positive sizes")
+        }
     }
 }

@@ -26,6 +26,26 @@ public struct PreparedData {
     public var form: DataForm
 }
 
+/// What a trained bundle fixes about encoding data: the classes (alphabet, tags), the text
+/// pipeline with its vocabulary, and the loss the targets are encoded for.
+public struct FixedEncoding {
+    public var classes: [String]
+    public var pipeline: TextPipeline?
+    public var loss: String
+    public init(classes: [String], pipeline: TextPipeline?, loss: String) { (self.classes, self.pipeline, self.loss) = (classes, pipeline, loss) }
+}
+
+extension PreparedData {
+    /// The tag of padding positions in tagging data (id 0).
+    public static let paddingTag = "<pad>"
+
+    /// A numeric label's class name: an integer as written (`3`), anything else as a Float (`0.5`,
+    /// `1e+30`). Whole numbers beyond ±2^53 are written as Floats too (`Int(1e30)` would trap).
+    public static func className(ofLabel v: Float) -> String {
+        v == v.rounded() && abs(v) < 9.0e15 ? String(Int(v)) : String(v)
+    }
+}
+
 /// How targets must be encoded for a loss.
 enum TargetEncoding {
     case binaryColumn, oneHot, indices
@@ -59,10 +79,12 @@ extension Spec {
         DataMismatch(issue: SpecIssue(file: file.path, line: node.line, column: node.column, layer: layer, message: message, hint: hint))
     }
 
-    /// Reads the data and encodes it as the spec says.
-    public func prepareData() throws -> PreparedData {
+    /// Reads the data and encodes it as the spec says; with `fixed` (a trained bundle's classes,
+    /// alphabet or tags, and its text pipeline), encodes with those instead of fitting new ones,
+    /// and a class, symbol or tag the bundle lacks is an error.
+    public func prepareData(fixed: FixedEncoding? = nil) throws -> PreparedData {
         let loaded = try data.source.load(relativeTo: baseDirectory)
-        let encoding = TargetEncoding.forLoss(loss.name)
+        let encoding = TargetEncoding.forLoss(fixed?.loss ?? loss.name)
         switch loaded {
         case let .texts(train0, test0):
             guard let text else { throw mismatch(data.node, "text data needs a 'text' section") }
@@ -75,7 +97,13 @@ extension Spec {
                 // so put the training rows in a seeded random order first.
                 train = train0.subset(try Split.indices(count: train0.count, fractions: [1], seed: seed)[0])
             }
-            let classes = train.classNames
+            let classes = fixed?.classes ?? train.classNames
+            // The test part may come with its own class list (a text folder holding only some
+            // classes): its labels are re-read by name against the training classes.
+            do {
+                train = try train.relabeled(to: classes)
+                test = try test!.relabeled(to: classes)
+            } catch { throw mismatch(data.node, "\(error)", hint: fixed == nil ? "every test class must also be a training class" : "the bundle was trained on \(classes)") }
             if encoding == .binaryColumn && classes.count != 2 {
                 throw mismatch(loss.node, "binary_crossentropy needs 2 classes but the data has \(classes.count) (\(classes.joined(separator: ", ")))",
                                hint: "use sparse_categorical_crossentropy with a softmax over \(classes.count) units")
@@ -84,11 +112,11 @@ extension Spec {
             let fitted = text.ranking.needsLabels
                 ? train.subset(Array(0..<(train.count - FitOptions.validationCount(of: train.count, split: split.validation)))) : train
             let pipeline: TextPipeline
-            do {
+            if let fixedPipeline = fixed?.pipeline { pipeline = fixedPipeline } else { do {
                 pipeline = try TextPipeline.fit(texts: fitted.texts, labels: fitted.labels, ranking: text.ranking, cleaner: text.cleaner,
                                                 tokenizer: text.tokenizer, maxTokens: text.maxTokens, minCount: text.minCount,
                                                 sequenceLength: text.sequenceLength, padding: text.padding, truncating: text.truncating)
-            } catch { throw mismatch(text.node["vocabulary_ranking"] ?? text.node, "\(error)") }
+            } catch { throw mismatch(text.node["vocabulary_ranking"] ?? text.node, "\(error)") } }
             let (xTrain, xTest) = try text.atSequenceLength(self) { (try pipeline.encode(train.texts).ids, try pipeline.encode(test!.texts).ids) }
             return PreparedData(xTrain: xTrain, yTrain: try encoding.encode(train.labels, classes: classes.count, shape: [train.count]),
                                 xTest: xTest, yTest: try encoding.encode(test!.labels, classes: classes.count, shape: [test!.count]),
@@ -97,9 +125,18 @@ extension Spec {
 
         case let .numeric(train0, _):
             let labels = train0.y.scalars
-            let names = Array(Set(labels)).sorted().map { $0 == $0.rounded() ? String(Int($0)) : String($0) }
-            let index = Dictionary(uniqueKeysWithValues: Array(Set(labels)).sorted().enumerated().map { ($1, $0) })
-            let ids = labels.map { index[$0]! }
+            if let bad = labels.firstIndex(where: { !$0.isFinite }) {
+                throw mismatch(data.node, "label of example \(bad + 1) is \(labels[bad]); labels must be finite numbers")
+            }
+            let found = Array(Set(labels)).sorted().map(PreparedData.className(ofLabel:))
+            let names = fixed?.classes ?? found
+            let index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            let ids = try labels.map { v in
+                guard let i = index[PreparedData.className(ofLabel: v)] else {
+                    throw mismatch(data.node, "label \(PreparedData.className(ofLabel: v)) is not one of the model's classes \(names)")
+                }
+                return i
+            }
             let parts = try Split.indices(count: labels.count, fractions: [1 - split.test, split.test], seed: seed)
             if encoding == .binaryColumn && names.count != 2 {
                 throw mismatch(loss.node, "binary_crossentropy needs 2 classes but the data has \(names.count)")
@@ -110,6 +147,13 @@ extension Spec {
 
         case let .characters(corpus):
             guard let windows else { throw mismatch(data.node, "character data needs a 'windows' section") }
+            var corpus = corpus
+            if let alphabet = fixed?.classes {
+                let text = String(corpus.ids.map { corpus.characters[$0] })
+                do { corpus = try CharacterCorpus(text: text, characters: alphabet.map { Character($0) }) } catch {
+                    throw mismatch(data.node, "\(error)".replacingOccurrences(of: "corpus alphabet", with: "model's alphabet"))
+                }
+            }
             let (x, y) = try corpus.windows(length: windows.length, stride: windows.stride, limit: windows.limit)
             let n = x.shape[0]
             let parts = n >= 5 ? try Split.indices(count: n, fractions: [1 - split.test, split.test], seed: seed) : [Array(0..<n), Array(0..<n)]
@@ -130,10 +174,17 @@ extension Spec {
             let all = sentences.sentences
             let parts = try Split.indices(count: all.count, fractions: [1 - split.test, split.test], seed: seed)
             let tags = Array(Set(all.flatMap { $0.map(\.tag) })).sorted()
-            let tagNames = ["<pad>"] + tags
-            let tagIndex = Dictionary(uniqueKeysWithValues: tagNames.enumerated().map { ($1, $0) })
+            if tags.contains(PreparedData.paddingTag) {
+                throw mismatch(data.node, "the tag '\(PreparedData.paddingTag)' is reserved for padding; rename it in the tagging file")
+            }
+            let tagNames = fixed?.classes ?? [PreparedData.paddingTag] + tags
+            let tagIndex = Dictionary(tagNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            if let unknown = tags.first(where: { tagIndex[$0] == nil }) {
+                throw mismatch(data.node, "tag '\(unknown)' is not one of the model's tags \(tagNames)")
+            }
             let clean = { (t: String) in text.cleaner(t) }
-            let vocab = Vocabulary.build(from: parts[0].map { all[$0].map { clean($0.token) } }, maxTokens: text.maxTokens, minCount: text.minCount)
+            let vocab = fixed?.pipeline?.vocabulary
+                ?? Vocabulary.build(from: parts[0].map { all[$0].map { clean($0.token) } }, maxTokens: text.maxTokens, minCount: text.minCount)
             let pipeline = TextPipeline(cleaner: text.cleaner, tokenizer: .words, vocabulary: vocab, sequenceLength: text.sequenceLength, padding: .post, truncating: .post)
             func encode(_ idx: [Int]) throws -> (Tensor, Tensor) {
                 let ids = try Padding.pad(idx.map { i in all[i].map { vocab.id(clean($0.token)) } }, length: text.sequenceLength, padding: .post, truncating: .post).ids

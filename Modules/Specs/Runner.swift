@@ -18,19 +18,28 @@ public struct Runner {
     public struct TrainResult {
         public var bundle: URL
         public var history: History
-        public var test: Trainer.Evaluation
+        /// The test report; nil when the test split is empty.
+        public var test: Trainer.Evaluation?
         public var classes: [String]
     }
 
     /// Validates the spec, reads the data, trains, evaluates on the test split and writes the bundle.
-    /// With `resume`, training continues from the spec's `<output>/checkpoints` (written by a
-    /// `model_checkpoint` callback): weights, optimizer state, epoch and history are restored, and
-    /// the run ends with the weights an uninterrupted run would have had.
-    public func train(_ specURL: URL, epochsOverride: Int? = nil, verbosity: Verbosity? = nil, resume: Bool = false) throws -> TrainResult {
+    ///
+    /// The bundle folder (`output:`) must be new, empty, or a bundle: replacing a bundle needs
+    /// `overwrite`. The run writes into a staging folder beside it and swaps the finished bundle in
+    /// whole (`RunFolder`). With `resume`, training continues from the checkpoints of an unfinished
+    /// run (or of the bundle, written by a `model_checkpoint` callback): weights, optimizer state,
+    /// epoch and history are restored, and the run ends with the weights an uninterrupted run
+    /// would have had. Where the output may go and whether there is anything to resume is checked
+    /// before any data is read.
+    public func train(_ specURL: URL, epochsOverride: Int? = nil, verbosity: Verbosity? = nil, resume: Bool = false,
+                      overwrite: Bool = false) throws -> TrainResult {
         var spec = try SpecLoader(registry: registry).load(specURL)
         if let e = epochsOverride { spec.epochs = e }
         if let v = verbosity { spec.verbosity = v }
+        let run = try RunFolder.prepare(output: spec.output, resume: resume, overwrite: overwrite)
         let data = try spec.prepareData()
+        let hasTest = data.xTest.shape[0] > 0
         log("data: \(data.xTrain.shape[0]) training and \(data.xTest.shape[0]) test examples, \(data.perStep ? "\(data.classNames.count) symbols" : "classes: \(data.classNames.joined(separator: ", "))")")
         let model = try spec.buildModel(registry: registry, data: data, log: log)
         try spec.loadInitialWeights(into: model)
@@ -44,29 +53,32 @@ public struct Runner {
         if let s = spec.schedule {
             o.schedule = try registry.make(.schedule, s.name, config: s.config, as: ScheduleTemplate.self).schedule(initial: optimizer.learningRate)
         }
-        let out = spec.output
-        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        if resume {
-            let dir = out.appendingPathComponent("checkpoints")
-            let (epoch, past, callbackState) = try Checkpoint.resume(trainer: trainer, from: dir)
+        let dir = run.staging
+        if let from = run.resumeFrom {
+            let (epoch, past, callbackState) = try Checkpoint.resume(trainer: trainer, from: from)
             o.initialEpoch = epoch
             o.initialHistory = past
             o.initialCallbackState = callbackState
-            log("resuming after epoch \(epoch) from \(dir.path)")
+            log("resuming after epoch \(epoch) from \(spec.output.path)")
         }
-        o.callbacks = [HistoryLogger(csv: out.appendingPathComponent("history.csv"), json: out.appendingPathComponent("history.json"))]
+        o.callbacks = [HistoryLogger(csv: dir.appendingPathComponent("history.csv"), json: dir.appendingPathComponent("history.json"))]
         for c in spec.callbacks {
-            o.callbacks.append(try registry.make(.callback, c.name, config: c.config, as: CallbackFactory.self)(CallbackContext(outputDirectory: out)))
+            o.callbacks.append(try registry.make(.callback, c.name, config: c.config, as: CallbackFactory.self)(CallbackContext(outputDirectory: dir)))
         }
         let history = try trainer.fit(x: data.xTrain, y: data.yTrain, options: o)
-        let test = try trainer.evaluate(x: data.xTest, y: data.yTest, batchSize: max(256, spec.batchSize))
+        let test = hasTest ? try trainer.evaluate(x: data.xTest, y: data.yTest, batchSize: max(256, spec.batchSize)) : nil
         let specText = (try? String(contentsOf: specURL, encoding: .utf8)) ?? ""
-        try ModelBundle.save(to: out, spec: spec, specText: specText, model: model, data: data, trainer: trainer)
-        try writeMetrics(test, classes: data.classNames, to: out.appendingPathComponent("metrics.json"))
-        try BundleReport.writePlots(out)
-        log(report(test, classes: data.classNames, perStep: data.perStep))
-        log("bundle: \(out.path)")
-        return TrainResult(bundle: out, history: history, test: test, classes: data.classNames)
+        try ModelBundle.save(to: dir, spec: spec, specText: specText, model: model, data: data, trainer: trainer)
+        if let test { try writeMetrics(test, classes: data.classNames, to: dir.appendingPathComponent("metrics.json")) }
+        try BundleReport.writePlots(dir)
+        try run.publish()
+        if let test {
+            log(report(test, classes: data.classNames, perStep: data.perStep))
+        } else {
+            log("no test report: the test split is empty (split: {test: \(spec.split.test)}, or no test rows in the data)")
+        }
+        log("bundle: \(spec.output.path)")
+        return TrainResult(bundle: spec.output, history: history, test: test, classes: data.classNames)
     }
 
     /// The test report: loss, accuracy, precision, recall, F1 and the confusion matrix.
@@ -82,34 +94,32 @@ public struct Runner {
     }
 
     func writeMetrics(_ e: Trainer.Evaluation, classes: [String], to url: URL) throws {
-        var m: [String: Any] = ["loss": e.loss, "classes": classes]
+        func json(_ v: Double?) -> Any { v.map { $0.isFinite ? $0 as Any : NSNull() } ?? NSNull() }   // JSON has no NaN
+        var m: [String: Any] = ["loss": json(e.loss), "classes": classes]
         if let cm = e.confusion {
-            for k in ConfusionMatrix.metricNames { m[k] = cm.value(of: k) }
+            for k in ConfusionMatrix.metricNames { m[k] = json(cm.value(of: k)) }
             m["confusion_matrix"] = cm.counts
             m["examples"] = cm.total
         }
         try AtomicFile.write(try JSONSerialization.data(withJSONObject: ["test": m], options: [.prettyPrinted, .sortedKeys]), to: url)
     }
 
-    /// Re-reads the bundle's spec data (or `dataSpec`'s) and evaluates on its test split.
+    /// Evaluates a bundle on the test split stored in it, or on the test split of `dataSpec`'s
+    /// data encoded with the bundle's own classes, alphabet and vocabulary (never refitted).
     public func evaluate(bundle dir: URL, spec dataSpec: URL? = nil) throws -> Trainer.Evaluation {
         let b = try ModelBundle.load(dir, registry: registry)
-        let spec = try SpecLoader(registry: registry).load(dataSpec ?? URL(fileURLWithPath: b.description.specFile))
         let x: Tensor, y: Tensor
-        if let p = b.pipeline, b.description.form == "texts", case let .texts(train, test) = try spec.data.source.load(relativeTo: spec.baseDirectory) {
-            // Encode with the bundle's own pipeline (its vocabulary), not a refitted one.
-            let t: LabeledTextSet
-            if let test { t = test } else {
-                t = train.subset(try Split.indices(count: train.count, fractions: [1 - spec.split.test, spec.split.test], seed: spec.seed)[1])
-            }
-            let labels = try LabeledTextSet(texts: t.texts, labels: t.labels.map { t.classNames[$0] }, classNames: b.description.classes).labels
-            x = try p.encode(t.texts).ids
-            y = try TargetEncoding.forLoss(b.description.loss).encode(labels, classes: b.description.classes.count, shape: [t.count])
-        } else {
-            // Numeric, character and tagging data re-encode deterministically from the spec and its seed.
-            let data = try spec.prepareData()
+        if let dataSpec {
+            let spec = try SpecLoader(registry: registry).load(dataSpec)
+            let data = try spec.prepareData(fixed: FixedEncoding(classes: b.description.classes, pipeline: b.pipeline, loss: b.description.loss))
             (x, y) = (data.xTest, data.yTest)
+        } else {
+            guard let split = try b.testSplit() else {
+                throw CheckpointError.io(path: dir.path, message: "this bundle holds no test split (trained with an empty one, or by an older Unroll); name a spec whose data to evaluate on: unroll evaluate BUNDLE SPEC")
+            }
+            (x, y) = split
         }
+        guard x.shape.first ?? 0 > 0 else { throw TrainingError.invalid("the test split is empty: nothing to evaluate") }
         let loss = try registry.make(.loss, b.description.loss, config: b.description.lossConfig.foundationObject as? [String: Any] ?? [:], as: (any Loss).self)
         let trainer = Trainer(model: b.model, loss: loss, optimizer: SGD())
         let e = try trainer.evaluate(x: x, y: y)

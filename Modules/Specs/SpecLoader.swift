@@ -36,6 +36,12 @@ public struct SpecLoader {
             v.issue(root, "missing required key '\(required)'")
         }
         let name = v.string(root, "name") ?? file.deletingPathExtension().lastPathComponent
+        if let n = root["name"], !BundleManifest.isPlainName(name) || name.hasPrefix(".") {
+            v.issue(n, "name '\(name)' must be a plain name (no '/', not starting with '.'): without 'output' it names the folder runs/<name>")
+        }
+        if let o = root["output"], v.string(root, "output")?.isEmpty == true {
+            v.issue(o, "output must name a folder for the bundle, e.g. runs/\(name)")
+        }
         let seed = UInt64(max(0, v.int(root, "seed", min: 0) ?? 0))
         let dataSpec = root["data"].flatMap { v.data($0) }
         let split = root["split"].map { v.split($0) } ?? SplitSpec()

@@ -67,18 +67,30 @@ struct Train: ParsableCommand {
     @Option(help: "Override the spec's epochs.") var epochs: Int?
     @Flag(help: "No progress output.") var quiet = false
     @Option(help: "Compute threads (Unroll's pool; OpenBLAS itself stays single-threaded). Default: all cores.") var threads: Int?
-    @Flag(help: "Continue from <output>/checkpoints (needs a model_checkpoint callback in the spec).") var resume = false
+    @Flag(help: "Continue an unfinished run, or the bundle's run, from its checkpoints (needs a model_checkpoint callback in the spec).") var resume = false
+    @Flag(help: "Replace the bundle at the spec's output (and an unfinished run's checkpoints).") var overwrite = false
+
+    /// The most compute threads `--threads` takes (the pool starts one thread per part).
+    static let maxThreads = 1024
+
+    func validate() throws {
+        if let threads, !(1...Train.maxThreads).contains(threads) {
+            throw ValidationError("--threads must be in 1…\(Train.maxThreads), got \(threads)")
+        }
+        if let epochs, epochs < 0 { throw ValidationError("--epochs must be ≥ 0, got \(epochs)") }
+    }
 
     func run() throws {
         if let threads { BLAS.threadCount = threads }
-        _ = try Runner(registry: UnrollCLI.registry()).train(url(spec), epochsOverride: epochs, verbosity: quiet ? .quiet : nil, resume: resume)
+        _ = try Runner(registry: UnrollCLI.registry()).train(url(spec), epochsOverride: epochs, verbosity: quiet ? .quiet : nil, resume: resume,
+                                                             overwrite: overwrite)
     }
 }
 
 struct Evaluate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Evaluate a bundle on the test split of its spec's data (or another spec's).")
+    static let configuration = CommandConfiguration(abstract: "Evaluate a bundle on the test split stored in it (or another spec's data, encoded the bundle's way).")
     @Argument(help: "The bundle folder.") var bundle: String
-    @Argument(help: "A spec whose data section to evaluate on (default: the bundle's own spec).") var data: String?
+    @Argument(help: "A spec whose data's test split to evaluate on (default: the bundle's own test split).") var data: String?
     func run() throws { _ = try Runner(registry: UnrollCLI.registry()).evaluate(bundle: url(bundle), spec: data.map(url)) }
 }
 
@@ -146,6 +158,9 @@ struct Trace: ParsableCommand {
     @Option(help: "Show at most this many steps.") var steps: Int?
     @Flag(help: "JSON output.") var json = false
     @Flag(help: "Show every value (default: the first 12 of each vector, the 12 most likely symbols).") var full = false
+    func validate() throws {
+        if let steps, steps < 0 { throw ValidationError("--steps must be ≥ 0, got \(steps)") }
+    }
     func run() throws {
         var t = try Runner(registry: UnrollCLI.registry()).trace(url(path), input: input)
         if let steps { t.steps = Array(t.steps.prefix(steps)) }

@@ -66,7 +66,7 @@ final class HighwayTests: XCTestCase {
         var runner = Runner(registry: registry)
         runner.log = { _ in }
         let r = try runner.train(spec)
-        XCTAssertEqual(r.test.confusion!.accuracy, 1)
+        XCTAssertEqual(r.test!.confusion!.accuracy, 1)
         let bundle = try ModelBundle.load(r.bundle, registry: registry)
         XCTAssertEqual(bundle.pipeline?.tokens("Great film 😀"), ["great", "film", "joy"])
         XCTAssertEqual(try runner.predict(bundle: r.bundle, texts: ["what a film :)", "the film 😞"]).map(\.label), ["pos", "neg"])
