@@ -22,9 +22,13 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     case unknownField(String, allowed: [String])
     case missingField(String)
     case wrongType(field: String, message: String)
+    /// The value has the right type but is out of range (`epsilon: 0`); `message` says what is
+    /// allowed, e.g. "must be a positive number, got 0.0".
+    case invalidValue(field: String, message: String)
 
     public var description: String {
         switch self {
+        case let .invalidValue(f, m): return "field '\(f)' \(m)"
         case let .unknownField(f, allowed): return "unknown field '\(f)' (allowed: \(allowed.joined(separator: ", ")))"
         case let .missingField(f): return "missing required field '\(f)'"
         case let .wrongType(f, m): return "field '\(f)': \(m)"

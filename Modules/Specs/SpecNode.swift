@@ -111,9 +111,19 @@ public enum SpecParser {
             case y + "null": return SpecNode(value: .null, line: line, column: column)
             case y + "bool": return SpecNode(value: .bool(Bool.construct(from: s) ?? false), line: line, column: column)
             case y + "int":
-                if let i = Int.construct(from: s) { return SpecNode(value: .int(i), line: line, column: column) }
+                // YAML 1.1 also reads base 60 (`1:20` = 80), hex, octal and `1_000`; a spec's integers
+                // are plain decimal numbers.
+                let digits = s.string.first.map { "+-".contains($0) } == true ? s.string.dropFirst() : Substring(s.string)
+                guard !digits.isEmpty, digits.allSatisfy({ ("0"..."9").contains($0) }) else {
+                    return fail("'\(s.string)' is not a plain decimal integer (YAML 1.1 would read it as \(Int.construct(from: s).map(String.init) ?? "a number")); write the number in decimal, or quote it for a string")
+                }
+                if let i = Int(s.string) { return SpecNode(value: .int(i), line: line, column: column) }
                 return fail("integer '\(s.string)' is out of range")
-            case y + "float": return SpecNode(value: .double(Double.construct(from: s) ?? .nan), line: line, column: column)
+            case y + "float":
+                if s.string.contains(":") || s.string.contains("_") {
+                    return fail("'\(s.string)' is not a plain decimal number (YAML 1.1 reads ':' as base 60); write it in decimal, or quote it for a string")
+                }
+                return SpecNode(value: .double(Double.construct(from: s) ?? .nan), line: line, column: column)
             default: return SpecNode(value: .string(s.string), line: line, column: column)
             }
         case let .sequence(seq):

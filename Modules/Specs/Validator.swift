@@ -109,6 +109,8 @@ struct Validator {
         case let ConfigError.wrongType(f, message):
             let expected = entry.fields.first { $0.name == f }?.type
             issue(value(f), "'\(f)' " + (expected.map { "must be \(article($0)), found \(value(f).typeName)" } ?? message), layer: layer)
+        case let ConfigError.invalidValue(f, message):
+            issue(value(f), "'\(f)' \(message)", layer: layer)
         case let LayerError.config(_, f, message):
             issue(value(f), "'\(f)' \(message)", layer: layer)
         default:

@@ -23,7 +23,7 @@ public enum TextPipelinePlugins: PluginModule {
             }
         })
         try r.register(.configured(.tokenizer, "words", summary: "words split on whitespace and punctuation", config: WordsOptions.self) { c, _ in
-            guard c.ngrams >= 1 else { throw ConfigError.wrongType(field: "ngrams", message: "must be ≥ 1") }
+            guard c.ngrams >= 1 else { throw ConfigError.invalidValue(field: "ngrams", message: "must be ≥ 1") }
             return Tokenizer.words(ngrams: c.ngrams, splitContractions: c.splitContractions, stem: c.stem)
         })
         try r.register(.configured(.tokenizer, "characters", summary: "one token per character", config: NoStepOptions.self) { _, _ in Tokenizer.characters })

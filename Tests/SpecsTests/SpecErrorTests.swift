@@ -142,4 +142,45 @@ final class SpecErrorTests: XCTestCase {
         let ok = json.replacingOccurrences(of: "\"two\"", with: "2")
         XCTAssertEqual(try SpecLoader(registry: registry).load(text: ok, file: URL(fileURLWithPath: "/s/j.json")).epochs, 2)
     }
+
+    /// Settings that make training produce NaN are refused at the value: Adam's `epsilon: 0`,
+    /// `beta1: 1`, `beta2: 1`, Adagrad's `initial_accumulator: -1`, negative rates.
+    func testOptimizerSettingsThatGiveNaNAreRefusedAtTheValue() {
+        let cases: [(String, String, String)] = [
+            ("{type: adam, epsilon: 0}", "epsilon", "must be a positive number"), ("{type: adam, beta1: 1}", "beta1", "must be in [0, 1)"),
+            ("{type: adam, beta2: 1}", "beta2", "must be in [0, 1)"), ("{type: adagrad, initial_accumulator: -1}", "initial_accumulator", "must be a finite number ≥ 0"),
+            ("{type: sgd, learning_rate: -0.1}", "learning_rate", "must be a finite number ≥ 0"), ("{type: rmsprop, rho: 1.5}", "rho", "must be in [0, 1)"),
+            ("{type: sgd, momentum: 1}", "momentum", "must be in [0, 1)"),
+        ]
+        for (optimizer, field, rule) in cases {
+            let needle = "'\(field)' \(rule)"
+            let text = Self.base.replacingOccurrences(of: "optimizer: {type: adam, learning_rate: 0.001}", with: "optimizer: \(optimizer)")
+            let found = issues(text)
+            guard let i = found.first(where: { $0.message.contains(needle) }) else { XCTFail("\(optimizer): \(found)"); continue }
+            let line = text.split(separator: "\n", omittingEmptySubsequences: false)[12]
+            XCTAssertEqual(i.line, 13, "\(i)")
+            XCTAssertEqual(i.column, line.distance(from: line.startIndex, to: line.range(of: "\(field): ")!.upperBound) + 1, "\(i)")
+        }
+        let schedule = issues(Self.base + "\nschedule: {type: step_decay, every: 0}\n")
+        XCTAssertTrue(schedule.contains { $0.message.contains("'every' must be ≥ 1") && $0.line == 15 }, "\(schedule)")
+    }
+
+    /// `units: 1:20` was read as 80 (YAML 1.1 base 60); hex, octal and underscores likewise.
+    /// Integers in a spec are plain decimal numbers.
+    func testIntegersArePlainDecimal() {
+        for (value, column) in [("1:20", 25), ("0x40", 25), ("0o100", 25), ("6_4", 25)] {
+            assertIssue(Self.base.replacingOccurrences(of: "{type: LSTM, units: 64}", with: "{type: LSTM, units: \(value)}"),
+                        line: 10, column: column, contains: "'\(value)' is not a plain decimal integer")
+        }
+        assertIssue(Self.base.replacingOccurrences(of: "learning_rate: 0.001", with: "learning_rate: 1:20.5"),
+                    line: 13, column: 40, contains: "'1:20.5' is not a plain decimal number")
+        XCTAssertNoThrow(try SpecLoader(registry: registry).load(text: Self.base.replacingOccurrences(of: "units: 64", with: "units: +64"),
+                                                                 file: URL(fileURLWithPath: "/specs/t.yaml")))
+    }
+
+    /// `name: ../../x` (the default output is runs/<name>) and `output: ''` are refused.
+    func testNameAndOutputMustNameAFolder() {
+        assertIssue(Self.base.replacingOccurrences(of: "name: t", with: "name: ../../x"), line: 1, column: 7, contains: "must be a plain name")
+        assertIssue(Self.base + "\noutput: ''\n", line: 15, column: 9, contains: "output must name a folder")
+    }
 }

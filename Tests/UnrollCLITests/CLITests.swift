@@ -85,4 +85,17 @@ final class CLITests: XCTestCase {
         let all = try run(["layers", "--kind", "all"])
         for kind in ["losses:", "optimizers:", "dataset_sources:", "cleaning_steps:"] { XCTAssertTrue(all.out.contains(kind), kind) }
     }
+
+    /// `--threads 0`, `-1` or `2^63`, and `trace --steps=-1`, trapped or started absurd thread
+    /// counts: each is a one-line usage error now, before any file is read.
+    func testNumericOptionsOutOfRangeAreUsageErrors() throws {
+        for value in ["0", "-1", "9223372036854775807", "1025"] {
+            let r = try run(["train", "/nonexistent.yaml", "--threads=\(value)"])
+            XCTAssertNotEqual(r.code, 0)
+            XCTAssertTrue(r.err.contains("--threads must be in 1…1024, got \(value)"), "\(value): \(r.err)")
+        }
+        let steps = try run(["trace", "/nonexistent.yaml", "--input", "hell", "--steps=-1"])
+        XCTAssertNotEqual(steps.code, 0)
+        XCTAssertTrue(steps.err.contains("--steps must be ≥ 0, got -1"), steps.err)
+    }
 }
