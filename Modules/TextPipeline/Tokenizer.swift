@@ -34,9 +34,9 @@ public enum Tokenizer: Codable, Equatable, Sendable {
         case let .words(n, split, stem):
             var base = split ? Tokenizer.splitWords(text).flatMap(Tokenizer.splitContraction) : Tokenizer.splitWords(text)
             if stem { base = base.map(PorterStemmer.stem) }
-            guard n > 1 else { return base }
+            guard n > 1, base.count > 1 else { return base }
             var out = base
-            for size in 2...n where base.count >= size {
+            for size in 2...min(n, base.count) {       // no n-gram is longer than the text (ngrams: 10^12 looped 10^12 times)
                 for i in 0...(base.count - size) { out.append(base[i..<(i + size)].joined(separator: " ")) }
             }
             return out
@@ -52,7 +52,9 @@ public enum Tokenizer: Codable, Equatable, Sendable {
         let c = try decoder.container(keyedBy: CaseKeys.self)
         if c.contains(.words) {
             let w = try c.nestedContainer(keyedBy: WordKeys.self, forKey: .words)
-            self = .words(ngrams: try w.decode(Int.self, forKey: .ngrams), splitContractions: try w.decode(Bool.self, forKey: .splitContractions),
+            let n = try w.decode(Int.self, forKey: .ngrams)
+            guard n >= 1 else { throw DecodingError.dataCorruptedError(forKey: .ngrams, in: w, debugDescription: "ngrams must be ≥ 1, got \(n)") }
+            self = .words(ngrams: n, splitContractions: try w.decode(Bool.self, forKey: .splitContractions),
                           stem: try w.decodeIfPresent(Bool.self, forKey: .stem) ?? false)
         } else if c.contains(.characters) {
             self = .characters

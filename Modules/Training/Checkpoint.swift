@@ -136,6 +136,9 @@ public enum Checkpoint {
         let params = model.namedParameters
         let expected = Dictionary(uniqueKeysWithValues: params.map { ($0.name, $0.parameter.shape) })
         let (tensors, _) = try SafeTensors.read(url, expected: expected)
+        for (n, _) in params where tensors[n]!.withUnsafeBufferPointer({ $0.contains { !$0.isFinite } }) {
+            throw CheckpointError.tensor(path: url.path, name: n, message: "holds NaN or infinite values; these weights cannot be used")
+        }
         for (n, p) in params { try p.assign(tensors[n]!, name: n) }
     }
 }

@@ -35,7 +35,10 @@ public struct History: Equatable, Codable, Sendable {
     }
 
     public func json() throws -> Data {
-        let rows: [[String: Any]] = epochs.map { e in e.values.merging(["epoch": Double(e.epoch)]) { a, _ in a } }
+        // JSON has no NaN or infinity: such a figure (a validation loss that overflowed) is null.
+        let rows: [[String: Any]] = epochs.map { e in
+            e.values.mapValues { $0.isFinite ? $0 as Any : NSNull() }.merging(["epoch": Double(e.epoch)]) { a, _ in a }
+        }
         return try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
     }
 }

@@ -62,6 +62,23 @@ final class ProgressPrinter {
         fflush(stdout)
     }
 
+    /// After the first epoch of a long request: how long all of it would take, when that is
+    /// over a day (`epochs: 9223372036854775807` otherwise ran on without a word).
+    func noteDuration(epochSeconds: Double, remaining: Int) {
+        guard mode != .quiet, let note = ProgressPrinter.durationNote(epochSeconds: epochSeconds, remaining: remaining) else { return }
+        print(note)
+        fflush(stdout)
+    }
+
+    /// The note `noteDuration` prints, or nil when the rest takes a day or less.
+    static func durationNote(epochSeconds: Double, remaining: Int) -> String? {
+        let total = epochSeconds * Double(remaining)
+        guard remaining > 0, total > 86_400 else { return nil }
+        let years = total / 31_557_600
+        let said = years >= 1 ? String(format: "%.3g years", years) : String(format: "%.1f days", total / 86_400)
+        return "note: \(remaining) more epochs at \(String(format: "%.2g", epochSeconds)) s each will take about \(said); stop with Ctrl-C (a model_checkpoint callback keeps what is done) or lower epochs"
+    }
+
     static func time(_ s: Double) -> String { s < 60 ? String(format: "%.0fs", s) : String(format: "%.0fm%02.0fs", (s / 60).rounded(.down), s.truncatingRemainder(dividingBy: 60)) }
 
     static func format(_ logs: [String: Double]) -> String {

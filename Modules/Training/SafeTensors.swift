@@ -79,9 +79,20 @@ public enum SafeTensors {
             }
             entries.append((name, shape, off[0], off[1]))
         }
+        // As Python's safetensors: the tensors' bytes follow one another from the start of the data
+        // section, without gaps, and cover it exactly (a header length off by one shifted every
+        // tensor by a byte and still loaded).
         let sorted = entries.sorted { ($0.begin, $0.end) < ($1.begin, $1.end) }
-        for (a, b) in zip(sorted, sorted.dropFirst()) where b.begin < a.end {
-            throw CheckpointError.tensor(path: path, name: b.name, message: "data overlaps tensor '\(a.name)'")
+        for (a, b) in zip(sorted, sorted.dropFirst()) where b.begin != a.end {
+            throw CheckpointError.tensor(path: path, name: b.name, message: b.begin < a.end ? "data overlaps tensor '\(a.name)'"
+                : "data starts at byte \(b.begin) but tensor '\(a.name)' ends at \(a.end): the data section has a gap")
+        }
+        if let first = sorted.first, first.begin != 0 {
+            throw CheckpointError.tensor(path: path, name: first.name, message: "data starts at byte \(first.begin), not at the start of the data section")
+        }
+        let covered = sorted.last?.end ?? 0
+        guard covered == dataSize else {
+            throw CheckpointError.format(path: path, message: "not a valid safetensors file: the tensors cover \(covered) of the \(dataSize) data bytes (not fully covered: the header length or the file is wrong)")
         }
         if let expected {
             for name in expected.keys.sorted() where !entries.contains(where: { $0.name == name }) {

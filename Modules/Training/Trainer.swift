@@ -152,7 +152,7 @@ public final class Trainer {
             }
         }
         let nTrain = trainX.shape[0]
-        let steps = (nTrain + options.batchSize - 1) / options.batchSize
+        let steps = nTrain == 0 ? 0 : (nTrain - 1) / options.batchSize + 1       // (n + b − 1) / b overflowed for b near Int.max
         let task = options.task ?? TaskKind.forLoss(loss, outputShape: model.outputShape)
         let progress = ProgressPrinter(verbosity: options.verbosity, totalSteps: steps, epochs: options.epochs)
         var history = options.initialHistory
@@ -183,6 +183,11 @@ public final class Trainer {
                 lossSum += Double(l) * Double(idx.count)
                 progress.step(s + 1, logs: ["loss": lossSum / Double(min(nTrain, (s + 1) * options.batchSize))])
             }
+            // The last step's update can leave non-finite weights while every loss and gradient
+            // was finite (e.g. a divergent rate): stop here, before any callback writes them.
+            if let bad = model.namedParameters.first(where: { p in p.parameter.value.withUnsafeBufferPointer { $0.contains { !$0.isFinite } } }) {
+                throw TrainingError.nonFinite("parameter \(bad.name) became non-finite during epoch \(epoch) (by optimizer step \(optimizer.iterations)); lower the learning rate, clip gradients, or check the optimizer's settings")
+            }
             var values: [String: Double] = ["loss": lossSum / Double(nTrain), "lr": Double(optimizer.learningRate)]
             if !options.metrics.isEmpty && task != .regression {
                 let m = try evaluate(x: trainX, y: trainY, batchSize: max(options.batchSize, 256), task: task)
@@ -197,6 +202,7 @@ public final class Trainer {
             let logs = EpochLogs(epoch: epoch, values: values)
             history.epochs.append(logs)
             progress.endEpoch(epoch, logs: values)
+            if epoch == options.initialEpoch + 1 { progress.noteDuration(epochSeconds: values["seconds"] ?? 0, remaining: options.epochs - epoch) }
             var stop = false
             for cb in options.callbacks { if try cb.onEpochEnd(logs, history: history, trainer: self) { stop = true } }
             if stop { break epochLoop }

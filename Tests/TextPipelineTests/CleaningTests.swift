@@ -108,4 +108,15 @@ final class PorterStemmerTests: XCTestCase {
             XCTAssertEqual(try JSONDecoder().decode(Tokenizer.self, from: JSONEncoder().encode(t)), t)
         }
     }
+
+    /// `ngrams: 10^12` looped 10^12 times a text: no n-gram is longer than the text, so it gives
+    /// what the text's length gives. A pipeline file with `ngrams: 0` is refused.
+    func testHugeNgramsAreBoundedByTheText() throws {
+        let huge = Tokenizer.words(ngrams: 1_000_000_000_000, splitContractions: false)
+        XCTAssertEqual(huge.tokenize("not very good"), Tokenizer.words(ngrams: 3, splitContractions: false).tokenize("not very good"))
+        XCTAssertEqual(huge.tokenize("good"), ["good"])
+        XCTAssertEqual(huge.tokenize(""), [])
+        let json = Data(#"{"words": {"ngrams": 0, "splitContractions": false}}"#.utf8)
+        XCTAssertThrowsError(try JSONDecoder().decode(Tokenizer.self, from: json)) { e in XCTAssertTrue("\(e)".contains("ngrams must be ≥ 1"), "\(e)") }
+    }
 }

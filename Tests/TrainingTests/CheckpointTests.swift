@@ -184,4 +184,41 @@ final class CheckpointTests: XCTestCase {
             XCTAssertThrowsError(try resumed()) { e in XCTAssertTrue("\(e)".contains("'iterations': \(bad)"), "\(e)") }
         }
     }
+
+    /// As Python's safetensors: a header length one byte short (every tensor shifted a byte, and
+    /// it loaded: a test loss of 5.6e37), a gap, or a tensor not at the start is refused.
+    func testHeaderLengthOffByOneAndGapsAreRefused() throws {
+        let m = try makeModel(seed: 1)
+        let url = dir.appendingPathComponent("w.safetensors")
+        try Checkpoint.saveWeights(m, to: url)
+        var data = try Data(contentsOf: url)
+        let n = data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        data.replaceSubrange(0..<8, with: withUnsafeBytes(of: (n - 1).littleEndian) { Data($0) })
+        XCTAssertThrowsError(try SafeTensors.decode(data)) { e in XCTAssertTrue("\(e)".contains("not fully covered"), "\(e)") }
+        func file(_ h: String, data bytes: Int) -> Data {
+            var d = Data(); var len = UInt64(h.utf8.count).littleEndian
+            d.append(Data(bytes: &len, count: 8)); d.append(Data(h.utf8)); d.append(Data(count: bytes)); return d
+        }
+        let gap = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#
+        XCTAssertThrowsError(try SafeTensors.decode(file(gap, data: 12))) { e in XCTAssertTrue("\(e)".contains("gap") && "\(e)".contains("'b'"), "\(e)") }
+        let late = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
+        XCTAssertThrowsError(try SafeTensors.decode(file(late, data: 8))) { e in XCTAssertTrue("\(e)".contains("starts at byte 4"), "\(e)") }
+        let exact = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#
+        XCTAssertEqual(try SafeTensors.decode(file(exact, data: 8)).tensors["a"]?.scalars, [0, 0])
+    }
+
+    /// Weights holding NaN or infinity are refused at load, naming the tensor.
+    func testNonFiniteWeightsAreRefusedAtLoad() throws {
+        let m = try makeModel(seed: 1)
+        var tensors: [String: Tensor] = [:]
+        for (n, p) in m.namedParameters { tensors[n] = p.value }
+        var bad = tensors["gru_1.bias"]!
+        bad.withUnsafeMutableBufferPointer { $0[3] = .nan }
+        tensors["gru_1.bias"] = bad
+        let url = dir.appendingPathComponent("nan.safetensors")
+        try SafeTensors.write(tensors, to: url)
+        XCTAssertThrowsError(try Checkpoint.loadWeights(m, from: url)) { e in
+            XCTAssertTrue("\(e)".contains("gru_1.bias") && "\(e)".contains("NaN or infinite"), "\(e)")
+        }
+    }
 }

@@ -2,7 +2,7 @@ import XCTest
 import Tensors
 import Layers
 import Optimizers
-import Training
+@testable import Training
 
 final class LearningTests: XCTestCase {
     func testXORWithSigmoidNetSumOfSquaresAndPlainSGD() throws {
@@ -76,6 +76,40 @@ final class LearningTests: XCTestCase {
         XCTAssertThrowsError(try trainer.fit(x: Tensor(shape: [2, 1], scalars: [1, .nan]), y: y, options: o)) { e in
             XCTAssertTrue("\(e)".contains("input batch"), "\(e)")
         }
+    }
+
+    /// A rate that turns the weights infinite in an epoch's last step, with every loss and gradient
+    /// finite, stops the run before any callback writes them (it died in the JSON writer).
+    func testWeightsTurningNonFiniteAtAnEpochsLastStepStopTheRun() throws {
+        let x = try Tensor(shape: [2, 1], scalars: [1, 2]), y = try Tensor(shape: [2, 1], scalars: [1, -1])
+        let model = try Sequential(inputShape: [1], layers: [Dense(units: 1, name: "dense_out")], seed: 1)
+        let trainer = Trainer(model: model, loss: MeanSquaredError(), optimizer: SGD(learningRate: .greatestFiniteMagnitude))
+        final class Recorder: Callback { var ends = 0; func onEpochEnd(_ l: EpochLogs, history: History, trainer: Trainer) throws -> Bool { ends += 1; return false } }
+        let rec = Recorder()
+        var o = FitOptions(); o.epochs = 3; o.batchSize = 2; o.verbosity = .quiet; o.metrics = []; o.callbacks = [rec]
+        XCTAssertThrowsError(try trainer.fit(x: x, y: y, options: o)) { e in
+            XCTAssertTrue("\(e)".contains("parameter dense_out.") && "\(e)".contains("during epoch 1"), "\(e)")
+        }
+        XCTAssertEqual(rec.ends, 0, "a callback saw the non-finite weights")
+    }
+
+    /// `batch_size: Int.max` overflowed the step count; it is one batch per epoch.
+    func testHugeBatchSizeIsOneBatch() throws {
+        let x = try Tensor(shape: [4, 1], scalars: [1, 2, 3, 4]), y = try Tensor(shape: [4, 1], scalars: [1, 0, 1, 0])
+        let model = try Sequential(inputShape: [1], layers: [Dense(units: 1)], seed: 1)
+        let trainer = Trainer(model: model, loss: MeanSquaredError(), optimizer: SGD())
+        var o = FitOptions(); o.epochs = 2; o.batchSize = .max; o.verbosity = .quiet; o.metrics = []
+        try trainer.fit(x: x, y: y, options: o)
+        XCTAssertEqual(trainer.optimizer.iterations, 2)
+    }
+
+    /// `epochs: 2^63-1` ran on without a word: after the first epoch a note says how long.
+    func testALongRequestSaysHowLongItWillTake() {
+        XCTAssertNil(ProgressPrinter.durationNote(epochSeconds: 2, remaining: 100))
+        let days = ProgressPrinter.durationNote(epochSeconds: 3600, remaining: 48)
+        XCTAssertTrue(days?.contains("48 more epochs") == true && days?.contains("2.0 days") == true, days ?? "nil")
+        let forever = ProgressPrinter.durationNote(epochSeconds: 0.5, remaining: .max - 1)
+        XCTAssertTrue(forever?.contains("1.46e+11 years") == true, forever ?? "nil")
     }
 
     func testEarlyStoppingRestoresBestWeights() throws {
