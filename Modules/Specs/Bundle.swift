@@ -81,12 +81,20 @@ public struct ModelBundle {
             }
             return try registry.make(.layer, r.type, config: obj, instanceName: r.name, as: (any Layer).self)
         }
-        let model = try Sequential(inputShape: d.inputShape, layers: layers, seed: 0, name: d.name)
+        let weightsURL = dir.appendingPathComponent("weights.safetensors")
+        let weightBytes = (try? FileManager.default.attributesOfItem(atPath: weightsURL.path)[.size] as? Int) ?? nil
+        guard let weightBytes else { throw CheckpointError.io(path: weightsURL.path, message: "missing: the bundle has no weights") }
+        let model: Sequential
+        do {
+            model = try Parameter.withBudget(scalars: weightBytes / 4, source: "weights file (\(weightBytes) bytes)") {
+                try Sequential(inputShape: d.inputShape, layers: layers, seed: 0, name: d.name)
+            }
+        } catch { throw CheckpointError.format(path: mj.path, message: "the model it describes does not fit its weights: \(error)") }
         let outputs = model.outputShape.last ?? 1
         guard d.classes.count >= max(outputs, outputs == 1 ? 2 : 0) else {
             throw CheckpointError.format(path: mj.path, message: "field 'classes': \(d.classes.count) names for a model with \(outputs) output\(outputs == 1 ? " (a binary model needs 2)" : "s")")
         }
-        try Checkpoint.loadWeights(model, from: dir.appendingPathComponent("weights.safetensors"))
+        try Checkpoint.loadWeights(model, from: weightsURL)
         let pj = dir.appendingPathComponent("pipeline.json")
         let pipeline = FileManager.default.fileExists(atPath: pj.path) ? try TextPipeline.load(from: pj, resolve: registry.textPartResolver) : nil
         let vt = dir.appendingPathComponent("vocabulary.txt")

@@ -19,7 +19,8 @@ extension Spec {
         do { model = try Sequential(inputShape: data.inputShape, layers: layers, seed: seed, name: name) } catch let ModelError.shape(layer, index, _, _, underlying) {
             throw mismatch(self.layers[index].node, underlying, layer: layer)
         }
-        try checkMemory(model, batch: min(batchSize, max(1, data.xTrain.shape.first ?? 1)))
+        try checkMemory(model, batch: min(batchSize, max(1, data.xTrain.shape.first ?? 1)),
+                        evaluationBatch: min(max(256, batchSize), max(1, data.xTest.shape.first ?? 1)))
         // The output must fit the labels.
         let last = self.layers[self.layers.count - 1]
         let width = model.outputShape.last ?? 0
@@ -37,29 +38,43 @@ extension Spec {
         return model
     }
 
-    /// Refuses a model whose weights (with gradients and optimizer state) and one batch's layer
-    /// outputs (with their gradients) need more than this machine's memory: an error at the layer
-    /// with the largest output instead of a failed allocation in the first step.
-    func checkMemory(_ model: Sequential, batch: Int) throws {
+    /// Refuses a model that needs more than this machine's memory, before the first step: the
+    /// weights (with gradients and optimizer state) plus, for the larger of training and
+    /// evaluation, one batch's layer outputs and working buffers (`Layer.workingScalars`: a
+    /// recurrent layer's per-step gates and states) — with gradients when training, at
+    /// `evaluationBatch` rows (`max(256, batch_size)`, as `train` evaluates) when evaluating. The
+    /// error points at the layer that needs most.
+    func checkMemory(_ model: Sequential, batch: Int, evaluationBatch: Int) throws {
         let limit = MemoryBudget.physicalBytes
-        var total = 0, largest = (index: 0, bytes: 0), overflow = false
-        func add(_ bytes: Int?) {
-            guard let bytes else { overflow = true; return }
-            let (sum, o) = total.addingReportingOverflow(bytes)
-            if o { overflow = true } else { total = sum }
+        var weights = 0, overflow = false
+        func add(_ a: Int, _ b: Int?) -> Int {
+            guard let b else { overflow = true; return a }
+            let (s, o) = a.addingReportingOverflow(b)
+            if o { overflow = true; return a }
+            return s
         }
-        for p in model.layers.flatMap(\.namedParameters) { add(MemoryBudget.elementCount([p.parameter.count, MemoryBudget.bytesPerParameter])) }
-        for (i, shape) in model.layerOutputShapes.enumerated() {
-            let bytes = MemoryBudget.elementCount([batch] + shape + [8])     // Float value + gradient
-            if (bytes ?? .max) > largest.bytes { largest = (i, bytes ?? .max) }
-            add(bytes)
+        for p in model.layers.flatMap(\.namedParameters) { weights = add(weights, MemoryBudget.elementCount([p.parameter.count, MemoryBudget.bytesPerParameter])) }
+        // Scalars each layer holds per example: its output and its working buffers.
+        let perExample = model.layers.enumerated().map { i, l -> Int? in
+            let input = i == 0 ? model.inputShape : model.layerOutputShapes[i - 1]
+            let out = MemoryBudget.elementCount(model.layerOutputShapes[i]) ?? .max
+            let (s, o) = out.addingReportingOverflow(l.workingScalars(inputShape: input))
+            return o ? nil : s
         }
-        guard overflow || total > limit else { return }
-        let layer = model.layers[largest.index]
-        let shape = Validator.render(model.layerOutputShapes[largest.index]).replacingOccurrences(of: "batch", with: "\(batch)")
-        throw mismatch(self.layers[largest.index].node,
-                       "training needs \(overflow ? "more memory than can be counted" : "about \(MemoryBudget.describe(bytes: total))") for the weights and one batch's layer outputs, more than this machine's \(MemoryBudget.describe(bytes: limit)); the largest output is \(layer.name)'s \(shape)",
-                       layer: layer.name, hint: "lower batch_size (batches of \(batch) here) or the size of \(layer.name)")
+        var phases: [(name: String, rows: Int, bytes: Int)] = []
+        for (name, rows, bytesPerScalar) in [("training", batch, 8), ("evaluation", evaluationBatch, 4)] {   // value (+ gradient)
+            var total = weights
+            for n in perExample { total = add(total, n.flatMap { MemoryBudget.elementCount([rows, $0, bytesPerScalar]) }) }
+            phases.append((name, rows, total))
+        }
+        let worst = phases.max { $0.bytes < $1.bytes }!
+        guard overflow || worst.bytes > limit else { return }
+        let largest = perExample.indices.max { (perExample[$0] ?? .max) < (perExample[$1] ?? .max) }!
+        let layer = model.layers[largest]
+        let shape = Validator.render(model.layerOutputShapes[largest]).replacingOccurrences(of: "batch", with: "\(worst.rows)")
+        throw mismatch(self.layers[largest].node,
+                       "\(worst.name) needs \(overflow ? "more memory than can be counted" : "about \(MemoryBudget.describe(bytes: worst.bytes))") for the weights and one batch of \(worst.rows) (layer outputs and working buffers), more than this machine's \(MemoryBudget.describe(bytes: limit)); \(layer.name), with output \(shape), needs most",
+                       layer: layer.name, hint: "lower batch_size (batches of \(batch) train, \(evaluationBatch) evaluate), the sequence length, or the size of \(layer.name)")
     }
 
     func loadEmbeddings(_ e: EmbeddingsSpec, model: Sequential, data: PreparedData, log: (String) -> Void) throws {

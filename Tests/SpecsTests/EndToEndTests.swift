@@ -216,7 +216,27 @@ final class EndToEndTests: XCTestCase {
         """)
         XCTAssertThrowsError(try runner.train(wide)) { e in
             let s = "\(e)"
-            XCTAssertTrue(s.contains("wide.yaml:4:5") && s.contains("training needs about") && s.contains("embedding_1's [") && s.contains("lower batch_size"), s)
+            XCTAssertTrue(s.contains("wide.yaml:4:5") && s.contains("training needs about") && s.contains("embedding_1, with output [80, 1000, 1000000]")
+                          && s.contains("lower batch_size"), s)
+        }
+        // Outputs that fit (240 rows padded to 10⁶ steps: the embedding's [32, 10⁶, 50] is 12.8 GB
+        // with gradients) but the GRU's per-step gates and states (10⁶ × 100 × 8 per row) do not:
+        // the check counts the recurrent layers' working buffers.
+        _ = try write("rows.tsv", "text\tlabel\n" + (0..<240).map { "w\($0 % 9) w\($0 % 4)\t\($0 % 2 == 0 ? "pos" : "neg")" }.joined(separator: "\n") + "\n")
+        let long = try write("long.yaml", """
+        data: {source: delimited, path: rows.tsv, text_column: text, label_column: label}
+        text: {sequence_length: 1000000}
+        model:
+          - {type: Embedding, output_dim: 50, mask_zero: true}
+          - {type: GRU, units: 100}
+          - {type: Dense, units: 2, activation: softmax}
+        loss: sparse_categorical_crossentropy
+        verbosity: quiet
+        output: out
+        """)
+        XCTAssertThrowsError(try runner.train(long)) { e in
+            let s = "\(e)"
+            XCTAssertTrue(s.contains("long.yaml:5:5") && s.contains("gru_1, with output [32, 100], needs most"), s)
         }
         _ = try write("tags.tsv", (0..<20).map { "w\($0 % 7)\tN\nw\($0 % 3)\tV\n" }.joined(separator: "\n"))
         let tagged = try write("tags.yaml", """

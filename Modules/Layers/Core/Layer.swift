@@ -35,6 +35,10 @@ public protocol Layer: AnyObject {
     /// Runs the layer on a batch. `context` carries the training flag, the dropout generator and
     /// the sequence mask (`[batch, time]`, 1 = real step, 0 = padding) between layers.
     func forward(_ input: Tensor, context: inout ForwardContext) throws -> Tensor
+    /// Scalars a forward pass keeps per example besides its output (buffers for the backward,
+    /// per-step gates), for `inputShape` (per example). Memory checks add it to the outputs;
+    /// default 0.
+    func workingScalars(inputShape: [Int]) -> Int
 }
 
 /// State passed along the layers of one forward pass.
@@ -74,6 +78,8 @@ public struct TokenLookup {
 }
 
 extension Layer {
+    public func workingScalars(inputShape: [Int]) -> Int { 0 }
+
     /// The registry name of this instance's type.
     public var typeName: String { Self.typeName }
 

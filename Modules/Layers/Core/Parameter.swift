@@ -54,7 +54,33 @@ public final class Parameter {
         if let problem = MemoryBudget.problem(shape: shape, bytesPerElement: MemoryBudget.bytesPerParameter, what: "a parameter") {
             throw LayerError.invalid(layer: layer, message: problem)
         }
+        if let budget = Parameter.budget, let n = MemoryBudget.elementCount(shape) {
+            guard n <= budget.remaining else {
+                throw LayerError.invalid(layer: layer, message: "a parameter of shape \(shape) needs \(n) scalars but only \(budget.remaining) remain of the \(budget.total) \(budget.source) holds")
+            }
+            budget.remaining -= n
+        }
         try assign(make(shape), checkShape: false)
+    }
+
+    /// A cap on the scalars `initialize` hands out while `withBudget` runs.
+    public final class Budget {
+        public let total: Int, source: String
+        public fileprivate(set) var remaining: Int
+        init(total: Int, source: String) { (self.total, self.remaining, self.source) = (total, total, source) }
+    }
+    @TaskLocal static var budget: Budget?
+
+    /// Builds with at most `scalars` parameter scalars in all; a layer asking for more fails
+    /// before allocating, naming `source`. Loading a bundle builds its model under the weights
+    /// file's size, so a `model.json` edited to `units: 30000` is refused at once instead of
+    /// allocating gigabytes that the weights could never fill.
+    ///
+    /// ```swift
+    /// let model = try Parameter.withBudget(scalars: fileBytes / 4, source: "weights.safetensors") { try build() }
+    /// ```
+    public static func withBudget<T>(scalars: Int, source: String, _ body: () throws -> T) rethrows -> T {
+        try $budget.withValue(Budget(total: scalars, source: source), operation: body)
     }
 
     /// Uses `t` exactly as given, tape identity included, so gradients w.r.t. `t` flow through

@@ -89,6 +89,12 @@ public final class Bidirectional: Layer {
         try self.init(config: c, name: name)
     }
 
+    /// Both directions' buffers.
+    public func workingScalars(inputShape: [Int]) -> Int {
+        let (sum, overflow) = forwardLayer.workingScalars(inputShape: inputShape).addingReportingOverflow(backwardLayer.workingScalars(inputShape: inputShape))
+        return overflow ? .max : sum
+    }
+
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         var s: [Int]
         do { s = try forwardLayer.outputShape(for: inputShape) } catch {

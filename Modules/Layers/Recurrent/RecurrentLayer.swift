@@ -66,6 +66,13 @@ public protocol RecurrentLayer: Layer where Config: RecurrentLayerConfig {
 extension RecurrentLayer {
     public func initialBias() -> Tensor { Tensor.zeros([cell.gates * config.units]) }
 
+    /// The fused time loop keeps, per example and step, the projected inputs and the gates
+    /// (`gates·H` each) and the states (`h`, and `c` for LSTM): `T·H·(2·gates + 2)`.
+    public func workingScalars(inputShape: [Int]) -> Int {
+        let steps = inputShape.first ?? 1, h = config.units, g = cell.gates
+        return MemoryBudget.elementCount([steps, h, 2 * g + 2]) ?? .max
+    }
+
     /// Checks the shared config fields; call from `init(config:name:)`.
     static func validate(_ c: Config, name: String) throws {
         guard c.units > 0 else { throw LayerError.config(layer: name, field: "units", message: "must be positive, got \(c.units)") }
