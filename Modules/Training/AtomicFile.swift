@@ -31,7 +31,7 @@ public enum AtomicFile {
         let err = String(cString: strerror(errno))
         close(fd)
         guard ok else { unlink(tmp.path); throw CheckpointError.io(path: url.path, message: "write failed: \(err)") }
-        guard rename(tmp.path, url.path) == 0 else {
+        guard RenameHook.rename(tmp.path, url.path) == 0 else {
             let e = String(cString: strerror(errno)); unlink(tmp.path)
             throw CheckpointError.io(path: url.path, message: "rename failed: \(e)")
         }

@@ -67,6 +67,9 @@ public struct RunFolder {
         guard BundleManifest.isPlainName(name), name != "/", out.path != "/" else {
             throw refuse("not a folder a bundle can be written to (output must name a folder, not / or ..)")
         }
+        // A run killed between the fallback's two renames left the old bundle aside: put it back.
+        let aside = out.deletingLastPathComponent().appendingPathComponent(".\(name).unroll-old")
+        if kind(of: out) == .missing, kind(of: aside) == .bundle { _ = Glibc.rename(aside.path, out.path) }
         switch kind(of: out) {
         case .missing, .empty: break
         case .notAFolder: throw refuse("exists and is not a folder; choose another output")
@@ -110,15 +113,15 @@ public struct RunFolder {
         try BundleManifest.write(in: staging, files: Self.listedFiles(in: staging))
         let fm = FileManager.default
         if Self.kind(of: output) == .missing {
-            guard rename(staging.path, output.path) == 0 else { throw renameError(staging, output) }
-        } else if unroll_rename_exchange(staging.path, output.path) == 0 {
+            guard RenameHook.rename(staging.path, output.path) == 0 else { throw renameError(staging, output) }
+        } else if RenameHook.exchange(staging.path, output.path) == 0 {
             try fm.removeItem(at: staging)                               // the old bundle, now here
         } else {
             // No exchange on this file system: two renames (a reader in between finds no bundle).
             let old = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).unroll-old")
             if Self.kind(of: old) != .missing { try fm.removeItem(at: old) }
-            guard rename(output.path, old.path) == 0 else { throw renameError(output, old) }
-            guard rename(staging.path, output.path) == 0 else { throw renameError(staging, output) }
+            guard RenameHook.rename(output.path, old.path) == 0 else { throw renameError(output, old) }
+            guard RenameHook.rename(staging.path, output.path) == 0 else { throw renameError(staging, output) }
             try fm.removeItem(at: old)
         }
         let dfd = open(output.deletingLastPathComponent().path, O_RDONLY)        // persist the rename
