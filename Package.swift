@@ -108,6 +108,10 @@ let package = Package(
         /// `swift run -c release unroll-bench`: sgemm GFLOP/s, per-op overhead, elementwise throughput.
         .executableTarget(name: "unroll-bench", dependencies: ["COpenBLAS", "Tensors", "Layers", "Optimizers", "Training", "TextPipeline", "Datasets"], path: "Tools/Bench", swiftSettings: swiftSettings),
 
+        /// `unroll-fuzz`: a seeded mutation fuzzer over every parser of outside input (spec, data,
+        /// GloVe, tagging, safetensors, model.json, pipeline.json, manifests, checkpoint state).
+        .executableTarget(name: "unroll-fuzz", dependencies: ["Specs", "Training", "Optimizers", "Layers", "TextPipeline", "Datasets", "Tensors", "PluginRegistry"],
+                          path: "Tools/Fuzz", exclude: ["corpus"], swiftSettings: swiftSettings),
         // MARK: Tests (one per target)
 
         /// Shared test helpers: real-data lookup (data/, then ../shared/data, else skip) and temp files.

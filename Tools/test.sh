@@ -2,7 +2,8 @@
 # The README's test command: installs dependencies, fetches the data the tests use, runs every test
 # twice: once on the kernels this CPU picks, once with the other kernel path forced (the C kernels'
 # next-lower instruction set and OpenBLAS's matching core), so a CPU without AVX-512 and one with
-# it are both checked wherever this runs. `--once` skips the second pass.
+# it are both checked wherever this runs (`--once` skips the second pass); then every fuzz target
+# for UNROLL_FUZZ_SECONDS (default 4) seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Tools/install-deps.sh
@@ -39,6 +40,18 @@ run_suite() {   # $1: a label; the rest: environment settings for this pass
 
 run_suite "kernels this CPU picks"
 if [ "${1:-}" != "--once" ]; then run_suite "forced: ${forced[*]}" "${forced[@]}"; fi
+
+# Every parser of outside input under the mutation fuzzer for a bounded time (seed fixed, so a run
+# is reproducible); a crash leaves crash-<target>.bin here and fails the target.
+echo "== fuzz: each target ${UNROLL_FUZZ_SECONDS:-4} s"
+for target in $(.build/debug/unroll-fuzz --list); do
+    if .build/debug/unroll-fuzz "$target" --seconds "${UNROLL_FUZZ_SECONDS:-4}" --seed 1; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1)) rc=1
+        echo "fuzz target $target crashed; input: crash-$target.bin"
+    fi
+done
 # One plain closing line over both passes.
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$rc"

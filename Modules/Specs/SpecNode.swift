@@ -57,6 +57,31 @@ public struct SpecNode {
 /// the core scalar types are resolved; explicit tags (`!!python/object`, `!custom`), anchors and
 /// aliases are refused, so nothing is constructed from the file but plain data.
 public enum SpecParser {
+    /// What YAML 1.1 reads a non-decimal integer as — base 60 (`1:20` = 80), hex, octal, binary,
+    /// `_` separators — or nil when it overflows. (Yams' own base-60 reading traps on overflow,
+    /// `9223372036854775801:20`, so it is never called.)
+    static func yaml11Integer(_ text: String) -> Int? {
+        var t = text.replacingOccurrences(of: "_", with: "")
+        var sign = 1
+        if let f = t.first, f == "-" || f == "+" { sign = f == "-" ? -1 : 1; t.removeFirst() }
+        var value: Int?
+        if t.contains(":") {
+            var v = 0
+            for part in t.split(separator: ":", omittingEmptySubsequences: false) {
+                guard let d = Int(part), d >= 0 else { return nil }
+                let (m, o1) = v.multipliedReportingOverflow(by: 60)
+                let (a, o2) = m.addingReportingOverflow(d)
+                if o1 || o2 { return nil }
+                v = a
+            }
+            value = v
+        } else if t.hasPrefix("0x") { value = Int(t.dropFirst(2), radix: 16) }
+        else if t.hasPrefix("0o") { value = Int(t.dropFirst(2), radix: 8) }
+        else if t.hasPrefix("0b") { value = Int(t.dropFirst(2), radix: 2) }
+        else { value = Int(t) }
+        return value.flatMap { v in sign == 1 ? v : (v == Int.min ? nil : -v) }
+    }
+
     public static func parse(_ text: String, file: String) throws -> SpecNode {
         let node: Node?
         let parser: Parser          // kept alive while converting: nodes hold their anchors weakly
@@ -115,7 +140,8 @@ public enum SpecParser {
                 // are plain decimal numbers.
                 let digits = s.string.first.map { "+-".contains($0) } == true ? s.string.dropFirst() : Substring(s.string)
                 guard !digits.isEmpty, digits.allSatisfy({ ("0"..."9").contains($0) }) else {
-                    return fail("'\(s.string)' is not a plain decimal integer (YAML 1.1 would read it as \(Int.construct(from: s).map(String.init) ?? "a number")); write the number in decimal, or quote it for a string")
+                    let reading = SpecParser.yaml11Integer(s.string).map { "as \($0)" } ?? "in another base"
+                    return fail("'\(s.string)' is not a plain decimal integer (YAML 1.1 would read it \(reading)); write the number in decimal, or quote it for a string")
                 }
                 if let i = Int(s.string) { return SpecNode(value: .int(i), line: line, column: column) }
                 return fail("integer '\(s.string)' is out of range")

@@ -172,6 +172,11 @@ final class SpecErrorTests: XCTestCase {
             assertIssue(Self.base.replacingOccurrences(of: "{type: LSTM, units: 64}", with: "{type: LSTM, units: \(value)}"),
                         line: 10, column: column, contains: "'\(value)' is not a plain decimal integer")
         }
+        assertIssue(Self.base.replacingOccurrences(of: "{type: LSTM, units: 64}", with: "{type: LSTM, units: 1:20}"),
+                    line: 10, column: 25, contains: "YAML 1.1 would read it as 80")
+        // Found by unroll-fuzz: Yams' base-60 reading trapped on overflow.
+        assertIssue(Self.base.replacingOccurrences(of: "epochs: 2", with: "epochs: 9223372036854775801:20"),
+                    line: 14, column: 9, contains: "would read it in another base")
         assertIssue(Self.base.replacingOccurrences(of: "learning_rate: 0.001", with: "learning_rate: 1:20.5"),
                     line: 13, column: 40, contains: "'1:20.5' is not a plain decimal number")
         XCTAssertNoThrow(try SpecLoader(registry: registry).load(text: Self.base.replacingOccurrences(of: "units: 64", with: "units: +64"),

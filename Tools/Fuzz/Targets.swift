@@ -1,0 +1,131 @@
+import Foundation
+import PluginRegistry
+import Tensors
+import Layers
+import Optimizers
+import Training
+import TextPipeline
+import Datasets
+import Specs
+
+/// One parser of outside input, run on bytes: a thrown error is a good outcome (the input was
+/// refused with a message); a crash is a bug.
+struct Target {
+    let name: String
+    /// Built-in seeds (the corpus folder adds more).
+    let seeds: [Data]
+    let run: (Data) throws -> Void
+}
+
+/// The targets, with a scratch folder and a small trained bundle to fuzz files into.
+struct Targets {
+    let scratch: URL
+    let registry: Registry
+    let bundle: URL
+
+    init() throws {
+        let shm = URL(fileURLWithPath: "/dev/shm")
+        let base = FileManager.default.isWritableFile(atPath: shm.path) ? shm : FileManager.default.temporaryDirectory
+        scratch = base.appendingPathComponent("unroll-fuzz-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        registry = try Builtins.registry()
+        // A small text classifier with checkpoints: the model.json, pipeline.json, manifest and
+        // checkpoint state to mutate.
+        let rows = (0..<40).map { i in i % 2 == 0 ? "good fine \(i % 5)\tpos" : "bad dull \(i % 3)\tneg" }
+        try Data(("text\tlabel\n" + rows.joined(separator: "\n") + "\n").utf8).write(to: scratch.appendingPathComponent("t.tsv"))
+        let spec = scratch.appendingPathComponent("t.yaml")
+        try Data("""
+        data: {source: delimited, path: t.tsv, text_column: text, label_column: label}
+        text: {sequence_length: 4, tokenizer: {type: words, ngrams: 2}}
+        model: [{type: Embedding, output_dim: 3, mask_zero: true}, {type: GRU, units: 3}, {type: Dense, units: 2, activation: softmax}]
+        loss: sparse_categorical_crossentropy
+        epochs: 1
+        callbacks: [{type: model_checkpoint}]
+        verbosity: quiet
+        output: bundle
+        """.utf8).write(to: spec)
+        var runner = Runner(registry: registry)
+        runner.log = { _ in }
+        bundle = try runner.train(spec).bundle
+    }
+
+    func file(_ name: String, _ data: Data) throws -> URL {
+        let u = scratch.appendingPathComponent(name)
+        try data.write(to: u)
+        return u
+    }
+
+    func bundleFile(_ name: String) -> Data { (try? Data(contentsOf: bundle.appendingPathComponent(name))) ?? Data() }
+
+    /// The working copy of the bundle (`manifest.json` kept only with `keepManifest`) with `name`
+    /// replaced by `data`; the copy is made once, and `restore` puts the original file back.
+    func bundleWith(_ name: String, _ data: Data, keepManifest: Bool = false) throws -> URL {
+        let copy = scratch.appendingPathComponent(keepManifest ? "copy-manifest" : "copy")
+        if !FileManager.default.fileExists(atPath: copy.path) {
+            try FileManager.default.copyItem(at: bundle, to: copy)
+            if !keepManifest { try FileManager.default.removeItem(at: copy.appendingPathComponent(BundleManifest.fileName)) }
+        }
+        try data.write(to: copy.appendingPathComponent(name))
+        return copy
+    }
+
+    /// Runs `body` on the working copy with `name` replaced, then restores the original.
+    func withBundle(_ name: String, _ data: Data, keepManifest: Bool = false, _ body: (URL) throws -> Void) throws {
+        let copy = try bundleWith(name, data, keepManifest: keepManifest)
+        defer { try? bundleFile(name).write(to: copy.appendingPathComponent(name)) }
+        try body(copy)
+    }
+
+    /// The targets' names, in order (without building the bundle).
+    static let names = ["spec", "delimited", "numeric", "glove", "tagging", "vocabulary", "safetensors", "model_json", "pipeline_json",
+                        "manifest", "checkpoint_state"]
+
+    var all: [Target] {
+        var runner = Runner(registry: registry)
+        runner.log = { _ in }
+        let examples = ((try? FileManager.default.contentsOfDirectory(atPath: "Examples")) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+            .compactMap { FileManager.default.contents(atPath: "Examples/\($0)") }
+        let d = { (s: String) in Data(s.utf8) }
+        let trainer = (try? ModelBundle.load(bundle, registry: registry)).map { Trainer(model: $0.model, loss: SparseCategoricalCrossEntropy(), optimizer: Adam()) }!
+        return [
+            Target(name: "spec", seeds: examples + [d("{\"data\": {\"source\": \"numeric_csv\", \"path\": \"x.csv\"}, \"model\": [{\"type\": \"Dense\", \"units\": 2}], \"loss\": \"mean_squared_error\"}")]) { data in
+                _ = try SpecLoader(registry: registry).load(try file("spec.yaml", data))
+            },
+            Target(name: "delimited", seeds: [bundleFile("../t.tsv"), d("a,b\n\"x, y\",1\n\"q\"\"r\",2\n"), d("text\tlabel\nfine\tpos\n")]) { data in
+                let t = try DelimitedTable.load(try file("d.tsv", data), onBadRecord: .skip).table
+                _ = try LabeledTextSet.fromTable(t, textColumn: t.columns.first ?? "text", labelColumn: t.columns.last ?? "label")
+            },
+            Target(name: "numeric", seeds: [d("0.5,1,0\n0.25,2,1\n1e3,3,2\n")]) { data in
+                _ = try NumericTable.load(try file("n.csv", data))
+            },
+            Target(name: "glove", seeds: [d("the 0.1 -0.2 0.3\nfilm 1 2 3\n"), d("a 1e-3 2.5E+2\n")]) { data in
+                _ = try GloVe.load(try file("g.txt", data))
+            },
+            Target(name: "tagging", seeds: [d("The\tDET\ncat\tNOUN\n\nruns\tVERB\n")]) { data in
+                _ = try TaggedSentences.load(try file("tags.tsv", data), onBadRecord: .skip)
+            },
+            Target(name: "vocabulary", seeds: [bundleFile("vocabulary.txt")]) { data in
+                _ = try Vocabulary.load(from: try file("v.txt", data))
+            },
+            Target(name: "safetensors", seeds: [bundleFile("weights.safetensors"), bundleFile("optimizer.safetensors"), bundleFile("test.safetensors")]) { data in
+                _ = try SafeTensors.decode(data)
+            },
+            Target(name: "model_json", seeds: [bundleFile("model.json")]) { data in
+                try withBundle("model.json", data) { _ = try runner.predict(bundle: $0, texts: ["good film", ""]) }
+            },
+            Target(name: "pipeline_json", seeds: [bundleFile("pipeline.json")]) { data in
+                try withBundle("pipeline.json", data) { _ = try runner.predict(bundle: $0, texts: ["good film", ""]) }
+            },
+            Target(name: "manifest", seeds: [bundleFile(BundleManifest.fileName)]) { data in
+                try withBundle(BundleManifest.fileName, data, keepManifest: true) { _ = try ModelBundle.load($0, registry: registry) }
+            },
+            Target(name: "checkpoint_state", seeds: [bundleFile("checkpoints/epoch-0001/state.json"), bundleFile("checkpoints/latest.json")]) { data in
+                // A short object is taken as latest.json, anything else as the epoch's state.json.
+                let name = data.first == UInt8(ascii: "{") && data.count < 40 ? "checkpoints/latest.json" : "checkpoints/epoch-0001/state.json"
+                try withBundle(name, data) { copy in
+                    _ = try Checkpoint.resume(trainer: trainer, from: copy.appendingPathComponent("checkpoints"))
+                }
+            },
+        ]
+    }
+}
