@@ -56,7 +56,9 @@ public struct ModelBundle {
         try AtomicFile.write(try e.encode(d), to: dir.appendingPathComponent("model.json"))
         try Checkpoint.saveWeights(model, to: dir.appendingPathComponent("weights.safetensors"))
         try Checkpoint.saveOptimizer(trainer.optimizer, to: dir.appendingPathComponent("optimizer.safetensors"))
-        try SafeTensors.write(["x": data.xTest, "y": data.yTest], metadata: ["format": "unroll-test-split"], to: dir.appendingPathComponent(testFile))
+        if data.xTest.shape.first ?? 0 > 0 {
+            try SafeTensors.write(["x": data.xTest, "y": data.yTest], metadata: ["format": "unroll-test-split"], to: dir.appendingPathComponent(testFile))
+        }
         if let p = data.pipeline {
             let pe = JSONEncoder(); pe.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(try pe.encode(p), to: dir.appendingPathComponent("pipeline.json"))

@@ -283,4 +283,19 @@ final class BundleSafetyTests: XCTestCase {
                           && "\(e)".contains("scalars but only"), "\(e)")
         }
     }
+
+    /// `split: {test: 0}` trained every epoch and then died (`x has 0 examples but y has 0`),
+    /// losing the run. It finishes without a test report and says so.
+    func testAnEmptyTestSplitFinishesWithoutATestReport() throws {
+        var said: [String] = []
+        runner.log = { said.append($0) }
+        let r = try runner.train(try textSpec(extra: "split: {test: 0}"))
+        XCTAssertNil(r.test)
+        XCTAssertTrue(said.contains { $0.contains("no test report: the test split is empty") }, "\(said)")
+        XCTAssertFalse(fm.fileExists(atPath: r.bundle.appendingPathComponent(ModelBundle.testFile).path))
+        XCTAssertNoThrow(try ModelBundle.load(r.bundle, registry: registry))
+        XCTAssertThrowsError(try runner.evaluate(bundle: r.bundle)) { e in
+            XCTAssertTrue("\(e)".contains("holds no test split") && "\(e)".contains("unroll evaluate BUNDLE SPEC"), "\(e)")
+        }
+    }
 }
