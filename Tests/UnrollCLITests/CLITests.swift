@@ -3,20 +3,9 @@ import Foundation
 
 /// The `unroll` executable as a user meets it: exit codes and one-line errors on standard error.
 final class CLITests: XCTestCase {
-    /// `unroll` next to the test bundle (both are built by `swift build --build-tests`).
-    func binary() throws -> URL {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        if dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
-        for candidate in [dir, dir.deletingLastPathComponent()] {
-            let u = candidate.appendingPathComponent("unroll")
-            if FileManager.default.isExecutableFile(atPath: u.path) { return u }
-        }
-        throw XCTSkip("the unroll executable is not built next to the tests (\(dir.path)); run swift build first")
-    }
-
     func run(_ args: [String], stdin: String? = nil) throws -> (code: Int32, out: String, err: String) {
         let p = Process()
-        p.executableURL = try binary()
+        p.executableURL = try unrollBinary()
         p.arguments = args
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out; p.standardError = err; p.standardInput = input

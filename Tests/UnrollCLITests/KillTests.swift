@@ -13,21 +13,11 @@ import Foundation
 final class KillTests: XCTestCase {
     let fm = FileManager.default
 
-    func binary() throws -> URL {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        if dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
-        for candidate in [dir, dir.deletingLastPathComponent()] {
-            let u = candidate.appendingPathComponent("unroll")
-            if fm.isExecutableFile(atPath: u.path) { return u }
-        }
-        throw XCTSkip("the unroll executable is not built next to the tests (\(dir.path)); run swift build first")
-    }
-
     /// Runs `unroll` in `dir`; `killAfter` sends SIGKILL after that many seconds if still running.
     /// Returns the exit status, or the signal negated (-9 for SIGKILL), and standard error.
     func unroll(_ args: [String], in dir: URL, env: [String: String] = [:], killAfter: Double? = nil) throws -> (status: Int32, err: String) {
         let p = Process()
-        p.executableURL = try binary()
+        p.executableURL = try unrollBinary()
         p.arguments = args
         p.currentDirectoryURL = dir
         p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
