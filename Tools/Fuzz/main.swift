@@ -10,6 +10,11 @@
 // Run from the package root (it reads Examples/ for spec seeds).
 import Foundation
 import Tensors
+#if canImport(Glibc)
+import Glibc
+#endif
+
+setvbuf(stdout, nil, _IOLBF, 0)      // each target's line reaches a log even if a later target crashes
 
 var names: [String] = [], runs = Int.max, seconds = Double.infinity, seed: UInt64 = 1, corpus = "Tools/Fuzz/corpus"
 var args = CommandLine.arguments.dropFirst()
