@@ -53,12 +53,11 @@ extension Spec {
             if o { overflow = true; return a }
             return s
         }
-        for p in model.layers.flatMap(\.namedParameters) { weights = add(weights, MemoryBudget.elementCount([p.parameter.count, MemoryBudget.bytesPerParameter])) }
+        for p in model.namedParameters { weights = add(weights, MemoryBudget.elementCount([p.parameter.count, MemoryBudget.bytesPerParameter])) }
         // Scalars each layer holds per example: its output and its working buffers.
-        let perExample = model.layers.enumerated().map { i, l -> Int? in
-            let input = i == 0 ? model.inputShape : model.layerOutputShapes[i - 1]
-            let out = MemoryBudget.elementCount(model.layerOutputShapes[i]) ?? .max
-            let (s, o) = out.addingReportingOverflow(l.workingScalars(inputShape: input))
+        let perExample = model.nodes.map { n -> Int? in
+            let out = MemoryBudget.elementCount(n.outputShape) ?? .max
+            let (s, o) = out.addingReportingOverflow(n.layer.workingScalars(inputShape: n.inputShapes.first ?? []))
             return o ? nil : s
         }
         var phases: [(name: String, rows: Int, bytes: Int)] = []
@@ -70,7 +69,7 @@ extension Spec {
         let worst = phases.max { $0.bytes < $1.bytes }!
         guard overflow || worst.bytes > limit else { return }
         let largest = perExample.indices.max { (perExample[$0] ?? .max) < (perExample[$1] ?? .max) }!
-        let layer = model.layers[largest]
+        let layer = model.nodes[largest].layer
         let shape = Validator.render(model.layerOutputShapes[largest]).replacingOccurrences(of: "batch", with: "\(worst.rows)")
         throw mismatch(self.layers[largest].node,
                        "\(worst.name) needs \(overflow ? "more memory than can be counted" : "about \(MemoryBudget.describe(bytes: worst.bytes))") for the weights and one batch of \(worst.rows) (layer outputs and working buffers), more than this machine's \(MemoryBudget.describe(bytes: limit)); \(layer.name), with output \(shape), needs most",

@@ -37,6 +37,7 @@ public enum Tracer {
     /// step at a time — an independent reference — and checked against the fused kernel.
     public static func trace(model: Sequential, ids: [Int], inputs: [String], symbols: [String]) throws -> Trace {
         guard !ids.isEmpty else { throw TrainingError.invalid("trace needs at least one input step") }
+        guard model.isChain else { throw TrainingError.invalid("trace follows chain models (a spec's model: list); \(model.name) is a graph") }
         var steps = inputs.enumerated().map { Trace.Step(step: $0.offset + 1, input: $0.element, layers: [], output: nil, probabilities: nil) }
         var h = try Tensor(shape: [1, ids.count], scalars: ids.map(Float.init))
         var ctx = ForwardContext(training: false)

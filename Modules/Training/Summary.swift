@@ -1,31 +1,40 @@
 import Foundation
 import Layers
 
-extension Sequential {
-    /// A Keras-style summary: layer name (type), output shape, parameter count; then the total,
-    /// trainable and non-trainable counts with their size in bytes (Float32).
+extension Model {
+    /// A Keras-style summary: layer name (type), output shape, parameter count — and for a graph
+    /// the "Connected to" column (the nodes each reads; a shared layer's parameters are counted at
+    /// its first call) — then the total, trainable and non-trainable counts with their size in
+    /// bytes (Float32).
     public func summary() -> String {
-        let rows = layers.enumerated().map { i, l -> (String, String, String) in
-            ("\(l.name) (\(l.typeName))", "[batch\(layerOutputShapes[i].map { ", \($0)" }.joined())]", Summary.grouped(l.parameterCount))
+        var seen = Set<ObjectIdentifier>()
+        let rows = nodes.map { n -> [String] in
+            let first = seen.insert(ObjectIdentifier(n.layer)).inserted
+            let connected = n.inputs.map { $0 < 0 ? Model.inputName : nodes[$0].name }.joined(separator: ", ")
+            return ["\(n.name) (\(n.layer.typeName))", Model.render(n.outputShape), Summary.grouped(first ? n.layer.parameterCount : 0), connected]
         }
-        let w0 = max(26, rows.map(\.0.count).max() ?? 0) + 2
-        let w1 = max(22, rows.map(\.1.count).max() ?? 0) + 2
-        let w2 = 14
+        let graph = !isChain
+        let widths = [max(26, rows.map { $0[0].count }.max() ?? 0) + 2, max(22, rows.map { $0[1].count }.max() ?? 0) + 2, 14,
+                      graph ? max(14, rows.map { $0[3].count }.max() ?? 0) + 2 : 0]
         func pad(_ s: String, _ w: Int, right: Bool = false) -> String {
             let p = String(repeating: " ", count: max(0, w - s.count))
             return right ? p + s : s + p
         }
-        let line = String(repeating: "─", count: w0 + w1 + w2)
+        func row(_ r: [String]) -> String {
+            pad(r[0], widths[0]) + pad(r[1], widths[1]) + pad(r[2], widths[2], right: true) + (graph ? "  " + pad(r[3], widths[3] - 2) : "")
+        }
+        let total = widths.reduce(0, +)
+        let line = String(repeating: "─", count: total)
         var out = "Model: \"\(name)\"\n" + line + "\n"
-        out += pad("Layer (type)", w0) + pad("Output Shape", w1) + pad("Param #", w2, right: true) + "\n"
-        out += String(repeating: "═", count: w0 + w1 + w2) + "\n"
-        for r in rows { out += pad(r.0, w0) + pad(r.1, w1) + pad(r.2, w2, right: true) + "\n" }
+        out += row(["Layer (type)", "Output Shape", "Param #", "Connected to"]).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+        out += String(repeating: "═", count: total) + "\n"
+        for r in rows { out += row(r).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n" }
         out += line + "\n"
-        let total = namedParameters.reduce(0) { $0 + $1.parameter.count }
+        let all = namedParameters.reduce(0) { $0 + $1.parameter.count }
         let trainable = trainableParameters.reduce(0) { $0 + $1.parameter.count }
-        out += " Total params: \(Summary.grouped(total)) (\(Summary.bytes(total * 4)))\n"
+        out += " Total params: \(Summary.grouped(all)) (\(Summary.bytes(all * 4)))\n"
         out += " Trainable params: \(Summary.grouped(trainable)) (\(Summary.bytes(trainable * 4)))\n"
-        out += " Non-trainable params: \(Summary.grouped(total - trainable)) (\(Summary.bytes((total - trainable) * 4)))\n"
+        out += " Non-trainable params: \(Summary.grouped(all - trainable)) (\(Summary.bytes((all - trainable) * 4)))\n"
         return out
     }
 }

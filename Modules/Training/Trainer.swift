@@ -117,6 +117,7 @@ public final class Trainer {
         func bad(_ t: Tensor) -> Bool { t.withUnsafeBufferPointer { $0.contains { !$0.isFinite } } }
         if let p = model.namedParameters.first(where: { bad($0.parameter.value) }) { return "parameter \(p.name) holds non-finite values" }
         if bad(x) { return "the input batch contains NaN or infinite values" }
+        guard model.isChain else { return "a layer's output became non-finite (its parameters are finite; lower the learning rate or clip gradients)" }
         var ctx = ForwardContext(training: true, seed: seed)
         var h = x
         for l in model.layers {

@@ -1,0 +1,240 @@
+import Tensors
+import Layers
+
+/// A model: layers called on the input and on each other's outputs — a chain (`Sequential`,
+/// what `model:` lists in a spec) or a graph (Keras's functional API, a spec's `graph:`), built
+/// at run time so a spec file can describe it. One class, one code path for fit, evaluate,
+/// predict, checkpoints and bundles: a chain is the graph whose every node takes the one before.
+///
+/// Shapes are per example (no batch axis): `inputShape` `[100]` for 100 token ids, `[20, 300]`
+/// for 20 steps of 300-d vectors, `[64]` for 64 features. Layers get Keras-style names when they
+/// have none (`embedding_1`, `lstm_1`, `dense_2`).
+///
+/// ```swift
+/// let model = try Sequential(inputShape: [100], layers: [
+///     Embedding(inputDim: 1001, outputDim: 128), LSTM(units: 64),
+///     Dense(units: 64, activation: .relu), Dense(units: 1, activation: .sigmoid)], seed: 42)
+/// print(model.summary())      // 181,761 parameters
+///
+/// // a graph: two poolings of one sequence, concatenated
+/// let g = try Model(inputShape: [40], nodes: [
+///     .init(Embedding(inputDim: 500, outputDim: 8, maskZero: true), inputs: ["input"]),
+///     .init(GRU(units: 16, returnSequences: true), inputs: ["embedding_1"]),
+///     .init(GlobalMaxPooling1D(), inputs: ["gru_1"]), .init(GlobalAveragePooling1D(), inputs: ["gru_1"]),
+///     .init(Concatenate(), inputs: ["global_max_pooling1_d_1", "global_average_pooling1_d_1"]),
+///     .init(Dense(units: 2, activation: .softmax), inputs: ["concatenate_1"])], seed: 1)
+/// ```
+public typealias Sequential = Model
+
+public final class Model {
+    /// One call of a layer in the graph.
+    public struct Node {
+        /// The node's name: its layer's name, or `<layer>_<k>` for the k-th further call of a shared layer.
+        public let name: String
+        public let layer: any Layer
+        /// The nodes it reads, by index (`-1` is the model's input), in the order the layer takes them.
+        public let inputs: [Int]
+        /// Per-example input shapes and output shape.
+        public let inputShapes: [[Int]]
+        public let outputShape: [Int]
+    }
+
+    /// A node to build: a layer (new, or one already used by an earlier node, to share its
+    /// weights) and the names of what it reads (`input`, or earlier nodes' names).
+    public struct NodeSpec {
+        public var layer: any Layer
+        public var inputs: [String]
+        public init(_ layer: any Layer, inputs: [String]) { (self.layer, self.inputs) = (layer, inputs) }
+    }
+
+    /// The nodes in order; each reads only the input and nodes before it.
+    public let nodes: [Node]
+    /// The distinct layers, in order of first use, with unique names.
+    public let layers: [any Layer]
+    /// Per-example input shape.
+    public let inputShape: [Int]
+    /// The model's name in summaries.
+    public var name: String
+    /// Whether the model is a plain chain (every node reads the one before it).
+    public var isChain: Bool { nodes.enumerated().allSatisfy { $0.element.inputs == [$0.offset - 1] } }
+
+    /// Per-example output shape of each node (of each layer, for a chain).
+    public var layerOutputShapes: [[Int]] { nodes.map(\.outputShape) }
+
+    /// The chain: names unnamed layers, infers every shape (throwing at the first layer that does
+    /// not fit, naming it and its input), and builds the parameters from `seed`.
+    public convenience init(inputShape: [Int], layers: [any Layer], seed: UInt64 = 0, name: String = "sequential") throws {
+        guard !layers.isEmpty else { throw ModelError.invalid("a model needs at least one layer") }
+        let names = Model.layerNames(types: layers.map(\.typeName), given: layers.map { $0.name.isEmpty ? nil : $0.name })
+        for (l, n) in zip(layers, names) { l.name = n }
+        guard Set(names).count == layers.count else {
+            throw ModelError.invalid("layer names must be unique: \(names)")
+        }
+        try self.init(inputShape: inputShape, nodes: layers.enumerated().map { i, l in NodeSpec(l, inputs: [i == 0 ? Model.inputName : names[i - 1]]) },
+                      seed: seed, name: name)
+    }
+
+    /// The name nodes use for the model's input.
+    public static let inputName = "input"
+
+    /// The graph: nodes in order, each reading `input` or earlier nodes by name; the last node is
+    /// the output. Unnamed layers get Keras names; a layer given to two nodes is built once and
+    /// shares its weights (its later calls are named `<layer>_2`, …). Throws at the first node
+    /// that reads an unknown or later node, or whose layer does not fit its inputs' shapes.
+    public init(inputShape: [Int], nodes specs: [NodeSpec], seed: UInt64 = 0, name: String = "model") throws {
+        guard !specs.isEmpty else { throw ModelError.invalid("a model needs at least one layer") }
+        var distinct: [any Layer] = []
+        for s in specs where !distinct.contains(where: { $0 === s.layer }) { distinct.append(s.layer) }
+        let names = Model.layerNames(types: distinct.map(\.typeName), given: distinct.map { $0.name.isEmpty ? nil : $0.name })
+        for (l, n) in zip(distinct, names) { l.name = n }
+        guard Set(names).count == distinct.count else { throw ModelError.invalid("layer names must be unique: \(names)") }
+        var index: [String: Int] = [Model.inputName: -1]
+        var calls: [ObjectIdentifier: Int] = [:]
+        var built: [Node] = []
+        var rng = SeededGenerator(seed: seed)
+        var layerInput: [ObjectIdentifier: [[Int]]] = [:]
+        for (i, s) in specs.enumerated() {
+            let l = s.layer, id = ObjectIdentifier(l)
+            calls[id, default: 0] += 1
+            let nodeName = calls[id]! == 1 ? l.name : "\(l.name)_\(calls[id]!)"
+            let inputs = try s.inputs.map { n -> Int in
+                guard let k = index[n] else {
+                    let later = specs[(i + 1)...].contains { $0.layer.name == n } || n == nodeName
+                    throw ModelError.shape(layer: nodeName, index: i, inputShape: [], from: n,
+                                           underlying: later ? "'\(n)' is this node or a later one: a node reads only the input and nodes above it (no cycles)"
+                                                             : "no node or input is named '\(n)'")
+                }
+                return k
+            }
+            let shapes = inputs.map { $0 < 0 ? inputShape : built[$0].outputShape }
+            let from = s.inputs.joined(separator: " and ")
+            do {
+                let out: [Int]
+                if let m = l as? any MultiInputLayer { out = try m.outputShape(forInputs: shapes) } else {
+                    guard shapes.count == 1 else { throw LayerError.shape(layer: l.name, message: "takes one input, given \(shapes.count)") }
+                    out = try l.outputShape(for: shapes[0])
+                }
+                if let first = layerInput[id] {
+                    guard first == shapes else {
+                        throw LayerError.shape(layer: l.name, message: "is shared, and was built for \(first.map { Model.render($0) }.joined(separator: " and ")), not \(shapes.map { Model.render($0) }.joined(separator: " and "))")
+                    }
+                } else {
+                    var layerRNG = rng.split()
+                    try l.build(inputShape: shapes.count == 1 ? shapes[0] : shapes[0], rng: &layerRNG)
+                    layerInput[id] = shapes
+                }
+                built.append(Node(name: nodeName, layer: l, inputs: inputs, inputShapes: shapes, outputShape: out))
+            } catch {
+                throw ModelError.shape(layer: nodeName, index: i, inputShape: shapes.count == 1 ? shapes[0] : [], from: i == 0 && from == Model.inputName ? "the input" : from,
+                                       underlying: "\(error)")
+            }
+            guard index[nodeName] == nil else { throw ModelError.invalid("two nodes are named '\(nodeName)'") }
+            index[nodeName] = i
+        }
+        self.nodes = built
+        self.layers = distinct
+        self.inputShape = inputShape
+        self.name = name
+    }
+
+    static func render(_ shape: [Int]) -> String { "[batch\(shape.map { ", \($0)" }.joined())]" }
+
+    /// Names for layers of the given types: a given name is kept, others get Keras-style
+    /// `<snake_case type>_<n>` (`lstm_1`, `dense_2`, `simple_rnn_1`; plugins drop their namespace).
+    public static func layerNames(types: [String], given: [String?]) -> [String] {
+        var counts: [String: Int] = [:]
+        var used = Set(given.compactMap { $0 })
+        return zip(types, given).map { type, name in
+            if let name { return name }
+            let base = LayerConfigCoding.snakeCase(String(type.split(separator: ".").last ?? "layer"))
+            var n: String
+            repeat { counts[base, default: 0] += 1; n = "\(base)_\(counts[base]!)" } while used.contains(n)
+            used.insert(n)
+            return n
+        }
+    }
+
+    /// Per-example output shape (the last node's).
+    public var outputShape: [Int] { nodes.last?.outputShape ?? inputShape }
+
+    /// Every parameter with its dotted name, in layer order. Found by reflection once, after
+    /// `init` built every layer (layers hold their `Parameter` objects in `let` properties and
+    /// change only their values), so a training step does not reflect over the model again.
+    public var namedParameters: [(name: String, parameter: Parameter)] { cachedParameters }
+    private lazy var cachedParameters: [(name: String, parameter: Parameter)] = layers.flatMap(\.namedParameters)
+
+    /// The parameters an optimizer updates.
+    public var trainableParameters: [(name: String, parameter: Parameter)] { namedParameters.filter { $0.parameter.trainable } }
+
+    /// Runs every node in order. The context's mask after the last node is the output mask (if
+    /// any); each node sees the mask of its (first) input, and a merge node all of its inputs'.
+    /// With `checkInputShape: false`, sequence inputs may have any length (generation feeds
+    /// growing contexts to a model trained on fixed windows).
+    public func forward(_ x: Tensor, context: inout ForwardContext, checkInputShape: Bool = true) throws -> Tensor {
+        guard !checkInputShape || Array(x.shape.dropFirst()) == inputShape else {
+            throw ModelError.shape(layer: layers[0].name, index: 0, inputShape: Array(x.shape.dropFirst()), from: "the data",
+                                   underlying: "the model expects examples of shape \(inputShape) but the data has \(Array(x.shape.dropFirst()))")
+        }
+        if isChain {
+            var h = x
+            for n in nodes { h = try n.layer.forward(h, context: &context) }
+            return h
+        }
+        let inputMask = context.mask
+        var values: [(Tensor, Tensor?)] = []
+        values.reserveCapacity(nodes.count)
+        func value(_ k: Int) -> (Tensor, Tensor?) { k < 0 ? (x, inputMask) : values[k] }
+        for n in nodes {
+            let ins = n.inputs.map(value)
+            let y: Tensor
+            if let m = n.layer as? any MultiInputLayer {
+                y = try m.forward(ins.map(\.0), masks: ins.map(\.1), context: &context)
+            } else {
+                context.mask = ins[0].1
+                y = try n.layer.forward(ins[0].0, context: &context)
+            }
+            values.append((y, context.mask))
+        }
+        return values[values.count - 1].0
+    }
+
+    /// Outputs for `x` in batches, without recording anything (inference mode).
+    public func predict(_ x: Tensor, batchSize: Int = 256) throws -> Tensor {
+        guard batchSize > 0 else { throw ModelError.invalid("batch size must be positive") }
+        let n = x.shape.first ?? 0
+        return try withNoGrad {
+            var parts: [Tensor] = []
+            var start = 0
+            while start < n {
+                let len = min(batchSize, n - start)
+                var ctx = ForwardContext(training: false)
+                parts.append(try forward(x.slice(axis: 0, start: start, length: len), context: &ctx))
+                start += len
+            }
+            return parts.count == 1 ? parts[0] : try Tensor.concat(parts, axis: 0)
+        }
+    }
+
+    /// Clears the carried state of every stateful recurrent layer.
+    public func resetStates() throws {
+        for l in layers { if let r = l as? any RecurrentLayer { try r.resetStates(to: nil) } }
+    }
+
+    /// Looks up a layer by name.
+    public func layer(named n: String) -> (any Layer)? { layers.first { $0.name == n } }
+}
+
+/// Errors about a model as a whole.
+public enum ModelError: Error, CustomStringConvertible, Equatable {
+    /// `index` is the node's (the layer's, in a chain).
+    case invalid(String)
+    case shape(layer: String, index: Int, inputShape: [Int], from: String, underlying: String)
+
+    public var description: String {
+        switch self {
+        case let .invalid(m): return m
+        case let .shape(layer, index, inputShape, from, underlying):
+            return "layer \(index) (\(layer)) cannot take [batch\(inputShape.map { ", \($0)" }.joined())] from \(from): \(underlying)"
+        }
+    }
+}

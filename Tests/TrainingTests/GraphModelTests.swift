@@ -1,0 +1,117 @@
+import XCTest
+import Foundation
+import Tensors
+import Layers
+import Optimizers
+import Training
+
+/// Models that are graphs: one class with chains, one path for fit, predict and checkpoints.
+final class GraphModelTests: XCTestCase {
+    func ids(_ b: Int, _ t: Int, seed: UInt64) throws -> Tensor {
+        var g = SeededGenerator(seed: seed)
+        return try Tensor(shape: [b, t], scalars: (0..<(b * t)).map { i in i % t >= t - 2 && i / t % 2 == 0 ? 0 : Float(1 + Int(g.next() % 19)) })
+    }
+
+    /// Embedding (masked) → GRU sequences → max and average pooling → concatenated → Dense.
+    func pooled(seed: UInt64 = 1) throws -> Model {
+        try Model(inputShape: [6], nodes: [
+            .init(Embedding(inputDim: 20, outputDim: 4, maskZero: true), inputs: ["input"]),
+            .init(GRU(units: 5, returnSequences: true), inputs: ["embedding_1"]),
+            .init(GlobalMaxPooling1D(), inputs: ["gru_1"]),
+            .init(GlobalAveragePooling1D(), inputs: ["gru_1"]),
+            .init(Concatenate(), inputs: ["global_max_pooling1_d_1", "global_average_pooling1_d_1"]),
+            .init(Dense(units: 3), inputs: ["concatenate_1"]),
+        ], seed: seed, name: "pooled")
+    }
+
+    func testAChainWrittenAsAGraphIsTheSameModel() throws {
+        let chain = try Sequential(inputShape: [6], layers: [Embedding(inputDim: 20, outputDim: 4), LSTM(units: 5), Dense(units: 3)], seed: 9)
+        let graph = try Model(inputShape: [6], nodes: [
+            .init(Embedding(inputDim: 20, outputDim: 4), inputs: ["input"]), .init(LSTM(units: 5), inputs: ["embedding_1"]),
+            .init(Dense(units: 3), inputs: ["lstm_1"])], seed: 9)
+        XCTAssertTrue(chain.isChain && graph.isChain)
+        let x = try ids(4, 6, seed: 2)
+        XCTAssertEqual(try chain.predict(x).scalars, try graph.predict(x).scalars)
+        XCTAssertEqual(chain.summary(), graph.summary().replacingOccurrences(of: "\"model\"", with: "\"sequential\""))
+    }
+
+    func testPooledGraphShapesSummaryAndGradients() throws {
+        let m = try pooled()
+        XCTAssertFalse(m.isChain)
+        XCTAssertEqual(m.outputShape, [3])
+        XCTAssertEqual(m.layerOutputShapes, [[6, 4], [6, 5], [5], [5], [10], [3]])
+        // Parameters: embedding 80, GRU 3·5·(4 + 5) + 2·15 = 165, dense 10·3 + 3 = 33.
+        XCTAssertEqual(m.namedParameters.reduce(0) { $0 + $1.parameter.count }, 80 + 165 + 33)
+        let s = m.summary()
+        XCTAssertTrue(s.contains("Connected to"), s)
+        XCTAssertTrue(s.contains("concatenate_1 (Concatenate)") && s.contains("global_max_pooling1_d_1, global_average_pooling1_d_1"), s)
+        XCTAssertEqual(try m.predict(try ids(3, 6, seed: 4)).shape, [3, 3])
+        // Finite differences through the whole graph, with respect to every parameter.
+        var g = SeededGenerator(seed: 8)
+        let x = try ids(3, 6, seed: 4), w = Tensor.randomUniform([3, 3], low: -1, high: 1, using: &g)
+        let params = m.trainableParameters.map(\.parameter)
+        let report = try GradientCheck.check(params.map(\.value)) { leaves in
+            for (p, v) in zip(params, leaves) { p.bind(v) }
+            var ctx = ForwardContext(training: false)
+            return try (try m.forward(x, context: &ctx) * w).sum()
+        }
+        XCTAssertLessThan(report.maxError, 2e-2, "\(report)")
+    }
+
+    /// One Dense applied to two branches: built once, counted once, and both calls train it.
+    func testASharedLayerHasOneSetOfWeights() throws {
+        let shared = try Dense(units: 4, activation: .tanh, name: "shared")
+        let m = try Model(inputShape: [3], nodes: [
+            .init(try Dense(units: 2, name: "a"), inputs: ["input"]), .init(try Dense(units: 2, name: "b"), inputs: ["input"]),
+            .init(shared, inputs: ["a"]), .init(shared, inputs: ["b"]),
+            .init(Add(), inputs: ["shared", "shared_2"]), .init(Dense(units: 1), inputs: ["add_1"])], seed: 2)
+        XCTAssertEqual(m.layers.count, 5)
+        XCTAssertEqual(m.nodes.map(\.name), ["a", "b", "shared", "shared_2", "add_1", "dense_1"])
+        XCTAssertEqual(m.namedParameters.filter { $0.name.hasPrefix("shared") }.map(\.name), ["shared.kernel", "shared.bias"])
+        XCTAssertTrue(m.summary().contains("shared_2 (Dense)"))
+        // The shared kernel's gradient is the sum over both calls: compare with finite differences.
+        var g = SeededGenerator(seed: 3)
+        let x = Tensor.randomUniform([5, 3], low: -1, high: 1, using: &g)
+        let kernel = shared.namedParameters[0].parameter
+        let report = try GradientCheck.check([kernel.value]) { leaves in
+            kernel.bind(leaves[0])
+            var ctx = ForwardContext(training: false)
+            return try m.forward(x, context: &ctx).sum()
+        }
+        XCTAssertLessThan(report.maxError, 1e-2, "\(report)")
+        // A shared layer must be called on inputs of the shape it was built for.
+        XCTAssertThrowsError(try Model(inputShape: [3], nodes: [.init(try Dense(units: 2, name: "c"), inputs: ["input"]), .init(shared, inputs: ["c"]),
+                                                               .init(shared, inputs: ["shared"])])) { e in
+            XCTAssertTrue("\(e)".contains("is shared, and was built for [batch, 2], not [batch, 4]"), "\(e)")
+        }
+    }
+
+    func testUnknownLaterAndMismatchedInputsAreErrorsNamingTheNode() throws {
+        XCTAssertThrowsError(try Model(inputShape: [3], nodes: [.init(try Dense(units: 2), inputs: ["inputs"])])) { e in
+            XCTAssertTrue("\(e)".contains("no node or input is named 'inputs'"), "\(e)")
+        }
+        XCTAssertThrowsError(try Model(inputShape: [3], nodes: [.init(try Dense(units: 2, name: "a"), inputs: ["b"]), .init(try Dense(units: 2, name: "b"), inputs: ["a"])])) { e in
+            XCTAssertTrue("\(e)".contains("'b' is this node or a later one") && "\(e)".contains("no cycles"), "\(e)")
+        }
+        XCTAssertThrowsError(try Model(inputShape: [3], nodes: [.init(try Dense(units: 2, name: "a"), inputs: ["input"]), .init(try Dense(units: 5, name: "b"), inputs: ["input"]),
+                                                               .init(try Add(), inputs: ["a", "b"])])) { e in
+            XCTAssertTrue("\(e)".contains("add_1") && "\(e)".contains("must have one shape"), "\(e)")
+        }
+    }
+
+    /// A graph trains through `Trainer.fit` and round-trips through a checkpoint.
+    func testAGraphTrainsAndRoundTripsThroughACheckpoint() throws {
+        let x = try ids(48, 6, seed: 6)
+        let y = try x.sum(axis: 1).mapElements { Float(Int($0) % 3) }
+        let trainer = Trainer(model: try pooled(seed: 3), loss: SparseCategoricalCrossEntropy(fromLogits: true), optimizer: Adam(learningRate: 0.02))
+        var o = FitOptions(); o.epochs = 4; o.batchSize = 8; o.verbosity = .quiet; o.seed = 1
+        let h = try trainer.fit(x: x, y: y, options: o)
+        XCTAssertLessThan(h.epochs.last!.values["loss"]!, h.epochs.first!.values["loss"]!)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("graph-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Checkpoint.saveWeights(trainer.model, to: url)
+        let other = try pooled(seed: 99)
+        try Checkpoint.loadWeights(other, from: url)
+        XCTAssertEqual(try other.predict(x).scalars, try trainer.model.predict(x).scalars)
+    }
+}
