@@ -18,6 +18,10 @@ public struct ModelDescription: Codable {
     /// Class names, tag names, or the alphabet.
     public var classes: [String]
     public var perStep: Bool
+    /// One call of a layer in a graph: the node's name, the layer it calls, what it reads.
+    public struct NodeRecord: Codable { public var name: String; public var layer: String; public var inputs: [String] }
+    /// A graph's nodes in order (nil for a chain: `layers` in order).
+    public var nodes: [NodeRecord]? = nil
 }
 
 /// A trained model folder, self-contained (it names no path outside itself) and relocatable:
@@ -34,7 +38,7 @@ public struct ModelDescription: Codable {
 public struct ModelBundle {
     public let directory: URL
     public var description: ModelDescription
-    public var model: Sequential
+    public var model: Model
     public var pipeline: TextPipeline?
 
     /// The encoded test split's file.
@@ -42,7 +46,7 @@ public struct ModelBundle {
 
     /// Writes the bundle's files into `dir` (a run's staging folder; `RunFolder.publish` adds the
     /// manifest and swaps it in).
-    public static func save(to dir: URL, spec: Spec, specText: String, model: Sequential, data: PreparedData, trainer: Trainer) throws {
+    public static func save(to dir: URL, spec: Spec, specText: String, model: Model, data: PreparedData, trainer: Trainer) throws {
         let layers = try model.layers.map { l in
             ModelDescription.LayerRecord(type: l.typeName, name: l.name, config: try JSONDecoder().decode(JSONValue.self, from: l.configJSON()))
         }
@@ -50,7 +54,10 @@ public struct ModelBundle {
             (try? JSONSerialization.data(withJSONObject: v, options: .fragmentsAllowed)).flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) }
         })
         let d = ModelDescription(name: spec.name, inputShape: model.inputShape, layers: layers, form: data.form.rawValue, loss: spec.loss.name,
-                                 lossConfig: lossConfig, classes: data.classNames, perStep: data.perStep)
+                                 lossConfig: lossConfig, classes: data.classNames, perStep: data.perStep,
+                                 nodes: model.isChain ? nil : model.nodes.map { n in
+                                     .init(name: n.name, layer: n.layer.name, inputs: n.inputs.map { $0 < 0 ? Model.inputName : model.nodes[$0].name })
+                                 })
         let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]; e.keyEncodingStrategy = .convertToSnakeCase
         try AtomicFile.write(Data(specText.utf8), to: dir.appendingPathComponent("spec.yaml"))
         try AtomicFile.write(try e.encode(d), to: dir.appendingPathComponent("model.json"))
@@ -86,10 +93,16 @@ public struct ModelBundle {
         let weightsURL = dir.appendingPathComponent("weights.safetensors")
         let weightBytes = (try? FileManager.default.attributesOfItem(atPath: weightsURL.path)[.size] as? Int) ?? nil
         guard let weightBytes else { throw CheckpointError.io(path: weightsURL.path, message: "missing: the bundle has no weights") }
-        let model: Sequential
+        let model: Model
         do {
             model = try Parameter.withBudget(scalars: weightBytes / 4, source: "weights file (\(weightBytes) bytes)") {
-                try Sequential(inputShape: d.inputShape, layers: layers, seed: 0, name: d.name)
+                guard let records = d.nodes else { return try Sequential(inputShape: d.inputShape, layers: layers, seed: 0, name: d.name) }
+                let byName = Dictionary(layers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+                let nodes = try records.map { r -> Model.NodeSpec in
+                    guard let l = byName[r.layer] else { throw ModelError.invalid("field 'nodes': node \(r.name) calls layer '\(r.layer)', which 'layers' does not list") }
+                    return Model.NodeSpec(l, inputs: r.inputs, name: r.name)
+                }
+                return try Model(inputShape: d.inputShape, nodes: nodes, seed: 0, name: d.name)
             }
         } catch { throw CheckpointError.format(path: mj.path, message: "the model it describes does not fit its weights: \(error)") }
         let outputs = model.outputShape.last ?? 1

@@ -9,14 +9,9 @@ import Datasets
 extension Spec {
     /// Builds the model for the data: fills Embedding `input_dim` / OneHot `depth` when the spec
     /// left them out, checks the output width against the classes, and loads pretrained vectors.
-    public func buildModel(registry: Registry, data: PreparedData, log: (String) -> Void = { print($0) }) throws -> Sequential {
-        var layers: [any Layer] = []
-        for spec in self.layers {
-            let config = data.vocabularySize.map { Spec.fillingDataSize(spec.type, spec.config, $0) } ?? spec.config
-            layers.append(try registry.make(.layer, spec.type, config: config, instanceName: spec.name, as: (any Layer).self))
-        }
-        let model: Sequential
-        do { model = try Sequential(inputShape: data.inputShape, layers: layers, seed: seed, name: name) } catch let ModelError.shape(layer, index, _, _, underlying) {
+    public func buildModel(registry: Registry, data: PreparedData, log: (String) -> Void = { print($0) }) throws -> Model {
+        let model: Model
+        do { model = try makeModel(registry: registry, inputShape: data.inputShape, dataSize: data.vocabularySize) } catch let ModelError.shape(layer, index, _, _, underlying) {
             throw mismatch(self.layers[index].node, underlying, layer: layer)
         }
         try checkMemory(model, batch: min(batchSize, max(1, data.xTrain.shape.first ?? 1)),
@@ -44,7 +39,7 @@ extension Spec {
     /// recurrent layer's per-step gates and states) — with gradients when training, at
     /// `evaluationBatch` rows (`max(256, batch_size)`, as `train` evaluates) when evaluating. The
     /// error points at the layer that needs most.
-    func checkMemory(_ model: Sequential, batch: Int, evaluationBatch: Int) throws {
+    func checkMemory(_ model: Model, batch: Int, evaluationBatch: Int) throws {
         let limit = MemoryBudget.physicalBytes
         var weights = 0, overflow = false
         func add(_ a: Int, _ b: Int?) -> Int {
@@ -76,7 +71,7 @@ extension Spec {
                        layer: layer.name, hint: "lower batch_size (batches of \(batch) train, \(evaluationBatch) evaluate), the sequence length, or the size of \(layer.name)")
     }
 
-    func loadEmbeddings(_ e: EmbeddingsSpec, model: Sequential, data: PreparedData, log: (String) -> Void) throws {
+    func loadEmbeddings(_ e: EmbeddingsSpec, model: Model, data: PreparedData, log: (String) -> Void) throws {
         guard let pipeline = data.pipeline else { throw mismatch(e.node, "pretrained embeddings need text data") }
         let target = e.layer.flatMap { model.layer(named: $0) } ?? model.layers.first { $0 is Embedding }
         guard let layer = target as? Embedding else {
@@ -96,18 +91,34 @@ extension Spec {
 
 extension Spec {
     /// The model with placeholder data sizes (no data read), for `unroll summary SPEC`.
-    public func summaryModel(registry: Registry) throws -> Sequential {
+    public func summaryModel(registry: Registry) throws -> Model {
         let shape: [Int]
         switch data.source.form {
         case .texts, .tagged: shape = [text?.sequenceLength ?? 1]
         case .characters: shape = [windows?.length ?? 1]
         case .numeric: shape = [1]
         }
-        let layers = try self.layers.map { s -> any Layer in
-            let c = Spec.fillingDataSize(s.type, s.config, text?.maxTokens ?? 2)
-            return try registry.make(.layer, s.type, config: c, instanceName: s.name, as: (any Layer).self)
+        return try makeModel(registry: registry, inputShape: shape, dataSize: text?.maxTokens ?? 2)
+    }
+
+    /// The spec's layers (the `model:` chain, or the `graph:` nodes with their inputs and shared
+    /// layers), made through the registry and built for `inputShape`; data-sized fields the spec
+    /// left out are `dataSize`.
+    func makeModel(registry: Registry, inputShape: [Int], dataSize: Int?) throws -> Model {
+        var made: [String: any Layer] = [:]
+        var nodes: [Model.NodeSpec] = []
+        for spec in layers {
+            if let shared = spec.share, let layer = made[shared] {
+                nodes.append(Model.NodeSpec(layer, inputs: spec.inputs ?? [], name: spec.name))
+                continue
+            }
+            let config = dataSize.map { Spec.fillingDataSize(spec.type, spec.config, $0) } ?? spec.config
+            let layer = try registry.make(.layer, spec.type, config: config, instanceName: spec.name, as: (any Layer).self)
+            made[spec.name] = layer
+            nodes.append(Model.NodeSpec(layer, inputs: spec.inputs ?? [nodes.last?.name ?? Model.inputName], name: spec.name))
         }
-        return try Sequential(inputShape: shape, layers: layers, seed: seed, name: name)
+        if isGraph { return try Model(inputShape: inputShape, nodes: nodes, seed: seed, name: name) }
+        return try Sequential(inputShape: inputShape, layers: nodes.map(\.layer), seed: seed, name: name)
     }
 }
 
@@ -123,7 +134,7 @@ extension Spec {
     }
 
     /// Loads `weights:` (if given) into the built model; names and shapes must match exactly.
-    public func loadInitialWeights(into model: Sequential) throws {
+    public func loadInitialWeights(into model: Model) throws {
         guard let weights else { return }
         do { try Checkpoint.loadWeights(model, from: weights) } catch {
             throw mismatch(root["weights"] ?? root, "\(error)")

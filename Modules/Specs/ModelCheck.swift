@@ -47,9 +47,13 @@ extension Validator {
                 return
             }
         }
+        checkOutput(shape, last: specs[specs.count - 1], layers: layers, form: form, loss: loss)
+    }
+
+    /// The model's output shape against what the data's labels and the loss need.
+    mutating func checkOutput(_ shape: [Int], last: LayerSpec, layers: [any Layer], form: DataForm, loss: PluginRef?) {
         let perExample = form == .texts || form == .numeric
         let lastRecurrent = layers.last { Validator.returnsSequences($0) != nil }
-        let last = specs[specs.count - 1]
         if perExample && shape.count >= 2 {
             issue(last.node, "\(last.name) returns \(Validator.render(shape)) (one output per time step) but the labels are one per example",
                   hint: lastRecurrent.map { "set return_sequences: false on \($0.name)" } ?? "end the model with a layer that returns [batch, classes]")

@@ -130,7 +130,7 @@ public struct Runner {
     /// Traces one input through a bundle's model (or a spec's, built from its data and `weights`).
     public func trace(_ path: URL, input: String) throws -> Trace {
         var isDir: ObjCBool = false
-        let model: Sequential, symbols: [String], pipeline: TextPipeline?
+        let model: Model, symbols: [String], pipeline: TextPipeline?
         if FileManager.default.fileExists(atPath: path.path, isDirectory: &isDir), isDir.boolValue {
             let b = try ModelBundle.load(path, registry: registry)
             (model, symbols, pipeline) = (b.model, b.description.classes, b.pipeline)
@@ -143,7 +143,7 @@ public struct Runner {
         return try traceInput(model: m, symbols: data.classNames, pipeline: data.pipeline, form: data.form.rawValue, input: input)
     }
 
-    func traceInput(model: Sequential, symbols: [String], pipeline: TextPipeline?, form: String, input: String) throws -> Trace {
+    func traceInput(model: Model, symbols: [String], pipeline: TextPipeline?, form: String, input: String) throws -> Trace {
         let ids: [Int], shown: [String]
         switch form {
         case "characters":

@@ -16,7 +16,10 @@ public struct Spec {
     public var split = SplitSpec()
     public var windows: WindowSpec?
     public var text: TextSpec?
+    /// The `model:` list, or the `graph:` nodes in order.
     public var layers: [LayerSpec]
+    /// Whether the spec wrote `graph:` (nodes with inputs) rather than a `model:` list.
+    public var isGraph: Bool { layers.contains { $0.inputs != nil } }
     public var loss: PluginRef
     public var optimizer: PluginRef
     public var schedule: PluginRef?
@@ -43,13 +46,18 @@ public struct PluginRef {
     public var node: SpecNode
 }
 
-/// `model:` entry.
+/// A `model:` entry, or a `graph:` node.
 public struct LayerSpec {
+    /// The layer type (for a `share` node, the shared layer's).
     public var type: String
-    /// The layer's name (given, or assigned like Keras: `lstm_1`).
+    /// The layer's (node's) name (given, or assigned like Keras: `lstm_1`).
     public var name: String
     public var config: [String: Any]
     public var node: SpecNode
+    /// Graph nodes: the names this node reads (`input` or earlier nodes). Nil in a `model:` list.
+    public var inputs: [String]? = nil
+    /// Graph nodes: the earlier node whose layer (and weights) this node calls again.
+    public var share: String? = nil
 }
 
 /// `data:` section.

@@ -14,7 +14,7 @@ public struct SpecLoader {
     public let registry: Registry
     public init(registry: Registry) { self.registry = registry }
 
-    static let topKeys = ["name", "seed", "data", "split", "windows", "text", "model", "loss", "optimizer", "schedule",
+    static let topKeys = ["name", "seed", "data", "split", "windows", "text", "model", "graph", "loss", "optimizer", "schedule",
                           "metrics", "batch_size", "epochs", "clipping", "callbacks", "output", "verbosity", "weights"]
 
     public func load(_ url: URL) throws -> Spec {
@@ -32,8 +32,13 @@ public struct SpecLoader {
         var v = Validator(file: file.path, registry: registry)
         guard let pairs = v.map(root, "the spec") else { throw SpecErrors(v.issues) }
         v.checkKeys(pairs, allowed: SpecLoader.topKeys, section: "top level")
-        for required in ["data", "model", "loss"] where root[required] == nil {
+        for required in ["data", "loss"] where root[required] == nil {
             v.issue(root, "missing required key '\(required)'")
+        }
+        switch (root["model"], root["graph"]) {
+        case (nil, nil): v.issue(root, "missing required key 'model' (a list of layers) or 'graph' (nodes with inputs)")
+        case let (_?, g?): v.issue(g, "give either 'model' or 'graph', not both")
+        default: break
         }
         let name = v.string(root, "name") ?? file.deletingPathExtension().lastPathComponent
         if let n = root["name"], !BundleManifest.isPlainName(name) || name.hasPrefix(".") {
@@ -74,12 +79,16 @@ public struct SpecLoader {
             if let s = v.stringValue(vn, "auto, bar, epochs or quiet"), let parsed = Verbosity(rawValue: s) { verbosity = parsed }
             else { v.issue(vn, "verbosity must be auto, bar, epochs or quiet") }
         }
-        let layers = root["model"].map { v.layers($0) } ?? []
+        let layers = root["model"].map { v.layers($0) } ?? root["graph"].map { v.graph($0) } ?? []
         let weights = v.string(root, "weights").map { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : file.deletingLastPathComponent().appendingPathComponent($0).standardizedFileURL }
 
         // Shapes through the model, with what the data section says about the input.
         if let dataSpec, !layers.isEmpty {
-            v.checkModel(layers, form: dataSpec.source.form, text: text, windows: windows, loss: loss, dataNode: dataSpec.node)
+            if root["graph"] != nil {
+                v.checkGraph(layers, form: dataSpec.source.form, text: text, windows: windows, loss: loss, dataNode: dataSpec.node)
+            } else {
+                v.checkModel(layers, form: dataSpec.source.form, text: text, windows: windows, loss: loss, dataNode: dataSpec.node)
+            }
         }
         if !v.issues.isEmpty { throw SpecErrors(v.issues) }
         return Spec(file: file, name: name, seed: seed, data: dataSpec!, split: split, windows: windows, text: text, layers: layers,

@@ -35,7 +35,7 @@ public struct Trace: Codable {
 public enum Tracer {
     /// Traces `ids` (one sequence). Recurrent layers are recomputed from their parameters one
     /// step at a time — an independent reference — and checked against the fused kernel.
-    public static func trace(model: Sequential, ids: [Int], inputs: [String], symbols: [String]) throws -> Trace {
+    public static func trace(model: Model, ids: [Int], inputs: [String], symbols: [String]) throws -> Trace {
         guard !ids.isEmpty else { throw TrainingError.invalid("trace needs at least one input step") }
         guard model.isChain else { throw TrainingError.invalid("trace follows chain models (a spec's model: list); \(model.name) is a graph") }
         var steps = inputs.enumerated().map { Trace.Step(step: $0.offset + 1, input: $0.element, layers: [], output: nil, probabilities: nil) }

@@ -13,6 +13,8 @@ struct Validator {
     var issues: [SpecIssue] = []
     /// Layer instances made while validating `model:` (same order as the layer specs).
     var madeLayers: [(any Layer)?] = []
+    /// Layer instances made while validating `graph:`, by node name.
+    var madeByNode: [String: (any Layer)?] = [:]
 
     init(file: String, registry: Registry) { self.file = file; self.registry = registry }
 

@@ -125,14 +125,14 @@ public enum Checkpoint {
     }
 
     /// Writes the model's parameters (dotted names) as safetensors, atomically.
-    public static func saveWeights(_ model: Sequential, to url: URL) throws {
+    public static func saveWeights(_ model: Model, to url: URL) throws {
         var tensors: [String: Tensor] = [:]
         for (n, p) in model.namedParameters { tensors[n] = p.value }
         try SafeTensors.write(tensors, metadata: ["format": "unroll"], to: url)
     }
 
     /// Loads parameters into `model`; every parameter must be present with its exact shape.
-    public static func loadWeights(_ model: Sequential, from url: URL) throws {
+    public static func loadWeights(_ model: Model, from url: URL) throws {
         let params = model.namedParameters
         let expected = Dictionary(uniqueKeysWithValues: params.map { ($0.name, $0.parameter.shape) })
         let (tensors, _) = try SafeTensors.read(url, expected: expected)

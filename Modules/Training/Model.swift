@@ -44,7 +44,9 @@ public final class Model {
     public struct NodeSpec {
         public var layer: any Layer
         public var inputs: [String]
-        public init(_ layer: any Layer, inputs: [String]) { (self.layer, self.inputs) = (layer, inputs) }
+        /// The node's name; nil: the layer's name (`<layer>_<k>` for a shared layer's k-th call).
+        public var name: String?
+        public init(_ layer: any Layer, inputs: [String], name: String? = nil) { (self.layer, self.inputs, self.name) = (layer, inputs, name) }
     }
 
     /// The nodes in order; each reads only the input and nodes before it.
@@ -96,10 +98,10 @@ public final class Model {
         for (i, s) in specs.enumerated() {
             let l = s.layer, id = ObjectIdentifier(l)
             calls[id, default: 0] += 1
-            let nodeName = calls[id]! == 1 ? l.name : "\(l.name)_\(calls[id]!)"
+            let nodeName = s.name ?? (calls[id]! == 1 ? l.name : "\(l.name)_\(calls[id]!)")
             let inputs = try s.inputs.map { n -> Int in
                 guard let k = index[n] else {
-                    let later = specs[(i + 1)...].contains { $0.layer.name == n } || n == nodeName
+                    let later = specs[(i + 1)...].contains { ($0.name ?? $0.layer.name) == n } || n == nodeName
                     throw ModelError.shape(layer: nodeName, index: i, inputShape: [], from: n,
                                            underlying: later ? "'\(n)' is this node or a later one: a node reads only the input and nodes above it (no cycles)"
                                                              : "no node or input is named '\(n)'")

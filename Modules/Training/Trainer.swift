@@ -57,7 +57,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
 /// let report = try trainer.evaluate(x: xTest, y: yTest)
 /// ```
 public final class Trainer {
-    public let model: Sequential
+    public let model: Model
     public let loss: any Loss
     public let optimizer: any Optimizer
     /// BPTT diagnostics: attached to the forward context every `probeEvery` steps (see `GradientFlowMonitor`).
@@ -66,7 +66,7 @@ public final class Trainer {
     /// The callbacks of the `fit` in progress that `Checkpoint.save` stores the state of.
     public internal(set) var resumableCallbacks: [any ResumableCallback] = []
 
-    public init(model: Sequential, loss: any Loss, optimizer: any Optimizer) {
+    public init(model: Model, loss: any Loss, optimizer: any Optimizer) {
         self.model = model; self.loss = loss; self.optimizer = optimizer
     }
 
