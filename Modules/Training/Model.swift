@@ -76,6 +76,10 @@ public final class Model {
                       seed: seed, name: name)
     }
 
+    /// Runs a chain with the plain layer loop (default on); off, chains take the graph loop —
+    /// for the benchmark comparing the two (`unroll-bench graph`). Same results either way.
+    nonisolated(unsafe) public static var chainLoop = true
+
     /// The name nodes use for the model's input.
     public static let inputName = "input"
 
@@ -177,7 +181,7 @@ public final class Model {
             throw ModelError.shape(layer: layers[0].name, index: 0, inputShape: Array(x.shape.dropFirst()), from: "the data",
                                    underlying: "the model expects examples of shape \(inputShape) but the data has \(Array(x.shape.dropFirst()))")
         }
-        if isChain {
+        if isChain && Model.chainLoop {
             var h = x
             for n in nodes { h = try n.layer.forward(h, context: &context) }
             return h

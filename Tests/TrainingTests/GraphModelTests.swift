@@ -33,6 +33,17 @@ final class GraphModelTests: XCTestCase {
         let x = try ids(4, 6, seed: 2)
         XCTAssertEqual(try chain.predict(x).scalars, try graph.predict(x).scalars)
         XCTAssertEqual(chain.summary(), graph.summary().replacingOccurrences(of: "\"model\"", with: "\"sequential\""))
+        // The graph loop (what a branching graph runs) gives a chain the chain loop's bits.
+        Model.chainLoop = false
+        defer { Model.chainLoop = true }
+        XCTAssertEqual(try chain.predict(x).scalars, try graph.predict(x).scalars)
+        let t = Trainer(model: graph, loss: SparseCategoricalCrossEntropy(fromLogits: true), optimizer: Adam())
+        let y = try Tensor(shape: [4], scalars: [0, 1, 2, 1])
+        let lossGraphLoop = try t.trainStep(x: x, y: y, seed: 1)
+        Model.chainLoop = true
+        let t2 = Trainer(model: chain, loss: SparseCategoricalCrossEntropy(fromLogits: true), optimizer: Adam())
+        XCTAssertEqual(try t2.trainStep(x: x, y: y, seed: 1), lossGraphLoop)
+        XCTAssertEqual(chain.namedParameters.flatMap { $0.parameter.value.scalars }, graph.namedParameters.flatMap { $0.parameter.value.scalars })
     }
 
     func testPooledGraphShapesSummaryAndGradients() throws {

@@ -88,6 +88,12 @@ enum RNNBench {
                      on: "per distinct token") { Tensor.fuseLookupProjection = $0 }
     }
 
+    /// Every model's training through the graph loop (node values, masks per edge) against the
+    /// chain loop: what a `graph:` spec costs over a `model:` list.
+    static func graphAB() throws {
+        try switchAB(title: "Model forward: the graph loop against the chain loop", off: "graph loop", on: "chain loop") { Model.chainLoop = $0 }
+    }
+
     /// Model (a) with the fused lookup's two backward products one after the other (each split
     /// over the threads) and at the same time (one per thread, `Tensor.concurrentGradients`).
     static func concurrentAB() throws {

@@ -1,6 +1,6 @@
 import Tensors
 
-// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|prefetch|lookup|concurrent|all|profile-train[-b|-c1|-c2|-e]|profile-infer|orthogonal]   (glove runs alone: it reports peak memory)
+// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|prefetch|lookup|concurrent|graph|all|profile-train[-b|-c1|-c2|-e]|profile-infer|orthogonal]   (glove runs alone: it reports peak memory)
 // Build and run in release mode: swift build -c release --product unroll-bench && .build/release/unroll-bench
 let args = CommandLine.arguments.dropFirst()
 let which = Set(args.isEmpty ? ["all"] : args)
@@ -18,6 +18,7 @@ do {
     if which.contains("prefetch") { ShapeBench.prefetch(); try RNNBench.prefetchAB() }
     if which.contains("lookup") { try RNNBench.lookupAB() }
     if which.contains("concurrent") { try RNNBench.concurrentAB() }
+    if which.contains("graph") { try RNNBench.graphAB() }
     if which.contains("glove") { try TextBench.glove() }
     if which.contains("orthogonal") { try TensorBench.orthogonal() }
     if which.contains("all") || which.contains("text") { try TextBench.text() }
