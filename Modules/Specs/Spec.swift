@@ -44,6 +44,9 @@ public struct PluginRef {
     public var name: String
     public var config: [String: Any]
     public var node: SpecNode
+    /// What the plugin's factory made when the spec was validated (nil for the defaults the
+    /// loader fills in); its type is checked where the spec uses it.
+    public var made: Any? = nil
 }
 
 /// A `model:` entry, or a `graph:` node.

@@ -90,9 +90,12 @@ public struct SpecLoader {
                 v.checkModel(layers, form: dataSpec.source.form, text: text, windows: windows, loss: loss, dataNode: dataSpec.node)
             }
         }
-        if !v.issues.isEmpty { throw SpecErrors(v.issues) }
-        return Spec(file: file, name: name, seed: seed, data: dataSpec!, split: split, windows: windows, text: text, layers: layers,
-                    loss: loss!, optimizer: optimizer, schedule: schedule, metrics: metrics, batchSize: batchSize, epochs: epochs,
+        guard v.issues.isEmpty, let dataSpec, let loss else {
+            if v.issues.isEmpty { v.issue(root, "the data or loss section could not be read") }
+            throw SpecErrors(v.issues)
+        }
+        return Spec(file: file, name: name, seed: seed, data: dataSpec, split: split, windows: windows, text: text, layers: layers,
+                    loss: loss, optimizer: optimizer, schedule: schedule, metrics: metrics, batchSize: batchSize, epochs: epochs,
                     clipping: clipping, callbacks: callbacks, output: output, verbosity: verbosity, weights: weights, root: root)
     }
 }

@@ -86,15 +86,26 @@ struct Validator {
             issue(node[typeKey] ?? node, "\(e)", layer: kind == .layer && !instanceName.isEmpty ? instanceName : nil)
             return nil
         }
+        let made: Any
         do {
-            let made = try entry.makeWithRegistry(config.merging(inject) { a, _ in a }, instanceName, registry)
+            made = try entry.makeWithRegistry(config.merging(inject) { a, _ in a }, instanceName, registry)
             if kind == .layer { madeLayers.append(made as? any Layer) }
         } catch {
             if kind == .layer { madeLayers.append(nil) }
             report(error, node: node, pairs: pairs, entry: entry, layer: kind == .layer ? instanceName : nil)
             return nil
         }
-        return PluginRef(name: name, config: config, node: node)
+        return PluginRef(name: name, config: config, node: node, made: made)
+    }
+
+    /// What `ref`'s factory made, as `T`; a factory that makes something else (a plugin
+    /// registered under the wrong kind) is an issue at the reference, not a dropped step or a crash.
+    mutating func made<T>(_ ref: PluginRef, as _: T.Type, kind: PluginKind, typeKey: String = "type") -> T? {
+        if let t = ref.made as? T { return t }
+        let what = kind.rawValue.replacingOccurrences(of: "_", with: " ")
+        issue(ref.node[typeKey] ?? ref.node, "'\(ref.name)' is registered as a \(what) but its factory made \(ref.made.map { "\(type(of: $0))" } ?? "nothing"), not a \(T.self)",
+              hint: "the plugin registers it under the wrong kind; fix the plugin's registration")
+        return nil
     }
 
     /// Maps a config error to the key or value it is about.
@@ -136,7 +147,7 @@ struct Validator {
     mutating func data(_ node: SpecNode) -> DataSpec? {
         guard map(node, "data") != nil else { return nil }
         guard let ref = plugin(node, .datasetSource, what: "data", typeKey: "source"),
-              let source = try? registry.make(.datasetSource, ref.name, config: ref.config, as: (any DatasetSource).self) else { return nil }
+              let source = made(ref, as: (any DatasetSource).self, kind: .datasetSource, typeKey: "source") else { return nil }
         return DataSpec(sourceName: ref.name, source: source, node: node)
     }
 
@@ -163,13 +174,15 @@ struct Validator {
         var steps: [CleaningStep] = []
         if let sn = node["steps"], let items = list(sn, "text.steps") {
             for item in items {
-                if let ref = plugin(item, .cleaningStep, what: "a cleaning step"),
-                   let step = try? registry.make(.cleaningStep, ref.name, config: ref.config, as: CleaningStep.self) { steps.append(step) }
+                if let ref = plugin(item, .cleaningStep, what: "a cleaning step"), let step = made(ref, as: CleaningStep.self, kind: .cleaningStep) {
+                    steps.append(step)
+                }
             }
         }
         var tokenizer = Tokenizer.words(ngrams: 1, splitContractions: false)
-        if let tn = node["tokenizer"], let ref = plugin(tn, .tokenizer, what: "tokenizer"),
-           let t = try? registry.make(.tokenizer, ref.name, config: ref.config, as: Tokenizer.self) { tokenizer = t }
+        if let tn = node["tokenizer"], let ref = plugin(tn, .tokenizer, what: "tokenizer"), let t = made(ref, as: Tokenizer.self, kind: .tokenizer) {
+            tokenizer = t
+        }
         guard node["sequence_length"] != nil else { issue(node, "text needs 'sequence_length' (pad/truncate every text to this many tokens)"); return nil }
         guard let length = int(node, "sequence_length", min: 1) else { return nil }
         func side(_ key: String) -> PadSide {

@@ -188,4 +188,28 @@ final class SpecErrorTests: XCTestCase {
         assertIssue(Self.base.replacingOccurrences(of: "name: t", with: "name: ../../x"), line: 1, column: 7, contains: "must be a plain name")
         assertIssue(Self.base + "\noutput: ''\n", line: 15, column: 9, contains: "output must name a folder")
     }
+
+    /// A plugin whose factory makes the wrong kind of thing (registered under the wrong kind) was
+    /// silently dropped (a cleaning step) or crashed the loader (`dataSpec!`, a dataset source):
+    /// each is an issue at its reference now, and nothing is built twice.
+    func testPluginsOfTheWrongTypeAreIssuesNotCrashes() throws {
+        enum Misregistered: PluginModule {
+            struct None: PluginConfig { init() {} }
+            static func register(in r: inout Registry) throws {
+                try r.register(.configured(.datasetSource, "acme.rows", summary: "wrong kind", config: None.self) { _, _ in "not a source" })
+                try r.register(.configured(.cleaningStep, "acme.tidy", summary: "wrong kind", config: None.self) { _, _ in 42 })
+                try r.register(.configured(.tokenizer, "acme.split", summary: "wrong kind", config: None.self) { _, _ in [1, 2] })
+            }
+        }
+        let registry = try Builtins.registry(plugins: [Misregistered.self])
+        let text = Self.base
+            .replacingOccurrences(of: "  source: delimited\n  path: data.tsv", with: "  source: acme.rows")
+            .replacingOccurrences(of: "  steps: [lowercase]", with: "  steps: [lowercase, acme.tidy]\n  tokenizer: acme.split")
+        XCTAssertThrowsError(try SpecLoader(registry: registry).load(text: text, file: URL(fileURLWithPath: "/specs/t.yaml"))) { e in
+            let issues = (e as? SpecErrors)?.issues ?? []
+            XCTAssertTrue(issues.contains { $0.message.contains("'acme.rows' is registered as a dataset source but its factory made String") && $0.line == 3 }, "\(issues)")
+            XCTAssertTrue(issues.contains { $0.message.contains("'acme.tidy' is registered as a cleaning step but its factory made Int") && $0.line == 5 }, "\(issues)")
+            XCTAssertTrue(issues.contains { $0.message.contains("'acme.split' is registered as a tokenizer") && $0.line == 6 }, "\(issues)")
+        }
+    }
 }
