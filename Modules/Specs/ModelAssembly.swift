@@ -19,7 +19,7 @@ extension Spec {
         // The output must fit the labels.
         let last = self.layers[self.layers.count - 1]
         let width = model.outputShape.last ?? 0
-        let want = loss.name == BinaryCrossEntropy.typeName ? 1 : data.classNames.count
+        let want = (loss.made as? any Loss)?.targets == .binary ? 1 : data.classNames.count
         if width != want {
             let what = data.perStep ? "\(data.classNames.count) symbols per step" : "\(data.classNames.count) classes (\(data.classNames.prefix(6).joined(separator: ", "))\(data.classNames.count > 6 ? ", …" : ""))"
             throw mismatch(last.node, "\(last.name) returns \(width) value\(width == 1 ? "" : "s") per \(data.perStep ? "step" : "example") but the data has \(what)",

@@ -61,8 +61,8 @@ extension Validator {
             issue(last.node, "\(last.name) returns \(Validator.render(shape)) but \(form.rawValue) data has a target at every time step",
                   hint: lastRecurrent.map { "set return_sequences: true on \($0.name)" } ?? "use a recurrent layer with return_sequences: true")
         }
-        if let loss, loss.name == BinaryCrossEntropy.typeName, perExample, shape.count == 1, shape[0] != 1 {
-            issue(last.node, "binary_crossentropy needs one output per example but \(last.name) returns \(Validator.render(shape))",
+        if let loss, (loss.made as? any Loss)?.targets == .binary, perExample, shape.count == 1, shape[0] != 1 {
+            issue(last.node, "\(loss.name) needs one output per example but \(last.name) returns \(Validator.render(shape))",
                   hint: "set units: 1 on \(last.name) (with sigmoid), or use sparse_categorical_crossentropy with softmax")
         }
     }

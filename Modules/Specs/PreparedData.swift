@@ -31,8 +31,9 @@ public struct PreparedData {
 public struct FixedEncoding {
     public var classes: [String]
     public var pipeline: TextPipeline?
-    public var loss: String
-    public init(classes: [String], pipeline: TextPipeline?, loss: String) { (self.classes, self.pipeline, self.loss) = (classes, pipeline, loss) }
+    /// The bundle's loss, which decides how targets are encoded.
+    public var loss: any Loss
+    public init(classes: [String], pipeline: TextPipeline?, loss: any Loss) { (self.classes, self.pipeline, self.loss) = (classes, pipeline, loss) }
 }
 
 extension PreparedData {
@@ -46,15 +47,15 @@ extension PreparedData {
     }
 }
 
-/// How targets must be encoded for a loss.
+/// How targets must be encoded for a loss, from what the loss reads (`Loss.targets`).
 enum TargetEncoding {
     case binaryColumn, oneHot, indices
 
-    static func forLoss(_ name: String) -> TargetEncoding {
-        switch name {
-        case BinaryCrossEntropy.typeName: return .binaryColumn
-        case SparseCategoricalCrossEntropy.typeName: return .indices
-        default: return .oneHot
+    static func forLoss(_ loss: (any Loss)?) -> TargetEncoding {
+        switch loss?.targets ?? .oneHot {
+        case .binary: return .binaryColumn
+        case .indices: return .indices
+        case .oneHot, .values: return .oneHot
         }
     }
 
@@ -84,7 +85,7 @@ extension Spec {
     /// and a class, symbol or tag the bundle lacks is an error.
     public func prepareData(fixed: FixedEncoding? = nil) throws -> PreparedData {
         let loaded = try data.source.load(relativeTo: baseDirectory)
-        let encoding = TargetEncoding.forLoss(fixed?.loss ?? loss.name)
+        let encoding = TargetEncoding.forLoss(fixed?.loss ?? loss.made as? any Loss)
         switch loaded {
         case let .texts(train0, test0):
             guard let text else { throw mismatch(data.node, "text data needs a 'text' section") }
@@ -105,7 +106,7 @@ extension Spec {
                 test = try test!.relabeled(to: classes)
             } catch { throw mismatch(data.node, "\(error)", hint: fixed == nil ? "every test class must also be a training class" : "the bundle was trained on \(classes)") }
             if encoding == .binaryColumn && classes.count != 2 {
-                throw mismatch(loss.node, "binary_crossentropy needs 2 classes but the data has \(classes.count) (\(classes.joined(separator: ", ")))",
+                throw mismatch(loss.node, "\(loss.name) needs 2 classes but the data has \(classes.count) (\(classes.joined(separator: ", ")))",
                                hint: "use sparse_categorical_crossentropy with a softmax over \(classes.count) units")
             }
             // A label-aware ranking sees only the rows that train, not the validation rows (the last ones).
@@ -139,7 +140,7 @@ extension Spec {
             }
             let parts = try Split.indices(count: labels.count, fractions: [1 - split.test, split.test], seed: seed)
             if encoding == .binaryColumn && names.count != 2 {
-                throw mismatch(loss.node, "binary_crossentropy needs 2 classes but the data has \(names.count)")
+                throw mismatch(loss.node, "\(loss.name) needs 2 classes but the data has \(names.count)")
             }
             return PreparedData(xTrain: try train0.x.rows(parts[0]), yTrain: try encoding.encode(parts[0].map { ids[$0] }, classes: names.count, shape: [parts[0].count]),
                                 xTest: try train0.x.rows(parts[1]), yTest: try encoding.encode(parts[1].map { ids[$0] }, classes: names.count, shape: [parts[1].count]),

@@ -111,7 +111,8 @@ public struct Runner {
         let x: Tensor, y: Tensor
         if let dataSpec {
             let spec = try SpecLoader(registry: registry).load(dataSpec)
-            let data = try spec.prepareData(fixed: FixedEncoding(classes: b.description.classes, pipeline: b.pipeline, loss: b.description.loss))
+            let bundleLoss = try registry.make(.loss, b.description.loss, config: b.description.lossConfig.foundationObject as? [String: Any] ?? [:], as: (any Loss).self)
+            let data = try spec.prepareData(fixed: FixedEncoding(classes: b.description.classes, pipeline: b.pipeline, loss: bundleLoss))
             (x, y) = (data.xTest, data.yTest)
         } else {
             guard let split = try b.testSplit() else {

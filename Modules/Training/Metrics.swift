@@ -13,14 +13,15 @@ public enum TaskKind: Equatable, Sendable {
     /// No classes (regression): only the loss is reported.
     case regression
 
-    /// The natural reading for a loss (`binary_crossentropy` → binary, …). Squared-error losses
-    /// on more than one output (the notes' one-hot digits) read as categorical.
+    /// The reading a loss's targets call for (`Loss.targets`), so a plugin loss is scored like a
+    /// built-in one. One-hot targets on one output read as regression; squared-error losses on
+    /// more than one output (the notes' one-hot digits) read as categorical.
     public static func forLoss(_ loss: any Loss, outputShape: [Int]) -> TaskKind {
-        switch loss {
-        case let l as BinaryCrossEntropy: return .binary(threshold: l.fromLogits ? 0 : 0.5)
-        case is CategoricalCrossEntropy: return .categorical
-        case is SparseCategoricalCrossEntropy: return .sparse
-        default: return (outputShape.last ?? 1) > 1 ? .categorical : .regression
+        switch loss.targets {
+        case .binary: return .binary(threshold: loss.takesLogits ? 0 : 0.5)
+        case .indices: return .sparse
+        case .oneHot: return (outputShape.last ?? 1) > 1 ? .categorical : .regression
+        case .values: return .regression
         }
     }
 

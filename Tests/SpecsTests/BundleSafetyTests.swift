@@ -3,6 +3,7 @@ import Foundation
 import PluginRegistry
 import Tensors
 import Training
+import Layers
 import Specs
 
 /// Issue "Reliability", items 2, 3 and 6: bundles are written whole with a manifest every reader
@@ -179,14 +180,14 @@ final class BundleSafetyTests: XCTestCase {
         loss: {type: sparse_categorical_crossentropy, from_logits: true}
         """))
         let bundleAlphabet = ["e", "h", "l", "o"]
-        let fixed = try spec.prepareData(fixed: FixedEncoding(classes: bundleAlphabet, pipeline: nil, loss: "sparse_categorical_crossentropy"))
+        let fixed = try spec.prepareData(fixed: FixedEncoding(classes: bundleAlphabet, pipeline: nil, loss: SparseCategoricalCrossEntropy(fromLogits: true)))
         XCTAssertEqual(fixed.classNames, bundleAlphabet)
         let own = try spec.prepareData()
         XCTAssertEqual(own.classNames, ["e", "l", "o"], "refitted, the ids would shift")
         let remap = own.classNames.map { Float(bundleAlphabet.firstIndex(of: $0)!) }
         XCTAssertEqual(fixed.xTest.scalars, own.xTest.scalars.map { remap[Int($0)] })
         _ = try write("c.txt", "elloxllo")
-        XCTAssertThrowsError(try spec.prepareData(fixed: FixedEncoding(classes: bundleAlphabet, pipeline: nil, loss: "sparse_categorical_crossentropy"))) { e in
+        XCTAssertThrowsError(try spec.prepareData(fixed: FixedEncoding(classes: bundleAlphabet, pipeline: nil, loss: SparseCategoricalCrossEntropy(fromLogits: true)))) { e in
             XCTAssertTrue("\(e)".contains("'x' is not in the model's alphabet") && "\(e)".contains("c.yaml:1:"), "\(e)")
         }
     }

@@ -13,6 +13,8 @@ import Tensors
 public struct BinaryCrossEntropy: Loss {
     public static let typeName = "binary_crossentropy"
     public var fromLogits: Bool
+    public var targets: LossTargets { .binary }
+    public var takesLogits: Bool { fromLogits }
     public init(fromLogits: Bool = false) { self.fromLogits = fromLogits }
 
     public func perExample(_ p: Tensor, _ y: Tensor) throws -> Tensor {
@@ -42,6 +44,8 @@ public struct BinaryCrossEntropy: Loss {
 public struct CategoricalCrossEntropy: Loss {
     public static let typeName = "categorical_crossentropy"
     public var fromLogits: Bool
+    public var targets: LossTargets { .oneHot }
+    public var takesLogits: Bool { fromLogits }
     public init(fromLogits: Bool = false) { self.fromLogits = fromLogits }
 
     public func perExample(_ p: Tensor, _ y: Tensor) throws -> Tensor {
@@ -64,6 +68,8 @@ public struct CategoricalCrossEntropy: Loss {
 public struct SparseCategoricalCrossEntropy: Loss {
     public static let typeName = "sparse_categorical_crossentropy"
     public var fromLogits: Bool
+    public var targets: LossTargets { .indices }
+    public var takesLogits: Bool { fromLogits }
     public init(fromLogits: Bool = false) { self.fromLogits = fromLogits }
 
     public func perExample(_ p: Tensor, _ y: Tensor) throws -> Tensor {

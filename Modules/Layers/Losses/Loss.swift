@@ -15,9 +15,30 @@ public protocol Loss {
     static var typeName: String { get }
     /// Loss per example (or per time step), shape = predictions' shape without the class axis.
     func perExample(_ predictions: Tensor, _ targets: Tensor) throws -> Tensor
+    /// The targets this loss reads (default `.oneHot`): how data is encoded for it, how its
+    /// predictions are read as classes, and how wide the model's output must be.
+    var targets: LossTargets { get }
+    /// Whether predictions are logits rather than probabilities (default false).
+    var takesLogits: Bool { get }
+}
+
+/// The targets a loss reads, which a plugin loss declares so it is encoded and scored like a
+/// built-in one.
+public enum LossTargets: String, Sendable {
+    /// One 0/1 value per example (`[batch, 1]`); the model outputs one probability or logit.
+    case binary
+    /// Class indices (`[batch]` or `[batch, time]`); the model outputs one score per class.
+    case indices
+    /// One-hot (or soft) rows over the classes on the last axis, like the predictions.
+    case oneHot
+    /// Numbers of the predictions' shape (regression); no classes.
+    case values
 }
 
 extension Loss {
+    public var targets: LossTargets { .oneHot }
+    public var takesLogits: Bool { false }
+
     /// Mean of `perExample` over everything the mask keeps.
     public func callAsFunction(_ predictions: Tensor, _ targets: Tensor, mask: Tensor? = nil) throws -> Tensor {
         let l = try perExample(predictions, targets)
