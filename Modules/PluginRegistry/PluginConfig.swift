@@ -10,11 +10,15 @@ public protocol PluginConfig: Codable, Equatable {
     static var requiredFields: [String] { get }
     /// One line per field (snake_case name → description).
     static var fieldDocs: [String: String] { get }
+    /// A field whose value the data decides when a spec leaves it out — Embedding's `input_dim`
+    /// and OneHot's `depth` are the vocabulary's or alphabet's size. Nil (the default): none.
+    static var dataSizedField: String? { get }
 }
 
 extension PluginConfig {
     public static var requiredFields: [String] { [] }
     public static var fieldDocs: [String: String] { [:] }
+    public static var dataSizedField: String? { nil }
 }
 
 /// Problems decoding a config object, with the offending field.

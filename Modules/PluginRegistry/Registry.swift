@@ -30,6 +30,8 @@ public struct PluginEntry {
     /// registry is passed in so a plugin can build others by name (Bidirectional wraps a
     /// recurrent layer given by its type).
     public let makeWithRegistry: (_ config: [String: Any], _ instanceName: String, _ registry: Registry) throws -> Any
+    /// The config's data-sized field (`PluginConfig.dataSizedField`), which the app fills from the data.
+    public var dataSizedField: String?
 
     public init(kind: PluginKind, name: String, summary: String, fields: [FieldInfo],
                 make: @escaping (_ config: [String: Any], _ instanceName: String, _ registry: Registry) throws -> Any) {
@@ -44,17 +46,21 @@ public struct PluginEntry {
     /// An entry whose config is a `PluginConfig` type: fields come from the type, `build` gets the decoded config.
     public static func configured<C: PluginConfig>(_ kind: PluginKind, _ name: String, summary: String, config: C.Type,
                                                    build: @escaping (C, String) throws -> Any) -> PluginEntry {
-        PluginEntry(kind: kind, name: name, summary: summary, fields: ConfigCoding.fields(C.self)) { obj, instance in
+        var e = PluginEntry(kind: kind, name: name, summary: summary, fields: ConfigCoding.fields(C.self)) { obj, instance in
             try build(try ConfigCoding.decode(C.self, from: obj), instance)
         }
+        e.dataSizedField = C.dataSizedField
+        return e
     }
 
     /// Like `configured`, with the registry available to `build`.
     public static func configured<C: PluginConfig>(_ kind: PluginKind, _ name: String, summary: String, config: C.Type,
                                                    buildWithRegistry build: @escaping (C, String, Registry) throws -> Any) -> PluginEntry {
-        PluginEntry(kind: kind, name: name, summary: summary, fields: ConfigCoding.fields(C.self)) { obj, instance, registry in
+        var e = PluginEntry(kind: kind, name: name, summary: summary, fields: ConfigCoding.fields(C.self)) { obj, instance, registry in
             try build(try ConfigCoding.decode(C.self, from: obj), instance, registry)
         }
+        e.dataSizedField = C.dataSizedField
+        return e
     }
 }
 

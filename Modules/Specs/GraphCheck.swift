@@ -59,7 +59,7 @@ extension Validator {
                 continue
             }
             let trimmed = SpecNode(value: .map(pairs), line: item.line, column: item.column)
-            let inject = Spec.fillingDataSize(item["type"]?.string ?? "", [:], 2).filter { item[$0.key] == nil }
+            let inject = Spec.fillingDataSize(item["type"]?.string ?? "", [:], 2, registry: registry).filter { item[$0.key] == nil }
             let before = madeLayers.count
             guard let ref = plugin(trimmed, .layer, what: "a graph node", instanceName: names[i], inject: inject) else { continue }
             madeByNode[names[i]] = madeLayers.count > before ? madeLayers[before] : nil

@@ -73,19 +73,19 @@ extension Spec {
 
     func loadEmbeddings(_ e: EmbeddingsSpec, model: Model, data: PreparedData, log: (String) -> Void) throws {
         guard let pipeline = data.pipeline else { throw mismatch(e.node, "pretrained embeddings need text data") }
-        let target = e.layer.flatMap { model.layer(named: $0) } ?? model.layers.first { $0 is Embedding }
-        guard let layer = target as? Embedding else {
-            throw mismatch(e.node, e.layer.map { "no Embedding layer named \($0)" } ?? "the model has no Embedding layer to hold the vectors")
+        let target = e.layer.flatMap { model.layer(named: $0) } ?? model.layers.first { $0 is any TakesPretrainedVectors }
+        guard let layer = target as? any TakesPretrainedVectors else {
+            throw mismatch(e.node, e.layer.map { "no layer named \($0) that takes pretrained vectors" } ?? "the model has no layer that takes pretrained vectors (an Embedding)")
         }
         let url = e.path.hasPrefix("/") ? URL(fileURLWithPath: e.path) : baseDirectory.appendingPathComponent(e.path).standardizedFileURL
         let vectors = try GloVe.load(url, keeping: Set(pipeline.vocabulary.tokens))
-        guard vectors.dimension == layer.config.outputDim else {
-            throw mismatch(layers.first { $0.name == layer.name }?.node ?? e.node, "output_dim is \(layer.config.outputDim) but \(url.lastPathComponent) has \(vectors.dimension)-d vectors",
+        guard vectors.dimension == layer.vectorSize else {
+            throw mismatch(layers.first { $0.name == layer.name }?.node ?? e.node, "output_dim is \(layer.vectorSize) but \(url.lastPathComponent) has \(vectors.dimension)-d vectors",
                            layer: layer.name, hint: "set output_dim: \(vectors.dimension) on \(layer.name)")
         }
         let (matrix, coverage) = GloVe.embeddingMatrix(vectors, vocabulary: pipeline.vocabulary, missing: e.missing, corpusCounts: data.tokenCounts)
-        try layer.setWeights(matrix)
-        log("pretrained vectors \(url.lastPathComponent) → \(layer.name)\(layer.config.trainable ? "" : " (frozen)"): \(coverage)")
+        try layer.setVectors(matrix)
+        log("pretrained vectors \(url.lastPathComponent) → \(layer.name)\(layer.vectorsTrainable ? "" : " (frozen)"): \(coverage)")
     }
 }
 
@@ -112,7 +112,7 @@ extension Spec {
                 nodes.append(Model.NodeSpec(layer, inputs: spec.inputs ?? [], name: spec.name))
                 continue
             }
-            let config = dataSize.map { Spec.fillingDataSize(spec.type, spec.config, $0) } ?? spec.config
+            let config = dataSize.map { Spec.fillingDataSize(spec.type, spec.config, $0, registry: registry) } ?? spec.config
             let layer = try registry.make(.layer, spec.type, config: config, instanceName: spec.name, as: (any Layer).self)
             made[spec.name] = layer
             nodes.append(Model.NodeSpec(layer, inputs: spec.inputs ?? [nodes.last?.name ?? Model.inputName], name: spec.name))
@@ -123,13 +123,11 @@ extension Spec {
 }
 
 extension Spec {
-    /// Config fields whose value the data decides when a spec leaves them out: the size of the id
-    /// space fed to the first layer (vocabulary or alphabet).
-    static let dataSizedFields = [Embedding.typeName: "input_dim", OneHot.typeName: "depth"]
-
-    /// `config` with its data-sized field (if the type has one and the spec left it out) set to `size`.
-    static func fillingDataSize(_ type: String, _ config: [String: Any], _ size: Int) -> [String: Any] {
-        guard let field = dataSizedFields[type], config[field] == nil else { return config }
+    /// `config` with its data-sized field (`PluginConfig.dataSizedField`: the size of the id space
+    /// fed to the layer, the vocabulary or alphabet), if the type declares one and the spec left it
+    /// out, set to `size`.
+    static func fillingDataSize(_ type: String, _ config: [String: Any], _ size: Int, registry: Registry) -> [String: Any] {
+        guard let field = (try? registry.entry(.layer, type))?.dataSizedField, config[field] == nil else { return config }
         return config.merging([field: size]) { a, _ in a }
     }
 

@@ -241,7 +241,7 @@ struct Validator {
             let trimmed = SpecNode(value: .map(pairs), line: item.line, column: item.column)
             // A size only the data can tell (Embedding's input_dim, OneHot's depth) may be left
             // out; a placeholder is enough for shapes now.
-            let inject = Spec.fillingDataSize(item["type"]?.string ?? "", [:], 2).filter { item[$0.key] == nil }
+            let inject = Spec.fillingDataSize(item["type"]?.string ?? "", [:], 2, registry: registry).filter { item[$0.key] == nil }
             guard let ref = plugin(trimmed, .layer, what: "a layer", instanceName: name, inject: inject) else { continue }
             out.append(LayerSpec(type: ref.name, name: name, config: ref.config, node: item))
         }

@@ -18,7 +18,7 @@ import Tensors
 /// // ctx.mask is now [batch, 100]: 0 where the id was 0 (padding)
 /// try emb.setWeights(glove)                                 // or pretrained vectors, [1001, 128]
 /// ```
-public final class Embedding: Layer {
+public final class Embedding: Layer, TakesPretrainedVectors {
     public struct Config: LayerConfig {
         /// Vocabulary size (largest id + 1).
         public var inputDim = 1
@@ -29,6 +29,7 @@ public final class Embedding: Layer {
         /// Whether the vectors are updated in training.
         public var trainable = true
         public init() {}
+        public static var dataSizedField: String? { "input_dim" }
         public static var requiredFields: [String] { ["input_dim", "output_dim"] }
     }
 
@@ -65,6 +66,10 @@ public final class Embedding: Layer {
     }
 
     /// Sets pretrained vectors (e.g. from GloVe); the matrix must be `[inputDim, outputDim]`.
+    public var vectorSize: Int { config.outputDim }
+    public var vectorsTrainable: Bool { config.trainable }
+    public func setVectors(_ matrix: Tensor) throws { try setWeights(matrix) }
+
     public func setWeights(_ matrix: Tensor) throws {
         guard matrix.shape == [config.inputDim, config.outputDim] else {
             throw LayerError.shape(layer: name, message: "pretrained matrix has shape \(matrix.shape), expected [\(config.inputDim), \(config.outputDim)]")

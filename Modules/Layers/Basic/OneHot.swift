@@ -18,6 +18,7 @@ public final class OneHot: Layer {
         /// Number of symbols (largest id + 1).
         public var depth = 1
         public init() {}
+        public static var dataSizedField: String? { "depth" }
         public static var requiredFields: [String] { ["depth"] }
         public static var fieldDocs: [String: String] { ["depth": "number of symbols; a spec may omit it: the data's alphabet size is used"] }
     }

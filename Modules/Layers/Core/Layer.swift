@@ -63,6 +63,22 @@ public struct ForwardContext {
     }
 }
 
+/// A layer that can hold pretrained vectors (GloVe): a spec's `text.embeddings` fills the first
+/// such layer (or the one it names) with a `[vocabulary, vectorSize]` matrix, whatever its type.
+///
+/// ```swift
+/// let emb = try Embedding(inputDim: 1001, outputDim: 50)
+/// try emb.setVectors(Tensor.zeros([1001, 50]))      // emb.vectorSize == 50
+/// ```
+public protocol TakesPretrainedVectors: Layer {
+    /// The size of each vector the layer holds (`output_dim`).
+    var vectorSize: Int { get }
+    /// Whether training goes on changing the vectors.
+    var vectorsTrainable: Bool { get }
+    /// Sets the `[vocabulary, vectorSize]` matrix; throws on another shape.
+    func setVectors(_ matrix: Tensor) throws
+}
+
 /// An embedding lookup as the next layer may want it: `output = table[indices]`.
 public struct TokenLookup {
     /// `[vocab, dim]`, with its tape identity (a trainable table gets gradients through the fused op).
