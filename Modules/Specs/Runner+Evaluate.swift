@@ -1,0 +1,35 @@
+import Foundation
+import PluginRegistry
+import Tensors
+import Layers
+import Optimizers
+import Training
+import TextPipeline
+import Datasets
+
+/// `unroll evaluate`.
+extension Runner {
+    /// Evaluates a bundle on the test split stored in it, or on the test split of `dataSpec`'s
+    /// data encoded with the bundle's own classes, alphabet and vocabulary (never refitted).
+    public func evaluate(bundle dir: URL, spec dataSpec: URL? = nil) throws -> Trainer.Evaluation {
+        let b = try ModelBundle.load(dir, registry: registry)
+        let x: Tensor, y: Tensor
+        if let dataSpec {
+            let spec = try SpecLoader(registry: registry).load(dataSpec)
+            let bundleLoss = try registry.make(.loss, b.description.loss, config: b.description.lossConfig.foundationObject as? [String: Any] ?? [:], as: (any Loss).self)
+            let data = try spec.prepareData(fixed: FixedEncoding(classes: b.description.classes, pipeline: b.pipeline, loss: bundleLoss))
+            (x, y) = (data.xTest, data.yTest)
+        } else {
+            guard let split = try b.testSplit() else {
+                throw CheckpointError.io(path: dir.path, message: "this bundle holds no test split (trained with an empty one, or by an older Unroll); name a spec whose data to evaluate on: unroll evaluate BUNDLE SPEC")
+            }
+            (x, y) = split
+        }
+        guard x.shape.first ?? 0 > 0 else { throw TrainingError.invalid("the test split is empty: nothing to evaluate") }
+        let loss = try registry.make(.loss, b.description.loss, config: b.description.lossConfig.foundationObject as? [String: Any] ?? [:], as: (any Loss).self)
+        let trainer = Trainer(model: b.model, loss: loss, optimizer: SGD())
+        let e = try trainer.evaluate(x: x, y: y)
+        log(report(e, classes: b.description.classes, perStep: b.description.perStep))
+        return e
+    }
+}

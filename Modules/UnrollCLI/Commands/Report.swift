@@ -1,0 +1,15 @@
+import Foundation
+import ArgumentParser
+import PluginRegistry
+import Tensors
+import Training
+import Specs
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write report.html (summary, test report, gradient flow, SVG plots) into a bundle.")
+    @Argument(help: "The bundle folder.") var bundle: String
+    func run() throws {
+        let b = try ModelBundle.load(url(bundle), registry: UnrollCLI.registry())
+        print(try BundleReport.writeHTML(url(bundle), summary: b.model.summary()).path)
+    }
+}
