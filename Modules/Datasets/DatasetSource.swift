@@ -27,6 +27,14 @@ public protocol DatasetSource {
     var form: DataForm { get }
     /// Loads; relative paths are resolved against `base` (the spec file's folder).
     func load(relativeTo base: URL) throws -> LoadedData
+    /// One example's features from one line a user types (`unroll predict` on a numeric model),
+    /// transformed as `load` transforms the file's rows; nil for sources whose examples are not
+    /// numeric rows (the default).
+    func features(fromLine line: String) throws -> [Float]?
+}
+
+extension DatasetSource {
+    public func features(fromLine line: String) throws -> [Float]? { nil }
 }
 
 func resolve(_ path: String, _ base: URL) -> URL {
@@ -112,6 +120,15 @@ public struct NumericSource: DatasetSource, PluginConfig {
         var t = try NumericTable.load(resolve(path, base), header: header, onBadRecord: onBadRecord)
         if scale != 1 { t.x = t.x.scaled(by: scale) }
         return .numeric(train: t, test: nil)
+    }
+
+    /// The features of a line (comma-separated numbers, no label), scaled like the file's rows.
+    public func features(fromLine line: String) throws -> [Float]? {
+        try line.split(separator: ",", omittingEmptySubsequences: false).enumerated().map { i, field in
+            let f = field.trimmingCharacters(in: .whitespaces)
+            guard let v = Float(f), v.isFinite else { throw DataError.invalid("feature \(i + 1), '\(f)', is not a finite number") }
+            return v * scale
+        }
     }
 }
 

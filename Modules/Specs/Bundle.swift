@@ -22,6 +22,9 @@ public struct ModelDescription: Codable {
     public struct NodeRecord: Codable { public var name: String; public var layer: String; public var inputs: [String] }
     /// A graph's nodes in order (nil for a chain: `layers` in order).
     public var nodes: [NodeRecord]? = nil
+    /// The spec's `data` section (the source's name under `source`, and its fields), so a
+    /// prediction reads a typed line the way training read the file (a numeric source's `scale`).
+    public var source: JSONValue? = nil
 }
 
 /// A trained model folder, self-contained (it names no path outside itself) and relocatable:
@@ -57,7 +60,8 @@ public struct ModelBundle {
                                  lossConfig: lossConfig, classes: data.classNames, perStep: data.perStep,
                                  nodes: model.isChain ? nil : model.nodes.map { n in
                                      .init(name: n.name, layer: n.layer.name, inputs: n.inputs.map { $0 < 0 ? Model.inputName : model.nodes[$0].name })
-                                 })
+                                 },
+                                 source: try? JSONDecoder().decode(JSONValue.self, from: JSONSerialization.data(withJSONObject: spec.data.node.foundation)))
         let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]; e.keyEncodingStrategy = .convertToSnakeCase
         try AtomicFile.write(Data(specText.utf8), to: dir.appendingPathComponent("spec.yaml"))
         try AtomicFile.write(try e.encode(d), to: dir.appendingPathComponent("model.json"))
