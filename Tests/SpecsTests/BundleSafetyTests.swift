@@ -8,27 +8,7 @@ import Specs
 
 /// Issue "Reliability", items 2, 3 and 6: bundles are written whole with a manifest every reader
 /// checks, are self-contained, and a run writes only where it may.
-final class BundleSafetyTests: XCTestCase {
-    var dir: URL!
-    let registry = try! Builtins.registry()
-    var runner: Runner!
-    let fm = FileManager.default
-
-    override func setUpWithError() throws {
-        dir = fm.temporaryDirectory.appendingPathComponent("unroll-bundle-\(UUID().uuidString)")
-        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-        runner = Runner(registry: registry)
-        runner.log = { _ in }
-    }
-    override func tearDownWithError() throws { try? fm.removeItem(at: dir) }
-
-    func write(_ name: String, _ text: String) throws -> URL {
-        let u = dir.appendingPathComponent(name)
-        try fm.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: u)
-        return u
-    }
-
+final class BundleSafetyTests: RunnerTestCase {
     /// A small text classifier: "good"/"bad" words, 40 rows, a few epochs.
     func textSpec(_ name: String = "t", units: Int = 4, seed: Int = 1, output: String = "out", extra: String = "") throws -> URL {
         _ = try write("t.tsv", "text\tlabel\n" + (0..<40).map { i in i % 2 == 0 ? "good fine nice \(i % 5)\tpos" : "bad dull awful \(i % 3)\tneg" }

@@ -6,25 +6,7 @@ import Training
 import Specs
 
 /// Specs through the runner: train → bundle → load → predict/generate/evaluate.
-final class EndToEndTests: XCTestCase {
-    var dir: URL!
-    let registry = try! Builtins.registry()
-    var runner: Runner!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        runner = Runner(registry: registry)
-        runner.log = { _ in }
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
-
-    func write(_ name: String, _ text: String) throws -> URL {
-        let u = dir.appendingPathComponent(name)
-        try Data(text.utf8).write(to: u)
-        return u
-    }
-
+final class EndToEndTests: RunnerTestCase {
     func testHelloSpecTrainsAndGenerates() throws {
         _ = try write("hello.txt", "hello")
         let spec = try write("hello.yaml", """

@@ -7,19 +7,7 @@ import Specs
 
 /// `graph:` specs: shapes and names checked before any data is read, and one path through
 /// training, bundles, evaluate and predict.
-final class GraphSpecTests: XCTestCase {
-    let registry = try! Builtins.registry()
-    var dir: URL!
-    var runner: Runner!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-graph-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        runner = Runner(registry: registry)
-        runner.log = { _ in }
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
-
+final class GraphSpecTests: RunnerTestCase {
     static let head = """
     name: g
     seed: 2

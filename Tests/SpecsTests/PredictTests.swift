@@ -6,25 +6,7 @@ import Training
 import Specs
 
 /// `predict` for every kind of bundle that classifies or tags, one result per input line.
-final class PredictTests: XCTestCase {
-    let registry = try! Builtins.registry()
-    var dir: URL!
-    var runner: Runner!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-predict-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        runner = Runner(registry: registry)
-        runner.log = { _ in }
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
-
-    func write(_ name: String, _ text: String) throws -> URL {
-        let u = dir.appendingPathComponent(name)
-        try Data(text.utf8).write(to: u)
-        return u
-    }
-
+final class PredictTests: RunnerTestCase {
     /// A tagger prints each token with its tag; the padding tag is never given to a token.
     func testATaggerTagsEachToken() throws {
         _ = try write("tags.tsv", (0..<40).map { i in "the\tDET\n\(["cat", "dog", "bird"][i % 3])\tNOUN\n\(["runs", "sleeps"][i % 2])\tVERB\n" }.joined(separator: "\n"))
