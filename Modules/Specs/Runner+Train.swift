@@ -35,7 +35,9 @@ extension Runner {
         let trainer = Trainer(model: model, loss: loss, optimizer: optimizer)
         var o = FitOptions()
         o.epochs = spec.epochs; o.batchSize = spec.batchSize; o.seed = spec.seed; o.validationSplit = spec.split.validation
-        o.metrics = spec.metrics; o.clipping = spec.clipping; o.verbosity = spec.verbosity
+        o.metrics = []
+        o.extraMetrics = try spec.metrics.map { try registry.make(.metric, $0, config: [:], as: (any Metric).self) }   // built-in or plugin
+        o.clipping = spec.clipping; o.verbosity = spec.verbosity
         if let s = spec.schedule {
             o.schedule = try registry.make(.schedule, s.name, config: s.config, as: ScheduleTemplate.self).schedule(initial: optimizer.learningRate)
         }

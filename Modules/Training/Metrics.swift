@@ -94,6 +94,11 @@ public struct ConfusionMatrix: Equatable, Codable, Sendable {
     /// Counts pairs of (predicted, actual) classes; classes outside the matrix are an error.
     public init(predicted: [Int], actual: [Int], classes: Int) throws {
         self.init(classes: classes)
+        try add(predicted: predicted, actual: actual)
+    }
+
+    /// Adds pairs of (predicted, actual) classes (a batch's, when accumulating over an epoch).
+    public mutating func add(predicted: [Int], actual: [Int]) throws {
         for (p, a) in zip(predicted, actual) {
             guard p >= 0, p < classes, a >= 0, a < classes else {
                 throw ModelError.invalid("class index out of range: predicted \(p), actual \(a), classes \(classes)")

@@ -14,7 +14,9 @@ public typealias CallbackFactory = (CallbackContext) throws -> any Callback
 public enum TrainingPlugins: PluginModule {
     public static func register(in r: inout Registry) throws {
         for m in ConfusionMatrix.metricNames {
-            try r.register(.configured(.metric, m, summary: "\(m.replacingOccurrences(of: "_", with: " ")) from the confusion matrix", config: NoFields.self) { _, _ in m })
+            try r.register(.configured(.metric, m, summary: "\(m.replacingOccurrences(of: "_", with: " ")) from the confusion matrix", config: NoFields.self) { _, _ in
+                try ConfusionMetric(m) as any Metric
+            })
         }
         try r.register(.configured(.callback, "early_stopping", summary: "stop when a monitored value stops improving", config: EarlyStoppingConfig.self) { c, _ in
             { (_: CallbackContext) in EarlyStopping(monitor: c.monitor, patience: c.patience, minDelta: c.minDelta, mode: c.mode, restoreBestWeights: c.restoreBestWeights) } as CallbackFactory })

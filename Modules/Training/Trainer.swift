@@ -14,8 +14,11 @@ public struct FitOptions {
     public var validationSplit: Double = 0
     /// Explicit validation examples (takes precedence over `validationSplit`).
     public var validationData: (x: Tensor, y: Tensor)?
-    /// Metric names (see `ConfusionMatrix.metricNames`), computed on training and validation data.
+    /// Built-in metric names (`ConfusionMatrix.metricNames`), accumulated over each epoch's
+    /// training batches and over the validation batches (`val_<name>`).
     public var metrics: [String] = ["accuracy"]
+    /// Further metrics (plugins, or built-ins made through the registry), handled the same way.
+    public var extraMetrics: [any Metric] = []
     public var clipping: GradientClipping = .none
     /// Learning rate per optimizer step; `nil` keeps the optimizer's rate.
     public var schedule: LearningRateSchedule?
@@ -80,8 +83,14 @@ public final class Trainer {
     @discardableResult
     public func trainStep(x: Tensor, y: Tensor, seed: UInt64, clipping: GradientClipping = .none, probe: RecurrentProbe? = nil,
                           onStep: ((Float, GradientClippingReport) throws -> Void)? = nil) throws -> Float {
+        try step(x: x, y: y, seed: seed, clipping: clipping, probe: probe, onStep: onStep).loss
+    }
+
+    /// `trainStep`, also returning the step's predictions and the mask of its counted steps (for metrics).
+    func step(x: Tensor, y: Tensor, seed: UInt64, clipping: GradientClipping, probe: RecurrentProbe?,
+              onStep: ((Float, GradientClippingReport) throws -> Void)?) throws -> (loss: Float, predictions: Tensor, mask: Tensor?) {
         let params = model.trainableParameters
-        let (value, rawGrads) = try lossAndGradients(x: x, y: y, seed: seed, probe: probe, params: params)
+        let (value, rawGrads, predictions, mask) = try lossAndGradients(x: x, y: y, seed: seed, probe: probe, params: params)
         var grads = rawGrads
         // One pass: the global norm is non-finite exactly when some gradient element is.
         let norm = GradientClipping.globalNorm(grads)
@@ -92,14 +101,14 @@ public final class Trainer {
         let r = clipping.apply(&grads, globalNorm: norm)
         try optimizer.step(params, gradients: grads)
         try onStep?(value, GradientClippingReport(normBefore: r.normBefore, normAfter: r.normAfter, clipped: r.clipped))
-        return value
+        return (value, predictions, mask)
     }
 
     /// Forward, loss and backward. The recorded graph holds references to the parameters'
     /// storage; it is released when this returns, so the optimizer then updates the weights in
     /// place instead of copying every parameter first (copy-on-write; 0.7 MB a step for model (a)).
     func lossAndGradients(x: Tensor, y: Tensor, seed: UInt64, probe: RecurrentProbe?,
-                          params: [(name: String, parameter: Parameter)]) throws -> (Float, [Tensor]) {
+                          params: [(name: String, parameter: Parameter)]) throws -> (Float, [Tensor], Tensor, Tensor?) {
         var ctx = ForwardContext(training: true, seed: seed)
         ctx.probe = probe
         let pred = try model.forward(x, context: &ctx)
@@ -109,7 +118,7 @@ public final class Trainer {
         guard value.isFinite else {
             throw TrainingError.nonFinite("the loss became \(value) at optimizer step \(optimizer.iterations + 1): \(locateNonFinite(x, seed: seed))")
         }
-        return (value, try gradients(of: l, wrt: params.map(\.parameter.value)))
+        return (value, try gradients(of: l, wrt: params.map(\.parameter.value)), pred.detached(), mask)
     }
 
     /// Where non-finite values first appear: a parameter, the input batch, or a layer's output.
@@ -156,6 +165,7 @@ public final class Trainer {
         let steps = nTrain == 0 ? 0 : (nTrain - 1) / options.batchSize + 1       // (n + b − 1) / b overflowed for b near Int.max
         let task = options.task ?? TaskKind.forLoss(loss, outputShape: model.outputShape)
         let progress = ProgressPrinter(verbosity: options.verbosity, totalSteps: steps, epochs: options.epochs)
+        let metrics: [any Metric] = try options.metrics.map { try ConfusionMetric($0) } + options.extraMetrics
         var history = options.initialHistory
         for cb in options.callbacks { try cb.onTrainBegin(self) }
         resumableCallbacks = options.callbacks.compactMap { $0 as? any ResumableCallback }
@@ -171,16 +181,18 @@ public final class Trainer {
             try model.resetStates()
             let order = options.shuffle ? SeededGenerator.epochOrder(count: nTrain, seed: options.seed, epoch: epoch) : Array(0..<nTrain)
             progress.beginEpoch(epoch)
+            for m in metrics { m.reset() }
             var lossSum = 0.0
             for s in 0..<steps {
                 let idx = order[(s * options.batchSize)..<min(nTrain, (s + 1) * options.batchSize)]
                 let (xb, yb) = (try trainX.rows(idx), try trainY.rows(idx))
                 if let schedule = options.schedule { optimizer.learningRate = schedule.rate(at: optimizer.iterations) }
                 let sampled = probe != nil && s % max(probeEvery, 1) == 0
-                let l = try trainStep(x: xb, y: yb, seed: Trainer.stepSeed(options.seed, epoch, s), clipping: options.clipping,
-                                      probe: sampled ? probe : nil) { l, r in
+                let (l, predictions, mask) = try step(x: xb, y: yb, seed: Trainer.stepSeed(options.seed, epoch, s), clipping: options.clipping,
+                                                      probe: sampled ? probe : nil) { l, r in
                     for cb in options.callbacks { try cb.onStepEnd(StepInfo(epoch: epoch, step: s, loss: l, clipping: r), trainer: self) }
                 }
+                for m in metrics { try m.update(predictions: predictions, targets: yb, mask: mask, task: task) }
                 lossSum += Double(l) * Double(idx.count)
                 progress.step(s + 1, logs: ["loss": lossSum / Double(min(nTrain, (s + 1) * options.batchSize))])
             }
@@ -190,14 +202,11 @@ public final class Trainer {
                 throw TrainingError.nonFinite("parameter \(bad.name) became non-finite during epoch \(epoch) (by optimizer step \(optimizer.iterations)); lower the learning rate, clip gradients, or check the optimizer's settings")
             }
             var values: [String: Double] = ["loss": lossSum / Double(nTrain), "lr": Double(optimizer.learningRate)]
-            if !options.metrics.isEmpty && task != .regression {
-                let m = try evaluate(x: trainX, y: trainY, batchSize: max(options.batchSize, 256), task: task)
-                for name in options.metrics { values[name] = m.confusion?.value(of: name) }
-            }
+            for m in metrics { if let v = m.result() { values[m.name] = v } }      // over this epoch's batches, as Keras
             if let (vx, vy) = validation {
-                let m = try evaluate(x: vx, y: vy, batchSize: max(options.batchSize, 256), task: task)
-                values["val_loss"] = m.loss
-                for name in options.metrics { if let v = m.confusion?.value(of: name) { values["val_" + name] = v } }
+                let e = try evaluate(x: vx, y: vy, batchSize: max(options.batchSize, 256), task: task, metrics: metrics)
+                values["val_loss"] = e.loss
+                for (name, v) in e.metrics { values["val_" + name] = v }
             }
             values["seconds"] = ProgressPrinter.now() - t0
             let logs = EpochLogs(epoch: epoch, values: values)
@@ -218,14 +227,17 @@ public final class Trainer {
         /// `nil` for regression.
         public var confusion: ConfusionMatrix?
         public var predictions: Tensor
+        /// The results of the metrics `evaluate` was given, by name.
+        public var metrics: [String: Double] = [:]
     }
 
-    /// Evaluates the model on `x`, `y`.
-    public func evaluate(x: Tensor, y: Tensor, batchSize: Int = 256, task: TaskKind? = nil) throws -> Evaluation {
+    /// Evaluates the model on `x`, `y`; `metrics` are reset, fed every batch and read.
+    public func evaluate(x: Tensor, y: Tensor, batchSize: Int = 256, task: TaskKind? = nil, metrics: [any Metric] = []) throws -> Evaluation {
         guard x.shape.first == y.shape.first, let n = x.shape.first, n > 0 else {
             throw TrainingError.invalid("x has \(x.shape.first ?? 0) examples but y has \(y.shape.first ?? 0)")
         }
         let task = task ?? TaskKind.forLoss(loss, outputShape: model.outputShape)
+        for m in metrics { m.reset() }
         return try withNoGrad {
             var lossSum = 0.0, weight = 0.0
             var preds: [Tensor] = [], pairs: ([Int], [Int]) = ([], [])
@@ -239,6 +251,7 @@ public final class Trainer {
                 let w = Double(mask?.sum().scalar ?? Float(len))
                 lossSum += Double(try loss(p, yb, mask: mask).scalar!) * w
                 weight += w
+                for m in metrics { try m.update(predictions: p, targets: yb, mask: mask, task: task) }
                 let c = try task.classes(predictions: p, targets: yb, mask: mask)
                 pairs.0 += c.predicted; pairs.1 += c.actual
                 preds.append(p)
@@ -247,7 +260,8 @@ public final class Trainer {
             let k = task.classCount(outputShape: model.outputShape)
             let confusion = task == .regression ? nil : try ConfusionMatrix(predicted: pairs.0, actual: pairs.1, classes: k)
             return Evaluation(loss: lossSum / max(weight, 1), confusion: confusion,
-                              predictions: preds.count == 1 ? preds[0] : try Tensor.concat(preds, axis: 0))
+                              predictions: preds.count == 1 ? preds[0] : try Tensor.concat(preds, axis: 0),
+                              metrics: Dictionary(metrics.compactMap { m in m.result().map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a }))
         }
     }
 }

@@ -39,11 +39,20 @@ final class PluginCapabilityTests: XCTestCase {
         var vectorsTrainable: Bool { false }
         func setVectors(_ m: Tensor) throws { try table.assign(m) }
     }
+    /// A plugin metric: how many examples it was fed.
+    final class Seen: Metric {
+        let name = "acme.seen"
+        var n = 0
+        func reset() { n = 0 }
+        func update(predictions: Tensor, targets: Tensor, mask: Tensor?, task: TaskKind) throws { n += predictions.shape[0] }
+        func result() -> Double? { Double(n) }
+    }
     enum Acme: PluginModule {
         struct None: PluginConfig { init() {} }
         static func register(in r: inout Registry) throws {
             try r.register(.configured(.loss, IndexLoss.typeName, summary: "index targets", config: None.self) { _, _ in IndexLoss() as any Loss })
             try r.register(LayersPlugins.layer(Lookup.self, "a plugin lookup"))
+            try r.register(.configured(.metric, "acme.seen", summary: "examples seen", config: None.self) { _, _ in Seen() as any Metric })
         }
     }
 
@@ -88,6 +97,8 @@ final class PluginCapabilityTests: XCTestCase {
         data: {source: numeric_csv, path: n.csv}
         model: [{type: Dense, units: 8, activation: tanh}, {type: Dense, units: 3}]
         loss: acme.index_xent
+        metrics: [accuracy, acme.seen]
+        split: {validation: 0.25}
         optimizer: {type: adam, learning_rate: 0.05}
         epochs: 30
         batch_size: 16
@@ -102,6 +113,9 @@ final class PluginCapabilityTests: XCTestCase {
         runner.log = { _ in }
         let r = try runner.train(specURL)
         XCTAssertEqual(r.test?.confusion?.classes, 3)
+        // The plugin metric is fed like a built-in: every training and validation example of each epoch.
+        XCTAssertEqual(r.history.epochs.last?.values["acme.seen"], 54)
+        XCTAssertEqual(r.history.epochs.last?.values["val_acme.seen"], 18)
         XCTAssertGreaterThan(r.test?.confusion?.accuracy ?? 0, 0.9)
         XCTAssertEqual(TaskKind.forLoss(IndexLoss(), outputShape: [3]), .sparse)
     }
