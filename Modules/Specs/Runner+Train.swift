@@ -51,7 +51,7 @@ extension Runner {
         }
         o.callbacks = [HistoryLogger(csv: dir.appendingPathComponent("history.csv"), json: dir.appendingPathComponent("history.json"))]
         for c in spec.callbacks {
-            o.callbacks.append(try registry.make(.callback, c.name, config: c.config, as: CallbackFactory.self)(CallbackContext(outputDirectory: dir)))
+            o.callbacks.append(try registry.make(.callback, c.name, config: c.config, as: CallbackFactory.self)(CallbackContext(outputDirectory: dir, log: spec.verbosity == .quiet ? { _ in } : log)))
         }
         let history = try trainer.fit(x: data.xTrain, y: data.yTrain, options: o)
         let test = hasTest ? try trainer.evaluate(x: data.xTest, y: data.yTest, batchSize: max(256, spec.batchSize)) : nil

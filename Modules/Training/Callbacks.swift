@@ -50,7 +50,9 @@ public enum MonitorMode: String, Codable, CaseIterable, Sendable {
     }
 }
 
-/// Stops when `monitor` has not improved for `patience` epochs; optionally ends with the best weights.
+/// Stops when `monitor` has not improved for `patience` epochs — as Keras counts: with
+/// `patience: 2`, after the second epoch in a row without improvement (`patience: 0`: the first)
+/// — and says why; optionally ends with the best weights, and says whose.
 ///
 /// Resumable: on `--resume` the best value and the epochs waited are replayed from the history,
 /// and the best weights (with `restoreBestWeights`) come from the checkpoint.
@@ -63,6 +65,8 @@ public final class EarlyStopping: ResumableCallback {
     public private(set) var stoppedEpoch = 0
     /// The epoch with the best monitored value.
     public private(set) var bestEpoch = 0
+    /// Where it says why it stopped and which weights it restored (standard output by default).
+    public var log: (String) -> Void = { print($0) }
 
     public init(monitor: String = "val_loss", patience: Int = 0, minDelta: Double = 0, mode: MonitorMode = .auto, restoreBestWeights: Bool = false) {
         self.monitor = monitor; self.patience = patience; self.minDelta = minDelta; self.mode = mode; self.restoreBestWeights = restoreBestWeights
@@ -78,8 +82,9 @@ public final class EarlyStopping: ResumableCallback {
             if restoreBestWeights { bestWeights = trainer.model.namedParameters.map { $0.parameter.value.detached() } }
             return false
         }
-        if wait > patience {
+        if wait >= patience {
             stoppedEpoch = logs.epoch
+            log("early stopping: \(monitor) has not improved on \(String(format: "%.4f", best ?? v)) (epoch \(bestEpoch)) for \(wait) epoch\(wait == 1 ? "" : "s") (patience \(patience)); stopped after epoch \(logs.epoch)")
             return true
         }
         return false
@@ -125,6 +130,7 @@ public final class EarlyStopping: ResumableCallback {
     public func onTrainEnd(_ history: History, trainer: Trainer) throws {
         guard restoreBestWeights, !bestWeights.isEmpty, bestEpoch != history.epochs.last?.epoch else { return }
         for (p, w) in zip(trainer.model.namedParameters, bestWeights) { try p.parameter.assign(w) }
+        log("early stopping: restored the weights of epoch \(bestEpoch) (\(monitor) \(String(format: "%.4f", best ?? .nan)))")
     }
 }
 

@@ -1,10 +1,12 @@
 import Foundation
 import PluginRegistry
 
-/// What a callback factory gets from the app: where the run writes its files.
+/// What a callback factory gets from the app: where the run writes its files, and where to say
+/// what it did (nothing under `--quiet`).
 public struct CallbackContext {
     public var outputDirectory: URL
-    public init(outputDirectory: URL) { self.outputDirectory = outputDirectory }
+    public var log: (String) -> Void
+    public init(outputDirectory: URL, log: @escaping (String) -> Void = { print($0) }) { self.outputDirectory = outputDirectory; self.log = log }
 }
 
 /// Makes a callback once the run's context is known.
@@ -19,7 +21,11 @@ public enum TrainingPlugins: PluginModule {
             })
         }
         try r.register(.configured(.callback, "early_stopping", summary: "stop when a monitored value stops improving", config: EarlyStoppingConfig.self) { c, _ in
-            { (_: CallbackContext) in EarlyStopping(monitor: c.monitor, patience: c.patience, minDelta: c.minDelta, mode: c.mode, restoreBestWeights: c.restoreBestWeights) } as CallbackFactory })
+            { (ctx: CallbackContext) in
+                let e = EarlyStopping(monitor: c.monitor, patience: c.patience, minDelta: c.minDelta, mode: c.mode, restoreBestWeights: c.restoreBestWeights)
+                e.log = ctx.log
+                return e
+            } as CallbackFactory })
         try r.register(.configured(.callback, "model_checkpoint", summary: "resumable checkpoint into <output>/checkpoints", config: CheckpointConfig.self) { c, _ in
             { (ctx: CallbackContext) in ModelCheckpoint(directory: ctx.outputDirectory.appendingPathComponent("checkpoints"), monitor: c.monitor, saveBestOnly: c.saveBestOnly, mode: c.mode) } as CallbackFactory })
         try r.register(.configured(.callback, "gradient_flow", summary: "per-step BPTT gradient norms, gate saturation, clipping; gradient_flow.json/csv", config: GradientFlowConfig.self) { c, _ in

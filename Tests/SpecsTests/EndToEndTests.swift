@@ -123,8 +123,9 @@ final class EndToEndTests: RunnerTestCase {
 
     /// Early stopping survives `--resume`: its best value and wait are replayed from the history
     /// and its best weights come from the checkpoint. Monitoring the training loss with mode max
-    /// makes epoch 1 the best and stops after epoch 4 (patience 2) — a resumed run that forgot
-    /// this would train on to epoch 8 and end with other weights.
+    /// makes epoch 1 the best and, as Keras counts, stops after epoch 3 (patience 2: two epochs
+    /// without improvement) — a resumed run that forgot this would train on to epoch 8 and end
+    /// with other weights.
     func testResumeKeepsEarlyStoppingState() throws {
         func spec(_ name: String, epochs: Int) throws -> URL {
             try resumeSpec(name, epochs: epochs, dropout: false, callbacks: """
@@ -132,12 +133,12 @@ final class EndToEndTests: RunnerTestCase {
             """)
         }
         let full = try runner.train(try spec("full", epochs: 8))
-        XCTAssertEqual(full.history.epochs.map(\.epoch), [1, 2, 3, 4])
-        _ = try runner.train(try spec("cut", epochs: 3))                 // "killed" after epoch 3
-        let checkpoint = dir.appendingPathComponent("out-cut/checkpoints/epoch-0003/callbacks.safetensors")
+        XCTAssertEqual(full.history.epochs.map(\.epoch), [1, 2, 3])
+        _ = try runner.train(try spec("cut", epochs: 2))                 // "killed" after epoch 2
+        let checkpoint = dir.appendingPathComponent("out-cut/checkpoints/epoch-0002/callbacks.safetensors")
         XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint.path))
         let resumed = try runner.train(try spec("cut", epochs: 8), resume: true)
-        XCTAssertEqual(resumed.history.epochs.map(\.epoch), [1, 2, 3, 4])
+        XCTAssertEqual(resumed.history.epochs.map(\.epoch), [1, 2, 3])
         XCTAssertEqual(try Data(contentsOf: full.bundle.appendingPathComponent("weights.safetensors")),
                        try Data(contentsOf: resumed.bundle.appendingPathComponent("weights.safetensors")))
     }

@@ -112,6 +112,29 @@ final class LearningTests: XCTestCase {
         XCTAssertTrue(forever?.contains("1.46e+11 years") == true, forever ?? "nil")
     }
 
+    /// Keras's count: with `patience: 2` training stops after the second epoch in a row without
+    /// improvement (it waited one more before), and says why and whose weights it restored.
+    func testEarlyStoppingCountsAsKerasAndSaysWhy() throws {
+        let model = try Sequential(inputShape: [1], layers: [Dense(units: 1)], seed: 1)
+        let trainer = Trainer(model: model, loss: MeanSquaredError(), optimizer: SGD())
+        for (patience, stopsAt) in [(0, 2), (1, 2), (2, 3), (3, 4)] {
+            let e = EarlyStopping(monitor: "loss", patience: patience, restoreBestWeights: true)
+            var said: [String] = []
+            e.log = { said.append($0) }
+            try e.onTrainBegin(trainer)
+            var history = History(), stopped = 0
+            for (epoch, loss) in [0.5, 0.6, 0.7, 0.8, 0.9].enumerated() {
+                let logs = EpochLogs(epoch: epoch + 1, values: ["loss": loss])
+                history.epochs.append(logs)
+                if try e.onEpochEnd(logs, history: history, trainer: trainer) { stopped = epoch + 1; break }
+            }
+            XCTAssertEqual(stopped, stopsAt, "patience \(patience)")
+            try e.onTrainEnd(history, trainer: trainer)
+            XCTAssertEqual(said.first, "early stopping: loss has not improved on 0.5000 (epoch 1) for \(stopsAt - 1) epoch\(stopsAt == 2 ? "" : "s") (patience \(patience)); stopped after epoch \(stopsAt)")
+            XCTAssertEqual(said.last, "early stopping: restored the weights of epoch 1 (loss 0.5000)")
+        }
+    }
+
     func testEarlyStoppingRestoresBestWeights() throws {
         var g = SeededGenerator(seed: 2)
         let x = Tensor.randomNormal([64, 4], using: &g), y = Tensor.randomUniform([64, 1], using: &g).mapElements { $0 > 0.5 ? 1 : 0 }
