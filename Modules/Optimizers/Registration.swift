@@ -7,7 +7,7 @@ public enum OptimizersPlugins: PluginModule {
             try c.check()
             return SGD(learningRate: c.learningRate, momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay) as any Optimizer
         })
-        try r.register(.configured(.optimizer, Adam.typeName, summary: "Adam / AMSGrad / AdamW", config: AdamConfig.self) { c, _ in
+        try r.register(.configured(.optimizer, Adam.typeName, summary: "Adam (amsgrad: true for AMSGrad; weight_decay for decoupled, AdamW-style decay)", config: AdamConfig.self) { c, _ in
             try c.check()
             return Adam(learningRate: c.learningRate, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, amsgrad: c.amsgrad, weightDecay: c.weightDecay) as any Optimizer
         })

@@ -19,6 +19,9 @@ import Glibc
 public enum UnrollCLI {
     nonisolated(unsafe) static var plugins: [any PluginModule.Type] = []
 
+    /// The version `unroll --version` prints.
+    public static let version = "0.13.0"
+
     static func registry() throws -> Registry { try Builtins.registry(plugins: plugins) }
 
     /// Parses the arguments and runs; exits 0 on success, non-zero with a message on standard
@@ -26,6 +29,15 @@ public enum UnrollCLI {
     public static func run(plugins: [any PluginModule.Type], arguments: [String]? = nil) -> Never {
         self.plugins = plugins
         var command: ParsableCommand
+        let args = arguments ?? Array(CommandLine.arguments.dropFirst())
+        if let first = args.first, !first.hasPrefix("-"), first != "help" {
+            let names = Unroll.configuration.subcommands.map { $0._commandName }
+            if !names.contains(first) {
+                let near = Registry.suggestions(for: first, among: names)
+                printError("unknown command '\(first)'\(near.first.map { " (did you mean '\($0)'?)" } ?? ""); commands: \(names.joined(separator: ", "))")
+                exit(64)
+            }
+        }
         do {
             command = try Unroll.parseAsRoot(arguments)
         } catch {
@@ -56,6 +68,7 @@ struct Unroll: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unroll",
         abstract: "Build, train and run recurrent neural networks from spec files.",
+        version: UnrollCLI.version,
         subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Validate.self, Generate.self, Trace.self, Report.self, Layers.self])
 }
 

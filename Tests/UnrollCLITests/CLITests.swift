@@ -44,7 +44,7 @@ final class CLITests: XCTestCase {
     func testUserMistakesExitNonZeroWithOneLine() throws {
         let usage = try run(["bogus"])
         XCTAssertNotEqual(usage.code, 0)
-        XCTAssertTrue(usage.err.contains("Unexpected argument 'bogus'"), usage.err)
+        XCTAssertTrue(usage.err.contains("unknown command 'bogus'; commands: train, evaluate"), usage.err)
         let missing = try run(["train", "/nonexistent/spec.yaml"])
         XCTAssertEqual(missing.code, 1)
         XCTAssertEqual(missing.err, "error: /nonexistent/spec.yaml:1:1: cannot read the spec file\n")
@@ -86,5 +86,19 @@ final class CLITests: XCTestCase {
         let steps = try run(["trace", "/nonexistent.yaml", "--input", "hell", "--steps=-1"])
         XCTAssertNotEqual(steps.code, 0)
         XCTAssertTrue(steps.err.contains("--steps must be ≥ 0, got -1"), steps.err)
+    }
+
+    /// `unroll tarin` says which command was meant; `--version` prints one; `unroll layers` no
+    /// longer names an optimizer (AdamW) that the registry refuses.
+    func testUnknownCommandsVersionAndOptimizerNames() throws {
+        let typo = try run(["tarin", "spec.yaml"])
+        XCTAssertEqual(typo.code, 64)
+        XCTAssertTrue(typo.err.contains("unknown command 'tarin' (did you mean 'train'?)"), typo.err)
+        let version = try run(["--version"])
+        XCTAssertEqual(version.code, 0)
+        XCTAssertTrue(version.out.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3, version.out)
+        let optimizers = try run(["layers", "--kind", "optimizer"])
+        XCTAssertFalse(optimizers.out.contains("AdamW /") || optimizers.out.contains("/ AdamW"), optimizers.out)
+        XCTAssertTrue(optimizers.out.contains("adam — Adam (amsgrad: true for AMSGrad"), optimizers.out)
     }
 }
