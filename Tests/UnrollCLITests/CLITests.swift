@@ -101,4 +101,16 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(optimizers.out.contains("AdamW /") || optimizers.out.contains("/ AdamW"), optimizers.out)
         XCTAssertTrue(optimizers.out.contains("adam — Adam (amsgrad: true for AMSGrad"), optimizers.out)
     }
+
+    /// The README's tour quotes `unroll validate Examples/bad.yaml`: the file exists and gives
+    /// exactly those errors.
+    func testTheReadmesBadSpecGivesTheQuotedErrors() throws {
+        let bad = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Examples/bad.yaml").standardizedFileURL
+        let r = try run(["validate", bad.path])
+        XCTAssertEqual(r.code, 1)
+        XCTAssertTrue(r.err.contains("bad.yaml:11:5: lstm_2 cannot take [batch, 64] from lstm_1: ") && r.err.contains("; set return_sequences: true on lstm_1"), r.err)
+        XCTAssertTrue(r.err.contains("bad.yaml:14:1: unknown key 'epoch' in top level; did you mean 'epochs'?"), r.err)
+        let readme = try String(contentsOf: bad.deletingLastPathComponent().appendingPathComponent("../README.md").standardizedFileURL, encoding: .utf8)
+        XCTAssertTrue(readme.contains("Examples/bad.yaml:11:5: lstm_2 cannot take [batch, 64] from lstm_1") && readme.contains("Examples/bad.yaml:14:1: unknown key 'epoch'"))
+    }
 }
