@@ -27,6 +27,13 @@ public protocol ResumableCallback: Callback {
     /// Restores from a checkpoint: `history` holds the epochs done, `state` what
     /// `checkpointState` returned then; the model already has the checkpoint's weights.
     func resume(history: History, state: [String: Tensor], trainer: Trainer) throws
+    /// After `resume`: whether the run had already stopped at the checkpoint's epoch (early
+    /// stopping whose patience ran out there), so no further epoch runs. Default false.
+    var stoppedAtResume: Bool { get }
+}
+
+extension ResumableCallback {
+    public var stoppedAtResume: Bool { false }
 }
 
 /// What one optimizer step did (for diagnostics callbacks).
@@ -72,7 +79,7 @@ public final class EarlyStopping: ResumableCallback {
         self.monitor = monitor; self.patience = patience; self.minDelta = minDelta; self.mode = mode; self.restoreBestWeights = restoreBestWeights
     }
 
-    public func onTrainBegin(_ trainer: Trainer) throws { best = nil; wait = 0; stoppedEpoch = 0; bestEpoch = 0 }
+    public func onTrainBegin(_ trainer: Trainer) throws { best = nil; wait = 0; stoppedEpoch = 0; bestEpoch = 0; resumedStopped = false }
 
     public func onEpochEnd(_ logs: EpochLogs, history: History, trainer: Trainer) throws -> Bool {
         guard let v = logs.values[monitor] else {
@@ -110,9 +117,15 @@ public final class EarlyStopping: ResumableCallback {
         return out
     }
 
+    public var stoppedAtResume: Bool { resumedStopped }
+    private var resumedStopped = false
+
     public func resume(history: History, state: [String: Tensor], trainer: Trainer) throws {
         best = nil; wait = 0; bestEpoch = 0; bestWeights = []
         for logs in history.epochs { if let v = logs.values[monitor] { _ = observe(v, epoch: logs.epoch) } }
+        // The replayed epochs ran out the patience: the run had stopped after its last one.
+        resumedStopped = !history.epochs.isEmpty && wait >= patience && bestEpoch != history.epochs.last?.epoch
+        if resumedStopped { stoppedEpoch = history.epochs.last!.epoch }
         guard restoreBestWeights, bestEpoch > 0 else { return }
         let params = trainer.model.namedParameters
         if bestEpoch == history.epochs.last?.epoch {

@@ -170,13 +170,16 @@ public final class Trainer {
         for cb in options.callbacks { try cb.onTrainBegin(self) }
         resumableCallbacks = options.callbacks.compactMap { $0 as? any ResumableCallback }
         defer { resumableCallbacks = [] }
+        var firstEpoch = options.initialEpoch + 1
         if options.initialEpoch > 0 {
             for cb in resumableCallbacks {
                 try cb.resume(history: options.initialHistory, state: options.initialCallbackState[cb.checkpointKey] ?? [:], trainer: self)
             }
+            // A run that had stopped (early stopping) at the checkpoint trains no further epoch.
+            if resumableCallbacks.contains(where: \.stoppedAtResume) { firstEpoch = options.epochs + 1 }
         }
 
-        epochLoop: for epoch in stride(from: options.initialEpoch + 1, through: options.epochs, by: 1) {
+        epochLoop: for epoch in stride(from: firstEpoch, through: options.epochs, by: 1) {
             let t0 = ProgressPrinter.now()
             try model.resetStates()
             let order = options.shuffle ? SeededGenerator.epochOrder(count: nTrain, seed: options.seed, epoch: epoch) : Array(0..<nTrain)

@@ -141,6 +141,13 @@ final class EndToEndTests: RunnerTestCase {
         XCTAssertEqual(resumed.history.epochs.map(\.epoch), [1, 2, 3])
         XCTAssertEqual(try Data(contentsOf: full.bundle.appendingPathComponent("weights.safetensors")),
                        try Data(contentsOf: resumed.bundle.appendingPathComponent("weights.safetensors")))
+        // A run "killed" right after the epoch that stopped it: resuming trains no further epoch
+        // (it trained one more before) and ends with the uninterrupted run's weights.
+        _ = try runner.train(try spec("late", epochs: 3))                // stops after epoch 3, its last
+        let again = try runner.train(try spec("late", epochs: 8), resume: true)
+        XCTAssertEqual(again.history.epochs.map(\.epoch), [1, 2, 3])
+        XCTAssertEqual(try Data(contentsOf: full.bundle.appendingPathComponent("weights.safetensors")),
+                       try Data(contentsOf: again.bundle.appendingPathComponent("weights.safetensors")))
     }
 
     func testDataDependentMismatchIsPositionedAtTheLayer() throws {
