@@ -90,7 +90,31 @@ extension Spec {
 }
 
 extension Spec {
-    /// The model with placeholder data sizes (no data read), for `unroll summary SPEC`.
+    /// `unroll summary SPEC`: the model with the sizes the data decides (the vocabulary or
+    /// alphabet, a numeric file's feature count) when the data files can be read — the data is
+    /// read and encoded, no pretrained vectors are loaded — and otherwise with those layers'
+    /// counts and the totals printed as `?`, with the reason. Never a made-up count.
+    public func summary(registry: Registry) throws -> String {
+        do {
+            let data = try prepareData()
+            return try makeModel(registry: registry, inputShape: data.inputShape, dataSize: data.vocabularySize).summary()
+        } catch let e as SpecErrors {
+            throw e
+        } catch {
+            let model = try summaryModel(registry: registry)
+            // Layers whose size the spec leaves to the data, and for numeric data those reading the input.
+            var unknown = Set(layers.filter { l in
+                l.share == nil && (try? registry.entry(.layer, l.type))?.dataSizedField.map { l.config[$0] == nil } == true
+            }.map(\.name))
+            if data.source.form == .numeric {
+                for n in model.nodes where n.inputs.contains(-1) { unknown.insert(n.layer.name) }
+            }
+            guard !unknown.isEmpty else { return model.summary() }
+            return model.summary(unknown: unknown) + " (the data was not read: \(error))\n"
+        }
+    }
+
+    /// The model with placeholder data sizes (no data read).
     public func summaryModel(registry: Registry) throws -> Model {
         let shape: [Int]
         switch data.source.form {

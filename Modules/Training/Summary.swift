@@ -6,12 +6,16 @@ extension Model {
     /// the "Connected to" column (the nodes each reads; a shared layer's parameters are counted at
     /// its first call) — then the total, trainable and non-trainable counts with their size in
     /// bytes (Float32).
-    public func summary() -> String {
+    ///
+    /// Layers named in `unknown` have parameter counts this model cannot tell (a size the data
+    /// decides was not known when it was built): their counts and the totals print as `?`.
+    public func summary(unknown: Set<String> = []) -> String {
         var seen = Set<ObjectIdentifier>()
         let rows = nodes.map { n -> [String] in
             let first = seen.insert(ObjectIdentifier(n.layer)).inserted
             let connected = n.inputs.map { $0 < 0 ? Model.inputName : nodes[$0].name }.joined(separator: ", ")
-            return ["\(n.name) (\(n.layer.typeName))", Model.render(n.outputShape), Summary.grouped(first ? n.layer.parameterCount : 0), connected]
+            let count = unknown.contains(n.layer.name) && first ? "?" : Summary.grouped(first ? n.layer.parameterCount : 0)
+            return ["\(n.name) (\(n.layer.typeName))", Model.render(n.outputShape), count, connected]
         }
         let graph = !isChain
         let widths = [max(26, rows.map { $0[0].count }.max() ?? 0) + 2, max(22, rows.map { $0[1].count }.max() ?? 0) + 2, 14,
@@ -30,6 +34,11 @@ extension Model {
         out += String(repeating: "═", count: total) + "\n"
         for r in rows { out += row(r).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n" }
         out += line + "\n"
+        if !unknown.isEmpty {
+            let known = layers.filter { !unknown.contains($0.name) }.reduce(0) { $0 + $1.parameterCount }
+            out += " Total params: ? (\(Summary.grouped(known)) in the other layers; \(unknown.sorted().joined(separator: ", ")) sized by the data)\n"
+            return out
+        }
         let all = namedParameters.reduce(0) { $0 + $1.parameter.count }
         let trainable = trainableParameters.reduce(0) { $0 + $1.parameter.count }
         out += " Total params: \(Summary.grouped(all)) (\(Summary.bytes(all * 4)))\n"

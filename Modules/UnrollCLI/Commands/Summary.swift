@@ -14,7 +14,7 @@ struct Summary: ParsableCommand {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
             print(try ModelBundle.load(url(path), registry: registry).model.summary())
         } else {
-            print(try SpecLoader(registry: registry).load(url(path)).summaryModel(registry: registry).summary())
+            print(try SpecLoader(registry: registry).load(url(path)).summary(registry: registry), terminator: "")
         }
     }
 }
