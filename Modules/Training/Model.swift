@@ -58,7 +58,7 @@ public final class Model {
     /// The model's name in summaries.
     public var name: String
     /// Whether the model is a plain chain (every node reads the one before it).
-    public var isChain: Bool { nodes.enumerated().allSatisfy { $0.element.inputs == [$0.offset - 1] } }
+    public let isChain: Bool
 
     /// Per-example output shape of each node (of each layer, for a chain).
     public var layerOutputShapes: [[Int]] { nodes.map(\.outputShape) }
@@ -126,7 +126,7 @@ public final class Model {
                     }
                 } else {
                     var layerRNG = rng.split()
-                    try l.build(inputShape: shapes.count == 1 ? shapes[0] : shapes[0], rng: &layerRNG)
+                    try l.build(inputShape: shapes[0], rng: &layerRNG)     // a merge layer has no weights
                     layerInput[id] = shapes
                 }
                 built.append(Node(name: nodeName, layer: l, inputs: inputs, inputShapes: shapes, outputShape: out))
@@ -138,6 +138,7 @@ public final class Model {
             index[nodeName] = i
         }
         self.nodes = built
+        self.isChain = built.enumerated().allSatisfy { $0.element.inputs == [$0.offset - 1] }
         self.layers = distinct
         self.inputShape = inputShape
         self.name = name
