@@ -123,6 +123,11 @@ public struct ModelBundle {
         return ModelBundle(directory: dir, description: d, model: model, pipeline: pipeline)
     }
 
+    /// The loss the model was trained with, made from `model.json` through the registry.
+    public func loss(registry: Registry) throws -> any Loss {
+        try registry.make(.loss, description.loss, config: description.lossConfig.foundationObject as? [String: Any] ?? [:], as: (any Loss).self)
+    }
+
     /// The test split stored at training time (`x`, `y`), or nil for a bundle without one.
     public func testSplit() throws -> (x: Tensor, y: Tensor)? {
         let url = directory.appendingPathComponent(Self.testFile)

@@ -13,11 +13,11 @@ extension Runner {
     /// data encoded with the bundle's own classes, alphabet and vocabulary (never refitted).
     public func evaluate(bundle dir: URL, spec dataSpec: URL? = nil) throws -> Trainer.Evaluation {
         let b = try ModelBundle.load(dir, registry: registry)
+        let loss = try b.loss(registry: registry)
         let x: Tensor, y: Tensor
         if let dataSpec {
             let spec = try SpecLoader(registry: registry).load(dataSpec)
-            let bundleLoss = try registry.make(.loss, b.description.loss, config: b.description.lossConfig.foundationObject as? [String: Any] ?? [:], as: (any Loss).self)
-            let data = try spec.prepareData(fixed: FixedEncoding(classes: b.description.classes, pipeline: b.pipeline, loss: bundleLoss))
+            let data = try spec.prepareData(fixed: FixedEncoding(classes: b.description.classes, pipeline: b.pipeline, loss: loss))
             (x, y) = (data.xTest, data.yTest)
         } else {
             guard let split = try b.testSplit() else {
@@ -26,7 +26,6 @@ extension Runner {
             (x, y) = split
         }
         guard x.shape.first ?? 0 > 0 else { throw TrainingError.invalid("the test split is empty: nothing to evaluate") }
-        let loss = try registry.make(.loss, b.description.loss, config: b.description.lossConfig.foundationObject as? [String: Any] ?? [:], as: (any Loss).self)
         let trainer = Trainer(model: b.model, loss: loss, optimizer: SGD())
         let e = try trainer.evaluate(x: x, y: y)
         log(report(e, classes: b.description.classes, perStep: b.description.perStep))

@@ -33,21 +33,24 @@ extension Runner {
     /// up to it), or a numeric classifier's class from comma-separated features (transformed as
     /// the training data was, e.g. scaled). An empty line gives an empty result, so the results
     /// stay in step with the lines. Character models sample with `generate` instead.
-    public func predict(bundle dir: URL, texts: [String]) throws -> [Prediction] {
-        let keep = texts.indices.filter { !texts[$0].trimmingCharacters(in: .whitespaces).isEmpty }
-        if keep.count < texts.count {
-            let got = keep.isEmpty ? [] : try predict(bundle: dir, texts: keep.map { texts[$0] })
-            var out = texts.map { Prediction(text: $0, label: "", probabilities: [:]) }
-            for (k, i) in keep.enumerated() { out[i] = got[k] }
-            return out
-        }
+    public func predict(bundle dir: URL, texts lines: [String]) throws -> [Prediction] {
+        guard !lines.isEmpty else { return [] }
         let b = try ModelBundle.load(dir, registry: registry)
-        let d = b.description
-        let loss = try registry.make(.loss, d.loss, config: d.lossConfig.foundationObject as? [String: Any] ?? [:], as: (any Loss).self)
+        let keep = lines.indices.filter { !lines[$0].trimmingCharacters(in: .whitespaces).isEmpty }
+        var out = lines.map { Prediction(text: $0, label: "", probabilities: [:]) }
+        if !keep.isEmpty {
+            for (k, p) in try predict(b, texts: keep.map { lines[$0] }).enumerated() { out[keep[k]] = p }
+        }
+        return out
+    }
+
+    /// `predict` on the non-empty lines, with the bundle loaded.
+    func predict(_ b: ModelBundle, texts: [String]) throws -> [Prediction] {
+        let dir = b.directory, d = b.description
+        let loss = try b.loss(registry: registry)
         guard let form = DataForm(rawValue: d.form) else {
             throw CheckpointError.format(path: dir.appendingPathComponent("model.json").path, message: "field 'form': unknown data form '\(d.form)'")
         }
-        guard !texts.isEmpty else { return [] }
         func probabilities(_ row: Tensor) throws -> [Double] {
             if row.count == 1 {
                 let p1 = Double(loss.takesLogits ? FastMath.sigmoid(row.scalars[0]) : row.scalars[0])
