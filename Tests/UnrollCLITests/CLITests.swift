@@ -3,19 +3,7 @@ import Foundation
 
 /// The `unroll` executable as a user meets it: exit codes and one-line errors on standard error.
 final class CLITests: XCTestCase {
-    func run(_ args: [String], stdin: String? = nil) throws -> (code: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = try unrollBinary()
-        p.arguments = args
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        p.standardOutput = out; p.standardError = err; p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    func run(_ args: [String], stdin: String? = nil) throws -> (code: Int32, out: String, err: String) { try runUnroll(args, stdin: stdin) }
 
     func temp(_ name: String, _ text: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-cli-\(UUID().uuidString)")

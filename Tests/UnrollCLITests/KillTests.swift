@@ -13,25 +13,10 @@ import Foundation
 final class KillTests: XCTestCase {
     let fm = FileManager.default
 
-    /// Runs `unroll` in `dir`; `killAfter` sends SIGKILL after that many seconds if still running.
-    /// Returns the exit status, or the signal negated (-9 for SIGKILL), and standard error.
+    /// `unroll` in `dir` (`runUnroll`): the exit status, or the signal negated, and standard error.
     func unroll(_ args: [String], in dir: URL, env: [String: String] = [:], killAfter: Double? = nil) throws -> (status: Int32, err: String) {
-        let p = Process()
-        p.executableURL = try unrollBinary()
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        if let killAfter {
-            DispatchQueue.global().asyncAfter(deadline: .now() + killAfter) { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        }
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let status = p.terminationReason == .uncaughtSignal ? -p.terminationStatus : p.terminationStatus
-        return (status, String(decoding: e, as: UTF8.self))
+        let r = try runUnroll(args, in: dir, env: env, killAfter: killAfter)
+        return (r.code, r.err)
     }
 
     func setUp(in dir: URL) throws -> URL {

@@ -12,3 +12,31 @@ func unrollBinary() throws -> URL {
     }
     throw XCTSkip("the unroll executable is not built next to the tests (\(dir.path)); run swift build first")
 }
+
+/// Runs `unroll` with `args` (in `dir`, with `env` added, `stdin` written to its input) and waits;
+/// `killAfter` sends SIGKILL after that many seconds if it is still running. Returns the exit
+/// status — or the signal negated (-9 for SIGKILL) — and what it printed on each stream.
+func runUnroll(_ args: [String], in dir: URL? = nil, env: [String: String] = [:], stdin: String? = nil,
+               killAfter: Double? = nil) throws -> (code: Int32, out: String, err: String) {
+    let p = Process()
+    p.executableURL = try unrollBinary()
+    p.arguments = args
+    if let dir { p.currentDirectoryURL = dir }
+    p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    p.standardOutput = out; p.standardError = err; p.standardInput = input
+    try p.run()
+    if let killAfter {
+        DispatchQueue.global().asyncAfter(deadline: .now() + killAfter) { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+    }
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    final class Box: @unchecked Sendable { var data = Data() }
+    let o = Box(), reader = DispatchGroup()
+    DispatchQueue.global().async(group: reader) { o.data = out.fileHandleForReading.readDataToEndOfFile() }   // both streams drain at once
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    reader.wait()
+    p.waitUntilExit()
+    let code = p.terminationReason == .uncaughtSignal ? -p.terminationStatus : p.terminationStatus
+    return (code, String(decoding: o.data, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
