@@ -13,7 +13,7 @@ import PackageDescription
 /// Release builds of the numeric targets drop overflow checks in hot loops only where the
 /// code states it (`&+`); everything else keeps Swift's safety checks.
 let swiftSettings: [SwiftSetting] = [
-    .swiftLanguageMode(.v5),
+    .swiftLanguageMode(.v5)
 ]
 
 // MARK: - Package
@@ -55,76 +55,129 @@ let package = Package(
         .target(name: "PluginRegistry", path: "Modules/PluginRegistry", swiftSettings: swiftSettings),
 
         /// Float32 tensors, BLAS-backed ops and reverse-mode autodiff.
-        .target(name: "Tensors", dependencies: ["COpenBLAS", "CKernels"], path: "Modules/Tensors", swiftSettings: swiftSettings),
+        .target(
+            name: "Tensors", dependencies: ["COpenBLAS", "CKernels"], path: "Modules/Tensors",
+            swiftSettings: swiftSettings),
 
         /// The `Layer` protocol, parameters, Dense/Embedding/Dropout/Activation, the fused
         /// recurrent layers (SimpleRNN, LSTM, GRU, Bidirectional) and the losses.
-        .target(name: "Layers", dependencies: ["Tensors", "CKernels", "PluginRegistry"], path: "Modules/Layers", swiftSettings: swiftSettings),
+        .target(
+            name: "Layers", dependencies: ["Tensors", "CKernels", "PluginRegistry"], path: "Modules/Layers",
+            swiftSettings: swiftSettings),
 
         /// The shared conformance check every layer passes (XCTest helpers; plugin authors reuse it).
-        .target(name: "LayerConformance", dependencies: ["Layers", "Tensors", "PluginRegistry"], path: "Modules/LayerConformance", swiftSettings: swiftSettings),
+        .target(
+            name: "LayerConformance", dependencies: ["Layers", "Tensors", "PluginRegistry"],
+            path: "Modules/LayerConformance", swiftSettings: swiftSettings),
 
         /// SGD (momentum, Nesterov), Adam (AMSGrad), RMSProp, Adagrad; weight decay, clipping, schedules.
-        .target(name: "Optimizers", dependencies: ["Layers", "Tensors", "CKernels", "PluginRegistry"], path: "Modules/Optimizers", swiftSettings: swiftSettings),
+        .target(
+            name: "Optimizers", dependencies: ["Layers", "Tensors", "CKernels", "PluginRegistry"],
+            path: "Modules/Optimizers", swiftSettings: swiftSettings),
 
         /// Sequential models, summary, fit/evaluate/predict, metrics, callbacks, safetensors checkpoints.
-        .target(name: "Training", dependencies: ["Optimizers", "Layers", "Tensors", "CKernels", "PluginRegistry"], path: "Modules/Training", swiftSettings: swiftSettings),
+        .target(
+            name: "Training", dependencies: ["Optimizers", "Layers", "Tensors", "CKernels", "PluginRegistry"],
+            path: "Modules/Training", swiftSettings: swiftSettings),
 
         /// Cleaning steps, tokenizers, vocabulary, GloVe loading, padding (no dependency on Layers).
-        .target(name: "TextPipeline", dependencies: ["Tensors", "PluginRegistry"], path: "Modules/TextPipeline", swiftSettings: swiftSettings),
+        .target(
+            name: "TextPipeline", dependencies: ["Tensors", "PluginRegistry"], path: "Modules/TextPipeline",
+            swiftSettings: swiftSettings),
 
         /// Dataset protocol, seeded batching and splits, CSV/TSV, text folders, characters, tagging, numeric CSV.
-        .target(name: "Datasets", dependencies: ["Tensors", "PluginRegistry"], path: "Modules/Datasets", swiftSettings: swiftSettings),
+        .target(
+            name: "Datasets", dependencies: ["Tensors", "PluginRegistry"], path: "Modules/Datasets",
+            swiftSettings: swiftSettings),
 
         /// Spec files (YAML/JSON): safe parsing with positions, validation, assembly, bundles, runs.
-        .target(name: "Specs", dependencies: ["PluginRegistry", "Tensors", "Layers", "Optimizers", "Training", "TextPipeline", "Datasets",
-                                              .product(name: "Yams", package: "Yams")],
-                path: "Modules/Specs", swiftSettings: swiftSettings),
+        .target(
+            name: "Specs",
+            dependencies: [
+                "PluginRegistry", "Tensors", "Layers", "Optimizers", "Training", "TextPipeline", "Datasets",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Modules/Specs", swiftSettings: swiftSettings),
 
         /// The `unroll` command line as a library (swift-argument-parser), so plugin apps can reuse it.
-        .target(name: "UnrollCLI", dependencies: ["Specs", "PluginRegistry", "Tensors", "Training",
-                                                  .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                path: "Modules/UnrollCLI", swiftSettings: swiftSettings),
+        .target(
+            name: "UnrollCLI",
+            dependencies: [
+                "Specs", "PluginRegistry", "Tensors", "Training",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Modules/UnrollCLI", swiftSettings: swiftSettings),
 
         // MARK: Apps
 
         /// `unroll train|evaluate|predict|summary|validate|generate|layers`.
-        .executableTarget(name: "unroll", dependencies: ["UnrollCLI"], path: "Apps/unroll", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "unroll", dependencies: ["UnrollCLI"], path: "Apps/unroll", swiftSettings: swiftSettings),
 
         // MARK: Examples — a plugin, kept apart from Unroll's modules
 
         /// `Examples/HighwayPlugin`: a third-party layer (`acme.Highway`) and cleaning step
         /// (`acme.emoji_words`) in their own module, its
         /// own tests (reusing `LayerConformance`) and its own `unroll-acme` app.
-        .target(name: "AcmeLayers", dependencies: ["Layers", "Tensors", "PluginRegistry", "TextPipeline"],
-                path: "Examples/HighwayPlugin/Sources/AcmeLayers", swiftSettings: swiftSettings),
-        .executableTarget(name: "unroll-acme", dependencies: ["AcmeLayers", "UnrollCLI"],
-                          path: "Examples/HighwayPlugin/Sources/unroll-acme", swiftSettings: swiftSettings),
-        .testTarget(name: "AcmeLayersTests", dependencies: ["AcmeLayers", "LayerConformance", "Layers", "Tensors", "PluginRegistry", "Specs"],
-                    path: "Examples/HighwayPlugin/Tests/AcmeLayersTests", swiftSettings: swiftSettings),
+        .target(
+            name: "AcmeLayers", dependencies: ["Layers", "Tensors", "PluginRegistry", "TextPipeline"],
+            path: "Examples/HighwayPlugin/Sources/AcmeLayers", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "unroll-acme", dependencies: ["AcmeLayers", "UnrollCLI"],
+            path: "Examples/HighwayPlugin/Sources/unroll-acme", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AcmeLayersTests",
+            dependencies: ["AcmeLayers", "LayerConformance", "Layers", "Tensors", "PluginRegistry", "Specs"],
+            path: "Examples/HighwayPlugin/Tests/AcmeLayersTests", swiftSettings: swiftSettings),
 
         // MARK: Tools (benchmarks)
 
         /// `swift run -c release unroll-bench`: sgemm GFLOP/s, per-op overhead, elementwise throughput.
-        .executableTarget(name: "unroll-bench", dependencies: ["COpenBLAS", "Tensors", "Layers", "Optimizers", "Training", "TextPipeline", "Datasets"], path: "Tools/Bench", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "unroll-bench",
+            dependencies: ["COpenBLAS", "Tensors", "Layers", "Optimizers", "Training", "TextPipeline", "Datasets"],
+            path: "Tools/Bench", swiftSettings: swiftSettings),
 
         /// `unroll-fuzz`: a seeded mutation fuzzer over every parser of outside input (spec, data,
         /// GloVe, tagging, safetensors, model.json, pipeline.json, manifests, checkpoint state).
-        .executableTarget(name: "unroll-fuzz", dependencies: ["Specs", "Training", "Optimizers", "Layers", "TextPipeline", "Datasets", "Tensors", "PluginRegistry"],
-                          path: "Tools/Fuzz", exclude: ["corpus"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "unroll-fuzz",
+            dependencies: [
+                "Specs", "Training", "Optimizers", "Layers", "TextPipeline", "Datasets", "Tensors", "PluginRegistry",
+            ],
+            path: "Tools/Fuzz", exclude: ["corpus"], swiftSettings: swiftSettings),
         // MARK: Tests (one per target)
 
         /// Shared test helpers: real-data lookup (data/, then ../shared/data, else skip) and temp files.
         .target(name: "TestSupport", dependencies: ["Datasets"], path: "Tests/Support", swiftSettings: swiftSettings),
 
-        .testTarget(name: "PluginRegistryTests", dependencies: ["PluginRegistry"], path: "Tests/PluginRegistryTests", swiftSettings: swiftSettings),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CKernels"], path: "Tests/TensorsTests", swiftSettings: swiftSettings),
-        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "Optimizers", "Layers", "Tensors", "Datasets"], path: "Tests/TrainingTests", swiftSettings: swiftSettings),
-        .testTarget(name: "TextPipelineTests", dependencies: ["TestSupport", "TextPipeline", "Tensors", "PluginRegistry"], path: "Tests/TextPipelineTests", swiftSettings: swiftSettings),
-        .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "Datasets", "TextPipeline", "Tensors"], path: "Tests/DatasetsTests", swiftSettings: swiftSettings),
-        .testTarget(name: "UnrollCLITests", dependencies: ["unroll"], path: "Tests/UnrollCLITests", swiftSettings: swiftSettings),
-        .testTarget(name: "SpecsTests", dependencies: ["Specs", "PluginRegistry", "Layers", "Tensors", "Training", "Datasets"], path: "Tests/SpecsTests", swiftSettings: swiftSettings),
-        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Layers", "Tensors"], path: "Tests/OptimizersTests", swiftSettings: swiftSettings),
-        .testTarget(name: "LayersTests", dependencies: ["Layers", "LayerConformance", "Tensors", "PluginRegistry"], path: "Tests/LayersTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PluginRegistryTests", dependencies: ["PluginRegistry"], path: "Tests/PluginRegistryTests",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TensorsTests", dependencies: ["Tensors", "CKernels"], path: "Tests/TensorsTests",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: ["TestSupport", "Training", "Optimizers", "Layers", "Tensors", "Datasets"],
+            path: "Tests/TrainingTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TextPipelineTests", dependencies: ["TestSupport", "TextPipeline", "Tensors", "PluginRegistry"],
+            path: "Tests/TextPipelineTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DatasetsTests", dependencies: ["TestSupport", "Datasets", "TextPipeline", "Tensors"],
+            path: "Tests/DatasetsTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "UnrollCLITests", dependencies: ["unroll"], path: "Tests/UnrollCLITests", swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SpecsTests", dependencies: ["Specs", "PluginRegistry", "Layers", "Tensors", "Training", "Datasets"],
+            path: "Tests/SpecsTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OptimizersTests", dependencies: ["Optimizers", "Layers", "Tensors"], path: "Tests/OptimizersTests",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LayersTests", dependencies: ["Layers", "LayerConformance", "Tensors", "PluginRegistry"],
+            path: "Tests/LayersTests", swiftSettings: swiftSettings),
     ]
 )

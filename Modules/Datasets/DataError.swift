@@ -13,7 +13,11 @@ public struct LoadReport: Equatable, CustomStringConvertible, Sendable {
     public var skipped: [DataError] = []
     public init() {}
     public var description: String {
-        "loaded \(loaded), skipped \(skipped.count)" + (skipped.isEmpty ? "" : ": " + skipped.prefix(5).map(\.description).joined(separator: "; ") + (skipped.count > 5 ? "; …" : ""))
+        "loaded \(loaded), skipped \(skipped.count)"
+            + (skipped.isEmpty
+                ? ""
+                : ": " + skipped.prefix(5).map(\.description).joined(separator: "; ")
+                    + (skipped.count > 5 ? "; …" : ""))
     }
 
     /// Records `error` (skip mode) or throws it (fail mode).
@@ -30,9 +34,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
     case record(path: String, line: Int, message: String)
     public var description: String {
         switch self {
-        case let .invalid(m): return m
-        case let .io(p, m): return "\(p): \(m)"
-        case let .record(p, l, m): return "\(p):\(l): \(m)"
+        case .invalid(let m): return m
+        case .io(let p, let m): return "\(p): \(m)"
+        case .record(let p, let l, let m): return "\(p):\(l): \(m)"
         }
     }
 }

@@ -5,11 +5,16 @@ import Foundation
 public enum DataFiles {
     /// The folders searched, in order, for a project rooted at `projectRoot`.
     public static func searchPath(projectRoot: URL) -> [URL] {
-        [projectRoot.appendingPathComponent("data"), projectRoot.deletingLastPathComponent().appendingPathComponent("shared/data")]
+        [
+            projectRoot.appendingPathComponent("data"),
+            projectRoot.deletingLastPathComponent().appendingPathComponent("shared/data"),
+        ]
     }
 
     /// The first existing `name` in the search path, or nil.
     public static func find(_ name: String, projectRoot: URL) -> URL? {
-        searchPath(projectRoot: projectRoot).map { $0.appendingPathComponent(name) }.first { FileManager.default.fileExists(atPath: $0.path) }
+        searchPath(projectRoot: projectRoot).map { $0.appendingPathComponent(name) }.first {
+            FileManager.default.fileExists(atPath: $0.path)
+        }
     }
 }

@@ -13,7 +13,9 @@ public struct ArrayDataset<Element>: Dataset {
     public init(_ elements: [Element]) { self.elements = elements }
     public var count: Int { elements.count }
     public func element(at index: Int) throws -> Element {
-        guard index >= 0 && index < elements.count else { throw DataError.invalid("index \(index) is outside 0..<\(elements.count)") }
+        guard index >= 0 && index < elements.count else {
+            throw DataError.invalid("index \(index) is outside 0..<\(elements.count)")
+        }
         return elements[index]
     }
 }
@@ -24,7 +26,10 @@ public struct BatchSampler: Sendable {
     public let count: Int, batchSize: Int, seed: UInt64, shuffle: Bool
     public init(count: Int, batchSize: Int, seed: UInt64 = 0, shuffle: Bool = true) throws {
         guard batchSize > 0 else { throw DataError.invalid("batch size must be positive, got \(batchSize)") }
-        self.count = count; self.batchSize = batchSize; self.seed = seed; self.shuffle = shuffle
+        self.count = count
+        self.batchSize = batchSize
+        self.seed = seed
+        self.shuffle = shuffle
     }
     /// The batches of one epoch (the last may be smaller).
     public func batches(epoch: Int) -> [[Int]] {

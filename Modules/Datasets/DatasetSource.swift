@@ -53,25 +53,37 @@ public struct DelimitedSource: DatasetSource, PluginConfig {
     public static var requiredFields: [String] { ["path"] }
     public var form: DataForm { .texts }
     public func load(relativeTo base: URL) throws -> LoadedData {
-        guard delimiter.count <= 1 else { throw DataError.invalid("delimiter must be one character, got '\(delimiter)'") }
-        let (table, _) = try DelimitedTable.load(resolve(path, base), delimiter: delimiter.first, onBadRecord: onBadRecord)
-        guard !splitColumn.isEmpty else { return .texts(train: try .fromTable(table, textColumn: textColumn, labelColumn: labelColumn), test: nil) }
+        guard delimiter.count <= 1 else {
+            throw DataError.invalid("delimiter must be one character, got '\(delimiter)'")
+        }
+        let (table, _) = try DelimitedTable.load(
+            resolve(path, base), delimiter: delimiter.first, onBadRecord: onBadRecord)
+        guard !splitColumn.isEmpty else {
+            return .texts(train: try .fromTable(table, textColumn: textColumn, labelColumn: labelColumn), test: nil)
+        }
         // Every row is a training or a test row; a typo in the split column would drop it silently.
         let s = try table.column(splitColumn)
         if onBadRecord == .fail, let i = table.rows.firstIndex(where: { $0[s] != trainValue && $0[s] != testValue }) {
-            throw DataError.record(path: table.path, line: table.lines[i], message: "\(splitColumn) is '\(table.rows[i][s])', expected '\(trainValue)' or '\(testValue)'")
+            throw DataError.record(
+                path: table.path, line: table.lines[i],
+                message: "\(splitColumn) is '\(table.rows[i][s])', expected '\(trainValue)' or '\(testValue)'")
         }
-        let trainRows = try table.filter(splitColumn, equals: trainValue), testRows = try table.filter(splitColumn, equals: testValue)
+        let trainRows = try table.filter(splitColumn, equals: trainValue)
+        let testRows = try table.filter(splitColumn, equals: testValue)
         guard !trainRows.rows.isEmpty else {
             throw DataError.io(path: table.path, message: "no training rows: no row has \(splitColumn) '\(trainValue)'")
         }
         let train = try LabeledTextSet.fromTable(trainRows, textColumn: textColumn, labelColumn: labelColumn)
         let l = try testRows.column(labelColumn)
         if let i = testRows.rows.firstIndex(where: { !train.classNames.contains($0[l]) }) {
-            throw DataError.record(path: table.path, line: testRows.lines[i],
-                                   message: "label '\(testRows.rows[i][l])' is not among the training rows' labels (\(train.classNames.joined(separator: ", ")))")
+            throw DataError.record(
+                path: table.path, line: testRows.lines[i],
+                message:
+                    "label '\(testRows.rows[i][l])' is not among the training rows' labels (\(train.classNames.joined(separator: ", ")))"
+            )
         }
-        let test = try LabeledTextSet.fromTable(testRows, textColumn: textColumn, labelColumn: labelColumn, classNames: train.classNames)
+        let test = try LabeledTextSet.fromTable(
+            testRows, textColumn: textColumn, labelColumn: labelColumn, classNames: train.classNames)
         return .texts(train: train, test: test)
     }
 }
@@ -86,7 +98,9 @@ public struct TextDirectorySource: DatasetSource, PluginConfig {
         let r = resolve(root, base)
         let train = try LabeledTextSet.fromDirectory(r, split: trainSplit, onBadRecord: onBadRecord).set
         let hasTest = FileManager.default.fileExists(atPath: r.appendingPathComponent(testSplit).path)
-        return .texts(train: train, test: hasTest ? try LabeledTextSet.fromDirectory(r, split: testSplit, onBadRecord: onBadRecord).set : nil)
+        return .texts(
+            train: train,
+            test: hasTest ? try LabeledTextSet.fromDirectory(r, split: testSplit, onBadRecord: onBadRecord).set : nil)
     }
 }
 
@@ -96,7 +110,9 @@ public struct CharacterSource: DatasetSource, PluginConfig {
     public init() {}
     public static var requiredFields: [String] { ["path"] }
     public var form: DataForm { .characters }
-    public func load(relativeTo base: URL) throws -> LoadedData { .characters(try CharacterCorpus.load(resolve(path, base))) }
+    public func load(relativeTo base: URL) throws -> LoadedData {
+        .characters(try CharacterCorpus.load(resolve(path, base)))
+    }
 }
 
 /// `token<TAB>tag` lines, blank line between sentences.
@@ -105,7 +121,9 @@ public struct TaggingSource: DatasetSource, PluginConfig {
     public init() {}
     public static var requiredFields: [String] { ["path"] }
     public var form: DataForm { .tagged }
-    public func load(relativeTo base: URL) throws -> LoadedData { .tagged(try TaggedSentences.load(resolve(path, base), onBadRecord: onBadRecord)) }
+    public func load(relativeTo base: URL) throws -> LoadedData {
+        .tagged(try TaggedSentences.load(resolve(path, base), onBadRecord: onBadRecord))
+    }
 }
 
 /// Numeric CSV: features then the label.
@@ -126,18 +144,20 @@ public struct NumericSource: DatasetSource, PluginConfig {
     public func features(fromLine line: String) throws -> [Float]? {
         try line.split(separator: ",", omittingEmptySubsequences: false).enumerated().map { i, field in
             let f = field.trimmingCharacters(in: .whitespaces)
-            guard let v = Float(f), v.isFinite else { throw DataError.invalid("feature \(i + 1), '\(f)', is not a finite number") }
+            guard let v = Float(f), v.isFinite else {
+                throw DataError.invalid("feature \(i + 1), '\(f)', is not a finite number")
+            }
             return v * scale
         }
     }
 }
 
-
 /// Registers the dataset sources.
 public enum DatasetsPlugins: PluginModule {
     public static func register(in r: inout Registry) throws {
         func add<S: DatasetSource & PluginConfig>(_ name: String, _ type: S.Type, _ summary: String) throws {
-            try r.register(.configured(.datasetSource, name, summary: summary, config: S.self) { c, _ in c as any DatasetSource })
+            try r.register(
+                .configured(.datasetSource, name, summary: summary, config: S.self) { c, _ in c as any DatasetSource })
         }
         try add("delimited", DelimitedSource.self, "CSV/TSV with text and label columns (optional split column)")
         try add("text_directory", TextDirectorySource.self, "root/{train,test}/{label}/*.txt")

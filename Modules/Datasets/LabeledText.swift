@@ -33,7 +33,8 @@ public struct LabeledTextSet: Dataset, Sendable {
     /// A subset by indices.
     public func subset(_ indices: [Int]) -> LabeledTextSet {
         var s = self
-        s.texts = indices.map { texts[$0] }; s.labels = indices.map { labels[$0] }
+        s.texts = indices.map { texts[$0] }
+        s.labels = indices.map { labels[$0] }
         return s
     }
 
@@ -44,14 +45,20 @@ public struct LabeledTextSet: Dataset, Sendable {
     }
 
     /// Texts and labels from two columns of a CSV/TSV table.
-    public static func fromTable(_ table: DelimitedTable, textColumn: String, labelColumn: String, classNames: [String]? = nil) throws -> LabeledTextSet {
-        let t = try table.column(textColumn), l = try table.column(labelColumn)
-        return try LabeledTextSet(texts: table.rows.map { $0[t] }, labels: table.rows.map { $0[l] }, classNames: classNames)
+    public static func fromTable(
+        _ table: DelimitedTable, textColumn: String, labelColumn: String, classNames: [String]? = nil
+    ) throws -> LabeledTextSet {
+        let t = try table.column(textColumn)
+        let l = try table.column(labelColumn)
+        return try LabeledTextSet(
+            texts: table.rows.map { $0[t] }, labels: table.rows.map { $0[l] }, classNames: classNames)
     }
 
     /// Keras `text_dataset_from_directory`: `root/<split>/<label>/*.txt`, labels from folder names.
     /// An unreadable file or invalid UTF-8 fails naming the file, or is skipped and reported.
-    public static func fromDirectory(_ root: URL, split: String? = nil, onBadRecord: OnBadRecord = .fail) throws -> (set: LabeledTextSet, report: LoadReport) {
+    public static func fromDirectory(_ root: URL, split: String? = nil, onBadRecord: OnBadRecord = .fail) throws -> (
+        set: LabeledTextSet, report: LoadReport
+    ) {
         let base = split.map { root.appendingPathComponent($0) } ?? root
         let fm = FileManager.default
         var isDir: ObjCBool = false
@@ -60,18 +67,23 @@ public struct LabeledTextSet: Dataset, Sendable {
         }
         let labels = try fm.contentsOfDirectory(atPath: base.path).filter { name in
             var d: ObjCBool = false
-            return !name.hasPrefix(".") && fm.fileExists(atPath: base.appendingPathComponent(name).path, isDirectory: &d) && d.boolValue
+            return !name.hasPrefix(".")
+                && fm.fileExists(atPath: base.appendingPathComponent(name).path, isDirectory: &d) && d.boolValue
         }.sorted()
         guard !labels.isEmpty else { throw DataError.io(path: base.path, message: "no class folders") }
-        var texts: [String] = [], ys: [String] = []
+        var texts: [String] = []
+        var ys: [String] = []
         var report = LoadReport()
         for label in labels {
             let dir = base.appendingPathComponent(label)
             let files = try fm.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".txt") }.sorted()
-            guard !files.isEmpty else { throw DataError.io(path: dir.path, message: "class folder '\(label)' has no .txt files") }
+            guard !files.isEmpty else {
+                throw DataError.io(path: dir.path, message: "class folder '\(label)' has no .txt files")
+            }
             for f in files {
                 do {
-                    texts.append(try FileText.read(dir.appendingPathComponent(f))); ys.append(label)
+                    texts.append(try FileText.read(dir.appendingPathComponent(f)))
+                    ys.append(label)
                 } catch let e as DataError {
                     try report.bad(e, onBadRecord)
                 }

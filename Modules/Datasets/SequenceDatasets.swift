@@ -23,13 +23,25 @@ public struct CharacterCorpus: Sendable {
     /// The windows; `limit` caps how many are made.
     public func windows(length: Int, stride: Int, limit: Int? = nil) throws -> (x: Tensor, y: Tensor) {
         guard length > 0, stride > 0 else { throw DataError.invalid("length and stride must be positive") }
-        guard ids.count > length else { throw DataError.invalid("the text (\(ids.count) characters) is not longer than one window (\(length))") }
+        guard ids.count > length else {
+            throw DataError.invalid("the text (\(ids.count) characters) is not longer than one window (\(length))")
+        }
         var starts = Array(Swift.stride(from: 0, to: ids.count - length, by: stride))
         if let limit { starts = Array(starts.prefix(limit)) }
-        var x = [Float](), y = [Float]()
-        x.reserveCapacity(starts.count * length); y.reserveCapacity(starts.count * length)
-        for s in starts { for j in 0..<length { x.append(Float(ids[s + j])); y.append(Float(ids[s + j + 1])) } }
-        return (try Tensor(shape: [starts.count, length], scalars: x), try Tensor(shape: [starts.count, length], scalars: y))
+        var x = [Float]()
+        var y = [Float]()
+        x.reserveCapacity(starts.count * length)
+        y.reserveCapacity(starts.count * length)
+        for s in starts {
+            for j in 0..<length {
+                x.append(Float(ids[s + j]))
+                y.append(Float(ids[s + j + 1]))
+            }
+        }
+        return (
+            try Tensor(shape: [starts.count, length], scalars: x),
+            try Tensor(shape: [starts.count, length], scalars: y)
+        )
     }
 }
 
@@ -40,18 +52,24 @@ public struct TaggedSentences: Sendable {
 
     public static func load(_ url: URL, onBadRecord: OnBadRecord = .fail) throws -> TaggedSentences {
         let text = try FileText.read(url)
-        var sentences: [[(String, String)]] = [], current: [(String, String)] = []
+        var sentences: [[(String, String)]] = []
+        var current: [(String, String)] = []
         var report = LoadReport()
         // Split on any line break ("\r\n" is one Character in Swift, so not on "\n" alone).
         for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = String(raw)
             if line.trimmingCharacters(in: .whitespaces).isEmpty {
-                if !current.isEmpty { sentences.append(current); current = [] }
+                if !current.isEmpty {
+                    sentences.append(current)
+                    current = []
+                }
                 continue
             }
             let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                try report.bad(.record(path: url.path, line: i + 1, message: "expected 'token<TAB>tag', got '\(line.prefix(60))'"), onBadRecord)
+                try report.bad(
+                    .record(path: url.path, line: i + 1, message: "expected 'token<TAB>tag', got '\(line.prefix(60))'"),
+                    onBadRecord)
                 continue
             }
             current.append((String(parts[0]), String(parts[1])))
@@ -69,21 +87,33 @@ public struct NumericTable {
     public var report: LoadReport
 
     public static func load(_ url: URL, header: Bool = false, onBadRecord: OnBadRecord = .fail) throws -> NumericTable {
-        let (table, tableReport) = try DelimitedTable.load(url, delimiter: ",", header: header, onBadRecord: onBadRecord)
+        let (table, tableReport) = try DelimitedTable.load(
+            url, delimiter: ",", header: header, onBadRecord: onBadRecord)
         var report = tableReport
         let width = table.columns.count
-        guard width >= 2 else { throw DataError.io(path: url.path, message: "needs at least one feature column and a label column") }
-        var xs: [Float] = [], ys: [Float] = []
+        guard width >= 2 else {
+            throw DataError.io(path: url.path, message: "needs at least one feature column and a label column")
+        }
+        var xs: [Float] = []
+        var ys: [Float] = []
         var n = 0
         for (r, row) in table.rows.enumerated() {
             var values: [Float] = []
             var bad: String? = nil
             for (c, f) in row.enumerated() {
-                guard let v = Float(f.trimmingCharacters(in: .whitespaces)), v.isFinite else { bad = "column \(c + 1) is not a number: '\(f.prefix(30))'"; break }
+                guard let v = Float(f.trimmingCharacters(in: .whitespaces)), v.isFinite else {
+                    bad = "column \(c + 1) is not a number: '\(f.prefix(30))'"
+                    break
+                }
                 values.append(v)
             }
-            if let bad { try report.bad(.record(path: url.path, line: table.lines[r], message: bad), onBadRecord); continue }
-            xs += values.dropLast(); ys.append(values.last!); n += 1
+            if let bad {
+                try report.bad(.record(path: url.path, line: table.lines[r], message: bad), onBadRecord)
+                continue
+            }
+            xs += values.dropLast()
+            ys.append(values.last!)
+            n += 1
         }
         report.loaded = n
         return NumericTable(x: try Tensor(shape: [n, width - 1], scalars: xs), y: Tensor(ys), report: report)

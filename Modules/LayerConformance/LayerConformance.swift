@@ -1,7 +1,7 @@
-import PluginRegistry
-import XCTest
-import Tensors
 import Layers
+import PluginRegistry
+import Tensors
+import XCTest
 
 /// The one conformance check every layer passes — Unroll's own and plugins'.
 ///
@@ -41,8 +41,10 @@ public enum LayerConformance {
     }
 
     /// Runs every check on a layer of type `L` made from `config`.
-    public static func check<L: Layer>(_ type: L.Type, config: L.Config, inputShape: [Int], expectedParameters: Int? = nil,
-                                       options: Options = Options(), file: StaticString = #filePath, line: UInt = #line) throws {
+    public static func check<L: Layer>(
+        _ type: L.Type, config: L.Config, inputShape: [Int], expectedParameters: Int? = nil,
+        options: Options = Options(), file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let layer = try L(config: config, name: "layer_under_test")
         let batch = options.batch
         var rng = SeededGenerator(seed: 11)
@@ -50,10 +52,12 @@ public enum LayerConformance {
 
         // (1) used before build (only layers that have parameters need a build)
         if (expectedParameters ?? 1) > 0 {
-        var ctx0 = ForwardContext(training: options.training, seed: 3, mask: options.mask)
-        XCTAssertThrowsError(try layer.forward(x, context: &ctx0), "forward before build must throw", file: file, line: line) { e in
-            XCTAssertTrue(e is LayerError, "expected a LayerError, got \(e)", file: file, line: line)
-        }
+            var ctx0 = ForwardContext(training: options.training, seed: 3, mask: options.mask)
+            XCTAssertThrowsError(
+                try layer.forward(x, context: &ctx0), "forward before build must throw", file: file, line: line
+            ) { e in
+                XCTAssertTrue(e is LayerError, "expected a LayerError, got \(e)", file: file, line: line)
+            }
         }
 
         // (2) shape inference equals the real output
@@ -69,8 +73,12 @@ public enum LayerConformance {
         if let expectedParameters {
             XCTAssertEqual(layer.parameterCount, expectedParameters, "parameter count", file: file, line: line)
         }
-        XCTAssertEqual(Set(named.map(\.name)).count, named.count, "parameter names must be unique: \(named.map(\.name))", file: file, line: line)
-        for (n, _) in named { XCTAssertTrue(n.hasPrefix("layer_under_test."), "parameter name \(n)", file: file, line: line) }
+        XCTAssertEqual(
+            Set(named.map(\.name)).count, named.count, "parameter names must be unique: \(named.map(\.name))",
+            file: file, line: line)
+        for (n, _) in named {
+            XCTAssertTrue(n.hasPrefix("layer_under_test."), "parameter name \(n)", file: file, line: line)
+        }
 
         // (4) config round trip
         let json = try layer.configJSON()
@@ -99,6 +107,9 @@ public enum LayerConformance {
             return try layer.forward(input, context: &c)
         }
         // With integer ids the function ignores xs[0], so both its gradients are 0 and it cannot fail.
-        XCTAssertLessThan(report.maxError, options.tolerance, "gradient check of \(L.typeName): \(report) (input 0 is the layer input, then \(trainable.map(\.name)))", file: file, line: line)
+        XCTAssertLessThan(
+            report.maxError, options.tolerance,
+            "gradient check of \(L.typeName): \(report) (input 0 is the layer input, then \(trainable.map(\.name)))",
+            file: file, line: line)
     }
 }

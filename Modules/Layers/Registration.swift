@@ -18,8 +18,10 @@ public enum LayersPlugins: PluginModule {
         try r.register(layer(Embedding.self, "Token ids → vectors; optional pretrained, frozen, mask_zero"))
         try r.register(layer(OneHot.self, "Token ids → one-hot vectors"))
         try r.register(layer(RepeatVector.self, "[batch, features] → [batch, n, features]"))
-        try r.register(layer(GlobalMaxPooling1D.self, "Maximum over time of [batch, time, features], honouring the mask"))
-        try r.register(layer(GlobalAveragePooling1D.self, "Mean over time of [batch, time, features], honouring the mask"))
+        try r.register(
+            layer(GlobalMaxPooling1D.self, "Maximum over time of [batch, time, features], honouring the mask"))
+        try r.register(
+            layer(GlobalAveragePooling1D.self, "Mean over time of [batch, time, features], honouring the mask"))
         try r.register(layer(Concatenate.self, "Joins several inputs along an axis (graphs)"))
         try r.register(layer(Add.self, "Sum of several inputs of one shape (graphs)"))
         try r.register(layer(Multiply.self, "Elementwise product of several inputs of one shape (graphs)"))
@@ -27,30 +29,58 @@ public enum LayersPlugins: PluginModule {
         try r.register(layer(SimpleRNN.self, "Elman RNN: h_t = f(x_t·W + h_{t−1}·U + b)"))
         try r.register(layer(LSTM.self, "Long short-term memory (Keras gate order i, f, c, o)"))
         try r.register(layer(GRU.self, "Gated recurrent unit (Keras reset_after variant)"))
-        try r.register(.configured(.layer, Bidirectional.typeName, summary: "Runs a recurrent layer both ways and merges the outputs",
-                                   config: Bidirectional.Config.self) { c, name, registry in
-            // The wrapped layer is looked up by name, so plugin recurrent layers can be wrapped too.
-            try Bidirectional(config: c, name: name) { type, fields, instance in
-                guard registry.contains(.layer, type) else {
-                    throw LayerError.config(layer: name, field: "layer.type", message: "\(try registry.entry(.layer, type))")
+        try r.register(
+            .configured(
+                .layer, Bidirectional.typeName, summary: "Runs a recurrent layer both ways and merges the outputs",
+                config: Bidirectional.Config.self
+            ) { c, name, registry in
+                // The wrapped layer is looked up by name, so plugin recurrent layers can be wrapped too.
+                try Bidirectional(config: c, name: name) { type, fields, instance in
+                    guard registry.contains(.layer, type) else {
+                        throw LayerError.config(
+                            layer: name, field: "layer.type", message: "\(try registry.entry(.layer, type))")
+                    }
+                    guard
+                        let l = try registry.make(
+                            .layer, type, config: fields, instanceName: instance, as: (any Layer).self)
+                            as? any RecurrentLayer
+                    else {
+                        throw LayerError.config(
+                            layer: name, field: "layer.type", message: "'\(type)' is not a recurrent layer")
+                    }
+                    return l
                 }
-                guard let l = try registry.make(.layer, type, config: fields, instanceName: instance, as: (any Layer).self) as? any RecurrentLayer else {
-                    throw LayerError.config(layer: name, field: "layer.type", message: "'\(type)' is not a recurrent layer")
-                }
-                return l
-            }
-        })
+            })
 
-        try r.register(.configured(.loss, BinaryCrossEntropy.typeName, summary: "−[y log p + (1−y) log(1−p)]", config: LogitsOption.self) { c, _ in BinaryCrossEntropy(fromLogits: c.fromLogits) })
-        try r.register(.configured(.loss, CategoricalCrossEntropy.typeName, summary: "−Σ y log softmax, one-hot targets", config: LogitsOption.self) { c, _ in CategoricalCrossEntropy(fromLogits: c.fromLogits) })
-        try r.register(.configured(.loss, SparseCategoricalCrossEntropy.typeName, summary: "cross-entropy with class-index targets", config: LogitsOption.self) { c, _ in SparseCategoricalCrossEntropy(fromLogits: c.fromLogits) })
-        try r.register(.configured(.loss, MeanSquaredError.typeName, summary: "mean of (p − y)²", config: NoOptions.self) { _, _ in MeanSquaredError() })
-        try r.register(.configured(.loss, SumOfSquares.typeName, summary: "the notes' Σ(a − y)² per example", config: NoOptions.self) { _, _ in SumOfSquares() })
+        try r.register(
+            .configured(
+                .loss, BinaryCrossEntropy.typeName, summary: "−[y log p + (1−y) log(1−p)]", config: LogitsOption.self
+            ) { c, _ in BinaryCrossEntropy(fromLogits: c.fromLogits) })
+        try r.register(
+            .configured(
+                .loss, CategoricalCrossEntropy.typeName, summary: "−Σ y log softmax, one-hot targets",
+                config: LogitsOption.self
+            ) { c, _ in CategoricalCrossEntropy(fromLogits: c.fromLogits) })
+        try r.register(
+            .configured(
+                .loss, SparseCategoricalCrossEntropy.typeName, summary: "cross-entropy with class-index targets",
+                config: LogitsOption.self
+            ) { c, _ in SparseCategoricalCrossEntropy(fromLogits: c.fromLogits) })
+        try r.register(
+            .configured(.loss, MeanSquaredError.typeName, summary: "mean of (p − y)²", config: NoOptions.self) { _, _ in
+                MeanSquaredError()
+            })
+        try r.register(
+            .configured(
+                .loss, SumOfSquares.typeName, summary: "the notes' Σ(a − y)² per example", config: NoOptions.self
+            ) { _, _ in SumOfSquares() })
     }
 
     /// A registry entry for a layer type: its fields come from `L.Config`, instances from `init(config:name:)`.
     public static func layer<L: Layer>(_ type: L.Type, _ summary: String) -> PluginEntry {
-        .configured(.layer, L.typeName, summary: summary, config: L.Config.self) { c, name in try L(config: c, name: name) }
+        .configured(.layer, L.typeName, summary: summary, config: L.Config.self) { c, name in
+            try L(config: c, name: name)
+        }
     }
 }
 
@@ -72,24 +102,35 @@ extension Dense.Config {
 }
 extension Embedding.Config {
     public static var fieldDocs: [String: String] {
-        ["input_dim": "vocabulary size (largest id + 1); a spec may omit it: the data's vocabulary size is used",
-         "output_dim": "vector size", "mask_zero": "id 0 is padding: masked in recurrent layers and losses",
-         "trainable": "update the vectors in training (false for frozen GloVe)"]
+        [
+            "input_dim": "vocabulary size (largest id + 1); a spec may omit it: the data's vocabulary size is used",
+            "output_dim": "vector size", "mask_zero": "id 0 is padding: masked in recurrent layers and losses",
+            "trainable": "update the vectors in training (false for frozen GloVe)",
+        ]
     }
 }
-extension Dropout.Config { public static var fieldDocs: [String: String] { ["rate": "fraction dropped in training, in [0, 1)"] } }
+extension Dropout.Config {
+    public static var fieldDocs: [String: String] { ["rate": "fraction dropped in training, in [0, 1)"] }
+}
 extension Activation.Config { public static var fieldDocs: [String: String] { ["activation": "the function"] } }
 extension Bidirectional.Config {
     public static var fieldDocs: [String: String] {
-        ["layer": "the wrapped recurrent layer: {type: LSTM, units: …, …}", "merge_mode": "how the two directions combine"]
+        [
+            "layer": "the wrapped recurrent layer: {type: LSTM, units: …, …}",
+            "merge_mode": "how the two directions combine",
+        ]
     }
 }
 extension RecurrentLayerConfig {
     public static var fieldDocs: [String: String] {
-        ["units": "hidden size", "return_sequences": "output every step [batch, time, units] instead of the last [batch, units]",
-         "return_state": "also return the final states (library API)", "go_backwards": "process the sequence in reverse",
-         "stateful": "carry the final state into the next batch", "dropout": "dropout rate on the inputs",
-         "recurrent_dropout": "dropout rate on h_{t−1}", "bptt_steps": "truncated BPTT chunk length (0 = full)",
-         "activation": "tanh, relu or sigmoid", "unit_forget_bias": "forget-gate bias starts at 1"]
+        [
+            "units": "hidden size",
+            "return_sequences": "output every step [batch, time, units] instead of the last [batch, units]",
+            "return_state": "also return the final states (library API)",
+            "go_backwards": "process the sequence in reverse",
+            "stateful": "carry the final state into the next batch", "dropout": "dropout rate on the inputs",
+            "recurrent_dropout": "dropout rate on h_{t−1}", "bptt_steps": "truncated BPTT chunk length (0 = full)",
+            "activation": "tanh, relu or sigmoid", "unit_forget_bias": "forget-gate bias starts at 1",
+        ]
     }
 }

@@ -29,15 +29,20 @@ public enum GradientClipping: Equatable, Sendable {
     public static func globalNorm(_ grads: [Tensor]) -> Float {
         var lanes = SIMD8<Double>()
         var s: Double = 0
-        for g in grads { g.withUnsafeBufferPointer { p in
-            var i = 0
-            while i + 8 <= p.count {
-                let v = SIMD8<Double>(UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self))
-                lanes += v * v
-                i += 8
+        for g in grads {
+            g.withUnsafeBufferPointer { p in
+                var i = 0
+                while i + 8 <= p.count {
+                    let v = SIMD8<Double>(UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self))
+                    lanes += v * v
+                    i += 8
+                }
+                while i < p.count {
+                    s += Double(p[i]) * Double(p[i])
+                    i += 1
+                }
             }
-            while i < p.count { s += Double(p[i]) * Double(p[i]); i += 1 }
-        } }
+        }
         return Float((s + lanes.sum()).squareRoot())
     }
 
@@ -49,25 +54,34 @@ public enum GradientClipping: Equatable, Sendable {
         var clipped = false
         switch self {
         case .none: break
-        case let .value(c):
+        case .value(let c):
             for i in grads.indices {
                 let changed = grads[i].withUnsafeBufferPointer { $0.contains { abs($0) > c } }
                 guard changed else { continue }
                 clipped = true
-                grads[i].withUnsafeMutableBufferPointer { for j in 0..<$0.count { $0[j] = Swift.min(Swift.max($0[j], -c), c) } }
+                grads[i].withUnsafeMutableBufferPointer {
+                    for j in 0..<$0.count { $0[j] = Swift.min(Swift.max($0[j], -c), c) }
+                }
             }
-        case let .norm(c):
+        case .norm(let c):
             for i in grads.indices {
                 let n = GradientClipping.globalNorm([grads[i]])
-                if n > c { clipped = true; let f = c / n; grads[i].withUnsafeMutableBufferPointer { for j in 0..<$0.count { $0[j] *= f } } }
+                if n > c {
+                    clipped = true
+                    let f = c / n
+                    grads[i].withUnsafeMutableBufferPointer { for j in 0..<$0.count { $0[j] *= f } }
+                }
             }
-        case let .globalNorm(c):
+        case .globalNorm(let c):
             if before > c {
                 clipped = true
                 let f = c / before
-                for i in grads.indices { grads[i].withUnsafeMutableBufferPointer { for j in 0..<$0.count { $0[j] *= f } } }
+                for i in grads.indices {
+                    grads[i].withUnsafeMutableBufferPointer { for j in 0..<$0.count { $0[j] *= f } }
+                }
             }
         }
-        return Report(normBefore: before, normAfter: clipped ? GradientClipping.globalNorm(grads) : before, clipped: clipped)
+        return Report(
+            normBefore: before, normAfter: clipped ? GradientClipping.globalNorm(grads) : before, clipped: clipped)
     }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Learning rate as a function of the optimizer step (0-based), with optional linear warm-up.
@@ -28,7 +28,9 @@ public struct LearningRateSchedule: Equatable, Sendable {
     public var warmupSteps: Int
 
     public init(initial: Float, kind: Kind = .constant, warmupSteps: Int = 0) {
-        self.initial = initial; self.kind = kind; self.warmupSteps = warmupSteps
+        self.initial = initial
+        self.kind = kind
+        self.warmupSteps = warmupSteps
     }
 
     /// The learning rate for optimizer step `step` (0-based).
@@ -40,9 +42,9 @@ public struct LearningRateSchedule: Equatable, Sendable {
     private func scheduled(_ s: Int) -> Float {
         switch kind {
         case .constant: return initial
-        case let .stepDecay(factor, every): return initial * powf(factor, Float(s / max(every, 1)))
-        case let .exponential(rate, steps): return initial * powf(rate, Float(s) / Float(max(steps, 1)))
-        case let .cosine(steps, alpha):
+        case .stepDecay(let factor, let every): return initial * powf(factor, Float(s / max(every, 1)))
+        case .exponential(let rate, let steps): return initial * powf(rate, Float(s) / Float(max(steps, 1)))
+        case .cosine(let steps, let alpha):
             let p = Float(min(s, steps)) / Float(max(steps, 1))
             return initial * (alpha + (1 - alpha) * 0.5 * (1 + cosf(Float.pi * p)))
         }

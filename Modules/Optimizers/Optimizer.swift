@@ -1,5 +1,5 @@
-import Tensors
 import Layers
+import Tensors
 
 /// An optimizer: updates parameters in place from their gradients, keeping its own state per
 /// parameter (keyed by the parameter's dotted name, so it can be saved and resumed).
@@ -32,7 +32,11 @@ public protocol Optimizer: AnyObject {
 public enum OptimizerError: Error, CustomStringConvertible, Equatable {
     case mismatch(String)
     public var description: String { "optimizer: \(self.message)" }
-    var message: String { switch self { case let .mismatch(m): return m } }
+    var message: String {
+        switch self {
+        case .mismatch(let m): return m
+        }
+    }
 }
 
 extension Optimizer {
@@ -46,10 +50,14 @@ extension Optimizer {
             guard g.shape == p.shape else {
                 throw OptimizerError.mismatch("gradient for \(name) has shape \(g.shape), parameter has \(p.shape)")
             }
-            let lr = learningRate, wd = weightDecay
+            let lr = learningRate
+            let wd = weightDecay
             g.withUnsafeBufferPointer { gp in
                 p.update { pp in
-                    if wd != 0 { let f = 1 - lr * wd; for i in 0..<pp.count { pp[i] *= f } }
+                    if wd != 0 {
+                        let f = 1 - lr * wd
+                        for i in 0..<pp.count { pp[i] *= f }
+                    }
                     update(name, pp, gp, t: t)
                 }
             }
@@ -66,24 +74,40 @@ public class OptimizerState {
     public private(set) var iterations = 0
     let slots = SlotStore()
 
-    init(learningRate: Float, weightDecay: Float) { self.learningRate = learningRate; self.weightDecay = weightDecay }
+    init(learningRate: Float, weightDecay: Float) {
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+    }
 
     public func finishStep() { iterations += 1 }
     public var state: [String: Tensor] { slots.tensors }
-    public func restore(state: [String: Tensor], iterations: Int) throws { slots.restore(state); self.iterations = iterations }
+    public func restore(state: [String: Tensor], iterations: Int) throws {
+        slots.restore(state)
+        self.iterations = iterations
+    }
 }
 
 /// Per-parameter slots (momentum, moments, accumulators), one boxed buffer each, so an update
 /// can hold several slots of one parameter at once without overlapping accesses.
 final class SlotStore {
-    final class Slot { var data: [Float]; init(_ d: [Float]) { data = d } }
+    final class Slot {
+        var data: [Float]
+        init(_ d: [Float]) { data = d }
+    }
     private var slots: [String: Slot] = [:]
 
     /// The slot `name.kind`, created with `initial` on first use.
-    func with<R>(_ name: String, _ kind: String, count: Int, initial: Float = 0, _ body: (UnsafeMutableBufferPointer<Float>) -> R) -> R {
+    func with<R>(
+        _ name: String, _ kind: String, count: Int, initial: Float = 0, _ body: (UnsafeMutableBufferPointer<Float>) -> R
+    ) -> R {
         let key = "\(name).\(kind)"
         let slot: Slot
-        if let s = slots[key] { slot = s } else { slot = Slot([Float](repeating: initial, count: count)); slots[key] = slot }
+        if let s = slots[key] {
+            slot = s
+        } else {
+            slot = Slot([Float](repeating: initial, count: count))
+            slots[key] = slot
+        }
         return slot.data.withUnsafeMutableBufferPointer { body($0) }
     }
 

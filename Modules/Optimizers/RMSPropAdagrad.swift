@@ -11,11 +11,13 @@ public final class RMSProp: OptimizerState, Optimizer {
     public var rho: Float, epsilon: Float
 
     public init(learningRate: Float = 0.001, rho: Float = 0.9, epsilon: Float = 1e-7, weightDecay: Float = 0) {
-        self.rho = rho; self.epsilon = epsilon
+        self.rho = rho
+        self.epsilon = epsilon
         super.init(learningRate: learningRate, weightDecay: weightDecay)
     }
 
-    public func update(_ name: String, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>, t: Int) {
+    public func update(_ name: String, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>, t: Int)
+    {
         let (rho, eps, lr) = (rho, epsilon, learningRate)
         slots.with(name, "s", count: p.count) { s in
             for i in 0..<p.count {
@@ -37,12 +39,16 @@ public final class Adagrad: OptimizerState, Optimizer {
     public static let typeName = "adagrad"
     public var initialAccumulator: Float, epsilon: Float
 
-    public init(learningRate: Float = 0.001, initialAccumulator: Float = 0.1, epsilon: Float = 1e-7, weightDecay: Float = 0) {
-        self.initialAccumulator = initialAccumulator; self.epsilon = epsilon
+    public init(
+        learningRate: Float = 0.001, initialAccumulator: Float = 0.1, epsilon: Float = 1e-7, weightDecay: Float = 0
+    ) {
+        self.initialAccumulator = initialAccumulator
+        self.epsilon = epsilon
         super.init(learningRate: learningRate, weightDecay: weightDecay)
     }
 
-    public func update(_ name: String, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>, t: Int) {
+    public func update(_ name: String, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>, t: Int)
+    {
         let (eps, lr) = (epsilon, learningRate)
         slots.with(name, "accumulator", count: p.count, initial: initialAccumulator) { a in
             for i in 0..<p.count {

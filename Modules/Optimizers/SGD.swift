@@ -19,13 +19,19 @@ public final class SGD: OptimizerState, Optimizer {
     public var nesterov: Bool
 
     public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
-        self.momentum = momentum; self.nesterov = nesterov
+        self.momentum = momentum
+        self.nesterov = nesterov
         super.init(learningRate: learningRate, weightDecay: weightDecay)
     }
 
-    public func update(_ name: String, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>, t: Int) {
-        let lr = learningRate, mu = momentum
-        if mu == 0 { for i in 0..<p.count { p[i] -= lr * g[i] }; return }
+    public func update(_ name: String, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>, t: Int)
+    {
+        let lr = learningRate
+        let mu = momentum
+        if mu == 0 {
+            for i in 0..<p.count { p[i] -= lr * g[i] }
+            return
+        }
         slots.with(name, "momentum", count: p.count) { v in
             for i in 0..<p.count {
                 v[i] = mu * v[i] + g[i]

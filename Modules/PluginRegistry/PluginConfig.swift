@@ -32,10 +32,11 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .invalidValue(f, m): return "field '\(f)' \(m)"
-        case let .unknownField(f, allowed): return "unknown field '\(f)' (allowed: \(allowed.joined(separator: ", ")))"
-        case let .missingField(f): return "missing required field '\(f)'"
-        case let .wrongType(f, m): return "field '\(f)': \(m)"
+        case .invalidValue(let f, let m): return "field '\(f)' \(m)"
+        case .unknownField(let f, let allowed):
+            return "unknown field '\(f)' (allowed: \(allowed.joined(separator: ", ")))"
+        case .missingField(let f): return "missing required field '\(f)'"
+        case .wrongType(let f, let m): return "field '\(f)': \(m)"
         }
     }
 }
@@ -104,8 +105,10 @@ public enum ConfigCoding {
             types[snakeCase(label.hasPrefix("_") ? String(label.dropFirst()) : label)] = typeName(child.value)
         }
         return defaults.keys.sorted().map { k in
-            FieldInfo(name: k, type: types[k] ?? "any", defaultValue: C.requiredFields.contains(k) ? nil : render(defaults[k]!),
-                      required: C.requiredFields.contains(k), doc: C.fieldDocs[k] ?? "")
+            FieldInfo(
+                name: k, type: types[k] ?? "any",
+                defaultValue: C.requiredFields.contains(k) ? nil : render(defaults[k]!),
+                required: C.requiredFields.contains(k), doc: C.fieldDocs[k] ?? "")
         }
     }
 
@@ -124,7 +127,11 @@ public enum ConfigCoding {
     }
 
     static func render(_ v: Any) -> String {
-        if let d = try? JSONSerialization.data(withJSONObject: v, options: [.fragmentsAllowed, .sortedKeys]), let s = String(data: d, encoding: .utf8) { return s }
+        if let d = try? JSONSerialization.data(withJSONObject: v, options: [.fragmentsAllowed, .sortedKeys]),
+            let s = String(data: d, encoding: .utf8)
+        {
+            return s
+        }
         return "\(v)"
     }
 

@@ -3,7 +3,8 @@ import Foundation
 /// The kinds of things plugins provide.
 public enum PluginKind: String, CaseIterable, Codable, Sendable {
     case layer, loss, optimizer, schedule, metric, callback
-    case cleaningStep = "cleaning_step", tokenizer
+    case cleaningStep = "cleaning_step"
+    case tokenizer
     case datasetSource = "dataset_source"
 
     /// The plural heading `unroll layers` prints (`losses`, `cleaning_steps`).
@@ -33,20 +34,31 @@ public struct PluginEntry {
     /// The config's data-sized field (`PluginConfig.dataSizedField`), which the app fills from the data.
     public var dataSizedField: String?
 
-    public init(kind: PluginKind, name: String, summary: String, fields: [FieldInfo],
-                make: @escaping (_ config: [String: Any], _ instanceName: String, _ registry: Registry) throws -> Any) {
-        self.kind = kind; self.name = name; self.summary = summary; self.fields = fields; self.makeWithRegistry = make
+    public init(
+        kind: PluginKind, name: String, summary: String, fields: [FieldInfo],
+        make: @escaping (_ config: [String: Any], _ instanceName: String, _ registry: Registry) throws -> Any
+    ) {
+        self.kind = kind
+        self.name = name
+        self.summary = summary
+        self.fields = fields
+        self.makeWithRegistry = make
     }
 
-    public init(kind: PluginKind, name: String, summary: String, fields: [FieldInfo],
-                make: @escaping (_ config: [String: Any], _ instanceName: String) throws -> Any) {
+    public init(
+        kind: PluginKind, name: String, summary: String, fields: [FieldInfo],
+        make: @escaping (_ config: [String: Any], _ instanceName: String) throws -> Any
+    ) {
         self.init(kind: kind, name: name, summary: summary, fields: fields) { c, n, _ in try make(c, n) }
     }
 
     /// An entry whose config is a `PluginConfig` type: fields come from the type, `build` gets the decoded config.
-    public static func configured<C: PluginConfig>(_ kind: PluginKind, _ name: String, summary: String, config: C.Type,
-                                                   build: @escaping (C, String) throws -> Any) -> PluginEntry {
-        var e = PluginEntry(kind: kind, name: name, summary: summary, fields: ConfigCoding.fields(C.self)) { obj, instance in
+    public static func configured<C: PluginConfig>(
+        _ kind: PluginKind, _ name: String, summary: String, config: C.Type,
+        build: @escaping (C, String) throws -> Any
+    ) -> PluginEntry {
+        var e = PluginEntry(kind: kind, name: name, summary: summary, fields: ConfigCoding.fields(C.self)) {
+            obj, instance in
             try build(try ConfigCoding.decode(C.self, from: obj), instance)
         }
         e.dataSizedField = C.dataSizedField
@@ -54,9 +66,12 @@ public struct PluginEntry {
     }
 
     /// Like `configured`, with the registry available to `build`.
-    public static func configured<C: PluginConfig>(_ kind: PluginKind, _ name: String, summary: String, config: C.Type,
-                                                   buildWithRegistry build: @escaping (C, String, Registry) throws -> Any) -> PluginEntry {
-        var e = PluginEntry(kind: kind, name: name, summary: summary, fields: ConfigCoding.fields(C.self)) { obj, instance, registry in
+    public static func configured<C: PluginConfig>(
+        _ kind: PluginKind, _ name: String, summary: String, config: C.Type,
+        buildWithRegistry build: @escaping (C, String, Registry) throws -> Any
+    ) -> PluginEntry {
+        var e = PluginEntry(kind: kind, name: name, summary: summary, fields: ConfigCoding.fields(C.self)) {
+            obj, instance, registry in
             try build(try ConfigCoding.decode(C.self, from: obj), instance, registry)
         }
         e.dataSizedField = C.dataSizedField
@@ -78,11 +93,13 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .duplicate(k, n): return "\(k.rawValue) '\(n)' is registered twice"
-        case let .unknown(k, n, s):
-            return "unknown \(k.rawValue.replacingOccurrences(of: "_", with: " ")) '\(n)'" + (s.isEmpty ? "" : "; did you mean \(s.map { "'\($0)'" }.joined(separator: " or "))?")
-        case let .invalidName(n): return "'\(n)' is not a valid plugin name (letters, digits, '_' and one optional '.' namespace)"
-        case let .wrongType(k, n, e): return "\(k.rawValue) '\(n)' did not produce a \(e)"
+        case .duplicate(let k, let n): return "\(k.rawValue) '\(n)' is registered twice"
+        case .unknown(let k, let n, let s):
+            return "unknown \(k.rawValue.replacingOccurrences(of: "_", with: " ")) '\(n)'"
+                + (s.isEmpty ? "" : "; did you mean \(s.map { "'\($0)'" }.joined(separator: " or "))?")
+        case .invalidName(let n):
+            return "'\(n)' is not a valid plugin name (letters, digits, '_' and one optional '.' namespace)"
+        case .wrongType(let k, let n, let e): return "\(k.rawValue) '\(n)' did not produce a \(e)"
         }
     }
 }
@@ -100,21 +117,28 @@ public struct Registry {
     /// Adds an entry; a name may be registered once per kind.
     public mutating func register(_ entry: PluginEntry) throws {
         let parts = entry.name.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } }) else {
+        guard (1...2).contains(parts.count),
+            parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } })
+        else {
             throw RegistryError.invalidName(entry.name)
         }
-        guard entries[entry.kind]?[entry.name] == nil else { throw RegistryError.duplicate(kind: entry.kind, name: entry.name) }
+        guard entries[entry.kind]?[entry.name] == nil else {
+            throw RegistryError.duplicate(kind: entry.kind, name: entry.name)
+        }
         entries[entry.kind, default: [:]][entry.name] = entry
     }
 
     /// The entry, or an error with "did you mean" suggestions.
     public func entry(_ kind: PluginKind, _ name: String) throws -> PluginEntry {
         if let e = entries[kind]?[name] { return e }
-        throw RegistryError.unknown(kind: kind, name: name, suggestions: Registry.suggestions(for: name, among: names(kind)))
+        throw RegistryError.unknown(
+            kind: kind, name: name, suggestions: Registry.suggestions(for: name, among: names(kind)))
     }
 
     /// Makes an instance and checks its type.
-    public func make<T>(_ kind: PluginKind, _ name: String, config: [String: Any], instanceName: String = "", as type: T.Type) throws -> T {
+    public func make<T>(
+        _ kind: PluginKind, _ name: String, config: [String: Any], instanceName: String = "", as type: T.Type
+    ) throws -> T {
         guard let v = try entry(kind, name).makeWithRegistry(config, instanceName, self) as? T else {
             throw RegistryError.wrongType(kind: kind, name: name, expected: String(describing: T.self))
         }
@@ -141,7 +165,8 @@ public struct Registry {
     /// Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent
     /// transpositions (`LTSM` → `LSTM` is one edit).
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
@@ -150,7 +175,9 @@ public struct Registry {
         for i in 1...a.count {
             for j in 1...b.count {
                 d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                }
             }
         }
         return d[a.count][b.count]

@@ -1,14 +1,15 @@
-import PluginRegistry
+import Datasets
 import Layers
 import Optimizers
-import Training
+import PluginRegistry
 import TextPipeline
-import Datasets
+import Training
 
 /// Unroll's own plugin modules, in registration order.
 public enum Builtins {
     public static let modules: [any PluginModule.Type] = [
-        LayersPlugins.self, OptimizersPlugins.self, TrainingPlugins.self, TextPipelinePlugins.self, DatasetsPlugins.self,
+        LayersPlugins.self, OptimizersPlugins.self, TrainingPlugins.self, TextPipelinePlugins.self,
+        DatasetsPlugins.self,
     ]
 
     /// A registry with Unroll's modules and then `plugins`.

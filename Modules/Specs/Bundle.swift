@@ -1,13 +1,17 @@
 import Foundation
+import Layers
 import PluginRegistry
 import Tensors
-import Layers
-import Training
 import TextPipeline
+import Training
 
 /// What a bundle says about its model, written as `model.json`.
 public struct ModelDescription: Codable {
-    public struct LayerRecord: Codable { public var type: String; public var name: String; public var config: JSONValue }
+    public struct LayerRecord: Codable {
+        public var type: String
+        public var name: String
+        public var config: JSONValue
+    }
     public var name: String
     public var inputShape: [Int]
     public var layers: [LayerRecord]
@@ -19,7 +23,11 @@ public struct ModelDescription: Codable {
     public var classes: [String]
     public var perStep: Bool
     /// One call of a layer in a graph: the node's name, the layer it calls, what it reads.
-    public struct NodeRecord: Codable { public var name: String; public var layer: String; public var inputs: [String] }
+    public struct NodeRecord: Codable {
+        public var name: String
+        public var layer: String
+        public var inputs: [String]
+    }
     /// A graph's nodes in order (nil for a chain: `layers` in order).
     public var nodes: [NodeRecord]? = nil
     /// The spec's `data` section (the source's name under `source`, and its fields), so a
@@ -49,29 +57,47 @@ public struct ModelBundle {
 
     /// Writes the bundle's files into `dir` (a run's staging folder; `RunFolder.publish` adds the
     /// manifest and swaps it in).
-    public static func save(to dir: URL, spec: Spec, specText: String, model: Model, data: PreparedData, trainer: Trainer) throws {
+    public static func save(
+        to dir: URL, spec: Spec, specText: String, model: Model, data: PreparedData, trainer: Trainer
+    ) throws {
         let layers = try model.layers.map { l in
-            ModelDescription.LayerRecord(type: l.typeName, name: l.name, config: try JSONDecoder().decode(JSONValue.self, from: l.configJSON()))
+            ModelDescription.LayerRecord(
+                type: l.typeName, name: l.name, config: try JSONDecoder().decode(JSONValue.self, from: l.configJSON()))
         }
-        let lossConfig = JSONValue.object(spec.loss.config.compactMapValues { v in
-            (try? JSONSerialization.data(withJSONObject: v, options: .fragmentsAllowed)).flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) }
-        })
-        let d = ModelDescription(name: spec.name, inputShape: model.inputShape, layers: layers, form: data.form.rawValue, loss: spec.loss.name,
-                                 lossConfig: lossConfig, classes: data.classNames, perStep: data.perStep,
-                                 nodes: model.isChain ? nil : model.nodes.map { n in
-                                     .init(name: n.name, layer: n.layer.name, inputs: n.inputs.map { $0 < 0 ? Model.inputName : model.nodes[$0].name })
-                                 },
-                                 source: try? JSONDecoder().decode(JSONValue.self, from: JSONSerialization.data(withJSONObject: spec.data.node.foundation)))
-        let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]; e.keyEncodingStrategy = .convertToSnakeCase
+        let lossConfig = JSONValue.object(
+            spec.loss.config.compactMapValues { v in
+                (try? JSONSerialization.data(withJSONObject: v, options: .fragmentsAllowed)).flatMap {
+                    try? JSONDecoder().decode(JSONValue.self, from: $0)
+                }
+            })
+        let d = ModelDescription(
+            name: spec.name, inputShape: model.inputShape, layers: layers, form: data.form.rawValue,
+            loss: spec.loss.name,
+            lossConfig: lossConfig, classes: data.classNames, perStep: data.perStep,
+            nodes: model.isChain
+                ? nil
+                : model.nodes.map { n in
+                    .init(
+                        name: n.name, layer: n.layer.name,
+                        inputs: n.inputs.map { $0 < 0 ? Model.inputName : model.nodes[$0].name })
+                },
+            source: try? JSONDecoder().decode(
+                JSONValue.self, from: JSONSerialization.data(withJSONObject: spec.data.node.foundation)))
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        e.keyEncodingStrategy = .convertToSnakeCase
         try AtomicFile.write(Data(specText.utf8), to: dir.appendingPathComponent("spec.yaml"))
         try AtomicFile.write(try e.encode(d), to: dir.appendingPathComponent("model.json"))
         try Checkpoint.saveWeights(model, to: dir.appendingPathComponent("weights.safetensors"))
         try Checkpoint.saveOptimizer(trainer.optimizer, to: dir.appendingPathComponent("optimizer.safetensors"))
         if data.xTest.shape.first ?? 0 > 0 {
-            try SafeTensors.write(["x": data.xTest, "y": data.yTest], metadata: ["format": "unroll-test-split"], to: dir.appendingPathComponent(testFile))
+            try SafeTensors.write(
+                ["x": data.xTest, "y": data.yTest], metadata: ["format": "unroll-test-split"],
+                to: dir.appendingPathComponent(testFile))
         }
         if let p = data.pipeline {
-            let pe = JSONEncoder(); pe.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let pe = JSONEncoder()
+            pe.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(try pe.encode(p), to: dir.appendingPathComponent("pipeline.json"))
             try p.vocabulary.save(to: dir.appendingPathComponent("vocabulary.txt"))
         }
@@ -84,9 +110,12 @@ public struct ModelBundle {
         guard let data = FileManager.default.contents(atPath: mj.path) else {
             throw CheckpointError.io(path: mj.path, message: "not a model bundle (model.json is missing)")
         }
-        let dec = JSONDecoder(); dec.keyDecodingStrategy = .convertFromSnakeCase
+        let dec = JSONDecoder()
+        dec.keyDecodingStrategy = .convertFromSnakeCase
         let d: ModelDescription
-        do { d = try dec.decode(ModelDescription.self, from: data) } catch { throw CheckpointError.format(path: mj.path, message: "not a valid model description: \(error)") }
+        do { d = try dec.decode(ModelDescription.self, from: data) } catch {
+            throw CheckpointError.format(path: mj.path, message: "not a valid model description: \(error)")
+        }
         try d.checkClasses(path: mj.path)
         let layers = try d.layers.map { r -> any Layer in
             guard case .object = r.config, let obj = r.config.foundationObject as? [String: Any] else {
@@ -96,36 +125,57 @@ public struct ModelBundle {
         }
         let weightsURL = dir.appendingPathComponent("weights.safetensors")
         let weightBytes = (try? FileManager.default.attributesOfItem(atPath: weightsURL.path)[.size] as? Int) ?? nil
-        guard let weightBytes else { throw CheckpointError.io(path: weightsURL.path, message: "missing: the bundle has no weights") }
+        guard let weightBytes else {
+            throw CheckpointError.io(path: weightsURL.path, message: "missing: the bundle has no weights")
+        }
         let model: Model
         do {
             model = try Parameter.withBudget(scalars: weightBytes / 4, source: "weights file (\(weightBytes) bytes)") {
-                guard let records = d.nodes else { return try Sequential(inputShape: d.inputShape, layers: layers, seed: 0, name: d.name) }
+                guard let records = d.nodes else {
+                    return try Sequential(inputShape: d.inputShape, layers: layers, seed: 0, name: d.name)
+                }
                 let byName = Dictionary(layers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
                 let nodes = try records.map { r -> Model.NodeSpec in
-                    guard let l = byName[r.layer] else { throw ModelError.invalid("field 'nodes': node \(r.name) calls layer '\(r.layer)', which 'layers' does not list") }
+                    guard let l = byName[r.layer] else {
+                        throw ModelError.invalid(
+                            "field 'nodes': node \(r.name) calls layer '\(r.layer)', which 'layers' does not list")
+                    }
                     return Model.NodeSpec(l, inputs: r.inputs, name: r.name)
                 }
                 return try Model(inputShape: d.inputShape, nodes: nodes, seed: 0, name: d.name)
             }
-        } catch { throw CheckpointError.format(path: mj.path, message: "the model it describes does not fit its weights: \(error)") }
+        } catch {
+            throw CheckpointError.format(
+                path: mj.path, message: "the model it describes does not fit its weights: \(error)")
+        }
         let outputs = model.outputShape.last ?? 1
         guard d.classes.count >= max(outputs, outputs == 1 ? 2 : 0) else {
-            throw CheckpointError.format(path: mj.path, message: "field 'classes': \(d.classes.count) names for a model with \(outputs) output\(outputs == 1 ? " (a binary model needs 2)" : "s")")
+            throw CheckpointError.format(
+                path: mj.path,
+                message:
+                    "field 'classes': \(d.classes.count) names for a model with \(outputs) output\(outputs == 1 ? " (a binary model needs 2)" : "s")"
+            )
         }
         try Checkpoint.loadWeights(model, from: weightsURL)
         let pj = dir.appendingPathComponent("pipeline.json")
-        let pipeline = FileManager.default.fileExists(atPath: pj.path) ? try TextPipeline.load(from: pj, resolve: registry.textPartResolver) : nil
+        let pipeline =
+            FileManager.default.fileExists(atPath: pj.path)
+            ? try TextPipeline.load(from: pj, resolve: registry.textPartResolver) : nil
         let vt = dir.appendingPathComponent("vocabulary.txt")
-        if let pipeline, FileManager.default.fileExists(atPath: vt.path), try Vocabulary.load(from: vt).tokens != pipeline.vocabulary.tokens {
-            throw CheckpointError.format(path: vt.path, message: "does not match the vocabulary in pipeline.json; the bundle was edited")
+        if let pipeline, FileManager.default.fileExists(atPath: vt.path),
+            try Vocabulary.load(from: vt).tokens != pipeline.vocabulary.tokens
+        {
+            throw CheckpointError.format(
+                path: vt.path, message: "does not match the vocabulary in pipeline.json; the bundle was edited")
         }
         return ModelBundle(directory: dir, description: d, model: model, pipeline: pipeline)
     }
 
     /// The loss the model was trained with, made from `model.json` through the registry.
     public func loss(registry: Registry) throws -> any Loss {
-        try registry.make(.loss, description.loss, config: description.lossConfig.foundationObject as? [String: Any] ?? [:], as: (any Loss).self)
+        try registry.make(
+            .loss, description.loss, config: description.lossConfig.foundationObject as? [String: Any] ?? [:],
+            as: (any Loss).self)
     }
 
     /// The test split stored at training time (`x`, `y`), or nil for a bundle without one.
@@ -134,7 +184,8 @@ public struct ModelBundle {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let t = try SafeTensors.read(url).tensors
         guard let x = t["x"], let y = t["y"], x.shape.first == y.shape.first else {
-            throw CheckpointError.format(path: url.path, message: "must hold tensors 'x' and 'y' with the same number of rows")
+            throw CheckpointError.format(
+                path: url.path, message: "must hold tensors 'x' and 'y' with the same number of rows")
         }
         return (x, y)
     }
@@ -147,16 +198,23 @@ extension ModelDescription {
     func checkClasses(path: String) throws {
         var seen: Set<String> = []
         for (i, c) in classes.enumerated() {
-            guard !c.isEmpty else { throw CheckpointError.format(path: path, message: "field 'classes': entry \(i) is empty") }
+            guard !c.isEmpty else {
+                throw CheckpointError.format(path: path, message: "field 'classes': entry \(i) is empty")
+            }
             guard seen.insert(c).inserted else {
-                throw CheckpointError.format(path: path, message: "field 'classes': '\(c)' (entry \(i)) appears twice (or an equal spelling does)")
+                throw CheckpointError.format(
+                    path: path,
+                    message: "field 'classes': '\(c)' (entry \(i)) appears twice (or an equal spelling does)")
             }
             if form == "characters" && c.count != 1 {
-                throw CheckpointError.format(path: path, message: "field 'classes': entry \(i), '\(c)', is not one character (a character model's alphabet)")
+                throw CheckpointError.format(
+                    path: path,
+                    message: "field 'classes': entry \(i), '\(c)', is not one character (a character model's alphabet)")
             }
         }
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 && $0 <= 1 << 31 }) else {
-            throw CheckpointError.format(path: path, message: "field 'input_shape': \(inputShape) must list positive sizes")
+            throw CheckpointError.format(
+                path: path, message: "field 'input_shape': \(inputShape) must list positive sizes")
         }
     }
 }

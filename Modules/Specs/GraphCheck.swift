@@ -1,8 +1,8 @@
-import Foundation
-import PluginRegistry
-import Layers
-import Training
 import Datasets
+import Foundation
+import Layers
+import PluginRegistry
+import Training
 
 /// `graph:` — a model as nodes that call layers on the input and on each other (Keras's
 /// functional API):
@@ -25,12 +25,17 @@ extension Validator {
     mutating func graph(_ node: SpecNode) -> [LayerSpec] {
         guard let pairs = map(node, "graph") else { return [] }
         checkKeys(pairs, allowed: ["nodes"], section: "graph")
-        guard let nodesNode = node["nodes"] else { issue(node, "graph needs 'nodes' (a list of {name, type, inputs, …})"); return [] }
+        guard let nodesNode = node["nodes"] else {
+            issue(node, "graph needs 'nodes' (a list of {name, type, inputs, …})")
+            return []
+        }
         guard let items = list(nodesNode, "graph.nodes") else { return [] }
         if items.isEmpty { issue(nodesNode, "graph needs at least one node") }
         // Names: given, or Keras's for the layer type; a share node without a name gets `<shared>_<k>`.
         let types = items.map { $0["type"]?.string ?? "layer" }
-        let given = items.map { item -> String? in item["share"] != nil && item["name"] == nil ? "\u{0}share" : item["name"]?.string }
+        let given = items.map { item -> String? in
+            item["share"] != nil && item["name"] == nil ? "\u{0}share" : item["name"]?.string
+        }
         var names = Model.layerNames(types: types, given: given)
         var calls: [String: Int] = [:]
         var out: [LayerSpec] = []
@@ -38,7 +43,9 @@ extension Validator {
             guard var pairs = map(item, "a graph node") else { continue }
             var inputs = i == 0 ? [Model.inputName] : [names[i - 1]]
             if let inNode = item["inputs"] {
-                if let s = inNode.string { inputs = [s] } else if let l = list(inNode, "inputs") {
+                if let s = inNode.string {
+                    inputs = [s]
+                } else if let l = list(inNode, "inputs") {
                     inputs = l.compactMap { stringValue($0, "a node name") }
                 }
             }
@@ -47,21 +54,34 @@ extension Validator {
                 guard let shared = stringValue(shareNode, "the name of an earlier node") else { continue }
                 guard let target = out.first(where: { $0.name == shared }) else {
                     let s = Registry.suggestions(for: shared, among: out.map(\.name))
-                    issue(shareNode, "no node above is named '\(shared)'", hint: s.first.map { "did you mean '\($0)'?" })
+                    issue(
+                        shareNode, "no node above is named '\(shared)'", hint: s.first.map { "did you mean '\($0)'?" })
                     continue
                 }
                 let extra = pairs.filter { $0.key != "share" }.map(\.key)
-                if !extra.isEmpty { issue(item, "a share node calls '\(shared)' again and takes no layer fields (found \(extra.joined(separator: ", ")))") }
+                if !extra.isEmpty {
+                    issue(
+                        item,
+                        "a share node calls '\(shared)' again and takes no layer fields (found \(extra.joined(separator: ", ")))"
+                    )
+                }
                 let base = target.share ?? target.name
                 calls[base, default: 1] += 1
                 if given[i] == "\u{0}share" { names[i] = "\(base)_\(calls[base]!)" }
-                out.append(LayerSpec(type: target.type, name: names[i], config: target.config, node: item, inputs: inputs, share: base))
+                out.append(
+                    LayerSpec(
+                        type: target.type, name: names[i], config: target.config, node: item, inputs: inputs,
+                        share: base))
                 continue
             }
             let trimmed = SpecNode(value: .map(pairs), line: item.line, column: item.column)
-            let inject = Spec.fillingDataSize(item["type"]?.string ?? "", [:], 2, registry: registry).filter { item[$0.key] == nil }
+            let inject = Spec.fillingDataSize(item["type"]?.string ?? "", [:], 2, registry: registry).filter {
+                item[$0.key] == nil
+            }
             let before = madeLayers.count
-            guard let ref = plugin(trimmed, .layer, what: "a graph node", instanceName: names[i], inject: inject) else { continue }
+            guard let ref = plugin(trimmed, .layer, what: "a graph node", instanceName: names[i], inject: inject) else {
+                continue
+            }
             madeByNode[names[i]] = madeLayers.count > before ? madeLayers[before] : nil
             out.append(LayerSpec(type: ref.name, name: names[i], config: ref.config, node: item, inputs: inputs))
         }
@@ -75,25 +95,32 @@ extension Validator {
     /// Shapes through the graph before any data is read: every input resolves to `input` or a
     /// node above, shared layers see one input shape, every node is used, and the output fits
     /// the labels.
-    mutating func checkGraph(_ specs: [LayerSpec], form: DataForm, text: TextSpec?, windows: WindowSpec?, loss: PluginRef?, dataNode: SpecNode) {
-        guard let input = inputShape(form: form, text: text, windows: windows, dataNode: dataNode), !specs.isEmpty else { return }
+    mutating func checkGraph(
+        _ specs: [LayerSpec], form: DataForm, text: TextSpec?, windows: WindowSpec?, loss: PluginRef?,
+        dataNode: SpecNode
+    ) {
+        guard let input = inputShape(form: form, text: text, windows: windows, dataNode: dataNode), !specs.isEmpty
+        else { return }
         var shapes: [String: [Int]] = [Model.inputName: input]
         var firstInputs: [String: [[Int]]] = [:]
         var used: Set<String> = []
         var layers: [any Layer] = []
         for (i, spec) in specs.enumerated() {
-            guard let layer = madeByNode[spec.share ?? spec.name] ?? nil else { return }   // already reported
+            guard let layer = madeByNode[spec.share ?? spec.name] ?? nil else { return }  // already reported
             let inputsNode = spec.node["inputs"] ?? spec.node
             var inShapes: [[Int]] = []
             for name in spec.inputs ?? [] {
                 guard let s = shapes[name] else {
                     if specs[i...].contains(where: { $0.name == name }) {
-                        issue(inputsNode, "\(spec.name) reads '\(name)', which is this node or one below it: a node reads only 'input' and nodes above it, so the graph has no cycles",
-                              hint: "move '\(name)' above \(spec.name)")
+                        issue(
+                            inputsNode,
+                            "\(spec.name) reads '\(name)', which is this node or one below it: a node reads only 'input' and nodes above it, so the graph has no cycles",
+                            hint: "move '\(name)' above \(spec.name)")
                     } else {
                         let s = Registry.suggestions(for: name, among: [Model.inputName] + specs[..<i].map(\.name))
-                        issue(inputsNode, "\(spec.name) reads '\(name)', but no node above it and no input has that name",
-                              hint: s.first.map { "did you mean '\($0)'?" })
+                        issue(
+                            inputsNode, "\(spec.name) reads '\(name)', but no node above it and no input has that name",
+                            hint: s.first.map { "did you mean '\($0)'?" })
                     }
                     return
                 }
@@ -102,31 +129,42 @@ extension Validator {
             }
             do {
                 let out: [Int]
-                if let m = layer as? any MultiInputLayer { out = try m.outputShape(forInputs: inShapes) } else {
+                if let m = layer as? any MultiInputLayer {
+                    out = try m.outputShape(forInputs: inShapes)
+                } else {
                     guard inShapes.count == 1 else {
-                        issue(inputsNode, "\(spec.name) (\(spec.type)) takes one input, given \(inShapes.count)"); return
+                        issue(inputsNode, "\(spec.name) (\(spec.type)) takes one input, given \(inShapes.count)")
+                        return
                     }
                     out = try layer.outputShape(for: inShapes[0])
                 }
                 let base = spec.share ?? spec.name
                 if let first = firstInputs[base], first != inShapes {
-                    issue(spec.node, "\(spec.name) calls \(base) on \(inShapes.map(Validator.render).joined(separator: " and ")), but \(base) takes \(first.map(Validator.render).joined(separator: " and "))")
+                    issue(
+                        spec.node,
+                        "\(spec.name) calls \(base) on \(inShapes.map(Validator.render).joined(separator: " and ")), but \(base) takes \(first.map(Validator.render).joined(separator: " and "))"
+                    )
                     return
                 }
                 firstInputs[base] = firstInputs[base] ?? inShapes
                 shapes[spec.name] = out
                 if spec.share == nil { layers.append(layer) }
             } catch {
-                let from = (spec.inputs ?? []).map { $0 == Model.inputName ? "the input" : $0 }.joined(separator: " and ")
-                issue(spec.node, "\(spec.name) cannot take \(inShapes.map(Validator.render).joined(separator: " and ")) from \(from): \(error)"
-                    .replacingOccurrences(of: ": \(spec.name): ", with: ": "))
+                let from = (spec.inputs ?? []).map { $0 == Model.inputName ? "the input" : $0 }.joined(
+                    separator: " and ")
+                issue(
+                    spec.node,
+                    "\(spec.name) cannot take \(inShapes.map(Validator.render).joined(separator: " and ")) from \(from): \(error)"
+                        .replacingOccurrences(of: ": \(spec.name): ", with: ": "))
                 return
             }
         }
         for spec in specs.dropLast() where !used.contains(spec.name) {
-            issue(spec.node, "\(spec.name) is not read by any node, so it does not reach the output (the last node)",
-                  hint: "remove it, or list it in a later node's inputs")
+            issue(
+                spec.node, "\(spec.name) is not read by any node, so it does not reach the output (the last node)",
+                hint: "remove it, or list it in a later node's inputs")
         }
-        checkOutput(shapes[specs[specs.count - 1].name]!, last: specs[specs.count - 1], layers: layers, form: form, loss: loss)
+        checkOutput(
+            shapes[specs[specs.count - 1].name]!, last: specs[specs.count - 1], layers: layers, form: form, loss: loss)
     }
 }

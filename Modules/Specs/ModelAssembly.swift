@@ -1,33 +1,44 @@
+import Datasets
 import Foundation
+import Layers
 import PluginRegistry
 import Tensors
-import Layers
-import Training
 import TextPipeline
-import Datasets
+import Training
 
 extension Spec {
     /// Builds the model for the data: fills Embedding `input_dim` / OneHot `depth` when the spec
     /// left them out, checks the output width against the classes, and loads pretrained vectors.
-    public func buildModel(registry: Registry, data: PreparedData, log: (String) -> Void = { print($0) }) throws -> Model {
+    public func buildModel(registry: Registry, data: PreparedData, log: (String) -> Void = { print($0) }) throws
+        -> Model
+    {
         let model: Model
-        do { model = try makeModel(registry: registry, inputShape: data.inputShape, dataSize: data.vocabularySize) } catch let ModelError.shape(layer, index, _, _, underlying) {
+        do {
+            model = try makeModel(registry: registry, inputShape: data.inputShape, dataSize: data.vocabularySize)
+        } catch let ModelError.shape(layer, index, _, _, underlying) {
             throw mismatch(self.layers[index].node, underlying, layer: layer)
         }
-        try checkMemory(model, batch: min(batchSize, max(1, data.xTrain.shape.first ?? 1)),
-                        evaluationBatch: min(max(256, batchSize), max(1, data.xTest.shape.first ?? 1)))
+        try checkMemory(
+            model, batch: min(batchSize, max(1, data.xTrain.shape.first ?? 1)),
+            evaluationBatch: min(max(256, batchSize), max(1, data.xTest.shape.first ?? 1)))
         // The output must fit the labels.
         let last = self.layers[self.layers.count - 1]
         let width = model.outputShape.last ?? 0
         let want = (loss.made as? any Loss)?.targets == .binary ? 1 : data.classNames.count
         if width != want {
-            let what = data.perStep ? "\(data.classNames.count) symbols per step" : "\(data.classNames.count) classes (\(data.classNames.prefix(6).joined(separator: ", "))\(data.classNames.count > 6 ? ", …" : ""))"
-            throw mismatch(last.node, "\(last.name) returns \(width) value\(width == 1 ? "" : "s") per \(data.perStep ? "step" : "example") but the data has \(what)",
-                           layer: last.name, hint: "set units: \(want) on \(last.name)")
+            let what =
+                data.perStep
+                ? "\(data.classNames.count) symbols per step"
+                : "\(data.classNames.count) classes (\(data.classNames.prefix(6).joined(separator: ", "))\(data.classNames.count > 6 ? ", …" : ""))"
+            throw mismatch(
+                last.node,
+                "\(last.name) returns \(width) value\(width == 1 ? "" : "s") per \(data.perStep ? "step" : "example") but the data has \(what)",
+                layer: last.name, hint: "set units: \(want) on \(last.name)")
         }
         if data.form == .tagged, !(model.layers.first.map { ($0 as? Embedding)?.config.maskZero == true } ?? false) {
-            throw mismatch(self.layers[0].node, "tagging data is padded to sequence_length; padded steps would count in the loss",
-                           hint: "make the first layer Embedding with mask_zero: true")
+            throw mismatch(
+                self.layers[0].node, "tagging data is padded to sequence_length; padded steps would count in the loss",
+                hint: "make the first layer Embedding with mask_zero: true")
         }
         if let emb = text?.embeddings { try loadEmbeddings(emb, model: model, data: data, log: log) }
         return model
@@ -41,14 +52,23 @@ extension Spec {
     /// error points at the layer that needs most.
     func checkMemory(_ model: Model, batch: Int, evaluationBatch: Int) throws {
         let limit = MemoryBudget.physicalBytes
-        var weights = 0, overflow = false
+        var weights = 0
+        var overflow = false
         func add(_ a: Int, _ b: Int?) -> Int {
-            guard let b else { overflow = true; return a }
+            guard let b else {
+                overflow = true
+                return a
+            }
             let (s, o) = a.addingReportingOverflow(b)
-            if o { overflow = true; return a }
+            if o {
+                overflow = true
+                return a
+            }
             return s
         }
-        for p in model.namedParameters { weights = add(weights, MemoryBudget.elementCount([p.parameter.count, MemoryBudget.bytesPerParameter])) }
+        for p in model.namedParameters {
+            weights = add(weights, MemoryBudget.elementCount([p.parameter.count, MemoryBudget.bytesPerParameter]))
+        }
         // Scalars each layer holds per example: its output and its working buffers.
         let perExample = model.nodes.map { n -> Int? in
             let out = MemoryBudget.elementCount(n.outputShape) ?? .max
@@ -56,36 +76,54 @@ extension Spec {
             return o ? nil : s
         }
         var phases: [(name: String, rows: Int, bytes: Int)] = []
-        for (name, rows, bytesPerScalar) in [("training", batch, 8), ("evaluation", evaluationBatch, 4)] {   // value (+ gradient)
+        for (name, rows, bytesPerScalar) in [("training", batch, 8), ("evaluation", evaluationBatch, 4)] {  // value (+ gradient)
             var total = weights
-            for n in perExample { total = add(total, n.flatMap { MemoryBudget.elementCount([rows, $0, bytesPerScalar]) }) }
+            for n in perExample {
+                total = add(total, n.flatMap { MemoryBudget.elementCount([rows, $0, bytesPerScalar]) })
+            }
             phases.append((name, rows, total))
         }
         let worst = phases.max { $0.bytes < $1.bytes }!
         guard overflow || worst.bytes > limit else { return }
         let largest = perExample.indices.max { (perExample[$0] ?? .max) < (perExample[$1] ?? .max) }!
         let layer = model.nodes[largest].layer
-        let shape = Validator.render(model.layerOutputShapes[largest]).replacingOccurrences(of: "batch", with: "\(worst.rows)")
-        throw mismatch(self.layers[largest].node,
-                       "\(worst.name) needs \(overflow ? "more memory than can be counted" : "about \(MemoryBudget.describe(bytes: worst.bytes))") for the weights and one batch of \(worst.rows) (layer outputs and working buffers), more than this machine's \(MemoryBudget.describe(bytes: limit)); \(layer.name), with output \(shape), needs most",
-                       layer: layer.name, hint: "lower batch_size (batches of \(batch) train, \(evaluationBatch) evaluate), the sequence length, or the size of \(layer.name)")
+        let shape = Validator.render(model.layerOutputShapes[largest]).replacingOccurrences(
+            of: "batch", with: "\(worst.rows)")
+        throw mismatch(
+            self.layers[largest].node,
+            "\(worst.name) needs \(overflow ? "more memory than can be counted" : "about \(MemoryBudget.describe(bytes: worst.bytes))") for the weights and one batch of \(worst.rows) (layer outputs and working buffers), more than this machine's \(MemoryBudget.describe(bytes: limit)); \(layer.name), with output \(shape), needs most",
+            layer: layer.name,
+            hint:
+                "lower batch_size (batches of \(batch) train, \(evaluationBatch) evaluate), the sequence length, or the size of \(layer.name)"
+        )
     }
 
     func loadEmbeddings(_ e: EmbeddingsSpec, model: Model, data: PreparedData, log: (String) -> Void) throws {
         guard let pipeline = data.pipeline else { throw mismatch(e.node, "pretrained embeddings need text data") }
-        let target = e.layer.flatMap { model.layer(named: $0) } ?? model.layers.first { $0 is any TakesPretrainedVectors }
+        let target =
+            e.layer.flatMap { model.layer(named: $0) } ?? model.layers.first { $0 is any TakesPretrainedVectors }
         guard let layer = target as? any TakesPretrainedVectors else {
-            throw mismatch(e.node, e.layer.map { "no layer named \($0) that takes pretrained vectors" } ?? "the model has no layer that takes pretrained vectors (an Embedding)")
+            throw mismatch(
+                e.node,
+                e.layer.map { "no layer named \($0) that takes pretrained vectors" }
+                    ?? "the model has no layer that takes pretrained vectors (an Embedding)")
         }
-        let url = e.path.hasPrefix("/") ? URL(fileURLWithPath: e.path) : baseDirectory.appendingPathComponent(e.path).standardizedFileURL
+        let url =
+            e.path.hasPrefix("/")
+            ? URL(fileURLWithPath: e.path) : baseDirectory.appendingPathComponent(e.path).standardizedFileURL
         let vectors = try GloVe.load(url, keeping: Set(pipeline.vocabulary.tokens))
         guard vectors.dimension == layer.vectorSize else {
-            throw mismatch(layers.first { $0.name == layer.name }?.node ?? e.node, "output_dim is \(layer.vectorSize) but \(url.lastPathComponent) has \(vectors.dimension)-d vectors",
-                           layer: layer.name, hint: "set output_dim: \(vectors.dimension) on \(layer.name)")
+            throw mismatch(
+                layers.first { $0.name == layer.name }?.node ?? e.node,
+                "output_dim is \(layer.vectorSize) but \(url.lastPathComponent) has \(vectors.dimension)-d vectors",
+                layer: layer.name, hint: "set output_dim: \(vectors.dimension) on \(layer.name)")
         }
-        let (matrix, coverage) = GloVe.embeddingMatrix(vectors, vocabulary: pipeline.vocabulary, missing: e.missing, corpusCounts: data.tokenCounts)
+        let (matrix, coverage) = GloVe.embeddingMatrix(
+            vectors, vocabulary: pipeline.vocabulary, missing: e.missing, corpusCounts: data.tokenCounts)
         try layer.setVectors(matrix)
-        log("pretrained vectors \(url.lastPathComponent) → \(layer.name)\(layer.vectorsTrainable ? "" : " (frozen)"): \(coverage)")
+        log(
+            "pretrained vectors \(url.lastPathComponent) → \(layer.name)\(layer.vectorsTrainable ? "" : " (frozen)"): \(coverage)"
+        )
     }
 }
 
@@ -97,15 +135,18 @@ extension Spec {
     public func summary(registry: Registry) throws -> String {
         do {
             let data = try prepareData()
-            return try makeModel(registry: registry, inputShape: data.inputShape, dataSize: data.vocabularySize).summary()
+            return try makeModel(registry: registry, inputShape: data.inputShape, dataSize: data.vocabularySize)
+                .summary()
         } catch let e as SpecErrors {
             throw e
         } catch {
             let model = try summaryModel(registry: registry)
             // Layers whose size the spec leaves to the data, and for numeric data those reading the input.
-            var unknown = Set(layers.filter { l in
-                l.share == nil && (try? registry.entry(.layer, l.type))?.dataSizedField.map { l.config[$0] == nil } == true
-            }.map(\.name))
+            var unknown = Set(
+                layers.filter { l in
+                    l.share == nil
+                        && (try? registry.entry(.layer, l.type))?.dataSizedField.map { l.config[$0] == nil } == true
+                }.map(\.name))
             if data.source.form == .numeric {
                 for n in model.nodes where n.inputs.contains(-1) { unknown.insert(n.layer.name) }
             }
@@ -136,10 +177,13 @@ extension Spec {
                 nodes.append(Model.NodeSpec(layer, inputs: spec.inputs ?? [], name: spec.name))
                 continue
             }
-            let config = dataSize.map { Spec.fillingDataSize(spec.type, spec.config, $0, registry: registry) } ?? spec.config
-            let layer = try registry.make(.layer, spec.type, config: config, instanceName: spec.name, as: (any Layer).self)
+            let config =
+                dataSize.map { Spec.fillingDataSize(spec.type, spec.config, $0, registry: registry) } ?? spec.config
+            let layer = try registry.make(
+                .layer, spec.type, config: config, instanceName: spec.name, as: (any Layer).self)
             made[spec.name] = layer
-            nodes.append(Model.NodeSpec(layer, inputs: spec.inputs ?? [nodes.last?.name ?? Model.inputName], name: spec.name))
+            nodes.append(
+                Model.NodeSpec(layer, inputs: spec.inputs ?? [nodes.last?.name ?? Model.inputName], name: spec.name))
         }
         if isGraph { return try Model(inputShape: inputShape, nodes: nodes, seed: seed, name: name) }
         return try Sequential(inputShape: inputShape, layers: nodes.map(\.layer), seed: seed, name: name)
@@ -150,8 +194,12 @@ extension Spec {
     /// `config` with its data-sized field (`PluginConfig.dataSizedField`: the size of the id space
     /// fed to the layer, the vocabulary or alphabet), if the type declares one and the spec left it
     /// out, set to `size`.
-    static func fillingDataSize(_ type: String, _ config: [String: Any], _ size: Int, registry: Registry) -> [String: Any] {
-        guard let field = (try? registry.entry(.layer, type))?.dataSizedField, config[field] == nil else { return config }
+    static func fillingDataSize(_ type: String, _ config: [String: Any], _ size: Int, registry: Registry) -> [String:
+        Any]
+    {
+        guard let field = (try? registry.entry(.layer, type))?.dataSizedField, config[field] == nil else {
+            return config
+        }
         return config.merging([field: size]) { a, _ in a }
     }
 

@@ -1,11 +1,11 @@
+import Datasets
 import Foundation
-import PluginRegistry
-import Tensors
 import Layers
 import Optimizers
-import Training
+import PluginRegistry
+import Tensors
 import TextPipeline
-import Datasets
+import Training
 
 /// `unroll evaluate`.
 extension Runner {
@@ -14,18 +14,26 @@ extension Runner {
     public func evaluate(bundle dir: URL, spec dataSpec: URL? = nil) throws -> Trainer.Evaluation {
         let b = try ModelBundle.load(dir, registry: registry)
         let loss = try b.loss(registry: registry)
-        let x: Tensor, y: Tensor
+        let x: Tensor
+        let y: Tensor
         if let dataSpec {
             let spec = try SpecLoader(registry: registry).load(dataSpec)
-            let data = try spec.prepareData(fixed: FixedEncoding(classes: b.description.classes, pipeline: b.pipeline, loss: loss))
+            let data = try spec.prepareData(
+                fixed: FixedEncoding(classes: b.description.classes, pipeline: b.pipeline, loss: loss))
             (x, y) = (data.xTest, data.yTest)
         } else {
             guard let split = try b.testSplit() else {
-                throw CheckpointError.io(path: dir.path, message: "this bundle holds no test split (trained with an empty one, or by an older Unroll); name a spec whose data to evaluate on: unroll evaluate BUNDLE SPEC")
+                throw CheckpointError.io(
+                    path: dir.path,
+                    message:
+                        "this bundle holds no test split (trained with an empty one, or by an older Unroll); name a spec whose data to evaluate on: unroll evaluate BUNDLE SPEC"
+                )
             }
             (x, y) = split
         }
-        guard x.shape.first ?? 0 > 0 else { throw TrainingError.invalid("the test split is empty: nothing to evaluate") }
+        guard x.shape.first ?? 0 > 0 else {
+            throw TrainingError.invalid("the test split is empty: nothing to evaluate")
+        }
         let trainer = Trainer(model: b.model, loss: loss, optimizer: SGD())
         let e = try trainer.evaluate(x: x, y: y)
         log(report(e, classes: b.description.classes, perStep: b.description.perStep))

@@ -1,11 +1,11 @@
+import Datasets
 import Foundation
-import PluginRegistry
-import Tensors
 import Layers
 import Optimizers
-import Training
+import PluginRegistry
+import Tensors
 import TextPipeline
-import Datasets
+import Training
 
 /// `unroll generate`.
 extension Runner {
@@ -15,19 +15,26 @@ extension Runner {
     /// returned whole, so a runaway length would only fill memory).
     public static let maxGenerateLength = 10_000_000
 
-    public func generate(bundle dir: URL, prime: String, length: Int, temperature: Double, seed: UInt64) throws -> String {
+    public func generate(bundle dir: URL, prime: String, length: Int, temperature: Double, seed: UInt64) throws
+        -> String
+    {
         let b = try ModelBundle.load(dir, registry: registry)
         guard b.description.form == "characters" else {
-            throw CheckpointError.format(path: dir.path, message: "generate needs a character-model bundle (this one is \(b.description.form))")
+            throw CheckpointError.format(
+                path: dir.path, message: "generate needs a character-model bundle (this one is \(b.description.form))")
         }
-        guard temperature > 0, temperature.isFinite else { throw TrainingError.invalid("temperature must be positive and finite, got \(temperature)") }
+        guard temperature > 0, temperature.isFinite else {
+            throw TrainingError.invalid("temperature must be positive and finite, got \(temperature)")
+        }
         guard (0...Runner.maxGenerateLength).contains(length) else {
             throw TrainingError.invalid("length must be in 0…\(Runner.maxGenerateLength), got \(length)")
         }
         let alphabet = b.description.classes.map { Character($0) }
         let index = Dictionary(uniqueKeysWithValues: alphabet.enumerated().map { ($1, $0) })
         var ids = try prime.map { c -> Int in
-            guard let i = index[c] else { throw TrainingError.invalid("the prime contains '\(c)', which is not in the model's alphabet") }
+            guard let i = index[c] else {
+                throw TrainingError.invalid("the prime contains '\(c)', which is not in the model's alphabet")
+            }
             return i
         }
         guard !ids.isEmpty else { throw TrainingError.invalid("the prime text must not be empty") }
@@ -49,7 +56,13 @@ extension Runner {
             let w = scaled.map { Foundation.exp($0 - m) }
             var r = Double(rng.nextUnitFloat()) * w.reduce(0, +)
             var pick = w.count - 1
-            for (i, v) in w.enumerated() { r -= v; if r <= 0 { pick = i; break } }
+            for (i, v) in w.enumerated() {
+                r -= v
+                if r <= 0 {
+                    pick = i
+                    break
+                }
+            }
             ids.append(pick)
             out.append(alphabet[pick])
         }

@@ -1,11 +1,11 @@
+import Datasets
 import Foundation
-import PluginRegistry
-import Tensors
 import Layers
 import Optimizers
-import Training
+import PluginRegistry
+import Tensors
 import TextPipeline
-import Datasets
+import Training
 
 /// `unroll train`: a spec through data, training, the test report and the bundle.
 extension Runner {
@@ -18,28 +18,38 @@ extension Runner {
     /// epoch and history are restored, and the run ends with the weights an uninterrupted run
     /// would have had. Where the output may go and whether there is anything to resume is checked
     /// before any data is read.
-    public func train(_ specURL: URL, epochsOverride: Int? = nil, verbosity: Verbosity? = nil, resume: Bool = false,
-                      overwrite: Bool = false) throws -> TrainResult {
+    public func train(
+        _ specURL: URL, epochsOverride: Int? = nil, verbosity: Verbosity? = nil, resume: Bool = false,
+        overwrite: Bool = false
+    ) throws -> TrainResult {
         var spec = try SpecLoader(registry: registry).load(specURL)
         if let e = epochsOverride { spec.epochs = e }
         if let v = verbosity { spec.verbosity = v }
         let run = try RunFolder.prepare(output: spec.output, resume: resume, overwrite: overwrite)
         let data = try spec.prepareData()
         let hasTest = data.xTest.shape[0] > 0
-        log("data: \(data.xTrain.shape[0]) training and \(data.xTest.shape[0]) test examples, \(data.perStep ? "\(data.classNames.count) symbols" : "classes: \(data.classNames.joined(separator: ", "))")")
+        log(
+            "data: \(data.xTrain.shape[0]) training and \(data.xTest.shape[0]) test examples, \(data.perStep ? "\(data.classNames.count) symbols" : "classes: \(data.classNames.joined(separator: ", "))")"
+        )
         let model = try spec.buildModel(registry: registry, data: data, log: log)
         try spec.loadInitialWeights(into: model)
         log(model.summary())
-        let optimizer = try registry.make(.optimizer, spec.optimizer.name, config: spec.optimizer.config, as: (any Optimizer).self)
+        let optimizer = try registry.make(
+            .optimizer, spec.optimizer.name, config: spec.optimizer.config, as: (any Optimizer).self)
         let loss = try registry.make(.loss, spec.loss.name, config: spec.loss.config, as: (any Loss).self)
         let trainer = Trainer(model: model, loss: loss, optimizer: optimizer)
         var o = FitOptions()
-        o.epochs = spec.epochs; o.batchSize = spec.batchSize; o.seed = spec.seed; o.validationSplit = spec.split.validation
+        o.epochs = spec.epochs
+        o.batchSize = spec.batchSize
+        o.seed = spec.seed
+        o.validationSplit = spec.split.validation
         o.metrics = []
-        o.extraMetrics = try spec.metrics.map { try registry.make(.metric, $0, config: [:], as: (any Metric).self) }   // built-in or plugin
-        o.clipping = spec.clipping; o.verbosity = spec.verbosity
+        o.extraMetrics = try spec.metrics.map { try registry.make(.metric, $0, config: [:], as: (any Metric).self) }  // built-in or plugin
+        o.clipping = spec.clipping
+        o.verbosity = spec.verbosity
         if let s = spec.schedule {
-            o.schedule = try registry.make(.schedule, s.name, config: s.config, as: ScheduleTemplate.self).schedule(initial: optimizer.learningRate)
+            o.schedule = try registry.make(.schedule, s.name, config: s.config, as: ScheduleTemplate.self).schedule(
+                initial: optimizer.learningRate)
         }
         let dir = run.staging
         if let from = run.resumeFrom {
@@ -49,12 +59,18 @@ extension Runner {
             o.initialCallbackState = callbackState
             log("resuming after epoch \(epoch) from \(spec.output.path)")
         }
-        o.callbacks = [HistoryLogger(csv: dir.appendingPathComponent("history.csv"), json: dir.appendingPathComponent("history.json"))]
+        o.callbacks = [
+            HistoryLogger(
+                csv: dir.appendingPathComponent("history.csv"), json: dir.appendingPathComponent("history.json"))
+        ]
         for c in spec.callbacks {
-            o.callbacks.append(try registry.make(.callback, c.name, config: c.config, as: CallbackFactory.self)(CallbackContext(outputDirectory: dir, log: spec.verbosity == .quiet ? { _ in } : log)))
+            o.callbacks.append(
+                try registry.make(.callback, c.name, config: c.config, as: CallbackFactory.self)(
+                    CallbackContext(outputDirectory: dir, log: spec.verbosity == .quiet ? { _ in } : log)))
         }
         let history = try trainer.fit(x: data.xTrain, y: data.yTrain, options: o)
-        let test = hasTest ? try trainer.evaluate(x: data.xTest, y: data.yTest, batchSize: max(256, spec.batchSize)) : nil
+        let test =
+            hasTest ? try trainer.evaluate(x: data.xTest, y: data.yTest, batchSize: max(256, spec.batchSize)) : nil
         let specText = (try? String(contentsOf: specURL, encoding: .utf8)) ?? ""
         try ModelBundle.save(to: dir, spec: spec, specText: specText, model: model, data: data, trainer: trainer)
         if let test { try writeMetrics(test, classes: data.classNames, to: dir.appendingPathComponent("metrics.json")) }
@@ -63,7 +79,9 @@ extension Runner {
         if let test {
             log(report(test, classes: data.classNames, perStep: data.perStep))
         } else {
-            log("no test report: the test split is empty (split: {test: \(spec.split.test)}, or no test rows in the data)")
+            log(
+                "no test report: the test split is empty (split: {test: \(spec.split.test)}, or no test rows in the data)"
+            )
         }
         log("bundle: \(spec.output.path)")
         return TrainResult(bundle: spec.output, history: history, test: test, classes: data.classNames)
@@ -74,21 +92,23 @@ extension Runner {
         var s = String(format: "test loss: %.4f\n", e.loss)
         guard let cm = e.confusion else { return s }
         let binary = cm.classes == 2
-        s += String(format: "test accuracy: %.4f   precision: %.4f   recall: %.4f   F1: %.4f%@\n", cm.accuracy,
-                    cm.value(of: "precision")!, cm.value(of: "recall")!, cm.value(of: "f1")!,
-                    binary ? " (positive class: \(classes.count > 1 ? classes[1] : "1"))" : " (macro)")
+        s += String(
+            format: "test accuracy: %.4f   precision: %.4f   recall: %.4f   F1: %.4f%@\n", cm.accuracy,
+            cm.value(of: "precision")!, cm.value(of: "recall")!, cm.value(of: "f1")!,
+            binary ? " (positive class: \(classes.count > 1 ? classes[1] : "1"))" : " (macro)")
         if cm.classes <= 20 { s += cm.report(labels: cm.classes == classes.count ? classes : nil) }
         return s
     }
 
     func writeMetrics(_ e: Trainer.Evaluation, classes: [String], to url: URL) throws {
-        func json(_ v: Double?) -> Any { v.map { $0.isFinite ? $0 as Any : NSNull() } ?? NSNull() }   // JSON has no NaN
+        func json(_ v: Double?) -> Any { v.map { $0.isFinite ? $0 as Any : NSNull() } ?? NSNull() }  // JSON has no NaN
         var m: [String: Any] = ["loss": json(e.loss), "classes": classes]
         if let cm = e.confusion {
             for k in ConfusionMatrix.metricNames { m[k] = json(cm.value(of: k)) }
             m["confusion_matrix"] = cm.counts
             m["examples"] = cm.total
         }
-        try AtomicFile.write(try JSONSerialization.data(withJSONObject: ["test": m], options: [.prettyPrinted, .sortedKeys]), to: url)
+        try AtomicFile.write(
+            try JSONSerialization.data(withJSONObject: ["test": m], options: [.prettyPrinted, .sortedKeys]), to: url)
     }
 }

@@ -1,11 +1,11 @@
+import Datasets
 import Foundation
-import PluginRegistry
-import Tensors
 import Layers
 import Optimizers
-import Training
+import PluginRegistry
+import Tensors
 import TextPipeline
-import Datasets
+import Training
 
 /// Runs specs and bundles: what the `unroll` subcommands do, as a library.
 public struct Runner {

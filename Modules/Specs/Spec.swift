@@ -1,10 +1,10 @@
+import Datasets
 import Foundation
-import PluginRegistry
 import Layers
 import Optimizers
-import Training
+import PluginRegistry
 import TextPipeline
-import Datasets
+import Training
 
 /// A validated spec file: everything needed to load data, build the model and train it.
 /// See docs/spec-format.md for every key.

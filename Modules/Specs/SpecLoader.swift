@@ -1,11 +1,11 @@
+import Datasets
 import Foundation
-import PluginRegistry
-import Tensors
 import Layers
 import Optimizers
-import Training
+import PluginRegistry
+import Tensors
 import TextPipeline
-import Datasets
+import Training
 
 /// Reads and validates a spec file before any data is read: unknown keys, wrong value types,
 /// missing fields, unknown plugin names (with suggestions), and shapes through the whole model.
@@ -14,15 +14,19 @@ public struct SpecLoader {
     public let registry: Registry
     public init(registry: Registry) { self.registry = registry }
 
-    static let topKeys = ["name", "seed", "data", "split", "windows", "text", "model", "graph", "loss", "optimizer", "schedule",
-                          "metrics", "batch_size", "epochs", "clipping", "callbacks", "output", "verbosity", "weights"]
+    static let topKeys = [
+        "name", "seed", "data", "split", "windows", "text", "model", "graph", "loss", "optimizer", "schedule",
+        "metrics", "batch_size", "epochs", "clipping", "callbacks", "output", "verbosity", "weights",
+    ]
 
     public func load(_ url: URL) throws -> Spec {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw SpecErrors([SpecIssue(file: url.path, line: 1, column: 1, message: "cannot read the spec file")])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw SpecErrors([SpecIssue(file: url.path, line: 1, column: 1, message: "the spec file is not valid UTF-8")])
+            throw SpecErrors([
+                SpecIssue(file: url.path, line: 1, column: 1, message: "the spec file is not valid UTF-8")
+            ])
         }
         return try load(text: text, file: url)
     }
@@ -37,12 +41,15 @@ public struct SpecLoader {
         }
         switch (root["model"], root["graph"]) {
         case (nil, nil): v.issue(root, "missing required key 'model' (a list of layers) or 'graph' (nodes with inputs)")
-        case let (_?, g?): v.issue(g, "give either 'model' or 'graph', not both")
+        case (_?, let g?): v.issue(g, "give either 'model' or 'graph', not both")
         default: break
         }
         let name = v.string(root, "name") ?? file.deletingPathExtension().lastPathComponent
         if let n = root["name"], !BundleManifest.isPlainName(name) || name.hasPrefix(".") {
-            v.issue(n, "name '\(name)' must be a plain name (no '/', not starting with '.'): without 'output' it names the folder runs/<name>")
+            v.issue(
+                n,
+                "name '\(name)' must be a plain name (no '/', not starting with '.'): without 'output' it names the folder runs/<name>"
+            )
         }
         if let o = root["output"], v.string(root, "output")?.isEmpty == true {
             v.issue(o, "output must name a folder for the bundle, e.g. runs/\(name)")
@@ -53,7 +60,9 @@ public struct SpecLoader {
         let windows = root["windows"].flatMap { v.windows($0) }
         let text = root["text"].flatMap { v.text($0) }
         let loss = root["loss"].flatMap { v.plugin($0, .loss, what: "loss") }
-        let optimizer = root["optimizer"].flatMap { v.plugin($0, .optimizer, what: "optimizer") } ?? PluginRef(name: "adam", config: [:], node: root)
+        let optimizer =
+            root["optimizer"].flatMap { v.plugin($0, .optimizer, what: "optimizer") }
+            ?? PluginRef(name: "adam", config: [:], node: root)
         let schedule = root["schedule"].flatMap { v.plugin($0, .schedule, what: "schedule") }
         var metrics = ["accuracy"]
         if let m = root["metrics"] {
@@ -61,7 +70,10 @@ public struct SpecLoader {
                 metrics = list.compactMap { item -> String? in
                     guard let s = v.stringValue(item, "a metric name") else { return nil }
                     if !registry.contains(.metric, s) {
-                        v.issue(item, "\(RegistryError.unknown(kind: .metric, name: s, suggestions: Registry.suggestions(for: s, among: registry.names(.metric))))")
+                        v.issue(
+                            item,
+                            "\(RegistryError.unknown(kind: .metric, name: s, suggestions: Registry.suggestions(for: s, among: registry.names(.metric))))"
+                        )
                         return nil
                     }
                     return s
@@ -71,31 +83,54 @@ public struct SpecLoader {
         let batchSize = v.int(root, "batch_size", min: 1) ?? 32
         let epochs = v.int(root, "epochs", min: 0) ?? 1
         let clipping = root["clipping"].map { v.clipping($0) } ?? .none
-        let callbacks = root["callbacks"].flatMap { v.list($0, "callbacks") }?.compactMap { v.plugin($0, .callback, what: "callback") } ?? []
-        let output = v.string(root, "output").map { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : file.deletingLastPathComponent().appendingPathComponent($0).standardizedFileURL }
+        let callbacks =
+            root["callbacks"].flatMap { v.list($0, "callbacks") }?.compactMap {
+                v.plugin($0, .callback, what: "callback")
+            } ?? []
+        let output =
+            v.string(root, "output").map {
+                $0.hasPrefix("/")
+                    ? URL(fileURLWithPath: $0)
+                    : file.deletingLastPathComponent().appendingPathComponent($0).standardizedFileURL
+            }
             ?? file.deletingLastPathComponent().appendingPathComponent("runs/\(name)").standardizedFileURL
         var verbosity = Verbosity.auto
         if let vn = root["verbosity"] {
-            if let s = v.stringValue(vn, "auto, bar, epochs or quiet"), let parsed = Verbosity(rawValue: s) { verbosity = parsed }
-            else { v.issue(vn, "verbosity must be auto, bar, epochs or quiet") }
+            if let s = v.stringValue(vn, "auto, bar, epochs or quiet"), let parsed = Verbosity(rawValue: s) {
+                verbosity = parsed
+            } else {
+                v.issue(vn, "verbosity must be auto, bar, epochs or quiet")
+            }
         }
         let layers = root["model"].map { v.layers($0) } ?? root["graph"].map { v.graph($0) } ?? []
-        let weights = v.string(root, "weights").map { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : file.deletingLastPathComponent().appendingPathComponent($0).standardizedFileURL }
+        let weights = v.string(root, "weights").map {
+            $0.hasPrefix("/")
+                ? URL(fileURLWithPath: $0)
+                : file.deletingLastPathComponent().appendingPathComponent($0).standardizedFileURL
+        }
 
         // Shapes through the model, with what the data section says about the input.
         if let dataSpec, !layers.isEmpty {
             if root["graph"] != nil {
-                v.checkGraph(layers, form: dataSpec.source.form, text: text, windows: windows, loss: loss, dataNode: dataSpec.node)
+                v.checkGraph(
+                    layers, form: dataSpec.source.form, text: text, windows: windows, loss: loss,
+                    dataNode: dataSpec.node)
             } else {
-                v.checkModel(layers, form: dataSpec.source.form, text: text, windows: windows, loss: loss, dataNode: dataSpec.node)
+                v.checkModel(
+                    layers, form: dataSpec.source.form, text: text, windows: windows, loss: loss,
+                    dataNode: dataSpec.node)
             }
         }
         guard v.issues.isEmpty, let dataSpec, let loss else {
             if v.issues.isEmpty { v.issue(root, "the data or loss section could not be read") }
             throw SpecErrors(v.issues)
         }
-        return Spec(file: file, name: name, seed: seed, data: dataSpec, split: split, windows: windows, text: text, layers: layers,
-                    loss: loss, optimizer: optimizer, schedule: schedule, metrics: metrics, batchSize: batchSize, epochs: epochs,
-                    clipping: clipping, callbacks: callbacks, output: output, verbosity: verbosity, weights: weights, root: root)
+        return Spec(
+            file: file, name: name, seed: seed, data: dataSpec, split: split, windows: windows, text: text,
+            layers: layers,
+            loss: loss, optimizer: optimizer, schedule: schedule, metrics: metrics, batchSize: batchSize,
+            epochs: epochs,
+            clipping: clipping, callbacks: callbacks, output: output, verbosity: verbosity, weights: weights, root: root
+        )
     }
 }

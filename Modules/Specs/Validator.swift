@@ -1,10 +1,10 @@
+import Datasets
 import Foundation
-import PluginRegistry
 import Layers
 import Optimizers
-import Training
+import PluginRegistry
 import TextPipeline
-import Datasets
+import Training
 
 /// Collects positioned issues while reading a spec.
 struct Validator {
@@ -16,33 +16,50 @@ struct Validator {
     /// Layer instances made while validating `graph:`, by node name.
     var madeByNode: [String: (any Layer)?] = [:]
 
-    init(file: String, registry: Registry) { self.file = file; self.registry = registry }
+    init(file: String, registry: Registry) {
+        self.file = file
+        self.registry = registry
+    }
 
     mutating func issue(_ node: SpecNode, _ message: String, layer: String? = nil, hint: String? = nil) {
-        issues.append(SpecIssue(file: file, line: node.line, column: node.column, layer: layer, message: message, hint: hint))
+        issues.append(
+            SpecIssue(file: file, line: node.line, column: node.column, layer: layer, message: message, hint: hint))
     }
 
     // MARK: Shapes of values
 
     mutating func map(_ node: SpecNode, _ what: String) -> [(key: String, keyNode: SpecNode, value: SpecNode)]? {
-        guard let p = node.mapPairs else { issue(node, "\(what) must be a mapping (key: value lines), found \(node.typeName)"); return nil }
+        guard let p = node.mapPairs else {
+            issue(node, "\(what) must be a mapping (key: value lines), found \(node.typeName)")
+            return nil
+        }
         return p
     }
 
     mutating func list(_ node: SpecNode, _ what: String) -> [SpecNode]? {
-        guard let l = node.list else { issue(node, "\(what) must be a list, found \(node.typeName)"); return nil }
+        guard let l = node.list else {
+            issue(node, "\(what) must be a list, found \(node.typeName)")
+            return nil
+        }
         return l
     }
 
-    mutating func checkKeys(_ pairs: [(key: String, keyNode: SpecNode, value: SpecNode)], allowed: [String], section: String) {
+    mutating func checkKeys(
+        _ pairs: [(key: String, keyNode: SpecNode, value: SpecNode)], allowed: [String], section: String
+    ) {
         for p in pairs where !allowed.contains(p.key) {
             let s = Registry.suggestions(for: p.key, among: allowed)
-            issue(p.keyNode, "unknown key '\(p.key)' in \(section)", hint: s.isEmpty ? "allowed: \(allowed.joined(separator: ", "))" : "did you mean '\(s[0])'?")
+            issue(
+                p.keyNode, "unknown key '\(p.key)' in \(section)",
+                hint: s.isEmpty ? "allowed: \(allowed.joined(separator: ", "))" : "did you mean '\(s[0])'?")
         }
     }
 
     mutating func stringValue(_ node: SpecNode, _ what: String) -> String? {
-        guard let s = node.string else { issue(node, "expected \(what), found \(node.typeName)"); return nil }
+        guard let s = node.string else {
+            issue(node, "expected \(what), found \(node.typeName)")
+            return nil
+        }
         return s
     }
 
@@ -52,37 +69,62 @@ struct Validator {
 
     mutating func int(_ parent: SpecNode, _ key: String, min: Int? = nil) -> Int? {
         guard let n = parent[key] else { return nil }
-        guard let i = n.int else { issue(n, "'\(key)' must be an integer, found \(n.typeName)"); return nil }
-        if let min, i < min { issue(n, "'\(key)' must be at least \(min), found \(i)"); return nil }
+        guard let i = n.int else {
+            issue(n, "'\(key)' must be an integer, found \(n.typeName)")
+            return nil
+        }
+        if let min, i < min {
+            issue(n, "'\(key)' must be at least \(min), found \(i)")
+            return nil
+        }
         return i
     }
 
     mutating func number(_ parent: SpecNode, _ key: String, range: ClosedRange<Double>? = nil) -> Double? {
         guard let n = parent[key] else { return nil }
-        guard let d = n.number else { issue(n, "'\(key)' must be a number, found \(n.typeName)"); return nil }
-        if let range, !range.contains(d) { issue(n, "'\(key)' must be in \(range.lowerBound)…\(range.upperBound), found \(d)"); return nil }
+        guard let d = n.number else {
+            issue(n, "'\(key)' must be a number, found \(n.typeName)")
+            return nil
+        }
+        if let range, !range.contains(d) {
+            issue(n, "'\(key)' must be in \(range.lowerBound)…\(range.upperBound), found \(d)")
+            return nil
+        }
         return d
     }
 
     // MARK: Plugins
 
     /// `name` or `{type: name, field: value, …}` (the type key may be named otherwise, e.g. `source`).
-    mutating func plugin(_ node: SpecNode, _ kind: PluginKind, what: String, typeKey: String = "type", instanceName: String = "",
-                         inject: [String: Any] = [:]) -> PluginRef? {
-        let name: String, config: [String: Any], pairs: [(key: String, keyNode: SpecNode, value: SpecNode)]
+    mutating func plugin(
+        _ node: SpecNode, _ kind: PluginKind, what: String, typeKey: String = "type", instanceName: String = "",
+        inject: [String: Any] = [:]
+    ) -> PluginRef? {
+        let name: String
+        let config: [String: Any]
+        let pairs: [(key: String, keyNode: SpecNode, value: SpecNode)]
         if let s = node.string {
-            name = s; config = [:]; pairs = []
+            name = s
+            config = [:]
+            pairs = []
         } else if let p = node.mapPairs {
-            guard let t = node[typeKey] else { issue(node, "\(what) needs '\(typeKey): <name>'"); return nil }
-            guard let s = stringValue(t, "a \(kind.rawValue.replacingOccurrences(of: "_", with: " ")) name") else { return nil }
+            guard let t = node[typeKey] else {
+                issue(node, "\(what) needs '\(typeKey): <name>'")
+                return nil
+            }
+            guard let s = stringValue(t, "a \(kind.rawValue.replacingOccurrences(of: "_", with: " ")) name") else {
+                return nil
+            }
             name = s
             pairs = p.filter { $0.key != typeKey }
             config = Dictionary(pairs.map { ($0.key, $0.value.foundation) }, uniquingKeysWith: { a, _ in a })
         } else {
-            issue(node, "\(what) must be a name or a mapping with '\(typeKey)', found \(node.typeName)"); return nil
+            issue(node, "\(what) must be a name or a mapping with '\(typeKey)', found \(node.typeName)")
+            return nil
         }
         guard let entry = try? registry.entry(kind, name) else {
-            let e = RegistryError.unknown(kind: kind, name: name, suggestions: Registry.suggestions(for: name, among: registry.names(kind)))
+            let e = RegistryError.unknown(
+                kind: kind, name: name, suggestions: Registry.suggestions(for: name, among: registry.names(kind)))
             issue(node[typeKey] ?? node, "\(e)", layer: kind == .layer && !instanceName.isEmpty ? instanceName : nil)
             return nil
         }
@@ -103,31 +145,46 @@ struct Validator {
     mutating func made<T>(_ ref: PluginRef, as _: T.Type, kind: PluginKind, typeKey: String = "type") -> T? {
         if let t = ref.made as? T { return t }
         let what = kind.rawValue.replacingOccurrences(of: "_", with: " ")
-        issue(ref.node[typeKey] ?? ref.node, "'\(ref.name)' is registered as a \(what) but its factory made \(ref.made.map { "\(type(of: $0))" } ?? "nothing"), not a \(T.self)",
-              hint: "the plugin registers it under the wrong kind; fix the plugin's registration")
+        issue(
+            ref.node[typeKey] ?? ref.node,
+            "'\(ref.name)' is registered as a \(what) but its factory made \(ref.made.map { "\(type(of: $0))" } ?? "nothing"), not a \(T.self)",
+            hint: "the plugin registers it under the wrong kind; fix the plugin's registration")
         return nil
     }
 
     /// Maps a config error to the key or value it is about.
-    mutating func report(_ error: Error, node: SpecNode, pairs: [(key: String, keyNode: SpecNode, value: SpecNode)], entry: PluginEntry, layer: String?) {
-        func value(_ field: String) -> SpecNode { pairs.first { $0.key == field.split(separator: ".").first.map(String.init) ?? field }?.value ?? node }
+    mutating func report(
+        _ error: Error, node: SpecNode, pairs: [(key: String, keyNode: SpecNode, value: SpecNode)], entry: PluginEntry,
+        layer: String?
+    ) {
+        func value(_ field: String) -> SpecNode {
+            pairs.first { $0.key == field.split(separator: ".").first.map(String.init) ?? field }?.value ?? node
+        }
         let fieldList = entry.fields.map(\.name)
         switch error {
-        case let ConfigError.unknownField(f, allowed):
+        case ConfigError.unknownField(let f, let allowed):
             let s = Registry.suggestions(for: f, among: allowed)
-            issue(pairs.first { $0.key == f }?.keyNode ?? node, "unknown field '\(f)' for \(entry.name)", layer: layer,
-                  hint: s.isEmpty ? "fields: \(allowed.joined(separator: ", "))" : "did you mean '\(s[0])'?")
-        case let ConfigError.missingField(f):
-            issue(node, "\(entry.name) needs '\(f)'", layer: layer, hint: entry.fields.first { $0.name == f }.map { "\(f): \($0.doc.isEmpty ? $0.type : $0.doc)" })
-        case let ConfigError.wrongType(f, message):
+            issue(
+                pairs.first { $0.key == f }?.keyNode ?? node, "unknown field '\(f)' for \(entry.name)", layer: layer,
+                hint: s.isEmpty ? "fields: \(allowed.joined(separator: ", "))" : "did you mean '\(s[0])'?")
+        case ConfigError.missingField(let f):
+            issue(
+                node, "\(entry.name) needs '\(f)'", layer: layer,
+                hint: entry.fields.first { $0.name == f }.map { "\(f): \($0.doc.isEmpty ? $0.type : $0.doc)" })
+        case ConfigError.wrongType(let f, let message):
             let expected = entry.fields.first { $0.name == f }?.type
-            issue(value(f), "'\(f)' " + (expected.map { "must be \(article($0)), found \(value(f).typeName)" } ?? message), layer: layer)
-        case let ConfigError.invalidValue(f, message):
+            issue(
+                value(f),
+                "'\(f)' " + (expected.map { "must be \(article($0)), found \(value(f).typeName)" } ?? message),
+                layer: layer)
+        case ConfigError.invalidValue(let f, let message):
             issue(value(f), "'\(f)' \(message)", layer: layer)
-        case let LayerError.config(_, f, message):
+        case LayerError.config(_, let f, let message):
             issue(value(f), "'\(f)' \(message)", layer: layer)
         default:
-            issue(node, "\(error)", layer: layer, hint: fieldList.isEmpty ? nil : "fields: \(fieldList.joined(separator: ", "))")
+            issue(
+                node, "\(error)", layer: layer,
+                hint: fieldList.isEmpty ? nil : "fields: \(fieldList.joined(separator: ", "))")
         }
     }
 
@@ -147,7 +204,8 @@ struct Validator {
     mutating func data(_ node: SpecNode) -> DataSpec? {
         guard map(node, "data") != nil else { return nil }
         guard let ref = plugin(node, .datasetSource, what: "data", typeKey: "source"),
-              let source = made(ref, as: (any DatasetSource).self, kind: .datasetSource, typeKey: "source") else { return nil }
+            let source = made(ref, as: (any DatasetSource).self, kind: .datasetSource, typeKey: "source")
+        else { return nil }
         return DataSpec(sourceName: ref.name, source: source, node: node)
     }
 
@@ -163,37 +221,58 @@ struct Validator {
     mutating func windows(_ node: SpecNode) -> WindowSpec? {
         guard let pairs = map(node, "windows") else { return nil }
         checkKeys(pairs, allowed: ["length", "stride", "limit"], section: "windows")
-        guard node["length"] != nil else { issue(node, "windows needs 'length' (characters per training sequence)"); return nil }
+        guard node["length"] != nil else {
+            issue(node, "windows needs 'length' (characters per training sequence)")
+            return nil
+        }
         guard let length = int(node, "length", min: 1) else { return nil }
         return WindowSpec(length: length, stride: int(node, "stride", min: 1) ?? 1, limit: int(node, "limit", min: 1))
     }
 
     mutating func text(_ node: SpecNode) -> TextSpec? {
         guard let pairs = map(node, "text") else { return nil }
-        checkKeys(pairs, allowed: ["steps", "tokenizer", "max_tokens", "min_count", "vocabulary_ranking", "sequence_length", "padding", "truncating", "embeddings"], section: "text")
+        checkKeys(
+            pairs,
+            allowed: [
+                "steps", "tokenizer", "max_tokens", "min_count", "vocabulary_ranking", "sequence_length", "padding",
+                "truncating", "embeddings",
+            ], section: "text")
         var steps: [CleaningStep] = []
         if let sn = node["steps"], let items = list(sn, "text.steps") {
             for item in items {
-                if let ref = plugin(item, .cleaningStep, what: "a cleaning step"), let step = made(ref, as: CleaningStep.self, kind: .cleaningStep) {
+                if let ref = plugin(item, .cleaningStep, what: "a cleaning step"),
+                    let step = made(ref, as: CleaningStep.self, kind: .cleaningStep)
+                {
                     steps.append(step)
                 }
             }
         }
         var tokenizer = Tokenizer.words(ngrams: 1, splitContractions: false)
-        if let tn = node["tokenizer"], let ref = plugin(tn, .tokenizer, what: "tokenizer"), let t = made(ref, as: Tokenizer.self, kind: .tokenizer) {
+        if let tn = node["tokenizer"], let ref = plugin(tn, .tokenizer, what: "tokenizer"),
+            let t = made(ref, as: Tokenizer.self, kind: .tokenizer)
+        {
             tokenizer = t
         }
-        guard node["sequence_length"] != nil else { issue(node, "text needs 'sequence_length' (pad/truncate every text to this many tokens)"); return nil }
+        guard node["sequence_length"] != nil else {
+            issue(node, "text needs 'sequence_length' (pad/truncate every text to this many tokens)")
+            return nil
+        }
         guard let length = int(node, "sequence_length", min: 1) else { return nil }
         func side(_ key: String) -> PadSide {
             guard let n = node[key] else { return .pre }
             if let s = n.string, let p = PadSide(rawValue: s) { return p }
-            issue(n, "'\(key)' must be pre or post"); return .pre
+            issue(n, "'\(key)' must be pre or post")
+            return .pre
         }
         var ranking = VocabularyRanking.frequency
         if let rn = node["vocabulary_ranking"] {
-            if let s = rn.string, let r = VocabularyRanking(rawValue: s) { ranking = r } else {
-                issue(rn, "'vocabulary_ranking' must be one of \(VocabularyRanking.allCases.map(\.rawValue).joined(separator: ", "))")
+            if let s = rn.string, let r = VocabularyRanking(rawValue: s) {
+                ranking = r
+            } else {
+                issue(
+                    rn,
+                    "'vocabulary_ranking' must be one of \(VocabularyRanking.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
         }
         var embeddings: EmbeddingsSpec? = nil
@@ -204,22 +283,37 @@ struct Validator {
                 switch mn.string {
                 case "zeros": missing = .zeros
                 case "mean": missing = .mean
-                case "random": missing = .random(scale: Float(number(en, "scale", range: 0...10) ?? 0.05), seed: UInt64(int(en, "seed", min: 0) ?? 0))
+                case "random":
+                    missing = .random(
+                        scale: Float(number(en, "scale", range: 0...10) ?? 0.05),
+                        seed: UInt64(int(en, "seed", min: 0) ?? 0))
                 default: issue(mn, "'missing' must be zeros, mean or random")
                 }
             }
-            if let path = string(en, "path") { embeddings = EmbeddingsSpec(path: path, missing: missing, layer: string(en, "layer"), node: en) }
-            else if en["path"] == nil { issue(en, "embeddings needs 'path' (a GloVe-format text file)") }
+            if let path = string(en, "path") {
+                embeddings = EmbeddingsSpec(path: path, missing: missing, layer: string(en, "layer"), node: en)
+            } else if en["path"] == nil {
+                issue(en, "embeddings needs 'path' (a GloVe-format text file)")
+            }
         }
-        return TextSpec(cleaner: TextCleaner(steps), tokenizer: tokenizer, maxTokens: int(node, "max_tokens", min: 3), minCount: int(node, "min_count", min: 1) ?? 1,
-                        ranking: ranking, sequenceLength: length, padding: side("padding"), truncating: side("truncating"), embeddings: embeddings, node: node)
+        return TextSpec(
+            cleaner: TextCleaner(steps), tokenizer: tokenizer, maxTokens: int(node, "max_tokens", min: 3),
+            minCount: int(node, "min_count", min: 1) ?? 1,
+            ranking: ranking, sequenceLength: length, padding: side("padding"), truncating: side("truncating"),
+            embeddings: embeddings, node: node)
     }
 
     mutating func clipping(_ node: SpecNode) -> GradientClipping {
         guard let pairs = map(node, "clipping") else { return .none }
         checkKeys(pairs, allowed: ["value", "norm", "global_norm"], section: "clipping")
-        guard pairs.count == 1, let p = pairs.first else { issue(node, "clipping takes exactly one of value, norm, global_norm"); return .none }
-        guard let v = p.value.number, v > 0 else { issue(p.value, "'\(p.key)' must be a positive number, found \(p.value.typeName)"); return .none }
+        guard pairs.count == 1, let p = pairs.first else {
+            issue(node, "clipping takes exactly one of value, norm, global_norm")
+            return .none
+        }
+        guard let v = p.value.number, v > 0 else {
+            issue(p.value, "'\(p.key)' must be a positive number, found \(p.value.typeName)")
+            return .none
+        }
         switch p.key {
         case "value": return .value(Float(v))
         case "norm": return .norm(Float(v))
@@ -236,13 +330,20 @@ struct Validator {
         let names = Sequential.layerNames(types: types, given: given)
         var out: [LayerSpec] = []
         for (item, name) in zip(items, names) {
-            guard var pairs = map(item, "a model layer") else { madeLayers.append(nil); continue }
+            guard var pairs = map(item, "a model layer") else {
+                madeLayers.append(nil)
+                continue
+            }
             pairs.removeAll { $0.key == "name" }
             let trimmed = SpecNode(value: .map(pairs), line: item.line, column: item.column)
             // A size only the data can tell (Embedding's input_dim, OneHot's depth) may be left
             // out; a placeholder is enough for shapes now.
-            let inject = Spec.fillingDataSize(item["type"]?.string ?? "", [:], 2, registry: registry).filter { item[$0.key] == nil }
-            guard let ref = plugin(trimmed, .layer, what: "a layer", instanceName: name, inject: inject) else { continue }
+            let inject = Spec.fillingDataSize(item["type"]?.string ?? "", [:], 2, registry: registry).filter {
+                item[$0.key] == nil
+            }
+            guard let ref = plugin(trimmed, .layer, what: "a layer", instanceName: name, inject: inject) else {
+                continue
+            }
             out.append(LayerSpec(type: ref.name, name: name, config: ref.config, node: item))
         }
         return out

@@ -56,7 +56,7 @@ public enum CleaningStep: Codable, Equatable, Sendable {
         case .specialCharacters: return "special_characters"
         case .digits: return "digits"
         case .collapseWhitespace: return "collapse_whitespace"
-        case let .plugin(p): return p.name
+        case .plugin(let p): return p.name
         }
     }
 
@@ -66,29 +66,31 @@ public enum CleaningStep: Codable, Equatable, Sendable {
         case .lowercase: return text.lowercased()
         case .normalizeUnicode: return text.precomposedStringWithCompatibilityMapping
         case .stripHTML: return TextScan.stripTags(text)
-        case let .urls(a): return TextScan.replaceWords(text, a.replacement) { TextScan.isURL($0) }
-        case let .mentions(a): return TextScan.replacePrefixed(text, "@", a.replacement, keepWord: false)
-        case let .hashtags(a):
+        case .urls(let a): return TextScan.replaceWords(text, a.replacement) { TextScan.isURL($0) }
+        case .mentions(let a): return TextScan.replacePrefixed(text, "@", a.replacement, keepWord: false)
+        case .hashtags(let a):
             switch a {
             case .remove: return TextScan.replacePrefixed(text, "#", "", keepWord: false)
             case .keepWord: return TextScan.replacePrefixed(text, "#", "", keepWord: true)
-            case let .replace(s): return TextScan.replacePrefixed(text, "#", s, keepWord: false)
+            case .replace(let s): return TextScan.replacePrefixed(text, "#", s, keepWord: false)
             }
         case .specialCharacters: return TextScan.specialCharactersToSpace(text)
-        case let .digits(a): return TextScan.replaceDigits(text, a.replacement)
+        case .digits(let a): return TextScan.replaceDigits(text, a.replacement)
         case .collapseWhitespace: return TextScan.collapseWhitespace(text)
-        case let .plugin(p): return p.value.apply(text)
+        case .plugin(let p): return p.value.apply(text)
         }
     }
 
     /// The notes' tweet recipe: HTML, URLs, mentions and hashtags removed, lowercase, special
     /// characters removed, whitespace collapsed.
-    public static let tweetRecipe: [CleaningStep] = [.normalizeUnicode, .stripHTML, .urls(.remove), .mentions(.remove),
-                                                     .hashtags(.remove), .lowercase, .specialCharacters, .collapseWhitespace]
+    public static let tweetRecipe: [CleaningStep] = [
+        .normalizeUnicode, .stripHTML, .urls(.remove), .mentions(.remove),
+        .hashtags(.remove), .lowercase, .specialCharacters, .collapseWhitespace,
+    ]
 }
 
 extension CleaningStep.Action {
-    var replacement: String { if case let .replace(s) = self { return s } else { return "" } }
+    var replacement: String { if case .replace(let s) = self { return s } else { return "" } }
 }
 
 /// Applies cleaning steps in order.

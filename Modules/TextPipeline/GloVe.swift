@@ -1,7 +1,8 @@
 import Foundation
 import Tensors
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Word vectors: `matrix [words.count, dimension]`, row i for `words[i]`.
@@ -39,8 +40,9 @@ public struct CoverageReport: Equatable, CustomStringConvertible, Sendable {
     public var wordFraction: Double { words == 0 ? 0 : Double(wordsCovered) / Double(words) }
     public var tokenFraction: Double { tokens == 0 ? 0 : Double(tokensCovered) / Double(tokens) }
     public var description: String {
-        String(format: "vectors for %d of %d vocabulary words (%.1f%%), covering %.1f%% of %d corpus tokens",
-               wordsCovered, words, 100 * wordFraction, 100 * tokenFraction, tokens)
+        String(
+            format: "vectors for %d of %d vocabulary words (%.1f%%), covering %.1f%% of %d corpus tokens",
+            wordsCovered, words, 100 * wordFraction, 100 * tokenFraction, tokens)
     }
 }
 
@@ -62,7 +64,9 @@ public enum GloVe {
     /// Loads every word, or only the words in `keeping`.
     public static func load(_ url: URL, keeping: Set<String>? = nil) throws -> WordVectors {
         let path = url.path
-        guard let f = fopen(path, "rb") else { throw TextError.io(path: path, message: "cannot open: \(String(cString: strerror(errno)))") }
+        guard let f = fopen(path, "rb") else {
+            throw TextError.io(path: path, message: "cannot open: \(String(cString: strerror(errno)))")
+        }
         defer { fclose(f) }
         // Pass 1 (full load only): count lines, so the matrix is allocated once at its final size.
         var lineCount = 0
@@ -75,7 +79,10 @@ public enum GloVe {
                 if n == 0 { break }
                 var p = UnsafeRawPointer(buf)
                 let stop = UnsafeRawPointer(buf + n)
-                while let hit = memchr(p, 10, stop - p) { lineCount += 1; p = UnsafeRawPointer(hit) + 1 }
+                while let hit = memchr(p, 10, stop - p) {
+                    lineCount += 1
+                    p = UnsafeRawPointer(hit) + 1
+                }
                 last = buf[n - 1]
             }
             if last != 10 { lineCount += 1 }
@@ -88,7 +95,9 @@ public enum GloVe {
         while first == nil, let line = try reader.next() {
             if line.bytes.isEmpty { continue }
             let fields = line.bytes.split(separator: 32, omittingEmptySubsequences: false)
-            if reader.lineNumber == 1, fields.count == 2, fields.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 >= 48 && $0 <= 57 } }) {
+            if reader.lineNumber == 1, fields.count == 2,
+                fields.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 >= 48 && $0 <= 57 } })
+            {
                 header = true
                 continue
             }
@@ -109,38 +118,56 @@ public enum GloVe {
             func read(_ line: LineReader.Line) throws {
                 let b = line.bytes
                 guard let space = b.firstIndex(of: 32) else {
-                    throw TextError.badLine(path: path, line: line.number, message: "expected a word and numbers, found one field")
+                    throw TextError.badLine(
+                        path: path, line: line.number, message: "expected a word and numbers, found one field")
                 }
-                guard space > b.startIndex else { throw TextError.badLine(path: path, line: line.number, message: "empty word (the line starts with a space)") }
+                guard space > b.startIndex else {
+                    throw TextError.badLine(
+                        path: path, line: line.number, message: "empty word (the line starts with a space)")
+                }
                 let word = String(decoding: UnsafeBufferPointer(rebasing: b[..<space]), as: UTF8.self)
                 if let keeping, !keeping.contains(word) {
                     // Still check the field count, cheaply.
                     var fields = 1
                     for c in b[space...] where c == 32 { fields += 1 }
-                    guard fields - 1 == dim else { throw TextError.badLine(path: path, line: line.number, message: "'\(word)' has \(fields - 1) numbers, expected \(dim)") }
+                    guard fields - 1 == dim else {
+                        throw TextError.badLine(
+                            path: path, line: line.number,
+                            message: "'\(word)' has \(fields - 1) numbers, expected \(dim)")
+                    }
                     return
                 }
                 let fresh = index[word] == nil && words.count < capacity
                 // A repeated word is still validated (into a scratch row); its first vector is kept.
-                try parseRow(b, from: space, into: fresh ? m.baseAddress! + words.count * dim : scratch, dimension: dim,
-                             word: word, path: path, line: line.number)
-                if fresh { index[word] = words.count; words.append(word) } else { duplicates += 1 }
+                try parseRow(
+                    b, from: space, into: fresh ? m.baseAddress! + words.count * dim : scratch, dimension: dim,
+                    word: word, path: path, line: line.number)
+                if fresh {
+                    index[word] = words.count
+                    words.append(word)
+                } else {
+                    duplicates += 1
+                }
             }
-            try read(first)           // before the next read, which reuses the line buffer
+            try read(first)  // before the next read, which reuses the line buffer
             while let line = try reader.next() {
                 if !line.bytes.isEmpty { try read(line) }
             }
         }
-        if words.count < max(capacity, 1) {   // filtered load: keep only the rows filled
+        if words.count < max(capacity, 1) {  // filtered load: keep only the rows filled
             matrix = try withNoGrad { try matrix.slice(axis: 0, start: 0, length: words.count) }
-            matrix = Tensor(shape: matrix.shape) { p, n in matrix.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: n) } }
+            matrix = Tensor(shape: matrix.shape) { p, n in
+                matrix.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: n) }
+            }
         }
         return WordVectors(words: words, dimension: dim, matrix: matrix, index: index, duplicates: duplicates)
     }
 
     /// Parses the `dimension` numbers after the word (which ends at `space`) straight into `row`.
-    static func parseRow(_ b: UnsafeBufferPointer<UInt8>, from space: Int, into row: UnsafeMutablePointer<Float>, dimension: Int,
-                         word: String, path: String, line: Int) throws {
+    static func parseRow(
+        _ b: UnsafeBufferPointer<UInt8>, from space: Int, into row: UnsafeMutablePointer<Float>, dimension: Int,
+        word: String, path: String, line: Int
+    ) throws {
         var k = 0
         var i = space + 1
         let end = b.count
@@ -150,23 +177,33 @@ public enum GloVe {
             guard k < dimension else {
                 var extra = k + 1
                 for c in b[j...] where c == 32 { extra += 1 }
-                throw TextError.badLine(path: path, line: line, message: "'\(word)' has \(extra) numbers, expected \(dimension)")
+                throw TextError.badLine(
+                    path: path, line: line, message: "'\(word)' has \(extra) numbers, expected \(dimension)")
             }
-            guard let v = FloatParser.parse(b[i..<j]), v.isFinite else {   // 1e39 parses to inf: refused too
-                throw TextError.badLine(path: path, line: line, message: "value \(k + 1) of '\(word)' is not a finite number: '\(String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self))'")
+            guard let v = FloatParser.parse(b[i..<j]), v.isFinite else {  // 1e39 parses to inf: refused too
+                throw TextError.badLine(
+                    path: path, line: line,
+                    message:
+                        "value \(k + 1) of '\(word)' is not a finite number: '\(String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self))'"
+                )
             }
             row[k] = v
             k += 1
             i = j + 1
         }
-        guard k == dimension else { throw TextError.badLine(path: path, line: line, message: "'\(word)' has \(k) numbers, expected \(dimension)") }
+        guard k == dimension else {
+            throw TextError.badLine(
+                path: path, line: line, message: "'\(word)' has \(k) numbers, expected \(dimension)")
+        }
     }
 
     /// An embedding matrix `[vocabulary.count, dimension]` aligned to `vocabulary`: row i is the
     /// vector of token i, row 0 (padding) is zeros, and words without a vector (OOV included)
     /// follow `missing`. `corpusCounts` (token → count) feeds the coverage report.
-    public static func embeddingMatrix(_ vectors: WordVectors, vocabulary: Vocabulary, missing: MissingWordPolicy = .zeros,
-                                       corpusCounts: [String: Int] = [:]) -> (matrix: Tensor, coverage: CoverageReport) {
+    public static func embeddingMatrix(
+        _ vectors: WordVectors, vocabulary: Vocabulary, missing: MissingWordPolicy = .zeros,
+        corpusCounts: [String: Int] = [:]
+    ) -> (matrix: Tensor, coverage: CoverageReport) {
         let d = vectors.dimension
         var mean = [Float](repeating: 0, count: d)
         if case .mean = missing, !vectors.words.isEmpty {
@@ -176,27 +213,40 @@ public enum GloVe {
             for j in 0..<d { mean[j] /= Float(vectors.words.count) }
         }
         var rng: SeededGenerator? = nil
-        if case let .random(_, seed) = missing { rng = SeededGenerator(seed: seed) }
+        if case .random(_, let seed) = missing { rng = SeededGenerator(seed: seed) }
         var covered = 0
         let out = Tensor(shape: [vocabulary.count, d]) { p, _ in
             vectors.matrix.withUnsafeBufferPointer { m in
                 for (i, tok) in vocabulary.tokens.enumerated() {
                     let row = p + i * d
-                    if i == Vocabulary.paddingIndex { row.update(repeating: 0, count: d); continue }
+                    if i == Vocabulary.paddingIndex {
+                        row.update(repeating: 0, count: d)
+                        continue
+                    }
                     if i != Vocabulary.oovIndex, let r = vectors.index[tok] {
-                        row.update(from: m.baseAddress! + r * d, count: d); covered += 1; continue
+                        row.update(from: m.baseAddress! + r * d, count: d)
+                        covered += 1
+                        continue
                     }
                     switch missing {
                     case .zeros: row.update(repeating: 0, count: d)
                     case .mean: for j in 0..<d { row[j] = mean[j] }
-                    case let .random(scale, _): for j in 0..<d { row[j] = (2 * rng!.nextUnitFloat() - 1) * scale }
+                    case .random(let scale, _): for j in 0..<d { row[j] = (2 * rng!.nextUnitFloat() - 1) * scale }
                     }
                 }
             }
         }
-        var tokens = 0, tokensCovered = 0
-        for (t, c) in corpusCounts { tokens += c; if vectors.index[t] != nil { tokensCovered += c } }
-        return (out, CoverageReport(wordsCovered: covered, words: vocabulary.count - 2, tokensCovered: tokensCovered, tokens: tokens))
+        var tokens = 0
+        var tokensCovered = 0
+        for (t, c) in corpusCounts {
+            tokens += c
+            if vectors.index[t] != nil { tokensCovered += c }
+        }
+        return (
+            out,
+            CoverageReport(
+                wordsCovered: covered, words: vocabulary.count - 2, tokensCovered: tokensCovered, tokens: tokens)
+        )
     }
 }
 
@@ -204,7 +254,10 @@ public enum GloVe {
 /// line moved to the front); each line's bytes exclude `\n`, a final `\r` and trailing spaces.
 /// A line longer than the buffer grows it.
 final class LineReader {
-    struct Line { var bytes: UnsafeBufferPointer<UInt8>; var number: Int }
+    struct Line {
+        var bytes: UnsafeBufferPointer<UInt8>
+        var number: Int
+    }
     let file: UnsafeMutablePointer<FILE>
     let path: String
     private var buffer: UnsafeMutablePointer<UInt8>
@@ -214,7 +267,9 @@ final class LineReader {
     private(set) var lineNumber = 0
 
     init(file: UnsafeMutablePointer<FILE>, path: String, capacity: Int = GloVe.chunk) {
-        self.file = file; self.path = path; self.capacity = capacity
+        self.file = file
+        self.path = path
+        self.capacity = capacity
         buffer = .allocate(capacity: capacity)
     }
     deinit { buffer.deallocate() }
@@ -238,11 +293,14 @@ final class LineReader {
             }
             let partial = end - start
             if partial > 0 && start > 0 { memmove(buffer, buffer + start, partial) }
-            start = 0; end = partial
-            if end == capacity {                       // one line longer than the buffer
+            start = 0
+            end = partial
+            if end == capacity {  // one line longer than the buffer
                 let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
                 bigger.update(from: buffer, count: end)
-                buffer.deallocate(); buffer = bigger; capacity *= 2
+                buffer.deallocate()
+                buffer = bigger
+                capacity *= 2
             }
             let n = fread(buffer + end, 1, capacity - end, file)
             end += n
@@ -269,17 +327,32 @@ enum FloatParser {
         let end = s.endIndex
         guard i < end else { return nil }
         var negative = false
-        if s[i] == 45 || s[i] == 43 { negative = s[i] == 45; i += 1 }
-        var mantissa: UInt64 = 0, exp10 = 0, digits = 0, dropped = 0
+        if s[i] == 45 || s[i] == 43 {
+            negative = s[i] == 45
+            i += 1
+        }
+        var mantissa: UInt64 = 0
+        var exp10 = 0
+        var digits = 0
+        var dropped = 0
         while i < end, s[i] >= 48, s[i] <= 57 {
-            if digits < 19 { mantissa = mantissa * 10 + UInt64(s[i] - 48); digits += 1 } else { dropped += 1 }
+            if digits < 19 {
+                mantissa = mantissa * 10 + UInt64(s[i] - 48)
+                digits += 1
+            } else {
+                dropped += 1
+            }
             i += 1
         }
         var sawDigit = digits > 0 || dropped > 0
         if i < end, s[i] == 46 {
             i += 1
             while i < end, s[i] >= 48, s[i] <= 57 {
-                if digits < 19 { mantissa = mantissa * 10 + UInt64(s[i] - 48); digits += 1; exp10 -= 1 }
+                if digits < 19 {
+                    mantissa = mantissa * 10 + UInt64(s[i] - 48)
+                    digits += 1
+                    exp10 -= 1
+                }
                 sawDigit = true
                 i += 1
             }
@@ -289,15 +362,27 @@ enum FloatParser {
         if i < end, s[i] == 101 || s[i] == 69 {
             i += 1
             var eneg = false
-            if i < end, s[i] == 45 || s[i] == 43 { eneg = s[i] == 45; i += 1 }
-            var e = 0, eDigits = 0
-            while i < end, s[i] >= 48, s[i] <= 57 { if e < 10000 { e = e * 10 + Int(s[i] - 48) }; eDigits += 1; i += 1 }
+            if i < end, s[i] == 45 || s[i] == 43 {
+                eneg = s[i] == 45
+                i += 1
+            }
+            var e = 0
+            var eDigits = 0
+            while i < end, s[i] >= 48, s[i] <= 57 {
+                if e < 10000 { e = e * 10 + Int(s[i] - 48) }
+                eDigits += 1
+                i += 1
+            }
             guard eDigits > 0 else { return nil }
             exp10 += eneg ? -e : e
         }
         guard i == end else { return nil }
         var v = Double(mantissa)
-        if exp10 < 0 { v /= exp10 >= -340 ? pow10[-exp10] : .infinity } else if exp10 > 0 { v *= exp10 <= 340 ? pow10[exp10] : .infinity }
+        if exp10 < 0 {
+            v /= exp10 >= -340 ? pow10[-exp10] : .infinity
+        } else if exp10 > 0 {
+            v *= exp10 <= 340 ? pow10[exp10] : .infinity
+        }
         let f = Float(v)
         return negative ? -f : f
     }

@@ -35,7 +35,9 @@ public struct PluginTextPart<Value: Sendable>: Codable, Equatable, Sendable {
     public let value: Value
 
     public init(kind: PluginKind, name: String, rawConfig: [String: Any], value: Value) throws {
-        self.kind = kind; self.name = name; self.value = value
+        self.kind = kind
+        self.name = name
+        self.value = value
         let data = try JSONSerialization.data(withJSONObject: rawConfig, options: [.sortedKeys])
         self.config = try JSONDecoder().decode(JSONValue.self, from: data)
     }
@@ -48,19 +50,28 @@ public struct PluginTextPart<Value: Sendable>: Codable, Equatable, Sendable {
         name = try c.decode(String.self, forKey: .name)
         config = try c.decode(JSONValue.self, forKey: .config)
         guard let resolve = decoder.userInfo[pluginTextResolverKey] as? PluginTextResolver else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
-                "the pipeline uses the plugin \(kind.rawValue) '\(name)'; load it with a registry that provides it"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription:
+                        "the pipeline uses the plugin \(kind.rawValue) '\(name)'; load it with a registry that provides it"
+                ))
         }
         guard let v = try resolve(kind, name, config) as? Value else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
-                "the registry's \(kind.rawValue) '\(name)' is not a plugin \(Value.self)"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription:
+                        "the registry's \(kind.rawValue) '\(name)' is not a plugin \(Value.self)"))
         }
         value = v
     }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(kind, forKey: .kind); try c.encode(name, forKey: .name); try c.encode(config, forKey: .config)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(name, forKey: .name)
+        try c.encode(config, forKey: .config)
     }
 
     public static func == (a: Self, b: Self) -> Bool { a.kind == b.kind && a.name == b.name && a.config == b.config }
@@ -69,20 +80,28 @@ public struct PluginTextPart<Value: Sendable>: Codable, Equatable, Sendable {
 extension PluginEntry {
     /// Registers a plugin cleaning step: `make` builds it from its decoded config. Spec files use
     /// it by `name` like a built-in step, and bundles replay it.
-    public static func cleaningStep<C: PluginConfig>(_ name: String, summary: String, config: C.Type,
-                                                     make: @escaping (C) throws -> any TextCleaningStep) -> PluginEntry {
+    public static func cleaningStep<C: PluginConfig>(
+        _ name: String, summary: String, config: C.Type,
+        make: @escaping (C) throws -> any TextCleaningStep
+    ) -> PluginEntry {
         PluginEntry(kind: .cleaningStep, name: name, summary: summary, fields: ConfigCoding.fields(C.self)) { obj, _ in
-            CleaningStep.plugin(try PluginTextPart(kind: .cleaningStep, name: name, rawConfig: obj,
-                                                   value: try make(try ConfigCoding.decode(C.self, from: obj))))
+            CleaningStep.plugin(
+                try PluginTextPart(
+                    kind: .cleaningStep, name: name, rawConfig: obj,
+                    value: try make(try ConfigCoding.decode(C.self, from: obj))))
         }
     }
 
     /// Registers a plugin tokenizer the same way.
-    public static func tokenizer<C: PluginConfig>(_ name: String, summary: String, config: C.Type,
-                                                  make: @escaping (C) throws -> any TextTokenizer) -> PluginEntry {
+    public static func tokenizer<C: PluginConfig>(
+        _ name: String, summary: String, config: C.Type,
+        make: @escaping (C) throws -> any TextTokenizer
+    ) -> PluginEntry {
         PluginEntry(kind: .tokenizer, name: name, summary: summary, fields: ConfigCoding.fields(C.self)) { obj, _ in
-            Tokenizer.plugin(try PluginTextPart(kind: .tokenizer, name: name, rawConfig: obj,
-                                                value: try make(try ConfigCoding.decode(C.self, from: obj))))
+            Tokenizer.plugin(
+                try PluginTextPart(
+                    kind: .tokenizer, name: name, rawConfig: obj,
+                    value: try make(try ConfigCoding.decode(C.self, from: obj))))
         }
     }
 }
@@ -96,10 +115,13 @@ extension Registry {
             let obj = config.foundationObject as? [String: Any] ?? [:]
             switch kind {
             case .cleaningStep:
-                guard case let .plugin(p) = try registry.make(.cleaningStep, name, config: obj, as: CleaningStep.self) else { return () }
+                guard case .plugin(let p) = try registry.make(.cleaningStep, name, config: obj, as: CleaningStep.self)
+                else { return () }
                 return p.value
             case .tokenizer:
-                guard case let .plugin(p) = try registry.make(.tokenizer, name, config: obj, as: Tokenizer.self) else { return () }
+                guard case .plugin(let p) = try registry.make(.tokenizer, name, config: obj, as: Tokenizer.self) else {
+                    return ()
+                }
                 return p.value
             default:
                 return ()

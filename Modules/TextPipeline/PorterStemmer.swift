@@ -16,7 +16,13 @@ public enum PorterStemmer {
         let bytes = Array(word.utf8)
         guard bytes.count > 2, bytes.allSatisfy({ $0 >= 97 && $0 <= 122 }) else { return word }
         var w = Word(bytes)
-        w.step1a(); w.step1b(); w.step1c(); w.step2(); w.step3(); w.step4(); w.step5()
+        w.step1a()
+        w.step1b()
+        w.step1c()
+        w.step2()
+        w.step3()
+        w.step4()
+        w.step5()
         return String(decoding: w.b, as: UTF8.self)
     }
 
@@ -36,7 +42,8 @@ public enum PorterStemmer {
 
         /// m in `[C](VC)^m[V]` for the first `n` letters.
         func measure(_ n: Int) -> Int {
-            var m = 0, i = 0
+            var m = 0
+            var i = 0
             while i < n && isConsonant(i) { i += 1 }
             while i < n {
                 while i < n && !isConsonant(i) { i += 1 }
@@ -74,16 +81,22 @@ public enum PorterStemmer {
         /// The longest matching suffix of `rules` is replaced when the stem's measure exceeds
         /// `minM`; when its condition fails no shorter rule is tried (one rule per step).
         mutating func applyLongest(_ rules: [(String, String)], minM: Int, extra: ((Int) -> Bool)? = nil) {
-            guard let (s, r) = rules.filter({ ends($0.0) }).max(by: { $0.0.utf8.count < $1.0.utf8.count }) else { return }
+            guard let (s, r) = rules.filter({ ends($0.0) }).max(by: { $0.0.utf8.count < $1.0.utf8.count }) else {
+                return
+            }
             let n = stemLength(s)
             if measure(n) > minM && (extra?(n) ?? true) { replace(s, with: r) }
         }
 
         mutating func step1a() {
-            if ends("sses") { replace("sses", with: "ss") }
-            else if ends("ies") { replace("ies", with: "i") }
-            else if ends("ss") { }
-            else if ends("s") { replace("s", with: "") }
+            if ends("sses") {
+                replace("sses", with: "ss")
+            } else if ends("ies") {
+                replace("ies", with: "i")
+            } else if ends("ss") {
+            } else if ends("s") {
+                replace("s", with: "")
+            }
         }
 
         mutating func step1b() {
@@ -93,14 +106,22 @@ public enum PorterStemmer {
             }
             var removed = false
             for s in ["ed", "ing"] where ends(s) && hasVowel(stemLength(s)) {
-                replace(s, with: ""); removed = true; break
+                replace(s, with: "")
+                removed = true
+                break
             }
             guard removed else { return }
-            if ends("at") { replace("at", with: "ate") }
-            else if ends("bl") { replace("bl", with: "ble") }
-            else if ends("iz") { replace("iz", with: "ize") }
-            else if endsDouble(b.count) && ![108, 115, 122].contains(b[b.count - 1]) { b.removeLast() }
-            else if measure(b.count) == 1 && endsCVC(b.count) { b.append(101) }
+            if ends("at") {
+                replace("at", with: "ate")
+            } else if ends("bl") {
+                replace("bl", with: "ble")
+            } else if ends("iz") {
+                replace("iz", with: "ize")
+            } else if endsDouble(b.count) && ![108, 115, 122].contains(b[b.count - 1]) {
+                b.removeLast()
+            } else if measure(b.count) == 1 && endsCVC(b.count) {
+                b.append(101)
+            }
         }
 
         mutating func step1c() {
@@ -108,20 +129,28 @@ public enum PorterStemmer {
         }
 
         mutating func step2() {
-            applyLongest([("ational", "ate"), ("tional", "tion"), ("enci", "ence"), ("anci", "ance"), ("izer", "ize"),
-                          ("abli", "able"), ("alli", "al"), ("entli", "ent"), ("eli", "e"), ("ousli", "ous"),
-                          ("ization", "ize"), ("ation", "ate"), ("ator", "ate"), ("alism", "al"), ("iveness", "ive"),
-                          ("fulness", "ful"), ("ousness", "ous"), ("aliti", "al"), ("iviti", "ive"), ("biliti", "ble")], minM: 0)
+            applyLongest(
+                [
+                    ("ational", "ate"), ("tional", "tion"), ("enci", "ence"), ("anci", "ance"), ("izer", "ize"),
+                    ("abli", "able"), ("alli", "al"), ("entli", "ent"), ("eli", "e"), ("ousli", "ous"),
+                    ("ization", "ize"), ("ation", "ate"), ("ator", "ate"), ("alism", "al"), ("iveness", "ive"),
+                    ("fulness", "ful"), ("ousness", "ous"), ("aliti", "al"), ("iviti", "ive"), ("biliti", "ble"),
+                ], minM: 0)
         }
 
         mutating func step3() {
-            applyLongest([("icate", "ic"), ("ative", ""), ("alize", "al"), ("iciti", "ic"), ("ical", "ic"),
-                          ("ful", ""), ("ness", "")], minM: 0)
+            applyLongest(
+                [
+                    ("icate", "ic"), ("ative", ""), ("alize", "al"), ("iciti", "ic"), ("ical", "ic"),
+                    ("ful", ""), ("ness", ""),
+                ], minM: 0)
         }
 
         mutating func step4() {
-            let plain = ["al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent",
-                         "ou", "ism", "ate", "iti", "ous", "ive", "ize"].map { ($0, "") }
+            let plain = [
+                "al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent",
+                "ou", "ism", "ate", "iti", "ous", "ive", "ize",
+            ].map { ($0, "") }
             let word = self
             applyLongest(plain + [("ion", "")], minM: 1) { n in
                 !word.ends("ion") || n == word.stemLength("ion") && n > 0 && [115, 116].contains(word.b[n - 1])
@@ -130,7 +159,8 @@ public enum PorterStemmer {
 
         mutating func step5() {
             if ends("e") {
-                let n = stemLength("e"), m = measure(n)
+                let n = stemLength("e")
+                let m = measure(n)
                 if m > 1 || (m == 1 && !endsCVC(n)) { b.removeLast() }
             }
             if measure(b.count) > 1 && endsDouble(b.count) && b[b.count - 1] == 108 { b.removeLast() }

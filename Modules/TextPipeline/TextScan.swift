@@ -11,8 +11,9 @@ enum TextScan {
         while i < s.endIndex {
             let c = s[i]
             if c == "<", let next = s.index(i, offsetBy: 1, limitedBy: s.endIndex), next < s.endIndex,
-               s[next].isLetter || s[next] == "/" || s[next] == "!",
-               let close = s[next...].firstIndex(where: { $0 == ">" || $0 == "<" }), s[close] == ">" {
+                s[next].isLetter || s[next] == "/" || s[next] == "!",
+                let close = s[next...].firstIndex(where: { $0 == ">" || $0 == "<" }), s[close] == ">"
+            {
                 out.append(" ")
                 i = s.index(after: close)
                 continue
@@ -34,7 +35,11 @@ enum TextScan {
         out.reserveCapacity(s.utf8.count)
         var i = s.startIndex
         while i < s.endIndex {
-            if s[i].isWhitespace { out.append(s[i]); i = s.index(after: i); continue }
+            if s[i].isWhitespace {
+                out.append(s[i])
+                i = s.index(after: i)
+                continue
+            }
             let end = s[i...].firstIndex(where: \.isWhitespace) ?? s.endIndex
             let word = s[i..<end]
             out += match(word) ? replacement : String(word)
@@ -52,7 +57,9 @@ enum TextScan {
         while i < s.endIndex {
             let c = s[i]
             let atWordStart = previous == nil || !(isWordChar(previous!) || previous == marker)
-            if c == marker, atWordStart, let n = s.index(i, offsetBy: 1, limitedBy: s.endIndex), n < s.endIndex, isWordChar(s[n]) {
+            if c == marker, atWordStart, let n = s.index(i, offsetBy: 1, limitedBy: s.endIndex), n < s.endIndex,
+                isWordChar(s[n])
+            {
                 let end = s[n...].firstIndex(where: { !isWordChar($0) }) ?? s.endIndex
                 out += keepWord ? String(s[n..<end]) : replacement
                 previous = s[s.index(before: end)]
@@ -75,14 +82,15 @@ enum TextScan {
         while k < chars.count {
             let c = chars[k]
             if c == "<", let close = chars[(k + 1)...].firstIndex(of: ">"), close > k + 1,
-               chars[(k + 1)..<close].allSatisfy({ $0.isLetter || $0 == "_" }) {
+                chars[(k + 1)..<close].allSatisfy({ $0.isLetter || $0 == "_" })
+            {
                 out += String(chars[k...close])
                 k = close + 1
                 continue
             }
             if c.isLetter || c.isNumber || c.isWhitespace {
                 out.append(c)
-            } else if (c == "'" || c == "’"), k > 0, k + 1 < chars.count, chars[k - 1].isLetter, chars[k + 1].isLetter {
+            } else if c == "'" || c == "’", k > 0, k + 1 < chars.count, chars[k - 1].isLetter, chars[k + 1].isLetter {
                 out.append("'")
             } else {
                 out.append(" ")
@@ -97,7 +105,8 @@ enum TextScan {
         out.reserveCapacity(s.utf8.count)
         var inRun = false
         for c in s {
-            if c.isNumber && c.isASCII || c.unicodeScalars.first.map({ $0.properties.numericType == .decimal }) == true {
+            if c.isNumber && c.isASCII || c.unicodeScalars.first.map({ $0.properties.numericType == .decimal }) == true
+            {
                 if !inRun { out += replacement }
                 inRun = true
             } else {

@@ -30,13 +30,14 @@ public enum Tokenizer: Codable, Equatable, Sendable {
     public func tokenize(_ text: String) -> [String] {
         switch self {
         case .characters: return text.map(String.init)
-        case let .plugin(p): return p.value.tokenize(text)
-        case let .words(n, split, stem):
-            var base = split ? Tokenizer.splitWords(text).flatMap(Tokenizer.splitContraction) : Tokenizer.splitWords(text)
+        case .plugin(let p): return p.value.tokenize(text)
+        case .words(let n, let split, let stem):
+            var base =
+                split ? Tokenizer.splitWords(text).flatMap(Tokenizer.splitContraction) : Tokenizer.splitWords(text)
             if stem { base = base.map(PorterStemmer.stem) }
             guard n > 1, base.count > 1 else { return base }
             var out = base
-            for size in 2...min(n, base.count) {       // no n-gram is longer than the text (ngrams: 10^12 looped 10^12 times)
+            for size in 2...min(n, base.count) {  // no n-gram is longer than the text (ngrams: 10^12 looped 10^12 times)
                 for i in 0...(base.count - size) { out.append(base[i..<(i + size)].joined(separator: " ")) }
             }
             return out
@@ -53,28 +54,35 @@ public enum Tokenizer: Codable, Equatable, Sendable {
         if c.contains(.words) {
             let w = try c.nestedContainer(keyedBy: WordKeys.self, forKey: .words)
             let n = try w.decode(Int.self, forKey: .ngrams)
-            guard n >= 1 else { throw DecodingError.dataCorruptedError(forKey: .ngrams, in: w, debugDescription: "ngrams must be ≥ 1, got \(n)") }
-            self = .words(ngrams: n, splitContractions: try w.decode(Bool.self, forKey: .splitContractions),
-                          stem: try w.decodeIfPresent(Bool.self, forKey: .stem) ?? false)
+            guard n >= 1 else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .ngrams, in: w, debugDescription: "ngrams must be ≥ 1, got \(n)")
+            }
+            self = .words(
+                ngrams: n, splitContractions: try w.decode(Bool.self, forKey: .splitContractions),
+                stem: try w.decodeIfPresent(Bool.self, forKey: .stem) ?? false)
         } else if c.contains(.characters) {
             self = .characters
         } else if c.contains(.plugin) {
             self = .plugin(try c.decode(PluginTextPart<any TextTokenizer>.self, forKey: .plugin))
         } else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "tokenizer must be words, characters or plugin"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "tokenizer must be words, characters or plugin")
+            )
         }
     }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CaseKeys.self)
         switch self {
-        case let .words(n, split, stem):
+        case .words(let n, let split, let stem):
             var w = c.nestedContainer(keyedBy: WordKeys.self, forKey: .words)
-            try w.encode(n, forKey: .ngrams); try w.encode(split, forKey: .splitContractions)
+            try w.encode(n, forKey: .ngrams)
+            try w.encode(split, forKey: .splitContractions)
             if stem { try w.encode(stem, forKey: .stem) }
         case .characters:
             _ = c.nestedContainer(keyedBy: WordKeys.self, forKey: .characters)
-        case let .plugin(p):
+        case .plugin(let p):
             try c.encode(p, forKey: .plugin)
         }
     }
@@ -85,7 +93,9 @@ public enum Tokenizer: Codable, Equatable, Sendable {
     static func splitContraction(_ w: String) -> [String] {
         let lower = w.lowercased()
         if lower.hasSuffix("n't") && w.count > 3 { return [String(w.dropLast(3)), String(w.suffix(3))] }
-        for c in clitics where lower.hasSuffix(c) && w.count > c.count { return [String(w.dropLast(c.count)), String(w.suffix(c.count))] }
+        for c in clitics where lower.hasSuffix(c) && w.count > c.count {
+            return [String(w.dropLast(c.count)), String(w.suffix(c.count))]
+        }
         return [w]
     }
 
@@ -94,16 +104,25 @@ public enum Tokenizer: Codable, Equatable, Sendable {
         var current = ""
         let chars = Array(text)
         var k = 0
-        func flush() { if !current.isEmpty { out.append(current); current = "" } }
+        func flush() {
+            if !current.isEmpty {
+                out.append(current)
+                current = ""
+            }
+        }
         while k < chars.count {
             let c = chars[k]
             if c == "<", let close = chars[(k + 1)...].firstIndex(of: ">"), close > k + 1,
-               chars[(k + 1)..<close].allSatisfy({ $0.isLetter || $0 == "_" }) {
-                flush(); out.append(String(chars[k...close])); k = close + 1; continue
+                chars[(k + 1)..<close].allSatisfy({ $0.isLetter || $0 == "_" })
+            {
+                flush()
+                out.append(String(chars[k...close]))
+                k = close + 1
+                continue
             }
             if c.isLetter || c.isNumber || c == "_" {
                 current.append(c)
-            } else if (c == "'" || c == "’"), !current.isEmpty, k + 1 < chars.count, chars[k + 1].isLetter {
+            } else if c == "'" || c == "’", !current.isEmpty, k + 1 < chars.count, chars[k + 1].isLetter {
                 current.append("'")
             } else {
                 flush()

@@ -27,7 +27,9 @@ public struct Vocabulary: Codable, Equatable, Sendable {
         }
         var idx: [String: Int] = [:]
         for (i, t) in tokens.enumerated() {
-            guard idx[t] == nil else { throw TextError.invalid("token '\(t)' appears twice in the vocabulary (indices \(idx[t]!) and \(i))") }
+            guard idx[t] == nil else {
+                throw TextError.invalid("token '\(t)' appears twice in the vocabulary (indices \(idx[t]!) and \(i))")
+            }
             idx[t] = i
         }
         self.tokens = tokens
@@ -43,9 +45,13 @@ public struct Vocabulary: Codable, Equatable, Sendable {
     /// each one), keeps those seen at least `minCount` times, orders them by `score` of those
     /// per-class counts when given, then by count, then by first occurrence, and keeps the first
     /// `maxTokens − 2`.
-    static func ranked(_ documents: [[String]], labels: [Int]? = nil, classes: Int = 0, maxTokens: Int?, minCount: Int,
-                       score: (([Int]) -> Double)? = nil) -> Vocabulary {
-        var counts: [String: Int] = [:], first: [String: Int] = [:], present: [String: [Int]] = [:]
+    static func ranked(
+        _ documents: [[String]], labels: [Int]? = nil, classes: Int = 0, maxTokens: Int?, minCount: Int,
+        score: (([Int]) -> Double)? = nil
+    ) -> Vocabulary {
+        var counts: [String: Int] = [:]
+        var first: [String: Int] = [:]
+        var present: [String: [Int]] = [:]
         var position = 0
         for (d, doc) in documents.enumerated() {
             var seen = Set<String>()
@@ -53,12 +59,16 @@ public struct Vocabulary: Codable, Equatable, Sendable {
                 counts[t, default: 0] += 1
                 if first[t] == nil { first[t] = position }
                 position += 1
-                if let labels, seen.insert(t).inserted { present[t, default: [Int](repeating: 0, count: classes)][labels[d]] += 1 }
+                if let labels, seen.insert(t).inserted {
+                    present[t, default: [Int](repeating: 0, count: classes)][labels[d]] += 1
+                }
             }
         }
-        counts[padding] = nil; counts[oov] = nil
+        counts[padding] = nil
+        counts[oov] = nil
         var ranked = counts.filter { $0.value >= minCount }.map(\.key)
-        let scores = score.map { s in Dictionary(uniqueKeysWithValues: ranked.map { ($0, s(present[$0] ?? [])) }) } ?? [:]
+        let scores =
+            score.map { s in Dictionary(uniqueKeysWithValues: ranked.map { ($0, s(present[$0] ?? [])) }) } ?? [:]
         ranked.sort { (scores[$0] ?? 0, counts[$0]!, -first[$0]!) > (scores[$1] ?? 0, counts[$1]!, -first[$1]!) }
         if let maxTokens { ranked = Array(ranked.prefix(max(0, maxTokens - 2))) }
         return Vocabulary(unchecked: [padding, oov] + ranked)
@@ -82,25 +92,43 @@ public struct Vocabulary: Codable, Equatable, Sendable {
     public func contains(_ token: String) -> Bool { index[token] != nil }
     public func encode(_ tokens: [String]) -> [Int] { tokens.map(id) }
     /// Tokens for indices; out-of-range indices decode as OOV.
-    public func decode(_ ids: [Int]) -> [String] { ids.map { $0 >= 0 && $0 < tokens.count ? tokens[$0] : Vocabulary.oov } }
+    public func decode(_ ids: [Int]) -> [String] {
+        ids.map { $0 >= 0 && $0 < tokens.count ? tokens[$0] : Vocabulary.oov }
+    }
 
     /// Plain-text form: one token a line, in index order, with `\` → `\\` and newline → `\n`.
     public func save(to url: URL) throws {
-        let body = tokens.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r") }
+        let body =
+            tokens.map {
+                $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+                    .replacingOccurrences(of: "\r", with: "\\r")
+            }
             .joined(separator: "\n") + "\n"
         try Data(body.utf8).write(to: url, options: .atomic)
     }
 
     /// Reads the plain-text form written by `save`.
     public static func load(from url: URL) throws -> Vocabulary {
-        guard let data = try? Data(contentsOf: url) else { throw TextError.io(path: url.path, message: "cannot read the vocabulary file") }
-        guard let text = String(data: data, encoding: .utf8) else { throw TextError.io(path: url.path, message: "the vocabulary file is not valid UTF-8") }
+        guard let data = try? Data(contentsOf: url) else {
+            throw TextError.io(path: url.path, message: "cannot read the vocabulary file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw TextError.io(path: url.path, message: "the vocabulary file is not valid UTF-8")
+        }
         var lines = text.components(separatedBy: "\n")
         if lines.last == "" { lines.removeLast() }
         let tokens = lines.map { line -> String in
-            var out = "", escaped = false
+            var out = ""
+            var escaped = false
             for c in line {
-                if escaped { out.append(c == "n" ? "\n" : c == "r" ? "\r" : c); escaped = false } else if c == "\\" { escaped = true } else { out.append(c) }
+                if escaped {
+                    out.append(c == "n" ? "\n" : c == "r" ? "\r" : c)
+                    escaped = false
+                } else if c == "\\" {
+                    escaped = true
+                } else {
+                    out.append(c)
+                }
             }
             return out
         }
@@ -125,9 +153,9 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
     case badLine(path: String, line: Int, message: String)
     public var description: String {
         switch self {
-        case let .invalid(m): return m
-        case let .io(p, m): return "\(p): \(m)"
-        case let .badLine(p, l, m): return "\(p):\(l): \(m)"
+        case .invalid(let m): return m
+        case .io(let p, let m): return "\(p): \(m)"
+        case .badLine(let p, let l, let m): return "\(p):\(l): \(m)"
         }
     }
 }

@@ -32,7 +32,8 @@ public enum VocabularyRanking: String, Codable, CaseIterable, Sendable {
     /// Score of one token from its per-class document counts `present[c]` and the class sizes
     /// `sizes[c]` (classes with no documents are skipped). Higher ranks earlier.
     public func score(present: [Int], sizes: [Int]) -> Double {
-        let n = Double(sizes.reduce(0, +)), a = Double(present.reduce(0, +))
+        let n = Double(sizes.reduce(0, +))
+        let a = Double(present.reduce(0, +))
         switch self {
         case .frequency:
             return a
@@ -40,15 +41,18 @@ public enum VocabularyRanking: String, Codable, CaseIterable, Sendable {
             guard a > 0, a < n else { return 0 }
             var chi = 0.0
             for (ac, nc) in zip(present, sizes) where nc > 0 {
-                let ePresent = a * Double(nc) / n, eAbsent = (n - a) * Double(nc) / n
-                let dPresent = Double(ac) - ePresent, dAbsent = Double(nc - ac) - eAbsent
+                let ePresent = a * Double(nc) / n
+                let eAbsent = (n - a) * Double(nc) / n
+                let dPresent = Double(ac) - ePresent
+                let dAbsent = Double(nc - ac) - eAbsent
                 chi += dPresent * dPresent / ePresent + dAbsent * dAbsent / eAbsent
             }
             return chi
         case .logRatio:
             var best = 0.0
             for (ac, nc) in zip(present, sizes) where nc > 0 {
-                let inClass = Double(ac) + 1, rest = a - Double(ac) + 1
+                let inClass = Double(ac) + 1
+                let rest = a - Double(ac) + 1
                 let logRatio = log(inClass / rest) - log((Double(nc) + 1) / (n - Double(nc) + 1))
                 best = max(best, abs(logRatio) / (1 / inClass + 1 / rest).squareRoot())
             }
@@ -65,12 +69,17 @@ extension Vocabulary {
     ///     ignored by `frequency`.
     /// - Throws: `TextError.invalid` when a label-aware ranking has no labels, a label count that
     ///   differs from the document count, a negative label, or fewer than two classes.
-    public static func build(from documents: [[String]], labels: [Int]?, ranking: VocabularyRanking,
-                             maxTokens: Int? = nil, minCount: Int = 1) throws -> Vocabulary {
+    public static func build(
+        from documents: [[String]], labels: [Int]?, ranking: VocabularyRanking,
+        maxTokens: Int? = nil, minCount: Int = 1
+    ) throws -> Vocabulary {
         guard ranking.needsLabels else { return build(from: documents, maxTokens: maxTokens, minCount: minCount) }
-        guard let labels else { throw TextError.invalid("vocabulary ranking '\(ranking.rawValue)' needs one class label per text") }
+        guard let labels else {
+            throw TextError.invalid("vocabulary ranking '\(ranking.rawValue)' needs one class label per text")
+        }
         guard labels.count == documents.count else {
-            throw TextError.invalid("vocabulary ranking '\(ranking.rawValue)' got \(labels.count) labels for \(documents.count) texts")
+            throw TextError.invalid(
+                "vocabulary ranking '\(ranking.rawValue)' got \(labels.count) labels for \(documents.count) texts")
         }
         guard let lowest = labels.min(), lowest >= 0 else { throw TextError.invalid("class labels must be 0 or more") }
         let k = labels.max()! + 1

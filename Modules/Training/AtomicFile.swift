@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Crash-safe file writes: the data goes to a temporary file in the same folder, is flushed to
@@ -15,7 +16,8 @@ public enum AtomicFile {
     public static func write(_ data: Data, to url: URL) throws {
         let dir = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let tmp = dir.appendingPathComponent(
+            ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw CheckpointError.io(path: tmp.path, message: String(cString: strerror(errno))) }
         var ok = true
@@ -23,20 +25,30 @@ public enum AtomicFile {
             var off = 0
             while off < raw.count {
                 let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-                if n <= 0 { ok = false; break }
+                if n <= 0 {
+                    ok = false
+                    break
+                }
                 off += n
             }
         }
         if ok { ok = fsync(fd) == 0 }
         let err = String(cString: strerror(errno))
         close(fd)
-        guard ok else { unlink(tmp.path); throw CheckpointError.io(path: url.path, message: "write failed: \(err)") }
+        guard ok else {
+            unlink(tmp.path)
+            throw CheckpointError.io(path: url.path, message: "write failed: \(err)")
+        }
         guard RenameHook.rename(tmp.path, url.path) == 0 else {
-            let e = String(cString: strerror(errno)); unlink(tmp.path)
+            let e = String(cString: strerror(errno))
+            unlink(tmp.path)
             throw CheckpointError.io(path: url.path, message: "rename failed: \(e)")
         }
-        let dfd = open(dir.path, O_RDONLY)           // persist the rename itself
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+        let dfd = open(dir.path, O_RDONLY)  // persist the rename itself
+        if dfd >= 0 {
+            fsync(dfd)
+            close(dfd)
+        }
     }
 }
 
@@ -49,9 +61,9 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case let .io(path, m): return "\(path): \(m)"
-        case let .format(path, m): return "\(path): \(m)"
-        case let .tensor(path, name, m): return "\(path): tensor '\(name)': \(m)"
+        case .io(let path, let m): return "\(path): \(m)"
+        case .format(let path, let m): return "\(path): \(m)"
+        case .tensor(let path, let name, let m): return "\(path): tensor '\(name)': \(m)"
         }
     }
 }

@@ -39,7 +39,8 @@ public struct BundleManifest: Codable, Equatable {
             files[name] = Entry(bytes: data.count, sha256: SHA256.hex(data))
         }
         let m = BundleManifest(format: formatName, version: 1, files: files)
-        let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try e.encode(m), to: folder.appendingPathComponent(fileName))
         return m
     }
@@ -49,13 +50,17 @@ public struct BundleManifest: Codable, Equatable {
         let url = folder.appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
         guard let m = try? JSONDecoder().decode(BundleManifest.self, from: data), m.format == formatName else {
-            throw CheckpointError.format(path: url.path, message: "not an Unroll bundle manifest (want {\"format\": \"\(formatName)\", \"version\", \"files\"})")
+            throw CheckpointError.format(
+                path: url.path,
+                message: "not an Unroll bundle manifest (want {\"format\": \"\(formatName)\", \"version\", \"files\"})")
         }
         guard m.version == 1 else {
-            throw CheckpointError.format(path: url.path, message: "field 'version': \(m.version) is newer than this Unroll reads (1)")
+            throw CheckpointError.format(
+                path: url.path, message: "field 'version': \(m.version) is newer than this Unroll reads (1)")
         }
         for name in m.files.keys where !isPlainName(name) {
-            throw CheckpointError.format(path: url.path, message: "field 'files': '\(name)' is not a file name inside the bundle")
+            throw CheckpointError.format(
+                path: url.path, message: "field 'files': '\(name)' is not a file name inside the bundle")
         }
         return m
     }
@@ -65,10 +70,15 @@ public struct BundleManifest: Codable, Equatable {
         for (name, entry) in files.sorted(by: { $0.key < $1.key }) {
             let url = folder.appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw CheckpointError.format(path: url.path, message: "listed in manifest.json but missing: the bundle is incomplete")
+                throw CheckpointError.format(
+                    path: url.path, message: "listed in manifest.json but missing: the bundle is incomplete")
             }
             guard data.count == entry.bytes, SHA256.hex(data) == entry.sha256 else {
-                throw CheckpointError.format(path: url.path, message: "does not match manifest.json (\(data.count) bytes, manifest says \(entry.bytes); or its SHA-256 differs): the bundle was changed or mixed from two runs")
+                throw CheckpointError.format(
+                    path: url.path,
+                    message:
+                        "does not match manifest.json (\(data.count) bytes, manifest says \(entry.bytes); or its SHA-256 differs): the bundle was changed or mixed from two runs"
+                )
             }
         }
     }

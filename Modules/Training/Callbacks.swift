@@ -1,6 +1,6 @@
 import Foundation
-import Tensors
 import Layers
+import Tensors
 
 /// Hooks into `fit`. Return `true` from `onEpochEnd` to stop training.
 public protocol Callback: AnyObject {
@@ -75,15 +75,29 @@ public final class EarlyStopping: ResumableCallback {
     /// Where it says why it stopped and which weights it restored (standard output by default).
     public var log: (String) -> Void = { print($0) }
 
-    public init(monitor: String = "val_loss", patience: Int = 0, minDelta: Double = 0, mode: MonitorMode = .auto, restoreBestWeights: Bool = false) {
-        self.monitor = monitor; self.patience = patience; self.minDelta = minDelta; self.mode = mode; self.restoreBestWeights = restoreBestWeights
+    public init(
+        monitor: String = "val_loss", patience: Int = 0, minDelta: Double = 0, mode: MonitorMode = .auto,
+        restoreBestWeights: Bool = false
+    ) {
+        self.monitor = monitor
+        self.patience = patience
+        self.minDelta = minDelta
+        self.mode = mode
+        self.restoreBestWeights = restoreBestWeights
     }
 
-    public func onTrainBegin(_ trainer: Trainer) throws { best = nil; wait = 0; stoppedEpoch = 0; bestEpoch = 0; resumedStopped = false }
+    public func onTrainBegin(_ trainer: Trainer) throws {
+        best = nil
+        wait = 0
+        stoppedEpoch = 0
+        bestEpoch = 0
+        resumedStopped = false
+    }
 
     public func onEpochEnd(_ logs: EpochLogs, history: History, trainer: Trainer) throws -> Bool {
         guard let v = logs.values[monitor] else {
-            throw TrainingError.invalid("early stopping monitors '\(monitor)' but the epoch logged only \(logs.values.keys.sorted())")
+            throw TrainingError.invalid(
+                "early stopping monitors '\(monitor)' but the epoch logged only \(logs.values.keys.sorted())")
         }
         if observe(v, epoch: logs.epoch) {
             if restoreBestWeights { bestWeights = trainer.model.namedParameters.map { $0.parameter.value.detached() } }
@@ -91,7 +105,9 @@ public final class EarlyStopping: ResumableCallback {
         }
         if wait >= patience {
             stoppedEpoch = logs.epoch
-            log("early stopping: \(monitor) has not improved on \(String(format: "%.4f", best ?? v)) (epoch \(bestEpoch)) for \(wait) epoch\(wait == 1 ? "" : "s") (patience \(patience)); stopped after epoch \(logs.epoch)")
+            log(
+                "early stopping: \(monitor) has not improved on \(String(format: "%.4f", best ?? v)) (epoch \(bestEpoch)) for \(wait) epoch\(wait == 1 ? "" : "s") (patience \(patience)); stopped after epoch \(logs.epoch)"
+            )
             return true
         }
         return false
@@ -100,7 +116,9 @@ public final class EarlyStopping: ResumableCallback {
     /// Updates best/wait with one epoch's value; true when it is the new best.
     private func observe(_ v: Double, epoch: Int) -> Bool {
         if best == nil || mode.better(v, than: best!, monitor: monitor, minDelta: minDelta) {
-            best = v; wait = 0; bestEpoch = epoch
+            best = v
+            wait = 0
+            bestEpoch = epoch
             return true
         }
         wait += 1
@@ -121,7 +139,10 @@ public final class EarlyStopping: ResumableCallback {
     private var resumedStopped = false
 
     public func resume(history: History, state: [String: Tensor], trainer: Trainer) throws {
-        best = nil; wait = 0; bestEpoch = 0; bestWeights = []
+        best = nil
+        wait = 0
+        bestEpoch = 0
+        bestWeights = []
         for logs in history.epochs { if let v = logs.values[monitor] { _ = observe(v, epoch: logs.epoch) } }
         // The replayed epochs ran out the patience: the run had stopped after its last one.
         resumedStopped = !history.epochs.isEmpty && wait >= patience && bestEpoch != history.epochs.last?.epoch
@@ -129,12 +150,15 @@ public final class EarlyStopping: ResumableCallback {
         guard restoreBestWeights, bestEpoch > 0 else { return }
         let params = trainer.model.namedParameters
         if bestEpoch == history.epochs.last?.epoch {
-            bestWeights = params.map { $0.parameter.value.detached() }      // the checkpoint's own weights
+            bestWeights = params.map { $0.parameter.value.detached() }  // the checkpoint's own weights
         } else if state["best_epoch"]?.scalars.first.map(Int.init) == bestEpoch,
-                  case let saved = params.compactMap({ state["weights." + $0.name] }), saved.count == params.count {
+            case let saved = params.compactMap({ state["weights." + $0.name] }), saved.count == params.count
+        {
             bestWeights = saved
         } else {
-            throw TrainingError.invalid("early stopping: the checkpoint does not hold the weights of epoch \(bestEpoch), the best '\(monitor)' so far, so restore_best_weights cannot continue")
+            throw TrainingError.invalid(
+                "early stopping: the checkpoint does not hold the weights of epoch \(bestEpoch), the best '\(monitor)' so far, so restore_best_weights cannot continue"
+            )
         }
     }
 
@@ -143,7 +167,9 @@ public final class EarlyStopping: ResumableCallback {
     public func onTrainEnd(_ history: History, trainer: Trainer) throws {
         guard restoreBestWeights, !bestWeights.isEmpty, bestEpoch != history.epochs.last?.epoch else { return }
         for (p, w) in zip(trainer.model.namedParameters, bestWeights) { try p.parameter.assign(w) }
-        log("early stopping: restored the weights of epoch \(bestEpoch) (\(monitor) \(String(format: "%.4f", best ?? .nan)))")
+        log(
+            "early stopping: restored the weights of epoch \(bestEpoch) (\(monitor) \(String(format: "%.4f", best ?? .nan)))"
+        )
     }
 }
 
@@ -152,13 +178,17 @@ public final class ModelCheckpoint: Callback {
     public let directory: URL, monitor: String, saveBestOnly: Bool, mode: MonitorMode
     private var best: Double?
     public init(directory: URL, monitor: String = "val_loss", saveBestOnly: Bool = false, mode: MonitorMode = .auto) {
-        self.directory = directory; self.monitor = monitor; self.saveBestOnly = saveBestOnly; self.mode = mode
+        self.directory = directory
+        self.monitor = monitor
+        self.saveBestOnly = saveBestOnly
+        self.mode = mode
     }
 
     public func onEpochEnd(_ logs: EpochLogs, history: History, trainer: Trainer) throws -> Bool {
         if saveBestOnly {
             guard let v = logs.values[monitor] else {
-                throw TrainingError.invalid("checkpoint monitors '\(monitor)' but the epoch logged only \(logs.values.keys.sorted())")
+                throw TrainingError.invalid(
+                    "checkpoint monitors '\(monitor)' but the epoch logged only \(logs.values.keys.sorted())")
             }
             guard best == nil || mode.better(v, than: best!, monitor: monitor, minDelta: 0) else { return false }
             best = v
@@ -171,7 +201,10 @@ public final class ModelCheckpoint: Callback {
 /// Writes the history as CSV and/or JSON after every epoch (atomically).
 public final class HistoryLogger: Callback {
     public let csv: URL?, json: URL?
-    public init(csv: URL? = nil, json: URL? = nil) { self.csv = csv; self.json = json }
+    public init(csv: URL? = nil, json: URL? = nil) {
+        self.csv = csv
+        self.json = json
+    }
     public func onEpochEnd(_ logs: EpochLogs, history: History, trainer: Trainer) throws -> Bool {
         if let csv { try AtomicFile.write(Data(history.csv().utf8), to: csv) }
         if let json { try AtomicFile.write(try history.json(), to: json) }

@@ -1,7 +1,7 @@
 import Foundation
-import Tensors
 import Layers
 import Optimizers
+import Tensors
 
 /// Resumable training checkpoints.
 ///
@@ -16,7 +16,10 @@ import Optimizers
 /// Each file is written atomically into a fresh folder, and `latest.json` is switched only after
 /// the folder is complete, so a run killed at any moment leaves the previous checkpoint intact.
 public enum Checkpoint {
-    struct State: Codable { var epoch: Int; var history: History }
+    struct State: Codable {
+        var epoch: Int
+        var history: History
+    }
 
     /// Saves the model weights, optimizer state and progress after `epoch`.
     public static func save(trainer: Trainer, epoch: Int, history: History, to dir: URL) throws {
@@ -24,16 +27,22 @@ public enum Checkpoint {
         let folder = dir.appendingPathComponent(name)
         try saveWeights(trainer.model, to: folder.appendingPathComponent("weights.safetensors"))
         try saveOptimizer(trainer.optimizer, to: folder.appendingPathComponent("optimizer.safetensors"))
-        let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try e.encode(State(epoch: epoch, history: history)), to: folder.appendingPathComponent("state.json"))
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(
+            try e.encode(State(epoch: epoch, history: history)), to: folder.appendingPathComponent("state.json"))
         var callbackState: [String: Tensor] = [:]
         for cb in trainer.resumableCallbacks {
             for (name, t) in cb.checkpointState(trainer: trainer) { callbackState[cb.checkpointKey + "/" + name] = t }
         }
         if !callbackState.isEmpty {
-            try SafeTensors.write(callbackState, metadata: ["format": "unroll-callbacks"], to: folder.appendingPathComponent("callbacks.safetensors"))
+            try SafeTensors.write(
+                callbackState, metadata: ["format": "unroll-callbacks"],
+                to: folder.appendingPathComponent("callbacks.safetensors"))
         }
-        try AtomicFile.write(try JSONSerialization.data(withJSONObject: ["checkpoint": name]), to: dir.appendingPathComponent("latest.json"))
+        try AtomicFile.write(
+            try JSONSerialization.data(withJSONObject: ["checkpoint": name]),
+            to: dir.appendingPathComponent("latest.json"))
         removeStaleFolders(in: dir, keeping: name)
     }
 
@@ -52,7 +61,9 @@ public enum Checkpoint {
         let fm = FileManager.default
         for child in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] where child != name && isFolderName(child) {
             let url = dir.appendingPathComponent(child)
-            guard let attrs = try? fm.attributesOfItem(atPath: url.path), attrs[.type] as? FileAttributeType == .typeDirectory else { continue }
+            guard let attrs = try? fm.attributesOfItem(atPath: url.path),
+                attrs[.type] as? FileAttributeType == .typeDirectory
+            else { continue }
             try? fm.removeItem(at: url)
         }
     }
@@ -60,12 +71,18 @@ public enum Checkpoint {
     /// The folder `latest.json` points to; the name must be one `save` writes (`epoch-0003`).
     public static func latest(in dir: URL) throws -> URL {
         let url = dir.appendingPathComponent("latest.json")
-        guard let data = try? Data(contentsOf: url) else { throw CheckpointError.io(path: url.path, message: "no checkpoint here (latest.json is missing)") }
-        guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let name = obj["checkpoint"] as? String else {
-            throw CheckpointError.format(path: url.path, message: "latest.json must be {\"checkpoint\": \"epoch-NNNN\"}")
+        guard let data = try? Data(contentsOf: url) else {
+            throw CheckpointError.io(path: url.path, message: "no checkpoint here (latest.json is missing)")
+        }
+        guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let name = obj["checkpoint"] as? String
+        else {
+            throw CheckpointError.format(
+                path: url.path, message: "latest.json must be {\"checkpoint\": \"epoch-NNNN\"}")
         }
         guard isFolderName(name) else {
-            throw CheckpointError.format(path: url.path, message: "field 'checkpoint': '\(name)' is not a checkpoint folder name (epoch-NNNN)")
+            throw CheckpointError.format(
+                path: url.path, message: "field 'checkpoint': '\(name)' is not a checkpoint folder name (epoch-NNNN)")
         }
         return dir.appendingPathComponent(name)
     }
@@ -73,23 +90,31 @@ public enum Checkpoint {
     /// Restores weights and optimizer state from the latest checkpoint in `dir` and returns the
     /// completed epoch, to pass as `FitOptions.initialEpoch`, with the history and the callbacks'
     /// state (`FitOptions.initialHistory`, `initialCallbackState`).
-    public static func resume(trainer: Trainer, from dir: URL) throws -> (epoch: Int, history: History, callbackState: [String: [String: Tensor]]) {
+    public static func resume(trainer: Trainer, from dir: URL) throws -> (
+        epoch: Int, history: History, callbackState: [String: [String: Tensor]]
+    ) {
         let folder = try latest(in: dir)
         try loadWeights(trainer.model, from: folder.appendingPathComponent("weights.safetensors"))
         try loadOptimizer(trainer.optimizer, from: folder.appendingPathComponent("optimizer.safetensors"))
         let stateURL = folder.appendingPathComponent("state.json")
-        guard let data = try? Data(contentsOf: stateURL), let state = try? JSONDecoder().decode(State.self, from: data) else {
+        guard let data = try? Data(contentsOf: stateURL), let state = try? JSONDecoder().decode(State.self, from: data)
+        else {
             throw CheckpointError.format(path: stateURL.path, message: "state.json is missing or malformed")
         }
         guard state.epoch >= 0, state.epoch == state.history.epochs.count else {
-            throw CheckpointError.format(path: stateURL.path, message: "field 'epoch': \(state.epoch) does not match the \(state.history.epochs.count) epochs of its history")
+            throw CheckpointError.format(
+                path: stateURL.path,
+                message:
+                    "field 'epoch': \(state.epoch) does not match the \(state.history.epochs.count) epochs of its history"
+            )
         }
         var callbackState: [String: [String: Tensor]] = [:]
         let cbURL = folder.appendingPathComponent("callbacks.safetensors")
         if FileManager.default.fileExists(atPath: cbURL.path) {
             for (key, t) in try SafeTensors.read(cbURL).tensors {
                 guard let slash = key.firstIndex(of: "/") else {
-                    throw CheckpointError.format(path: cbURL.path, message: "tensor '\(key)' is not named <callback>/<name>")
+                    throw CheckpointError.format(
+                        path: cbURL.path, message: "tensor '\(key)' is not named <callback>/<name>")
                 }
                 callbackState[String(key[..<slash]), default: [:]][String(key[key.index(after: slash)...])] = t
             }
@@ -103,22 +128,30 @@ public enum Checkpoint {
 
     /// Writes an optimizer's slots as safetensors; metadata: type, iterations, learning_rate.
     public static func saveOptimizer(_ optimizer: any Optimizer, to url: URL) throws {
-        try SafeTensors.write(optimizer.state, metadata: [
-            "type": type(of: optimizer).typeName,
-            "iterations": String(optimizer.iterations),
-            "learning_rate": String(optimizer.learningRate),
-        ], to: url)
+        try SafeTensors.write(
+            optimizer.state,
+            metadata: [
+                "type": type(of: optimizer).typeName,
+                "iterations": String(optimizer.iterations),
+                "learning_rate": String(optimizer.learningRate),
+            ], to: url)
     }
 
     /// Restores an optimizer saved by `saveOptimizer`; the type must match.
     public static func loadOptimizer(_ optimizer: any Optimizer, from url: URL) throws {
         let (slots, meta) = try SafeTensors.read(url)
         guard meta["type"] == type(of: optimizer).typeName else {
-            throw CheckpointError.format(path: url.path, message: "saved by optimizer '\(meta["type"] ?? "?")' but this run uses '\(type(of: optimizer).typeName)'")
+            throw CheckpointError.format(
+                path: url.path,
+                message:
+                    "saved by optimizer '\(meta["type"] ?? "?")' but this run uses '\(type(of: optimizer).typeName)'")
         }
-        guard let it = meta["iterations"].flatMap(Int.init) else { throw CheckpointError.format(path: url.path, message: "metadata lacks iterations") }
+        guard let it = meta["iterations"].flatMap(Int.init) else {
+            throw CheckpointError.format(path: url.path, message: "metadata lacks iterations")
+        }
         guard (0...maxIterations).contains(it) else {
-            throw CheckpointError.format(path: url.path, message: "metadata 'iterations': \(it) is outside 0…\(maxIterations)")
+            throw CheckpointError.format(
+                path: url.path, message: "metadata 'iterations': \(it) is outside 0…\(maxIterations)")
         }
         try optimizer.restore(state: slots, iterations: it)
         if let lr = meta["learning_rate"].flatMap(Float.init) { optimizer.learningRate = lr }
@@ -137,7 +170,8 @@ public enum Checkpoint {
         let expected = Dictionary(uniqueKeysWithValues: params.map { ($0.name, $0.parameter.shape) })
         let (tensors, _) = try SafeTensors.read(url, expected: expected)
         for (n, _) in params where tensors[n]!.withUnsafeBufferPointer({ $0.contains { !$0.isFinite } }) {
-            throw CheckpointError.tensor(path: url.path, name: n, message: "holds NaN or infinite values; these weights cannot be used")
+            throw CheckpointError.tensor(
+                path: url.path, name: n, message: "holds NaN or infinite values; these weights cannot be used")
         }
         for (n, p) in params { try p.assign(tensors[n]!, name: n) }
     }

@@ -38,23 +38,32 @@ public final class GradientFlowMonitor: Callback {
     private var clip = (steps: 0, clipped: 0, before: 0.0, after: 0.0, maxBefore: 0.0)
 
     public init(directory: URL? = nil, every: Int = 10, quiet: Bool = false) {
-        self.directory = directory; self.every = max(1, every); self.quiet = quiet
+        self.directory = directory
+        self.every = max(1, every)
+        self.quiet = quiet
     }
 
     public func onTrainBegin(_ trainer: Trainer) throws {
         trainer.probe = probe
         trainer.probeEvery = every
-        layers = []; clipping = []; summary = []; sums = [:]
+        layers = []
+        clipping = []
+        summary = []
+        sums = [:]
     }
 
     public func onStepEnd(_ step: StepInfo, trainer: Trainer) throws {
         clip.steps += 1
         if step.clipping.clipped { clip.clipped += 1 }
-        clip.before += Double(step.clipping.normBefore); clip.after += Double(step.clipping.normAfter)
+        clip.before += Double(step.clipping.normBefore)
+        clip.after += Double(step.clipping.normAfter)
         clip.maxBefore = max(clip.maxBefore, Double(step.clipping.normBefore))
         for r in probe.drain() {
             var s = sums[r.layer] ?? (Array(repeating: 0, count: r.gradientNorms.count), [:], 0)
-            if s.norms.count != r.gradientNorms.count { s.norms = Array(repeating: 0, count: r.gradientNorms.count); s.count = 0 }
+            if s.norms.count != r.gradientNorms.count {
+                s.norms = Array(repeating: 0, count: r.gradientNorms.count)
+                s.count = 0
+            }
             for (i, n) in r.gradientNorms.enumerated() { s.norms[i] += Double(n) }
             for (g, v) in r.saturation { s.sat[g, default: 0] += Double(v) }
             s.count += 1
@@ -64,13 +73,18 @@ public final class GradientFlowMonitor: Callback {
 
     public func onEpochEnd(_ logs: EpochLogs, history: History, trainer: Trainer) throws -> Bool {
         for (layer, s) in sums.sorted(by: { $0.key < $1.key }) where s.count > 0 {
-            layers.append(LayerEpoch(layer: layer, epoch: logs.epoch, gradientNorms: s.norms.map { $0 / Double(s.count) },
-                                     saturation: s.sat.mapValues { $0 / Double(s.count) }, batches: s.count))
+            layers.append(
+                LayerEpoch(
+                    layer: layer, epoch: logs.epoch, gradientNorms: s.norms.map { $0 / Double(s.count) },
+                    saturation: s.sat.mapValues { $0 / Double(s.count) }, batches: s.count))
         }
         let n = Double(max(clip.steps, 1))
-        clipping.append(ClipEpoch(epoch: logs.epoch, steps: clip.steps, clipped: clip.clipped, meanNormBefore: clip.before / n,
-                                  meanNormAfter: clip.after / n, maxNormBefore: clip.maxBefore))
-        sums = [:]; clip = (0, 0, 0, 0, 0)
+        clipping.append(
+            ClipEpoch(
+                epoch: logs.epoch, steps: clip.steps, clipped: clip.clipped, meanNormBefore: clip.before / n,
+                meanNormAfter: clip.after / n, maxNormBefore: clip.maxBefore))
+        sums = [:]
+        clip = (0, 0, 0, 0, 0)
         return false
     }
 
@@ -80,42 +94,67 @@ public final class GradientFlowMonitor: Callback {
         summary = GradientFlowMonitor.verdicts(layers: layers, clipping: clipping, layerTypes: types)
         if !quiet { for line in summary { print(line) } }
         guard let directory else { return }
-        let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]; e.keyEncodingStrategy = .convertToSnakeCase
-        struct File: Codable { var layers: [LayerEpoch]; var clipping: [ClipEpoch]; var summary: [String] }
-        try AtomicFile.write(try e.encode(File(layers: layers, clipping: clipping, summary: summary)), to: directory.appendingPathComponent("gradient_flow.json"))
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        e.keyEncodingStrategy = .convertToSnakeCase
+        struct File: Codable {
+            var layers: [LayerEpoch]
+            var clipping: [ClipEpoch]
+            var summary: [String]
+        }
+        try AtomicFile.write(
+            try e.encode(File(layers: layers, clipping: clipping, summary: summary)),
+            to: directory.appendingPathComponent("gradient_flow.json"))
         var csv = "layer,epoch,step,gradient_norm\n"
-        for l in layers { for (t, v) in l.gradientNorms.enumerated() { csv += "\(l.layer),\(l.epoch),\(t + 1),\(String(format: "%.6g", v))\n" } }
+        for l in layers {
+            for (t, v) in l.gradientNorms.enumerated() {
+                csv += "\(l.layer),\(l.epoch),\(t + 1),\(String(format: "%.6g", v))\n"
+            }
+        }
         try AtomicFile.write(Data(csv.utf8), to: directory.appendingPathComponent("gradient_flow.csv"))
     }
 
     /// The closing verdicts: per layer the ratio of the gradient at step 1 to the last step in
     /// the last epoch (below 1e-3: vanishing; above 1e3 or non-finite: exploding), saturated
     /// gates, and how often clipping fired.
-    public static func verdicts(layers: [LayerEpoch], clipping: [ClipEpoch], layerTypes: [String: String] = [:]) -> [String] {
+    public static func verdicts(layers: [LayerEpoch], clipping: [ClipEpoch], layerTypes: [String: String] = [:])
+        -> [String]
+    {
         var out: [String] = []
         let lastEpoch = layers.map(\.epoch).max() ?? 0
         for l in layers where l.epoch == lastEpoch {
-            guard let first = l.gradientNorms.first, let last = l.gradientNorms.last, l.gradientNorms.count > 1 else { continue }
+            guard let first = l.gradientNorms.first, let last = l.gradientNorms.last, l.gradientNorms.count > 1 else {
+                continue
+            }
             let T = l.gradientNorms.count
             let ratio = last > 0 ? first / last : (first > 0 ? Double.infinity : 1)
             let r = String(format: "%.1g", ratio)
             if !ratio.isFinite || ratio > 1e3 {
-                out.append("\(l.layer): gradient at step 1 is \(r)× that of step \(T) — exploding; clip gradients (clipping: {global_norm: 1}), lower the learning rate, or shorten sequences")
+                out.append(
+                    "\(l.layer): gradient at step 1 is \(r)× that of step \(T) — exploding; clip gradients (clipping: {global_norm: 1}), lower the learning rate, or shorten sequences"
+                )
             } else if ratio < 1e-3 {
                 let gated = ["LSTM", "GRU"].contains(layerTypes[l.layer] ?? "")
-                out.append("\(l.layer): gradient at step 1 is \(r) of step \(T) — vanishing; " + (gated
-                    ? "early steps barely train: shorten sequences (padding is often most of them: mask_zero: true), or accept it for long-range-free tasks"
-                    : "consider LSTM/GRU, shorter sequences or truncated BPTT"))
+                out.append(
+                    "\(l.layer): gradient at step 1 is \(r) of step \(T) — vanishing; "
+                        + (gated
+                            ? "early steps barely train: shorten sequences (padding is often most of them: mask_zero: true), or accept it for long-range-free tasks"
+                            : "consider LSTM/GRU, shorter sequences or truncated BPTT"))
             } else {
                 out.append("\(l.layer): gradient at step 1 is \(r) of step \(T) — flowing")
             }
             let saturated = l.saturation.filter { $0.value > 0.5 }.keys.sorted()
             if !saturated.isEmpty {
-                out.append("\(l.layer): gates mostly saturated (\(saturated.joined(separator: ", "))) — little gradient passes them")
+                out.append(
+                    "\(l.layer): gates mostly saturated (\(saturated.joined(separator: ", "))) — little gradient passes them"
+                )
             }
         }
-        let steps = clipping.reduce(0) { $0 + $1.steps }, clipped = clipping.reduce(0) { $0 + $1.clipped }
-        if steps > 0 && clipped > 0 { out.append(String(format: "clipping fired on %.0f%% of steps", 100 * Double(clipped) / Double(steps))) }
+        let steps = clipping.reduce(0) { $0 + $1.steps }
+        let clipped = clipping.reduce(0) { $0 + $1.clipped }
+        if steps > 0 && clipped > 0 {
+            out.append(String(format: "clipping fired on %.0f%% of steps", 100 * Double(clipped) / Double(steps)))
+        }
         return out
     }
 }

@@ -5,7 +5,10 @@ public struct EpochLogs: Equatable, Codable, Sendable {
     /// 1-based epoch number.
     public var epoch: Int
     public var values: [String: Double]
-    public init(epoch: Int, values: [String: Double]) { self.epoch = epoch; self.values = values }
+    public init(epoch: Int, values: [String: Double]) {
+        self.epoch = epoch
+        self.values = values
+    }
 }
 
 /// Everything `fit` measured, epoch by epoch; writes CSV and JSON.
@@ -29,7 +32,9 @@ public struct History: Equatable, Codable, Sendable {
         let cols = columns
         var out = cols.joined(separator: ",") + "\n"
         for e in epochs {
-            out += cols.map { c in c == "epoch" ? String(e.epoch) : e.values[c].map { String(format: "%.6g", $0) } ?? "" }.joined(separator: ",") + "\n"
+            out +=
+                cols.map { c in c == "epoch" ? String(e.epoch) : e.values[c].map { String(format: "%.6g", $0) } ?? "" }
+                .joined(separator: ",") + "\n"
         }
         return out
     }

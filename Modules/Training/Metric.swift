@@ -1,5 +1,5 @@
-import Tensors
 import Layers
+import Tensors
 
 /// A metric, fed batch by batch and read at the end (Keras's `update_state` / `result`): `fit`
 /// updates each one with every training step's predictions and reports its result for the
@@ -35,7 +35,8 @@ public final class ConfusionMetric: Metric {
 
     public init(_ name: String) throws {
         guard ConfusionMatrix.metricNames.contains(name) else {
-            throw ModelError.invalid("unknown metric '\(name)'; built-in metrics: \(ConfusionMatrix.metricNames.joined(separator: ", "))")
+            throw ModelError.invalid(
+                "unknown metric '\(name)'; built-in metrics: \(ConfusionMatrix.metricNames.joined(separator: ", "))")
         }
         self.name = name
     }

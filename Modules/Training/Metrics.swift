@@ -1,6 +1,6 @@
 import Foundation
-import Tensors
 import Layers
+import Tensors
 
 /// How predictions and targets are read as classes for metrics.
 public enum TaskKind: Equatable, Sendable {
@@ -35,12 +35,16 @@ public enum TaskKind: Equatable, Sendable {
     }
 
     /// Predicted and true classes, flattened over the batch (and time, where `mask` keeps a step).
-    public func classes(predictions p: Tensor, targets y: Tensor, mask: Tensor? = nil) throws -> (predicted: [Int], actual: [Int]) {
-        let ps = p.scalars, ys = y.scalars
-        var pred: [Int] = [], act: [Int] = []
+    public func classes(predictions p: Tensor, targets y: Tensor, mask: Tensor? = nil) throws -> (
+        predicted: [Int], actual: [Int]
+    ) {
+        let ps = p.scalars
+        let ys = y.scalars
+        var pred: [Int] = []
+        var act: [Int] = []
         switch self {
         case .regression: return ([], [])
-        case let .binary(threshold):
+        case .binary(let threshold):
             pred = ps.map { $0 >= threshold ? 1 : 0 }
             act = ys.map { $0 >= 0.5 ? 1 : 0 }
         case .categorical, .sparse:
@@ -60,7 +64,9 @@ public enum TaskKind: Equatable, Sendable {
             }
         }
         guard pred.count == act.count else {
-            throw ModelError.invalid("metrics: \(pred.count) predictions but \(act.count) targets (predictions \(p.shape), targets \(y.shape))")
+            throw ModelError.invalid(
+                "metrics: \(pred.count) predictions but \(act.count) targets (predictions \(p.shape), targets \(y.shape))"
+            )
         }
         if let m = mask {
             let keep = m.scalars
@@ -109,7 +115,9 @@ public struct ConfusionMatrix: Equatable, Codable, Sendable {
 
     public var classes: Int { counts.count }
     public var total: Int { counts.reduce(0) { $0 + $1.reduce(0, +) } }
-    public var accuracy: Double { total == 0 ? 0 : Double((0..<classes).reduce(0) { $0 + counts[$1][$1] }) / Double(total) }
+    public var accuracy: Double {
+        total == 0 ? 0 : Double((0..<classes).reduce(0) { $0 + counts[$1][$1] }) / Double(total)
+    }
 
     public func precision(_ k: Int) -> Double {
         let predicted = (0..<classes).reduce(0) { $0 + counts[$1][k] }
@@ -120,7 +128,8 @@ public struct ConfusionMatrix: Equatable, Codable, Sendable {
         return actual == 0 ? 0 : Double(counts[k][k]) / Double(actual)
     }
     public func f1(_ k: Int) -> Double {
-        let p = precision(k), r = recall(k)
+        let p = precision(k)
+        let r = recall(k)
         return p + r == 0 ? 0 : 2 * p * r / (p + r)
     }
     /// Classes that occur as an actual or a predicted class (scikit-learn's label set for macro averages).
@@ -152,7 +161,9 @@ public struct ConfusionMatrix: Equatable, Codable, Sendable {
     }
 
     /// The metric names `value(of:)` knows.
-    public static let metricNames = ["accuracy", "precision", "recall", "f1", "macro_precision", "macro_recall", "macro_f1"]
+    public static let metricNames = [
+        "accuracy", "precision", "recall", "f1", "macro_precision", "macro_recall", "macro_f1",
+    ]
 
     /// A printable report: the matrix with per-class precision, recall, F1 and support.
     public func report(labels: [String]? = nil) -> String {
@@ -162,9 +173,12 @@ public struct ConfusionMatrix: Equatable, Codable, Sendable {
         func f(_ x: Double) -> String { String(format: "%.4f", x) }
         var out = pad("", w) + pad("precision") + pad("recall") + pad("f1") + pad("support") + "\n"
         for k in 0..<classes {
-            out += pad(names[k], w) + pad(f(precision(k))) + pad(f(recall(k))) + pad(f(f1(k))) + pad(String(counts[k].reduce(0, +))) + "\n"
+            out +=
+                pad(names[k], w) + pad(f(precision(k))) + pad(f(recall(k))) + pad(f(f1(k)))
+                + pad(String(counts[k].reduce(0, +))) + "\n"
         }
-        out += pad("macro", w) + pad(f(macroPrecision)) + pad(f(macroRecall)) + pad(f(macroF1)) + pad(String(total)) + "\n"
+        out +=
+            pad("macro", w) + pad(f(macroPrecision)) + pad(f(macroRecall)) + pad(f(macroF1)) + pad(String(total)) + "\n"
         out += pad("accuracy", w) + pad("") + pad("") + pad(f(accuracy)) + pad(String(total)) + "\n\n"
         out += "confusion matrix (rows: actual, columns: predicted)\n"
         out += pad("", w) + names.map { pad($0) }.joined() + "\n"

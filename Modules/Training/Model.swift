@@ -1,5 +1,5 @@
-import Tensors
 import Layers
+import Tensors
 
 /// A model: layers called on the input and on each other's outputs — a chain (`Sequential`,
 /// what `model:` lists in a spec) or a graph (Keras's functional API, a spec's `graph:`), built
@@ -46,7 +46,9 @@ public final class Model {
         public var inputs: [String]
         /// The node's name; nil: the layer's name (`<layer>_<k>` for a shared layer's k-th call).
         public var name: String?
-        public init(_ layer: any Layer, inputs: [String], name: String? = nil) { (self.layer, self.inputs, self.name) = (layer, inputs, name) }
+        public init(_ layer: any Layer, inputs: [String], name: String? = nil) {
+            (self.layer, self.inputs, self.name) = (layer, inputs, name)
+        }
     }
 
     /// The nodes in order; each reads only the input and nodes before it.
@@ -65,15 +67,20 @@ public final class Model {
 
     /// The chain: names unnamed layers, infers every shape (throwing at the first layer that does
     /// not fit, naming it and its input), and builds the parameters from `seed`.
-    public convenience init(inputShape: [Int], layers: [any Layer], seed: UInt64 = 0, name: String = "sequential") throws {
+    public convenience init(inputShape: [Int], layers: [any Layer], seed: UInt64 = 0, name: String = "sequential")
+        throws
+    {
         guard !layers.isEmpty else { throw ModelError.invalid("a model needs at least one layer") }
-        let names = Model.layerNames(types: layers.map(\.typeName), given: layers.map { $0.name.isEmpty ? nil : $0.name })
+        let names = Model.layerNames(
+            types: layers.map(\.typeName), given: layers.map { $0.name.isEmpty ? nil : $0.name })
         for (l, n) in zip(layers, names) { l.name = n }
         guard Set(names).count == layers.count else {
             throw ModelError.invalid("layer names must be unique: \(names)")
         }
-        try self.init(inputShape: inputShape, nodes: layers.enumerated().map { i, l in NodeSpec(l, inputs: [i == 0 ? Model.inputName : names[i - 1]]) },
-                      seed: seed, name: name)
+        try self.init(
+            inputShape: inputShape,
+            nodes: layers.enumerated().map { i, l in NodeSpec(l, inputs: [i == 0 ? Model.inputName : names[i - 1]]) },
+            seed: seed, name: name)
     }
 
     /// Runs a chain with the plain layer loop (default on); off, chains take the graph loop —
@@ -91,24 +98,30 @@ public final class Model {
         guard !specs.isEmpty else { throw ModelError.invalid("a model needs at least one layer") }
         var distinct: [any Layer] = []
         for s in specs where !distinct.contains(where: { $0 === s.layer }) { distinct.append(s.layer) }
-        let names = Model.layerNames(types: distinct.map(\.typeName), given: distinct.map { $0.name.isEmpty ? nil : $0.name })
+        let names = Model.layerNames(
+            types: distinct.map(\.typeName), given: distinct.map { $0.name.isEmpty ? nil : $0.name })
         for (l, n) in zip(distinct, names) { l.name = n }
-        guard Set(names).count == distinct.count else { throw ModelError.invalid("layer names must be unique: \(names)") }
+        guard Set(names).count == distinct.count else {
+            throw ModelError.invalid("layer names must be unique: \(names)")
+        }
         var index: [String: Int] = [Model.inputName: -1]
         var calls: [ObjectIdentifier: Int] = [:]
         var built: [Node] = []
         var rng = SeededGenerator(seed: seed)
         var layerInput: [ObjectIdentifier: [[Int]]] = [:]
         for (i, s) in specs.enumerated() {
-            let l = s.layer, id = ObjectIdentifier(l)
+            let l = s.layer
+            let id = ObjectIdentifier(l)
             calls[id, default: 0] += 1
             let nodeName = s.name ?? (calls[id]! == 1 ? l.name : "\(l.name)_\(calls[id]!)")
             let inputs = try s.inputs.map { n -> Int in
                 guard let k = index[n] else {
                     let later = specs[(i + 1)...].contains { ($0.name ?? $0.layer.name) == n } || n == nodeName
-                    throw ModelError.shape(layer: nodeName, index: i, inputShape: [], from: n,
-                                           underlying: later ? "'\(n)' is this node or a later one: a node reads only the input and nodes above it (no cycles)"
-                                                             : "no node or input is named '\(n)'")
+                    throw ModelError.shape(
+                        layer: nodeName, index: i, inputShape: [], from: n,
+                        underlying: later
+                            ? "'\(n)' is this node or a later one: a node reads only the input and nodes above it (no cycles)"
+                            : "no node or input is named '\(n)'")
                 }
                 return k
             }
@@ -116,23 +129,33 @@ public final class Model {
             let from = s.inputs.joined(separator: " and ")
             do {
                 let out: [Int]
-                if let m = l as? any MultiInputLayer { out = try m.outputShape(forInputs: shapes) } else {
-                    guard shapes.count == 1 else { throw LayerError.shape(layer: l.name, message: "takes one input, given \(shapes.count)") }
+                if let m = l as? any MultiInputLayer {
+                    out = try m.outputShape(forInputs: shapes)
+                } else {
+                    guard shapes.count == 1 else {
+                        throw LayerError.shape(layer: l.name, message: "takes one input, given \(shapes.count)")
+                    }
                     out = try l.outputShape(for: shapes[0])
                 }
                 if let first = layerInput[id] {
                     guard first == shapes else {
-                        throw LayerError.shape(layer: l.name, message: "is shared, and was built for \(first.map { Model.render($0) }.joined(separator: " and ")), not \(shapes.map { Model.render($0) }.joined(separator: " and "))")
+                        throw LayerError.shape(
+                            layer: l.name,
+                            message:
+                                "is shared, and was built for \(first.map { Model.render($0) }.joined(separator: " and ")), not \(shapes.map { Model.render($0) }.joined(separator: " and "))"
+                        )
                     }
                 } else {
                     var layerRNG = rng.split()
-                    try l.build(inputShape: shapes[0], rng: &layerRNG)     // a merge layer has no weights
+                    try l.build(inputShape: shapes[0], rng: &layerRNG)  // a merge layer has no weights
                     layerInput[id] = shapes
                 }
                 built.append(Node(name: nodeName, layer: l, inputs: inputs, inputShapes: shapes, outputShape: out))
             } catch {
-                throw ModelError.shape(layer: nodeName, index: i, inputShape: shapes.count == 1 ? shapes[0] : [], from: i == 0 && from == Model.inputName ? "the input" : from,
-                                       underlying: "\(error)")
+                throw ModelError.shape(
+                    layer: nodeName, index: i, inputShape: shapes.count == 1 ? shapes[0] : [],
+                    from: i == 0 && from == Model.inputName ? "the input" : from,
+                    underlying: "\(error)")
             }
             guard index[nodeName] == nil else { throw ModelError.invalid("two nodes are named '\(nodeName)'") }
             index[nodeName] = i
@@ -155,7 +178,10 @@ public final class Model {
             if let name { return name }
             let base = LayerConfigCoding.snakeCase(String(type.split(separator: ".").last ?? "layer"))
             var n: String
-            repeat { counts[base, default: 0] += 1; n = "\(base)_\(counts[base]!)" } while used.contains(n)
+            repeat {
+                counts[base, default: 0] += 1
+                n = "\(base)_\(counts[base]!)"
+            } while used.contains(n)
             used.insert(n)
             return n
         }
@@ -171,7 +197,9 @@ public final class Model {
     private lazy var cachedParameters: [(name: String, parameter: Parameter)] = layers.flatMap(\.namedParameters)
 
     /// The parameters an optimizer updates.
-    public var trainableParameters: [(name: String, parameter: Parameter)] { namedParameters.filter { $0.parameter.trainable } }
+    public var trainableParameters: [(name: String, parameter: Parameter)] {
+        namedParameters.filter { $0.parameter.trainable }
+    }
 
     /// Runs every node in order. The context's mask after the last node is the output mask (if
     /// any); each node sees the mask of its (first) input, and a merge node all of its inputs'.
@@ -179,8 +207,10 @@ public final class Model {
     /// growing contexts to a model trained on fixed windows).
     public func forward(_ x: Tensor, context: inout ForwardContext, checkInputShape: Bool = true) throws -> Tensor {
         guard !checkInputShape || Array(x.shape.dropFirst()) == inputShape else {
-            throw ModelError.shape(layer: layers[0].name, index: 0, inputShape: Array(x.shape.dropFirst()), from: "the data",
-                                   underlying: "the model expects examples of shape \(inputShape) but the data has \(Array(x.shape.dropFirst()))")
+            throw ModelError.shape(
+                layer: layers[0].name, index: 0, inputShape: Array(x.shape.dropFirst()), from: "the data",
+                underlying:
+                    "the model expects examples of shape \(inputShape) but the data has \(Array(x.shape.dropFirst()))")
         }
         if isChain && Model.chainLoop {
             var h = x
@@ -239,9 +269,10 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case let .invalid(m): return m
-        case let .shape(layer, index, inputShape, from, underlying):
-            return "layer \(index) (\(layer)) cannot take [batch\(inputShape.map { ", \($0)" }.joined())] from \(from): \(underlying)"
+        case .invalid(let m): return m
+        case .shape(let layer, let index, let inputShape, let from, let underlying):
+            return
+                "layer \(index) (\(layer)) cannot take [batch\(inputShape.map { ", \($0)" }.joined())] from \(from): \(underlying)"
         }
     }
 }

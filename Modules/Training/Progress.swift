@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How `fit` reports progress.
@@ -29,10 +30,15 @@ final class ProgressPrinter {
         if verbosity == .auto { mode = isatty(STDOUT_FILENO) != 0 ? .bar : .epochs } else { mode = verbosity }
     }
 
-    static func now() -> Double { var ts = timespec(); clock_gettime(CLOCK_MONOTONIC, &ts); return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9 }
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
 
     func beginEpoch(_ epoch: Int) {
-        start = ProgressPrinter.now(); lastDraw = -1
+        start = ProgressPrinter.now()
+        lastDraw = -1
         if mode == .bar { print("Epoch \(epoch)/\(epochs)") }
     }
 
@@ -42,21 +48,27 @@ final class ProgressPrinter {
         guard n == totalSteps || t - lastDraw > 0.1 else { return }
         lastDraw = t
         let elapsed = t - start
-        let width = 30, done = Int(Double(width) * Double(n) / Double(max(totalSteps, 1)))
-        let bar = String(repeating: "=", count: max(0, done - 1)) + (done > 0 ? (n == totalSteps ? "=" : ">") : "") + String(repeating: ".", count: width - done)
+        let width = 30
+        let done = Int(Double(width) * Double(n) / Double(max(totalSteps, 1)))
+        let bar =
+            String(repeating: "=", count: max(0, done - 1)) + (done > 0 ? (n == totalSteps ? "=" : ">") : "")
+            + String(repeating: ".", count: width - done)
         let eta = n == totalSteps ? elapsed : elapsed / Double(max(n, 1)) * Double(totalSteps)
         let perStep = elapsed / Double(max(n, 1)) * 1000
-        let line = "\r\(n)/\(totalSteps) [\(bar)] \(ProgressPrinter.time(elapsed))/\(ProgressPrinter.time(eta))\(ProgressPrinter.format(logs)) - \(String(format: perStep < 10 ? "%.2f" : "%.0f", perStep))ms/step"
+        let line =
+            "\r\(n)/\(totalSteps) [\(bar)] \(ProgressPrinter.time(elapsed))/\(ProgressPrinter.time(eta))\(ProgressPrinter.format(logs)) - \(String(format: perStep < 10 ? "%.2f" : "%.0f", perStep))ms/step"
         FileHandle.standardOutput.write(Data(line.utf8))
         if n == totalSteps { FileHandle.standardOutput.write(Data("\n".utf8)) }
     }
 
     func endEpoch(_ epoch: Int, logs: [String: Double]) {
         switch mode {
-        case .bar:   // the bar showed the running loss; metrics are computed once the epoch is done
+        case .bar:  // the bar showed the running loss; metrics are computed once the epoch is done
             print(" ⤷\(ProgressPrinter.format(logs.filter { !["loss", "seconds"].contains($0.key) }))")
         case .epochs, .auto:
-            print("Epoch \(epoch)/\(epochs) - \(totalSteps) steps - \(String(format: "%.1fs", logs["seconds"] ?? 0))\(ProgressPrinter.format(logs.filter { $0.key != "seconds" }))")
+            print(
+                "Epoch \(epoch)/\(epochs) - \(totalSteps) steps - \(String(format: "%.1fs", logs["seconds"] ?? 0))\(ProgressPrinter.format(logs.filter { $0.key != "seconds" }))"
+            )
         case .quiet: break
         }
         fflush(stdout)
@@ -65,7 +77,8 @@ final class ProgressPrinter {
     /// After the first epoch of a long request: how long all of it would take, when that is
     /// over a day (`epochs: 9223372036854775807` otherwise ran on without a word).
     func noteDuration(epochSeconds: Double, remaining: Int) {
-        guard mode != .quiet, let note = ProgressPrinter.durationNote(epochSeconds: epochSeconds, remaining: remaining) else { return }
+        guard mode != .quiet, let note = ProgressPrinter.durationNote(epochSeconds: epochSeconds, remaining: remaining)
+        else { return }
         print(note)
         fflush(stdout)
     }
@@ -76,13 +89,23 @@ final class ProgressPrinter {
         guard remaining > 0, total > 86_400 else { return nil }
         let years = total / 31_557_600
         let said = years >= 1 ? String(format: "%.3g years", years) : String(format: "%.1f days", total / 86_400)
-        return "note: \(remaining) more epochs at \(String(format: "%.2g", epochSeconds)) s each will take about \(said); stop with Ctrl-C (a model_checkpoint callback keeps what is done) or lower epochs"
+        return
+            "note: \(remaining) more epochs at \(String(format: "%.2g", epochSeconds)) s each will take about \(said); stop with Ctrl-C (a model_checkpoint callback keeps what is done) or lower epochs"
     }
 
-    static func time(_ s: Double) -> String { s < 60 ? String(format: "%.0fs", s) : String(format: "%.0fm%02.0fs", (s / 60).rounded(.down), s.truncatingRemainder(dividingBy: 60)) }
+    static func time(_ s: Double) -> String {
+        s < 60
+            ? String(format: "%.0fs", s)
+            : String(format: "%.0fm%02.0fs", (s / 60).rounded(.down), s.truncatingRemainder(dividingBy: 60))
+    }
 
     static func format(_ logs: [String: Double]) -> String {
-        logs.keys.sorted { ($0.hasPrefix("val_") ? 1 : 0, $0 == "loss" || $0 == "val_loss" ? 0 : 1, $0) < ($1.hasPrefix("val_") ? 1 : 0, $1 == "loss" || $1 == "val_loss" ? 0 : 1, $1) }
-            .map { k in " - \(k): " + (k == "lr" ? String(format: "%.3g", logs[k]!) : String(format: "%.4f", logs[k]!)) }.joined()
+        logs.keys.sorted {
+            ($0.hasPrefix("val_") ? 1 : 0, $0 == "loss" || $0 == "val_loss" ? 0 : 1, $0) < (
+                $1.hasPrefix("val_") ? 1 : 0, $1 == "loss" || $1 == "val_loss" ? 0 : 1, $1
+            )
+        }
+        .map { k in " - \(k): " + (k == "lr" ? String(format: "%.3g", logs[k]!) : String(format: "%.4f", logs[k]!)) }
+        .joined()
     }
 }

@@ -6,7 +6,10 @@ import PluginRegistry
 public struct CallbackContext {
     public var outputDirectory: URL
     public var log: (String) -> Void
-    public init(outputDirectory: URL, log: @escaping (String) -> Void = { print($0) }) { self.outputDirectory = outputDirectory; self.log = log }
+    public init(outputDirectory: URL, log: @escaping (String) -> Void = { print($0) }) {
+        self.outputDirectory = outputDirectory
+        self.log = log
+    }
 }
 
 /// Makes a callback once the run's context is known.
@@ -16,20 +19,47 @@ public typealias CallbackFactory = (CallbackContext) throws -> any Callback
 public enum TrainingPlugins: PluginModule {
     public static func register(in r: inout Registry) throws {
         for m in ConfusionMatrix.metricNames {
-            try r.register(.configured(.metric, m, summary: "\(m.replacingOccurrences(of: "_", with: " ")) from the confusion matrix", config: NoFields.self) { _, _ in
-                try ConfusionMetric(m) as any Metric
-            })
+            try r.register(
+                .configured(
+                    .metric, m, summary: "\(m.replacingOccurrences(of: "_", with: " ")) from the confusion matrix",
+                    config: NoFields.self
+                ) { _, _ in
+                    try ConfusionMetric(m) as any Metric
+                })
         }
-        try r.register(.configured(.callback, "early_stopping", summary: "stop when a monitored value stops improving", config: EarlyStoppingConfig.self) { c, _ in
-            { (ctx: CallbackContext) in
-                let e = EarlyStopping(monitor: c.monitor, patience: c.patience, minDelta: c.minDelta, mode: c.mode, restoreBestWeights: c.restoreBestWeights)
-                e.log = ctx.log
-                return e
-            } as CallbackFactory })
-        try r.register(.configured(.callback, "model_checkpoint", summary: "resumable checkpoint into <output>/checkpoints", config: CheckpointConfig.self) { c, _ in
-            { (ctx: CallbackContext) in ModelCheckpoint(directory: ctx.outputDirectory.appendingPathComponent("checkpoints"), monitor: c.monitor, saveBestOnly: c.saveBestOnly, mode: c.mode) } as CallbackFactory })
-        try r.register(.configured(.callback, "gradient_flow", summary: "per-step BPTT gradient norms, gate saturation, clipping; gradient_flow.json/csv", config: GradientFlowConfig.self) { c, _ in
-            { (ctx: CallbackContext) in GradientFlowMonitor(directory: ctx.outputDirectory, every: c.every) } as CallbackFactory })
+        try r.register(
+            .configured(
+                .callback, "early_stopping", summary: "stop when a monitored value stops improving",
+                config: EarlyStoppingConfig.self
+            ) { c, _ in
+                { (ctx: CallbackContext) in
+                    let e = EarlyStopping(
+                        monitor: c.monitor, patience: c.patience, minDelta: c.minDelta, mode: c.mode,
+                        restoreBestWeights: c.restoreBestWeights)
+                    e.log = ctx.log
+                    return e
+                } as CallbackFactory
+            })
+        try r.register(
+            .configured(
+                .callback, "model_checkpoint", summary: "resumable checkpoint into <output>/checkpoints",
+                config: CheckpointConfig.self
+            ) { c, _ in
+                { (ctx: CallbackContext) in
+                    ModelCheckpoint(
+                        directory: ctx.outputDirectory.appendingPathComponent("checkpoints"), monitor: c.monitor,
+                        saveBestOnly: c.saveBestOnly, mode: c.mode)
+                } as CallbackFactory
+            })
+        try r.register(
+            .configured(
+                .callback, "gradient_flow",
+                summary: "per-step BPTT gradient norms, gate saturation, clipping; gradient_flow.json/csv",
+                config: GradientFlowConfig.self
+            ) { c, _ in
+                { (ctx: CallbackContext) in GradientFlowMonitor(directory: ctx.outputDirectory, every: c.every) }
+                    as CallbackFactory
+            })
     }
 }
 
@@ -37,17 +67,24 @@ public struct GradientFlowConfig: PluginConfig {
     /// Sample one optimizer step in this many.
     public var every = 10
     public init() {}
-    public static var fieldDocs: [String: String] { ["every": "record one optimizer step in this many (diagnostics cost a little)"] }
+    public static var fieldDocs: [String: String] {
+        ["every": "record one optimizer step in this many (diagnostics cost a little)"]
+    }
 }
 
 public struct NoFields: PluginConfig { public init() {} }
 
 public struct EarlyStoppingConfig: PluginConfig {
-    public var monitor = "val_loss", patience = 0, minDelta: Double = 0, mode = MonitorMode.auto, restoreBestWeights = false
+    public var monitor = "val_loss", patience = 0, minDelta: Double = 0, mode = MonitorMode.auto,
+        restoreBestWeights = false
     public init() {}
     public static var fieldDocs: [String: String] {
-        ["monitor": "logged value to watch, e.g. val_loss or val_accuracy", "patience": "epochs without improvement before stopping",
-         "min_delta": "smallest change that counts", "mode": "min, max or auto (min for *loss)", "restore_best_weights": "end with the best epoch's weights"]
+        [
+            "monitor": "logged value to watch, e.g. val_loss or val_accuracy",
+            "patience": "epochs without improvement before stopping",
+            "min_delta": "smallest change that counts", "mode": "min, max or auto (min for *loss)",
+            "restore_best_weights": "end with the best epoch's weights",
+        ]
     }
 }
 
@@ -55,4 +92,3 @@ public struct CheckpointConfig: PluginConfig {
     public var monitor = "val_loss", saveBestOnly = false, mode = MonitorMode.auto
     public init() {}
 }
-

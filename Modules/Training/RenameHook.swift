@@ -1,7 +1,8 @@
-import Foundation
 import CKernels
+import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A test hook for the kill test (Tests/UnrollCLITests/KillTests.swift): with the environment
@@ -13,7 +14,9 @@ import Glibc
 /// UNROLL_KILL_AT_RENAME=7 unroll train spec.yaml   # killed before its 4th rename
 /// ```
 enum RenameHook {
-    nonisolated(unsafe) private static var target: Int? = getenv("UNROLL_KILL_AT_RENAME").flatMap { Int(String(cString: $0)) }
+    nonisolated(unsafe) private static var target: Int? = getenv("UNROLL_KILL_AT_RENAME").flatMap {
+        Int(String(cString: $0))
+    }
     nonisolated(unsafe) private static var count = 0
 
     /// Call just before and just after each rename.

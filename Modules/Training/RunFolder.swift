@@ -1,7 +1,8 @@
-import Foundation
 import CKernels
+import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where a training run writes, by rules that keep what the user had.
@@ -40,7 +41,8 @@ public struct RunFolder {
     public static func listedFiles(in folder: URL) -> [String] {
         let fm = FileManager.default
         return ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).filter { name in
-            guard name != BundleManifest.fileName, !name.hasPrefix("."), !name.hasSuffix(".svg"), name != "report.html" else { return false }
+            guard name != BundleManifest.fileName, !name.hasPrefix("."), !name.hasSuffix(".svg"), name != "report.html"
+            else { return false }
             let attrs = try? fm.attributesOfItem(atPath: folder.appendingPathComponent(name).path)
             return attrs?[.type] as? FileAttributeType == .typeRegular
         }.sorted()
@@ -53,7 +55,11 @@ public struct RunFolder {
         guard attrs[.type] as? FileAttributeType == .typeDirectory else { return .notAFolder }
         let names = (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
         if names.isEmpty { return .empty }
-        if names.contains(BundleManifest.fileName) || (names.contains("model.json") && names.contains("weights.safetensors")) { return .bundle }
+        if names.contains(BundleManifest.fileName)
+            || (names.contains("model.json") && names.contains("weights.safetensors"))
+        {
+            return .bundle
+        }
         return .other
     }
 
@@ -74,24 +80,37 @@ public struct RunFolder {
         case .missing, .empty: break
         case .notAFolder: throw refuse("exists and is not a folder; choose another output")
         case .other:
-            throw refuse("exists and is not an Unroll bundle (no manifest.json); Unroll writes only into a new or empty folder or a bundle it wrote — choose another output")
+            throw refuse(
+                "exists and is not an Unroll bundle (no manifest.json); Unroll writes only into a new or empty folder or a bundle it wrote — choose another output"
+            )
         case .bundle:
-            if !overwrite && !resume { throw refuse("holds a trained bundle; add --overwrite to replace it (or choose another output)") }
+            if !overwrite && !resume {
+                throw refuse("holds a trained bundle; add --overwrite to replace it (or choose another output)")
+            }
         }
         let fm = FileManager.default
         let parent = out.deletingLastPathComponent()
         let staging = parent.appendingPathComponent(".\(name).unroll-run")
         let stagingKind = kind(of: staging)
-        if stagingKind == .notAFolder { throw CheckpointError.io(path: staging.path, message: "is in the way of the run's staging folder; remove it") }
+        if stagingKind == .notAFolder {
+            throw CheckpointError.io(
+                path: staging.path, message: "is in the way of the run's staging folder; remove it")
+        }
         let stagingCheckpoints = staging.appendingPathComponent("checkpoints")
         let unfinished = fm.fileExists(atPath: stagingCheckpoints.appendingPathComponent("latest.json").path)
         if resume && unfinished { return RunFolder(output: out, staging: staging, resumeFrom: stagingCheckpoints) }
         if !resume && unfinished && !overwrite {
-            throw CheckpointError.io(path: staging.path, message: "a run that did not finish left resumable checkpoints here; --resume continues it, --overwrite discards them")
+            throw CheckpointError.io(
+                path: staging.path,
+                message:
+                    "a run that did not finish left resumable checkpoints here; --resume continues it, --overwrite discards them"
+            )
         }
         let bundleCheckpoints = out.appendingPathComponent("checkpoints")
         if resume && !fm.fileExists(atPath: bundleCheckpoints.appendingPathComponent("latest.json").path) {
-            throw refuse("--resume: no checkpoints to resume from (looked in \(stagingCheckpoints.path) and \(bundleCheckpoints.path)); a run writes them when its spec has callbacks: [{type: model_checkpoint}]")
+            throw refuse(
+                "--resume: no checkpoints to resume from (looked in \(stagingCheckpoints.path) and \(bundleCheckpoints.path)); a run writes them when its spec has callbacks: [{type: model_checkpoint}]"
+            )
         }
         if stagingKind != .missing { try fm.removeItem(at: staging) }
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
@@ -115,17 +134,21 @@ public struct RunFolder {
         if Self.kind(of: output) == .missing {
             guard RenameHook.rename(staging.path, output.path) == 0 else { throw renameError(staging, output) }
         } else if RenameHook.exchange(staging.path, output.path) == 0 {
-            try fm.removeItem(at: staging)                               // the old bundle, now here
+            try fm.removeItem(at: staging)  // the old bundle, now here
         } else {
             // No exchange on this file system: two renames (a reader in between finds no bundle).
-            let old = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).unroll-old")
+            let old = output.deletingLastPathComponent().appendingPathComponent(
+                ".\(output.lastPathComponent).unroll-old")
             if Self.kind(of: old) != .missing { try fm.removeItem(at: old) }
             guard RenameHook.rename(output.path, old.path) == 0 else { throw renameError(output, old) }
             guard RenameHook.rename(staging.path, output.path) == 0 else { throw renameError(staging, output) }
             try fm.removeItem(at: old)
         }
-        let dfd = open(output.deletingLastPathComponent().path, O_RDONLY)        // persist the rename
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+        let dfd = open(output.deletingLastPathComponent().path, O_RDONLY)  // persist the rename
+        if dfd >= 0 {
+            fsync(dfd)
+            close(dfd)
+        }
     }
 
     private func renameError(_ from: URL, _ to: URL) -> CheckpointError {
@@ -135,7 +158,8 @@ public struct RunFolder {
     /// Removes `AtomicFile` temporaries (`.<name>.tmp-<pid>-<n>`) directly in `folder`.
     static func removeTemporaries(in folder: URL) {
         let fm = FileManager.default
-        for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+        for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? []
+        where name.hasPrefix(".") && name.contains(".tmp-") {
             try? fm.removeItem(at: folder.appendingPathComponent(name))
         }
     }

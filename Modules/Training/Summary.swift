@@ -14,29 +14,36 @@ extension Model {
         let rows = nodes.map { n -> [String] in
             let first = seen.insert(ObjectIdentifier(n.layer)).inserted
             let connected = n.inputs.map { $0 < 0 ? Model.inputName : nodes[$0].name }.joined(separator: ", ")
-            let count = unknown.contains(n.layer.name) && first ? "?" : Summary.grouped(first ? n.layer.parameterCount : 0)
+            let count =
+                unknown.contains(n.layer.name) && first ? "?" : Summary.grouped(first ? n.layer.parameterCount : 0)
             return ["\(n.name) (\(n.layer.typeName))", Model.render(n.outputShape), count, connected]
         }
         let graph = !isChain
-        let widths = [max(26, rows.map { $0[0].count }.max() ?? 0) + 2, max(22, rows.map { $0[1].count }.max() ?? 0) + 2, 14,
-                      graph ? max(14, rows.map { $0[3].count }.max() ?? 0) + 2 : 0]
+        let widths = [
+            max(26, rows.map { $0[0].count }.max() ?? 0) + 2, max(22, rows.map { $0[1].count }.max() ?? 0) + 2, 14,
+            graph ? max(14, rows.map { $0[3].count }.max() ?? 0) + 2 : 0,
+        ]
         func pad(_ s: String, _ w: Int, right: Bool = false) -> String {
             let p = String(repeating: " ", count: max(0, w - s.count))
             return right ? p + s : s + p
         }
         func row(_ r: [String]) -> String {
-            pad(r[0], widths[0]) + pad(r[1], widths[1]) + pad(r[2], widths[2], right: true) + (graph ? "  " + pad(r[3], widths[3] - 2) : "")
+            pad(r[0], widths[0]) + pad(r[1], widths[1]) + pad(r[2], widths[2], right: true)
+                + (graph ? "  " + pad(r[3], widths[3] - 2) : "")
         }
         let total = widths.reduce(0, +)
         let line = String(repeating: "─", count: total)
         var out = "Model: \"\(name)\"\n" + line + "\n"
-        out += row(["Layer (type)", "Output Shape", "Param #", "Connected to"]).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+        out +=
+            row(["Layer (type)", "Output Shape", "Param #", "Connected to"]).replacingOccurrences(
+                of: "\\s+$", with: "", options: .regularExpression) + "\n"
         out += String(repeating: "═", count: total) + "\n"
         for r in rows { out += row(r).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n" }
         out += line + "\n"
         if !unknown.isEmpty {
             let known = layers.filter { !unknown.contains($0.name) }.reduce(0) { $0 + $1.parameterCount }
-            out += " Total params: ? (\(Summary.grouped(known)) in the other layers; \(unknown.sorted().joined(separator: ", ")) sized by the data)\n"
+            out +=
+                " Total params: ? (\(Summary.grouped(known)) in the other layers; \(unknown.sorted().joined(separator: ", ")) sized by the data)\n"
             return out
         }
         let all = namedParameters.reduce(0) { $0 + $1.parameter.count }
@@ -54,15 +61,22 @@ public enum Summary {
     public static func grouped(_ n: Int) -> String {
         let s = String(abs(n))
         var out = ""
-        for (i, ch) in s.enumerated() { if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }; out.append(ch) }
+        for (i, ch) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
         return (n < 0 ? "-" : "") + out
     }
 
     /// `727044` → `710.00 KB` (binary units, as Keras prints).
     public static func bytes(_ n: Int) -> String {
         let units = ["B", "KB", "MB", "GB"]
-        var v = Double(n), u = 0
-        while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
+        var v = Double(n)
+        var u = 0
+        while v >= 1024 && u < units.count - 1 {
+            v /= 1024
+            u += 1
+        }
         return String(format: "%.2f %@", v, units[u])
     }
 }

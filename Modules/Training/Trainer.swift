@@ -1,7 +1,7 @@
 import Foundation
-import Tensors
 import Layers
 import Optimizers
+import Tensors
 
 /// Settings of one `fit` call (Keras's `fit` arguments).
 public struct FitOptions {
@@ -47,7 +47,10 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// The loss or a gradient stopped being finite; names where it was first seen.
     case nonFinite(String)
     public var description: String {
-        switch self { case let .invalid(m): return m; case let .nonFinite(m): return "training stopped: \(m)" }
+        switch self {
+        case .invalid(let m): return m
+        case .nonFinite(let m): return "training stopped: \(m)"
+        }
     }
 }
 
@@ -70,33 +73,44 @@ public final class Trainer {
     public internal(set) var resumableCallbacks: [any ResumableCallback] = []
 
     public init(model: Model, loss: any Loss, optimizer: any Optimizer) {
-        self.model = model; self.loss = loss; self.optimizer = optimizer
+        self.model = model
+        self.loss = loss
+        self.optimizer = optimizer
     }
 
     /// The seed of the dropout masks of one step, a pure function of (seed, epoch, step).
     static func stepSeed(_ seed: UInt64, _ epoch: Int, _ step: Int) -> UInt64 {
-        var g = SeededGenerator(seed: seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(step) &* 0xD1B5_4A32_D192_ED03))
+        var g = SeededGenerator(
+            seed: seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(step) &* 0xD1B5_4A32_D192_ED03))
         return g.next()
     }
 
     /// One optimizer step on a batch; returns the batch loss.
     @discardableResult
-    public func trainStep(x: Tensor, y: Tensor, seed: UInt64, clipping: GradientClipping = .none, probe: RecurrentProbe? = nil,
-                          onStep: ((Float, GradientClippingReport) throws -> Void)? = nil) throws -> Float {
+    public func trainStep(
+        x: Tensor, y: Tensor, seed: UInt64, clipping: GradientClipping = .none, probe: RecurrentProbe? = nil,
+        onStep: ((Float, GradientClippingReport) throws -> Void)? = nil
+    ) throws -> Float {
         try step(x: x, y: y, seed: seed, clipping: clipping, probe: probe, onStep: onStep).loss
     }
 
     /// `trainStep`, also returning the step's predictions and the mask of its counted steps (for metrics).
-    func step(x: Tensor, y: Tensor, seed: UInt64, clipping: GradientClipping, probe: RecurrentProbe?,
-              onStep: ((Float, GradientClippingReport) throws -> Void)?) throws -> (loss: Float, predictions: Tensor, mask: Tensor?) {
+    func step(
+        x: Tensor, y: Tensor, seed: UInt64, clipping: GradientClipping, probe: RecurrentProbe?,
+        onStep: ((Float, GradientClippingReport) throws -> Void)?
+    ) throws -> (loss: Float, predictions: Tensor, mask: Tensor?) {
         let params = model.trainableParameters
-        let (value, rawGrads, predictions, mask) = try lossAndGradients(x: x, y: y, seed: seed, probe: probe, params: params)
+        let (value, rawGrads, predictions, mask) = try lossAndGradients(
+            x: x, y: y, seed: seed, probe: probe, params: params)
         var grads = rawGrads
         // One pass: the global norm is non-finite exactly when some gradient element is.
         let norm = GradientClipping.globalNorm(grads)
         guard norm.isFinite else {
-            let name = zip(params, grads).first { _, g in g.withUnsafeBufferPointer { $0.contains { !$0.isFinite } } }?.0.name ?? "a parameter"
-            throw TrainingError.nonFinite("the gradient of \(name) became non-finite at optimizer step \(optimizer.iterations + 1)")
+            let name =
+                zip(params, grads).first { _, g in g.withUnsafeBufferPointer { $0.contains { !$0.isFinite } } }?.0.name
+                ?? "a parameter"
+            throw TrainingError.nonFinite(
+                "the gradient of \(name) became non-finite at optimizer step \(optimizer.iterations + 1)")
         }
         let r = clipping.apply(&grads, globalNorm: norm)
         try optimizer.step(params, gradients: grads)
@@ -107,8 +121,10 @@ public final class Trainer {
     /// Forward, loss and backward. The recorded graph holds references to the parameters'
     /// storage; it is released when this returns, so the optimizer then updates the weights in
     /// place instead of copying every parameter first (copy-on-write; 0.7 MB a step for model (a)).
-    func lossAndGradients(x: Tensor, y: Tensor, seed: UInt64, probe: RecurrentProbe?,
-                          params: [(name: String, parameter: Parameter)]) throws -> (Float, [Tensor], Tensor, Tensor?) {
+    func lossAndGradients(
+        x: Tensor, y: Tensor, seed: UInt64, probe: RecurrentProbe?,
+        params: [(name: String, parameter: Parameter)]
+    ) throws -> (Float, [Tensor], Tensor, Tensor?) {
         var ctx = ForwardContext(training: true, seed: seed)
         ctx.probe = probe
         let pred = try model.forward(x, context: &ctx)
@@ -116,7 +132,9 @@ public final class Trainer {
         let l = try loss(pred, y, mask: mask)
         let value = l.scalar ?? .nan
         guard value.isFinite else {
-            throw TrainingError.nonFinite("the loss became \(value) at optimizer step \(optimizer.iterations + 1): \(locateNonFinite(x, seed: seed))")
+            throw TrainingError.nonFinite(
+                "the loss became \(value) at optimizer step \(optimizer.iterations + 1): \(locateNonFinite(x, seed: seed))"
+            )
         }
         return (value, try gradients(of: l, wrt: params.map(\.parameter.value)), pred.detached(), mask)
     }
@@ -124,14 +142,22 @@ public final class Trainer {
     /// Where non-finite values first appear: a parameter, the input batch, or a layer's output.
     func locateNonFinite(_ x: Tensor, seed: UInt64) -> String {
         func bad(_ t: Tensor) -> Bool { t.withUnsafeBufferPointer { $0.contains { !$0.isFinite } } }
-        if let p = model.namedParameters.first(where: { bad($0.parameter.value) }) { return "parameter \(p.name) holds non-finite values" }
+        if let p = model.namedParameters.first(where: { bad($0.parameter.value) }) {
+            return "parameter \(p.name) holds non-finite values"
+        }
         if bad(x) { return "the input batch contains NaN or infinite values" }
-        guard model.isChain else { return "a layer's output became non-finite (its parameters are finite; lower the learning rate or clip gradients)" }
+        guard model.isChain else {
+            return
+                "a layer's output became non-finite (its parameters are finite; lower the learning rate or clip gradients)"
+        }
         var ctx = ForwardContext(training: true, seed: seed)
         var h = x
         for l in model.layers {
             guard let out = try? withNoGrad({ try l.forward(h, context: &ctx) }) else { break }
-            if bad(out) { return "the output of layer \(l.name) became non-finite (its parameters are finite; lower the learning rate or clip gradients)" }
+            if bad(out) {
+                return
+                    "the output of layer \(l.name) became non-finite (its parameters are finite; lower the learning rate or clip gradients)"
+            }
             h = out
         }
         return "every layer's output is finite, so the loss itself overflowed (check the targets' scale)"
@@ -147,22 +173,32 @@ public final class Trainer {
     @discardableResult
     public func fit(x: Tensor, y: Tensor, options: FitOptions = FitOptions()) throws -> History {
         guard x.shape.first == y.shape.first, let n = x.shape.first, n > 0 else {
-            throw TrainingError.invalid("x has \(x.shape.first ?? 0) examples but y has \(y.shape.first ?? 0); both need the same positive count")
+            throw TrainingError.invalid(
+                "x has \(x.shape.first ?? 0) examples but y has \(y.shape.first ?? 0); both need the same positive count"
+            )
         }
-        guard options.batchSize > 0, options.epochs >= 0 else { throw TrainingError.invalid("batch size must be positive and epochs non-negative") }
-        var trainX = x, trainY = y
+        guard options.batchSize > 0, options.epochs >= 0 else {
+            throw TrainingError.invalid("batch size must be positive and epochs non-negative")
+        }
+        var trainX = x
+        var trainY = y
         var validation = options.validationData
         if validation == nil && options.validationSplit > 0 {
-            guard options.validationSplit < 1 else { throw TrainingError.invalid("validation_split must be in [0, 1), got \(options.validationSplit)") }
+            guard options.validationSplit < 1 else {
+                throw TrainingError.invalid("validation_split must be in [0, 1), got \(options.validationSplit)")
+            }
             let nVal = FitOptions.validationCount(of: n, split: options.validationSplit)
             if nVal > 0 && nVal < n {
-                validation = (try x.slice(axis: 0, start: n - nVal, length: nVal), try y.slice(axis: 0, start: n - nVal, length: nVal))
+                validation = (
+                    try x.slice(axis: 0, start: n - nVal, length: nVal),
+                    try y.slice(axis: 0, start: n - nVal, length: nVal)
+                )
                 trainX = try x.slice(axis: 0, start: 0, length: n - nVal)
                 trainY = try y.slice(axis: 0, start: 0, length: n - nVal)
             }
         }
         let nTrain = trainX.shape[0]
-        let steps = nTrain == 0 ? 0 : (nTrain - 1) / options.batchSize + 1       // (n + b − 1) / b overflowed for b near Int.max
+        let steps = nTrain == 0 ? 0 : (nTrain - 1) / options.batchSize + 1  // (n + b − 1) / b overflowed for b near Int.max
         let task = options.task ?? TaskKind.forLoss(loss, outputShape: model.outputShape)
         let progress = ProgressPrinter(verbosity: options.verbosity, totalSteps: steps, epochs: options.epochs)
         let metrics: [any Metric] = try options.metrics.map { try ConfusionMetric($0) } + options.extraMetrics
@@ -173,7 +209,9 @@ public final class Trainer {
         var firstEpoch = options.initialEpoch + 1
         if options.initialEpoch > 0 {
             for cb in resumableCallbacks {
-                try cb.resume(history: options.initialHistory, state: options.initialCallbackState[cb.checkpointKey] ?? [:], trainer: self)
+                try cb.resume(
+                    history: options.initialHistory, state: options.initialCallbackState[cb.checkpointKey] ?? [:],
+                    trainer: self)
             }
             // A run that had stopped (early stopping) at the checkpoint trains no further epoch.
             if resumableCallbacks.contains(where: \.stoppedAtResume) { firstEpoch = options.epochs + 1 }
@@ -182,7 +220,9 @@ public final class Trainer {
         epochLoop: for epoch in stride(from: firstEpoch, through: options.epochs, by: 1) {
             let t0 = ProgressPrinter.now()
             try model.resetStates()
-            let order = options.shuffle ? SeededGenerator.epochOrder(count: nTrain, seed: options.seed, epoch: epoch) : Array(0..<nTrain)
+            let order =
+                options.shuffle
+                ? SeededGenerator.epochOrder(count: nTrain, seed: options.seed, epoch: epoch) : Array(0..<nTrain)
             progress.beginEpoch(epoch)
             for m in metrics { m.reset() }
             var lossSum = 0.0
@@ -191,9 +231,13 @@ public final class Trainer {
                 let (xb, yb) = (try trainX.rows(idx), try trainY.rows(idx))
                 if let schedule = options.schedule { optimizer.learningRate = schedule.rate(at: optimizer.iterations) }
                 let sampled = probe != nil && s % max(probeEvery, 1) == 0
-                let (l, predictions, mask) = try step(x: xb, y: yb, seed: Trainer.stepSeed(options.seed, epoch, s), clipping: options.clipping,
-                                                      probe: sampled ? probe : nil) { l, r in
-                    for cb in options.callbacks { try cb.onStepEnd(StepInfo(epoch: epoch, step: s, loss: l, clipping: r), trainer: self) }
+                let (l, predictions, mask) = try step(
+                    x: xb, y: yb, seed: Trainer.stepSeed(options.seed, epoch, s), clipping: options.clipping,
+                    probe: sampled ? probe : nil
+                ) { l, r in
+                    for cb in options.callbacks {
+                        try cb.onStepEnd(StepInfo(epoch: epoch, step: s, loss: l, clipping: r), trainer: self)
+                    }
                 }
                 for m in metrics { try m.update(predictions: predictions, targets: yb, mask: mask, task: task) }
                 lossSum += Double(l) * Double(idx.count)
@@ -201,11 +245,15 @@ public final class Trainer {
             }
             // The last step's update can leave non-finite weights while every loss and gradient
             // was finite (e.g. a divergent rate): stop here, before any callback writes them.
-            if let bad = model.namedParameters.first(where: { p in p.parameter.value.withUnsafeBufferPointer { $0.contains { !$0.isFinite } } }) {
-                throw TrainingError.nonFinite("parameter \(bad.name) became non-finite during epoch \(epoch) (by optimizer step \(optimizer.iterations)); lower the learning rate, clip gradients, or check the optimizer's settings")
+            if let bad = model.namedParameters.first(where: { p in
+                p.parameter.value.withUnsafeBufferPointer { $0.contains { !$0.isFinite } }
+            }) {
+                throw TrainingError.nonFinite(
+                    "parameter \(bad.name) became non-finite during epoch \(epoch) (by optimizer step \(optimizer.iterations)); lower the learning rate, clip gradients, or check the optimizer's settings"
+                )
             }
             var values: [String: Double] = ["loss": lossSum / Double(nTrain), "lr": Double(optimizer.learningRate)]
-            for m in metrics { if let v = m.result() { values[m.name] = v } }      // over this epoch's batches, as Keras
+            for m in metrics { if let v = m.result() { values[m.name] = v } }  // over this epoch's batches, as Keras
             if let (vx, vy) = validation {
                 let e = try evaluate(x: vx, y: vy, batchSize: max(options.batchSize, 256), task: task, metrics: metrics)
                 values["val_loss"] = e.loss
@@ -215,7 +263,9 @@ public final class Trainer {
             let logs = EpochLogs(epoch: epoch, values: values)
             history.epochs.append(logs)
             progress.endEpoch(epoch, logs: values)
-            if epoch == options.initialEpoch + 1 { progress.noteDuration(epochSeconds: values["seconds"] ?? 0, remaining: options.epochs - epoch) }
+            if epoch == options.initialEpoch + 1 {
+                progress.noteDuration(epochSeconds: values["seconds"] ?? 0, remaining: options.epochs - epoch)
+            }
             var stop = false
             for cb in options.callbacks { if try cb.onEpochEnd(logs, history: history, trainer: self) { stop = true } }
             if stop { break epochLoop }
@@ -235,19 +285,24 @@ public final class Trainer {
     }
 
     /// Evaluates the model on `x`, `y`; `metrics` are reset, fed every batch and read.
-    public func evaluate(x: Tensor, y: Tensor, batchSize: Int = 256, task: TaskKind? = nil, metrics: [any Metric] = []) throws -> Evaluation {
+    public func evaluate(x: Tensor, y: Tensor, batchSize: Int = 256, task: TaskKind? = nil, metrics: [any Metric] = [])
+        throws -> Evaluation
+    {
         guard x.shape.first == y.shape.first, let n = x.shape.first, n > 0 else {
             throw TrainingError.invalid("x has \(x.shape.first ?? 0) examples but y has \(y.shape.first ?? 0)")
         }
         let task = task ?? TaskKind.forLoss(loss, outputShape: model.outputShape)
         for m in metrics { m.reset() }
         return try withNoGrad {
-            var lossSum = 0.0, weight = 0.0
-            var preds: [Tensor] = [], pairs: ([Int], [Int]) = ([], [])
+            var lossSum = 0.0
+            var weight = 0.0
+            var preds: [Tensor] = []
+            var pairs: ([Int], [Int]) = ([], [])
             var start = 0
             while start < n {
                 let len = min(batchSize, n - start)
-                let xb = try x.slice(axis: 0, start: start, length: len), yb = try y.slice(axis: 0, start: start, length: len)
+                let xb = try x.slice(axis: 0, start: start, length: len)
+                let yb = try y.slice(axis: 0, start: start, length: len)
                 var ctx = ForwardContext(training: false)
                 let p = try model.forward(xb, context: &ctx)
                 let mask = lossMask(ctx.mask, pred: p, y: yb)
@@ -256,15 +311,19 @@ public final class Trainer {
                 weight += w
                 for m in metrics { try m.update(predictions: p, targets: yb, mask: mask, task: task) }
                 let c = try task.classes(predictions: p, targets: yb, mask: mask)
-                pairs.0 += c.predicted; pairs.1 += c.actual
+                pairs.0 += c.predicted
+                pairs.1 += c.actual
                 preds.append(p)
                 start += len
             }
             let k = task.classCount(outputShape: model.outputShape)
-            let confusion = task == .regression ? nil : try ConfusionMatrix(predicted: pairs.0, actual: pairs.1, classes: k)
-            return Evaluation(loss: lossSum / max(weight, 1), confusion: confusion,
-                              predictions: preds.count == 1 ? preds[0] : try Tensor.concat(preds, axis: 0),
-                              metrics: Dictionary(metrics.compactMap { m in m.result().map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a }))
+            let confusion =
+                task == .regression ? nil : try ConfusionMatrix(predicted: pairs.0, actual: pairs.1, classes: k)
+            return Evaluation(
+                loss: lossSum / max(weight, 1), confusion: confusion,
+                predictions: preds.count == 1 ? preds[0] : try Tensor.concat(preds, axis: 0),
+                metrics: Dictionary(
+                    metrics.compactMap { m in m.result().map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a }))
         }
     }
 }

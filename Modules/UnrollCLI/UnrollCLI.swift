@@ -1,11 +1,12 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import PluginRegistry
+import Specs
 import Tensors
 import Training
-import Specs
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The `unroll` command line, as a library: an app lists its plugin modules and calls `run`.
@@ -34,14 +35,16 @@ public enum UnrollCLI {
             let names = Unroll.configuration.subcommands.map { $0._commandName }
             if !names.contains(first) {
                 let near = Registry.suggestions(for: first, among: names)
-                printError("unknown command '\(first)'\(near.first.map { " (did you mean '\($0)'?)" } ?? ""); commands: \(names.joined(separator: ", "))")
+                printError(
+                    "unknown command '\(first)'\(near.first.map { " (did you mean '\($0)'?)" } ?? ""); commands: \(names.joined(separator: ", "))"
+                )
                 exit(64)
             }
         }
         do {
             command = try Unroll.parseAsRoot(arguments)
         } catch {
-            Unroll.exit(withError: error)          // usage errors and --help, formatted by ArgumentParser
+            Unroll.exit(withError: error)  // usage errors and --help, formatted by ArgumentParser
         }
         do {
             try command.run()
@@ -69,7 +72,10 @@ struct Unroll: ParsableCommand {
         commandName: "unroll",
         abstract: "Build, train and run recurrent neural networks from spec files.",
         version: UnrollCLI.version,
-        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Validate.self, Generate.self, Trace.self, Report.self, Layers.self])
+        subcommands: [
+            Train.self, Evaluate.self, Predict.self, Summary.self, Validate.self, Generate.self, Trace.self,
+            Report.self, Layers.self,
+        ])
 }
 
 func url(_ path: String) -> URL { URL(fileURLWithPath: path).standardizedFileURL }

@@ -1,6 +1,6 @@
-import XCTest
-import Tensors
 import Layers
+import Tensors
+import XCTest
 
 /// The code examples in the Layers module's doc comments, run as written (inputs the comments
 /// only name, like `ids` or `x`, are made here) and checked against the values the comments state.
@@ -9,7 +9,7 @@ final class DocExampleTests: XCTestCase {
         let act = try Activation(.sigmoid)
         var ctx = ForwardContext(training: false)
         let a = try act.forward(Tensor([0, 1, -1, 0]), context: &ctx)
-        assertClose(a.scalars, [0.5, 0.7311, 0.2689, 0.5])   // the module's helper (GoldenRNNTests)
+        assertClose(a.scalars, [0.5, 0.7311, 0.2689, 0.5])  // the module's helper (GoldenRNNTests)
         assertClose(try ActivationKind.softmax.apply(Tensor([1, 2, 3])).scalars, [0.0900, 0.2447, 0.6652])
     }
 
@@ -21,7 +21,8 @@ final class DocExampleTests: XCTestCase {
         let dropped = y.scalars.filter { $0 == 0 }.count
         XCTAssertTrue((150...250).contains(dropped), "\(dropped) of 400 dropped at rate 0.5")
         var infer = ForwardContext(training: false)
-        XCTAssertEqual(try drop.forward(Tensor.ones([4, 100]), context: &infer).scalars, [Float](repeating: 1, count: 400))
+        XCTAssertEqual(
+            try drop.forward(Tensor.ones([4, 100]), context: &infer).scalars, [Float](repeating: 1, count: 400))
     }
 
     func testEmbedding() throws {
@@ -30,14 +31,14 @@ final class DocExampleTests: XCTestCase {
         try emb.build(inputShape: [100], rng: &rng)
         XCTAssertEqual(emb.parameterCount, 128_128)
         var ctx = ForwardContext(training: false)
-        let ids = try Tensor(shape: [2, 100], scalars: (0..<200).map { Float($0 % 7) })   // id 0 every 7th step
+        let ids = try Tensor(shape: [2, 100], scalars: (0..<200).map { Float($0 % 7) })  // id 0 every 7th step
         let v = try emb.forward(ids, context: &ctx)
         XCTAssertEqual(v.shape, [2, 100, 128])
         XCTAssertEqual(ctx.mask?.shape, [2, 100])
         XCTAssertEqual(ctx.mask?.scalars, ids.scalars.map { $0 == 0 ? 0 : 1 })
         let glove = try Tensor(shape: [1001, 128], scalars: (0..<(1001 * 128)).map { Float($0 % 128) / 128 })
         try emb.setWeights(glove)
-        XCTAssertEqual(try emb.forward(ids, context: &ctx).scalars[128 + 5], 5.0 / 128)   // step 1 has id 1: row 1
+        XCTAssertEqual(try emb.forward(ids, context: &ctx).scalars[128 + 5], 5.0 / 128)  // step 1 has id 1: row 1
     }
 
     func testOneHot() throws {
@@ -60,9 +61,13 @@ final class DocExampleTests: XCTestCase {
         XCTAssertEqual(try SparseCategoricalCrossEntropy()(p, Tensor([0, 1])).scalar!, 0.3081, accuracy: 1e-4)
         let one = try Tensor([1]).reshaped([1, 1])
         XCTAssertEqual(try BinaryCrossEntropy()(Tensor([0.8]).reshaped([1, 1]), one).scalar!, 0.2231, accuracy: 1e-4)
-        XCTAssertEqual(try BinaryCrossEntropy(fromLogits: true)(Tensor([1.3863]).reshaped([1, 1]), one).scalar!, 0.2231, accuracy: 1e-4)
+        XCTAssertEqual(
+            try BinaryCrossEntropy(fromLogits: true)(Tensor([1.3863]).reshaped([1, 1]), one).scalar!, 0.2231,
+            accuracy: 1e-4)
         let y = try Tensor.oneHot(Tensor([2]), depth: 3)
-        XCTAssertEqual(try CategoricalCrossEntropy(fromLogits: true)(Tensor([1, 2, 3]).reshaped([1, 3]), y).scalar!, 0.4076, accuracy: 1e-4)
+        XCTAssertEqual(
+            try CategoricalCrossEntropy(fromLogits: true)(Tensor([1, 2, 3]).reshaped([1, 3]), y).scalar!, 0.4076,
+            accuracy: 1e-4)
         let (a, t) = try (Tensor([0.9, 0.2]).reshaped([1, 2]), Tensor([1, 0]).reshaped([1, 2]))
         XCTAssertEqual(try MeanSquaredError()(a, t).scalar!, 0.025, accuracy: 1e-6)
         XCTAssertEqual(try SumOfSquares()(a, t).scalar!, 0.05, accuracy: 1e-6)
@@ -75,7 +80,8 @@ final class DocExampleTests: XCTestCase {
         let mask = try Tensor(shape: [2, 3], scalars: [1, 1, 1, 1, 1, 0])
         let l = try SparseCategoricalCrossEntropy(fromLogits: true)(logits, next, mask: mask).scalar!
         // Reference: mean of −log softmax over the five unmasked steps, in Double.
-        let z = logits.scalars, targets = next.scalars
+        let z = logits.scalars
+        let targets = next.scalars
         var total = 0.0
         for r in 0..<5 {
             let row = z[(r * 65)..<(r * 65 + 65)].map(Double.init)
@@ -98,13 +104,15 @@ final class DocExampleTests: XCTestCase {
         var rng = SeededGenerator(seed: 1)
         try lstm.build(inputShape: [10, 8], rng: &rng)
         var ctx = ForwardContext(training: false)
-        let x = rand([3, 10, 8], seed: 2), h0 = rand([3, 64], seed: 3), c0 = rand([3, 64], seed: 4)
+        let x = rand([3, 10, 8], seed: 2)
+        let h0 = rand([3, 64], seed: 3)
+        let c0 = rand([3, 64], seed: 4)
         let out = try lstm.call(x, initialState: [h0, c0], context: &ctx)
         XCTAssertEqual(out.output.shape, [3, 64])
         XCTAssertEqual(out.states.map(\.shape), [[3, 64], [3, 64]])
-        XCTAssertEqual(out.states[0].scalars, out.output.scalars)          // h_T is the output
+        XCTAssertEqual(out.states[0].scalars, out.output.scalars)  // h_T is the output
         let fromZero = try lstm.call(x, context: &ctx)
-        XCTAssertNotEqual(fromZero.output.scalars, out.output.scalars)      // the states were used
+        XCTAssertNotEqual(fromZero.output.scalars, out.output.scalars)  // the states were used
         let cell = LSTMCell()
         XCTAssertEqual([cell.gates, cell.savedSlots], [4, 4])
         XCTAssertTrue(cell.hasCellState)
@@ -124,9 +132,9 @@ final class DocExampleTests: XCTestCase {
         let r = try XCTUnwrap(records.first)
         XCTAssertEqual(r.gradientNorms.count, 50)
         XCTAssertTrue(r.gradientNorms.allSatisfy { $0.isFinite && $0 > 0 })
-        XCTAssertGreaterThan(r.gradientNorms[49], r.gradientNorms[0])        // the loss reads only h_T
+        XCTAssertGreaterThan(r.gradientNorms[49], r.gradientNorms[0])  // the loss reads only h_T
         let forget = try XCTUnwrap(r.saturation["forget"])
         XCTAssertTrue((0...1).contains(forget))
-        XCTAssertTrue(probe.drain().isEmpty)                                  // drained
+        XCTAssertTrue(probe.drain().isEmpty)  // drained
     }
 }

@@ -1,11 +1,14 @@
-import XCTest
-@testable import Tensors
 import Layers
 import PluginRegistry
+import XCTest
+
+@testable import Tensors
 
 /// Names of the ops on the tape below `t`.
 func opNames(_ t: Tensor) -> Set<String> {
-    var seen = Set<ObjectIdentifier>(), names = Set<String>(), stack = [t.gradEdge?.node].compactMap { $0 }
+    var seen = Set<ObjectIdentifier>()
+    var names = Set<String>()
+    var stack = [t.gradEdge?.node].compactMap { $0 }
     while let n = stack.popLast() {
         guard seen.insert(ObjectIdentifier(n)).inserted else { continue }
         names.insert(n.op)
@@ -16,8 +19,10 @@ func opNames(_ t: Tensor) -> Set<String> {
 
 /// Checks the gradients of every parameter in `layers` against finite differences through
 /// `forward` (run in training mode), and that the fused projection was on its tape.
-func assertFusedGradientsMatchFiniteDifferences(_ layers: [any Layer], file: StaticString = #filePath, line: UInt = #line,
-                                                 forward: (inout ForwardContext) throws -> Tensor) throws {
+func assertFusedGradientsMatchFiniteDifferences(
+    _ layers: [any Layer], file: StaticString = #filePath, line: UInt = #line,
+    forward: (inout ForwardContext) throws -> Tensor
+) throws {
     let named = layers.flatMap(\.namedParameters)
     let params = named.map(\.parameter)
     let originals = params.map(\.value)
@@ -38,12 +43,18 @@ func assertFusedGradientsMatchFiniteDifferences(_ layers: [any Layer], file: Sta
 /// (`Tensor.lookupProjection`); it must give what projecting every position gives.
 final class EmbeddingFusionTests: XCTestCase {
     /// Token ids with padding (id 0) and repeats: 4 sequences of 9 over a vocabulary of 12.
-    let ids = try! Tensor(shape: [4, 9], scalars: [3, 5, 3, 7, 1, 1, 0, 0, 0,  2, 3, 3, 9, 5, 2, 7, 0, 0,
-                                                  11, 3, 5, 5, 1, 0, 0, 0, 0,  7, 7, 2, 3, 9, 5, 1, 2, 3])
+    let ids = try! Tensor(
+        shape: [4, 9],
+        scalars: [
+            3, 5, 3, 7, 1, 1, 0, 0, 0, 2, 3, 3, 9, 5, 2, 7, 0, 0,
+            11, 3, 5, 5, 1, 0, 0, 0, 0, 7, 7, 2, 3, 9, 5, 1, 2, 3,
+        ])
 
     /// Output and gradients (table and every layer parameter) of Embedding → `layer`, with the
     /// fusion on or off; also whether the fused op was on the tape.
-    func run(_ layer: any Layer, trainable: Bool = true, training: Bool = false, fuse: Bool) throws -> (values: [[Float]], fused: Bool) {
+    func run(_ layer: any Layer, trainable: Bool = true, training: Bool = false, fuse: Bool) throws -> (
+        values: [[Float]], fused: Bool
+    ) {
         Tensor.fuseLookupProjection = fuse
         defer { Tensor.fuseLookupProjection = true }
         let emb = try Embedding(inputDim: 12, outputDim: 5, maskZero: true, trainable: trainable)
@@ -57,8 +68,11 @@ final class EmbeddingFusionTests: XCTestCase {
         return ([y.scalars] + grads.map(\.scalars), opNames(y).contains("lookupProjection"))
     }
 
-    func assertFusedMatches(_ make: () throws -> any Layer, trainable: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws {
-        let fused = try run(make(), trainable: trainable, fuse: true), plain = try run(make(), trainable: trainable, fuse: false)
+    func assertFusedMatches(
+        _ make: () throws -> any Layer, trainable: Bool = true, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let fused = try run(make(), trainable: trainable, fuse: true)
+        let plain = try run(make(), trainable: trainable, fuse: false)
         XCTAssertTrue(fused.fused, "the fused projection was not used", file: file, line: line)
         XCTAssertFalse(plain.fused, file: file, line: line)
         XCTAssertEqual(fused.values.count, plain.values.count, file: file, line: line)
@@ -69,7 +83,9 @@ final class EmbeddingFusionTests: XCTestCase {
     func testGRUGoBackwards() throws { try assertFusedMatches { try GRU(units: 3, goBackwards: true) } }
     func testFrozenEmbeddingSimpleRNN() throws { try assertFusedMatches({ try SimpleRNN(units: 4) }, trainable: false) }
     func testBidirectional() throws {
-        try assertFusedMatches { try Bidirectional("LSTM", ["units": .number(3), "return_sequences": .bool(true)], mergeMode: .sum) }
+        try assertFusedMatches {
+            try Bidirectional("LSTM", ["units": .number(3), "return_sequences": .bool(true)], mergeMode: .sum)
+        }
     }
 
     /// The fused path (the kernel reads each step's projected row in place and sums the steps'
@@ -77,18 +93,26 @@ final class EmbeddingFusionTests: XCTestCase {
     /// parameter, with padding masked and `go_backwards`.
     func testFusedGradientsMatchFiniteDifferences() throws {
         let emb = try Embedding(inputDim: 12, outputDim: 4, maskZero: true)
-        var c = LSTM.Config(); c.units = 3; c.returnSequences = true; c.goBackwards = true
+        var c = LSTM.Config()
+        c.units = 3
+        c.returnSequences = true
+        c.goBackwards = true
         let lstm = try LSTM(config: c)
         var g = SeededGenerator(seed: 5)
-        try emb.build(inputShape: [9], rng: &g); try lstm.build(inputShape: [9, 4], rng: &g)
-        try assertFusedGradientsMatchFiniteDifferences([emb, lstm]) { ctx in try lstm.forward(emb.forward(ids, context: &ctx), context: &ctx) }
+        try emb.build(inputShape: [9], rng: &g)
+        try lstm.build(inputShape: [9, 4], rng: &g)
+        try assertFusedGradientsMatchFiniteDifferences([emb, lstm]) { ctx in
+            try lstm.forward(emb.forward(ids, context: &ctx), context: &ctx)
+        }
     }
 
     /// Inference records nothing; the fused output is still the projected one.
     func testNoGradInference() throws {
-        let emb = try Embedding(inputDim: 12, outputDim: 5), gru = try GRU(units: 3, returnSequences: true)
+        let emb = try Embedding(inputDim: 12, outputDim: 5)
+        let gru = try GRU(units: 3, returnSequences: true)
         var g = SeededGenerator(seed: 2)
-        try emb.build(inputShape: [9], rng: &g); try gru.build(inputShape: [9, 5], rng: &g)
+        try emb.build(inputShape: [9], rng: &g)
+        try gru.build(inputShape: [9, 5], rng: &g)
         let outputs = try [true, false].map { fuse -> [Float] in
             Tensor.fuseLookupProjection = fuse
             defer { Tensor.fuseLookupProjection = true }
@@ -100,9 +124,11 @@ final class EmbeddingFusionTests: XCTestCase {
 
     /// Input dropout changes the vectors, so the layer projects per position.
     func testInputDropoutIsNotFused() throws {
-        var c = LSTM.Config(); c.units = 3; c.dropout = 0.5
+        var c = LSTM.Config()
+        c.units = 3
+        c.dropout = 0.5
         XCTAssertFalse(try run(LSTM(config: c), training: true, fuse: true).fused)
-        XCTAssertTrue(try run(LSTM(config: c), training: false, fuse: true).fused)   // inference: no dropout
+        XCTAssertTrue(try run(LSTM(config: c), training: false, fuse: true).fused)  // inference: no dropout
     }
 
     /// An embedding's output changed on the way (here scaled) is not the lookup: no fusion.
@@ -110,7 +136,8 @@ final class EmbeddingFusionTests: XCTestCase {
         let emb = try Embedding(inputDim: 12, outputDim: 5)
         let lstm = try LSTM(units: 3)
         var g = SeededGenerator(seed: 2)
-        try emb.build(inputShape: [9], rng: &g); try lstm.build(inputShape: [9, 5], rng: &g)
+        try emb.build(inputShape: [9], rng: &g)
+        try lstm.build(inputShape: [9, 5], rng: &g)
         var ctx = ForwardContext(training: false)
         let x = try emb.forward(ids, context: &ctx)
         XCTAssertTrue(opNames(try lstm.forward(x, context: &ctx)).contains("lookupProjection"))

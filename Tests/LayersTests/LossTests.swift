@@ -1,10 +1,11 @@
-import XCTest
-import Tensors
 import Layers
+import Tensors
+import XCTest
 
 final class LossTests: XCTestCase {
     func testValuesAgainstHandComputation() throws {
-        let p = try Tensor(shape: [2, 2], scalars: [0.9, 0.2, 0.4, 0.6]), y = try Tensor(shape: [2, 2], scalars: [1, 0, 0, 1])
+        let p = try Tensor(shape: [2, 2], scalars: [0.9, 0.2, 0.4, 0.6])
+        let y = try Tensor(shape: [2, 2], scalars: [1, 0, 0, 1])
         // MSE: ((0.01 + 0.04)/2 + (0.16 + 0.16)/2)/2 = 0.0925
         XCTAssertEqual(try MeanSquaredError()(p, y).scalar!, 0.0925, accuracy: 1e-6)
         // Sum of squares: (0.05 + 0.32)/2 = 0.185
@@ -14,16 +15,24 @@ final class LossTests: XCTestCase {
         XCTAssertEqual(try BinaryCrossEntropy()(p, y).scalar!, Float(bce), accuracy: 1e-6)
         // CCE with probabilities: −(ln .9 + ln .6)/2 ; sparse with targets [0, 1] gives the same
         XCTAssertEqual(try CategoricalCrossEntropy()(p, y).scalar!, Float(-(log(0.9) + log(0.6)) / 2), accuracy: 1e-6)
-        XCTAssertEqual(try SparseCategoricalCrossEntropy()(p, Tensor([0, 1])).scalar!, Float(-(log(0.9) + log(0.6)) / 2), accuracy: 1e-6)
+        XCTAssertEqual(
+            try SparseCategoricalCrossEntropy()(p, Tensor([0, 1])).scalar!, Float(-(log(0.9) + log(0.6)) / 2),
+            accuracy: 1e-6)
     }
 
     func testLogitFormsEqualProbabilityFormsAndAreStable() throws {
         let z = rand([3, 4], seed: 1, low: -3, high: 3)
         let y = try Tensor.oneHot(Tensor([0, 3, 1]), depth: 4)
-        XCTAssertEqual(try CategoricalCrossEntropy(fromLogits: true)(z, y).scalar!, try CategoricalCrossEntropy()(z.softmax(), y).scalar!, accuracy: 1e-5)
+        XCTAssertEqual(
+            try CategoricalCrossEntropy(fromLogits: true)(z, y).scalar!,
+            try CategoricalCrossEntropy()(z.softmax(), y).scalar!, accuracy: 1e-5)
         let yb = try Tensor(shape: [3, 4], scalars: (0..<12).map { Float($0 % 2) })
-        XCTAssertEqual(try BinaryCrossEntropy(fromLogits: true)(z, yb).scalar!, try BinaryCrossEntropy()(z.sigmoid(), yb).scalar!, accuracy: 1e-5)
-        let huge = try BinaryCrossEntropy(fromLogits: true)(Tensor([500, -500]).reshaped([2, 1]), Tensor([0, 1]).reshaped([2, 1])).scalar!
+        XCTAssertEqual(
+            try BinaryCrossEntropy(fromLogits: true)(z, yb).scalar!, try BinaryCrossEntropy()(z.sigmoid(), yb).scalar!,
+            accuracy: 1e-5)
+        let huge = try BinaryCrossEntropy(fromLogits: true)(
+            Tensor([500, -500]).reshaped([2, 1]), Tensor([0, 1]).reshaped([2, 1])
+        ).scalar!
         XCTAssertEqual(huge, 500, accuracy: 1e-3)
     }
 
@@ -34,7 +43,9 @@ final class LossTests: XCTestCase {
         assertGradientsOK([rand([2, 3], seed: 4)]) { try BinaryCrossEntropy(fromLogits: true)($0[0], y) }
         assertGradientsOK([rand([2, 3], seed: 5)]) { try MeanSquaredError()($0[0], y) }
         assertGradientsOK([rand([2, 3], seed: 6)]) { try SumOfSquares()($0[0], y) }
-        assertGradientsOK([rand([2, 3], seed: 7)]) { try SparseCategoricalCrossEntropy(fromLogits: true)($0[0], Tensor([1, 2])) }
+        assertGradientsOK([rand([2, 3], seed: 7)]) {
+            try SparseCategoricalCrossEntropy(fromLogits: true)($0[0], Tensor([1, 2]))
+        }
     }
 
     func testPerStepLossHonoursMask() throws {
@@ -46,11 +57,15 @@ final class LossTests: XCTestCase {
         XCTAssertEqual(try loss(z, t, mask: mask).scalar!, (per[0] + per[1] + per[3]) / 3, accuracy: 1e-6)
         assertGradientsOK([z]) { try loss($0[0], t, mask: mask) }
         XCTAssertThrowsError(try loss(z, t, mask: Tensor.ones([2])))
-        XCTAssertThrowsError(try loss(z, Tensor.zeros([2]))) { e in XCTAssertTrue("\(e)".contains("sparse_categorical_crossentropy")) }
+        XCTAssertThrowsError(try loss(z, Tensor.zeros([2]))) { e in
+            XCTAssertTrue("\(e)".contains("sparse_categorical_crossentropy"))
+        }
     }
 }
 
-func assertGradientsOK(_ inputs: [Tensor], file: StaticString = #filePath, line: UInt = #line, _ f: ([Tensor]) throws -> Tensor) {
+func assertGradientsOK(
+    _ inputs: [Tensor], file: StaticString = #filePath, line: UInt = #line, _ f: ([Tensor]) throws -> Tensor
+) {
     do {
         let r = try GradientCheck.check(inputs, epsilon: 1e-3, f)
         XCTAssertLessThan(r.maxError, 1e-2, "\(r)", file: file, line: line)

@@ -1,14 +1,17 @@
-import XCTest
-@testable import Tensors
 import Layers
+import XCTest
+
+@testable import Tensors
 
 /// A recurrent layer fed one-hot rows (a character model's letters, padding as all-zero rows)
 /// projects each distinct symbol once (`Tensor.oneHotIDs`); it must give what the product gives.
 final class OneHotFusionTests: XCTestCase {
     /// 4 sequences of 9 over 6 symbols; id 6 is an all-zero (padding) row.
     let x: Tensor = {
-        let ids: [Int] = [3, 5, 3, 0, 1, 1, 6, 6, 6,  2, 3, 3, 4, 5, 2, 0, 6, 6,
-                          1, 3, 5, 5, 1, 6, 6, 6, 6,  0, 0, 2, 3, 4, 5, 1, 2, 3]
+        let ids: [Int] = [
+            3, 5, 3, 0, 1, 1, 6, 6, 6, 2, 3, 3, 4, 5, 2, 0, 6, 6,
+            1, 3, 5, 5, 1, 6, 6, 6, 6, 0, 0, 2, 3, 4, 5, 1, 2, 3,
+        ]
         var rows = [Float](repeating: 0, count: ids.count * 6)
         for (r, id) in ids.enumerated() where id < 6 { rows[r * 6 + id] = 1 }
         return try! Tensor(shape: [4, 9, 6], scalars: rows)
@@ -23,17 +26,23 @@ final class OneHotFusionTests: XCTestCase {
         try layer.build(inputShape: Array(input.shape.dropFirst()), rng: &g)
         var ctx = ForwardContext(training: true, seed: 3)
         let y = try layer.forward(input, context: &ctx)
-        let grads = try gradients(of: (y * rand(y.shape, seed: 4)).sum(), wrt: layer.namedParameters.map(\.parameter.value))
+        let grads = try gradients(
+            of: (y * rand(y.shape, seed: 4)).sum(), wrt: layer.namedParameters.map(\.parameter.value))
         return ([y.scalars] + grads.map(\.scalars), opNames(y).contains("lookupProjection"))
     }
 
     func assertFusedMatches(_ make: () throws -> any Layer, file: StaticString = #filePath, line: UInt = #line) throws {
-        let fused = try run(make(), on: x, fuse: true), plain = try run(make(), on: x, fuse: false)
+        let fused = try run(make(), on: x, fuse: true)
+        let plain = try run(make(), on: x, fuse: false)
         XCTAssertTrue(fused.fused, "the fused projection was not used", file: file, line: line)
         XCTAssertFalse(plain.fused, file: file, line: line)
         XCTAssertEqual(fused.values.count, plain.values.count, file: file, line: line)
-        XCTAssertEqual(fused.values[0], plain.values[0], "the forward adds the same single product to the bias", file: file, line: line)
-        for (a, b) in zip(fused.values, plain.values).dropFirst() { assertClose(a, b, tol: 1e-5, file: file, line: line) }
+        XCTAssertEqual(
+            fused.values[0], plain.values[0], "the forward adds the same single product to the bias", file: file,
+            line: line)
+        for (a, b) in zip(fused.values, plain.values).dropFirst() {
+            assertClose(a, b, tol: 1e-5, file: file, line: line)
+        }
     }
 
     func testLSTMReturnSequences() throws { try assertFusedMatches { try LSTM(units: 4, returnSequences: true) } }

@@ -1,11 +1,13 @@
-import PluginRegistry
-import XCTest
-import Tensors
 import Layers
+import PluginRegistry
+import Tensors
+import XCTest
 
 final class RecurrentBehaviourTests: XCTestCase {
     func built<L: Layer>(_ l: L, _ shape: [Int], seed: UInt64 = 1) throws -> L {
-        var g = SeededGenerator(seed: seed); try l.build(inputShape: shape, rng: &g); return l
+        var g = SeededGenerator(seed: seed)
+        try l.build(inputShape: shape, rng: &g)
+        return l
     }
 
     func testKerasParameterCounts() throws {
@@ -14,10 +16,12 @@ final class RecurrentBehaviourTests: XCTestCase {
         let l = try built(LSTM(units: 64), [100, 128])
         let d1 = try built(Dense(units: 64, activation: .relu), [64])
         let d2 = try built(Dense(units: 1, activation: .sigmoid), [64])
-        XCTAssertEqual([e.parameterCount, l.parameterCount, d1.parameterCount, d2.parameterCount], [128_128, 49_408, 4_160, 65])
+        XCTAssertEqual(
+            [e.parameterCount, l.parameterCount, d1.parameterCount, d2.parameterCount], [128_128, 49_408, 4_160, 65])
         XCTAssertEqual(e.parameterCount + l.parameterCount + d1.parameterCount + d2.parameterCount, 181_761)
         // SimpleRNN(100) on 300-d inputs → Dense(3): 40,403
-        let r = try built(SimpleRNN(units: 100), [20, 300]), d = try built(Dense(units: 3), [100])
+        let r = try built(SimpleRNN(units: 100), [20, 300])
+        let d = try built(Dense(units: 3), [100])
         XCTAssertEqual(r.parameterCount + d.parameterCount, 40_403)
         XCTAssertEqual(l.namedParameters.map(\.name), [".kernel", ".recurrent_kernel", ".bias"].map { l.name + $0 })
     }
@@ -27,21 +31,25 @@ final class RecurrentBehaviourTests: XCTestCase {
         XCTAssertEqual(l.namedParameters.map(\.name), ["lstm_1.kernel", "lstm_1.recurrent_kernel", "lstm_1.bias"])
         let b = l.bias.value.scalars
         XCTAssertEqual(Array(b[0..<8]), [Float](repeating: 0, count: 8))
-        XCTAssertEqual(Array(b[8..<16]), [Float](repeating: 1, count: 8))     // forget gate
+        XCTAssertEqual(Array(b[8..<16]), [Float](repeating: 1, count: 8))  // forget gate
         XCTAssertEqual(Array(b[16..<32]), [Float](repeating: 0, count: 16))
         let r = l.recurrentKernel.value
-        let rrT = try Tensor.matmul(r, r, transposeB: true)                  // rows orthonormal
-        var eye = [Float](repeating: 0, count: 64); for i in 0..<8 { eye[i * 8 + i] = 1 }
+        let rrT = try Tensor.matmul(r, r, transposeB: true)  // rows orthonormal
+        var eye = [Float](repeating: 0, count: 64)
+        for i in 0..<8 { eye[i * 8 + i] = 1 }
         assertClose(rrT.scalars, eye, tol: 1e-4)
         let limit = (6.0 / Float(3 + 32)).squareRoot()
         XCTAssertTrue(l.kernel.value.scalars.allSatisfy { abs($0) <= limit })
     }
 
     func testPaddedStepLeavesStateUnchanged() throws {
-        for make in [{ try LSTM(units: 3, returnSequences: true) as any RecurrentLayer },
-                     { try GRU(units: 3, returnSequences: true) }, { try SimpleRNN(units: 3, returnSequences: true) }] {
+        for make in [
+            { try LSTM(units: 3, returnSequences: true) as any RecurrentLayer },
+            { try GRU(units: 3, returnSequences: true) }, { try SimpleRNN(units: 3, returnSequences: true) },
+        ] {
             let l = try make()
-            var g = SeededGenerator(seed: 2); try l.build(inputShape: [4, 2], rng: &g)
+            var g = SeededGenerator(seed: 2)
+            try l.build(inputShape: [4, 2], rng: &g)
             let x = rand([1, 4, 2], seed: 3)
             let mask = try Tensor(shape: [1, 4], scalars: [1, 1, 0, 0])
             var ctx = ForwardContext(training: false, mask: mask)
@@ -50,13 +58,16 @@ final class RecurrentBehaviourTests: XCTestCase {
             let short = try l.call(x.slice(axis: 1, start: 0, length: 2), context: &ctx2)
             assertClose(full.states[0].scalars, short.states[0].scalars, tol: 1e-6)
             let seq = full.output
-            assertClose(try seq.slice(axis: 1, start: 3, length: 1).scalars, try seq.slice(axis: 1, start: 1, length: 1).scalars, tol: 0)
+            assertClose(
+                try seq.slice(axis: 1, start: 3, length: 1).scalars,
+                try seq.slice(axis: 1, start: 1, length: 1).scalars, tol: 0)
             if full.states.count == 2 { assertClose(full.states[1].scalars, short.states[1].scalars, tol: 1e-6) }
         }
     }
 
     /// The layer's output and the gradients of a random weighting of it w.r.t. `x` and every parameter.
-    func outputAndGradients(_ l: any RecurrentLayer, _ x: Tensor, mask: Tensor, weightsSeed: UInt64) throws -> [[Float]] {
+    func outputAndGradients(_ l: any RecurrentLayer, _ x: Tensor, mask: Tensor, weightsSeed: UInt64) throws -> [[Float]]
+    {
         var ctx = ForwardContext(training: false, mask: mask)
         let y = try l.call(x, context: &ctx).output
         let loss = try (y * rand(y.shape, seed: weightsSeed)).sum()
@@ -69,12 +80,15 @@ final class RecurrentBehaviourTests: XCTestCase {
         let old = BLAS.threadCount
         defer { BLAS.threadCount = old }
         // Units 5: OpenBLAS per step; 16 and 50: the tiled products (`BLAS.tiledWidth`; 50 padded to 64).
-        for make in [{ try LSTM(units: 5, returnSequences: true) as any RecurrentLayer },
-                     { try GRU(units: 5, returnSequences: true) }, { try SimpleRNN(units: 5, returnSequences: true) },
-                     { try LSTM(units: 16, returnSequences: true) }, { try SimpleRNN(units: 16, returnSequences: true) },
-                     { try GRU(units: 50, returnSequences: true) }] {
+        for make in [
+            { try LSTM(units: 5, returnSequences: true) as any RecurrentLayer },
+            { try GRU(units: 5, returnSequences: true) }, { try SimpleRNN(units: 5, returnSequences: true) },
+            { try LSTM(units: 16, returnSequences: true) }, { try SimpleRNN(units: 16, returnSequences: true) },
+            { try GRU(units: 50, returnSequences: true) },
+        ] {
             let l = try make()
-            var g = SeededGenerator(seed: 4); try l.build(inputShape: [6, 3], rng: &g)
+            var g = SeededGenerator(seed: 4)
+            try l.build(inputShape: [6, 3], rng: &g)
             let x = rand([19, 6, 3], seed: 8).requiringGrad()
             let mask = try Tensor(shape: [19, 6], scalars: (0..<114).map { $0 % 5 == 4 ? 0 : 1 })
             let results = try [1, 2, 3].map { threads in
@@ -90,13 +104,19 @@ final class RecurrentBehaviourTests: XCTestCase {
     /// 100 and GRU 3·50 padded).
     func testTiledAndOpenBLASStepProductsAgree() throws {
         let old = BLAS.threadCount
-        defer { BLAS.threadCount = old; BLAS.useTiledStepProducts = true }
+        defer {
+            BLAS.threadCount = old
+            BLAS.useTiledStepProducts = true
+        }
         BLAS.threadCount = 2
-        for make in [{ try LSTM(units: 16, returnSequences: true) as any RecurrentLayer },
-                     { try GRU(units: 16, returnSequences: true) }, { try SimpleRNN(units: 64, returnSequences: true) },
-                     { try SimpleRNN(units: 100, returnSequences: true) }, { try GRU(units: 50, returnSequences: true) }] {
+        for make in [
+            { try LSTM(units: 16, returnSequences: true) as any RecurrentLayer },
+            { try GRU(units: 16, returnSequences: true) }, { try SimpleRNN(units: 64, returnSequences: true) },
+            { try SimpleRNN(units: 100, returnSequences: true) }, { try GRU(units: 50, returnSequences: true) },
+        ] {
             let l = try make()
-            var g = SeededGenerator(seed: 5); try l.build(inputShape: [7, 3], rng: &g)
+            var g = SeededGenerator(seed: 5)
+            try l.build(inputShape: [7, 3], rng: &g)
             let x = rand([18, 7, 3], seed: 6).requiringGrad()
             let mask = try Tensor(shape: [18, 7], scalars: (0..<126).map { $0 % 6 == 5 ? 0 : 1 })
             let results = try [false, true].map { tiled in
@@ -110,10 +130,13 @@ final class RecurrentBehaviourTests: XCTestCase {
     func testGoBackwardsEqualsReversedInput() throws {
         let l = try built(GRU(units: 3, returnSequences: true, goBackwards: true), [5, 2])
         let f = try GRU(units: 3, returnSequences: true)
-        var g = SeededGenerator(seed: 1); try f.build(inputShape: [5, 2], rng: &g)
+        var g = SeededGenerator(seed: 1)
+        try f.build(inputShape: [5, 2], rng: &g)
         let x = rand([2, 5, 2], seed: 4)
-        var c1 = ForwardContext(training: false), c2 = ForwardContext(training: false)
-        assertClose(try l.forward(x, context: &c1).scalars, try f.forward(x.reversed(axis: 1), context: &c2).scalars, tol: 1e-6)
+        var c1 = ForwardContext(training: false)
+        var c2 = ForwardContext(training: false)
+        assertClose(
+            try l.forward(x, context: &c1).scalars, try f.forward(x.reversed(axis: 1), context: &c2).scalars, tol: 1e-6)
     }
 
     func testInitialStateGradientsAndReturnState() throws {
@@ -122,7 +145,7 @@ final class RecurrentBehaviourTests: XCTestCase {
         let report = try GradientCheck.check([rand([2, 2], seed: 6), rand([2, 2], seed: 7)]) { s in
             var ctx = ForwardContext(training: false)
             let out = try l.call(x, initialState: s, context: &ctx)
-            return try Tensor.concat([out.output, out.states[1]], axis: 1)   // uses h and the final c
+            return try Tensor.concat([out.output, out.states[1]], axis: 1)  // uses h and the final c
         }
         XCTAssertLessThan(report.maxError, 1e-2, "\(report)")
         var ctx = ForwardContext(training: false)
@@ -138,14 +161,17 @@ final class RecurrentBehaviourTests: XCTestCase {
         XCTAssertNotEqual(first, second)
         try l.resetStates()
         XCTAssertEqual(try l.forward(x, context: &ctx).scalars, first)
-        XCTAssertThrowsError(try l.forward(rand([2, 2, 2], seed: 9), context: &ctx))   // batch changed mid-stream
+        XCTAssertThrowsError(try l.forward(rand([2, 2, 2], seed: 9), context: &ctx))  // batch changed mid-stream
     }
 
     /// Truncated BPTT equals full BPTT through a model that detaches the state every k steps.
     func testTruncatedBPTTMatchesDetachedChunksReference() throws {
-        let k = 2, T = 6
-        let trunc = try LSTM(units: 3, returnSequences: true); var g = SeededGenerator(seed: 10)
-        var c = trunc.config; c.bpttSteps = k
+        let k = 2
+        let T = 6
+        let trunc = try LSTM(units: 3, returnSequences: true)
+        var g = SeededGenerator(seed: 10)
+        var c = trunc.config
+        c.bpttSteps = k
         let t = try LSTM(config: c, name: "t")
         try t.build(inputShape: [T, 2], rng: &g)
         let ref = try LSTM(units: 3, returnSequences: true, name: "ref")
@@ -170,19 +196,27 @@ final class RecurrentBehaviourTests: XCTestCase {
         XCTAssertEqual(lossT.scalar!, lossR.scalar!, accuracy: 1e-5)
         for (a, b) in zip(gT, gR) { assertClose(a.scalars, b.scalars, tol: 1e-5) }
         // and it really differs from full BPTT
-        let full = try LSTM(units: 3, returnSequences: true); try full.build(inputShape: [T, 2], rng: &g)
+        let full = try LSTM(units: 3, returnSequences: true)
+        try full.build(inputShape: [T, 2], rng: &g)
         for (a, b) in zip(full.namedParameters, t.namedParameters) { try a.parameter.assign(b.parameter.value) }
         let gF = try gradients(of: (full.forward(x, context: &ctx) * w).sum(), wrt: [x])
         XCTAssertGreaterThan(zip(gF[0].scalars, gT[0].scalars).map { abs($0 - $1) }.max()!, 1e-4)
     }
 
     func testShapeAndConfigErrorsNameTheLayer() throws {
-        XCTAssertThrowsError(try LSTM(units: 0, name: "lstm_1")) { e in XCTAssertTrue("\(e)".contains("lstm_1") && "\(e)".contains("units"), "\(e)") }
+        XCTAssertThrowsError(try LSTM(units: 0, name: "lstm_1")) { e in
+            XCTAssertTrue("\(e)".contains("lstm_1") && "\(e)".contains("units"), "\(e)")
+        }
         let l = try LSTM(units: 4, name: "lstm_1")
-        XCTAssertThrowsError(try l.outputShape(for: [64])) { e in XCTAssertTrue("\(e)".contains("lstm_1") && "\(e)".contains("[batch, time, features]"), "\(e)") }
-        var g = SeededGenerator(seed: 1); try l.build(inputShape: [5, 3], rng: &g)
+        XCTAssertThrowsError(try l.outputShape(for: [64])) { e in
+            XCTAssertTrue("\(e)".contains("lstm_1") && "\(e)".contains("[batch, time, features]"), "\(e)")
+        }
+        var g = SeededGenerator(seed: 1)
+        try l.build(inputShape: [5, 3], rng: &g)
         var ctx = ForwardContext(training: false)
-        XCTAssertThrowsError(try l.forward(Tensor.zeros([2, 5, 4]), context: &ctx)) { e in XCTAssertTrue("\(e)".contains("lstm_1")) }
+        XCTAssertThrowsError(try l.forward(Tensor.zeros([2, 5, 4]), context: &ctx)) { e in
+            XCTAssertTrue("\(e)".contains("lstm_1"))
+        }
         XCTAssertThrowsError(try LayerConfigCoding.decode(LSTM.Config.self, from: ["units": 3, "unitz": 1])) { e in
             XCTAssertTrue("\(e)".contains("unitz"), "\(e)")
         }
@@ -202,7 +236,8 @@ final class RecurrentBehaviourTests: XCTestCase {
         let e = try Embedding(inputDim: 4, outputDim: 2, trainable: false)
         let m = try Tensor(shape: [4, 2], scalars: [0, 0, 1, 2, 3, 4, 5, 6])
         try e.setWeights(m)
-        var g = SeededGenerator(seed: 1); try e.build(inputShape: [2], rng: &g)
+        var g = SeededGenerator(seed: 1)
+        try e.build(inputShape: [2], rng: &g)
         XCTAssertEqual(e.embeddings.value.scalars, m.scalars)
         XCTAssertFalse(e.embeddings.value.requiresGrad)
         var ctx = ForwardContext(training: false)

@@ -1,7 +1,7 @@
-import XCTest
-import Tensors
 import Layers
 import Optimizers
+import Tensors
+import XCTest
 
 /// The code examples in the Optimizers module's doc comments, run as written and checked against
 /// the values the comments state.
@@ -11,8 +11,10 @@ final class OptimizerDocExampleTests: XCTestCase {
         assertSteps(try optimizerSteps(SGD(learningRate: 0.1), steps: 1, gradient: g), [[0.95, -2.1]])
         assertSteps(try optimizerSteps(Adam(learningRate: 0.001), steps: 1, gradient: g), [[0.999, -2.001]], tol: 1e-5)
         let r = 0.001 / 0.1.squareRoot()
-        assertSteps(try optimizerSteps(RMSProp(learningRate: 0.001), steps: 1, gradient: g), [[1 - r, -2 - r]], tol: 1e-5)
-        assertSteps(try optimizerSteps(Adagrad(learningRate: 0.001), steps: 1, gradient: g), [[1 - 0.000845, -2 - 0.000953]])
+        assertSteps(
+            try optimizerSteps(RMSProp(learningRate: 0.001), steps: 1, gradient: g), [[1 - r, -2 - r]], tol: 1e-5)
+        assertSteps(
+            try optimizerSteps(Adagrad(learningRate: 0.001), steps: 1, gradient: g), [[1 - 0.000845, -2 - 0.000953]])
     }
 
     func testClippingAndSchedule() {

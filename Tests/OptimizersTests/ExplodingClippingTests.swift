@@ -1,7 +1,7 @@
-import XCTest
-import Tensors
 import Layers
 import Optimizers
+import Tensors
+import XCTest
 
 /// Clipping against the exploding gradients of a 50-step tanh RNN with large recurrent weights.
 final class ExplodingClippingTests: XCTestCase {
@@ -16,8 +16,8 @@ final class ExplodingClippingTests: XCTestCase {
         let loss = try l.forward(x, context: &ctx).sum()
         var grads = try gradients(of: loss, wrt: l.namedParameters.map(\.parameter.value))
         let report = GradientClipping.globalNorm(1).apply(&grads)
-        XCTAssertGreaterThan(report.normBefore, 10)           // exploded
-        XCTAssertEqual(report.normAfter, 1, accuracy: 1e-4)   // bounded exactly
+        XCTAssertGreaterThan(report.normBefore, 10)  // exploded
+        XCTAssertEqual(report.normAfter, 1, accuracy: 1e-4)  // bounded exactly
         XCTAssertEqual(GradientClipping.globalNorm(grads), 1, accuracy: 1e-4)
     }
 }

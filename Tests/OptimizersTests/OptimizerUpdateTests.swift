@@ -1,6 +1,7 @@
-import XCTest
-import Tensors
 import Layers
+import Tensors
+import XCTest
+
 @testable import Optimizers
 
 /// Each optimizer's first three updates on p = [1, −2] with constant gradient g = [0.5, −1],
@@ -10,12 +11,19 @@ func optimizerSteps(_ opt: Optimizer, steps: Int = 3, gradient g: Tensor = Tenso
     let p = Parameter()
     try p.assign(Tensor([1, -2]), checkShape: false)
     var out: [[Float]] = []
-    for _ in 0..<steps { try opt.step([("w", p)], gradients: [g]); out.append(p.value.scalars) }
+    for _ in 0..<steps {
+        try opt.step([("w", p)], gradients: [g])
+        out.append(p.value.scalars)
+    }
     return out
 }
 
-func assertSteps(_ got: [[Float]], _ want: [[Double]], tol: Float = 1e-6, file: StaticString = #filePath, line: UInt = #line) {
-    for (a, b) in zip(got, want) { for (x, y) in zip(a, b) { XCTAssertEqual(x, Float(y), accuracy: tol, file: file, line: line) } }
+func assertSteps(
+    _ got: [[Float]], _ want: [[Double]], tol: Float = 1e-6, file: StaticString = #filePath, line: UInt = #line
+) {
+    for (a, b) in zip(got, want) {
+        for (x, y) in zip(a, b) { XCTAssertEqual(x, Float(y), accuracy: tol, file: file, line: line) }
+    }
 }
 
 final class OptimizerUpdateTests: XCTestCase {
@@ -25,31 +33,47 @@ final class OptimizerUpdateTests: XCTestCase {
         // plain: p −= 0.1·g → [0.95, −1.9], [0.9, −1.8], [0.85, −1.7]
         assertSteps(try run(SGD(learningRate: 0.1)), [[0.95, -1.9], [0.9, -1.8], [0.85, -1.7]])
         // momentum 0.9: v = g, 1.9g, 2.71g; p = 1 − 0.1·0.5·(1, 2.9, 5.61)
-        assertSteps(try run(SGD(learningRate: 0.1, momentum: 0.9)),
-                    [[1 - 0.05, -2 + 0.1], [1 - 0.05 * 2.9, -2 + 0.1 * 2.9], [1 - 0.05 * 5.61, -2 + 0.1 * 5.61]])
+        assertSteps(
+            try run(SGD(learningRate: 0.1, momentum: 0.9)),
+            [[1 - 0.05, -2 + 0.1], [1 - 0.05 * 2.9, -2 + 0.1 * 2.9], [1 - 0.05 * 5.61, -2 + 0.1 * 5.61]])
         // Nesterov: step uses g + μv: (1 + 0.9)g, (1 + 0.9·1.9)g, (1 + 0.9·2.71)g → cumulative 1.9, 4.61, 8.049
-        assertSteps(try run(SGD(learningRate: 0.1, momentum: 0.9, nesterov: true)),
-                    [[1 - 0.05 * 1.9, -2 + 0.1 * 1.9], [1 - 0.05 * 4.61, -2 + 0.1 * 4.61], [1 - 0.05 * 8.049, -2 + 0.1 * 8.049]], tol: 2e-6)
+        assertSteps(
+            try run(SGD(learningRate: 0.1, momentum: 0.9, nesterov: true)),
+            [
+                [1 - 0.05 * 1.9, -2 + 0.1 * 1.9], [1 - 0.05 * 4.61, -2 + 0.1 * 4.61],
+                [1 - 0.05 * 8.049, -2 + 0.1 * 8.049],
+            ], tol: 2e-6)
     }
 
     func testAdam() throws {
         // With a constant g, m̂ = g and v̂ = g² at every step, so each step moves p by
         // lr·g/(|g| + ε) = lr·sign(g)·|g|/(|g| + ε).
-        let lr = 0.01, e = 1e-7
-        let s0 = lr * 0.5 / (0.5 + e), s1 = lr * 1 / (1 + e)
-        assertSteps(try run(Adam(learningRate: 0.01)), [[1 - s0, -2 + s1], [1 - 2 * s0, -2 + 2 * s1], [1 - 3 * s0, -2 + 3 * s1]])
+        let lr = 0.01
+        let e = 1e-7
+        let s0 = lr * 0.5 / (0.5 + e)
+        let s1 = lr * 1 / (1 + e)
+        assertSteps(
+            try run(Adam(learningRate: 0.01)),
+            [[1 - s0, -2 + s1], [1 - 2 * s0, -2 + 2 * s1], [1 - 3 * s0, -2 + 3 * s1]])
         // AMSGrad: v increases monotonically for constant g, so vmax = v: same steps.
-        assertSteps(try run(Adam(learningRate: 0.01, amsgrad: true)), [[1 - s0, -2 + s1], [1 - 2 * s0, -2 + 2 * s1], [1 - 3 * s0, -2 + 3 * s1]])
+        assertSteps(
+            try run(Adam(learningRate: 0.01, amsgrad: true)),
+            [[1 - s0, -2 + s1], [1 - 2 * s0, -2 + 2 * s1], [1 - 3 * s0, -2 + 3 * s1]])
     }
 
     func testAdamWithVaryingGradientAgainstFormula() throws {
-        let p = Parameter(); try p.assign(Tensor([0]), checkShape: false)
+        let p = Parameter()
+        try p.assign(Tensor([0]), checkShape: false)
         let opt = Adam(learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-7)
-        var m = 0.0, v = 0.0, x = 0.0
+        var m = 0.0
+        var v = 0.0
+        var x = 0.0
         for (t, g) in [1.0, -2.0, 3.0].enumerated() {
             try opt.step([("x", p)], gradients: [Tensor([Float(g)])])
-            m = 0.9 * m + 0.1 * g; v = 0.999 * v + 0.001 * g * g
-            let mh = m / (1 - pow(0.9, Double(t + 1))), vh = v / (1 - pow(0.999, Double(t + 1)))
+            m = 0.9 * m + 0.1 * g
+            v = 0.999 * v + 0.001 * g * g
+            let mh = m / (1 - pow(0.9, Double(t + 1)))
+            let vh = v / (1 - pow(0.999, Double(t + 1)))
             x -= 0.1 * mh / (vh.squareRoot() + 1e-7)
             XCTAssertEqual(p.value.scalars[0], Float(x), accuracy: 1e-6)
         }
@@ -58,13 +82,22 @@ final class OptimizerUpdateTests: XCTestCase {
     func testRMSPropAndAdagrad() throws {
         // RMSProp ρ=0.9: s₁ = 0.1g², s₂ = 0.19g², s₃ = 0.271g²; step lr·g/√s = lr·sign(g)/√(0.1, 0.19, 0.271)
         let r = [0.1, 0.19, 0.271].map { 0.01 / $0.squareRoot() }
-        assertSteps(try run(RMSProp(learningRate: 0.01, epsilon: 0)),
-                    [[1 - r[0], -2 + r[0]], [1 - r[0] - r[1], -2 + r[0] + r[1]], [1 - r[0] - r[1] - r[2], -2 + r[0] + r[1] + r[2]]], tol: 2e-6)
+        assertSteps(
+            try run(RMSProp(learningRate: 0.01, epsilon: 0)),
+            [
+                [1 - r[0], -2 + r[0]], [1 - r[0] - r[1], -2 + r[0] + r[1]],
+                [1 - r[0] - r[1] - r[2], -2 + r[0] + r[1] + r[2]],
+            ], tol: 2e-6)
         // Adagrad a₀ = 0.1: a = 0.1 + k·g²; step lr·g/√a
         func ada(_ g: Double) -> [Double] { (1...3).map { k in 0.1 * g / (0.1 + Double(k) * g * g).squareRoot() } }
-        let a0 = ada(0.5), a1 = ada(1)
-        assertSteps(try run(Adagrad(learningRate: 0.1, epsilon: 0)),
-                    [[1 - a0[0], -2 + a1[0]], [1 - a0[0] - a0[1], -2 + a1[0] + a1[1]], [1 - a0[0] - a0[1] - a0[2], -2 + a1[0] + a1[1] + a1[2]]], tol: 2e-6)
+        let a0 = ada(0.5)
+        let a1 = ada(1)
+        assertSteps(
+            try run(Adagrad(learningRate: 0.1, epsilon: 0)),
+            [
+                [1 - a0[0], -2 + a1[0]], [1 - a0[0] - a0[1], -2 + a1[0] + a1[1]],
+                [1 - a0[0] - a0[1] - a0[2], -2 + a1[0] + a1[1] + a1[2]],
+            ], tol: 2e-6)
     }
 
     func testDecoupledWeightDecay() throws {
@@ -74,11 +107,13 @@ final class OptimizerUpdateTests: XCTestCase {
 
     func testStateRoundTripResumesIdentically() throws {
         let a = Adam(learningRate: 0.01)
-        let p = Parameter(); try p.assign(Tensor([1, 2]), checkShape: false)
+        let p = Parameter()
+        try p.assign(Tensor([1, 2]), checkShape: false)
         try a.step([("w", p)], gradients: [Tensor([0.3, -0.1])])
         let b = Adam(learningRate: 0.01)
         try b.restore(state: a.state, iterations: a.iterations)
-        let q = Parameter(); try q.assign(p.value, checkShape: false)
+        let q = Parameter()
+        try q.assign(p.value, checkShape: false)
         try a.step([("w", p)], gradients: [Tensor([0.2, 0.4])])
         try b.step([("w", q)], gradients: [Tensor([0.2, 0.4])])
         XCTAssertEqual(p.value.scalars, q.value.scalars)
@@ -86,15 +121,18 @@ final class OptimizerUpdateTests: XCTestCase {
     }
 
     func testMismatchedGradientThrows() throws {
-        let p = Parameter(); try p.assign(Tensor([1, 2]), checkShape: false)
-        XCTAssertThrowsError(try SGD().step([("w", p)], gradients: [Tensor([1])])) { e in XCTAssertTrue("\(e)".contains("w")) }
+        let p = Parameter()
+        try p.assign(Tensor([1, 2]), checkShape: false)
+        XCTAssertThrowsError(try SGD().step([("w", p)], gradients: [Tensor([1])])) { e in
+            XCTAssertTrue("\(e)".contains("w"))
+        }
         XCTAssertThrowsError(try SGD().step([("w", p)], gradients: []))
     }
 }
 
 final class ClippingAndScheduleTests: XCTestCase {
     func testGlobalNormClippingBoundsExactlyAndKeepsDirection() {
-        var g = [Tensor([3, 4]), Tensor([12])]      // global norm 13
+        var g = [Tensor([3, 4]), Tensor([12])]  // global norm 13
         let r = GradientClipping.globalNorm(5).apply(&g)
         XCTAssertEqual(r.normBefore, 13, accuracy: 1e-5)
         XCTAssertEqual(GradientClipping.globalNorm(g), 5, accuracy: 1e-5)

@@ -1,5 +1,5 @@
-import XCTest
 import PluginRegistry
+import XCTest
 
 final class RegistryTests: XCTestCase {
     struct Cfg: PluginConfig {
@@ -17,7 +17,8 @@ final class RegistryTests: XCTestCase {
         var r = Registry()
         try r.register(entry("Highway"))
         try r.register(entry("acme.Highway"))
-        XCTAssertEqual(try r.make(.layer, "acme.Highway", config: ["units": 3], instanceName: "h_1", as: String.self), "h_1:3")
+        XCTAssertEqual(
+            try r.make(.layer, "acme.Highway", config: ["units": 3], instanceName: "h_1", as: String.self), "h_1:3")
         XCTAssertEqual(r.names(.layer), ["Highway", "acme.Highway"])
         let f = try r.entry(.layer, "Highway").fields
         XCTAssertEqual(f.map(\.name), ["flag", "label", "rate", "units"])
@@ -31,10 +32,14 @@ final class RegistryTests: XCTestCase {
         var r = Registry()
         try r.register(entry("LSTM"))
         try r.register(entry("GRU"))
-        XCTAssertThrowsError(try r.register(entry("LSTM"))) { e in XCTAssertEqual(e as? RegistryError, .duplicate(kind: .layer, name: "LSTM")) }
-        XCTAssertNoThrow(try r.register(entry("LSTM", .loss)))   // names are per kind
+        XCTAssertThrowsError(try r.register(entry("LSTM"))) { e in
+            XCTAssertEqual(e as? RegistryError, .duplicate(kind: .layer, name: "LSTM"))
+        }
+        XCTAssertNoThrow(try r.register(entry("LSTM", .loss)))  // names are per kind
         for bad in ["", "a.b.c", "has space", ".x"] {
-            XCTAssertThrowsError(try r.register(entry(bad))) { e in XCTAssertEqual(e as? RegistryError, .invalidName(bad)) }
+            XCTAssertThrowsError(try r.register(entry(bad))) { e in
+                XCTAssertEqual(e as? RegistryError, .invalidName(bad))
+            }
         }
         XCTAssertThrowsError(try r.entry(.layer, "LTSM")) { e in
             XCTAssertEqual("\(e)", "unknown layer 'LTSM'; did you mean 'LSTM'?")
@@ -47,12 +52,15 @@ final class RegistryTests: XCTestCase {
     func testConfigDecodingReportsFieldsByName() throws {
         XCTAssertEqual(try ConfigCoding.decode(Cfg.self, from: ["units": 4, "flag": true]).units, 4)
         XCTAssertThrowsError(try ConfigCoding.decode(Cfg.self, from: ["units": 4, "unit": 3])) { e in
-            guard case let ConfigError.unknownField(f, allowed) = e else { return XCTFail("\(e)") }
-            XCTAssertEqual(f, "unit"); XCTAssertEqual(allowed, ["flag", "label", "rate", "units"])
+            guard case ConfigError.unknownField(let f, let allowed) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(f, "unit")
+            XCTAssertEqual(allowed, ["flag", "label", "rate", "units"])
         }
-        XCTAssertThrowsError(try ConfigCoding.decode(Cfg.self, from: ["rate": 1])) { e in XCTAssertEqual(e as? ConfigError, .missingField("units")) }
+        XCTAssertThrowsError(try ConfigCoding.decode(Cfg.self, from: ["rate": 1])) { e in
+            XCTAssertEqual(e as? ConfigError, .missingField("units"))
+        }
         XCTAssertThrowsError(try ConfigCoding.decode(Cfg.self, from: ["units": "many"])) { e in
-            guard case let ConfigError.wrongType(f, _) = e else { return XCTFail("\(e)") }
+            guard case ConfigError.wrongType(let f, _) = e else { return XCTFail("\(e)") }
             XCTAssertEqual(f, "units")
         }
     }

@@ -1,41 +1,51 @@
-import XCTest
 import Foundation
+import Layers
 import PluginRegistry
+import Specs
 import Tensors
 import Training
-import Layers
-import Specs
+import XCTest
 
 /// Issue "Reliability", items 2, 3 and 6: bundles are written whole with a manifest every reader
 /// checks, are self-contained, and a run writes only where it may.
 final class BundleSafetyTests: RunnerTestCase {
     /// A small text classifier: "good"/"bad" words, 40 rows, a few epochs.
-    func textSpec(_ name: String = "t", units: Int = 4, seed: Int = 1, output: String = "out", extra: String = "") throws -> URL {
-        _ = try write("t.tsv", "text\tlabel\n" + (0..<40).map { i in i % 2 == 0 ? "good fine nice \(i % 5)\tpos" : "bad dull awful \(i % 3)\tneg" }
-            .joined(separator: "\n") + "\n")
-        return try write("\(name).yaml", """
-        name: \(name)
-        seed: \(seed)
-        data: {source: delimited, path: t.tsv, text_column: text, label_column: label}
-        text: {sequence_length: 5}
-        model:
-          - {type: Embedding, output_dim: 4, mask_zero: true}
-          - {type: GRU, units: \(units)}
-          - {type: Dense, units: 2, activation: softmax}
-        loss: sparse_categorical_crossentropy
-        optimizer: {type: adam, learning_rate: 0.05}
-        epochs: 3
-        verbosity: quiet
-        output: \(output)
-        \(extra)
-        """)
+    func textSpec(_ name: String = "t", units: Int = 4, seed: Int = 1, output: String = "out", extra: String = "")
+        throws -> URL
+    {
+        _ = try write(
+            "t.tsv",
+            "text\tlabel\n"
+                + (0..<40).map { i in i % 2 == 0 ? "good fine nice \(i % 5)\tpos" : "bad dull awful \(i % 3)\tneg" }
+                .joined(separator: "\n") + "\n")
+        return try write(
+            "\(name).yaml",
+            """
+            name: \(name)
+            seed: \(seed)
+            data: {source: delimited, path: t.tsv, text_column: text, label_column: label}
+            text: {sequence_length: 5}
+            model:
+              - {type: Embedding, output_dim: 4, mask_zero: true}
+              - {type: GRU, units: \(units)}
+              - {type: Dense, units: 2, activation: softmax}
+            loss: sparse_categorical_crossentropy
+            optimizer: {type: adam, learning_rate: 0.05}
+            epochs: 3
+            verbosity: quiet
+            output: \(output)
+            \(extra)
+            """)
     }
 
     func testBundleIsPublishedWholeWithAManifestEveryFileMatches() throws {
         let r = try runner.train(try textSpec())
         let manifest = try XCTUnwrap(try BundleManifest.read(in: r.bundle))
-        for f in ["model.json", "weights.safetensors", "optimizer.safetensors", "pipeline.json", "vocabulary.txt", "spec.yaml",
-                  "test.safetensors", "history.csv", "history.json", "metrics.json"] {
+        for f in [
+            "model.json", "weights.safetensors", "optimizer.safetensors", "pipeline.json", "vocabulary.txt",
+            "spec.yaml",
+            "test.safetensors", "history.csv", "history.json", "metrics.json",
+        ] {
             let data = try Data(contentsOf: r.bundle.appendingPathComponent(f))
             XCTAssertEqual(manifest.files[f], BundleManifest.Entry(bytes: data.count, sha256: SHA256.hex(data)), f)
         }
@@ -95,8 +105,10 @@ final class BundleSafetyTests: RunnerTestCase {
     /// written, and what was there stays.
     func testOutputMustBeNewEmptyOrABundle() throws {
         let notes = try write("mine/important.txt", "keep")
-        for (output, needle) in [("/", "not a folder a bundle can be written to"), ("mine", "is not an Unroll bundle"),
-                                 ("mine/important.txt", "is not a folder")] {
+        for (output, needle) in [
+            ("/", "not a folder a bundle can be written to"), ("mine", "is not an Unroll bundle"),
+            ("mine/important.txt", "is not a folder"),
+        ] {
             XCTAssertThrowsError(try runner.train(try textSpec(output: output), overwrite: true), output) { e in
                 XCTAssertTrue("\(e)".contains(needle), "\(output): \(e)")
             }
@@ -116,12 +128,14 @@ final class BundleSafetyTests: RunnerTestCase {
         func killed() throws {
             try? fm.removeItem(at: staging)
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-            try fm.copyItem(at: done.appendingPathComponent("checkpoints"), to: staging.appendingPathComponent("checkpoints"))
+            try fm.copyItem(
+                at: done.appendingPathComponent("checkpoints"), to: staging.appendingPathComponent("checkpoints"))
         }
         try killed()
         try fm.moveItem(at: done, to: dir.appendingPathComponent("kept"))
         XCTAssertThrowsError(try runner.train(spec)) { e in
-            XCTAssertTrue("\(e)".contains("did not finish left resumable checkpoints") && "\(e)".contains("--resume"), "\(e)")
+            XCTAssertTrue(
+                "\(e)".contains("did not finish left resumable checkpoints") && "\(e)".contains("--resume"), "\(e)")
         }
         XCTAssertTrue(fm.fileExists(atPath: staging.appendingPathComponent("checkpoints/latest.json").path))
         let resumed = try runner.train(spec, epochsOverride: 5, resume: true)
@@ -139,7 +153,7 @@ final class BundleSafetyTests: RunnerTestCase {
     func testEvaluateUsesTheBundleNotTheSpecAndTheBundleMoves() throws {
         let spec = try textSpec(seed: 1)
         let r = try runner.train(spec)
-        _ = try textSpec(seed: 2)                                      // the user edits the spec
+        _ = try textSpec(seed: 2)  // the user edits the spec
         let moved = dir.appendingPathComponent("elsewhere/bundle")
         try fm.createDirectory(at: moved.deletingLastPathComponent(), withIntermediateDirectories: true)
         try fm.moveItem(at: r.bundle, to: moved)
@@ -152,22 +166,31 @@ final class BundleSafetyTests: RunnerTestCase {
     /// the bundle lacks is an error naming it.
     func testOtherSpecsDataIsEncodedTheBundlesWay() throws {
         _ = try write("c.txt", "ellollolle")
-        let spec = try SpecLoader(registry: registry).load(try write("c.yaml", """
-        data: {source: characters, path: c.txt}
-        windows: {length: 3, stride: 1}
-        split: {test: 0.5}
-        model: [{type: OneHot}, {type: SimpleRNN, units: 4, return_sequences: true}, {type: Dense, units: 4}]
-        loss: {type: sparse_categorical_crossentropy, from_logits: true}
-        """))
+        let spec = try SpecLoader(registry: registry).load(
+            try write(
+                "c.yaml",
+                """
+                data: {source: characters, path: c.txt}
+                windows: {length: 3, stride: 1}
+                split: {test: 0.5}
+                model: [{type: OneHot}, {type: SimpleRNN, units: 4, return_sequences: true}, {type: Dense, units: 4}]
+                loss: {type: sparse_categorical_crossentropy, from_logits: true}
+                """))
         let bundleAlphabet = ["e", "h", "l", "o"]
-        let fixed = try spec.prepareData(fixed: FixedEncoding(classes: bundleAlphabet, pipeline: nil, loss: SparseCategoricalCrossEntropy(fromLogits: true)))
+        let fixed = try spec.prepareData(
+            fixed: FixedEncoding(
+                classes: bundleAlphabet, pipeline: nil, loss: SparseCategoricalCrossEntropy(fromLogits: true)))
         XCTAssertEqual(fixed.classNames, bundleAlphabet)
         let own = try spec.prepareData()
         XCTAssertEqual(own.classNames, ["e", "l", "o"], "refitted, the ids would shift")
         let remap = own.classNames.map { Float(bundleAlphabet.firstIndex(of: $0)!) }
         XCTAssertEqual(fixed.xTest.scalars, own.xTest.scalars.map { remap[Int($0)] })
         _ = try write("c.txt", "elloxllo")
-        XCTAssertThrowsError(try spec.prepareData(fixed: FixedEncoding(classes: bundleAlphabet, pipeline: nil, loss: SparseCategoricalCrossEntropy(fromLogits: true)))) { e in
+        XCTAssertThrowsError(
+            try spec.prepareData(
+                fixed: FixedEncoding(
+                    classes: bundleAlphabet, pipeline: nil, loss: SparseCategoricalCrossEntropy(fromLogits: true)))
+        ) { e in
             XCTAssertTrue("\(e)".contains("'x' is not in the model's alphabet") && "\(e)".contains("c.yaml:1:"), "\(e)")
         }
     }
@@ -181,11 +204,11 @@ final class BundleSafetyTests: RunnerTestCase {
         }
         for i in 0..<3 { _ = try write("d/test/pos/\(i).txt", "good \(i)") }
         let yaml = """
-        data: {source: text_directory, root: d}
-        text: {sequence_length: 4}
-        model: [{type: Embedding, output_dim: 2}, {type: GRU, units: 2}, {type: Dense, units: 2, activation: softmax}]
-        loss: sparse_categorical_crossentropy
-        """
+            data: {source: text_directory, root: d}
+            text: {sequence_length: 4}
+            model: [{type: Embedding, output_dim: 2}, {type: GRU, units: 2}, {type: Dense, units: 2, activation: softmax}]
+            loss: sparse_categorical_crossentropy
+            """
         let spec = try SpecLoader(registry: registry).load(try write("d.yaml", yaml))
         let data = try spec.prepareData()
         XCTAssertEqual(data.classNames, ["neg", "pos"])
@@ -203,24 +226,30 @@ final class BundleSafetyTests: RunnerTestCase {
         let r = try runner.train(try textSpec())
         let modelURL = r.bundle.appendingPathComponent("model.json")
         let good = try JSONSerialization.jsonObject(with: Data(contentsOf: modelURL)) as! [String: Any]
-        try fm.removeItem(at: r.bundle.appendingPathComponent(BundleManifest.fileName))     // edits are what is tested here
+        try fm.removeItem(at: r.bundle.appendingPathComponent(BundleManifest.fileName))  // edits are what is tested here
         let cases: [(String, Any, String)] = [
             ("classes", ["neg", "neg"], "appears twice"), ("classes", ["\u{E9}", "e\u{301}"], "appears twice"),
-            ("classes", ["neg"], "1 names for a model with 2 outputs"), ("classes", [String](), "0 names"), ("classes", ["", "pos"], "entry 0 is empty"),
+            ("classes", ["neg"], "1 names for a model with 2 outputs"), ("classes", [String](), "0 names"),
+            ("classes", ["", "pos"], "entry 0 is empty"),
             ("input_shape", [-1], "must list positive sizes"),
         ]
         for (field, value, needle) in cases {
-            var obj = good; obj[field] = value
+            var obj = good
+            obj[field] = value
             try JSONSerialization.data(withJSONObject: obj).write(to: modelURL)
             for use in ["predict", "evaluate", "trace"] {
-                XCTAssertThrowsError(try {
-                    switch use {
-                    case "predict": _ = try runner.predict(bundle: r.bundle, texts: ["good"])
-                    case "evaluate": _ = try runner.evaluate(bundle: r.bundle)
-                    default: _ = try runner.trace(r.bundle, input: "good")
-                    }
-                }(), "\(field) \(value) \(use)") { e in
-                    XCTAssertTrue("\(e)".contains("model.json") && "\(e)".contains("'\(field)'") && "\(e)".contains(needle), "\(e)")
+                XCTAssertThrowsError(
+                    try {
+                        switch use {
+                        case "predict": _ = try runner.predict(bundle: r.bundle, texts: ["good"])
+                        case "evaluate": _ = try runner.evaluate(bundle: r.bundle)
+                        default: _ = try runner.trace(r.bundle, input: "good")
+                        }
+                    }(), "\(field) \(value) \(use)"
+                ) { e in
+                    XCTAssertTrue(
+                        "\(e)".contains("model.json") && "\(e)".contains("'\(field)'") && "\(e)".contains(needle),
+                        "\(e)")
                 }
             }
         }
@@ -229,21 +258,30 @@ final class BundleSafetyTests: RunnerTestCase {
     /// Numeric labels beyond Int (`1e30`, `-1e19`, `2^63`) trapped; a tagging file using the
     /// padding tag crashed with "Duplicate values for key".
     func testHugeNumericLabelsAndThePaddingTagAreHandled() throws {
-        _ = try write("n.csv", (0..<20).map { i in "\(i % 3),\(i % 2),\(["1e30", "-1e19", "9223372036854775808"][i % 3])" }.joined(separator: "\n") + "\n")
-        let numeric = try SpecLoader(registry: registry).load(try write("n.yaml", """
-        data: {source: numeric_csv, path: n.csv}
-        model: [{type: Dense, units: 3}]
-        loss: {type: sparse_categorical_crossentropy, from_logits: true}
-        """))
+        _ = try write(
+            "n.csv",
+            (0..<20).map { i in "\(i % 3),\(i % 2),\(["1e30", "-1e19", "9223372036854775808"][i % 3])" }.joined(
+                separator: "\n") + "\n")
+        let numeric = try SpecLoader(registry: registry).load(
+            try write(
+                "n.yaml",
+                """
+                data: {source: numeric_csv, path: n.csv}
+                model: [{type: Dense, units: 3}]
+                loss: {type: sparse_categorical_crossentropy, from_logits: true}
+                """))
         let data = try numeric.prepareData()
         XCTAssertEqual(data.classNames, ["-1e+19", "9.223372e+18", "1e+30"])
         _ = try write("tags.tsv", "a\tN\nb\t<pad>\n\nc\tV\n")
-        let tagged = try SpecLoader(registry: registry).load(try write("tags.yaml", """
-        data: {source: tagging, path: tags.tsv}
-        text: {sequence_length: 3}
-        model: [{type: Embedding, output_dim: 2, mask_zero: true}, {type: LSTM, units: 2, return_sequences: true}, {type: Dense, units: 3, activation: softmax}]
-        loss: sparse_categorical_crossentropy
-        """))
+        let tagged = try SpecLoader(registry: registry).load(
+            try write(
+                "tags.yaml",
+                """
+                data: {source: tagging, path: tags.tsv}
+                text: {sequence_length: 3}
+                model: [{type: Embedding, output_dim: 2, mask_zero: true}, {type: LSTM, units: 2, return_sequences: true}, {type: Dense, units: 3, activation: softmax}]
+                loss: sparse_categorical_crossentropy
+                """))
         XCTAssertThrowsError(try tagged.prepareData()) { e in
             XCTAssertTrue("\(e)".contains("'<pad>' is reserved for padding") && "\(e)".contains("tags.yaml:1:"), "\(e)")
         }
@@ -260,8 +298,9 @@ final class BundleSafetyTests: RunnerTestCase {
         try Data(text.replacingOccurrences(of: "\"units\" : 4", with: "\"units\" : 30000").utf8).write(to: url)
         XCTAssertThrowsError(try ModelBundle.load(r.bundle, registry: registry)) { e in
             // The budget refused the first parameter past the file's size: nothing large was allocated.
-            XCTAssertTrue("\(e)".contains("model.json") && "\(e)".contains("does not fit its weights") && "\(e)".contains("gru_1")
-                          && "\(e)".contains("scalars but only"), "\(e)")
+            XCTAssertTrue(
+                "\(e)".contains("model.json") && "\(e)".contains("does not fit its weights") && "\(e)".contains("gru_1")
+                    && "\(e)".contains("scalars but only"), "\(e)")
         }
     }
 
@@ -276,7 +315,8 @@ final class BundleSafetyTests: RunnerTestCase {
         XCTAssertFalse(fm.fileExists(atPath: r.bundle.appendingPathComponent(ModelBundle.testFile).path))
         XCTAssertNoThrow(try ModelBundle.load(r.bundle, registry: registry))
         XCTAssertThrowsError(try runner.evaluate(bundle: r.bundle)) { e in
-            XCTAssertTrue("\(e)".contains("holds no test split") && "\(e)".contains("unroll evaluate BUNDLE SPEC"), "\(e)")
+            XCTAssertTrue(
+                "\(e)".contains("holds no test split") && "\(e)".contains("unroll evaluate BUNDLE SPEC"), "\(e)")
         }
     }
 }

@@ -1,93 +1,126 @@
-import XCTest
 import Foundation
 import PluginRegistry
+import Specs
 import Tensors
 import Training
-import Specs
+import XCTest
 
 /// `graph:` specs: shapes and names checked before any data is read, and one path through
 /// training, bundles, evaluate and predict.
 final class GraphSpecTests: RunnerTestCase {
     static let head = """
-    name: g
-    seed: 2
-    data: {source: delimited, path: t.tsv, text_column: text, label_column: label}
-    text: {sequence_length: 6}
-    loss: sparse_categorical_crossentropy
-    optimizer: {type: adam, learning_rate: 0.05}
-    epochs: 3
-    verbosity: quiet
-    output: out
-    """
+        name: g
+        seed: 2
+        data: {source: delimited, path: t.tsv, text_column: text, label_column: label}
+        text: {sequence_length: 6}
+        loss: sparse_categorical_crossentropy
+        optimizer: {type: adam, learning_rate: 0.05}
+        epochs: 3
+        verbosity: quiet
+        output: out
+        """
 
-    static let pooled = head + """
+    static let pooled =
+        head + """
 
-    graph:
-      nodes:
-        - {name: emb, type: Embedding, output_dim: 4, mask_zero: true}
-        - {name: seq, type: GRU, units: 5, return_sequences: true}
-        - {name: max, type: GlobalMaxPooling1D, inputs: [seq]}
-        - {name: mean, type: GlobalAveragePooling1D, inputs: [seq]}
-        - {name: both, type: Concatenate, inputs: [max, mean]}
-        - {name: out, type: Dense, units: 2, activation: softmax}
-    """
+            graph:
+              nodes:
+                - {name: emb, type: Embedding, output_dim: 4, mask_zero: true}
+                - {name: seq, type: GRU, units: 5, return_sequences: true}
+                - {name: max, type: GlobalMaxPooling1D, inputs: [seq]}
+                - {name: mean, type: GlobalAveragePooling1D, inputs: [seq]}
+                - {name: both, type: Concatenate, inputs: [max, mean]}
+                - {name: out, type: Dense, units: 2, activation: softmax}
+            """
 
     func issues(_ text: String) -> [SpecIssue] {
-        do { _ = try SpecLoader(registry: registry).load(text: text, file: URL(fileURLWithPath: "/specs/g.yaml")); return [] } catch let e as SpecErrors {
+        do {
+            _ = try SpecLoader(registry: registry).load(text: text, file: URL(fileURLWithPath: "/specs/g.yaml"))
+            return []
+        } catch let e as SpecErrors {
             return e.issues
-        } catch { XCTFail("\(error)"); return [] }
+        } catch {
+            XCTFail("\(error)")
+            return []
+        }
     }
 
-    func assertIssue(_ text: String, line: Int, _ needle: String, file: StaticString = #filePath, sourceLine: UInt = #line) {
+    func assertIssue(
+        _ text: String, line: Int, _ needle: String, file: StaticString = #filePath, sourceLine: UInt = #line
+    ) {
         let found = issues(text)
-        guard let i = found.first(where: { $0.message.contains(needle) }) else { return XCTFail("no '\(needle)' in \(found)", file: file, line: sourceLine) }
+        guard let i = found.first(where: { $0.message.contains(needle) }) else {
+            return XCTFail("no '\(needle)' in \(found)", file: file, line: sourceLine)
+        }
         XCTAssertEqual(i.line, line, "\(i)", file: file, line: sourceLine)
     }
 
     func testAValidGraphValidatesAndSummarises() throws {
         XCTAssertEqual(issues(Self.pooled).map(\.description), [])
-        let spec = try SpecLoader(registry: registry).load(text: Self.pooled, file: URL(fileURLWithPath: "/specs/g.yaml"))
+        let spec = try SpecLoader(registry: registry).load(
+            text: Self.pooled, file: URL(fileURLWithPath: "/specs/g.yaml"))
         XCTAssertTrue(spec.isGraph)
         let s = try spec.summaryModel(registry: registry).summary()
         XCTAssertTrue(s.contains("Connected to") && s.contains("both (Concatenate)") && s.contains("max, mean"), s)
     }
 
     func testGraphMistakesArePositioned() {
-        assertIssue(Self.pooled.replacingOccurrences(of: "inputs: [max, mean]", with: "inputs: [max, maen]"), line: 16, "reads 'maen', but no node above it")
-        assertIssue(Self.pooled.replacingOccurrences(of: "inputs: [seq]}\n    - {name: mean", with: "inputs: [both]}\n    - {name: mean"), line: 14,
-                    "reads 'both', which is this node or one below it")
-        assertIssue(Self.pooled.replacingOccurrences(of: "inputs: [max, mean]", with: "inputs: [max, max]"), line: 15, "mean is not read by any node")
-        assertIssue(Self.pooled.replacingOccurrences(of: "{name: both, type: Concatenate, inputs: [max, mean]}", with: "{name: both, type: Add, inputs: [max, emb]}"),
-                    line: 16, "both cannot take [batch, 5] and [batch, 6, 4]")
-        assertIssue(Self.pooled + "\nmodel: [{type: Dense, units: 2}]\n", line: 11, "give either 'model' or 'graph', not both")
-        assertIssue(Self.pooled.replacingOccurrences(of: "{name: mean, type: GlobalAveragePooling1D, inputs: [seq]}", with: "{name: mean, share: maxx, inputs: [seq]}"),
-                    line: 15, "no node above is named 'maxx'")
-        assertIssue(Self.pooled.replacingOccurrences(of: "{name: out, type: Dense, units: 2, activation: softmax}", with: "{name: out, type: Dense, units: 2, activation: softmax, inputs: [seq]}"),
-                    line: 17, "out returns [batch, 6, 2] (one output per time step)")
+        assertIssue(
+            Self.pooled.replacingOccurrences(of: "inputs: [max, mean]", with: "inputs: [max, maen]"), line: 16,
+            "reads 'maen', but no node above it")
+        assertIssue(
+            Self.pooled.replacingOccurrences(
+                of: "inputs: [seq]}\n    - {name: mean", with: "inputs: [both]}\n    - {name: mean"), line: 14,
+            "reads 'both', which is this node or one below it")
+        assertIssue(
+            Self.pooled.replacingOccurrences(of: "inputs: [max, mean]", with: "inputs: [max, max]"), line: 15,
+            "mean is not read by any node")
+        assertIssue(
+            Self.pooled.replacingOccurrences(
+                of: "{name: both, type: Concatenate, inputs: [max, mean]}",
+                with: "{name: both, type: Add, inputs: [max, emb]}"),
+            line: 16, "both cannot take [batch, 5] and [batch, 6, 4]")
+        assertIssue(
+            Self.pooled + "\nmodel: [{type: Dense, units: 2}]\n", line: 11, "give either 'model' or 'graph', not both")
+        assertIssue(
+            Self.pooled.replacingOccurrences(
+                of: "{name: mean, type: GlobalAveragePooling1D, inputs: [seq]}",
+                with: "{name: mean, share: maxx, inputs: [seq]}"),
+            line: 15, "no node above is named 'maxx'")
+        assertIssue(
+            Self.pooled.replacingOccurrences(
+                of: "{name: out, type: Dense, units: 2, activation: softmax}",
+                with: "{name: out, type: Dense, units: 2, activation: softmax, inputs: [seq]}"),
+            line: 17, "out returns [batch, 6, 2] (one output per time step)")
     }
 
     func writeData() throws {
         let rows = (0..<60).map { i in i % 2 == 0 ? "good fine nice \(i % 7)\tpos" : "bad dull awful \(i % 5)\tneg" }
-        try Data(("text\tlabel\n" + rows.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("t.tsv"))
+        try Data(("text\tlabel\n" + rows.joined(separator: "\n") + "\n").utf8).write(
+            to: dir.appendingPathComponent("t.tsv"))
     }
 
     /// A graph without `inputs:` is a chain: it trains to the bits of the same `model:` list.
     func testAChainGraphTrainsToTheModelListsBits() throws {
         try writeData()
-        let list = Self.head.replacingOccurrences(of: "output: out", with: "output: a") + """
+        let list =
+            Self.head.replacingOccurrences(of: "output: out", with: "output: a") + """
 
-        model: [{type: Embedding, output_dim: 4, mask_zero: true}, {type: GRU, units: 5}, {type: Dense, units: 2, activation: softmax}]
-        """
-        let graph = Self.head.replacingOccurrences(of: "output: out", with: "output: b") + """
+                model: [{type: Embedding, output_dim: 4, mask_zero: true}, {type: GRU, units: 5}, {type: Dense, units: 2, activation: softmax}]
+                """
+        let graph =
+            Self.head.replacingOccurrences(of: "output: out", with: "output: b") + """
 
-        graph:
-          nodes: [{type: Embedding, output_dim: 4, mask_zero: true}, {type: GRU, units: 5}, {type: Dense, units: 2, activation: softmax}]
-        """
+                graph:
+                  nodes: [{type: Embedding, output_dim: 4, mask_zero: true}, {type: GRU, units: 5}, {type: Dense, units: 2, activation: softmax}]
+                """
         try Data(list.utf8).write(to: dir.appendingPathComponent("a.yaml"))
         try Data(graph.utf8).write(to: dir.appendingPathComponent("b.yaml"))
-        let a = try runner.train(dir.appendingPathComponent("a.yaml")), b = try runner.train(dir.appendingPathComponent("b.yaml"))
-        XCTAssertEqual(try Data(contentsOf: a.bundle.appendingPathComponent("weights.safetensors")),
-                       try Data(contentsOf: b.bundle.appendingPathComponent("weights.safetensors")))
+        let a = try runner.train(dir.appendingPathComponent("a.yaml"))
+        let b = try runner.train(dir.appendingPathComponent("b.yaml"))
+        XCTAssertEqual(
+            try Data(contentsOf: a.bundle.appendingPathComponent("weights.safetensors")),
+            try Data(contentsOf: b.bundle.appendingPathComponent("weights.safetensors")))
     }
 
     /// The pooled graph trains, and its bundle loads, evaluates and predicts.
@@ -97,7 +130,9 @@ final class GraphSpecTests: RunnerTestCase {
         try Data(Self.pooled.utf8).write(to: url)
         let r = try runner.train(url)
         XCTAssertGreaterThanOrEqual(r.test!.confusion!.accuracy, 0.9)
-        let model = try JSONSerialization.jsonObject(with: Data(contentsOf: r.bundle.appendingPathComponent("model.json"))) as! [String: Any]
+        let model =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: r.bundle.appendingPathComponent("model.json")))
+            as! [String: Any]
         let nodes = model["nodes"] as! [[String: Any]]
         XCTAssertEqual(nodes.map { $0["name"] as! String }, ["emb", "seq", "max", "mean", "both", "out"])
         XCTAssertEqual(nodes[4]["inputs"] as! [String], ["max", "mean"])
@@ -106,6 +141,8 @@ final class GraphSpecTests: RunnerTestCase {
         XCTAssertEqual(try runner.evaluate(bundle: r.bundle).loss, r.test!.loss, accuracy: 1e-6)
         let p = try runner.predict(bundle: r.bundle, texts: ["good fine nice", "bad dull awful"])
         XCTAssertEqual(p.map(\.label), ["pos", "neg"])
-        XCTAssertThrowsError(try runner.trace(r.bundle, input: "good")) { e in XCTAssertTrue("\(e)".contains("is a graph"), "\(e)") }
+        XCTAssertThrowsError(try runner.trace(r.bundle, input: "good")) { e in
+            XCTAssertTrue("\(e)".contains("is a graph"), "\(e)")
+        }
     }
 }

@@ -1,10 +1,10 @@
-import XCTest
 import Foundation
-import PluginRegistry
-import Tensors
 import Layers
-import Training
+import PluginRegistry
 import Specs
+import Tensors
+import Training
+import XCTest
 
 /// Capabilities, not names: a plugin declares what the app needs to know, and is treated like a
 /// built-in.
@@ -14,7 +14,9 @@ final class PluginCapabilityTests: XCTestCase {
         static let typeName = "acme.index_xent"
         var targets: LossTargets { .indices }
         var takesLogits: Bool { true }
-        func perExample(_ p: Tensor, _ y: Tensor) throws -> Tensor { try SparseCategoricalCrossEntropy(fromLogits: true).perExample(p, y) }
+        func perExample(_ p: Tensor, _ y: Tensor) throws -> Tensor {
+            try SparseCategoricalCrossEntropy(fromLogits: true).perExample(p, y)
+        }
     }
     /// A plugin lookup layer: its `vocab` is sized by the data, and it takes pretrained vectors.
     final class Lookup: Layer, TakesPretrainedVectors {
@@ -30,7 +32,9 @@ final class PluginCapabilityTests: XCTestCase {
         init(config: Config, name: String) throws { (self.config, self.name) = (config, name) }
         func outputShape(for s: [Int]) throws -> [Int] { s + [config.dim] }
         func build(inputShape: [Int], rng: inout SeededGenerator) throws {
-            try table.initialize([config.vocab, config.dim], layer: name) { Tensor.randomUniform($0, low: -0.05, high: 0.05, using: &rng) }
+            try table.initialize([config.vocab, config.dim], layer: name) {
+                Tensor.randomUniform($0, low: -0.05, high: 0.05, using: &rng)
+            }
         }
         func forward(_ x: Tensor, context: inout ForwardContext) throws -> Tensor {
             try table.value.gather(indices: x.reshaped([x.count]), axis: 0).reshaped(x.shape + [config.dim])
@@ -44,15 +48,23 @@ final class PluginCapabilityTests: XCTestCase {
         let name = "acme.seen"
         var n = 0
         func reset() { n = 0 }
-        func update(predictions: Tensor, targets: Tensor, mask: Tensor?, task: TaskKind) throws { n += predictions.shape[0] }
+        func update(predictions: Tensor, targets: Tensor, mask: Tensor?, task: TaskKind) throws {
+            n += predictions.shape[0]
+        }
         func result() -> Double? { Double(n) }
     }
     enum Acme: PluginModule {
         struct None: PluginConfig { init() {} }
         static func register(in r: inout Registry) throws {
-            try r.register(.configured(.loss, IndexLoss.typeName, summary: "index targets", config: None.self) { _, _ in IndexLoss() as any Loss })
+            try r.register(
+                .configured(.loss, IndexLoss.typeName, summary: "index targets", config: None.self) { _, _ in
+                    IndexLoss() as any Loss
+                })
             try r.register(LayersPlugins.layer(Lookup.self, "a plugin lookup"))
-            try r.register(.configured(.metric, "acme.seen", summary: "examples seen", config: None.self) { _, _ in Seen() as any Metric })
+            try r.register(
+                .configured(.metric, "acme.seen", summary: "examples seen", config: None.self) { _, _ in
+                    Seen() as any Metric
+                })
         }
     }
 
@@ -62,17 +74,23 @@ final class PluginCapabilityTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-cap-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Data(("text\tlabel\n" + (0..<20).map { $0 % 2 == 0 ? "good film\tpos" : "bad film\tneg" }.joined(separator: "\n") + "\n").utf8)
-            .write(to: dir.appendingPathComponent("t.tsv"))
-        try Data("good 1 2 3\nbad -1 -2 -3\nfilm 0.5 0.5 0.5\n".utf8).write(to: dir.appendingPathComponent("vectors.txt"))
+        try Data(
+            ("text\tlabel\n" + (0..<20).map { $0 % 2 == 0 ? "good film\tpos" : "bad film\tneg" }.joined(separator: "\n")
+                + "\n").utf8
+        )
+        .write(to: dir.appendingPathComponent("t.tsv"))
+        try Data("good 1 2 3\nbad -1 -2 -3\nfilm 0.5 0.5 0.5\n".utf8).write(
+            to: dir.appendingPathComponent("vectors.txt"))
         let specURL = dir.appendingPathComponent("s.yaml")
-        try Data("""
-        data: {source: delimited, path: t.tsv}
-        text: {sequence_length: 2, embeddings: {path: vectors.txt}}
-        model: [{type: acme.Lookup, dim: 3}, {type: GRU, units: 2}, {type: Dense, units: 2, activation: softmax}]
-        loss: sparse_categorical_crossentropy
-        verbosity: quiet
-        """.utf8).write(to: specURL)
+        try Data(
+            """
+            data: {source: delimited, path: t.tsv}
+            text: {sequence_length: 2, embeddings: {path: vectors.txt}}
+            model: [{type: acme.Lookup, dim: 3}, {type: GRU, units: 2}, {type: Dense, units: 2, activation: softmax}]
+            loss: sparse_categorical_crossentropy
+            verbosity: quiet
+            """.utf8
+        ).write(to: specURL)
         let registry = try Builtins.registry(plugins: [Acme.self])
         let spec = try SpecLoader(registry: registry).load(specURL)
         let data = try spec.prepareData()
@@ -92,19 +110,21 @@ final class PluginCapabilityTests: XCTestCase {
         try Data((0..<90).map { i in "\(Double(i % 3)),\(Double(i % 5) / 5),\(i % 3)" }.joined(separator: "\n").utf8)
             .write(to: dir.appendingPathComponent("n.csv"))
         let specURL = dir.appendingPathComponent("s.yaml")
-        try Data("""
-        seed: 1
-        data: {source: numeric_csv, path: n.csv}
-        model: [{type: Dense, units: 8, activation: tanh}, {type: Dense, units: 3}]
-        loss: acme.index_xent
-        metrics: [accuracy, acme.seen]
-        split: {validation: 0.25}
-        optimizer: {type: adam, learning_rate: 0.05}
-        epochs: 30
-        batch_size: 16
-        verbosity: quiet
-        output: out
-        """.utf8).write(to: specURL)
+        try Data(
+            """
+            seed: 1
+            data: {source: numeric_csv, path: n.csv}
+            model: [{type: Dense, units: 8, activation: tanh}, {type: Dense, units: 3}]
+            loss: acme.index_xent
+            metrics: [accuracy, acme.seen]
+            split: {validation: 0.25}
+            optimizer: {type: adam, learning_rate: 0.05}
+            epochs: 30
+            batch_size: 16
+            verbosity: quiet
+            output: out
+            """.utf8
+        ).write(to: specURL)
         let registry = try Builtins.registry(plugins: [Acme.self])
         let spec = try SpecLoader(registry: registry).load(specURL)
         let data = try spec.prepareData()

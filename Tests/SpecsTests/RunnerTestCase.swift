@@ -1,7 +1,7 @@
-import XCTest
 import Foundation
 import PluginRegistry
 import Specs
+import XCTest
 
 /// What the Specs tests that run specs share: a fresh folder per test, the built-in registry and
 /// a quiet runner, and `write` to put a file in the folder.

@@ -1,36 +1,43 @@
-import XCTest
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-import PluginRegistry
-import Tensors
 import Layers
-import Training
+import PluginRegistry
 import Specs
+import Tensors
+import Training
+import XCTest
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 final class TraceAndReportTests: XCTestCase {
     let registry = try! Builtins.registry()
-    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
         .appendingPathComponent("Examples")
 
     /// The notes' "hello" numbers, through `unroll trace` on the example spec with the notes' weights.
     func testTraceOfHelloReproducesTheNotes() throws {
-        var runner = Runner(registry: registry); runner.log = { _ in }
+        var runner = Runner(registry: registry)
+        runner.log = { _ in }
         let t = try runner.trace(Self.examples.appendingPathComponent("hello-notes.yaml"), input: "hell")
         XCTAssertEqual(t.symbols, ["e", "h", "l", "o"])
         XCTAssertEqual(t.steps.map(\.input), ["h", "e", "l", "l"])
         let s1 = t.steps[0]
         XCTAssertEqual(s1.layers[0].hidden, [0.5, 0.7311, 0.2689, 0.5].map { Float($0) }, accuracy: 1e-4)
-        XCTAssertEqual(s1.output!, [0.5, -0.0189, -0.0966, 0.2311].map { Float($0) }, accuracy: 1e-4)   // e, h, l, o
-        XCTAssertEqual(s1.probabilities![0], 0.3436, accuracy: 1e-4)                                    // P("e")
+        XCTAssertEqual(s1.output!, [0.5, -0.0189, -0.0966, 0.2311].map { Float($0) }, accuracy: 1e-4)  // e, h, l, o
+        XCTAssertEqual(s1.probabilities![0], 0.3436, accuracy: 1e-4)  // P("e")
         XCTAssertTrue(Tracer.render(t).contains("'e' 0.3436"))
     }
 
     func testTraceReferenceMatchesTheFusedKernelForLSTMAndGRU() throws {
-        for layer in [try LSTM(units: 3, returnSequences: true) as any Layer, try GRU(units: 3, returnSequences: true)] {
-            let model = try Sequential(inputShape: [5], layers: [Embedding(inputDim: 6, outputDim: 4), layer, Dense(units: 2, activation: .softmax)], seed: 9)
-            let t = try Tracer.trace(model: model, ids: [1, 2, 3, 4, 5], inputs: ["a", "b", "c", "d", "e"], symbols: ["x", "y"])
+        for layer in [try LSTM(units: 3, returnSequences: true) as any Layer, try GRU(units: 3, returnSequences: true)]
+        {
+            let model = try Sequential(
+                inputShape: [5],
+                layers: [Embedding(inputDim: 6, outputDim: 4), layer, Dense(units: 2, activation: .softmax)], seed: 9)
+            let t = try Tracer.trace(
+                model: model, ids: [1, 2, 3, 4, 5], inputs: ["a", "b", "c", "d", "e"], symbols: ["x", "y"])
             XCTAssertEqual(t.steps.count, 5)
             XCTAssertEqual(t.steps[0].layers[0].gates.count, layer is LSTM ? 4 : 3)
             XCTAssertEqual(t.steps[4].probabilities!.reduce(0, +), 1, accuracy: 1e-5)
@@ -43,22 +50,36 @@ final class TraceAndReportTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         var h = History()
-        h.epochs = (1...4).map { EpochLogs(epoch: $0, values: ["loss": 1 / Double($0), "val_loss": 1.2 / Double($0), "accuracy": 0.5 + 0.1 * Double($0), "val_accuracy": 0.5 + 0.08 * Double($0)]) }
+        h.epochs = (1...4).map {
+            EpochLogs(
+                epoch: $0,
+                values: [
+                    "loss": 1 / Double($0), "val_loss": 1.2 / Double($0), "accuracy": 0.5 + 0.1 * Double($0),
+                    "val_accuracy": 0.5 + 0.08 * Double($0),
+                ])
+        }
         try h.json().write(to: dir.appendingPathComponent("history.json"))
         try Data(h.csv().utf8).write(to: dir.appendingPathComponent("history.csv"))
-        let metrics: [String: Any] = ["test": ["classes": ["neg", "pos & <mixed>"], "confusion_matrix": [[40, 10], [5, 45]], "accuracy": 0.85]]
+        let metrics: [String: Any] = [
+            "test": [
+                "classes": ["neg", "pos & <mixed>"], "confusion_matrix": [[40, 10], [5, 45]], "accuracy": 0.85,
+            ]
+        ]
         try JSONSerialization.data(withJSONObject: metrics).write(to: dir.appendingPathComponent("metrics.json"))
         let flow = """
-        {"layers": [{"layer": "lstm_1", "epoch": 1, "gradient_norms": [1e-7, 1e-5, 1e-2, 1], "saturation": {"forget": 0.1}, "batches": 3},
-                    {"layer": "lstm_1", "epoch": 4, "gradient_norms": [1e-4, 1e-3, 1e-1, 1], "saturation": {"forget": 0.2}, "batches": 3}],
-         "clipping": [], "summary": ["lstm_1: gradient at step 1 is 1e-04 of step 4 — flowing"]}
-        """
+            {"layers": [{"layer": "lstm_1", "epoch": 1, "gradient_norms": [1e-7, 1e-5, 1e-2, 1], "saturation": {"forget": 0.1}, "batches": 3},
+                        {"layer": "lstm_1", "epoch": 4, "gradient_norms": [1e-4, 1e-3, 1e-1, 1], "saturation": {"forget": 0.2}, "batches": 3}],
+             "clipping": [], "summary": ["lstm_1: gradient at step 1 is 1e-04 of step 4 — flowing"]}
+            """
         try Data(flow.utf8).write(to: dir.appendingPathComponent("gradient_flow.json"))
         let files = try BundleReport.writePlots(dir)
-        XCTAssertEqual(Set(files.map(\.lastPathComponent)), ["loss.svg", "metrics.svg", "confusion.svg", "gradient_flow.svg"])
+        XCTAssertEqual(
+            Set(files.map(\.lastPathComponent)), ["loss.svg", "metrics.svg", "confusion.svg", "gradient_flow.svg"])
         for f in files {
             let parser = XMLParser(data: try Data(contentsOf: f))
-            XCTAssertTrue(parser.parse(), "\(f.lastPathComponent) is not well-formed XML: \(String(describing: parser.parserError))")
+            XCTAssertTrue(
+                parser.parse(),
+                "\(f.lastPathComponent) is not well-formed XML: \(String(describing: parser.parserError))")
         }
         let confusion = try String(contentsOf: dir.appendingPathComponent("confusion.svg"), encoding: .utf8)
         XCTAssertTrue(confusion.contains("pos &amp; &lt;mixed&gt;") && confusion.contains(">45<"))

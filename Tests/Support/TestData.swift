@@ -1,11 +1,12 @@
-import XCTest
-import Foundation
 import Datasets
+import Foundation
+import XCTest
 
 /// Real data for tests: the project's `data/` folder first, then `../shared/data` beside the
 /// project; a test skips with a clear message when neither has the file.
 public enum TestData {
-    public static let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
 
     public static func url(_ name: String) throws -> URL {
         guard let u = DataFiles.find(name, projectRoot: projectRoot) else {

@@ -1,5 +1,5 @@
-import XCTest
 import Tensors
+import XCTest
 
 /// Worked numbers from the course notes.
 final class GoldenTests: XCTestCase {
@@ -15,6 +15,6 @@ final class GoldenTests: XCTestCase {
         assertClose(logits.scalars, [-0.0189, 0.5, -0.0966, 0.2311], tol: 1e-4)
         let p = try logits.reshaped([4]).softmax()
         XCTAssertEqual(p.scalars[1], 0.3436, accuracy: 1e-4)
-        XCTAssertEqual(try p.argmax(axis: 0).scalar, 1)   // "e"
+        XCTAssertEqual(try p.argmax(axis: 0).scalar, 1)  // "e"
     }
 }

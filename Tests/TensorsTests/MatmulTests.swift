@@ -1,36 +1,44 @@
-import XCTest
 import Tensors
+import XCTest
 
 final class MatmulTests: XCTestCase {
     /// Naive triple loop on row-major data with optional transposes.
     static func naive(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool) -> [Float] {
-        let A = a.scalars, B = b.scalars
+        let A = a.scalars
+        let B = b.scalars
         let (m, k) = ta ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
         let n = tb ? b.shape[0] : b.shape[1]
         var c = [Float](repeating: 0, count: m * n)
-        for i in 0..<m { for j in 0..<n { var s: Float = 0
-            for p in 0..<k {
-                let x = ta ? A[p * a.shape[1] + i] : A[i * a.shape[1] + p]
-                let y = tb ? B[j * b.shape[1] + p] : B[p * b.shape[1] + j]
-                s += x * y
+        for i in 0..<m {
+            for j in 0..<n {
+                var s: Float = 0
+                for p in 0..<k {
+                    let x = ta ? A[p * a.shape[1] + i] : A[i * a.shape[1] + p]
+                    let y = tb ? B[j * b.shape[1] + p] : B[p * b.shape[1] + j]
+                    s += x * y
+                }
+                c[i * n + j] = s
             }
-            c[i * n + j] = s } }
+        }
         return c
     }
 
     func testEveryTransposeCombinationMatchesNaiveLoop() throws {
         let (m, k, n) = (5, 7, 3)
-        for ta in [false, true] { for tb in [false, true] {
-            let a = rand(ta ? [k, m] : [m, k], seed: 1)
-            let b = rand(tb ? [n, k] : [k, n], seed: 2)
-            let c = try Tensor.matmul(a, b, transposeA: ta, transposeB: tb)
-            XCTAssertEqual(c.shape, [m, n])
-            assertClose(c.scalars, Self.naive(a, b, ta, tb), tol: 1e-5)
-        } }
+        for ta in [false, true] {
+            for tb in [false, true] {
+                let a = rand(ta ? [k, m] : [m, k], seed: 1)
+                let b = rand(tb ? [n, k] : [k, n], seed: 2)
+                let c = try Tensor.matmul(a, b, transposeA: ta, transposeB: tb)
+                XCTAssertEqual(c.shape, [m, n])
+                assertClose(c.scalars, Self.naive(a, b, ta, tb), tol: 1e-5)
+            }
+        }
     }
 
     func testBatchedMatchesPerBatchMatmul() throws {
-        let a = rand([3, 4, 5], seed: 3), b = rand([3, 5, 2], seed: 4)
+        let a = rand([3, 4, 5], seed: 3)
+        let b = rand([3, 5, 2], seed: 4)
         let c = try Tensor.batchedMatmul(a, b)
         for i in 0..<3 {
             let ci = try Tensor.matmul(a.index(i), b.index(i))
@@ -39,21 +47,28 @@ final class MatmulTests: XCTestCase {
     }
 
     func testMatmulGradientsEveryTransposeCombination() {
-        for ta in [false, true] { for tb in [false, true] {
-            let a = rand(ta ? [3, 2] : [2, 3], seed: 5), b = rand(tb ? [4, 3] : [3, 4], seed: 6)
-            assertGradients([a, b]) { try Tensor.matmul($0[0], $0[1], transposeA: ta, transposeB: tb) }
-        } }
+        for ta in [false, true] {
+            for tb in [false, true] {
+                let a = rand(ta ? [3, 2] : [2, 3], seed: 5)
+                let b = rand(tb ? [4, 3] : [3, 4], seed: 6)
+                assertGradients([a, b]) { try Tensor.matmul($0[0], $0[1], transposeA: ta, transposeB: tb) }
+            }
+        }
     }
 
     func testBatchedMatmulGradientsEveryTransposeCombination() {
-        for ta in [false, true] { for tb in [false, true] {
-            let a = rand(ta ? [2, 3, 2] : [2, 2, 3], seed: 7), b = rand(tb ? [2, 4, 3] : [2, 3, 4], seed: 8)
-            assertGradients([a, b]) { try Tensor.batchedMatmul($0[0], $0[1], transposeA: ta, transposeB: tb) }
-        } }
+        for ta in [false, true] {
+            for tb in [false, true] {
+                let a = rand(ta ? [2, 3, 2] : [2, 2, 3], seed: 7)
+                let b = rand(tb ? [2, 4, 3] : [2, 3, 4], seed: 8)
+                assertGradients([a, b]) { try Tensor.batchedMatmul($0[0], $0[1], transposeA: ta, transposeB: tb) }
+            }
+        }
     }
 
     func testMatmulLastAxisActsPerTimeStep() throws {
-        let x = rand([2, 3, 4], seed: 9), w = rand([4, 5], seed: 10)
+        let x = rand([2, 3, 4], seed: 9)
+        let w = rand([4, 5], seed: 10)
         let y = try x.matmulLastAxis(w)
         XCTAssertEqual(y.shape, [2, 3, 5])
         let y0 = try Tensor.matmul(x.index(1), w)
@@ -75,34 +90,58 @@ final class MatmulTests: XCTestCase {
 /// 64-column tiles, 16-column tiles and scalar columns, α, β and leading dimensions, in every
 /// kernel variant; and the few-rows path through `BLAS.sgemm` itself.
 final class SmallRowsGEMMTests: XCTestCase {
-    func naive(_ a: [Float], _ b: [Float], _ c: [Float], m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int,
-               alpha: Float, beta: Float) -> [Float] {
+    func naive(
+        _ a: [Float], _ b: [Float], _ c: [Float], m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int,
+        alpha: Float, beta: Float
+    ) -> [Float] {
         var want = c
-        for i in 0..<m { for j in 0..<n {
-            var s: Float = 0
-            for p in 0..<k { s += a[i * lda + p] * b[p * ldb + j] }
-            want[i * ldc + j] = beta == 0 ? alpha * s : alpha * s + beta * c[i * ldc + j]
-        } }
+        for i in 0..<m {
+            for j in 0..<n {
+                var s: Float = 0
+                for p in 0..<k { s += a[i * lda + p] * b[p * ldb + j] }
+                want[i * ldc + j] = beta == 0 ? alpha * s : alpha * s + beta * c[i * ldc + j]
+            }
+        }
         return want
     }
 
     func testTiledKernelMatchesNaiveLoop() {
         forEachKernelVariant { _ in
-        for m in [1, 2, 3, 4, 5, 6, 7, 10, 13, 16] { for n in [16, 37, 64, 64 * 2 + 5, 100, 256] {
-            for (alpha, beta) in [(Float(1), Float(0)), (1, 1), (0.5, -2)] {
-                let k = 7 + m % 3, (lda, ldb, ldc) = (k + 2, n + 3, n + 1)
-                let a = rand([m * lda], seed: UInt64(m)).scalars, b = rand([k * ldb], seed: UInt64(n)).scalars
-                var c = rand([m * ldc], seed: 10).scalars
-                let want = naive(a, b, c, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, alpha: alpha, beta: beta)
-                if beta == 0 { for i in 0..<m { c[i * ldc] = .nan; c[i * ldc + n - 1] = .nan } }   // β = 0 ignores old contents, even NaN
-                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                    BLAS.sgemmTiled(m: m, n: n, k: k, alpha: alpha, a: ap.baseAddress!, lda: lda, b: bp.baseAddress!, ldb: ldb,
-                                    beta: beta, c: cp.baseAddress!, ldc: ldc)
-                } } }
-                assertClose(c, want, tol: 1e-5)
-                for i in 0..<m { for j in n..<ldc { XCTAssertEqual(c[i * ldc + j], rand([m * ldc], seed: 10).scalars[i * ldc + j]) } }  // padding untouched
+            for m in [1, 2, 3, 4, 5, 6, 7, 10, 13, 16] {
+                for n in [16, 37, 64, 64 * 2 + 5, 100, 256] {
+                    for (alpha, beta) in [(Float(1), Float(0)), (1, 1), (0.5, -2)] {
+                        let k = 7 + m % 3
+                        let (lda, ldb, ldc) = (k + 2, n + 3, n + 1)
+                        let a = rand([m * lda], seed: UInt64(m)).scalars
+                        let b = rand([k * ldb], seed: UInt64(n)).scalars
+                        var c = rand([m * ldc], seed: 10).scalars
+                        let want = naive(
+                            a, b, c, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, alpha: alpha, beta: beta)
+                        if beta == 0 {
+                            for i in 0..<m {
+                                c[i * ldc] = .nan
+                                c[i * ldc + n - 1] = .nan
+                            }
+                        }  // β = 0 ignores old contents, even NaN
+                        a.withUnsafeBufferPointer { ap in
+                            b.withUnsafeBufferPointer { bp in
+                                c.withUnsafeMutableBufferPointer { cp in
+                                    BLAS.sgemmTiled(
+                                        m: m, n: n, k: k, alpha: alpha, a: ap.baseAddress!, lda: lda,
+                                        b: bp.baseAddress!, ldb: ldb,
+                                        beta: beta, c: cp.baseAddress!, ldc: ldc)
+                                }
+                            }
+                        }
+                        assertClose(c, want, tol: 1e-5)
+                        for i in 0..<m {
+                            for j in n..<ldc {
+                                XCTAssertEqual(c[i * ldc + j], rand([m * ldc], seed: 10).scalars[i * ldc + j])
+                            }
+                        }  // padding untouched
+                    }
+                }
             }
-        } }
         }
     }
 
@@ -116,17 +155,28 @@ final class SmallRowsGEMMTests: XCTestCase {
         XCTAssertEqual(BLAS.tiledPrefetchRows, 0, "a negative distance means none")
         forEachKernelVariant { _ in
             let (m, n, k, ldb) = (7, 64 + 32 + 5, 11, 130)
-            let a = rand([m * k], seed: 5).scalars, b = rand([k * ldb], seed: 6).scalars
+            let a = rand([m * k], seed: 5).scalars
+            let b = rand([k * ldb], seed: 6).scalars
             func product(prefetch: Int) -> [Float] {
                 BLAS.tiledPrefetchRows = prefetch
                 var c = [Float](repeating: .nan, count: m * n)
-                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                    BLAS.sgemmTiled(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: ldb, c: cp.baseAddress!, ldc: n)
-                } } }
+                a.withUnsafeBufferPointer { ap in
+                    b.withUnsafeBufferPointer { bp in
+                        c.withUnsafeMutableBufferPointer { cp in
+                            BLAS.sgemmTiled(
+                                m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: ldb,
+                                c: cp.baseAddress!, ldc: n)
+                        }
+                    }
+                }
                 return c
             }
             let none = product(prefetch: 0)
-            assertClose(none, naive(a, b, [Float](repeating: 0, count: m * n), m: m, n: n, k: k, lda: k, ldb: ldb, ldc: n, alpha: 1, beta: 0), tol: 1e-5)
+            assertClose(
+                none,
+                naive(
+                    a, b, [Float](repeating: 0, count: m * n), m: m, n: n, k: k, lda: k, ldb: ldb, ldc: n, alpha: 1,
+                    beta: 0), tol: 1e-5)
             for d in [1, 3, 4, k - 1, k, k + 3] {
                 let differing = zip(product(prefetch: d), none).filter { $0.bitPattern != $1.bitPattern }.count
                 XCTAssertEqual(differing, 0, "elements that differ with prefetch \(d) rows ahead")
@@ -138,19 +188,27 @@ final class SmallRowsGEMMTests: XCTestCase {
     /// rows between threads and promises the same bits for every thread count).
     func testTiledRowsAreIndependentOfRowCount() {
         let (m, n, k) = (13, 64 + 16 + 3, 50)
-        let a = rand([m * k], seed: 1).scalars, b = rand([k * n], seed: 2).scalars
-        var all = [Float](repeating: 0, count: m * n), one = [Float](repeating: 0, count: n)
-        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
-            all.withUnsafeMutableBufferPointer { cp in
-                BLAS.sgemmTiled(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
-            }
-            for i in 0..<m {
-                one.withUnsafeMutableBufferPointer { cp in
-                    BLAS.sgemmTiled(m: 1, n: n, k: k, a: ap.baseAddress! + i * k, lda: k, b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
+        let a = rand([m * k], seed: 1).scalars
+        let b = rand([k * n], seed: 2).scalars
+        var all = [Float](repeating: 0, count: m * n)
+        var one = [Float](repeating: 0, count: n)
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                all.withUnsafeMutableBufferPointer { cp in
+                    BLAS.sgemmTiled(
+                        m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n, c: cp.baseAddress!,
+                        ldc: n)
                 }
-                XCTAssertEqual(Array(all[(i * n)..<((i + 1) * n)]), one, "row \(i)")
+                for i in 0..<m {
+                    one.withUnsafeMutableBufferPointer { cp in
+                        BLAS.sgemmTiled(
+                            m: 1, n: n, k: k, a: ap.baseAddress! + i * k, lda: k, b: bp.baseAddress!, ldb: n,
+                            c: cp.baseAddress!, ldc: n)
+                    }
+                    XCTAssertEqual(Array(all[(i * n)..<((i + 1) * n)]), one, "row \(i)")
+                }
             }
-        } }
+        }
     }
 
     /// Including a long sum (`m·n·k ≥ BLAS.parallelSmallRows`) split by columns over 2 threads,
@@ -160,29 +218,46 @@ final class SmallRowsGEMMTests: XCTestCase {
         defer { BLAS.threadCount = old }
         let (m, n, k) = (2, 64 * 3 + 5, 1500)
         XCTAssertGreaterThanOrEqual(m * n * k, BLAS.parallelSmallRows)
-        let a = rand([m * k], seed: 3).scalars, b = rand([k * n], seed: 4).scalars
+        let a = rand([m * k], seed: 3).scalars
+        let b = rand([k * n], seed: 4).scalars
         var results: [[Float]] = []
         for threads in [1, 2, 3] {
             BLAS.threadCount = threads
             var c = [Float](repeating: .nan, count: m * n)
-            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n,
-                           c: cp.baseAddress!, ldc: n)
-            } } }
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        BLAS.sgemm(
+                            transA: false, transB: false, m: m, n: n, k: k, a: ap.baseAddress!, lda: k,
+                            b: bp.baseAddress!, ldb: n,
+                            c: cp.baseAddress!, ldc: n)
+                    }
+                }
+            }
             results.append(c)
         }
         XCTAssertEqual(results[1], results[0])
         XCTAssertEqual(results[2], results[0])
-        assertClose(results[0], naive(a, b, [Float](repeating: 0, count: m * n), m: m, n: n, k: k, lda: k, ldb: n, ldc: n, alpha: 1, beta: 0), tol: 1e-3)
+        assertClose(
+            results[0],
+            naive(
+                a, b, [Float](repeating: 0, count: m * n), m: m, n: n, k: k, lda: k, ldb: n, ldc: n, alpha: 1, beta: 0),
+            tol: 1e-3)
         for m in 1...BLAS.smallRows {
             let (k, n, lda, ldb, ldc) = (7, 64 * 2 + 5, 9, 140, 150)
-            let a = rand([m * lda], seed: UInt64(m)).scalars, b = rand([k * ldb], seed: 9).scalars
+            let a = rand([m * lda], seed: UInt64(m)).scalars
+            let b = rand([k * ldb], seed: 9).scalars
             var c = rand([m * ldc], seed: 10).scalars
             let want = naive(a, b, c, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, alpha: 0.5, beta: -2)
-            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 0.5, a: ap.baseAddress!, lda: lda,
-                           b: bp.baseAddress!, ldb: ldb, beta: -2, c: cp.baseAddress!, ldc: ldc)
-            } } }
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        BLAS.sgemm(
+                            transA: false, transB: false, m: m, n: n, k: k, alpha: 0.5, a: ap.baseAddress!, lda: lda,
+                            b: bp.baseAddress!, ldb: ldb, beta: -2, c: cp.baseAddress!, ldc: ldc)
+                    }
+                }
+            }
             assertClose(c, want, tol: 1e-5)
         }
     }
@@ -192,26 +267,38 @@ final class SmallRowsGEMMTests: XCTestCase {
     func testThreadSplitProductsMatchNaiveLoop() throws {
         let old = BLAS.threadCount
         defer { BLAS.threadCount = old }
-        BLAS.threadCount = 3                                           // uneven parts
-        for (m, k, n) in [(301, 256, 70), (40, 320, 333)] {             // row split, column split
+        BLAS.threadCount = 3  // uneven parts
+        for (m, k, n) in [(301, 256, 70), (40, 320, 333)] {  // row split, column split
             XCTAssertGreaterThanOrEqual(m * n * k, BLAS.parallelWork)
-            for ta in [false, true] { for tb in [false, true] {
-                let a = rand(ta ? [k, m] : [m, k], seed: 3), b = rand(tb ? [n, k] : [k, n], seed: 4)
-                let ldc = n + 3
-                var c = rand([m * ldc], seed: 5).scalars
-                let before = c
-                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                    BLAS.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: ap.baseAddress!, lda: a.shape[1],
-                               b: bp.baseAddress!, ldb: b.shape[1], beta: 2, c: cp.baseAddress!, ldc: ldc)
-                } } }
-                let ref = MatmulTests.naive(a, b, ta, tb)
-                var want = before
-                for i in 0..<m { for j in 0..<n {
-                    let r: Float = ref[i * n + j], c0: Float = before[i * ldc + j]
-                    want[i * ldc + j] = 0.5 * r + 2 * c0
-                } }
-                assertClose(c, want, tol: 1e-4)
-            } }
+            for ta in [false, true] {
+                for tb in [false, true] {
+                    let a = rand(ta ? [k, m] : [m, k], seed: 3)
+                    let b = rand(tb ? [n, k] : [k, n], seed: 4)
+                    let ldc = n + 3
+                    var c = rand([m * ldc], seed: 5).scalars
+                    let before = c
+                    a.withUnsafeBufferPointer { ap in
+                        b.withUnsafeBufferPointer { bp in
+                            c.withUnsafeMutableBufferPointer { cp in
+                                BLAS.sgemm(
+                                    transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: ap.baseAddress!,
+                                    lda: a.shape[1],
+                                    b: bp.baseAddress!, ldb: b.shape[1], beta: 2, c: cp.baseAddress!, ldc: ldc)
+                            }
+                        }
+                    }
+                    let ref = MatmulTests.naive(a, b, ta, tb)
+                    var want = before
+                    for i in 0..<m {
+                        for j in 0..<n {
+                            let r: Float = ref[i * n + j]
+                            let c0: Float = before[i * ldc + j]
+                            want[i * ldc + j] = 0.5 * r + 2 * c0
+                        }
+                    }
+                    assertClose(c, want, tol: 1e-4)
+                }
+            }
         }
     }
 
@@ -222,12 +309,22 @@ final class SmallRowsGEMMTests: XCTestCase {
         defer { BLAS.threadCount = old }
         BLAS.threadCount = 3
         for (m, k, n) in [(301, 256, 70), (40, 320, 333), (20, 10, 30), (2, 9, 130), (3, 0, 70)] {
-            let a = rand([m, k], seed: 9), b = rand([k, n], seed: 10), bias = rand([n], seed: 11).scalars
-            var c = [Float](repeating: .nan, count: m * n)          // old contents must not matter
-            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in bias.withUnsafeBufferPointer { zp in
-                BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n,
-                           beta: 1, c: cp.baseAddress!, ldc: n, rowBias: zp.baseAddress!)
-            } } } }
+            let a = rand([m, k], seed: 9)
+            let b = rand([k, n], seed: 10)
+            let bias = rand([n], seed: 11).scalars
+            var c = [Float](repeating: .nan, count: m * n)  // old contents must not matter
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        bias.withUnsafeBufferPointer { zp in
+                            BLAS.sgemm(
+                                transA: false, transB: false, m: m, n: n, k: k, a: ap.baseAddress!, lda: k,
+                                b: bp.baseAddress!, ldb: n,
+                                beta: 1, c: cp.baseAddress!, ldc: n, rowBias: zp.baseAddress!)
+                        }
+                    }
+                }
+            }
             let ref = MatmulTests.naive(a, b, false, false)
             assertClose(c, (0..<(m * n)).map { ref[$0] + bias[$0 % n] }, tol: 1e-4)
         }

@@ -1,5 +1,5 @@
-import XCTest
 import Tensors
+import XCTest
 
 /// Sizes that could never be allocated are named, not attempted.
 final class MemoryBudgetTests: XCTestCase {
@@ -14,15 +14,20 @@ final class MemoryBudgetTests: XCTestCase {
     func testProblemNamesTheShapeAndTheLimit() throws {
         XCTAssertNil(MemoryBudget.problem(shape: [64, 256], bytesPerElement: 16, what: "a parameter"))
         // An extent BLAS's 32-bit sizes cannot take, whatever the memory.
-        let wide = try XCTUnwrap(MemoryBudget.problem(shape: [4, 1_000_000_000_000], bytesPerElement: 16, what: "a parameter"))
+        let wide = try XCTUnwrap(
+            MemoryBudget.problem(shape: [4, 1_000_000_000_000], bytesPerElement: 16, what: "a parameter"))
         XCTAssertTrue(wide.contains("[4, 1000000000000]") && wide.contains("2147483647"), wide)
         // 10¹⁵ scalars: 16 PB, more than any machine this runs on.
-        let huge = try XCTUnwrap(MemoryBudget.problem(shape: [1_000_000_000, 1_000_000], bytesPerElement: 16, what: "a parameter"))
-        XCTAssertTrue(huge.contains("16000000.0 GB") && huge.contains("× 16 bytes") && huge.contains("more than this machine's"), huge)
+        let huge = try XCTUnwrap(
+            MemoryBudget.problem(shape: [1_000_000_000, 1_000_000], bytesPerElement: 16, what: "a parameter"))
+        XCTAssertTrue(
+            huge.contains("16000000.0 GB") && huge.contains("× 16 bytes") && huge.contains("more than this machine's"),
+            huge)
         // Bytes that overflow Int.
-        let overflow = try XCTUnwrap(MemoryBudget.problem(shape: [2_000_000_000, 2_000_000_000], bytesPerElement: 16, what: "x"))
+        let overflow = try XCTUnwrap(
+            MemoryBudget.problem(shape: [2_000_000_000, 2_000_000_000], bytesPerElement: 16, what: "x"))
         XCTAssertTrue(overflow.contains("more bytes than can be counted"), overflow)
-        XCTAssertGreaterThan(MemoryBudget.physicalBytes, 1 << 28)     // the machine reports its memory
+        XCTAssertGreaterThan(MemoryBudget.physicalBytes, 1 << 28)  // the machine reports its memory
     }
 
     func testDescribe() {

@@ -1,12 +1,15 @@
-import XCTest
 import Tensors
+import XCTest
 
 /// Every differentiable op against central finite differences (ε = 1e-2, relative tolerance 1e-2).
 final class OpGradientTests: XCTestCase {
     func testArithmeticWithBroadcasting() {
-        let shapes: [([Int], [Int])] = [([2, 3], [2, 3]), ([2, 3], [3]), ([3], [2, 3]), ([2, 3], []), ([2, 1, 3], [4, 1]), ([4, 1], [2, 1, 3])]
+        let shapes: [([Int], [Int])] = [
+            ([2, 3], [2, 3]), ([2, 3], [3]), ([3], [2, 3]), ([2, 3], []), ([2, 1, 3], [4, 1]), ([4, 1], [2, 1, 3]),
+        ]
         for (sa, sb) in shapes {
-            let a = rand(sa, seed: 1), b = rand(sb, seed: 2, low: 0.5, high: 1.5)
+            let a = rand(sa, seed: 1)
+            let b = rand(sb, seed: 2, low: 0.5, high: 1.5)
             assertGradients([a, b]) { try $0[0] + $0[1] }
             assertGradients([a, b]) { try $0[0] - $0[1] }
             assertGradients([a, b]) { try $0[0] * $0[1] }
@@ -27,7 +30,7 @@ final class OpGradientTests: XCTestCase {
         let pos = rand([3, 4], seed: 4, low: 0.5, high: 2)
         assertGradients([x]) { $0[0].sigmoid() }
         assertGradients([x]) { $0[0].tanh() }
-        assertGradients([x.shifted(by: 0.05)]) { $0[0].relu() }   // keep away from the kink
+        assertGradients([x.shifted(by: 0.05)]) { $0[0].relu() }  // keep away from the kink
         assertGradients([x]) { $0[0].exp() }
         assertGradients([pos]) { $0[0].log() }
         assertGradients([pos]) { $0[0].sqrt() }
@@ -71,7 +74,9 @@ final class OpGradientTests: XCTestCase {
         // One row by hand: logits [0, ln 2, ln 3], target 2: −log(3 / 6) = ln 2.
         let row = try Tensor([0, logf(2), logf(3)]).reshaped([1, 3]).sparseSoftmaxCrossEntropy(targets: Tensor([2]))
         XCTAssertEqual(row.scalars[0], logf(2), accuracy: 1e-6)
-        assertGradients([logits]) { try ($0[0].sparseSoftmaxCrossEntropy(targets: targets) * Tensor([1, 2, 0.5]).reshaped([1, 3])).sum() }
+        assertGradients([logits]) {
+            try ($0[0].sparseSoftmaxCrossEntropy(targets: targets) * Tensor([1, 2, 0.5]).reshaped([1, 3])).sum()
+        }
         XCTAssertThrowsError(try logits.sparseSoftmaxCrossEntropy(targets: Tensor(shape: [2, 3], repeating: 5))) { e in
             XCTAssertTrue("\(e)".contains("target 5.0 at flat position 0"), "\(e)")
         }
@@ -118,7 +123,8 @@ final class OpGradientTests: XCTestCase {
     }
 
     func testComposedExpressionAccumulatesSharedInputs() {
-        let x = rand([3], seed: 10), w = rand([3, 3], seed: 11)
+        let x = rand([3], seed: 10)
+        let w = rand([3, 3], seed: 11)
         assertGradients([x, w]) { v in
             let h = try Tensor.matmul(v[0].reshaped([1, 3]), v[1]).tanh()
             return try (h * h + h.sigmoid() * v[0]).logSoftmax()

@@ -1,11 +1,16 @@
-import XCTest
-@testable import Tensors
 import COpenBLAS
+import XCTest
+
+@testable import Tensors
 
 final class RandomTests: XCTestCase {
     func testSameSeedSameNumbersDifferentSeedDifferent() {
-        var a = SeededGenerator(seed: 1), b = SeededGenerator(seed: 1), c = SeededGenerator(seed: 2)
-        let x = Tensor.randomNormal([100], using: &a), y = Tensor.randomNormal([100], using: &b), z = Tensor.randomNormal([100], using: &c)
+        var a = SeededGenerator(seed: 1)
+        var b = SeededGenerator(seed: 1)
+        var c = SeededGenerator(seed: 2)
+        let x = Tensor.randomNormal([100], using: &a)
+        let y = Tensor.randomNormal([100], using: &b)
+        let z = Tensor.randomNormal([100], using: &c)
         XCTAssertEqual(x.scalars, y.scalars)
         XCTAssertNotEqual(x.scalars, z.scalars)
     }
@@ -42,7 +47,8 @@ final class RandomTests: XCTestCase {
             let wide = shape[0] < shape[1]
             let p = try Tensor.matmul(q, q, transposeA: !wide, transposeB: wide)
             let n = min(shape[0], shape[1])
-            var eye = [Float](repeating: 0, count: n * n); for i in 0..<n { eye[i * n + i] = 1 }
+            var eye = [Float](repeating: 0, count: n * n)
+            for i in 0..<n { eye[i * n + i] = 1 }
             assertClose(p.scalars, eye, tol: 1e-4)
         }
         XCTAssertThrowsError(try Tensor.orthogonal([3], using: &g))
@@ -52,24 +58,28 @@ final class RandomTests: XCTestCase {
     /// (the fallback): the same Gaussian draws, the same matrix up to Double rounding.
     func testOrthogonalMatchesGramSchmidt() throws {
         for shape in [[5, 3], [3, 5], [64, 256], [300, 40]] {
-            var g = SeededGenerator(seed: 7), h = SeededGenerator(seed: 7)
+            var g = SeededGenerator(seed: 7)
+            var h = SeededGenerator(seed: 7)
             let q = try Tensor.orthogonal(shape, gain: 1.5, using: &g).scalars
             let (tall, short) = (max(shape[0], shape[1]), min(shape[0], shape[1]))
             var ref = (0..<(tall * short)).map { _ in Double(h.nextNormal()) }
             Tensor.orthonormalizeColumns(&ref, rows: tall, cols: short)
-            for r in 0..<shape[0] { for c in 0..<shape[1] {
-                let expected = 1.5 * (shape[0] >= shape[1] ? ref[c * tall + r] : ref[r * tall + c])
-                XCTAssertEqual(Double(q[r * shape[1] + c]), expected, accuracy: 1e-6, "\(shape) at (\(r), \(c))")
-            } }
+            for r in 0..<shape[0] {
+                for c in 0..<shape[1] {
+                    let expected = 1.5 * (shape[0] >= shape[1] ? ref[c * tall + r] : ref[r * tall + c])
+                    XCTAssertEqual(Double(q[r * shape[1] + c]), expected, accuracy: 1e-6, "\(shape) at (\(r), \(c))")
+                }
+            }
             XCTAssertEqual(g.nextUnitFloat(), h.nextUnitFloat(), "both drew the same numbers")
             var again = SeededGenerator(seed: 7)
             XCTAssertEqual(try Tensor.orthogonal(shape, gain: 1.5, using: &again).scalars, q, "same seed, same bits")
         }
         // Debian's OpenBLAS has LAPACK, so the QR path is the one that ran above.
-        var a: [Double] = [3, 4, 0, 1, 1, 1]                           // column-major [3, 2]
+        var a: [Double] = [3, 4, 0, 1, 1, 1]  // column-major [3, 2]
         XCTAssertEqual(unroll_orthonormal_columns(3, 2, &a), 1)
-        XCTAssertEqual(a[0], 0.6, accuracy: 1e-12); XCTAssertEqual(a[1], 0.8, accuracy: 1e-12)   // the first column, normalised
+        XCTAssertEqual(a[0], 0.6, accuracy: 1e-12)
+        XCTAssertEqual(a[1], 0.8, accuracy: 1e-12)  // the first column, normalised
         XCTAssertEqual(a[0] * a[3] + a[1] * a[4] + a[2] * a[5], 0, accuracy: 1e-12)
-        XCTAssertEqual(a[5], 1 / (1.0 + 0.16 * 0.16 + 0.12 * 0.12).squareRoot(), accuracy: 1e-12)   // [0.16, −0.12, 1] normalised: R₂₂ > 0
+        XCTAssertEqual(a[5], 1 / (1.0 + 0.16 * 0.16 + 0.12 * 0.12).squareRoot(), accuracy: 1e-12)  // [0.16, −0.12, 1] normalised: R₂₂ > 0
     }
 }

@@ -1,5 +1,5 @@
-import XCTest
 import Tensors
+import XCTest
 
 final class TensorBehaviourTests: XCTestCase {
     func testCopyOnWriteKeepsValueSemantics() throws {
@@ -13,9 +13,10 @@ final class TensorBehaviourTests: XCTestCase {
     func testLeadingAxisSliceIsAViewWithCorrectValues() throws {
         let a = try Tensor(shape: [3, 2], scalars: [1, 2, 3, 4, 5, 6])
         let row = try a.index(2)
-        XCTAssertEqual(row.shape, [2]); XCTAssertEqual(row.scalars, [5, 6])
+        XCTAssertEqual(row.shape, [2])
+        XCTAssertEqual(row.scalars, [5, 6])
         var r2 = row
-        try r2.setElement(9, at: [0])      // writing a view copies, the source stays intact
+        try r2.setElement(9, at: [0])  // writing a view copies, the source stays intact
         XCTAssertEqual(a.scalars, [1, 2, 3, 4, 5, 6])
         XCTAssertEqual(r2.scalars, [9, 6])
     }
@@ -40,7 +41,8 @@ final class TensorBehaviourTests: XCTestCase {
     }
 
     func testUnusedTargetGetsZerosAndDetachStopsFlow() throws {
-        let a = Tensor([1, 2]).requiringGrad(), b = Tensor([3, 4]).requiringGrad()
+        let a = Tensor([1, 2]).requiringGrad()
+        let b = Tensor([3, 4]).requiringGrad()
         let y = try (a * b.detached()).sum()
         let g = try gradients(of: y, wrt: [a, b])
         XCTAssertEqual(g[0].scalars, [3, 4])
@@ -50,7 +52,9 @@ final class TensorBehaviourTests: XCTestCase {
     func testFusedOpWithTwoOutputsReceivesBothGradients() throws {
         // y1 = 2x, y2 = x², recorded as one fused op with a hand-written backward.
         let x = Tensor([1, 3]).requiringGrad()
-        let outs = Tensor.recordFused("twoOut", inputs: [x], outputs: [x.detached().scaled(by: 2), x.detached().squared()]) { g in
+        let outs = Tensor.recordFused(
+            "twoOut", inputs: [x], outputs: [x.detached().scaled(by: 2), x.detached().squared()]
+        ) { g in
             var dx = Tensor.zeros([2])
             if let g0 = g[0] { dx = try dx + g0.scaled(by: 2) }
             if let g1 = g[1] { dx = try dx + g1 * x.detached().scaled(by: 2) }

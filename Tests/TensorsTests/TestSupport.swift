@@ -1,10 +1,12 @@
-import XCTest
-import Tensors
 import CKernels
+import Tensors
+import XCTest
 
 /// Asserts that the tape gradient of `f` matches central finite differences.
-func assertGradients(_ inputs: [Tensor], tolerance: Float = 1e-2, epsilon: Float = 1e-2,
-                     file: StaticString = #filePath, line: UInt = #line, _ f: ([Tensor]) throws -> Tensor) {
+func assertGradients(
+    _ inputs: [Tensor], tolerance: Float = 1e-2, epsilon: Float = 1e-2,
+    file: StaticString = #filePath, line: UInt = #line, _ f: ([Tensor]) throws -> Tensor
+) {
     do {
         let report = try GradientCheck.check(inputs, epsilon: epsilon, f)
         XCTAssertLessThan(report.maxError, tolerance, "\(report)", file: file, line: line)

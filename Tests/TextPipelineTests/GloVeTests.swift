@@ -1,8 +1,10 @@
-import XCTest
-import TestSupport
 import Foundation
 import Tensors
+import TestSupport
 import TextPipeline
+import XCTest
+
+@testable import TextPipeline
 
 final class GloVeTests: XCTestCase {
     func testTinyFileValuesMatchSwiftsOwnParser() throws {
@@ -41,7 +43,8 @@ final class GloVeTests: XCTestCase {
         func expect(_ text: String, _ needle: String, line: UInt = #line) throws {
             let u = try TestData.temp(text)
             XCTAssertThrowsError(try GloVe.load(u), line: line) { e in
-                XCTAssertTrue("\(e)".contains(needle) && "\(e)".contains(u.path), "\(e) should say \(needle)", line: line)
+                XCTAssertTrue(
+                    "\(e)".contains(needle) && "\(e)".contains(u.path), "\(e) should say \(needle)", line: line)
             }
             XCTAssertThrowsError(try GloVe.load(u, keeping: ["a", "b", "c"]), line: line)
         }
@@ -50,7 +53,9 @@ final class GloVeTests: XCTestCase {
         try expect("a 1 2 3\nb 1 1e39 3\n", ":2: value 2 of 'b' is not a finite number: '1e39'")
         try expect("a 1 2 3\n 1 2 3\n", ":2: empty word")
         try expect("a 1 2 3\nc\n", ":2: expected a word")
-        XCTAssertThrowsError(try GloVe.load(URL(fileURLWithPath: "/nonexistent/glove.txt"))) { e in XCTAssertTrue("\(e)".contains("/nonexistent/glove.txt")) }
+        XCTAssertThrowsError(try GloVe.load(URL(fileURLWithPath: "/nonexistent/glove.txt"))) { e in
+            XCTAssertTrue("\(e)".contains("/nonexistent/glove.txt"))
+        }
     }
 
     func testEmbeddingMatrixAlignedToVocabularyWithPoliciesAndCoverage() throws {
@@ -60,8 +65,9 @@ final class GloVeTests: XCTestCase {
         let counts = ["good": 6, "meh": 2, "bad": 2]
         let (m, cov) = GloVe.embeddingMatrix(v, vocabulary: vocab, missing: .mean, corpusCounts: counts)
         XCTAssertEqual(m.shape, [5, 2])
-        XCTAssertEqual(m.scalars, [0, 0, 0, 0, 1, 1, 0, 0, -1, -1])        // mean of (1,1) and (−1,−1) is 0
-        XCTAssertEqual(cov.wordsCovered, 2); XCTAssertEqual(cov.words, 3)
+        XCTAssertEqual(m.scalars, [0, 0, 0, 0, 1, 1, 0, 0, -1, -1])  // mean of (1,1) and (−1,−1) is 0
+        XCTAssertEqual(cov.wordsCovered, 2)
+        XCTAssertEqual(cov.words, 3)
         XCTAssertEqual(cov.tokenFraction, 0.8, accuracy: 1e-9)
         let z = GloVe.embeddingMatrix(v, vocabulary: vocab, missing: .zeros).matrix.scalars
         XCTAssertEqual(Array(z[6..<8]), [0, 0])
@@ -72,7 +78,6 @@ final class GloVeTests: XCTestCase {
     }
 }
 
-@testable import TextPipeline
 final class LineReaderTests: XCTestCase {
     func testLinesLongerThanTheBufferAndAllEndings() throws {
         let long = String(repeating: "x", count: 100)

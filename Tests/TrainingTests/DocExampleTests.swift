@@ -1,7 +1,7 @@
-import XCTest
 import Foundation
 import Tensors
 import Training
+import XCTest
 
 /// The code examples in the Training module's doc comments, run as written and checked against
 /// the values the comments state.
@@ -27,6 +27,6 @@ final class TrainingDocExampleTests: XCTestCase {
         try AtomicFile.write(Data("{}".utf8), to: url)
         try AtomicFile.write(Data("{\"a\": 1}".utf8), to: url)
         XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "{\"a\": 1}")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["metrics.json"])   // no temporary left
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["metrics.json"])  // no temporary left
     }
 }

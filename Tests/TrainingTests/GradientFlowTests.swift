@@ -1,9 +1,9 @@
-import XCTest
 import Foundation
-import Tensors
 import Layers
 import Optimizers
+import Tensors
 import Training
+import XCTest
 
 /// The recorded BPTT gradient flow tells vanishing from exploding on a 50-step tanh RNN.
 final class GradientFlowTests: XCTestCase {
@@ -11,13 +11,19 @@ final class GradientFlowTests: XCTestCase {
         var g = SeededGenerator(seed: 8)
         let x = Tensor.randomNormal([16, 50, 4], std: 0.1, using: &g)
         let y = Tensor.randomNormal([16, 1], using: &g)
-        let model = try Sequential(inputShape: [50, 4], layers: [SimpleRNN(units: 16, name: "rnn"), Dense(units: 1)], seed: 3)
+        let model = try Sequential(
+            inputShape: [50, 4], layers: [SimpleRNN(units: 16, name: "rnn"), Dense(units: 1)], seed: 3)
         let rnn = model.layer(named: "rnn") as! SimpleRNN
         try rnn.recurrentKernel.assign(rnn.recurrentKernel.value.scaled(by: recurrentScale))
         try rnn.kernel.assign(rnn.kernel.value.scaled(by: 0.1))
         let trainer = Trainer(model: model, loss: MeanSquaredError(), optimizer: SGD(learningRate: 1e-6))
         let monitor = GradientFlowMonitor(every: 1, quiet: true)
-        var o = FitOptions(); o.epochs = 2; o.batchSize = 8; o.verbosity = .quiet; o.metrics = []; o.clipping = clipping
+        var o = FitOptions()
+        o.epochs = 2
+        o.batchSize = 8
+        o.verbosity = .quiet
+        o.metrics = []
+        o.clipping = clipping
         o.callbacks = [monitor]
         try trainer.fit(x: x, y: y, options: o)
         return monitor
@@ -50,7 +56,8 @@ final class GradientFlowTests: XCTestCase {
 
     func testNoProbeNoRecordsAndNoCost() throws {
         var g = SeededGenerator(seed: 1)
-        let l = try LSTM(units: 3, name: "l"); try l.build(inputShape: [4, 2], rng: &g)
+        let l = try LSTM(units: 3, name: "l")
+        try l.build(inputShape: [4, 2], rng: &g)
         var ctx = ForwardContext(training: true)
         let x = Tensor.randomNormal([2, 4, 2], using: &g).requiringGrad()
         _ = try gradients(of: l.forward(x, context: &ctx).sum(), wrt: [x])

@@ -1,34 +1,43 @@
-import XCTest
 import Foundation
-import Tensors
 import Layers
 import Optimizers
+import Tensors
 import Training
+import XCTest
 
 /// Models that are graphs: one class with chains, one path for fit, predict and checkpoints.
 final class GraphModelTests: XCTestCase {
     func ids(_ b: Int, _ t: Int, seed: UInt64) throws -> Tensor {
         var g = SeededGenerator(seed: seed)
-        return try Tensor(shape: [b, t], scalars: (0..<(b * t)).map { i in i % t >= t - 2 && i / t % 2 == 0 ? 0 : Float(1 + Int(g.next() % 19)) })
+        return try Tensor(
+            shape: [b, t],
+            scalars: (0..<(b * t)).map { i in i % t >= t - 2 && i / t % 2 == 0 ? 0 : Float(1 + Int(g.next() % 19)) })
     }
 
     /// Embedding (masked) → GRU sequences → max and average pooling → concatenated → Dense.
     func pooled(seed: UInt64 = 1) throws -> Model {
-        try Model(inputShape: [6], nodes: [
-            .init(Embedding(inputDim: 20, outputDim: 4, maskZero: true), inputs: ["input"]),
-            .init(GRU(units: 5, returnSequences: true), inputs: ["embedding_1"]),
-            .init(GlobalMaxPooling1D(), inputs: ["gru_1"]),
-            .init(GlobalAveragePooling1D(), inputs: ["gru_1"]),
-            .init(Concatenate(), inputs: ["global_max_pooling1_d_1", "global_average_pooling1_d_1"]),
-            .init(Dense(units: 3), inputs: ["concatenate_1"]),
-        ], seed: seed, name: "pooled")
+        try Model(
+            inputShape: [6],
+            nodes: [
+                .init(Embedding(inputDim: 20, outputDim: 4, maskZero: true), inputs: ["input"]),
+                .init(GRU(units: 5, returnSequences: true), inputs: ["embedding_1"]),
+                .init(GlobalMaxPooling1D(), inputs: ["gru_1"]),
+                .init(GlobalAveragePooling1D(), inputs: ["gru_1"]),
+                .init(Concatenate(), inputs: ["global_max_pooling1_d_1", "global_average_pooling1_d_1"]),
+                .init(Dense(units: 3), inputs: ["concatenate_1"]),
+            ], seed: seed, name: "pooled")
     }
 
     func testAChainWrittenAsAGraphIsTheSameModel() throws {
-        let chain = try Sequential(inputShape: [6], layers: [Embedding(inputDim: 20, outputDim: 4), LSTM(units: 5), Dense(units: 3)], seed: 9)
-        let graph = try Model(inputShape: [6], nodes: [
-            .init(Embedding(inputDim: 20, outputDim: 4), inputs: ["input"]), .init(LSTM(units: 5), inputs: ["embedding_1"]),
-            .init(Dense(units: 3), inputs: ["lstm_1"])], seed: 9)
+        let chain = try Sequential(
+            inputShape: [6], layers: [Embedding(inputDim: 20, outputDim: 4), LSTM(units: 5), Dense(units: 3)], seed: 9)
+        let graph = try Model(
+            inputShape: [6],
+            nodes: [
+                .init(Embedding(inputDim: 20, outputDim: 4), inputs: ["input"]),
+                .init(LSTM(units: 5), inputs: ["embedding_1"]),
+                .init(Dense(units: 3), inputs: ["lstm_1"]),
+            ], seed: 9)
         XCTAssertTrue(chain.isChain && graph.isChain)
         let x = try ids(4, 6, seed: 2)
         XCTAssertEqual(try chain.predict(x).scalars, try graph.predict(x).scalars)
@@ -43,7 +52,9 @@ final class GraphModelTests: XCTestCase {
         Model.chainLoop = true
         let t2 = Trainer(model: chain, loss: SparseCategoricalCrossEntropy(fromLogits: true), optimizer: Adam())
         XCTAssertEqual(try t2.trainStep(x: x, y: y, seed: 1), lossGraphLoop)
-        XCTAssertEqual(chain.namedParameters.flatMap { $0.parameter.value.scalars }, graph.namedParameters.flatMap { $0.parameter.value.scalars })
+        XCTAssertEqual(
+            chain.namedParameters.flatMap { $0.parameter.value.scalars },
+            graph.namedParameters.flatMap { $0.parameter.value.scalars })
     }
 
     func testPooledGraphShapesSummaryAndGradients() throws {
@@ -55,11 +66,14 @@ final class GraphModelTests: XCTestCase {
         XCTAssertEqual(m.namedParameters.reduce(0) { $0 + $1.parameter.count }, 80 + 165 + 33)
         let s = m.summary()
         XCTAssertTrue(s.contains("Connected to"), s)
-        XCTAssertTrue(s.contains("concatenate_1 (Concatenate)") && s.contains("global_max_pooling1_d_1, global_average_pooling1_d_1"), s)
+        XCTAssertTrue(
+            s.contains("concatenate_1 (Concatenate)")
+                && s.contains("global_max_pooling1_d_1, global_average_pooling1_d_1"), s)
         XCTAssertEqual(try m.predict(try ids(3, 6, seed: 4)).shape, [3, 3])
         // Finite differences through the whole graph, with respect to every parameter.
         var g = SeededGenerator(seed: 8)
-        let x = try ids(3, 6, seed: 4), w = Tensor.randomUniform([3, 3], low: -1, high: 1, using: &g)
+        let x = try ids(3, 6, seed: 4)
+        let w = Tensor.randomUniform([3, 3], low: -1, high: 1, using: &g)
         let params = m.trainableParameters.map(\.parameter)
         let report = try GradientCheck.check(params.map(\.value)) { leaves in
             for (p, v) in zip(params, leaves) { p.bind(v) }
@@ -72,13 +86,18 @@ final class GraphModelTests: XCTestCase {
     /// One Dense applied to two branches: built once, counted once, and both calls train it.
     func testASharedLayerHasOneSetOfWeights() throws {
         let shared = try Dense(units: 4, activation: .tanh, name: "shared")
-        let m = try Model(inputShape: [3], nodes: [
-            .init(try Dense(units: 2, name: "a"), inputs: ["input"]), .init(try Dense(units: 2, name: "b"), inputs: ["input"]),
-            .init(shared, inputs: ["a"]), .init(shared, inputs: ["b"]),
-            .init(Add(), inputs: ["shared", "shared_2"]), .init(Dense(units: 1), inputs: ["add_1"])], seed: 2)
+        let m = try Model(
+            inputShape: [3],
+            nodes: [
+                .init(try Dense(units: 2, name: "a"), inputs: ["input"]),
+                .init(try Dense(units: 2, name: "b"), inputs: ["input"]),
+                .init(shared, inputs: ["a"]), .init(shared, inputs: ["b"]),
+                .init(Add(), inputs: ["shared", "shared_2"]), .init(Dense(units: 1), inputs: ["add_1"]),
+            ], seed: 2)
         XCTAssertEqual(m.layers.count, 5)
         XCTAssertEqual(m.nodes.map(\.name), ["a", "b", "shared", "shared_2", "add_1", "dense_1"])
-        XCTAssertEqual(m.namedParameters.filter { $0.name.hasPrefix("shared") }.map(\.name), ["shared.kernel", "shared.bias"])
+        XCTAssertEqual(
+            m.namedParameters.filter { $0.name.hasPrefix("shared") }.map(\.name), ["shared.kernel", "shared.bias"])
         XCTAssertTrue(m.summary().contains("shared_2 (Dense)"))
         // The shared kernel's gradient is the sum over both calls: compare with finite differences.
         var g = SeededGenerator(seed: 3)
@@ -91,8 +110,14 @@ final class GraphModelTests: XCTestCase {
         }
         XCTAssertLessThan(report.maxError, 1e-2, "\(report)")
         // A shared layer must be called on inputs of the shape it was built for.
-        XCTAssertThrowsError(try Model(inputShape: [3], nodes: [.init(try Dense(units: 2, name: "c"), inputs: ["input"]), .init(shared, inputs: ["c"]),
-                                                               .init(shared, inputs: ["shared"])])) { e in
+        XCTAssertThrowsError(
+            try Model(
+                inputShape: [3],
+                nodes: [
+                    .init(try Dense(units: 2, name: "c"), inputs: ["input"]), .init(shared, inputs: ["c"]),
+                    .init(shared, inputs: ["shared"]),
+                ])
+        ) { e in
             XCTAssertTrue("\(e)".contains("is shared, and was built for [batch, 2], not [batch, 4]"), "\(e)")
         }
     }
@@ -101,11 +126,25 @@ final class GraphModelTests: XCTestCase {
         XCTAssertThrowsError(try Model(inputShape: [3], nodes: [.init(try Dense(units: 2), inputs: ["inputs"])])) { e in
             XCTAssertTrue("\(e)".contains("no node or input is named 'inputs'"), "\(e)")
         }
-        XCTAssertThrowsError(try Model(inputShape: [3], nodes: [.init(try Dense(units: 2, name: "a"), inputs: ["b"]), .init(try Dense(units: 2, name: "b"), inputs: ["a"])])) { e in
+        XCTAssertThrowsError(
+            try Model(
+                inputShape: [3],
+                nodes: [
+                    .init(try Dense(units: 2, name: "a"), inputs: ["b"]),
+                    .init(try Dense(units: 2, name: "b"), inputs: ["a"]),
+                ])
+        ) { e in
             XCTAssertTrue("\(e)".contains("'b' is this node or a later one") && "\(e)".contains("no cycles"), "\(e)")
         }
-        XCTAssertThrowsError(try Model(inputShape: [3], nodes: [.init(try Dense(units: 2, name: "a"), inputs: ["input"]), .init(try Dense(units: 5, name: "b"), inputs: ["input"]),
-                                                               .init(try Add(), inputs: ["a", "b"])])) { e in
+        XCTAssertThrowsError(
+            try Model(
+                inputShape: [3],
+                nodes: [
+                    .init(try Dense(units: 2, name: "a"), inputs: ["input"]),
+                    .init(try Dense(units: 5, name: "b"), inputs: ["input"]),
+                    .init(try Add(), inputs: ["a", "b"]),
+                ])
+        ) { e in
             XCTAssertTrue("\(e)".contains("add_1") && "\(e)".contains("must have one shape"), "\(e)")
         }
     }
@@ -114,11 +153,18 @@ final class GraphModelTests: XCTestCase {
     func testAGraphTrainsAndRoundTripsThroughACheckpoint() throws {
         let x = try ids(48, 6, seed: 6)
         let y = try x.sum(axis: 1).mapElements { Float(Int($0) % 3) }
-        let trainer = Trainer(model: try pooled(seed: 3), loss: SparseCategoricalCrossEntropy(fromLogits: true), optimizer: Adam(learningRate: 0.02))
-        var o = FitOptions(); o.epochs = 4; o.batchSize = 8; o.verbosity = .quiet; o.seed = 1
+        let trainer = Trainer(
+            model: try pooled(seed: 3), loss: SparseCategoricalCrossEntropy(fromLogits: true),
+            optimizer: Adam(learningRate: 0.02))
+        var o = FitOptions()
+        o.epochs = 4
+        o.batchSize = 8
+        o.verbosity = .quiet
+        o.seed = 1
         let h = try trainer.fit(x: x, y: y, options: o)
         XCTAssertLessThan(h.epochs.last!.values["loss"]!, h.epochs.first!.values["loss"]!)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("graph-\(UUID().uuidString).safetensors")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "graph-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         try Checkpoint.saveWeights(trainer.model, to: url)
         let other = try pooled(seed: 99)

@@ -1,9 +1,11 @@
-import XCTest
 import Foundation
+import XCTest
 
 /// The `unroll` executable as a user meets it: exit codes and one-line errors on standard error.
 final class CLITests: XCTestCase {
-    func run(_ args: [String], stdin: String? = nil) throws -> (code: Int32, out: String, err: String) { try runUnroll(args, stdin: stdin) }
+    func run(_ args: [String], stdin: String? = nil) throws -> (code: Int32, out: String, err: String) {
+        try runUnroll(args, stdin: stdin)
+    }
 
     func temp(_ name: String, _ text: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-cli-\(UUID().uuidString)")
@@ -14,18 +16,24 @@ final class CLITests: XCTestCase {
     }
 
     func testValidateSucceedsOrReportsEveryProblemWithPositions() throws {
-        let good = try temp("good.yaml", "data: {source: numeric_csv, path: x.csv}\nmodel: [{type: Dense, units: 3}]\nloss: mean_squared_error\n")
+        let good = try temp(
+            "good.yaml",
+            "data: {source: numeric_csv, path: x.csv}\nmodel: [{type: Dense, units: 3}]\nloss: mean_squared_error\n")
         let ok = try run(["validate", good.path])
         XCTAssertEqual(ok.code, 0, ok.err)
         XCTAssertTrue(ok.out.contains("OK"))
-        let bad = try temp("bad.yaml", "data: {source: numeric_csv, path: x.csv}\nmodel: [{type: Dense, unit: 3}]\nloss: mean_squared_eror\nepoch: 2\n")
+        let bad = try temp(
+            "bad.yaml",
+            "data: {source: numeric_csv, path: x.csv}\nmodel: [{type: Dense, unit: 3}]\nloss: mean_squared_eror\nepoch: 2\n"
+        )
         let r = try run(["validate", bad.path])
         XCTAssertEqual(r.code, 1)
         XCTAssertEqual(r.out, "")
         let lines = r.err.split(separator: "\n")
         XCTAssertEqual(lines.count, 3, r.err)
         XCTAssertTrue(lines.allSatisfy { $0.hasPrefix("error: \(bad.path):") }, r.err)
-        XCTAssertTrue(r.err.contains("\(bad.path):2:23: dense_1: unknown field 'unit' for Dense; did you mean 'units'?"), r.err)
+        XCTAssertTrue(
+            r.err.contains("\(bad.path):2:23: dense_1: unknown field 'unit' for Dense; did you mean 'units'?"), r.err)
         XCTAssertTrue(r.err.contains("did you mean 'mean_squared_error'?"), r.err)
     }
 
@@ -60,7 +68,9 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.out.contains("LSTM — Long short-term memory"))
         XCTAssertTrue(r.out.contains("units: int, required — hidden size"))
         let all = try run(["layers", "--kind", "all"])
-        for kind in ["losses:", "optimizers:", "dataset_sources:", "cleaning_steps:"] { XCTAssertTrue(all.out.contains(kind), kind) }
+        for kind in ["losses:", "optimizers:", "dataset_sources:", "cleaning_steps:"] {
+            XCTAssertTrue(all.out.contains(kind), kind)
+        }
     }
 
     /// `--threads 0`, `-1` or `2^63`, and `trace --steps=-1`, trapped or started absurd thread
@@ -84,7 +94,8 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(typo.err.contains("unknown command 'tarin' (did you mean 'train'?)"), typo.err)
         let version = try run(["--version"])
         XCTAssertEqual(version.code, 0)
-        XCTAssertTrue(version.out.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3, version.out)
+        XCTAssertTrue(
+            version.out.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3, version.out)
         let optimizers = try run(["layers", "--kind", "optimizer"])
         XCTAssertFalse(optimizers.out.contains("AdamW /") || optimizers.out.contains("/ AdamW"), optimizers.out)
         XCTAssertTrue(optimizers.out.contains("adam — Adam (amsgrad: true for AMSGrad"), optimizers.out)
@@ -93,12 +104,20 @@ final class CLITests: XCTestCase {
     /// The README's tour quotes `unroll validate Examples/bad.yaml`: the file exists and gives
     /// exactly those errors.
     func testTheReadmesBadSpecGivesTheQuotedErrors() throws {
-        let bad = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Examples/bad.yaml").standardizedFileURL
+        let bad = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../Examples/bad.yaml"
+        ).standardizedFileURL
         let r = try run(["validate", bad.path])
         XCTAssertEqual(r.code, 1)
-        XCTAssertTrue(r.err.contains("bad.yaml:11:5: lstm_2 cannot take [batch, 64] from lstm_1: ") && r.err.contains("; set return_sequences: true on lstm_1"), r.err)
+        XCTAssertTrue(
+            r.err.contains("bad.yaml:11:5: lstm_2 cannot take [batch, 64] from lstm_1: ")
+                && r.err.contains("; set return_sequences: true on lstm_1"), r.err)
         XCTAssertTrue(r.err.contains("bad.yaml:14:1: unknown key 'epoch' in top level; did you mean 'epochs'?"), r.err)
-        let readme = try String(contentsOf: bad.deletingLastPathComponent().appendingPathComponent("../README.md").standardizedFileURL, encoding: .utf8)
-        XCTAssertTrue(readme.contains("Examples/bad.yaml:11:5: lstm_2 cannot take [batch, 64] from lstm_1") && readme.contains("Examples/bad.yaml:14:1: unknown key 'epoch'"))
+        let readme = try String(
+            contentsOf: bad.deletingLastPathComponent().appendingPathComponent("../README.md").standardizedFileURL,
+            encoding: .utf8)
+        XCTAssertTrue(
+            readme.contains("Examples/bad.yaml:11:5: lstm_2 cannot take [batch, 64] from lstm_1")
+                && readme.contains("Examples/bad.yaml:14:1: unknown key 'epoch'"))
     }
 }

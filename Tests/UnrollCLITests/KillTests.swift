@@ -1,5 +1,5 @@
-import XCTest
 import Foundation
+import XCTest
 
 /// The kill test (issue "Reliability"): `unroll train` with checkpoints, replacing an earlier
 /// bundle, is killed with SIGKILL just before and just after file renames
@@ -14,36 +14,43 @@ final class KillTests: XCTestCase {
     let fm = FileManager.default
 
     /// `unroll` in `dir` (`runUnroll`): the exit status, or the signal negated, and standard error.
-    func unroll(_ args: [String], in dir: URL, env: [String: String] = [:], killAfter: Double? = nil) throws -> (status: Int32, err: String) {
+    func unroll(_ args: [String], in dir: URL, env: [String: String] = [:], killAfter: Double? = nil) throws -> (
+        status: Int32, err: String
+    ) {
         let r = try runUnroll(args, in: dir, env: env, killAfter: killAfter)
         return (r.code, r.err)
     }
 
     func setUp(in dir: URL) throws -> URL {
         try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-        try Data(String(repeating: "hello world, hold the line. ", count: 12).utf8).write(to: dir.appendingPathComponent("text.txt"))
+        try Data(String(repeating: "hello world, hold the line. ", count: 12).utf8).write(
+            to: dir.appendingPathComponent("text.txt"))
         let spec = dir.appendingPathComponent("run.yaml")
-        try Data("""
-        name: run
-        seed: 3
-        data: {source: characters, path: text.txt}
-        windows: {length: 8, stride: 4}
-        model:
-          - {type: OneHot}
-          - {type: SimpleRNN, units: 16, return_sequences: true}
-          - {type: Dense, units: 13}
-        loss: {type: sparse_categorical_crossentropy, from_logits: true}
-        optimizer: {type: adam, learning_rate: 0.01}
-        batch_size: 8
-        epochs: 3
-        callbacks: [{type: model_checkpoint}]
-        verbosity: quiet
-        output: out
-        """.utf8).write(to: spec)
+        try Data(
+            """
+            name: run
+            seed: 3
+            data: {source: characters, path: text.txt}
+            windows: {length: 8, stride: 4}
+            model:
+              - {type: OneHot}
+              - {type: SimpleRNN, units: 16, return_sequences: true}
+              - {type: Dense, units: 13}
+            loss: {type: sparse_categorical_crossentropy, from_logits: true}
+            optimizer: {type: adam, learning_rate: 0.01}
+            batch_size: 8
+            epochs: 3
+            callbacks: [{type: model_checkpoint}]
+            verbosity: quiet
+            output: out
+            """.utf8
+        ).write(to: spec)
         return spec
     }
 
-    func env(_ key: String, _ fallback: Int) -> Int { ProcessInfo.processInfo.environment[key].flatMap(Int.init) ?? fallback }
+    func env(_ key: String, _ fallback: Int) -> Int {
+        ProcessInfo.processInfo.environment[key].flatMap(Int.init) ?? fallback
+    }
 
     func testKilledRunsLeaveALoadableBundleAndResumeToTheSameBits() throws {
         let root = fm.temporaryDirectory.appendingPathComponent("unroll-kill-\(UUID().uuidString)")
@@ -70,21 +77,26 @@ final class KillTests: XCTestCase {
             XCTAssertTrue(killed || first.status == 0, "\(name): \(first.err)")
             // Whatever the moment, a bundle that loads: the earlier one or the new one.
             let now = try Data(contentsOf: dir.appendingPathComponent("out/weights.safetensors"))
-            XCTAssertTrue(now == earlier || now == want, "\(name): the bundle's weights are neither the earlier nor the new run's")
+            XCTAssertTrue(
+                now == earlier || now == want, "\(name): the bundle's weights are neither the earlier nor the new run's"
+            )
             let summary = try unroll(["summary", "out"], in: dir)
             XCTAssertEqual(summary.status, 0, "\(name): the bundle left by the kill does not load: \(summary.err)")
             if killed {
                 let resumed = try unroll(["train", "run.yaml", "--resume"], in: dir)
                 XCTAssertEqual(resumed.status, 0, "\(name): resume failed: \(resumed.err)")
             }
-            XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("out/weights.safetensors")), want, "\(name): resumed weights differ")
+            XCTAssertEqual(
+                try Data(contentsOf: dir.appendingPathComponent("out/weights.safetensors")), want,
+                "\(name): resumed weights differ")
             let left = try fm.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }
             XCTAssertEqual(left, [], "\(name): left behind \(left)")
             try? fm.removeItem(at: dir)
             return killed
         }
         let stride = max(1, env("UNROLL_KILL_STRIDE", 3))
-        var point = 1, kills = 0
+        var point = 1
+        var kills = 0
         while try trial("rename-\(point)", env: ["UNROLL_KILL_AT_RENAME": String(point)]) {
             kills += 1
             point += stride
@@ -94,8 +106,12 @@ final class KillTests: XCTestCase {
         var randomKills = 0
         for i in 0..<env("UNROLL_KILL_RANDOM", 4) {
             // A run here takes about 0.1–0.3 s: most delays land inside it.
-            if try trial("random-\(i)", env: [:], killAfter: Double.random(in: 0.02...0.3, using: &g)) { randomKills += 1 }
+            if try trial("random-\(i)", env: [:], killAfter: Double.random(in: 0.02...0.3, using: &g)) {
+                randomKills += 1
+            }
         }
-        print("kill test: \(kills) runs killed at rename points 1, \(1 + stride), … (stride \(stride)); \(randomKills) of \(env("UNROLL_KILL_RANDOM", 4)) killed at random moments")
+        print(
+            "kill test: \(kills) runs killed at rename points 1, \(1 + stride), … (stride \(stride)); \(randomKills) of \(env("UNROLL_KILL_RANDOM", 4)) killed at random moments"
+        )
     }
 }

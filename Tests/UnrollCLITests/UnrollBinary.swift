@@ -1,5 +1,5 @@
-import XCTest
 import Foundation
+import XCTest
 
 /// The `unroll` executable next to the test bundle (both are built by `swift build --build-tests`);
 /// skips the test when it is not there.
@@ -16,24 +16,33 @@ func unrollBinary() throws -> URL {
 /// Runs `unroll` with `args` (in `dir`, with `env` added, `stdin` written to its input) and waits;
 /// `killAfter` sends SIGKILL after that many seconds if it is still running. Returns the exit
 /// status — or the signal negated (-9 for SIGKILL) — and what it printed on each stream.
-func runUnroll(_ args: [String], in dir: URL? = nil, env: [String: String] = [:], stdin: String? = nil,
-               killAfter: Double? = nil) throws -> (code: Int32, out: String, err: String) {
+func runUnroll(
+    _ args: [String], in dir: URL? = nil, env: [String: String] = [:], stdin: String? = nil,
+    killAfter: Double? = nil
+) throws -> (code: Int32, out: String, err: String) {
     let p = Process()
     p.executableURL = try unrollBinary()
     p.arguments = args
     if let dir { p.currentDirectoryURL = dir }
     p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    p.standardOutput = out; p.standardError = err; p.standardInput = input
+    let out = Pipe()
+    let err = Pipe()
+    let input = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = input
     try p.run()
     if let killAfter {
-        DispatchQueue.global().asyncAfter(deadline: .now() + killAfter) { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + killAfter) {
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        }
     }
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
     final class Box: @unchecked Sendable { var data = Data() }
-    let o = Box(), reader = DispatchGroup()
-    DispatchQueue.global().async(group: reader) { o.data = out.fileHandleForReading.readDataToEndOfFile() }   // both streams drain at once
+    let o = Box()
+    let reader = DispatchGroup()
+    DispatchQueue.global().async(group: reader) { o.data = out.fileHandleForReading.readDataToEndOfFile() }  // both streams drain at once
     let e = err.fileHandleForReading.readDataToEndOfFile()
     reader.wait()
     p.waitUntilExit()

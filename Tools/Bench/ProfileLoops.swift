@@ -1,3 +1,4 @@
+import Optimizers
 import Tensors
 import Training
 
@@ -19,4 +20,3 @@ enum ProfileLoops {
         for _ in 0..<20000 { _ = try model.predict(x, batchSize: 1) }
     }
 }
-import Optimizers

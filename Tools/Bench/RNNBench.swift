@@ -1,10 +1,11 @@
-import Tensors
-#if canImport(Glibc)
-import Glibc
-#endif
 import Layers
 import Optimizers
+import Tensors
 import Training
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Recurrent training and inference throughput on random data (issue: layers benchmark).
 enum RNNBench {
@@ -28,54 +29,85 @@ enum RNNBench {
         var g = SeededGenerator(seed: 1)
         let (B, T) = (32, 100)
         let xa = ids(B, T, vocab: 1001, &g)
-        let distinct = Double(Set(xa.scalars).count)         // ~960 of 3,200 positions
-        var a = Case(name: "(a) Embedding(1001,128)→LSTM(64)→Dense(64,relu)→Dense(1,sigmoid), T=100",
-                     build: { try Sequential(inputShape: [T], layers: [Embedding(inputDim: 1001, outputDim: 128), LSTM(units: 64),
-                                                                      Dense(units: 64, activation: .relu), Dense(units: 1, activation: .sigmoid)], seed: 1) },
-                     x: xa, y: Tensor.randomUniform([B, 1], using: &g).mapElements { $0 > 0.5 ? 1 : 0 },
-                     loss: BinaryCrossEntropy(),
-                     forwardFLOPs: 2.0 * Double(B * T) * (128 + 64) * 256 + 2.0 * Double(B) * (64 * 64 + 64))
+        let distinct = Double(Set(xa.scalars).count)  // ~960 of 3,200 positions
+        var a = Case(
+            name: "(a) Embedding(1001,128)→LSTM(64)→Dense(64,relu)→Dense(1,sigmoid), T=100",
+            build: {
+                try Sequential(
+                    inputShape: [T],
+                    layers: [
+                        Embedding(inputDim: 1001, outputDim: 128), LSTM(units: 64),
+                        Dense(units: 64, activation: .relu), Dense(units: 1, activation: .sigmoid),
+                    ], seed: 1)
+            },
+            x: xa, y: Tensor.randomUniform([B, 1], using: &g).mapElements { $0 > 0.5 ? 1 : 0 },
+            loss: BinaryCrossEntropy(),
+            forwardFLOPs: 2.0 * Double(B * T) * (128 + 64) * 256 + 2.0 * Double(B) * (64 * 64 + 64))
         if Tensor.fuseLookupProjection {
             a.executedForwardFLOPs = a.forwardFLOPs - 2.0 * (Double(B * T) - distinct) * 128 * 256
         }
-        let b = Case(name: "(b) 20×300-d → SimpleRNN(100) → Dense(3, softmax)",
-                     build: { try Sequential(inputShape: [20, 300], layers: [SimpleRNN(units: 100), Dense(units: 3, activation: .softmax)], seed: 1) },
-                     x: Tensor.randomNormal([B, 20, 300], using: &g), y: try Tensor.oneHot(ids(B, 1, vocab: 4, &g).shifted(by: -1).reshaped([B]), depth: 3),
-                     loss: CategoricalCrossEntropy(),
-                     forwardFLOPs: 2.0 * Double(B * 20) * (300 + 100) * 100 + 2.0 * Double(B) * 300)
+        let b = Case(
+            name: "(b) 20×300-d → SimpleRNN(100) → Dense(3, softmax)",
+            build: {
+                try Sequential(
+                    inputShape: [20, 300], layers: [SimpleRNN(units: 100), Dense(units: 3, activation: .softmax)],
+                    seed: 1)
+            },
+            x: Tensor.randomNormal([B, 20, 300], using: &g),
+            y: try Tensor.oneHot(ids(B, 1, vocab: 4, &g).shifted(by: -1).reshaped([B]), depth: 3),
+            loss: CategoricalCrossEntropy(),
+            forwardFLOPs: 2.0 * Double(B * 20) * (300 + 100) * 100 + 2.0 * Double(B) * 300)
         func char(_ name: String, _ layer: @escaping () throws -> any Layer, gates: Int, units: Int) throws -> Case {
-            let L = 64, V = 65
+            let L = 64
+            let V = 65
             let xi = ids(B, L, vocab: V + 1, &g).shifted(by: -1)
-            var c = Case(name: name, build: { try Sequential(inputShape: [L, V], layers: [layer(), Dense(units: V)], seed: 1) },
-                         x: try Tensor.oneHot(xi, depth: V), y: ids(B, L, vocab: V + 1, &g).shifted(by: -1),
-                         loss: SparseCategoricalCrossEntropy(fromLogits: true),
-                         forwardFLOPs: 2.0 * Double(B * L) * Double(V + units) * Double(gates * units) + 2.0 * Double(B * L * units * V))
-            if Tensor.fuseLookupProjection {   // one-hot rows: each distinct symbol's row of W, picked once
-                c.executedForwardFLOPs = c.forwardFLOPs - 2.0 * (Double(B * L) - Double(Set(xi.scalars).count)) * Double(V * gates * units)
+            var c = Case(
+                name: name,
+                build: { try Sequential(inputShape: [L, V], layers: [layer(), Dense(units: V)], seed: 1) },
+                x: try Tensor.oneHot(xi, depth: V), y: ids(B, L, vocab: V + 1, &g).shifted(by: -1),
+                loss: SparseCategoricalCrossEntropy(fromLogits: true),
+                forwardFLOPs: 2.0 * Double(B * L) * Double(V + units) * Double(gates * units) + 2.0
+                    * Double(B * L * units * V))
+            if Tensor.fuseLookupProjection {  // one-hot rows: each distinct symbol's row of W, picked once
+                c.executedForwardFLOPs =
+                    c.forwardFLOPs - 2.0 * (Double(B * L) - Double(Set(xi.scalars).count)) * Double(V * gates * units)
             }
             return c
         }
-        let c1 = try char("(c1) char: 65 symbols, L=64 → SimpleRNN(128) → Dense(65) per step", { try SimpleRNN(units: 128, returnSequences: true) }, gates: 1, units: 128)
-        let c2 = try char("(c2) char: 65 symbols, L=64 → LSTM(256) → Dense(65) per step", { try LSTM(units: 256, returnSequences: true) }, gates: 4, units: 256)
+        let c1 = try char(
+            "(c1) char: 65 symbols, L=64 → SimpleRNN(128) → Dense(65) per step",
+            { try SimpleRNN(units: 128, returnSequences: true) }, gates: 1, units: 128)
+        let c2 = try char(
+            "(c2) char: 65 symbols, L=64 → LSTM(256) → Dense(65) per step",
+            { try LSTM(units: 256, returnSequences: true) }, gates: 4, units: 256)
         // The main job's recurrent shape (Examples/sentiment-glove.yaml) on dense vectors: its frozen
         // GloVe embedding is a lookup with no gradient, so the GRU sees 40 × 50-d inputs.
-        let (L, F, H, K) = (40, 50, 100, 2)          // positions, GloVe width, GRU units, classes
-        let e = Case(name: "(e) \(L)×\(F)-d → GRU(\(H)) → Dense(\(K), softmax)",
-                     build: { try Sequential(inputShape: [L, F], layers: [GRU(units: H), Dense(units: K, activation: .softmax)], seed: 1) },
-                     x: Tensor.randomNormal([B, L, F], using: &g), y: try ids(B, 1, vocab: K + 1, &g).shifted(by: -1).reshaped([B]),
-                     loss: SparseCategoricalCrossEntropy(),
-                     forwardFLOPs: 2.0 * Double(B * L * (F + H) * 3 * H) + 2.0 * Double(B * H * K))
+        let (L, F, H, K) = (40, 50, 100, 2)  // positions, GloVe width, GRU units, classes
+        let e = Case(
+            name: "(e) \(L)×\(F)-d → GRU(\(H)) → Dense(\(K), softmax)",
+            build: {
+                try Sequential(
+                    inputShape: [L, F], layers: [GRU(units: H), Dense(units: K, activation: .softmax)], seed: 1)
+            },
+            x: Tensor.randomNormal([B, L, F], using: &g),
+            y: try ids(B, 1, vocab: K + 1, &g).shifted(by: -1).reshaped([B]),
+            loss: SparseCategoricalCrossEntropy(),
+            forwardFLOPs: 2.0 * Double(B * L * (F + H) * 3 * H) + 2.0 * Double(B * H * K))
         return [a, b, c1, c2, e]
     }
 
     /// Every model with the tiled per-step products on and off (`switchAB`).
     static func tiledAB() throws {
-        try switchAB(title: "Per-step products: tiled kernel against OpenBLAS", off: "OpenBLAS", on: "tiled") { BLAS.useTiledStepProducts = $0 }
+        try switchAB(title: "Per-step products: tiled kernel against OpenBLAS", off: "OpenBLAS", on: "tiled") {
+            BLAS.useTiledStepProducts = $0
+        }
     }
 
     /// Every model with the tiled per-step products prefetching `B` four rows ahead and not at all.
     static func prefetchAB() throws {
-        try switchAB(title: "Per-step products: B's rows prefetched ahead or not", off: "no prefetch", on: "4 rows ahead") {
+        try switchAB(
+            title: "Per-step products: B's rows prefetched ahead or not", off: "no prefetch", on: "4 rows ahead"
+        ) {
             BLAS.tiledPrefetchRows = $0 ? 4 : 0
         }
     }
@@ -84,30 +116,40 @@ enum RNNBench {
     /// (`Tensor.fuseLookupProjection`): (a)'s Embedding → LSTM, and (c)'s one-hot input rows;
     /// (b)'s dense inputs are projected per position either way (a control).
     static func lookupAB() throws {
-        try switchAB(title: "Recurrent input projection: per position against per distinct token", off: "per position",
-                     on: "per distinct token") { Tensor.fuseLookupProjection = $0 }
+        try switchAB(
+            title: "Recurrent input projection: per position against per distinct token", off: "per position",
+            on: "per distinct token"
+        ) { Tensor.fuseLookupProjection = $0 }
     }
 
     /// Every model's training through the graph loop (node values, masks per edge) against the
     /// chain loop: what a `graph:` spec costs over a `model:` list.
     static func graphAB() throws {
-        try switchAB(title: "Model forward: the graph loop against the chain loop", off: "graph loop", on: "chain loop") { Model.chainLoop = $0 }
+        try switchAB(title: "Model forward: the graph loop against the chain loop", off: "graph loop", on: "chain loop")
+        { Model.chainLoop = $0 }
     }
 
     /// Model (a) with the fused lookup's two backward products one after the other (each split
     /// over the threads) and at the same time (one per thread, `Tensor.concurrentGradients`).
     static func concurrentAB() throws {
-        try switchAB(title: "Embedding → recurrent backward products: one after the other against at the same time", off: "in turn",
-                     on: "at once", only: ["a"]) { Tensor.concurrentGradients = $0 }
+        try switchAB(
+            title: "Embedding → recurrent backward products: one after the other against at the same time",
+            off: "in turn",
+            on: "at once", only: ["a"]
+        ) { Tensor.concurrentGradients = $0 }
     }
 
     /// Training with a switch off and on in alternating blocks of steps inside one process, so
     /// a slow minute on the VM hits both sides; the switch is left on. Reports each side's median
     /// block (ms/step) and the median of the paired ratios (each "off" block against the "on"
     /// block right after it), which drifts in the VM's speed cancel out of.
-    static func switchAB(title: String, off: String, on: String, only: Set<Character>? = nil, set: (Bool) -> Void) throws {
+    static func switchAB(title: String, off: String, on: String, only: Set<Character>? = nil, set: (Bool) -> Void)
+        throws
+    {
         print("## \(title) (60 alternating blocks of ~25 ms each side; medians)")
-        print("| model | \(off) ms/step | \(on) ms/step | speed-up (median of paired ratios) | middle half of the ratios |")
+        print(
+            "| model | \(off) ms/step | \(on) ms/step | speed-up (median of paired ratios) | middle half of the ratios |"
+        )
         print("|---|---|---|---|---|")
         defer { set(true) }
         for c in try cases() where only == nil || only!.contains(c.name.dropFirst().first!) {
@@ -115,20 +157,34 @@ enum RNNBench {
             var step = 0
             func block(_ steps: Int) throws -> Double {
                 let start = now()
-                for _ in 0..<steps { step += 1; try trainer.trainStep(x: c.x, y: c.y, seed: UInt64(step)) }
+                for _ in 0..<steps {
+                    step += 1
+                    try trainer.trainStep(x: c.x, y: c.y, seed: UInt64(step))
+                }
                 return (now() - start) / Double(steps)
             }
-            set(true); _ = try block(3); set(false); _ = try block(3)
+            set(true)
+            _ = try block(3)
+            set(false)
+            _ = try block(3)
             let steps = max(1, Int((0.025 / (try block(3))).rounded()))
-            var times: [[Double]] = [[], []], ratios: [Double] = []
+            var times: [[Double]] = [[], []]
+            var ratios: [Double] = []
             for _ in 0..<60 {
-                set(false); times[0].append(try block(steps))
-                set(true); times[1].append(try block(steps))
+                set(false)
+                times[0].append(try block(steps))
+                set(true)
+                times[1].append(try block(steps))
                 ratios.append(times[0].last! / times[1].last!)
             }
-            func median(_ v: [Double]) -> Double { let s = v.sorted(); return s[s.count / 2] }
+            func median(_ v: [Double]) -> Double {
+                let s = v.sorted()
+                return s[s.count / 2]
+            }
             let r = ratios.sorted()
-            print("| \(c.name.prefix(4)) | \(fmt(median(times[0]) * 1e3, 2)) | \(fmt(median(times[1]) * 1e3, 2)) | \(fmt(median(ratios), 3))× | \(fmt(r[r.count / 4], 2))–\(fmt(r[3 * r.count / 4], 2))× |")
+            print(
+                "| \(c.name.prefix(4)) | \(fmt(median(times[0]) * 1e3, 2)) | \(fmt(median(times[1]) * 1e3, 2)) | \(fmt(median(ratios), 3))× | \(fmt(r[r.count / 4], 2))–\(fmt(r[3 * r.count / 4], 2))× |"
+            )
         }
         print("")
     }
@@ -138,7 +194,9 @@ enum RNNBench {
     /// The peak is the better of Unroll's split sgemm and OpenBLAS's own threading.
     static func run(only: Set<Character>? = nil) throws {
         print("## Recurrent training (batch 32, Adam, threads: \(BLAS.threadCount); best of 6 alternating rounds)")
-        print("| model | ms/step | examples/s | achieved GFLOP/s | sgemm 1024³ peak GFLOP/s | share of peak | executed GFLOP/s (share) |")
+        print(
+            "| model | ms/step | examples/s | achieved GFLOP/s | sgemm 1024³ peak GFLOP/s | share of peak | executed GFLOP/s (share) |"
+        )
         print("|---|---|---|---|---|---|---|")
         let all = try cases()
         for c in all where only == nil || only!.contains(c.name.dropFirst().first!) {
@@ -151,14 +209,18 @@ enum RNNBench {
             usleep(300_000)
             for _ in 0..<6 {
                 peak = max(peak, TensorBench.sgemmGFLOPs(m: 1024, k: 1024, n: 1024, seconds: 0.25))
-                best = min(best, try measure(minSeconds: 0.4, repeats: 1, warmup: step == 0 ? 3 : 1) {
-                    step += 1
-                    try trainer.trainStep(x: c.x, y: c.y, seed: UInt64(step))
-                })
+                best = min(
+                    best,
+                    try measure(minSeconds: 0.4, repeats: 1, warmup: step == 0 ? 3 : 1) {
+                        step += 1
+                        try trainer.trainStep(x: c.x, y: c.y, seed: UInt64(step))
+                    })
             }
             let gflops = 3 * c.forwardFLOPs / best / 1e9
             let executed = 3 * (c.executedForwardFLOPs ?? c.forwardFLOPs) / best / 1e9
-            print("| \(c.name) | \(fmt(best * 1e3, 2)) | \(fmt(32 / best, 0)) | \(fmt(gflops, 1)) | \(fmt(peak, 1)) | \(fmt(100 * gflops / peak, 0))% | \(fmt(executed, 1)) (\(fmt(100 * executed / peak, 0))%) |")
+            print(
+                "| \(c.name) | \(fmt(best * 1e3, 2)) | \(fmt(32 / best, 0)) | \(fmt(gflops, 1)) | \(fmt(peak, 1)) | \(fmt(100 * gflops / peak, 0))% | \(fmt(executed, 1)) (\(fmt(100 * executed / peak, 0))%) |"
+            )
         }
         print("")
         if only != nil { return }
@@ -172,7 +234,8 @@ enum RNNBench {
         for batch in [1, 256] {
             let x = ids(batch, 100, vocab: 1001, &g)
             let t = try measure(minSeconds: 1) { _ = try model.predict(x, batchSize: batch) }
-            print("| \(batch) | \(fmt(t * 1e3, 3)) | \(fmt(t * 1e3 / Double(batch), 4)) | \(fmt(Double(batch) / t, 0)) |")
+            print(
+                "| \(batch) | \(fmt(t * 1e3, 3)) | \(fmt(t * 1e3 / Double(batch), 4)) | \(fmt(Double(batch) / t, 0)) |")
         }
         print("")
     }

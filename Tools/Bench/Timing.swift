@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Monotonic seconds.
@@ -12,14 +13,19 @@ func now() -> Double {
 
 /// Runs `body` until at least `minSeconds` have passed (after `warmup` calls) and returns the
 /// best per-call time over `repeats` rounds, in seconds.
-func measure(minSeconds: Double = 0.2, repeats: Int = 3, warmup: Int = 2, _ body: () throws -> Void) rethrows -> Double {
+func measure(minSeconds: Double = 0.2, repeats: Int = 3, warmup: Int = 2, _ body: () throws -> Void) rethrows -> Double
+{
     for _ in 0..<warmup { try body() }
     var best = Double.infinity
     for _ in 0..<repeats {
         var calls = 0
         let start = now()
         var elapsed = 0.0
-        repeat { try body(); calls += 1; elapsed = now() - start } while elapsed < minSeconds
+        repeat {
+            try body()
+            calls += 1
+            elapsed = now() - start
+        } while elapsed < minSeconds
         best = min(best, elapsed / Double(calls))
     }
     return best

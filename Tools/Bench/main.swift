@@ -14,8 +14,14 @@ do {
     if which.contains("profile-infer") { try ProfileLoops.infer() }
     if which.contains("shapes") { ShapeBench.shapes() }
     if which.contains("phases") { try ShapeBench.phases() }
-    if which.contains("tiled") { ShapeBench.tiled(); try RNNBench.tiledAB() }
-    if which.contains("prefetch") { ShapeBench.prefetch(); try RNNBench.prefetchAB() }
+    if which.contains("tiled") {
+        ShapeBench.tiled()
+        try RNNBench.tiledAB()
+    }
+    if which.contains("prefetch") {
+        ShapeBench.prefetch()
+        try RNNBench.prefetchAB()
+    }
     if which.contains("lookup") { try RNNBench.lookupAB() }
     if which.contains("concurrent") { try RNNBench.concurrentAB() }
     if which.contains("graph") { try RNNBench.graphAB() }
@@ -26,7 +32,7 @@ do {
     if which.contains("all") || which.contains("rnn") {
         try RNNBench.run()
     }
-    for arg in which where arg.hasPrefix("rnn-") {     // rnn-a, rnn-ab: training of those models only
+    for arg in which where arg.hasPrefix("rnn-") {  // rnn-a, rnn-ab: training of those models only
         try RNNBench.run(only: Set(arg.dropFirst(4)))
     }
     print("peak memory (VmHWM): \(fmt(peakMemoryMiB(), 1)) MiB")

@@ -1,12 +1,12 @@
+import Datasets
 import Foundation
-import PluginRegistry
-import Tensors
 import Layers
 import Optimizers
-import Training
-import TextPipeline
-import Datasets
+import PluginRegistry
 import Specs
+import Tensors
+import TextPipeline
+import Training
 
 /// One parser of outside input, run on bytes: a thrown error is a good outcome (the input was
 /// refused with a message); a crash is a bug.
@@ -32,18 +32,21 @@ struct Targets {
         // A small text classifier with checkpoints: the model.json, pipeline.json, manifest and
         // checkpoint state to mutate.
         let rows = (0..<40).map { i in i % 2 == 0 ? "good fine \(i % 5)\tpos" : "bad dull \(i % 3)\tneg" }
-        try Data(("text\tlabel\n" + rows.joined(separator: "\n") + "\n").utf8).write(to: scratch.appendingPathComponent("t.tsv"))
+        try Data(("text\tlabel\n" + rows.joined(separator: "\n") + "\n").utf8).write(
+            to: scratch.appendingPathComponent("t.tsv"))
         let spec = scratch.appendingPathComponent("t.yaml")
-        try Data("""
-        data: {source: delimited, path: t.tsv, text_column: text, label_column: label}
-        text: {sequence_length: 4, tokenizer: {type: words, ngrams: 2}}
-        model: [{type: Embedding, output_dim: 3, mask_zero: true}, {type: GRU, units: 3}, {type: Dense, units: 2, activation: softmax}]
-        loss: sparse_categorical_crossentropy
-        epochs: 1
-        callbacks: [{type: model_checkpoint}]
-        verbosity: quiet
-        output: bundle
-        """.utf8).write(to: spec)
+        try Data(
+            """
+            data: {source: delimited, path: t.tsv, text_column: text, label_column: label}
+            text: {sequence_length: 4, tokenizer: {type: words, ngrams: 2}}
+            model: [{type: Embedding, output_dim: 3, mask_zero: true}, {type: GRU, units: 3}, {type: Dense, units: 2, activation: softmax}]
+            loss: sparse_categorical_crossentropy
+            epochs: 1
+            callbacks: [{type: model_checkpoint}]
+            verbosity: quiet
+            output: bundle
+            """.utf8
+        ).write(to: spec)
         var runner = Runner(registry: registry)
         runner.log = { _ in }
         bundle = try runner.train(spec).bundle
@@ -63,7 +66,9 @@ struct Targets {
         let copy = scratch.appendingPathComponent(keepManifest ? "copy-manifest" : "copy")
         if !FileManager.default.fileExists(atPath: copy.path) {
             try FileManager.default.copyItem(at: bundle, to: copy)
-            if !keepManifest { try FileManager.default.removeItem(at: copy.appendingPathComponent(BundleManifest.fileName)) }
+            if !keepManifest {
+                try FileManager.default.removeItem(at: copy.appendingPathComponent(BundleManifest.fileName))
+            }
         }
         try data.write(to: copy.appendingPathComponent(name))
         return copy
@@ -77,23 +82,40 @@ struct Targets {
     }
 
     /// The targets' names, in order (without building the bundle).
-    static let names = ["spec", "delimited", "numeric", "glove", "tagging", "vocabulary", "safetensors", "model_json", "pipeline_json",
-                        "manifest", "checkpoint_state"]
+    static let names = [
+        "spec", "delimited", "numeric", "glove", "tagging", "vocabulary", "safetensors", "model_json", "pipeline_json",
+        "manifest", "checkpoint_state",
+    ]
 
     var all: [Target] {
         var runner = Runner(registry: registry)
         runner.log = { _ in }
-        let examples = ((try? FileManager.default.contentsOfDirectory(atPath: "Examples")) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        let examples = ((try? FileManager.default.contentsOfDirectory(atPath: "Examples")) ?? []).filter {
+            $0.hasSuffix(".yaml")
+        }.sorted()
             .compactMap { FileManager.default.contents(atPath: "Examples/\($0)") }
         let d = { (s: String) in Data(s.utf8) }
-        let trainer = (try? ModelBundle.load(bundle, registry: registry)).map { Trainer(model: $0.model, loss: SparseCategoricalCrossEntropy(), optimizer: Adam()) }!
+        let trainer = (try? ModelBundle.load(bundle, registry: registry)).map {
+            Trainer(model: $0.model, loss: SparseCategoricalCrossEntropy(), optimizer: Adam())
+        }!
         return [
-            Target(name: "spec", seeds: examples + [d("{\"data\": {\"source\": \"numeric_csv\", \"path\": \"x.csv\"}, \"model\": [{\"type\": \"Dense\", \"units\": 2}], \"loss\": \"mean_squared_error\"}")]) { data in
+            Target(
+                name: "spec",
+                seeds: examples + [
+                    d(
+                        "{\"data\": {\"source\": \"numeric_csv\", \"path\": \"x.csv\"}, \"model\": [{\"type\": \"Dense\", \"units\": 2}], \"loss\": \"mean_squared_error\"}"
+                    )
+                ]
+            ) { data in
                 _ = try SpecLoader(registry: registry).load(try file("spec.yaml", data))
             },
-            Target(name: "delimited", seeds: [bundleFile("../t.tsv"), d("a,b\n\"x, y\",1\n\"q\"\"r\",2\n"), d("text\tlabel\nfine\tpos\n")]) { data in
+            Target(
+                name: "delimited",
+                seeds: [bundleFile("../t.tsv"), d("a,b\n\"x, y\",1\n\"q\"\"r\",2\n"), d("text\tlabel\nfine\tpos\n")]
+            ) { data in
                 let t = try DelimitedTable.load(try file("d.tsv", data), onBadRecord: .skip).table
-                _ = try LabeledTextSet.fromTable(t, textColumn: t.columns.first ?? "text", labelColumn: t.columns.last ?? "label")
+                _ = try LabeledTextSet.fromTable(
+                    t, textColumn: t.columns.first ?? "text", labelColumn: t.columns.last ?? "label")
             },
             Target(name: "numeric", seeds: [d("0.5,1,0\n0.25,2,1\n1e3,3,2\n")]) { data in
                 _ = try NumericTable.load(try file("n.csv", data))
@@ -107,7 +129,13 @@ struct Targets {
             Target(name: "vocabulary", seeds: [bundleFile("vocabulary.txt")]) { data in
                 _ = try Vocabulary.load(from: try file("v.txt", data))
             },
-            Target(name: "safetensors", seeds: [bundleFile("weights.safetensors"), bundleFile("optimizer.safetensors"), bundleFile("test.safetensors")]) { data in
+            Target(
+                name: "safetensors",
+                seeds: [
+                    bundleFile("weights.safetensors"), bundleFile("optimizer.safetensors"),
+                    bundleFile("test.safetensors"),
+                ]
+            ) { data in
                 _ = try SafeTensors.decode(data)
             },
             Target(name: "model_json", seeds: [bundleFile("model.json")]) { data in
@@ -117,11 +145,18 @@ struct Targets {
                 try withBundle("pipeline.json", data) { _ = try runner.predict(bundle: $0, texts: ["good film", ""]) }
             },
             Target(name: "manifest", seeds: [bundleFile(BundleManifest.fileName)]) { data in
-                try withBundle(BundleManifest.fileName, data, keepManifest: true) { _ = try ModelBundle.load($0, registry: registry) }
+                try withBundle(BundleManifest.fileName, data, keepManifest: true) {
+                    _ = try ModelBundle.load($0, registry: registry)
+                }
             },
-            Target(name: "checkpoint_state", seeds: [bundleFile("checkpoints/epoch-0001/state.json"), bundleFile("checkpoints/latest.json")]) { data in
+            Target(
+                name: "checkpoint_state",
+                seeds: [bundleFile("checkpoints/epoch-0001/state.json"), bundleFile("checkpoints/latest.json")]
+            ) { data in
                 // A short object is taken as latest.json, anything else as the epoch's state.json.
-                let name = data.first == UInt8(ascii: "{") && data.count < 40 ? "checkpoints/latest.json" : "checkpoints/epoch-0001/state.json"
+                let name =
+                    data.first == UInt8(ascii: "{") && data.count < 40
+                    ? "checkpoints/latest.json" : "checkpoints/epoch-0001/state.json"
                 try withBundle(name, data) { copy in
                     _ = try Checkpoint.resume(trainer: trainer, from: copy.appendingPathComponent("checkpoints"))
                 }

@@ -10,13 +10,18 @@
 // Run from the package root (it reads Examples/ for spec seeds).
 import Foundation
 import Tensors
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
-setvbuf(stdout, nil, _IOLBF, 0)      // each target's line reaches a log even if a later target crashes
+setvbuf(stdout, nil, _IOLBF, 0)  // each target's line reaches a log even if a later target crashes
 
-var names: [String] = [], runs = Int.max, seconds = Double.infinity, seed: UInt64 = 1, corpus = "Tools/Fuzz/corpus"
+var names: [String] = []
+var runs = Int.max
+var seconds = Double.infinity
+var seed: UInt64 = 1
+var corpus = "Tools/Fuzz/corpus"
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
@@ -42,7 +47,8 @@ guard targets.all.map(\.name) == Targets.names else {
 }
 let chosen = names.isEmpty || names == ["all"] ? targets.all : targets.all.filter { names.contains($0.name) }
 guard !chosen.isEmpty else {
-    FileHandle.standardError.write(Data("unroll-fuzz: no such target; targets: \(targets.all.map(\.name).joined(separator: ", "))\n".utf8))
+    FileHandle.standardError.write(
+        Data("unroll-fuzz: no such target; targets: \(targets.all.map(\.name).joined(separator: ", "))\n".utf8))
     exit(2)
 }
 for target in chosen {
@@ -53,7 +59,8 @@ for target in chosen {
     var mutator = Mutator(rng: SeededGenerator(seed: seed), seeds: seeds.isEmpty ? [Data()] : seeds)
     CrashReport.arm(target: target.name)
     let start = Date()
-    var done = 0, refused = 0
+    var done = 0
+    var refused = 0
     while done < runs && Date().timeIntervalSince(start) < seconds {
         let input = done < seeds.count ? seeds[done] : mutator.next()
         CrashReport.hold(input)
@@ -61,5 +68,7 @@ for target in chosen {
         done += 1
     }
     let t = Date().timeIntervalSince(start)
-    print("fuzz \(target.name): \(done) runs (\(seeds.count) seeds), \(refused) refused with an error, 0 crashes, \(String(format: "%.1f", t)) s")
+    print(
+        "fuzz \(target.name): \(done) runs (\(seeds.count) seeds), \(refused) refused with an error, 0 crashes, \(String(format: "%.1f", t)) s"
+    )
 }

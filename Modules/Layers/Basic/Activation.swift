@@ -19,13 +19,19 @@ public final class Activation: Layer {
     public var name: String
     public let config: Config
 
-    public init(config: Config, name: String = "") throws { self.config = config; self.name = name }
+    public init(config: Config, name: String = "") throws {
+        self.config = config
+        self.name = name
+    }
     public convenience init(_ kind: ActivationKind, name: String = "") throws {
-        var c = Config(); c.activation = kind
+        var c = Config()
+        c.activation = kind
         try self.init(config: c, name: name)
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws {}
-    public func forward(_ input: Tensor, context: inout ForwardContext) throws -> Tensor { try config.activation.apply(input) }
+    public func forward(_ input: Tensor, context: inout ForwardContext) throws -> Tensor {
+        try config.activation.apply(input)
+    }
 }

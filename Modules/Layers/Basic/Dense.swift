@@ -30,19 +30,28 @@ public final class Dense: Layer {
     public let bias = Parameter()
 
     public init(config: Config, name: String = "") throws {
-        guard config.units > 0 else { throw LayerError.config(layer: name, field: "units", message: "must be positive, got \(config.units)") }
+        guard config.units > 0 else {
+            throw LayerError.config(layer: name, field: "units", message: "must be positive, got \(config.units)")
+        }
         self.config = config
         self.name = name
     }
 
-    public convenience init(units: Int, activation: ActivationKind = .linear, useBias: Bool = true, name: String = "") throws {
-        var c = Config(); c.units = units; c.activation = activation; c.useBias = useBias
+    public convenience init(units: Int, activation: ActivationKind = .linear, useBias: Bool = true, name: String = "")
+        throws
+    {
+        var c = Config()
+        c.units = units
+        c.activation = activation
+        c.useBias = useBias
         try self.init(config: c, name: name)
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         guard let last = inputShape.last, last > 0 else {
-            throw LayerError.shape(layer: name, message: "expects [batch, …, features] but got [batch\(inputShape.map { ", \($0)" }.joined())]")
+            throw LayerError.shape(
+                layer: name,
+                message: "expects [batch, …, features] but got [batch\(inputShape.map { ", \($0)" }.joined())]")
         }
         return inputShape.dropLast() + [config.units]
     }
@@ -56,7 +65,8 @@ public final class Dense: Layer {
     public func forward(_ input: Tensor, context: inout ForwardContext) throws -> Tensor {
         guard kernel.count > 0 else { throw LayerError.notBuilt(layer: name) }
         guard input.shape.last == kernel.shape[0] else {
-            throw LayerError.shape(layer: name, message: "expects \(kernel.shape[0]) input features but got input of shape \(input.shape)")
+            throw LayerError.shape(
+                layer: name, message: "expects \(kernel.shape[0]) input features but got input of shape \(input.shape)")
         }
         let y = try input.matmulLastAxis(kernel.value, bias: config.useBias ? bias.value : nil)
         return try config.activation.apply(y)

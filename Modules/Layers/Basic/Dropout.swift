@@ -27,10 +27,12 @@ public final class Dropout: Layer {
         guard config.rate >= 0 && config.rate < 1 else {
             throw LayerError.config(layer: name, field: "rate", message: "must be in [0, 1), got \(config.rate)")
         }
-        self.config = config; self.name = name
+        self.config = config
+        self.name = name
     }
     public convenience init(rate: Float, name: String = "") throws {
-        var c = Config(); c.rate = rate
+        var c = Config()
+        c.rate = rate
         try self.init(config: c, name: name)
     }
 

@@ -40,28 +40,45 @@ public final class Embedding: Layer, TakesPretrainedVectors {
     public let embeddings: Parameter
 
     public init(config: Config, name: String = "") throws {
-        guard config.inputDim > 0 else { throw LayerError.config(layer: name, field: "input_dim", message: "must be positive, got \(config.inputDim)") }
-        guard config.outputDim > 0 else { throw LayerError.config(layer: name, field: "output_dim", message: "must be positive, got \(config.outputDim)") }
-        self.config = config; self.name = name
+        guard config.inputDim > 0 else {
+            throw LayerError.config(
+                layer: name, field: "input_dim", message: "must be positive, got \(config.inputDim)")
+        }
+        guard config.outputDim > 0 else {
+            throw LayerError.config(
+                layer: name, field: "output_dim", message: "must be positive, got \(config.outputDim)")
+        }
+        self.config = config
+        self.name = name
         embeddings = Parameter(trainable: config.trainable)
     }
 
-    public convenience init(inputDim: Int, outputDim: Int, maskZero: Bool = false, trainable: Bool = true, name: String = "") throws {
-        var c = Config(); c.inputDim = inputDim; c.outputDim = outputDim; c.maskZero = maskZero; c.trainable = trainable
+    public convenience init(
+        inputDim: Int, outputDim: Int, maskZero: Bool = false, trainable: Bool = true, name: String = ""
+    ) throws {
+        var c = Config()
+        c.inputDim = inputDim
+        c.outputDim = outputDim
+        c.maskZero = maskZero
+        c.trainable = trainable
         try self.init(config: c, name: name)
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         guard inputShape.count == 1 else {
-            throw LayerError.shape(layer: name, message: "expects token ids [batch, time] but got [batch\(inputShape.map { ", \($0)" }.joined())]")
+            throw LayerError.shape(
+                layer: name,
+                message: "expects token ids [batch, time] but got [batch\(inputShape.map { ", \($0)" }.joined())]")
         }
         return inputShape + [config.outputDim]
     }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws {
         _ = try outputShape(for: inputShape)
-        if embeddings.count == 0 {   // keep pretrained weights set before build
-            try embeddings.initialize([config.inputDim, config.outputDim], layer: name) { Tensor.randomUniform($0, low: -0.05, high: 0.05, using: &rng) }
+        if embeddings.count == 0 {  // keep pretrained weights set before build
+            try embeddings.initialize([config.inputDim, config.outputDim], layer: name) {
+                Tensor.randomUniform($0, low: -0.05, high: 0.05, using: &rng)
+            }
         }
     }
 
@@ -72,7 +89,10 @@ public final class Embedding: Layer, TakesPretrainedVectors {
 
     public func setWeights(_ matrix: Tensor) throws {
         guard matrix.shape == [config.inputDim, config.outputDim] else {
-            throw LayerError.shape(layer: name, message: "pretrained matrix has shape \(matrix.shape), expected [\(config.inputDim), \(config.outputDim)]")
+            throw LayerError.shape(
+                layer: name,
+                message:
+                    "pretrained matrix has shape \(matrix.shape), expected [\(config.inputDim), \(config.outputDim)]")
         }
         try embeddings.assign(matrix, checkShape: false)
     }
@@ -88,7 +108,8 @@ public final class Embedding: Layer, TakesPretrainedVectors {
             context.lookup = TokenLookup(table: embeddings.value, indices: input, output: out)
             return out
         } catch let e as TensorError {
-            throw LayerError.invalid(layer: name, message: "token ids must be integers in 0..<\(config.inputDim) (input_dim): \(e)")
+            throw LayerError.invalid(
+                layer: name, message: "token ids must be integers in 0..<\(config.inputDim) (input_dim): \(e)")
         }
     }
 }

@@ -20,7 +20,9 @@ public final class OneHot: Layer {
         public init() {}
         public static var dataSizedField: String? { "depth" }
         public static var requiredFields: [String] { ["depth"] }
-        public static var fieldDocs: [String: String] { ["depth": "number of symbols; a spec may omit it: the data's alphabet size is used"] }
+        public static var fieldDocs: [String: String] {
+            ["depth": "number of symbols; a spec may omit it: the data's alphabet size is used"]
+        }
     }
 
     public static let typeName = "OneHot"
@@ -28,11 +30,15 @@ public final class OneHot: Layer {
     public let config: Config
 
     public init(config: Config, name: String = "") throws {
-        guard config.depth > 0 else { throw LayerError.config(layer: name, field: "depth", message: "must be positive, got \(config.depth)") }
-        self.config = config; self.name = name
+        guard config.depth > 0 else {
+            throw LayerError.config(layer: name, field: "depth", message: "must be positive, got \(config.depth)")
+        }
+        self.config = config
+        self.name = name
     }
     public convenience init(depth: Int, name: String = "") throws {
-        var c = Config(); c.depth = depth
+        var c = Config()
+        c.depth = depth
         try self.init(config: c, name: name)
     }
 
@@ -40,7 +46,8 @@ public final class OneHot: Layer {
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws {}
     public func forward(_ input: Tensor, context: inout ForwardContext) throws -> Tensor {
         do { return try Tensor.oneHot(input, depth: config.depth) } catch {
-            throw LayerError.invalid(layer: name, message: "ids must be integers in 0..<\(config.depth) (depth): \(error)")
+            throw LayerError.invalid(
+                layer: name, message: "ids must be integers in 0..<\(config.depth) (depth): \(error)")
         }
     }
 }

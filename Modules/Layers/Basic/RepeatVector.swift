@@ -21,24 +21,33 @@ public final class RepeatVector: Layer {
     public let config: Config
 
     public init(config: Config, name: String = "") throws {
-        guard config.n >= 1 else { throw LayerError.config(layer: name, field: "n", message: "must be ≥ 1, got \(config.n)") }
-        self.config = config; self.name = name
+        guard config.n >= 1 else {
+            throw LayerError.config(layer: name, field: "n", message: "must be ≥ 1, got \(config.n)")
+        }
+        self.config = config
+        self.name = name
     }
     public convenience init(n: Int, name: String = "") throws {
-        var c = Config(); c.n = n
+        var c = Config()
+        c.n = n
         try self.init(config: c, name: name)
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         guard inputShape.count == 1 else {
-            throw LayerError.shape(layer: name, message: "expects [batch, features], got [batch, \(inputShape.map(String.init).joined(separator: ", "))]")
+            throw LayerError.shape(
+                layer: name,
+                message:
+                    "expects [batch, features], got [batch, \(inputShape.map(String.init).joined(separator: ", "))]")
         }
         return [config.n] + inputShape
     }
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws {}
 
     public func forward(_ input: Tensor, context: inout ForwardContext) throws -> Tensor {
-        guard input.rank == 2 else { throw LayerError.shape(layer: name, message: "expects [batch, features], got \(input.shape)") }
+        guard input.rank == 2 else {
+            throw LayerError.shape(layer: name, message: "expects [batch, features], got \(input.shape)")
+        }
         context.mask = nil
         let one = try input.reshaped([input.shape[0], 1, input.shape[1]])
         return try Tensor.concat(Array(repeating: one, count: config.n), axis: 1)

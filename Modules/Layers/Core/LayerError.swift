@@ -12,10 +12,11 @@ public enum LayerError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .config(layer, field, message): return "\(layer): \(field): \(message)"
-        case let .shape(layer, message): return "\(layer): \(message)"
-        case let .notBuilt(layer): return "\(layer): used before it was built (call build(inputShape:) or add it to a model)"
-        case let .invalid(layer, message): return "\(layer): \(message)"
+        case .config(let layer, let field, let message): return "\(layer): \(field): \(message)"
+        case .shape(let layer, let message): return "\(layer): \(message)"
+        case .notBuilt(let layer):
+            return "\(layer): used before it was built (call build(inputShape:) or add it to a model)"
+        case .invalid(let layer, let message): return "\(layer): \(message)"
         }
     }
 }

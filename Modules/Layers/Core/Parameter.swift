@@ -37,7 +37,9 @@ public final class Parameter {
     /// When the parameter already has a shape, the new value must have the same one.
     public func assign(_ newValue: Tensor, checkShape: Bool = true, name: String = "parameter") throws {
         if checkShape && value.shape != [0] && newValue.shape != value.shape {
-            throw LayerError.shape(layer: name, message: "cannot assign weights of shape \(newValue.shape) to a parameter of shape \(value.shape)")
+            throw LayerError.shape(
+                layer: name,
+                message: "cannot assign weights of shape \(newValue.shape) to a parameter of shape \(value.shape)")
         }
         value = trainable ? newValue.detached().requiringGrad() : newValue.detached()
     }
@@ -51,12 +53,18 @@ public final class Parameter {
     /// try kernel.initialize([features, units], layer: name) { Tensor.glorotUniform($0, using: &rng) }
     /// ```
     public func initialize(_ shape: [Int], layer: String, _ make: ([Int]) throws -> Tensor) throws {
-        if let problem = MemoryBudget.problem(shape: shape, bytesPerElement: MemoryBudget.bytesPerParameter, what: "a parameter") {
+        if let problem = MemoryBudget.problem(
+            shape: shape, bytesPerElement: MemoryBudget.bytesPerParameter, what: "a parameter")
+        {
             throw LayerError.invalid(layer: layer, message: problem)
         }
         if let budget = Parameter.budget, let n = MemoryBudget.elementCount(shape) {
             guard n <= budget.remaining else {
-                throw LayerError.invalid(layer: layer, message: "a parameter of shape \(shape) needs \(n) scalars but only \(budget.remaining) remain of the \(budget.total) \(budget.source) holds")
+                throw LayerError.invalid(
+                    layer: layer,
+                    message:
+                        "a parameter of shape \(shape) needs \(n) scalars but only \(budget.remaining) remain of the \(budget.total) \(budget.source) holds"
+                )
             }
             budget.remaining -= n
         }

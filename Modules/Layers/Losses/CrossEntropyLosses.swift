@@ -74,10 +74,11 @@ public struct SparseCategoricalCrossEntropy: Loss {
 
     public func perExample(_ p: Tensor, _ y: Tensor) throws -> Tensor {
         guard p.rank >= 1, Array(p.shape.dropLast()) == y.shape else {
-            throw TensorError.shapeMismatch(op: Self.typeName, lhs: p.shape, rhs: y.shape,
-                                            detail: "do not fit: targets must be the predictions' shape without the class axis")
+            throw TensorError.shapeMismatch(
+                op: Self.typeName, lhs: p.shape, rhs: y.shape,
+                detail: "do not fit: targets must be the predictions' shape without the class axis")
         }
-        if fromLogits { return try p.sparseSoftmaxCrossEntropy(targets: y) }   // fused: no one-hot, one pass
+        if fromLogits { return try p.sparseSoftmaxCrossEntropy(targets: y) }  // fused: no one-hot, one pass
         let onehot = try Tensor.oneHot(y, depth: p.shape[p.rank - 1])
         return try -(onehot * p.clamped(to: 1e-7, 1).log()).sum(axis: -1)
     }

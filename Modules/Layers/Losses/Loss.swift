@@ -44,7 +44,9 @@ extension Loss {
         let l = try perExample(predictions, targets)
         guard let mask else { return l.mean() }
         guard mask.shape == l.shape else {
-            throw TensorError.shapeMismatch(op: "\(Self.typeName) mask", lhs: mask.shape, rhs: l.shape, detail: "differ: the mask must match the per-step loss shape")
+            throw TensorError.shapeMismatch(
+                op: "\(Self.typeName) mask", lhs: mask.shape, rhs: l.shape,
+                detail: "differ: the mask must match the per-step loss shape")
         }
         let kept = mask.sum().scalar ?? 0
         return try (l * mask).sum().scaled(by: 1 / Swift.max(kept, 1))
@@ -54,6 +56,7 @@ extension Loss {
 /// Checks that predictions and targets have the same shape.
 func requireSameShape(_ p: Tensor, _ y: Tensor, _ op: String) throws {
     guard p.shape == y.shape else {
-        throw TensorError.shapeMismatch(op: op, lhs: p.shape, rhs: y.shape, detail: "differ: predictions and targets must have the same shape")
+        throw TensorError.shapeMismatch(
+            op: op, lhs: p.shape, rhs: y.shape, detail: "differ: predictions and targets must have the same shape")
     }
 }

@@ -20,28 +20,45 @@ public final class Concatenate: MultiInputLayer {
     public let config: Config
 
     public init(config: Config = Config(), name: String = "") throws {
-        guard config.axis != 0 else { throw LayerError.config(layer: name, field: "axis", message: "cannot be 0, the batch axis") }
-        self.config = config; self.name = name
+        guard config.axis != 0 else {
+            throw LayerError.config(layer: name, field: "axis", message: "cannot be 0, the batch axis")
+        }
+        self.config = config
+        self.name = name
     }
 
     public func outputShape(forInputs shapes: [[Int]]) throws -> [Int] {
-        guard shapes.count >= 2 else { throw LayerError.shape(layer: name, message: "needs at least 2 inputs, got \(shapes.count)") }
+        guard shapes.count >= 2 else {
+            throw LayerError.shape(layer: name, message: "needs at least 2 inputs, got \(shapes.count)")
+        }
         let rank = shapes[0].count + 1
         let ax = config.axis < 0 ? rank + config.axis : config.axis
         guard ax >= 1, ax < rank, shapes.allSatisfy({ $0.count == rank - 1 }) else {
-            throw LayerError.shape(layer: name, message: "axis \(config.axis) does not fit inputs \(shapes.map { "[batch, \($0.map(String.init).joined(separator: ", "))]" }.joined(separator: " and "))")
+            throw LayerError.shape(
+                layer: name,
+                message:
+                    "axis \(config.axis) does not fit inputs \(shapes.map { "[batch, \($0.map(String.init).joined(separator: ", "))]" }.joined(separator: " and "))"
+            )
         }
         var out = shapes[0]
         for s in shapes.dropFirst() {
-            var a = out, b = s
-            a[ax - 1] = 0; b[ax - 1] = 0
+            var a = out
+            var b = s
+            a[ax - 1] = 0
+            b[ax - 1] = 0
             guard a == b else {
-                throw LayerError.shape(layer: name, message: "inputs [batch, \(out.map(String.init).joined(separator: ", "))] and [batch, \(s.map(String.init).joined(separator: ", "))] differ outside axis \(config.axis)")
+                throw LayerError.shape(
+                    layer: name,
+                    message:
+                        "inputs [batch, \(out.map(String.init).joined(separator: ", "))] and [batch, \(s.map(String.init).joined(separator: ", "))] differ outside axis \(config.axis)"
+                )
             }
             out[ax - 1] += s[ax - 1]
         }
         return out
     }
 
-    public func merge(_ inputs: [Tensor], context: inout ForwardContext) throws -> Tensor { try Tensor.concat(inputs, axis: config.axis) }
+    public func merge(_ inputs: [Tensor], context: inout ForwardContext) throws -> Tensor {
+        try Tensor.concat(inputs, axis: config.axis)
+    }
 }

@@ -11,7 +11,10 @@ public final class Add: MultiInputLayer {
     public static let typeName = "Add"
     public var name: String
     public let config: Config
-    public init(config: Config = Config(), name: String = "") throws { self.config = config; self.name = name }
+    public init(config: Config = Config(), name: String = "") throws {
+        self.config = config
+        self.name = name
+    }
     public func outputShape(forInputs shapes: [[Int]]) throws -> [Int] { try equalShapes(shapes) }
     public func merge(_ inputs: [Tensor], context: inout ForwardContext) throws -> Tensor {
         try inputs.dropFirst().reduce(inputs[0]) { try $0 + $1 }
@@ -29,7 +32,10 @@ public final class Multiply: MultiInputLayer {
     public static let typeName = "Multiply"
     public var name: String
     public let config: Config
-    public init(config: Config = Config(), name: String = "") throws { self.config = config; self.name = name }
+    public init(config: Config = Config(), name: String = "") throws {
+        self.config = config
+        self.name = name
+    }
     public func outputShape(forInputs shapes: [[Int]]) throws -> [Int] { try equalShapes(shapes) }
     public func merge(_ inputs: [Tensor], context: inout ForwardContext) throws -> Tensor {
         try inputs.dropFirst().reduce(inputs[0]) { try $0 * $1 }
@@ -47,7 +53,10 @@ public final class Average: MultiInputLayer {
     public static let typeName = "Average"
     public var name: String
     public let config: Config
-    public init(config: Config = Config(), name: String = "") throws { self.config = config; self.name = name }
+    public init(config: Config = Config(), name: String = "") throws {
+        self.config = config
+        self.name = name
+    }
     public func outputShape(forInputs shapes: [[Int]]) throws -> [Int] { try equalShapes(shapes) }
     public func merge(_ inputs: [Tensor], context: inout ForwardContext) throws -> Tensor {
         try inputs.dropFirst().reduce(inputs[0]) { try $0 + $1 }.scaled(by: 1 / Float(inputs.count))

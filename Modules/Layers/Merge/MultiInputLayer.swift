@@ -33,7 +33,9 @@ extension MultiInputLayer {
         _ = try outputShape(forInputs: inputs.map { Array($0.shape.dropFirst()) })
         let y = try merge(inputs, context: &context)
         let present = masks.compactMap { $0 }
-        if y.rank >= 3, let first = present.first, present.allSatisfy({ $0.shape == first.shape }), first.shape == Array(y.shape.prefix(2)) {
+        if y.rank >= 3, let first = present.first, present.allSatisfy({ $0.shape == first.shape }),
+            first.shape == Array(y.shape.prefix(2))
+        {
             context.mask = try present.dropFirst().reduce(first) { try $0 * $1 }
         } else {
             context.mask = nil
@@ -43,9 +45,15 @@ extension MultiInputLayer {
 
     /// Shapes must all be equal (the elementwise merges).
     func equalShapes(_ shapes: [[Int]]) throws -> [Int] {
-        guard shapes.count >= 2 else { throw LayerError.shape(layer: name, message: "needs at least 2 inputs, got \(shapes.count)") }
+        guard shapes.count >= 2 else {
+            throw LayerError.shape(layer: name, message: "needs at least 2 inputs, got \(shapes.count)")
+        }
         guard shapes.allSatisfy({ $0 == shapes[0] }) else {
-            throw LayerError.shape(layer: name, message: "inputs must have one shape, got \(shapes.map { "[batch, \($0.map(String.init).joined(separator: ", "))]" }.joined(separator: " and "))")
+            throw LayerError.shape(
+                layer: name,
+                message:
+                    "inputs must have one shape, got \(shapes.map { "[batch, \($0.map(String.init).joined(separator: ", "))]" }.joined(separator: " and "))"
+            )
         }
         return shapes[0]
     }

@@ -21,13 +21,20 @@ public final class GlobalMaxPooling1D: Layer {
     public var name: String
     public let config: Config
 
-    public init(config: Config = Config(), name: String = "") throws { self.config = config; self.name = name }
-    public func outputShape(for inputShape: [Int]) throws -> [Int] { try GlobalPooling.outputShape(inputShape, layer: name) }
+    public init(config: Config = Config(), name: String = "") throws {
+        self.config = config
+        self.name = name
+    }
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        try GlobalPooling.outputShape(inputShape, layer: name)
+    }
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws {}
 
     public func forward(_ input: Tensor, context: inout ForwardContext) throws -> Tensor {
         defer { context.mask = nil }
-        guard let (m3, any) = try GlobalPooling.mask(context.mask, for: input, layer: name) else { return try input.max(axis: 1) }
+        guard let (m3, any) = try GlobalPooling.mask(context.mask, for: input, layer: name) else {
+            return try input.max(axis: 1)
+        }
         // Masked steps get −10^30, so the maximum never picks them while a real step exists.
         let penalty = m3.mapElements { ($0 - 1) * 1e30 }
         return try (try input + penalty).max(axis: 1) * any
@@ -41,14 +48,21 @@ public final class GlobalAveragePooling1D: Layer {
     public var name: String
     public let config: Config
 
-    public init(config: Config = Config(), name: String = "") throws { self.config = config; self.name = name }
-    public func outputShape(for inputShape: [Int]) throws -> [Int] { try GlobalPooling.outputShape(inputShape, layer: name) }
+    public init(config: Config = Config(), name: String = "") throws {
+        self.config = config
+        self.name = name
+    }
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        try GlobalPooling.outputShape(inputShape, layer: name)
+    }
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws {}
 
     public func forward(_ input: Tensor, context: inout ForwardContext) throws -> Tensor {
         defer { context.mask = nil }
-        guard let (m3, _) = try GlobalPooling.mask(context.mask, for: input, layer: name) else { return try input.mean(axis: 1) }
-        let counts = try m3.sum(axis: 1).mapElements { 1 / Swift.max($0, 1) }       // [batch, 1]
+        guard let (m3, _) = try GlobalPooling.mask(context.mask, for: input, layer: name) else {
+            return try input.mean(axis: 1)
+        }
+        let counts = try m3.sum(axis: 1).mapElements { 1 / Swift.max($0, 1) }  // [batch, 1]
         return try (try input * m3).sum(axis: 1) * counts
     }
 }
@@ -56,7 +70,11 @@ public final class GlobalAveragePooling1D: Layer {
 enum GlobalPooling {
     static func outputShape(_ inputShape: [Int], layer: String) throws -> [Int] {
         guard inputShape.count == 2 else {
-            throw LayerError.shape(layer: layer, message: "pools over time: expects [batch, time, features], got [batch, \(inputShape.map(String.init).joined(separator: ", "))]")
+            throw LayerError.shape(
+                layer: layer,
+                message:
+                    "pools over time: expects [batch, time, features], got [batch, \(inputShape.map(String.init).joined(separator: ", "))]"
+            )
         }
         return [inputShape[1]]
     }
@@ -64,11 +82,14 @@ enum GlobalPooling {
     /// The mask as `[batch, time, 1]` and, per row, 1 if any step is real `[batch, 1]`; nil without a mask.
     static func mask(_ mask: Tensor?, for input: Tensor, layer: String) throws -> (Tensor, Tensor)? {
         guard input.rank == 3 else {
-            throw LayerError.shape(layer: layer, message: "pools over time: expects [batch, time, features], got \(input.shape)")
+            throw LayerError.shape(
+                layer: layer, message: "pools over time: expects [batch, time, features], got \(input.shape)")
         }
         guard let mask else { return nil }
         guard mask.shape == Array(input.shape.prefix(2)) else {
-            throw LayerError.shape(layer: layer, message: "mask \(mask.shape) does not match the input's [batch, time] \(Array(input.shape.prefix(2)))")
+            throw LayerError.shape(
+                layer: layer,
+                message: "mask \(mask.shape) does not match the input's [batch, time] \(Array(input.shape.prefix(2)))")
         }
         let m3 = try mask.reshaped(mask.shape + [1])
         return (m3, try mask.max(axis: 1, keepDims: true).mapElements { $0 > 0 ? 1 : 0 })

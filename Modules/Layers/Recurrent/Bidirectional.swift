@@ -34,7 +34,10 @@ public final class Bidirectional: Layer {
     public static let typeName = "Bidirectional"
     /// The directions are named `<name>.forward_layer` / `<name>.backward_layer` (diagnostics).
     public var name: String {
-        didSet { forwardLayer.name = "\(name).forward_layer"; backwardLayer.name = "\(name).backward_layer" }
+        didSet {
+            forwardLayer.name = "\(name).forward_layer"
+            backwardLayer.name = "\(name).backward_layer"
+        }
     }
     public let config: Config
     public let forwardLayer: any RecurrentLayer
@@ -51,8 +54,10 @@ public final class Bidirectional: Layer {
     /// Wraps any recurrent layer `makeLayer` can build (the registry passes one that knows the
     /// plugins). The backward copy gets the same fields with `go_backwards` flipped.
     public init(config: Config, name: String, makeLayer: LayerMaker) throws {
-        guard case var .object(obj) = config.layer, case let .string(type)? = obj["type"] else {
-            throw LayerError.config(layer: name, field: "layer", message: "must be an object with a 'type' (a recurrent layer such as LSTM)")
+        guard case .object(var obj) = config.layer, case .string(let type)? = obj["type"] else {
+            throw LayerError.config(
+                layer: name, field: "layer", message: "must be an object with a 'type' (a recurrent layer such as LSTM)"
+            )
         }
         obj["type"] = nil
         var fields = JSONValue.object(obj).foundationObject as? [String: Any] ?? [:]
@@ -76,13 +81,18 @@ public final class Bidirectional: Layer {
             case SimpleRNN.typeName: return try make(SimpleRNN.self)
             case LSTM.typeName: return try make(LSTM.self)
             case GRU.typeName: return try make(GRU.self)
-            default: throw LayerError.config(layer: name, field: "layer.type", message: "'\(type)' is not a recurrent layer (SimpleRNN, LSTM, GRU, or a registered plugin)")
+            default:
+                throw LayerError.config(
+                    layer: name, field: "layer.type",
+                    message: "'\(type)' is not a recurrent layer (SimpleRNN, LSTM, GRU, or a registered plugin)")
             }
         }
     }
 
     /// Wraps a recurrent layer type with the given config fields (snake_case).
-    public convenience init(_ type: String, _ fields: [String: JSONValue], mergeMode: MergeMode = .concat, name: String = "") throws {
+    public convenience init(
+        _ type: String, _ fields: [String: JSONValue], mergeMode: MergeMode = .concat, name: String = ""
+    ) throws {
         var c = Config()
         c.layer = .object(fields.merging(["type": .string(type)]) { a, _ in a })
         c.mergeMode = mergeMode
@@ -91,7 +101,8 @@ public final class Bidirectional: Layer {
 
     /// Both directions' buffers.
     public func workingScalars(inputShape: [Int]) -> Int {
-        let (sum, overflow) = forwardLayer.workingScalars(inputShape: inputShape).addingReportingOverflow(backwardLayer.workingScalars(inputShape: inputShape))
+        let (sum, overflow) = forwardLayer.workingScalars(inputShape: inputShape).addingReportingOverflow(
+            backwardLayer.workingScalars(inputShape: inputShape))
         return overflow ? .max : sum
     }
 

@@ -1,5 +1,5 @@
-import Tensors
 import CKernels
+import Tensors
 
 /// GRU cell as Keras's default (`reset_after: true`), gate order `z, r, h̃`:
 /// ```
@@ -16,21 +16,32 @@ public struct GRUCell: RecurrentCell {
     public var savedSlots: Int { 4 }
     public var hasCellState: Bool { false }
     public var recurrentIsPreactivation: Bool { false }
-    public var gateSlots: [GateSlot] { [GateSlot(name: "update", slot: 0, kind: .sigmoid), GateSlot(name: "reset", slot: 1, kind: .sigmoid), GateSlot(name: "candidate", slot: 2, kind: .tanh)] }
+    public var gateSlots: [GateSlot] {
+        [
+            GateSlot(name: "update", slot: 0, kind: .sigmoid), GateSlot(name: "reset", slot: 1, kind: .sigmoid),
+            GateSlot(name: "candidate", slot: 2, kind: .tanh),
+        ]
+    }
 
     /// The step runs in `unroll_gru_forward_row` / `unroll_gru_backward_row` (Modules/CKernels,
     /// one variant per instruction set): the loops of the equations above, in that order.
     @inline(__always)
-    public func forwardRow(units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
-                    h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>) {
-        unroll_gru_forward_row(H, x, rec, hPrev, h, saved)                 // saved = [z r n r_h]
+    public func forwardRow(
+        units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>, hPrev: UnsafePointer<Float>,
+        cPrev: UnsafePointer<Float>,
+        h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>
+    ) {
+        unroll_gru_forward_row(H, x, rec, hPrev, h, saved)  // saved = [z r n r_h]
     }
 
     @inline(__always)
-    public func backwardRow(units H: Int, dh: UnsafePointer<Float>, dc: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
-                     h: UnsafePointer<Float>, c: UnsafePointer<Float>, saved: UnsafePointer<Float>,
-                     dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>,
-                     dhPrev: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>) {
+    public func backwardRow(
+        units H: Int, dh: UnsafePointer<Float>, dc: UnsafePointer<Float>, hPrev: UnsafePointer<Float>,
+        cPrev: UnsafePointer<Float>,
+        h: UnsafePointer<Float>, c: UnsafePointer<Float>, saved: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>,
+        dhPrev: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>
+    ) {
         unroll_gru_backward_row(H, dh, hPrev, saved, dx, drec, dhPrev)
     }
 }

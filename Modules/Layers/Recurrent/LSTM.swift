@@ -51,9 +51,15 @@ public final class LSTM: RecurrentLayer {
         cell = LSTMCell()
     }
 
-    public convenience init(units: Int, returnSequences: Bool = false, goBackwards: Bool = false,
-                            stateful: Bool = false, name: String = "") throws {
-        var c = Config(); c.units = units; c.returnSequences = returnSequences; c.goBackwards = goBackwards; c.stateful = stateful
+    public convenience init(
+        units: Int, returnSequences: Bool = false, goBackwards: Bool = false,
+        stateful: Bool = false, name: String = ""
+    ) throws {
+        var c = Config()
+        c.units = units
+        c.returnSequences = returnSequences
+        c.goBackwards = goBackwards
+        c.stateful = stateful
         try self.init(config: c, name: name)
     }
 

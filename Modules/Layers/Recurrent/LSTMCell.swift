@@ -1,5 +1,5 @@
-import Tensors
 import CKernels
+import Tensors
 
 /// LSTM cell, Keras gate order `i, f, c̃, o` (blocks of H in `x` and `rec`):
 /// ```
@@ -15,21 +15,32 @@ public struct LSTMCell: RecurrentCell {
     public var savedSlots: Int { 4 }
     public var hasCellState: Bool { true }
     public var recurrentIsPreactivation: Bool { true }
-    public var gateSlots: [GateSlot] { [GateSlot(name: "input", slot: 0, kind: .sigmoid), GateSlot(name: "forget", slot: 1, kind: .sigmoid), GateSlot(name: "candidate", slot: 2, kind: .tanh), GateSlot(name: "output", slot: 3, kind: .sigmoid)] }
+    public var gateSlots: [GateSlot] {
+        [
+            GateSlot(name: "input", slot: 0, kind: .sigmoid), GateSlot(name: "forget", slot: 1, kind: .sigmoid),
+            GateSlot(name: "candidate", slot: 2, kind: .tanh), GateSlot(name: "output", slot: 3, kind: .sigmoid),
+        ]
+    }
 
     /// The step runs in `unroll_lstm_forward_row` (Modules/CKernels: built for AVX-512, AVX2 and
     /// baseline x86-64): the same loops as the equations above, in that order.
     @inline(__always)
-    public func forwardRow(units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
-                    h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>) {
-        unroll_lstm_forward_row(H, x, rec, cPrev, h, c, saved)             // saved = [i f g o]
+    public func forwardRow(
+        units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>, hPrev: UnsafePointer<Float>,
+        cPrev: UnsafePointer<Float>,
+        h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>
+    ) {
+        unroll_lstm_forward_row(H, x, rec, cPrev, h, c, saved)  // saved = [i f g o]
     }
 
     @inline(__always)
-    public func backwardRow(units H: Int, dh: UnsafePointer<Float>, dc: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
-                     h: UnsafePointer<Float>, c: UnsafePointer<Float>, saved: UnsafePointer<Float>,
-                     dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>,
-                     dhPrev: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>) {
+    public func backwardRow(
+        units H: Int, dh: UnsafePointer<Float>, dc: UnsafePointer<Float>, hPrev: UnsafePointer<Float>,
+        cPrev: UnsafePointer<Float>,
+        h: UnsafePointer<Float>, c: UnsafePointer<Float>, saved: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>,
+        dhPrev: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>
+    ) {
         unroll_lstm_backward_row(H, dh, dc, cPrev, c, saved, dx, dcPrev)
         dhPrev.update(repeating: 0, count: H)
     }

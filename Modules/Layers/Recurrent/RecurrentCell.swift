@@ -27,13 +27,15 @@ public protocol RecurrentCell {
     /// The gates (saved activation slots) whose saturation diagnostics report.
     var gateSlots: [GateSlot] { get }
 
-    func forwardRow(units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>,
-                    hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
-                    h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>)
+    func forwardRow(
+        units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>,
+        hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
+        h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>)
 
-    func backwardRow(units H: Int, dh: UnsafePointer<Float>, dc: UnsafePointer<Float>,
-                     hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
-                     h: UnsafePointer<Float>, c: UnsafePointer<Float>, saved: UnsafePointer<Float>,
-                     dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>,
-                     dhPrev: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>)
+    func backwardRow(
+        units H: Int, dh: UnsafePointer<Float>, dc: UnsafePointer<Float>,
+        hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
+        h: UnsafePointer<Float>, c: UnsafePointer<Float>, saved: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>,
+        dhPrev: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>)
 }

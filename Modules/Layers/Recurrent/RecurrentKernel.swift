@@ -32,13 +32,16 @@ struct RecurrentKernel<Cell: RecurrentCell> {
     var layerName = ""
 
     /// Runs the loop and records it on the tape. Shapes are validated by the calling layer.
-    func run(xproj: Tensor, xprojRows: [Int]? = nil, R: Tensor, recBias: Tensor?, h0: Tensor, c0: Tensor?) -> (hs: Tensor, cLast: Tensor?) {
+    func run(xproj: Tensor, xprojRows: [Int]? = nil, R: Tensor, recBias: Tensor?, h0: Tensor, c0: Tensor?) -> (
+        hs: Tensor, cLast: Tensor?
+    ) {
         let (B, H) = (h0.shape[0], units)
         let T = xprojRows.map { $0.count / B } ?? xproj.shape[1]
         let S = cell.savedSlots * H
         let hasC = cell.hasCellState
         // Every element of hs, cs and (unmasked rows of) saved is written below: no zero fill.
-        let recording = GradMode.isEnabled && [xproj, R, h0].contains(where: \.requiresGrad)
+        let recording =
+            GradMode.isEnabled && [xproj, R, h0].contains(where: \.requiresGrad)
             || (recBias?.requiresGrad ?? false) || (c0?.requiresGrad ?? false)
         var hs = Tensor(shape: [B, T, H]) { _, _ in }
         var cs = hasC ? Tensor(shape: [B, T, H]) { _, _ in } : Tensor.zeros([0])
@@ -49,38 +52,79 @@ struct RecurrentKernel<Cell: RecurrentCell> {
 
         // The per-step product's width for the tiled kernel: G·H, or G·H rounded up to 16 with R's
         // extra columns zero (then `Rpadded` is that copy); nil: OpenBLAS.
-        let GH = cell.gates * H, tiled = BLAS.tiledWidth(GH)
+        let GH = cell.gates * H
+        let tiled = BLAS.tiledWidth(GH)
         let Rpadded = tiled == nil || tiled == GH ? [] : Self.paddedCopy(R, rows: H, cols: GH, width: tiled!)
 
-        xproj.withUnsafeBufferPointer { xp in R.withUnsafeBufferPointer { rp in Rpadded.withUnsafeBufferPointer { rpp in h0.withUnsafeBufferPointer { h0p in
-        c0v.withUnsafeBufferPointer { c0p in hs.withUnsafeMutableBufferPointer { hsp in cs.withUnsafeMutableBufferPointer { csp in
-        saved.withUnsafeMutableBufferPointer { sp in zeroRow.withUnsafeBufferPointer { zr in withOptionalBuffer(recBias) { biasP in
-        withOptionalBuffer(mask) { maskP in withOptionalBuffer(recurrentMask) { rmaskP in (xprojRows ?? []).withUnsafeBufferPointer { xrows in
-            let io = ForwardIO(xproj: xp.baseAddress!, xprojRows: xprojRows == nil ? nil : xrows.baseAddress, R: rp.baseAddress!, recBias: biasP?.baseAddress,
-                               Rpadded: Rpadded.isEmpty ? nil : rpp.baseAddress, h0: h0p.baseAddress!,
-                               c0: c0p.baseAddress, hs: hsp.baseAddress!, cs: csp.baseAddress, saved: sp.baseAddress!,
-                               savedPerStep: recording, mask: maskP?.baseAddress, recurrentMask: rmaskP?.baseAddress,
-                               zero: zr.baseAddress!, T: T, tiledWidth: tiled)
-            let parts = Self.batchParts(B)
-            ComputePool.shared.run(parts: parts) { p in forwardRows(ComputePool.range(part: p, of: parts, total: B), io) }
-        } } } } } } } } } } } } }
+        xproj.withUnsafeBufferPointer { xp in
+            R.withUnsafeBufferPointer { rp in
+                Rpadded.withUnsafeBufferPointer { rpp in
+                    h0.withUnsafeBufferPointer { h0p in
+                        c0v.withUnsafeBufferPointer { c0p in
+                            hs.withUnsafeMutableBufferPointer { hsp in
+                                cs.withUnsafeMutableBufferPointer { csp in
+                                    saved.withUnsafeMutableBufferPointer { sp in
+                                        zeroRow.withUnsafeBufferPointer { zr in
+                                            withOptionalBuffer(recBias) { biasP in
+                                                withOptionalBuffer(mask) { maskP in
+                                                    withOptionalBuffer(recurrentMask) { rmaskP in
+                                                        (xprojRows ?? []).withUnsafeBufferPointer { xrows in
+                                                            let io = ForwardIO(
+                                                                xproj: xp.baseAddress!,
+                                                                xprojRows: xprojRows == nil ? nil : xrows.baseAddress,
+                                                                R: rp.baseAddress!, recBias: biasP?.baseAddress,
+                                                                Rpadded: Rpadded.isEmpty ? nil : rpp.baseAddress,
+                                                                h0: h0p.baseAddress!,
+                                                                c0: c0p.baseAddress, hs: hsp.baseAddress!,
+                                                                cs: csp.baseAddress, saved: sp.baseAddress!,
+                                                                savedPerStep: recording, mask: maskP?.baseAddress,
+                                                                recurrentMask: rmaskP?.baseAddress,
+                                                                zero: zr.baseAddress!, T: T, tiledWidth: tiled)
+                                                            let parts = Self.batchParts(B)
+                                                            ComputePool.shared.run(parts: parts) { p in
+                                                                forwardRows(
+                                                                    ComputePool.range(part: p, of: parts, total: B), io)
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
 
-        if let probe, recording { probe.recordSaturation(layer: layerName, saturation(hs: hs, saved: saved, mask: mask, B: B, T: T, S: S)) }
+        if let probe, recording {
+            probe.recordSaturation(layer: layerName, saturation(hs: hs, saved: saved, mask: mask, B: B, T: T, S: S))
+        }
 
-        let cLast: Tensor? = hasC ? Tensor(shape: [B, H]) { p, _ in
-            cs.withUnsafeBufferPointer { c in for b in 0..<B { (p + b * H).update(from: c.baseAddress! + (b * T + T - 1) * H, count: H) } }
-        } : nil
+        let cLast: Tensor? =
+            hasC
+            ? Tensor(shape: [B, H]) { p, _ in
+                cs.withUnsafeBufferPointer { c in
+                    for b in 0..<B { (p + b * H).update(from: c.baseAddress! + (b * T + T - 1) * H, count: H) }
+                }
+            } : nil
 
         var inputs = [xproj, R]
         if let recBias { inputs.append(recBias) }
         inputs.append(h0)
         if let c0 { inputs.append(c0) }
         let (hsC, csC, savedC) = (hs, cs, saved)
-        let outs = Tensor.recordFused("\(Cell.self)", inputs: inputs, outputs: [hs] + (cLast.map { [$0] } ?? [])) { grads in
-            let g = backward(dhs: grads[0], dcLast: grads.count > 1 ? grads[1] : nil, R: R, h0: h0, c0: c0v,
-                             hs: hsC, cs: csC, saved: savedC, needRecBias: recBias != nil)
+        let outs = Tensor.recordFused("\(Cell.self)", inputs: inputs, outputs: [hs] + (cLast.map { [$0] } ?? [])) {
+            grads in
+            let g = backward(
+                dhs: grads[0], dcLast: grads.count > 1 ? grads[1] : nil, R: R, h0: h0, c0: c0v,
+                hs: hsC, cs: csC, saved: savedC, needRecBias: recBias != nil)
             // Read through xprojRows: each row's gradient is the sum over the steps that read it.
-            var out: [Tensor?] = [xprojRows.map { Tensor.scatteredRows(g.dx, slots: $0, rows: xproj.shape[0]) } ?? g.dx, g.dR]
+            var out: [Tensor?] = [
+                xprojRows.map { Tensor.scatteredRows(g.dx, slots: $0, rows: xproj.shape[0]) } ?? g.dx, g.dR,
+            ]
             if recBias != nil { out.append(g.dRecBias) }
             out.append(g.dh0)
             if c0 != nil { out.append(g.dc0) }
@@ -116,9 +160,11 @@ struct RecurrentKernel<Cell: RecurrentCell> {
     static func paddedCopy(_ m: Tensor, rows: Int, cols: Int, transposed: Bool = false, width: Int) -> [Float] {
         var out = [Float](repeating: 0, count: (transposed ? cols : rows) * width)
         m.withUnsafeBufferPointer { src in
-            for r in 0..<rows { for c in 0..<cols {
-                out[transposed ? c * width + r : r * width + c] = src[r * cols + c]
-            } }
+            for r in 0..<rows {
+                for c in 0..<cols {
+                    out[transposed ? c * width + r : r * width + c] = src[r * cols + c]
+                }
+            }
         }
         return out
     }
@@ -129,46 +175,55 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         let (T, H, GH, S) = (io.T, units, cell.gates * units, cell.savedSlots * units)
         let (Bp, b0, hasC) = (rows.count, rows.lowerBound, cell.hasCellState)
         if Bp == 0 { return }
-        let ldr = io.tiledWidth ?? GH                 // row stride of the step product (zero columns past GH)
+        let ldr = io.tiledWidth ?? GH  // row stride of the step product (zero columns past GH)
         var recBuf = [Float](repeating: 0, count: Bp * ldr)
         var hMasked = [Float](repeating: 0, count: io.recurrentMask == nil ? 0 : Bp * H)
-        recBuf.withUnsafeMutableBufferPointer { rbb in hMasked.withUnsafeMutableBufferPointer { hm in
-            let rb = rbb.baseAddress!
-            for t in 0..<T {
-                let hPrev = t == 0 ? io.h0 + b0 * H : UnsafePointer(io.hs + (b0 * T + t - 1) * H)
-                let ldh = t == 0 ? H : T * H
-                var a = hPrev, lda = ldh
-                if let rm = io.recurrentMask {
+        recBuf.withUnsafeMutableBufferPointer { rbb in
+            hMasked.withUnsafeMutableBufferPointer { hm in
+                let rb = rbb.baseAddress!
+                for t in 0..<T {
+                    let hPrev = t == 0 ? io.h0 + b0 * H : UnsafePointer(io.hs + (b0 * T + t - 1) * H)
+                    let ldh = t == 0 ? H : T * H
+                    var a = hPrev
+                    var lda = ldh
+                    if let rm = io.recurrentMask {
+                        for b in 0..<Bp {
+                            let (d, src, m) = (hm.baseAddress! + b * H, hPrev + b * ldh, rm + (b0 + b) * H)
+                            for j in 0..<H { d[j] = src[j] * m[j] }
+                        }
+                        a = UnsafePointer(hm.baseAddress!)
+                        lda = H
+                    }
+                    if let bias = io.recBias { for b in 0..<Bp { (rb + b * ldr).update(from: bias, count: GH) } }
+                    if let width = io.tiledWidth {
+                        BLAS.sgemmTiled(
+                            m: Bp, n: width, k: H, a: a, lda: lda, b: io.Rpadded ?? io.R, ldb: width,
+                            beta: io.recBias == nil ? 0 : 1, c: rb, ldc: width)
+                    } else {
+                        BLAS.sgemm(
+                            transA: false, transB: false, m: Bp, n: GH, k: H, a: a, lda: lda, b: io.R, ldb: GH,
+                            beta: io.recBias == nil ? 0 : 1, c: rb, ldc: GH)
+                    }
                     for b in 0..<Bp {
-                        let (d, src, m) = (hm.baseAddress! + b * H, hPrev + b * ldh, rm + (b0 + b) * H)
-                        for j in 0..<H { d[j] = src[j] * m[j] }
+                        let row = (b0 + b) * T + t
+                        let hp = hPrev + b * ldh
+                        let cp: UnsafePointer<Float> =
+                            !hasC ? io.zero : (t == 0 ? io.c0! + (b0 + b) * H : UnsafePointer(io.cs! + (row - 1) * H))
+                        let hOut = io.hs + row * H
+                        let cOut = hasC ? io.cs! + row * H : UnsafeMutablePointer(mutating: io.zero)
+                        if let m = io.mask, m[row] == 0 {
+                            hOut.update(from: hp, count: H)
+                            if hasC { cOut.update(from: cp, count: H) }
+                            continue
+                        }
+                        cell.forwardRow(
+                            units: H, x: io.xproj + (io.xprojRows?[row] ?? row) * GH, rec: rb + b * ldr, hPrev: hp,
+                            cPrev: cp,
+                            h: hOut, c: cOut, saved: io.saved + (io.savedPerStep ? row : b0 + b) * S)
                     }
-                    a = UnsafePointer(hm.baseAddress!); lda = H
-                }
-                if let bias = io.recBias { for b in 0..<Bp { (rb + b * ldr).update(from: bias, count: GH) } }
-                if let width = io.tiledWidth {
-                    BLAS.sgemmTiled(m: Bp, n: width, k: H, a: a, lda: lda, b: io.Rpadded ?? io.R, ldb: width,
-                                    beta: io.recBias == nil ? 0 : 1, c: rb, ldc: width)
-                } else {
-                    BLAS.sgemm(transA: false, transB: false, m: Bp, n: GH, k: H, a: a, lda: lda, b: io.R, ldb: GH,
-                               beta: io.recBias == nil ? 0 : 1, c: rb, ldc: GH)
-                }
-                for b in 0..<Bp {
-                    let row = (b0 + b) * T + t
-                    let hp = hPrev + b * ldh
-                    let cp: UnsafePointer<Float> = !hasC ? io.zero : (t == 0 ? io.c0! + (b0 + b) * H : UnsafePointer(io.cs! + (row - 1) * H))
-                    let hOut = io.hs + row * H
-                    let cOut = hasC ? io.cs! + row * H : UnsafeMutablePointer(mutating: io.zero)
-                    if let m = io.mask, m[row] == 0 {
-                        hOut.update(from: hp, count: H)
-                        if hasC { cOut.update(from: cp, count: H) }
-                        continue
-                    }
-                    cell.forwardRow(units: H, x: io.xproj + (io.xprojRows?[row] ?? row) * GH, rec: rb + b * ldr, hPrev: hp, cPrev: cp,
-                                    h: hOut, c: cOut, saved: io.saved + (io.savedPerStep ? row : b0 + b) * S)
                 }
             }
-        } }
+        }
     }
 
     struct Grads { var dx: Tensor, dR: Tensor, dRecBias: Tensor, dh0: Tensor, dc0: Tensor }
@@ -178,17 +233,20 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         var out: [String: Float] = [:]
         let H = units
         let m = mask?.scalars
-        hs.withUnsafeBufferPointer { hp in saved.withUnsafeBufferPointer { sp in
-            for g in cell.gateSlots {
-                var hits = 0, total = 0
-                for row in 0..<(B * T) where m == nil || m![row] != 0 {
-                    let base = g.slot < 0 ? hp.baseAddress! + row * H : sp.baseAddress! + row * S + g.slot * H
-                    for j in 0..<H where g.saturated(base[j]) { hits += 1 }
-                    total += H
+        hs.withUnsafeBufferPointer { hp in
+            saved.withUnsafeBufferPointer { sp in
+                for g in cell.gateSlots {
+                    var hits = 0
+                    var total = 0
+                    for row in 0..<(B * T) where m == nil || m![row] != 0 {
+                        let base = g.slot < 0 ? hp.baseAddress! + row * H : sp.baseAddress! + row * S + g.slot * H
+                        for j in 0..<H where g.saturated(base[j]) { hits += 1 }
+                        total += H
+                    }
+                    out[g.name] = total == 0 ? 0 : Float(hits) / Float(total)
                 }
-                out[g.name] = total == 0 ? 0 : Float(hits) / Float(total)
             }
-        } }
+        }
         return out
     }
 }

@@ -69,23 +69,35 @@ extension RecurrentLayer {
     /// The fused time loop keeps, per example and step, the projected inputs and the gates
     /// (`gates·H` each) and the states (`h`, and `c` for LSTM): `T·H·(2·gates + 2)`.
     public func workingScalars(inputShape: [Int]) -> Int {
-        let steps = inputShape.first ?? 1, h = config.units, g = cell.gates
+        let steps = inputShape.first ?? 1
+        let h = config.units
+        let g = cell.gates
         return MemoryBudget.elementCount([steps, h, 2 * g + 2]) ?? .max
     }
 
     /// Checks the shared config fields; call from `init(config:name:)`.
     static func validate(_ c: Config, name: String) throws {
-        guard c.units > 0 else { throw LayerError.config(layer: name, field: "units", message: "must be positive, got \(c.units)") }
-        guard c.dropout >= 0 && c.dropout < 1 else { throw LayerError.config(layer: name, field: "dropout", message: "must be in [0, 1), got \(c.dropout)") }
-        guard c.recurrentDropout >= 0 && c.recurrentDropout < 1 else {
-            throw LayerError.config(layer: name, field: "recurrent_dropout", message: "must be in [0, 1), got \(c.recurrentDropout)")
+        guard c.units > 0 else {
+            throw LayerError.config(layer: name, field: "units", message: "must be positive, got \(c.units)")
         }
-        guard c.bpttSteps >= 0 else { throw LayerError.config(layer: name, field: "bptt_steps", message: "must be ≥ 0 (0 = full BPTT), got \(c.bpttSteps)") }
+        guard c.dropout >= 0 && c.dropout < 1 else {
+            throw LayerError.config(layer: name, field: "dropout", message: "must be in [0, 1), got \(c.dropout)")
+        }
+        guard c.recurrentDropout >= 0 && c.recurrentDropout < 1 else {
+            throw LayerError.config(
+                layer: name, field: "recurrent_dropout", message: "must be in [0, 1), got \(c.recurrentDropout)")
+        }
+        guard c.bpttSteps >= 0 else {
+            throw LayerError.config(
+                layer: name, field: "bptt_steps", message: "must be ≥ 0 (0 = full BPTT), got \(c.bpttSteps)")
+        }
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         guard inputShape.count == 2 else {
-            throw LayerError.shape(layer: name, message: "expects [batch, time, features] but got [batch\(inputShape.map { ", \($0)" }.joined())]")
+            throw LayerError.shape(
+                layer: name,
+                message: "expects [batch, time, features] but got [batch\(inputShape.map { ", \($0)" }.joined())]")
         }
         return config.returnSequences ? [inputShape[0], config.units] : [config.units]
     }
@@ -106,10 +118,17 @@ extension RecurrentLayer {
     /// Clears the carried state of a stateful layer, or sets it to `states`
     /// (`[h]` or `[h, c]`, each `[batch, units]`; used as constants, no gradient flows into them).
     public func resetStates(to states: [Tensor]? = nil) throws {
-        guard let states else { carried.states = []; return }
+        guard let states else {
+            carried.states = []
+            return
+        }
         let n = cell.hasCellState ? 2 : 1
-        guard states.count == n, states.allSatisfy({ $0.rank == 2 && $0.shape[1] == config.units && $0.shape == states[0].shape }) else {
-            throw LayerError.shape(layer: name, message: "states must be \(n) tensor(s) of shape [batch, \(config.units)], got \(states.map(\.shape))")
+        guard states.count == n,
+            states.allSatisfy({ $0.rank == 2 && $0.shape[1] == config.units && $0.shape == states[0].shape })
+        else {
+            throw LayerError.shape(
+                layer: name,
+                message: "states must be \(n) tensor(s) of shape [batch, \(config.units)], got \(states.map(\.shape))")
         }
         carried.states = states.map { $0.detached() }
     }
@@ -133,8 +152,10 @@ extension RecurrentLayer {
                 source = (Tensor.oneHotTable(depth: input.shape[2]), ids)
             }
             if let (table, ids) = source,
-               let p = try Tensor.projectedLookup(table: table, indices: config.goBackwards ? ids.reversed(axis: 1) : ids,
-                                                  kernel: kernel.value, bias: bias.value) {
+                let p = try Tensor.projectedLookup(
+                    table: table, indices: config.goBackwards ? ids.reversed(axis: 1) : ids,
+                    kernel: kernel.value, bias: bias.value)
+            {
                 return (p.projected, p.rowOfPosition)
             }
         }
@@ -147,13 +168,18 @@ extension RecurrentLayer {
 
     /// Runs the layer on `[batch, time, features]`, optionally from given initial states
     /// (`[h0]`, or `[h0, c0]` for LSTM, each `[batch, H]`; gradients flow into them).
-    public func call(_ input: Tensor, initialState: [Tensor]? = nil, context: inout ForwardContext) throws -> RecurrentOutput {
+    public func call(_ input: Tensor, initialState: [Tensor]? = nil, context: inout ForwardContext) throws
+        -> RecurrentOutput
+    {
         guard kernel.count > 0 else { throw LayerError.notBuilt(layer: name) }
         guard input.rank == 3, input.shape[2] == kernel.shape[0] else {
-            throw LayerError.shape(layer: name, message: "expects [batch, time, \(kernel.shape[0])] but got \(input.shape)")
+            throw LayerError.shape(
+                layer: name, message: "expects [batch, time, \(kernel.shape[0])] but got \(input.shape)")
         }
         let (B, T, H) = (input.shape[0], input.shape[1], config.units)
-        guard T > 0 else { throw LayerError.shape(layer: name, message: "the sequence has no time steps (input \(input.shape))") }
+        guard T > 0 else {
+            throw LayerError.shape(layer: name, message: "the sequence has no time steps (input \(input.shape))")
+        }
         var mask = context.mask
         if let m = mask, m.shape != [B, T] {
             throw LayerError.shape(layer: name, message: "mask has shape \(m.shape) but the input is [\(B), \(T), …]")
@@ -165,12 +191,19 @@ extension RecurrentLayer {
         var initial: [Tensor]
         if let given = initialState {
             guard given.count == nStates, given.allSatisfy({ $0.shape == [B, H] }) else {
-                throw LayerError.shape(layer: name, message: "initial state must be \(nStates) tensor(s) of shape [\(B), \(H)], got \(given.map(\.shape))")
+                throw LayerError.shape(
+                    layer: name,
+                    message:
+                        "initial state must be \(nStates) tensor(s) of shape [\(B), \(H)], got \(given.map(\.shape))")
             }
             initial = given
         } else if config.stateful, carried.states.count == nStates {
             guard carried.states[0].shape == [B, H] else {
-                throw LayerError.shape(layer: name, message: "stateful layer carried a state for batch \(carried.states[0].shape[0]) but got batch \(B); use a fixed batch size or resetStates()")
+                throw LayerError.shape(
+                    layer: name,
+                    message:
+                        "stateful layer carried a state for batch \(carried.states[0].shape[0]) but got batch \(B); use a fixed batch size or resetStates()"
+                )
             }
             initial = carried.states
         } else {
@@ -185,8 +218,9 @@ extension RecurrentLayer {
         if context.training && config.recurrentDropout > 0 {
             k.recurrentMask = Dropout.mask([B, H], rate: config.recurrentDropout, rng: &context.rng)
         }
-        let (hs, cLast) = k.run(xproj: xproj, xprojRows: xprojRows, R: recurrentKernel.value, recBias: recurrentBiasParameter?.value,
-                                 h0: initial[0], c0: cell.hasCellState ? initial[1] : nil)
+        let (hs, cLast) = k.run(
+            xproj: xproj, xprojRows: xprojRows, R: recurrentKernel.value, recBias: recurrentBiasParameter?.value,
+            h0: initial[0], c0: cell.hasCellState ? initial[1] : nil)
         let hLast = try hs.slice(axis: 1, start: T - 1, length: 1).reshaped([B, H])
         let states = [hLast] + (cLast.map { [$0] } ?? [])
         if config.stateful { carried.states = states.map { $0.detached() } }

@@ -38,7 +38,10 @@ public final class RecurrentProbe {
 
     /// Returns and clears what was recorded.
     public func drain() -> [Record] {
-        defer { records = []; forward = [:] }
+        defer {
+            records = []
+            forward = [:]
+        }
         return records
     }
 }
@@ -50,7 +53,11 @@ public struct GateSlot: Sendable {
     /// H-sized slot in the saved activations; -1 means the hidden state itself.
     public var slot: Int
     public var kind: Kind
-    public init(name: String, slot: Int, kind: Kind) { self.name = name; self.slot = slot; self.kind = kind }
+    public init(name: String, slot: Int, kind: Kind) {
+        self.name = name
+        self.slot = slot
+        self.kind = kind
+    }
 
     /// Whether a value is within 0.02 of the activation's limits.
     @inline(__always) func saturated(_ v: Float) -> Bool {

@@ -47,16 +47,25 @@ public final class SimpleRNN: RecurrentLayer {
     public init(config: Config, name: String = "") throws {
         try Self.validate(config, name: name)
         guard [.tanh, .relu, .sigmoid].contains(config.activation) else {
-            throw LayerError.config(layer: name, field: "activation", message: "must be tanh, relu or sigmoid, got \(config.activation.rawValue)")
+            throw LayerError.config(
+                layer: name, field: "activation",
+                message: "must be tanh, relu or sigmoid, got \(config.activation.rawValue)")
         }
         self.config = config
         self.name = name
         cell = SimpleRNNCell(activation: config.activation)
     }
 
-    public convenience init(units: Int, activation: ActivationKind = .tanh, returnSequences: Bool = false, goBackwards: Bool = false,
-                            stateful: Bool = false, name: String = "") throws {
-        var c = Config(); c.units = units; c.activation = activation; c.returnSequences = returnSequences; c.goBackwards = goBackwards; c.stateful = stateful
+    public convenience init(
+        units: Int, activation: ActivationKind = .tanh, returnSequences: Bool = false, goBackwards: Bool = false,
+        stateful: Bool = false, name: String = ""
+    ) throws {
+        var c = Config()
+        c.units = units
+        c.activation = activation
+        c.returnSequences = returnSequences
+        c.goBackwards = goBackwards
+        c.stateful = stateful
         try self.init(config: c, name: name)
     }
 }

@@ -1,5 +1,5 @@
-import Tensors
 import CKernels
+import Tensors
 
 /// Elman cell: `h_t = f(x_t·W + h_{t−1}·U + b)` with `f` = tanh, relu or sigmoid.
 /// Backward: `dpre = dh ⊙ f′`, with `f′` from the output: tanh `1−h²`, sigmoid `h(1−h)`, relu `[h>0]`.
@@ -30,16 +30,22 @@ public struct SimpleRNNCell: RecurrentCell {
     }
 
     @inline(__always)
-    public func forwardRow(units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
-                    h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>) {
+    public func forwardRow(
+        units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>, hPrev: UnsafePointer<Float>,
+        cPrev: UnsafePointer<Float>,
+        h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>
+    ) {
         unroll_rnn_forward_row(H, code, x, rec, h)
     }
 
     @inline(__always)
-    public func backwardRow(units H: Int, dh: UnsafePointer<Float>, dc: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
-                     h: UnsafePointer<Float>, c: UnsafePointer<Float>, saved: UnsafePointer<Float>,
-                     dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>,
-                     dhPrev: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>) {
+    public func backwardRow(
+        units H: Int, dh: UnsafePointer<Float>, dc: UnsafePointer<Float>, hPrev: UnsafePointer<Float>,
+        cPrev: UnsafePointer<Float>,
+        h: UnsafePointer<Float>, c: UnsafePointer<Float>, saved: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>,
+        dhPrev: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>
+    ) {
         unroll_rnn_backward_row(H, code, dh, h, dx)
         for j in 0..<H { dhPrev[j] = 0 }
     }

@@ -56,8 +56,10 @@ extension Tensor {
     /// Does nothing in no-grad mode or when no input requires a gradient.
     ///
     /// Ops written in terms of other ops do not need this: their parts record themselves.
-    public static func record(_ op: String, output: inout Tensor, inputs: [Tensor],
-                              backward: @escaping (Tensor) throws -> [Tensor?]) {
+    public static func record(
+        _ op: String, output: inout Tensor, inputs: [Tensor],
+        backward: @escaping (Tensor) throws -> [Tensor?]
+    ) {
         guard GradMode.isEnabled, inputs.contains(where: { $0.gradEdge != nil }) else { return }
         let node = GradNode(op: op, inputs: inputs.map(\.gradEdge), outputShapes: [output.shape]) { grads in
             guard let g = grads[0] else { return [Tensor?](repeating: nil, count: inputs.count) }
@@ -80,10 +82,13 @@ extension Tensor {
     ///     kernelBackward(grads[0], grads[1])   // -> [dx, dw]
     /// }
     /// ```
-    public static func recordFused(_ op: String, inputs: [Tensor], outputs: [Tensor],
-                                   backward: @escaping ([Tensor?]) throws -> [Tensor?]) -> [Tensor] {
+    public static func recordFused(
+        _ op: String, inputs: [Tensor], outputs: [Tensor],
+        backward: @escaping ([Tensor?]) throws -> [Tensor?]
+    ) -> [Tensor] {
         guard GradMode.isEnabled, inputs.contains(where: { $0.gradEdge != nil }) else { return outputs }
-        let node = GradNode(op: op, inputs: inputs.map(\.gradEdge), outputShapes: outputs.map(\.shape), backward: backward)
+        let node = GradNode(
+            op: op, inputs: inputs.map(\.gradEdge), outputShapes: outputs.map(\.shape), backward: backward)
         return outputs.enumerated().map { i, t in
             var t = t
             t.gradEdge = GradEdge(node: node, index: i)

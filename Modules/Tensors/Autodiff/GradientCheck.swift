@@ -21,8 +21,10 @@ public enum GradientCheck {
 
     /// Compares tape gradients of `f` with central differences. Inputs are used as given (their
     /// tape identity is replaced by fresh leaves).
-    public static func check(_ inputs: [Tensor], epsilon: Float = 1e-2, seed: UInt64 = 7,
-                             _ f: ([Tensor]) throws -> Tensor) throws -> Report {
+    public static func check(
+        _ inputs: [Tensor], epsilon: Float = 1e-2, seed: UInt64 = 7,
+        _ f: ([Tensor]) throws -> Tensor
+    ) throws -> Report {
         let leaves = inputs.map { $0.detached().requiringGrad() }
         let y0 = try f(leaves)
         var rng = SeededGenerator(seed: seed)
@@ -33,11 +35,13 @@ public enum GradientCheck {
         func lossValue(_ xs: [Tensor]) throws -> Double {
             try withNoGrad {
                 let y = try f(xs)
-                return y.withUnsafeBufferPointer { yp in r.withUnsafeBufferPointer { rp in
-                    var s = 0.0
-                    for i in 0..<yp.count { s += Double(yp[i]) * Double(rp[i]) }
-                    return s
-                } }
+                return y.withUnsafeBufferPointer { yp in
+                    r.withUnsafeBufferPointer { rp in
+                        var s = 0.0
+                        for i in 0..<yp.count { s += Double(yp[i]) * Double(rp[i]) }
+                        return s
+                    }
+                }
             }
         }
         var report = Report(maxError: 0, worstInput: -1, worstElement: -1, analytic: 0, numeric: 0)
@@ -46,7 +50,8 @@ public enum GradientCheck {
             let a = analytic[k].scalars
             for e in 0..<x.count {
                 var xs = base
-                var plus = x, minus = x
+                var plus = x
+                var minus = x
                 plus.withUnsafeMutableBufferPointer { $0[e] += epsilon }
                 minus.withUnsafeMutableBufferPointer { $0[e] -= epsilon }
                 xs[k] = plus

@@ -10,20 +10,27 @@
 /// respect to `of`) is given. Tensors in `wrt` that the loss does not depend on get zeros.
 public func gradients(of output: Tensor, wrt targets: [Tensor], seed: Tensor? = nil) throws -> [Tensor] {
     guard let root = output.gradEdge else {
-        throw TensorError.autodiff("the output does not depend on any tensor that requires a gradient (was it computed under withNoGrad, or from detached tensors?)")
+        throw TensorError.autodiff(
+            "the output does not depend on any tensor that requires a gradient (was it computed under withNoGrad, or from detached tensors?)"
+        )
     }
     for (i, t) in targets.enumerated() where t.gradEdge == nil {
-        throw TensorError.autodiff("target \(i) of shape \(t.shape) does not require a gradient; call requiringGrad() on it before the forward pass")
+        throw TensorError.autodiff(
+            "target \(i) of shape \(t.shape) does not require a gradient; call requiringGrad() on it before the forward pass"
+        )
     }
     let seedGrad: Tensor
     if let seed {
         guard seed.shape == output.shape else {
-            throw TensorError.shapeMismatch(op: "gradients(seed:)", lhs: seed.shape, rhs: output.shape, detail: "differ: the seed must have the output's shape")
+            throw TensorError.shapeMismatch(
+                op: "gradients(seed:)", lhs: seed.shape, rhs: output.shape,
+                detail: "differ: the seed must have the output's shape")
         }
         seedGrad = seed.detached()
     } else {
         guard output.count == 1 else {
-            throw TensorError.autodiff("gradients(of:) needs a one-element output (got shape \(output.shape)); pass a seed for other outputs")
+            throw TensorError.autodiff(
+                "gradients(of:) needs a one-element output (got shape \(output.shape)); pass a seed for other outputs")
         }
         seedGrad = Tensor(shape: output.shape, repeating: 1)
     }
@@ -53,11 +60,13 @@ public func gradients(of output: Tensor, wrt targets: [Tensor], seed: Tensor? = 
             let id = ObjectIdentifier(node)
             guard let outGrads = grads[id], let backward = node.backward else { continue }
             let inGrads = try backward(outGrads)
-            if !wanted.contains(id) { grads[id] = nil }   // free intermediate gradients early
+            if !wanted.contains(id) { grads[id] = nil }  // free intermediate gradients early
             for (edge, g) in zip(node.inputs, inGrads) {
                 guard let edge, let g else { continue }
                 guard g.shape == edge.node.outputShapes[edge.index] else {
-                    throw TensorError.autodiff("backward of '\(node.op)' returned a gradient of shape \(g.shape) for an input of shape \(edge.node.outputShapes[edge.index])")
+                    throw TensorError.autodiff(
+                        "backward of '\(node.op)' returned a gradient of shape \(g.shape) for an input of shape \(edge.node.outputShapes[edge.index])"
+                    )
                 }
                 let key = ObjectIdentifier(edge.node)
                 grads[key] = accumulate(grads[key], g, into: edge, grads: [])
@@ -75,7 +84,7 @@ public func gradients(of output: Tensor, wrt targets: [Tensor], seed: Tensor? = 
 private func accumulate(_ existing: [Tensor?]?, _ g: Tensor, into edge: GradEdge, grads: [Tensor?]) -> [Tensor?] {
     var list = existing ?? [Tensor?](repeating: nil, count: edge.node.outputShapes.count)
     if var old = list[edge.index] {
-        list[edge.index] = nil            // drop the extra reference so the add can be in place
+        list[edge.index] = nil  // drop the extra reference so the add can be in place
         old.addInPlace(g)
         list[edge.index] = old
     } else {

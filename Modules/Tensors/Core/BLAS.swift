@@ -1,7 +1,8 @@
-import COpenBLAS
 import CKernels
+import COpenBLAS
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Thin, allocation-free access to OpenBLAS.
@@ -13,8 +14,14 @@ import Glibc
 public enum BLAS {
     /// Number of threads Unroll's compute work is split over (the `ComputePool`'s size).
     public static var threadCount: Int {
-        get { configureFromEnvironmentOnce(); return ComputePool.shared.threadCount }
-        set { configureFromEnvironmentOnce(); ComputePool.shared.threadCount = newValue }
+        get {
+            configureFromEnvironmentOnce()
+            return ComputePool.shared.threadCount
+        }
+        set {
+            configureFromEnvironmentOnce()
+            ComputePool.shared.threadCount = newValue
+        }
     }
 
     /// Products with at least this many multiply-adds (`m·n·k`, ~4 M: ≈ 50 µs on one core) are
@@ -42,12 +49,14 @@ public enum BLAS {
         configured = true
         let keep = getenv("UNROLL_BLAS_CORE").map { String(cString: $0) } == "keep"
         let current = openblas_get_corename().map { String(cString: $0) } ?? ""
-        if !keep, getenv("OPENBLAS_CORETYPE") == nil, current.lowercased() == "prescott", let better = CPUFeatures.openBLASCore() {
+        if !keep, getenv("OPENBLAS_CORETYPE") == nil, current.lowercased() == "prescott",
+            let better = CPUFeatures.openBLASCore()
+        {
             setenv("OPENBLAS_CORETYPE", better, 1)
             _ = unroll_openblas_reselect_core()
         }
         keepFreedMemoryForReuse()
-        var threads = Int(openblas_get_num_threads())   // OPENBLAS_NUM_THREADS or the cores
+        var threads = Int(openblas_get_num_threads())  // OPENBLAS_NUM_THREADS or the cores
         if let s = getenv("UNROLL_NUM_THREADS"), let n = Int(String(cString: s)), n > 0 { threads = n }
         ComputePool.shared.threadCount = threads
         openblas_set_num_threads(1)
@@ -111,8 +120,10 @@ public enum BLAS {
     /// BLAS.sgemmTiled(m: 16, n: 256, k: 64, a: h, lda: 64, b: R, ldb: 256, c: rec, ldc: 256)
     /// ```
     @inline(__always)
-    public static func sgemmTiled(m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
-                                  b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    public static func sgemmTiled(
+        m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         unroll_gemm_tiled(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
@@ -123,18 +134,24 @@ public enum BLAS {
     /// With `rowBias` (`[n]`), C's old contents are replaced by the bias in every row before the
     /// product is added (`beta` is then taken as 1): `C = αAB + 1·biasᵀ`; each thread fills its own block.
     @inline(__always)
-    public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                             alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
-                             b: UnsafePointer<Float>, ldb: Int,
-                             beta betaIn: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, rowBias: UnsafePointer<Float>? = nil) {
+    public static func sgemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta betaIn: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, rowBias: UnsafePointer<Float>? = nil
+    ) {
         if m == 0 || n == 0 { return }
         let beta: Float = rowBias == nil ? betaIn : 1
         @inline(__always) func fill(_ rows: Range<Int>, _ cols: Range<Int>) {
             guard let rowBias else { return }
             for i in rows { (c + i * ldc + cols.lowerBound).update(from: rowBias + cols.lowerBound, count: cols.count) }
         }
-        if k == 0 {   // C = βC (or the bias rows): BLAS would leave C untouched for k = 0 only when β = 1
-            if rowBias != nil { fill(0..<m, 0..<n) } else { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
+        if k == 0 {  // C = βC (or the bias rows): BLAS would leave C untouched for k = 0 only when β = 1
+            if rowBias != nil {
+                fill(0..<m, 0..<n)
+            } else {
+                for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
+            }
             return
         }
         if !configured { configureFromEnvironmentOnce() }
@@ -147,7 +164,8 @@ public enum BLAS {
             pool.run(parts: parts) { p in
                 let cols = ComputePool.range(part: p, of: parts, total: n, block: 16)
                 fill(0..<m, cols)
-                unroll_gemm_tiled(m, cols.count, k, alpha, a, lda, b + cols.lowerBound, ldb, beta, c + cols.lowerBound, ldc)
+                unroll_gemm_tiled(
+                    m, cols.count, k, alpha, a, lda, b + cols.lowerBound, ldb, beta, c + cols.lowerBound, ldc)
             }
             return
         }
@@ -163,26 +181,32 @@ public enum BLAS {
             pool.run(parts: parts) { p in
                 let r = ComputePool.range(part: p, of: parts, total: m)
                 fill(r, 0..<n)
-                cblasSgemm(transA, transB, r.count, n, k, alpha, transA ? a + r.lowerBound : a + r.lowerBound * lda, lda,
-                           b, ldb, beta, c + r.lowerBound * ldc, ldc)
+                cblasSgemm(
+                    transA, transB, r.count, n, k, alpha, transA ? a + r.lowerBound : a + r.lowerBound * lda, lda,
+                    b, ldb, beta, c + r.lowerBound * ldc, ldc)
             }
         } else {
             let parts = min(threads, (n + 15) / 16)
             pool.run(parts: parts) { p in
                 let r = ComputePool.range(part: p, of: parts, total: n, block: 16)
                 fill(0..<m, r)
-                cblasSgemm(transA, transB, m, r.count, k, alpha, a, lda, transB ? b + r.lowerBound * ldb : b + r.lowerBound, ldb,
-                           beta, c + r.lowerBound, ldc)
+                cblasSgemm(
+                    transA, transB, m, r.count, k, alpha, a, lda, transB ? b + r.lowerBound * ldb : b + r.lowerBound,
+                    ldb,
+                    beta, c + r.lowerBound, ldc)
             }
         }
     }
 
     @inline(__always)
-    private static func cblasSgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
-                                   _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                                   _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    private static func cblasSgemm(
+        _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
         if m == 0 || n == 0 { return }
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }

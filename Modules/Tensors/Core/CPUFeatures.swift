@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// CPU capabilities read from `/proc/cpuinfo` (Linux), for choosing BLAS kernels.
@@ -12,7 +12,9 @@ public enum CPUFeatures {
         while fgets(&line, Int32(line.count), f) != nil {
             let s = String(cString: line)
             if s.hasPrefix("flags") {
-                return Set(s.split(separator: ":", maxSplits: 1).last?.split(separator: " ").map { $0.trimmingCharacters() } ?? [])
+                return Set(
+                    s.split(separator: ":", maxSplits: 1).last?.split(separator: " ").map { $0.trimmingCharacters() }
+                        ?? [])
             }
         }
         return []
@@ -27,6 +29,6 @@ public enum CPUFeatures {
     }
 }
 
-private extension Substring {
-    func trimmingCharacters() -> String { String(self.filter { !$0.isWhitespace }) }
+extension Substring {
+    fileprivate func trimmingCharacters() -> String { String(self.filter { !$0.isWhitespace }) }
 }

@@ -1,6 +1,7 @@
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Unroll's own worker threads: one job at a time, split into a fixed number of parts, part `p`
@@ -53,7 +54,10 @@ public final class ComputePool: @unchecked Sendable {
     /// returns when all parts are done. Callers pass `min(threadCount, …)` (more parts than
     /// threads start more threads).
     public func run(parts: Int, _ body: (Int) -> Void) {
-        if parts <= 1 { if parts == 1 { body(0) }; return }
+        if parts <= 1 {
+            if parts == 1 { body(0) }
+            return
+        }
         guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             for p in 0..<parts { body(p) }
             return
@@ -63,7 +67,7 @@ public final class ComputePool: @unchecked Sendable {
         withoutActuallyEscaping(body) { escaping in
             job = escaping
             jobParts = parts
-            pending.store(workers, ordering: .relaxed)      // every worker acknowledges every job
+            pending.store(workers, ordering: .relaxed)  // every worker acknowledges every job
             generation.add(1, ordering: .releasing)
             pthread_mutex_lock(&mutex)
             if sleepers > 0 { pthread_cond_broadcast(&wake) }
@@ -112,11 +116,17 @@ public final class ComputePool: @unchecked Sendable {
             let start = generation.load(ordering: .acquiring)
             var thread = pthread_t()
             let box = Unmanaged.passRetained(WorkerStart(pool: self, index: index, seen: start))
-            let rc = pthread_create(&thread, nil, { raw in
-                let start = Unmanaged<WorkerStart>.fromOpaque(raw!).takeRetainedValue()
-                start.pool.workerLoop(index: start.index, seen: start.seen)
-            }, box.toOpaque())
-            if rc != 0 { box.release(); workers -= 1; return }
+            let rc = pthread_create(
+                &thread, nil,
+                { raw in
+                    let start = Unmanaged<WorkerStart>.fromOpaque(raw!).takeRetainedValue()
+                    start.pool.workerLoop(index: start.index, seen: start.seen)
+                }, box.toOpaque())
+            if rc != 0 {
+                box.release()
+                workers -= 1
+                return
+            }
             pthread_detach(thread)
         }
     }
@@ -154,7 +164,8 @@ public final class ComputePool: @unchecked Sendable {
     /// contiguous parts (the first `total % parts` parts get one more).
     @inlinable
     public static func range(part p: Int, of parts: Int, total: Int) -> Range<Int> {
-        let base = total / parts, extra = total % parts
+        let base = total / parts
+        let extra = total % parts
         let lo = p * base + min(p, extra)
         return lo..<(lo + base + (p < extra ? 1 : 0))
     }

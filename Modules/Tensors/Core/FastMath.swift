@@ -17,16 +17,30 @@ import CKernels
 /// ```
 public enum FastMath {
     /// `e^x` of one value.
-    public static func exp(_ x: Float) -> Float { var v = x; unroll_vexp(&v, 1); return v }
+    public static func exp(_ x: Float) -> Float {
+        var v = x
+        unroll_vexp(&v, 1)
+        return v
+    }
     /// `σ(x)` of one value.
-    public static func sigmoid(_ x: Float) -> Float { var v = x; unroll_vsigmoid(&v, 1); return v }
+    public static func sigmoid(_ x: Float) -> Float {
+        var v = x
+        unroll_vsigmoid(&v, 1)
+        return v
+    }
     /// `tanh(x)` of one value.
-    public static func tanh(_ x: Float) -> Float { var v = x; unroll_vtanh(&v, 1); return v }
+    public static func tanh(_ x: Float) -> Float {
+        var v = x
+        unroll_vtanh(&v, 1)
+        return v
+    }
 
     /// `x[i] = e^x[i]` for `count` values, in place.
     @inline(__always) public static func exp(_ x: UnsafeMutablePointer<Float>, count: Int) { unroll_vexp(x, count) }
     /// `x[i] = σ(x[i])` for `count` values, in place.
-    @inline(__always) public static func sigmoid(_ x: UnsafeMutablePointer<Float>, count: Int) { unroll_vsigmoid(x, count) }
+    @inline(__always) public static func sigmoid(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        unroll_vsigmoid(x, count)
+    }
     /// `x[i] = tanh(x[i])` for `count` values, in place.
     @inline(__always) public static func tanh(_ x: UnsafeMutablePointer<Float>, count: Int) { unroll_vtanh(x, count) }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What this machine can hold, so that sizes which could never be allocated (a spec with
@@ -18,7 +18,8 @@ public enum MemoryBudget {
 
     /// Physical memory in bytes, or `Int.max` when the system does not say.
     public static var physicalBytes: Int {
-        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        let pages = sysconf(Int32(_SC_PHYS_PAGES))
+        let size = sysconf(Int32(_SC_PAGESIZE))
         guard pages > 0, size > 0 else { return Int.max }
         return pages.multipliedReportingOverflow(by: size).overflow ? Int.max : pages * size
     }
@@ -46,14 +47,18 @@ public enum MemoryBudget {
     public static func problem(shape: [Int], bytesPerElement: Int, what: String) -> String? {
         let rendered = "[\(shape.map(String.init).joined(separator: ", "))]"
         if let big = shape.first(where: { $0 > maxExtent }) {
-            return "\(what) of shape \(rendered) is too large: extent \(big) is beyond \(maxExtent), the largest size BLAS takes"
+            return
+                "\(what) of shape \(rendered) is too large: extent \(big) is beyond \(maxExtent), the largest size BLAS takes"
         }
         let limit = physicalBytes
-        guard let n = elementCount(shape) else { return "\(what) of shape \(rendered) has more scalars than can be counted" }
+        guard let n = elementCount(shape) else {
+            return "\(what) of shape \(rendered) has more scalars than can be counted"
+        }
         let (bytes, overflow) = n.multipliedReportingOverflow(by: bytesPerElement)
         if overflow || bytes > limit {
             let need = overflow ? "more bytes than can be counted" : describe(bytes: bytes)
-            return "\(what) of shape \(rendered) is too large: it needs \(need) (\(n) scalars × \(bytesPerElement) bytes), more than this machine's \(describe(bytes: limit))"
+            return
+                "\(what) of shape \(rendered) is too large: it needs \(need) (\(n) scalars × \(bytesPerElement) bytes), more than this machine's \(describe(bytes: limit))"
         }
         return nil
     }

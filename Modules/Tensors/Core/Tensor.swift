@@ -41,11 +41,13 @@ public struct Tensor {
     /// A tensor from scalars in row-major order. Throws when the count does not fit the shape.
     public init(shape: [Int], scalars: [Float]) throws {
         guard shape.allSatisfy({ $0 >= 0 }) else {
-            throw TensorError.invalidArgument(op: "Tensor(shape:scalars:)", message: "negative extent in shape \(shape)")
+            throw TensorError.invalidArgument(
+                op: "Tensor(shape:scalars:)", message: "negative extent in shape \(shape)")
         }
         let n = Tensor.count(of: shape)
         guard n == scalars.count else {
-            throw TensorError.invalidArgument(op: "Tensor(shape:scalars:)",
+            throw TensorError.invalidArgument(
+                op: "Tensor(shape:scalars:)",
                 message: "shape \(shape) holds \(n) elements but \(scalars.count) scalars were given")
         }
         let s = scalars.withUnsafeBufferPointer { TensorStorage(copying: $0.baseAddress!, count: n) }
@@ -63,7 +65,8 @@ public struct Tensor {
     public init(rows: [[Float]]) throws {
         let cols = rows.first?.count ?? 0
         guard rows.allSatisfy({ $0.count == cols }) else {
-            throw TensorError.invalidArgument(op: "Tensor(rows:)", message: "rows have different lengths \(rows.map(\.count))")
+            throw TensorError.invalidArgument(
+                op: "Tensor(rows:)", message: "rows have different lengths \(rows.map(\.count))")
         }
         try self.init(shape: [rows.count, cols], scalars: rows.flatMap { $0 })
     }
@@ -86,7 +89,9 @@ public struct Tensor {
     public static func filled(_ shape: [Int], with value: Float) -> Tensor { Tensor(shape: shape, repeating: value) }
     /// `[start, start+step, ...]` up to but excluding `end` (like `numpy.arange`).
     public static func range(from start: Float = 0, to end: Float, step: Float = 1) throws -> Tensor {
-        guard step != 0, step.isFinite else { throw TensorError.invalidArgument(op: "range", message: "step must be finite and non-zero") }
+        guard step != 0, step.isFinite else {
+            throw TensorError.invalidArgument(op: "range", message: "step must be finite and non-zero")
+        }
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor(shape: [n]) { p, n in for i in 0..<n { p[i] = start + Float(i) * step } }
     }
@@ -119,7 +124,9 @@ public struct Tensor {
     /// Write access to the elements; copies first if the storage is shared (copy-on-write).
     /// The tensor keeps its tape identity: use this for in-place parameter updates only.
     @inlinable
-    public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+    public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R)
+        rethrows -> R
+    {
         let n = count
         if !isKnownUniquelyReferenced(&storage) || offset != 0 || storage.capacity != n {
             storage = TensorStorage(copying: storage.base + offset, count: n)
@@ -140,10 +147,14 @@ public struct Tensor {
     }
 
     func flatIndex(_ index: [Int], op: String) throws -> Int {
-        guard index.count == rank else { throw TensorError.rankMismatch(op: op, expected: "an index of \(index.count) axes", shape: shape) }
+        guard index.count == rank else {
+            throw TensorError.rankMismatch(op: op, expected: "an index of \(index.count) axes", shape: shape)
+        }
         var flat = 0
         for (i, (ix, n)) in zip(index, shape).enumerated() {
-            guard ix >= 0 && ix < n else { throw TensorError.invalidArgument(op: op, message: "index \(ix) out of range 0..<\(n) on axis \(i)") }
+            guard ix >= 0 && ix < n else {
+                throw TensorError.invalidArgument(op: op, message: "index \(ix) out of range 0..<\(n) on axis \(i)")
+            }
             flat = flat * n + ix
         }
         return flat
@@ -184,10 +195,12 @@ extension Tensor {
     /// Whether two tensors have the same shape and all elements within `tolerance`.
     public func isClose(to other: Tensor, tolerance: Float = 1e-5) -> Bool {
         guard shape == other.shape else { return false }
-        return withUnsafeBufferPointer { a in other.withUnsafeBufferPointer { b in
-            for i in 0..<a.count where !(abs(a[i] - b[i]) <= tolerance) { return false }
-            return true
-        } }
+        return withUnsafeBufferPointer { a in
+            other.withUnsafeBufferPointer { b in
+                for i in 0..<a.count where !(abs(a[i] - b[i]) <= tolerance) { return false }
+                return true
+            }
+        }
     }
 }
 

@@ -16,15 +16,15 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .shapeMismatch(op, lhs, rhs, detail):
+        case .shapeMismatch(let op, let lhs, let rhs, let detail):
             return "\(op): shapes \(lhs) and \(rhs) \(detail)"
-        case let .invalidAxis(op, axis, shape):
+        case .invalidAxis(let op, let axis, let shape):
             return "\(op): axis \(axis) is out of range for a tensor of shape \(shape) (rank \(shape.count))"
-        case let .rankMismatch(op, expected, shape):
+        case .rankMismatch(let op, let expected, let shape):
             return "\(op): expected \(expected), got shape \(shape) (rank \(shape.count))"
-        case let .invalidArgument(op, message):
+        case .invalidArgument(let op, let message):
             return "\(op): \(message)"
-        case let .autodiff(message):
+        case .autodiff(let message):
             return "autodiff: \(message)"
         }
     }

@@ -26,8 +26,10 @@ extension Tensor {
         let (ca, cb) = (a.detached(), b.detached())
         let (needA, needB) = (a.requiresGrad, b.requiresGrad)
         record("mul", output: &out, inputs: [a, b]) { g in
-            [needA ? try broadcastMap(g, cb, op: "mul", *).sumToShape(ca.shape) : nil,
-             needB ? try broadcastMap(g, ca, op: "mul", *).sumToShape(cb.shape) : nil]
+            [
+                needA ? try broadcastMap(g, cb, op: "mul", *).sumToShape(ca.shape) : nil,
+                needB ? try broadcastMap(g, ca, op: "mul", *).sumToShape(cb.shape) : nil,
+            ]
         }
         return out
     }
@@ -90,7 +92,9 @@ extension Tensor {
             throw TensorError.shapeMismatch(op: "zipElements", lhs: a.shape, rhs: b.shape, detail: "differ")
         }
         return Tensor(shape: a.shape) { dst, n in
-            a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in for i in 0..<n { dst[i] = f(x[i], y[i]) } } }
+            a.withUnsafeBufferPointer { x in
+                b.withUnsafeBufferPointer { y in for i in 0..<n { dst[i] = f(x[i], y[i]) } }
+            }
         }
     }
 }

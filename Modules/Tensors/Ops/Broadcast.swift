@@ -10,7 +10,9 @@ enum Broadcast {
             let x = i < r - a.count ? 1 : a[i - (r - a.count)]
             let y = i < r - b.count ? 1 : b[i - (r - b.count)]
             guard x == y || x == 1 || y == 1 else {
-                throw TensorError.shapeMismatch(op: op, lhs: a, rhs: b, detail: "cannot be broadcast (axis \(i) from the left of the result: \(x) vs \(y))")
+                throw TensorError.shapeMismatch(
+                    op: op, lhs: a, rhs: b,
+                    detail: "cannot be broadcast (axis \(i) from the left of the result: \(x) vs \(y))")
             }
             out[i] = max(x, y)
         }
@@ -19,7 +21,8 @@ enum Broadcast {
 
     /// Element strides of `shape` aligned to `outShape`, with 0 on broadcast axes.
     static func strides(of shape: [Int], in outShape: [Int]) -> [Int] {
-        let r = outShape.count, pad = r - shape.count
+        let r = outShape.count
+        let pad = r - shape.count
         var strides = [Int](repeating: 0, count: r)
         var s = 1
         for i in stride(from: shape.count - 1, through: 0, by: -1) {
@@ -42,20 +45,36 @@ enum Broadcast {
         let r = outShape.count
         let n = outShape.reduce(1, *)
         if n == 0 { return }
-        if r == 0 { body(0, 0, 0); return }
+        if r == 0 {
+            body(0, 0, 0)
+            return
+        }
         var idx = [Int](repeating: 0, count: r)
-        var ia = 0, ib = 0
-        let last = outShape[r - 1], la = sa[r - 1], lb = sb[r - 1]
+        var ia = 0
+        var ib = 0
+        let last = outShape[r - 1]
+        let la = sa[r - 1]
+        let lb = sb[r - 1]
         var o = 0
         while o < n {
-            var pa = ia, pb = ib
-            for _ in 0..<last { body(o, pa, pb); o += 1; pa += la; pb += lb }
+            var pa = ia
+            var pb = ib
+            for _ in 0..<last {
+                body(o, pa, pb)
+                o += 1
+                pa += la
+                pb += lb
+            }
             // advance the outer counter
             var ax = r - 2
             while ax >= 0 {
-                idx[ax] += 1; ia += sa[ax]; ib += sb[ax]
+                idx[ax] += 1
+                ia += sa[ax]
+                ib += sb[ax]
                 if idx[ax] < outShape[ax] { break }
-                ia -= sa[ax] * outShape[ax]; ib -= sb[ax] * outShape[ax]; idx[ax] = 0
+                ia -= sa[ax] * outShape[ax]
+                ib -= sb[ax] * outShape[ax]
+                idx[ax] = 0
                 ax -= 1
             }
             if ax < 0 { break }
@@ -70,7 +89,9 @@ extension Tensor {
         if target == shape { return self }
         let out = try Broadcast.shape(target, shape, op: "sumToShape")
         guard out == shape else {
-            throw TensorError.shapeMismatch(op: "sumToShape", lhs: shape, rhs: target, detail: "cannot be reduced: the target does not broadcast to the source")
+            throw TensorError.shapeMismatch(
+                op: "sumToShape", lhs: shape, rhs: target,
+                detail: "cannot be reduced: the target does not broadcast to the source")
         }
         let tcount = Tensor.count(of: target)
         return Tensor(shape: target) { dst, _ in
@@ -100,38 +121,46 @@ extension Tensor {
     static func broadcastMap(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float) throws -> Tensor {
         if a.shape == b.shape {
             return Tensor(shape: a.shape) { dst, n in
-                a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in
-                    for i in 0..<n { dst[i] = f(x[i], y[i]) }
-                } }
+                a.withUnsafeBufferPointer { x in
+                    b.withUnsafeBufferPointer { y in
+                        for i in 0..<n { dst[i] = f(x[i], y[i]) }
+                    }
+                }
             }
         }
         let outShape = try Broadcast.shape(a.shape, b.shape, op: op)
         return Tensor(shape: outShape) { dst, n in
-            a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in
-                if b.count == 1 {
-                    let s = y[0]
-                    for i in 0..<n { dst[i] = f(x[i], s) }
-                } else if a.count == 1 {
-                    let s = x[0]
-                    for i in 0..<n { dst[i] = f(s, y[i]) }
-                } else if a.shape == outShape && Broadcast.isSuffix(b.shape, of: outShape) {
-                    let inner = b.count, yp = y.baseAddress!
-                    for r in 0..<(n / inner) {
-                        let xr = x.baseAddress! + r * inner, dr = dst + r * inner
-                        for j in 0..<inner { dr[j] = f(xr[j], yp[j]) }
+            a.withUnsafeBufferPointer { x in
+                b.withUnsafeBufferPointer { y in
+                    if b.count == 1 {
+                        let s = y[0]
+                        for i in 0..<n { dst[i] = f(x[i], s) }
+                    } else if a.count == 1 {
+                        let s = x[0]
+                        for i in 0..<n { dst[i] = f(s, y[i]) }
+                    } else if a.shape == outShape && Broadcast.isSuffix(b.shape, of: outShape) {
+                        let inner = b.count
+                        let yp = y.baseAddress!
+                        for r in 0..<(n / inner) {
+                            let xr = x.baseAddress! + r * inner
+                            let dr = dst + r * inner
+                            for j in 0..<inner { dr[j] = f(xr[j], yp[j]) }
+                        }
+                    } else if b.shape == outShape && Broadcast.isSuffix(a.shape, of: outShape) {
+                        let inner = a.count
+                        let xp = x.baseAddress!
+                        for r in 0..<(n / inner) {
+                            let yr = y.baseAddress! + r * inner
+                            let dr = dst + r * inner
+                            for j in 0..<inner { dr[j] = f(xp[j], yr[j]) }
+                        }
+                    } else {
+                        let sa = Broadcast.strides(of: a.shape, in: outShape)
+                        let sb = Broadcast.strides(of: b.shape, in: outShape)
+                        Broadcast.forEach(outShape, sa, sb) { o, ia, ib in dst[o] = f(x[ia], y[ib]) }
                     }
-                } else if b.shape == outShape && Broadcast.isSuffix(a.shape, of: outShape) {
-                    let inner = a.count, xp = x.baseAddress!
-                    for r in 0..<(n / inner) {
-                        let yr = y.baseAddress! + r * inner, dr = dst + r * inner
-                        for j in 0..<inner { dr[j] = f(xp[j], yr[j]) }
-                    }
-                } else {
-                    let sa = Broadcast.strides(of: a.shape, in: outShape)
-                    let sb = Broadcast.strides(of: b.shape, in: outShape)
-                    Broadcast.forEach(outShape, sa, sb) { o, ia, ib in dst[o] = f(x[ia], y[ib]) }
                 }
-            } }
+            }
         }
     }
 }

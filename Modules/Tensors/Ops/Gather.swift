@@ -13,7 +13,8 @@ extension Tensor {
         let idx = try indices.withUnsafeBufferPointer { ip -> [Int] in
             try ip.enumerated().map { pos, v in
                 guard v.rounded() == v, v >= 0, Int(v) < n else {
-                    throw TensorError.invalidArgument(op: "gather", message: "index \(v) at flat position \(pos) is not an integer in 0..<\(n)")
+                    throw TensorError.invalidArgument(
+                        op: "gather", message: "index \(v) at flat position \(pos) is not an integer in 0..<\(n)")
                 }
                 return Int(v)
             }
@@ -22,19 +23,26 @@ extension Tensor {
         let m = idx.count
         var out = Tensor(shape: outShape) { dst, _ in
             withUnsafeBufferPointer { src in
-                for o in 0..<outer { for (j, r) in idx.enumerated() {
-                    (dst + (o * m + j) * inner).update(from: src.baseAddress! + (o * n + r) * inner, count: inner)
-                } }
+                for o in 0..<outer {
+                    for (j, r) in idx.enumerated() {
+                        (dst + (o * m + j) * inner).update(from: src.baseAddress! + (o * n + r) * inner, count: inner)
+                    }
+                }
             }
         }
         let inShape = shape
         Tensor.record("gather", output: &out, inputs: [self]) { g in
-            [Tensor(shape: inShape) { dst, total in
-                dst.initialize(repeating: 0, count: total)
-                g.withUnsafeBufferPointer { gp in
-                    for o in 0..<outer { Tensor.scatterAddRows(gp.baseAddress! + o * m * inner, slots: idx, into: dst + o * n * inner, width: inner) }
+            [
+                Tensor(shape: inShape) { dst, total in
+                    dst.initialize(repeating: 0, count: total)
+                    g.withUnsafeBufferPointer { gp in
+                        for o in 0..<outer {
+                            Tensor.scatterAddRows(
+                                gp.baseAddress! + o * m * inner, slots: idx, into: dst + o * n * inner, width: inner)
+                        }
+                    }
                 }
-            }]
+            ]
         }
         return out
     }
@@ -43,13 +51,16 @@ extension Tensor {
     /// added in order (`unroll_add_rows`), split by 16-column blocks over the pool when large —
     /// the same bits for any thread count. The backward of `gather` (so the per-token sums of
     /// `lookupProjection`), and of a recurrent kernel reading projected rows in place.
-    public static func scatterAddRows(_ src: UnsafePointer<Float>, slots: [Int], into dst: UnsafeMutablePointer<Float>, width n: Int) {
+    public static func scatterAddRows(
+        _ src: UnsafePointer<Float>, slots: [Int], into dst: UnsafeMutablePointer<Float>, width n: Int
+    ) {
         let pool = ComputePool.shared
         let parts = slots.count * n >= 1 << 16 ? Swift.min(pool.threadCount, Swift.max(1, n / 16)) : 1
         slots.withUnsafeBufferPointer { sp in
             pool.run(parts: parts) { p in
                 let cols = ComputePool.range(part: p, of: parts, total: n, block: 16)
-                unroll_add_rows(sp.count, cols.count, src + cols.lowerBound, n, sp.baseAddress!, dst + cols.lowerBound, n)
+                unroll_add_rows(
+                    sp.count, cols.count, src + cols.lowerBound, n, sp.baseAddress!, dst + cols.lowerBound, n)
             }
         }
     }
@@ -72,13 +83,17 @@ extension Tensor {
 
     /// One-hot encoding: `indices [i…]` (integers stored as Float) → `[i…, depth]`. No gradient.
     public static func oneHot(_ indices: Tensor, depth: Int) throws -> Tensor {
-        guard depth > 0 else { throw TensorError.invalidArgument(op: "oneHot", message: "depth must be positive, got \(depth)") }
+        guard depth > 0 else {
+            throw TensorError.invalidArgument(op: "oneHot", message: "depth must be positive, got \(depth)")
+        }
         return try Tensor(shape: indices.shape + [depth]) { dst, total in
             dst.initialize(repeating: 0, count: total)
             try indices.withUnsafeBufferPointer { ip in
                 for (pos, v) in ip.enumerated() {
                     guard v.rounded() == v, v >= 0, Int(v) < depth else {
-                        throw TensorError.invalidArgument(op: "oneHot", message: "index \(v) at flat position \(pos) is not an integer in 0..<\(depth)")
+                        throw TensorError.invalidArgument(
+                            op: "oneHot",
+                            message: "index \(v) at flat position \(pos) is not an integer in 0..<\(depth)")
                     }
                     dst[pos * depth + Int(v)] = 1
                 }

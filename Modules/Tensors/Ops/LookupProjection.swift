@@ -40,7 +40,8 @@ extension Tensor {
     /// ```swift
     /// let xproj = try Tensor.lookupProjection(table: emb, indices: ids, kernel: w, bias: b)  // [batch, time, n]
     /// ```
-    public static func lookupProjection(table: Tensor, indices: Tensor, kernel: Tensor, bias: Tensor?) throws -> Tensor? {
+    public static func lookupProjection(table: Tensor, indices: Tensor, kernel: Tensor, bias: Tensor?) throws -> Tensor?
+    {
         try projectedLookup(table: table, indices: indices, kernel: kernel, bias: bias)?.expanded()
     }
 
@@ -53,30 +54,42 @@ extension Tensor {
     ///     let x = try p.expanded()            // [batch, time, n], or read p.projected[p.rowOfPosition[r]]
     /// }
     /// ```
-    public static func projectedLookup(table: Tensor, indices: Tensor, kernel: Tensor, bias: Tensor?) throws -> ProjectedLookup? {
+    public static func projectedLookup(table: Tensor, indices: Tensor, kernel: Tensor, bias: Tensor?) throws
+        -> ProjectedLookup?
+    {
         guard table.rank == 2, kernel.rank == 2, kernel.shape[0] == table.shape[1] else {
-            throw TensorError.shapeMismatch(op: "lookupProjection", lhs: table.shape, rhs: kernel.shape,
-                                            detail: "do not multiply: the table's columns must equal the kernel's rows")
+            throw TensorError.shapeMismatch(
+                op: "lookupProjection", lhs: table.shape, rhs: kernel.shape,
+                detail: "do not multiply: the table's columns must equal the kernel's rows")
         }
         let (vocab, n) = (table.shape[0], kernel.shape[1])
         if let bias, bias.shape != [n] {
-            throw TensorError.shapeMismatch(op: "lookupProjection", lhs: kernel.shape, rhs: bias.shape, detail: "do not fit: the bias must be [\(n)]")
+            throw TensorError.shapeMismatch(
+                op: "lookupProjection", lhs: kernel.shape, rhs: bias.shape,
+                detail: "do not fit: the bias must be [\(n)]")
         }
         let (ids, inverse) = try distinctIDs(indices, vocab: vocab)
         guard Float(ids.count) <= lookupDedupMaxFraction * Float(indices.count) else { return nil }
         let U = ids.count
-        let picked = try table.rows(ids)                                               // [U, k]
-        var projected = try withNoGrad { try picked.matmulLastAxis(kernel, bias: bias) }   // [U, n]
+        let picked = try table.rows(ids)  // [U, k]
+        var projected = try withNoGrad { try picked.matmulLastAxis(kernel, bias: bias) }  // [U, n]
         let w = kernel.detached()
         let (needTable, needW, needB) = (table.requiresGrad, kernel.requiresGrad, bias?.requiresGrad ?? false)
         let inputs = [table, kernel] + (bias.map { [$0] } ?? [])
-        record("lookupProjection", output: &projected, inputs: inputs) { sums in             // G [U, n]
-            var dw, db, dtable: Tensor?
-            try ComputePool.shared.concurrently([
-                { dtable = needTable ? scatteredRows(try matmul(sums, w, transposeB: true), slots: ids, rows: vocab) : nil },   // from [U, k]
-                { dw = needW ? try matmul(picked, sums, transposeA: true) : nil },
-                { db = needB ? try matmul(Tensor(shape: [1, U], repeating: 1), sums).reshaped([n]) : nil },
-            ], parallel: concurrentGradients && needTable && needW && U * picked.shape[1] * n >= BLAS.parallelWork)
+        record("lookupProjection", output: &projected, inputs: inputs) { sums in  // G [U, n]
+            var dw: Tensor?
+            var db: Tensor?
+            var dtable: Tensor?
+            try ComputePool.shared.concurrently(
+                [
+                    {
+                        dtable =
+                            needTable
+                            ? scatteredRows(try matmul(sums, w, transposeB: true), slots: ids, rows: vocab) : nil
+                    },  // from [U, k]
+                    { dw = needW ? try matmul(picked, sums, transposeA: true) : nil },
+                    { db = needB ? try matmul(Tensor(shape: [1, U], repeating: 1), sums).reshaped([n]) : nil },
+                ], parallel: concurrentGradients && needTable && needW && U * picked.shape[1] * n >= BLAS.parallelWork)
             return [dtable, dw] + (bias == nil ? [] : [db])
         }
         return ProjectedLookup(projected: projected, rowOfPosition: inverse, positions: indices.shape)
@@ -115,22 +128,31 @@ extension Tensor {
     /// vocabulary dwarfs the positions (GloVe).
     static func distinctIDs(_ indices: Tensor, vocab: Int) throws -> (ids: [Int], inverse: [Int]) {
         let rows = indices.count
-        var ids: [Int] = [], inverse = [Int](repeating: 0, count: rows)
+        var ids: [Int] = []
+        var inverse = [Int](repeating: 0, count: rows)
         var slotOfID = [Int32](repeating: -1, count: vocab <= 4 * rows ? vocab : 0)
         var slotDictionary: [Int: Int] = [:]
         if slotOfID.isEmpty { slotDictionary.reserveCapacity(rows) }
         try indices.withUnsafeBufferPointer { ip in
             for (pos, v) in ip.enumerated() {
                 guard v.rounded() == v, v >= 0, Int(v) < vocab else {
-                    throw TensorError.invalidArgument(op: "lookupProjection", message: "index \(v) at flat position \(pos) is not an integer in 0..<\(vocab)")
+                    throw TensorError.invalidArgument(
+                        op: "lookupProjection",
+                        message: "index \(v) at flat position \(pos) is not an integer in 0..<\(vocab)")
                 }
                 let id = Int(v)
                 if !slotOfID.isEmpty {
-                    if slotOfID[id] < 0 { slotOfID[id] = Int32(ids.count); ids.append(id) }
+                    if slotOfID[id] < 0 {
+                        slotOfID[id] = Int32(ids.count)
+                        ids.append(id)
+                    }
                     inverse[pos] = Int(slotOfID[id])
                 } else {
                     let slot = slotDictionary[id, default: ids.count]
-                    if slot == ids.count { slotDictionary[id] = slot; ids.append(id) }
+                    if slot == ids.count {
+                        slotDictionary[id] = slot
+                        ids.append(id)
+                    }
                     inverse[pos] = slot
                 }
             }

@@ -8,24 +8,38 @@
 ///   - `C = Aᵀ·Bᵀ`:   `dA = Bᵀ·dCᵀ`, `dB = dCᵀ·Aᵀ`
 extension Tensor {
     /// Matrix product of two rank-2 tensors, `[m, k] · [k, n] → [m, n]` (after the transposes).
-    public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) throws -> Tensor {
-        guard a.rank == 2 else { throw TensorError.rankMismatch(op: "matmul", expected: "a rank-2 left operand", shape: a.shape) }
-        guard b.rank == 2 else { throw TensorError.rankMismatch(op: "matmul", expected: "a rank-2 right operand", shape: b.shape) }
+    public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) throws
+        -> Tensor
+    {
+        guard a.rank == 2 else {
+            throw TensorError.rankMismatch(op: "matmul", expected: "a rank-2 left operand", shape: a.shape)
+        }
+        guard b.rank == 2 else {
+            throw TensorError.rankMismatch(op: "matmul", expected: "a rank-2 right operand", shape: b.shape)
+        }
         let (m, k) = transposeA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
         let (k2, n) = transposeB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
         guard k == k2 else {
-            throw TensorError.shapeMismatch(op: "matmul", lhs: a.shape, rhs: b.shape,
-                detail: "do not multiply (inner sizes \(k) and \(k2), transposeA: \(transposeA), transposeB: \(transposeB))")
+            throw TensorError.shapeMismatch(
+                op: "matmul", lhs: a.shape, rhs: b.shape,
+                detail:
+                    "do not multiply (inner sizes \(k) and \(k2), transposeA: \(transposeA), transposeB: \(transposeB))"
+            )
         }
         var c = Tensor(shape: [m, n]) { cp, _ in
-            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
-                BLAS.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
-                           a: ap.baseAddress!, lda: a.shape[1], b: bp.baseAddress!, ldb: b.shape[1], c: cp, ldc: n)
-            } }
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    BLAS.sgemm(
+                        transA: transposeA, transB: transposeB, m: m, n: n, k: k,
+                        a: ap.baseAddress!, lda: a.shape[1], b: bp.baseAddress!, ldb: b.shape[1], c: cp, ldc: n)
+                }
+            }
         }
-        let needA = a.requiresGrad, needB = b.requiresGrad
+        let needA = a.requiresGrad
+        let needB = b.requiresGrad
         record("matmul", output: &c, inputs: [a, b]) { g in
-            let da: Tensor?, db: Tensor?
+            let da: Tensor?
+            let db: Tensor?
             switch (transposeA, transposeB) {
             case (false, false):
                 da = needA ? try matmul(g, b, transposeB: true) : nil
@@ -47,32 +61,43 @@ extension Tensor {
 
     /// Batched matrix product of rank-3 tensors, `[batch, m, k] · [batch, k, n] → [batch, m, n]`,
     /// one `sgemm` per batch entry, with the same transpose flags (applied to the last two axes).
-    public static func batchedMatmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) throws -> Tensor {
+    public static func batchedMatmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false)
+        throws -> Tensor
+    {
         guard a.rank == 3, b.rank == 3 else {
-            throw TensorError.shapeMismatch(op: "batchedMatmul", lhs: a.shape, rhs: b.shape, detail: "must both be rank 3 [batch, rows, cols]")
+            throw TensorError.shapeMismatch(
+                op: "batchedMatmul", lhs: a.shape, rhs: b.shape, detail: "must both be rank 3 [batch, rows, cols]")
         }
         guard a.shape[0] == b.shape[0] else {
-            throw TensorError.shapeMismatch(op: "batchedMatmul", lhs: a.shape, rhs: b.shape, detail: "have different batch sizes")
+            throw TensorError.shapeMismatch(
+                op: "batchedMatmul", lhs: a.shape, rhs: b.shape, detail: "have different batch sizes")
         }
         let batch = a.shape[0]
         let (m, k) = transposeA ? (a.shape[2], a.shape[1]) : (a.shape[1], a.shape[2])
         let (k2, n) = transposeB ? (b.shape[2], b.shape[1]) : (b.shape[1], b.shape[2])
         guard k == k2 else {
-            throw TensorError.shapeMismatch(op: "batchedMatmul", lhs: a.shape, rhs: b.shape, detail: "do not multiply (inner sizes \(k) and \(k2))")
+            throw TensorError.shapeMismatch(
+                op: "batchedMatmul", lhs: a.shape, rhs: b.shape, detail: "do not multiply (inner sizes \(k) and \(k2))")
         }
         var c = Tensor(shape: [batch, m, n]) { cp, _ in
-            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
-                let sa = a.shape[1] * a.shape[2], sb = b.shape[1] * b.shape[2]
-                for i in 0..<batch {
-                    BLAS.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
-                               a: ap.baseAddress! + i * sa, lda: a.shape[2], b: bp.baseAddress! + i * sb, ldb: b.shape[2],
-                               c: cp + i * m * n, ldc: n)
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    let sa = a.shape[1] * a.shape[2]
+                    let sb = b.shape[1] * b.shape[2]
+                    for i in 0..<batch {
+                        BLAS.sgemm(
+                            transA: transposeA, transB: transposeB, m: m, n: n, k: k,
+                            a: ap.baseAddress! + i * sa, lda: a.shape[2], b: bp.baseAddress! + i * sb, ldb: b.shape[2],
+                            c: cp + i * m * n, ldc: n)
+                    }
                 }
-            } }
+            }
         }
-        let needA = a.requiresGrad, needB = b.requiresGrad
+        let needA = a.requiresGrad
+        let needB = b.requiresGrad
         record("batchedMatmul", output: &c, inputs: [a, b]) { g in
-            let da: Tensor?, db: Tensor?
+            let da: Tensor?
+            let db: Tensor?
             switch (transposeA, transposeB) {
             case (false, false):
                 da = needA ? try batchedMatmul(g, b, transposeB: true) : nil
@@ -99,20 +124,31 @@ extension Tensor {
     /// copies of `bias` and the GEMM accumulates into them (β = 1), so no second pass is made.
     /// Backward: `dx = g·Wᵀ`, `dW = xᵀ·g` (leading axes flattened), `dbias = Σ_rows g`.
     public func matmulLastAxis(_ w: Tensor, bias: Tensor? = nil) throws -> Tensor {
-        guard rank >= 1 else { throw TensorError.rankMismatch(op: "matmulLastAxis", expected: "rank ≥ 1", shape: shape) }
+        guard rank >= 1 else {
+            throw TensorError.rankMismatch(op: "matmulLastAxis", expected: "rank ≥ 1", shape: shape)
+        }
         guard w.rank == 2, w.shape[0] == shape[rank - 1] else {
-            throw TensorError.shapeMismatch(op: "matmulLastAxis", lhs: shape, rhs: w.shape, detail: "do not multiply: the last axis must equal the matrix's rows")
+            throw TensorError.shapeMismatch(
+                op: "matmulLastAxis", lhs: shape, rhs: w.shape,
+                detail: "do not multiply: the last axis must equal the matrix's rows")
         }
         let (k, n) = (w.shape[0], w.shape[1])
         if let bias, bias.shape != [n] {
-            throw TensorError.shapeMismatch(op: "matmulLastAxis", lhs: w.shape, rhs: bias.shape, detail: "do not fit: the bias must be [\(n)]")
+            throw TensorError.shapeMismatch(
+                op: "matmulLastAxis", lhs: w.shape, rhs: bias.shape, detail: "do not fit: the bias must be [\(n)]")
         }
         let rows = count / Swift.max(k, 1)
         var out = Tensor(shape: Array(shape.dropLast()) + [n]) { cp, total in
-            withUnsafeBufferPointer { ap in w.withUnsafeBufferPointer { wp in withOptionalBuffer(bias) { bp in
-                BLAS.sgemm(transA: false, transB: false, m: rows, n: n, k: k, a: ap.baseAddress!, lda: k,
-                           b: wp.baseAddress!, ldb: n, beta: bias == nil ? 0 : 1, c: cp, ldc: n, rowBias: bp?.baseAddress)
-            } } }
+            withUnsafeBufferPointer { ap in
+                w.withUnsafeBufferPointer { wp in
+                    withOptionalBuffer(bias) { bp in
+                        BLAS.sgemm(
+                            transA: false, transB: false, m: rows, n: n, k: k, a: ap.baseAddress!, lda: k,
+                            b: wp.baseAddress!, ldb: n, beta: bias == nil ? 0 : 1, c: cp, ldc: n,
+                            rowBias: bp?.baseAddress)
+                    }
+                }
+            }
         }
         let (x, wc) = (detached(), w.detached())
         let (needX, needW, needB) = (requiresGrad, w.requiresGrad, bias?.requiresGrad ?? false)

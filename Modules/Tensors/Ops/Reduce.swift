@@ -34,22 +34,30 @@ extension Tensor {
         var out = Tensor(shape: reducedShape(ax, keepDims: keepDims)) { dst, _ in
             dst.initialize(repeating: 0, count: outer * inner)
             withUnsafeBufferPointer { src in
-                for o in 0..<outer { for k in 0..<n {
-                    let row = src.baseAddress! + (o * n + k) * inner, d = dst + o * inner
-                    for i in 0..<inner { d[i] += row[i] }
-                } }
+                for o in 0..<outer {
+                    for k in 0..<n {
+                        let row = src.baseAddress! + (o * n + k) * inner
+                        let d = dst + o * inner
+                        for i in 0..<inner { d[i] += row[i] }
+                    }
+                }
             }
         }
         let shp = shape
         Tensor.record("sum(axis:)", output: &out, inputs: [self]) { g in
-            [Tensor(shape: shp) { dst, _ in
-                g.withUnsafeBufferPointer { gp in
-                    for o in 0..<outer { for k in 0..<n {
-                        let d = dst + (o * n + k) * inner, s = gp.baseAddress! + o * inner
-                        for i in 0..<inner { d[i] = s[i] }
-                    } }
+            [
+                Tensor(shape: shp) { dst, _ in
+                    g.withUnsafeBufferPointer { gp in
+                        for o in 0..<outer {
+                            for k in 0..<n {
+                                let d = dst + (o * n + k) * inner
+                                let s = gp.baseAddress! + o * inner
+                                for i in 0..<inner { d[i] = s[i] }
+                            }
+                        }
+                    }
                 }
-            }]
+            ]
         }
         return out
     }
@@ -63,26 +71,42 @@ extension Tensor {
     /// Maximum over `axis`. ∂/∂x = the output gradient at the (first) arg-max position, 0 elsewhere.
     public func max(axis: Int, keepDims: Bool = false) throws -> Tensor {
         let ax = try normalizedAxis(axis, op: "max(axis:)")
-        guard shape[ax] > 0 else { throw TensorError.invalidArgument(op: "max(axis:)", message: "axis \(axis) is empty") }
+        guard shape[ax] > 0 else {
+            throw TensorError.invalidArgument(op: "max(axis:)", message: "axis \(axis) is empty")
+        }
         let (outer, n, inner) = axisGeometry(ax)
         var argmax = [Int](repeating: 0, count: outer * inner)
         var out = Tensor(shape: reducedShape(ax, keepDims: keepDims)) { dst, _ in
             withUnsafeBufferPointer { src in
-                for o in 0..<outer { for i in 0..<inner {
-                    var best = src[o * n * inner + i], bk = 0
-                    for k in 1..<Swift.max(n, 1) { let v = src[(o * n + k) * inner + i]; if v > best { best = v; bk = k } }
-                    dst[o * inner + i] = best; argmax[o * inner + i] = bk
-                } }
+                for o in 0..<outer {
+                    for i in 0..<inner {
+                        var best = src[o * n * inner + i]
+                        var bk = 0
+                        for k in 1..<Swift.max(n, 1) {
+                            let v = src[(o * n + k) * inner + i]
+                            if v > best {
+                                best = v
+                                bk = k
+                            }
+                        }
+                        dst[o * inner + i] = best
+                        argmax[o * inner + i] = bk
+                    }
+                }
             }
         }
         let shp = shape
         Tensor.record("max(axis:)", output: &out, inputs: [self]) { g in
-            [Tensor(shape: shp) { dst, count in
-                dst.initialize(repeating: 0, count: count)
-                g.withUnsafeBufferPointer { gp in
-                    for o in 0..<outer { for i in 0..<inner { dst[(o * n + argmax[o * inner + i]) * inner + i] = gp[o * inner + i] } }
+            [
+                Tensor(shape: shp) { dst, count in
+                    dst.initialize(repeating: 0, count: count)
+                    g.withUnsafeBufferPointer { gp in
+                        for o in 0..<outer {
+                            for i in 0..<inner { dst[(o * n + argmax[o * inner + i]) * inner + i] = gp[o * inner + i] }
+                        }
+                    }
                 }
-            }]
+            ]
         }
         return out
     }
@@ -94,11 +118,20 @@ extension Tensor {
         let (outer, n, inner) = axisGeometry(ax)
         return Tensor(shape: reducedShape(ax, keepDims: false)) { dst, _ in
             withUnsafeBufferPointer { src in
-                for o in 0..<outer { for i in 0..<inner {
-                    var best = src[o * n * inner + i], bk = 0
-                    for k in 1..<n { let v = src[(o * n + k) * inner + i]; if v > best { best = v; bk = k } }
-                    dst[o * inner + i] = Float(bk)
-                } }
+                for o in 0..<outer {
+                    for i in 0..<inner {
+                        var best = src[o * n * inner + i]
+                        var bk = 0
+                        for k in 1..<n {
+                            let v = src[(o * n + k) * inner + i]
+                            if v > best {
+                                best = v
+                                bk = k
+                            }
+                        }
+                        dst[o * inner + i] = Float(bk)
+                    }
+                }
             }
         }
     }

@@ -16,7 +16,8 @@ extension Tensor {
             target[u] = count / known
         }
         guard Tensor.count(of: target) == count else {
-            throw TensorError.shapeMismatch(op: "reshape", lhs: shape, rhs: newShape, detail: "hold different numbers of elements")
+            throw TensorError.shapeMismatch(
+                op: "reshape", lhs: shape, rhs: newShape, detail: "hold different numbers of elements")
         }
         var out = Tensor(shape: target, storage: storage, offset: offset)
         let src = shape
@@ -27,7 +28,8 @@ extension Tensor {
     /// Reorders the axes: output axis `i` is input axis `perm[i]`. ∂: permute by the inverse.
     public func permuted(_ perm: [Int]) throws -> Tensor {
         guard perm.count == rank, Set(perm) == Set(0..<rank) else {
-            throw TensorError.invalidArgument(op: "permute", message: "\(perm) is not a permutation of the axes of shape \(shape)")
+            throw TensorError.invalidArgument(
+                op: "permute", message: "\(perm) is not a permutation of the axes of shape \(shape)")
         }
         let outShape = perm.map { shape[$0] }
         var inStrides = [Int](repeating: 1, count: rank)
@@ -48,19 +50,30 @@ extension Tensor {
     /// Swaps the last two axes (matrix transpose for rank 2).
     public func transposed() throws -> Tensor {
         guard rank >= 2 else { throw TensorError.rankMismatch(op: "transpose", expected: "rank ≥ 2", shape: shape) }
-        var p = Array(0..<rank); p.swapAt(rank - 1, rank - 2)
+        var p = Array(0..<rank)
+        p.swapAt(rank - 1, rank - 2)
         return try permuted(p)
     }
 
     /// Joins tensors along `axis`; all other extents must agree. ∂: split the gradient back.
     public static func concat(_ parts: [Tensor], axis: Int) throws -> Tensor {
-        guard let first = parts.first else { throw TensorError.invalidArgument(op: "concat", message: "no tensors to join") }
+        guard let first = parts.first else {
+            throw TensorError.invalidArgument(op: "concat", message: "no tensors to join")
+        }
         let ax = try first.normalizedAxis(axis, op: "concat")
         for p in parts.dropFirst() {
-            var a = first.shape, b = p.shape
-            guard a.count == b.count else { throw TensorError.shapeMismatch(op: "concat", lhs: first.shape, rhs: p.shape, detail: "have different ranks") }
-            a[ax] = 0; b[ax] = 0
-            guard a == b else { throw TensorError.shapeMismatch(op: "concat", lhs: first.shape, rhs: p.shape, detail: "differ outside axis \(ax)") }
+            var a = first.shape
+            var b = p.shape
+            guard a.count == b.count else {
+                throw TensorError.shapeMismatch(
+                    op: "concat", lhs: first.shape, rhs: p.shape, detail: "have different ranks")
+            }
+            a[ax] = 0
+            b[ax] = 0
+            guard a == b else {
+                throw TensorError.shapeMismatch(
+                    op: "concat", lhs: first.shape, rhs: p.shape, detail: "differ outside axis \(ax)")
+            }
         }
         var outShape = first.shape
         outShape[ax] = parts.reduce(0) { $0 + $1.shape[ax] }
@@ -84,24 +97,36 @@ extension Tensor {
 
     /// Stacks equal-shaped tensors along a new axis `axis`.
     public static func stack(_ parts: [Tensor], axis: Int = 0) throws -> Tensor {
-        guard let first = parts.first else { throw TensorError.invalidArgument(op: "stack", message: "no tensors to stack") }
+        guard let first = parts.first else {
+            throw TensorError.invalidArgument(op: "stack", message: "no tensors to stack")
+        }
         let ax = axis < 0 ? axis + first.rank + 1 : axis
-        guard ax >= 0 && ax <= first.rank else { throw TensorError.invalidAxis(op: "stack", axis: axis, shape: first.shape) }
-        var s = first.shape; s.insert(1, at: ax)
-        return try concat(parts.map { p in
-            guard p.shape == first.shape else { throw TensorError.shapeMismatch(op: "stack", lhs: first.shape, rhs: p.shape, detail: "differ") }
-            return try p.reshaped(s)
-        }, axis: ax)
+        guard ax >= 0 && ax <= first.rank else {
+            throw TensorError.invalidAxis(op: "stack", axis: axis, shape: first.shape)
+        }
+        var s = first.shape
+        s.insert(1, at: ax)
+        return try concat(
+            parts.map { p in
+                guard p.shape == first.shape else {
+                    throw TensorError.shapeMismatch(op: "stack", lhs: first.shape, rhs: p.shape, detail: "differ")
+                }
+                return try p.reshaped(s)
+            }, axis: ax)
     }
 
     /// Splits along `axis` into pieces of the given extents (which must add up to the axis).
     public func split(sizes: [Int], axis: Int) throws -> [Tensor] {
         let ax = try normalizedAxis(axis, op: "split")
         guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == shape[ax] else {
-            throw TensorError.invalidArgument(op: "split", message: "sizes \(sizes) do not add up to extent \(shape[ax]) of axis \(ax) in \(shape)")
+            throw TensorError.invalidArgument(
+                op: "split", message: "sizes \(sizes) do not add up to extent \(shape[ax]) of axis \(ax) in \(shape)")
         }
         var start = 0
-        return try sizes.map { n in defer { start += n }; return try slice(axis: ax, start: start, length: n) }
+        return try sizes.map { n in
+            defer { start += n }
+            return try slice(axis: ax, start: start, length: n)
+        }
     }
 
     /// Elements `start ..< start+length` along `axis`. A view on axis 0; a copy otherwise.
@@ -109,10 +134,13 @@ extension Tensor {
     public func slice(axis: Int, start: Int, length: Int) throws -> Tensor {
         let ax = try normalizedAxis(axis, op: "slice")
         guard start >= 0, length >= 0, start + length <= shape[ax] else {
-            throw TensorError.invalidArgument(op: "slice", message: "range \(start)..<\(start + length) is outside 0..<\(shape[ax]) on axis \(ax) of \(shape)")
+            throw TensorError.invalidArgument(
+                op: "slice",
+                message: "range \(start)..<\(start + length) is outside 0..<\(shape[ax]) on axis \(ax) of \(shape)")
         }
         let (outer, n, inner) = axisGeometry(ax)
-        var outShape = shape; outShape[ax] = length
+        var outShape = shape
+        outShape[ax] = length
         var out: Tensor
         if outer == 1 {
             out = Tensor(shape: outShape, storage: storage, offset: offset + start * inner)
@@ -120,21 +148,25 @@ extension Tensor {
             out = Tensor(shape: outShape) { dst, _ in
                 withUnsafeBufferPointer { src in
                     for o in 0..<outer {
-                        (dst + o * length * inner).update(from: src.baseAddress! + (o * n + start) * inner, count: length * inner)
+                        (dst + o * length * inner).update(
+                            from: src.baseAddress! + (o * n + start) * inner, count: length * inner)
                     }
                 }
             }
         }
         let inShape = shape
         Tensor.record("slice", output: &out, inputs: [self]) { g in
-            [Tensor(shape: inShape) { dst, total in
-                dst.initialize(repeating: 0, count: total)
-                g.withUnsafeBufferPointer { gp in
-                    for o in 0..<outer {
-                        (dst + (o * n + start) * inner).update(from: gp.baseAddress! + o * length * inner, count: length * inner)
+            [
+                Tensor(shape: inShape) { dst, total in
+                    dst.initialize(repeating: 0, count: total)
+                    g.withUnsafeBufferPointer { gp in
+                        for o in 0..<outer {
+                            (dst + (o * n + start) * inner).update(
+                                from: gp.baseAddress! + o * length * inner, count: length * inner)
+                        }
                     }
                 }
-            }]
+            ]
         }
         return out
     }
@@ -151,9 +183,12 @@ extension Tensor {
         let (outer, n, inner) = axisGeometry(ax)
         var out = Tensor(shape: shape) { dst, _ in
             withUnsafeBufferPointer { src in
-                for o in 0..<outer { for k in 0..<n {
-                    (dst + (o * n + k) * inner).update(from: src.baseAddress! + (o * n + n - 1 - k) * inner, count: inner)
-                } }
+                for o in 0..<outer {
+                    for k in 0..<n {
+                        (dst + (o * n + k) * inner).update(
+                            from: src.baseAddress! + (o * n + n - 1 - k) * inner, count: inner)
+                    }
+                }
             }
         }
         Tensor.record("reversed", output: &out, inputs: [self]) { g in [try g.reversed(axis: ax)] }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Foundation
-#endif
 import CKernels
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Foundation
+#endif
 
 /// Numerically stable softmax and log-softmax along one axis (the maximum is subtracted first),
 /// and the fused sparse softmax cross-entropy of integer targets.
@@ -19,7 +20,11 @@ extension Tensor {
                     var m = -Float.infinity
                     for k in 0..<n { m = Swift.max(m, src[base + k * inner]) }
                     var s: Float = 0
-                    for k in 0..<n { let e = expf(src[base + k * inner] - m); dst[base + k * inner] = e; s += e }
+                    for k in 0..<n {
+                        let e = expf(src[base + k * inner] - m)
+                        dst[base + k * inner] = e
+                        s += e
+                    }
                     let inv = 1 / s
                     for k in 0..<n { dst[base + k * inner] *= inv }
                 }
@@ -27,15 +32,22 @@ extension Tensor {
         }
         let yc = y.detached()
         Tensor.record("softmax", output: &y, inputs: [self]) { g in
-            [Tensor(shape: yc.shape) { dst, _ in
-                g.withUnsafeBufferPointer { gp in yc.withUnsafeBufferPointer { yp in
-                    Tensor.forEachLine(outer: outer, n: n, inner: inner) { base in
-                        var dot: Float = 0
-                        for k in 0..<n { dot += gp[base + k * inner] * yp[base + k * inner] }
-                        for k in 0..<n { let i = base + k * inner; dst[i] = yp[i] * (gp[i] - dot) }
+            [
+                Tensor(shape: yc.shape) { dst, _ in
+                    g.withUnsafeBufferPointer { gp in
+                        yc.withUnsafeBufferPointer { yp in
+                            Tensor.forEachLine(outer: outer, n: n, inner: inner) { base in
+                                var dot: Float = 0
+                                for k in 0..<n { dot += gp[base + k * inner] * yp[base + k * inner] }
+                                for k in 0..<n {
+                                    let i = base + k * inner
+                                    dst[i] = yp[i] * (gp[i] - dot)
+                                }
+                            }
+                        }
                     }
-                } }
-            }]
+                }
+            ]
         }
         return y
     }
@@ -47,7 +59,7 @@ extension Tensor {
         let (outer, n, inner) = axisGeometry(ax)
         var y = Tensor(shape: shape) { dst, _ in
             withUnsafeBufferPointer { src in
-                if inner == 1 {     // the class axis last: contiguous lines, exp in the vector kernel
+                if inner == 1 {  // the class axis last: contiguous lines, exp in the vector kernel
                     for o in 0..<outer {
                         let lse = Tensor.logSumExp(src.baseAddress! + o * n, n: n, scratch: dst + o * n)
                         for k in 0..<n { dst[o * n + k] = src[o * n + k] - lse }
@@ -66,26 +78,33 @@ extension Tensor {
         }
         let yc = y.detached()
         Tensor.record("logSoftmax", output: &y, inputs: [self]) { g in
-            [Tensor(shape: yc.shape) { dst, _ in
-                g.withUnsafeBufferPointer { gp in yc.withUnsafeBufferPointer { yp in
-                    if inner == 1 {
-                        for o in 0..<outer {
-                            let (d, gl) = (dst + o * n, gp.baseAddress! + o * n)
-                            var s: Float = 0
-                            for k in 0..<n { s += gl[k] }
-                            d.update(from: yp.baseAddress! + o * n, count: n)
-                            FastMath.exp(d, count: n)                         // softmax = e^logsoftmax
-                            for k in 0..<n { d[k] = gl[k] - d[k] * s }
+            [
+                Tensor(shape: yc.shape) { dst, _ in
+                    g.withUnsafeBufferPointer { gp in
+                        yc.withUnsafeBufferPointer { yp in
+                            if inner == 1 {
+                                for o in 0..<outer {
+                                    let (d, gl) = (dst + o * n, gp.baseAddress! + o * n)
+                                    var s: Float = 0
+                                    for k in 0..<n { s += gl[k] }
+                                    d.update(from: yp.baseAddress! + o * n, count: n)
+                                    FastMath.exp(d, count: n)  // softmax = e^logsoftmax
+                                    for k in 0..<n { d[k] = gl[k] - d[k] * s }
+                                }
+                                return
+                            }
+                            Tensor.forEachLine(outer: outer, n: n, inner: inner) { base in
+                                var s: Float = 0
+                                for k in 0..<n { s += gp[base + k * inner] }
+                                for k in 0..<n {
+                                    let i = base + k * inner
+                                    dst[i] = gp[i] - expf(yp[i]) * s
+                                }
+                            }
                         }
-                        return
                     }
-                    Tensor.forEachLine(outer: outer, n: n, inner: inner) { base in
-                        var s: Float = 0
-                        for k in 0..<n { s += gp[base + k * inner] }
-                        for k in 0..<n { let i = base + k * inner; dst[i] = gp[i] - expf(yp[i]) * s }
-                    }
-                } }
-            }]
+                }
+            ]
         }
         return y
     }
@@ -113,15 +132,18 @@ extension Tensor {
     /// ```
     public func sparseSoftmaxCrossEntropy(targets: Tensor) throws -> Tensor {
         guard rank >= 1, Array(shape.dropLast()) == targets.shape else {
-            throw TensorError.shapeMismatch(op: "sparseSoftmaxCrossEntropy", lhs: shape, rhs: targets.shape,
-                                            detail: "do not fit: targets must be the logits' shape without the class axis")
+            throw TensorError.shapeMismatch(
+                op: "sparseSoftmaxCrossEntropy", lhs: shape, rhs: targets.shape,
+                detail: "do not fit: targets must be the logits' shape without the class axis")
         }
-        let n = shape[rank - 1], rows = targets.count
+        let n = shape[rank - 1]
+        let rows = targets.count
         let t = try targets.withUnsafeBufferPointer { tp -> [Int] in
             try tp.enumerated().map { pos, v in
                 guard v.rounded() == v, v >= 0, Int(v) < n else {
-                    throw TensorError.invalidArgument(op: "sparseSoftmaxCrossEntropy",
-                                                      message: "target \(v) at flat position \(pos) is not a class index in 0..<\(n)")
+                    throw TensorError.invalidArgument(
+                        op: "sparseSoftmaxCrossEntropy",
+                        message: "target \(v) at flat position \(pos) is not a class index in 0..<\(n)")
                 }
                 return Int(v)
             }
@@ -130,21 +152,31 @@ extension Tensor {
         var soft = [Float](repeating: 0, count: rows * n)
         var out = Tensor(shape: targets.shape) { dst, _ in
             guard rows > 0 else { return }
-            withUnsafeBufferPointer { src in soft.withUnsafeMutableBufferPointer { sp in t.withUnsafeBufferPointer { tp in
-                unroll_softmax_xent_rows(rows, n, src.baseAddress!, tp.baseAddress!, sp.baseAddress!, dst)
-            } } }
+            withUnsafeBufferPointer { src in
+                soft.withUnsafeMutableBufferPointer { sp in
+                    t.withUnsafeBufferPointer { tp in
+                        unroll_softmax_xent_rows(rows, n, src.baseAddress!, tp.baseAddress!, sp.baseAddress!, dst)
+                    }
+                }
+            }
         }
         let inShape = shape
         Tensor.record("sparseSoftmaxCrossEntropy", output: &out, inputs: [self]) { g in
-            [Tensor(shape: inShape) { dst, _ in
-                soft.withUnsafeBufferPointer { sp in g.withUnsafeBufferPointer { gp in t.withUnsafeBufferPointer { tp in
-                    for r in 0..<rows {
-                        let (d, p, gr) = (dst + r * n, sp.baseAddress! + r * n, gp[r])
-                        for k in 0..<n { d[k] = p[k] * gr }
-                        d[tp[r]] -= gr
+            [
+                Tensor(shape: inShape) { dst, _ in
+                    soft.withUnsafeBufferPointer { sp in
+                        g.withUnsafeBufferPointer { gp in
+                            t.withUnsafeBufferPointer { tp in
+                                for r in 0..<rows {
+                                    let (d, p, gr) = (dst + r * n, sp.baseAddress! + r * n, gp[r])
+                                    for k in 0..<n { d[k] = p[k] * gr }
+                                    d[tp[r]] -= gr
+                                }
+                            }
+                        }
                     }
-                } } }
-            }]
+                }
+            ]
         }
         return out
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Elementwise functions. Each states its derivative next to its forward pass; where the
@@ -78,7 +78,8 @@ extension Tensor {
     public func squared() -> Tensor {
         var y = mapElements { $0 * $0 }
         let xc = detached()
-        Tensor.record("square", output: &y, inputs: [self]) { g in [try Tensor.zipElements(g, xc) { g, x in 2 * g * x }] }
+        Tensor.record("square", output: &y, inputs: [self]) { g in [try Tensor.zipElements(g, xc) { g, x in 2 * g * x }]
+        }
         return y
     }
 

@@ -9,12 +9,16 @@ import COpenBLAS
 /// - PyTorch's RNN default: `U(−√k, √k)` with `k = 1 / hiddenSize`
 extension Tensor {
     /// Uniform samples in `[low, high)`.
-    public static func randomUniform(_ shape: [Int], low: Float = 0, high: Float = 1, using rng: inout SeededGenerator) -> Tensor {
+    public static func randomUniform(_ shape: [Int], low: Float = 0, high: Float = 1, using rng: inout SeededGenerator)
+        -> Tensor
+    {
         Tensor(shape: shape) { p, n in for i in 0..<n { p[i] = low + (high - low) * rng.nextUnitFloat() } }
     }
 
     /// Normal samples with the given mean and standard deviation.
-    public static func randomNormal(_ shape: [Int], mean: Float = 0, std: Float = 1, using rng: inout SeededGenerator) -> Tensor {
+    public static func randomNormal(_ shape: [Int], mean: Float = 0, std: Float = 1, using rng: inout SeededGenerator)
+        -> Tensor
+    {
         Tensor(shape: shape) { p, n in for i in 0..<n { p[i] = mean + std * rng.nextNormal() } }
     }
 
@@ -68,20 +72,28 @@ extension Tensor {
         let (rows, cols) = (shape[0], shape[1])
         // Orthonormalise the columns of a tall Gaussian matrix [tall, short] in Double, then
         // transpose when the requested matrix is wide.
-        let tall = Swift.max(rows, cols), short = Swift.min(rows, cols)
-        var q = [Double](repeating: 0, count: tall * short)   // column-major: column j at q[j*tall]
+        let tall = Swift.max(rows, cols)
+        let short = Swift.min(rows, cols)
+        var q = [Double](repeating: 0, count: tall * short)  // column-major: column j at q[j*tall]
         for i in 0..<q.count { q[i] = Double(rng.nextNormal()) }
-        let gaussian = q                                       // for the fallback if LAPACK fails midway
-        BLAS.configureFromEnvironmentOnce()                    // LAPACK calls BLAS: kernels and threads first
-        let byLAPACK = orthogonalByLAPACK && tall <= Int(Int32.max) && q.withUnsafeMutableBufferPointer {
-            unroll_orthonormal_columns(Int32(tall), Int32(short), $0.baseAddress!) == 1
+        let gaussian = q  // for the fallback if LAPACK fails midway
+        BLAS.configureFromEnvironmentOnce()  // LAPACK calls BLAS: kernels and threads first
+        let byLAPACK =
+            orthogonalByLAPACK && tall <= Int(Int32.max)
+            && q.withUnsafeMutableBufferPointer {
+                unroll_orthonormal_columns(Int32(tall), Int32(short), $0.baseAddress!) == 1
+            }
+        if !byLAPACK {
+            q = gaussian
+            orthonormalizeColumns(&q, rows: tall, cols: short)
         }
-        if !byLAPACK { q = gaussian; orthonormalizeColumns(&q, rows: tall, cols: short) }
         return Tensor(shape: shape) { p, _ in
-            for r in 0..<rows { for c in 0..<cols {
-                // tall case (rows ≥ cols): element (r, c) is column c's entry r; wide: transposed.
-                p[r * cols + c] = gain * Float(rows >= cols ? q[c * tall + r] : q[r * tall + c])
-            } }
+            for r in 0..<rows {
+                for c in 0..<cols {
+                    // tall case (rows ≥ cols): element (r, c) is column c's entry r; wide: transposed.
+                    p[r * cols + c] = gain * Float(rows >= cols ? q[c * tall + r] : q[r * tall + c])
+                }
+            }
         }
     }
 

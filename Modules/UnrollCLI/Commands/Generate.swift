@@ -1,9 +1,9 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import PluginRegistry
+import Specs
 import Tensors
 import Training
-import Specs
 
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Sample text from a character-model bundle.")
@@ -13,6 +13,8 @@ struct Generate: ParsableCommand {
     @Option(help: "Sampling temperature (> 0; lower is more conservative).") var temperature = 1.0
     @Option(help: "Random seed.") var seed: UInt64 = 0
     func run() throws {
-        print(try Runner(registry: UnrollCLI.registry()).generate(bundle: url(bundle), prime: prime, length: length, temperature: temperature, seed: seed))
+        print(
+            try Runner(registry: UnrollCLI.registry()).generate(
+                bundle: url(bundle), prime: prime, length: length, temperature: temperature, seed: seed))
     }
 }

@@ -1,19 +1,26 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import PluginRegistry
+import Specs
 import Tensors
 import Training
-import Specs
 
 struct Layers: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List registered plugins (layers by default) and their config fields.")
-    @Option(help: "Kind: layer, loss, optimizer, schedule, metric, callback, cleaning_step, tokenizer, dataset_source, all.") var kind = "layer"
+    static let configuration = CommandConfiguration(
+        abstract: "List registered plugins (layers by default) and their config fields.")
+    @Option(
+        help: "Kind: layer, loss, optimizer, schedule, metric, callback, cleaning_step, tokenizer, dataset_source, all."
+    ) var kind = "layer"
     func run() throws {
         let registry = try UnrollCLI.registry()
         let kinds: [PluginKind]
-        if kind == "all" { kinds = PluginKind.allCases } else {
+        if kind == "all" {
+            kinds = PluginKind.allCases
+        } else {
             guard let k = PluginKind(rawValue: kind) else {
-                throw ValidationError("unknown kind '\(kind)'; one of: \(PluginKind.allCases.map(\.rawValue).joined(separator: ", ")), all")
+                throw ValidationError(
+                    "unknown kind '\(kind)'; one of: \(PluginKind.allCases.map(\.rawValue).joined(separator: ", ")), all"
+                )
             }
             kinds = [k]
         }

@@ -1,31 +1,38 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import PluginRegistry
+import Specs
 import Tensors
 import Training
-import Specs
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Classify texts, tag tokens, or classify rows of features (arguments, or one per line from standard input).")
+        abstract:
+            "Classify texts, tag tokens, or classify rows of features (arguments, or one per line from standard input)."
+    )
     @Argument(help: "The bundle folder.") var bundle: String
-    @Argument(help: "Inputs (texts; comma-separated features for a numeric model); none: one per line from standard input.") var texts: [String] = []
+    @Argument(
+        help: "Inputs (texts; comma-separated features for a numeric model); none: one per line from standard input.")
+    var texts: [String] = []
     @Flag(help: "JSON output, one object per input.") var json = false
 
     func run() throws {
         var inputs = texts
-        if inputs.isEmpty { while let line = readLine() { inputs.append(line) } }      // an empty line gives an empty result line
+        if inputs.isEmpty { while let line = readLine() { inputs.append(line) } }  // an empty line gives an empty result line
         let preds = try Runner(registry: UnrollCLI.registry()).predict(bundle: url(bundle), texts: inputs)
         for p in preds {
             if json {
-                let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]
+                let e = JSONEncoder()
+                e.outputFormatting = [.sortedKeys]
                 print(String(decoding: try e.encode(p), as: UTF8.self))
             } else if p.label.isEmpty {
                 print("")
             } else if p.tokens != nil {
                 print(p.label)
             } else {
-                let probs = p.probabilities.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.3f", $0.value))" }.joined(separator: ", ")
+                let probs = p.probabilities.sorted { $0.key < $1.key }.map {
+                    "\($0.key) \(String(format: "%.3f", $0.value))"
+                }.joined(separator: ", ")
                 print("\(p.label)\t(\(probs))\t\(p.text)")
             }
         }

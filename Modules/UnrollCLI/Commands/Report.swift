@@ -1,12 +1,13 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import PluginRegistry
+import Specs
 import Tensors
 import Training
-import Specs
 
 struct Report: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write report.html (summary, test report, gradient flow, SVG plots) into a bundle.")
+    static let configuration = CommandConfiguration(
+        abstract: "Write report.html (summary, test report, gradient flow, SVG plots) into a bundle.")
     @Argument(help: "The bundle folder.") var bundle: String
     func run() throws {
         let b = try ModelBundle.load(url(bundle), registry: UnrollCLI.registry())

@@ -1,9 +1,9 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import PluginRegistry
+import Specs
 import Tensors
 import Training
-import Specs
 
 struct Summary: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the model summary of a spec or a bundle.")

@@ -1,12 +1,15 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import PluginRegistry
+import Specs
 import Tensors
 import Training
-import Specs
 
 struct Trace: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Step-by-step table of a sequence model on one input: inputs, pre-activations, gates, states, probabilities.")
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Step-by-step table of a sequence model on one input: inputs, pre-activations, gates, states, probabilities."
+    )
     @Argument(help: "A bundle folder, or a spec (built from its data and weights: key).") var path: String
     @Option(help: "The input text (characters, or words for text models).") var input: String
     @Option(help: "Show at most this many steps.") var steps: Int?
@@ -19,7 +22,8 @@ struct Trace: ParsableCommand {
         var t = try Runner(registry: UnrollCLI.registry()).trace(url(path), input: input)
         if let steps { t.steps = Array(t.steps.prefix(steps)) }
         if json {
-            let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let e = JSONEncoder()
+            e.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try e.encode(t), as: UTF8.self))
         } else {
             print(Tracer.render(t, maxValues: full ? nil : 12), terminator: "")

@@ -1,17 +1,22 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import PluginRegistry
+import Specs
 import Tensors
 import Training
-import Specs
 
 struct Train: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Train the model a spec describes; writes a bundle folder and prints the test report.")
+    static let configuration = CommandConfiguration(
+        abstract: "Train the model a spec describes; writes a bundle folder and prints the test report.")
     @Argument(help: "The spec file (YAML or JSON).") var spec: String
     @Option(help: "Override the spec's epochs.") var epochs: Int?
     @Flag(help: "No progress output.") var quiet = false
-    @Option(help: "Compute threads (Unroll's pool; OpenBLAS itself stays single-threaded). Default: all cores.") var threads: Int?
-    @Flag(help: "Continue an unfinished run, or the bundle's run, from its checkpoints (needs a model_checkpoint callback in the spec).") var resume = false
+    @Option(help: "Compute threads (Unroll's pool; OpenBLAS itself stays single-threaded). Default: all cores.")
+    var threads: Int?
+    @Flag(
+        help:
+            "Continue an unfinished run, or the bundle's run, from its checkpoints (needs a model_checkpoint callback in the spec)."
+    ) var resume = false
     @Flag(help: "Replace the bundle at the spec's output (and an unfinished run's checkpoints).") var overwrite = false
 
     /// The most compute threads `--threads` takes (the pool starts one thread per part).
@@ -26,7 +31,8 @@ struct Train: ParsableCommand {
 
     func run() throws {
         if let threads { BLAS.threadCount = threads }
-        _ = try Runner(registry: UnrollCLI.registry()).train(url(spec), epochsOverride: epochs, verbosity: quiet ? .quiet : nil, resume: resume,
-                                                             overwrite: overwrite)
+        _ = try Runner(registry: UnrollCLI.registry()).train(
+            url(spec), epochsOverride: epochs, verbosity: quiet ? .quiet : nil, resume: resume,
+            overwrite: overwrite)
     }
 }

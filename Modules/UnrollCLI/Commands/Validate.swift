@@ -1,15 +1,18 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import PluginRegistry
+import Specs
 import Tensors
 import Training
-import Specs
 
 struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check a spec without reading any data: keys, types, names, shapes.")
+    static let configuration = CommandConfiguration(
+        abstract: "Check a spec without reading any data: keys, types, names, shapes.")
     @Argument(help: "The spec file.") var spec: String
     func run() throws {
         let s = try SpecLoader(registry: UnrollCLI.registry()).load(url(spec))
-        print("\(spec): OK — \(s.layers.count) layers, data source '\(s.data.sourceName)', loss \(s.loss.name), optimizer \(s.optimizer.name)")
+        print(
+            "\(spec): OK — \(s.layers.count) layers, data source '\(s.data.sourceName)', loss \(s.loss.name), optimizer \(s.optimizer.name)"
+        )
     }
 }

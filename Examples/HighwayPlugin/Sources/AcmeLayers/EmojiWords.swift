@@ -9,7 +9,9 @@ public struct EmojiWords: TextCleaningStep {
     public struct Options: PluginConfig {
         public var happy = "smile", sad = "frown"
         public init() {}
-        public static var fieldDocs: [String: String] { ["happy": "word for 🙂 😀 :) :-)", "sad": "word for 🙁 😞 :( :-("] }
+        public static var fieldDocs: [String: String] {
+            ["happy": "word for 🙂 😀 :) :-)", "sad": "word for 🙁 😞 :( :-("]
+        }
     }
 
     public let happy: String, sad: String
@@ -22,7 +24,9 @@ public struct EmojiWords: TextCleaningStep {
         return out
     }
 
-    static let entry = PluginEntry.cleaningStep("acme.emoji_words", summary: "emoji and :) :( → words", config: Options.self) {
+    static let entry = PluginEntry.cleaningStep(
+        "acme.emoji_words", summary: "emoji and :) :( → words", config: Options.self
+    ) {
         EmojiWords(happy: $0.happy, sad: $0.sad)
     }
 }

@@ -1,6 +1,6 @@
-import Tensors
 import Layers
 import PluginRegistry
+import Tensors
 
 /// A highway layer (Srivastava et al., 2015), written as a plugin would be: one file, a forward
 /// pass in tensor ops (the backward comes from the ops), a `Codable` config, a namespaced name.
@@ -19,7 +19,10 @@ public final class Highway: Layer {
         public var transformBias: Float = -1
         public init() {}
         public static var fieldDocs: [String: String] {
-            ["activation": "f in h = f(x·W + b)", "transform_bias": "initial gate bias; negative carries the input through at first"]
+            [
+                "activation": "f in h = f(x·W + b)",
+                "transform_bias": "initial gate bias; negative carries the input through at first",
+            ]
         }
     }
 
@@ -29,10 +32,15 @@ public final class Highway: Layer {
     public let kernel = Parameter(), bias = Parameter()
     public let gateKernel = Parameter(), gateBias = Parameter()
 
-    public init(config: Config, name: String = "") throws { self.config = config; self.name = name }
+    public init(config: Config, name: String = "") throws {
+        self.config = config
+        self.name = name
+    }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
-        guard let f = inputShape.last, f > 0 else { throw LayerError.shape(layer: name, message: "expects [batch, …, features]") }
+        guard let f = inputShape.last, f > 0 else {
+            throw LayerError.shape(layer: name, message: "expects [batch, …, features]")
+        }
         return inputShape
     }
 

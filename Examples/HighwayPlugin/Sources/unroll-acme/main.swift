@@ -1,5 +1,5 @@
-import UnrollCLI
 import AcmeLayers
+import UnrollCLI
 
 // Unroll's command line with the Acme plugins registered.
 UnrollCLI.run(plugins: [AcmeLayers.self])
