@@ -1,16 +1,23 @@
 import Foundation
 import PluginRegistry
 
-/// The forms of data the app knows how to turn into tensors.
-public enum DataForm: String, Sendable {
+/// The form of data a source produces (`LoadedData`), which decides the tasks that can read it.
+/// Open like a string enum: a plugin adds its own form (`DataForm("acme.audio")`) with a source
+/// that returns `.other` and a task that reads it.
+public struct DataForm: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
     /// Labelled texts (classification): a text pipeline turns them into ids.
-    case texts
+    public static let texts = DataForm("texts")
     /// Feature vectors with a label.
-    case numeric
+    public static let numeric = DataForm("numeric")
     /// One long text for next-character prediction.
-    case characters
+    public static let characters = DataForm("characters")
     /// Token/tag sentences (many-to-many tagging).
-    case tagged
+    public static let tagged = DataForm("tagged")
 }
 
 /// What a source produced.
@@ -19,6 +26,19 @@ public enum LoadedData {
     case numeric(train: NumericTable, test: NumericTable?)
     case characters(CharacterCorpus)
     case tagged(TaggedSentences)
+    /// A plugin's own form of data, read by a plugin task that knows `value`'s type.
+    case other(form: DataForm, value: Any)
+
+    /// The form this data is in.
+    public var form: DataForm {
+        switch self {
+        case .texts: return .texts
+        case .numeric: return .numeric
+        case .characters: return .characters
+        case .tagged: return .tagged
+        case .other(let form, _): return form
+        }
+    }
 }
 
 /// A plugin that loads a data set (registered as kind `dataset_source`).

@@ -66,10 +66,12 @@ public enum LayersPlugins: PluginModule {
                 .loss, SparseCategoricalCrossEntropy.typeName, summary: "cross-entropy with class-index targets",
                 config: LogitsOption.self
             ) { c, _ in SparseCategoricalCrossEntropy(fromLogits: c.fromLogits) })
-        try r.register(
-            .configured(.loss, MeanSquaredError.typeName, summary: "mean of (p − y)²", config: NoOptions.self) { _, _ in
-                MeanSquaredError()
-            })
+        for name in [MeanSquaredError.typeName, "mse"] {  // Keras's short name too
+            try r.register(
+                .configured(.loss, name, summary: "mean of (p − y)²", config: NoOptions.self) { _, _ in
+                    MeanSquaredError()
+                })
+        }
         try r.register(
             .configured(
                 .loss, SumOfSquares.typeName, summary: "the notes' Σ(a − y)² per example", config: NoOptions.self

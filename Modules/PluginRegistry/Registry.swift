@@ -6,6 +6,8 @@ public enum PluginKind: String, CaseIterable, Codable, Sendable {
     case cleaningStep = "cleaning_step"
     case tokenizer
     case datasetSource = "dataset_source"
+    /// What a spec trains for: how it reads data, encodes targets, predicts and reports.
+    case task
 
     /// The plural heading `unroll layers` prints (`losses`, `cleaning_steps`).
     public var plural: String { self == .loss ? "losses" : rawValue + "s" }

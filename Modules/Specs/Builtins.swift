@@ -9,7 +9,7 @@ import Training
 public enum Builtins {
     public static let modules: [any PluginModule.Type] = [
         LayersPlugins.self, OptimizersPlugins.self, TrainingPlugins.self, TextPipelinePlugins.self,
-        DatasetsPlugins.self,
+        DatasetsPlugins.self, TasksPlugins.self,
     ]
 
     /// A registry with Unroll's modules and then `plugins`.

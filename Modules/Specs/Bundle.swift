@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Layers
 import PluginRegistry
@@ -15,7 +16,7 @@ public struct ModelDescription: Codable {
     public var name: String
     public var inputShape: [Int]
     public var layers: [LayerRecord]
-    /// `texts`, `numeric`, `characters` or `tagged`.
+    /// The data's form (`texts`, `numeric`, `characters`, `tagged`, or a plugin's).
     public var form: String
     public var loss: String
     public var lossConfig: JSONValue
@@ -33,6 +34,10 @@ public struct ModelDescription: Codable {
     /// The spec's `data` section (the source's name under `source`, and its fields), so a
     /// prediction reads a typed line the way training read the file (a numeric source's `scale`).
     public var source: JSONValue? = nil
+    /// The task's registry name (absent in older bundles: the default task for `form`).
+    public var task: String? = nil
+    /// The task's fields as the spec gave them.
+    public var taskConfig: JSONValue? = nil
 }
 
 /// A trained model folder, self-contained (it names no path outside itself) and relocatable:
@@ -51,6 +56,8 @@ public struct ModelBundle {
     public var description: ModelDescription
     public var model: Model
     public var pipeline: TextPipeline?
+    /// What the model was trained to do (reads its inputs for `predict`, `trace`, `generate`).
+    public var task: any LearningTask
 
     /// The encoded test split's file.
     public static let testFile = "test.safetensors"
@@ -64,12 +71,15 @@ public struct ModelBundle {
             ModelDescription.LayerRecord(
                 type: l.typeName, name: l.name, config: try JSONDecoder().decode(JSONValue.self, from: l.configJSON()))
         }
-        let lossConfig = JSONValue.object(
-            spec.loss.config.compactMapValues { v in
-                (try? JSONSerialization.data(withJSONObject: v, options: .fragmentsAllowed)).flatMap {
-                    try? JSONDecoder().decode(JSONValue.self, from: $0)
-                }
-            })
+        func json(_ config: [String: Any]) -> JSONValue {
+            .object(
+                config.compactMapValues { v in
+                    (try? JSONSerialization.data(withJSONObject: v, options: .fragmentsAllowed)).flatMap {
+                        try? JSONDecoder().decode(JSONValue.self, from: $0)
+                    }
+                })
+        }
+        let lossConfig = json(spec.loss.config)
         let d = ModelDescription(
             name: spec.name, inputShape: model.inputShape, layers: layers, form: data.form.rawValue,
             loss: spec.loss.name,
@@ -82,7 +92,8 @@ public struct ModelBundle {
                         inputs: n.inputs.map { $0 < 0 ? Model.inputName : model.nodes[$0].name })
                 },
             source: try? JSONDecoder().decode(
-                JSONValue.self, from: JSONSerialization.data(withJSONObject: spec.data.node.foundation)))
+                JSONValue.self, from: JSONSerialization.data(withJSONObject: spec.data.node.foundation)),
+            task: spec.taskName, taskConfig: json(spec.taskConfig))
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         e.keyEncodingStrategy = .convertToSnakeCase
@@ -117,6 +128,16 @@ public struct ModelBundle {
             throw CheckpointError.format(path: mj.path, message: "not a valid model description: \(error)")
         }
         try d.checkClasses(path: mj.path)
+        let task: any LearningTask
+        do {
+            if let name = d.task {
+                task = try registry.make(
+                    .task, name, config: d.taskConfig?.foundationObject as? [String: Any] ?? [:],
+                    as: (any LearningTask).self)
+            } else {
+                task = try registry.defaultTask(for: DataForm(d.form)).task
+            }
+        } catch { throw CheckpointError.format(path: mj.path, message: "field 'task': \(error)") }
         let layers = try d.layers.map { r -> any Layer in
             guard case .object = r.config, let obj = r.config.foundationObject as? [String: Any] else {
                 throw CheckpointError.format(path: mj.path, message: "layer \(r.name) has no config object")
@@ -148,13 +169,8 @@ public struct ModelBundle {
             throw CheckpointError.format(
                 path: mj.path, message: "the model it describes does not fit its weights: \(error)")
         }
-        let outputs = model.outputShape.last ?? 1
-        guard d.classes.count >= max(outputs, outputs == 1 ? 2 : 0) else {
-            throw CheckpointError.format(
-                path: mj.path,
-                message:
-                    "field 'classes': \(d.classes.count) names for a model with \(outputs) output\(outputs == 1 ? " (a binary model needs 2)" : "s")"
-            )
+        if let problem = task.checkClasses(d.classes, outputs: model.outputShape.last ?? 1) {
+            throw CheckpointError.format(path: mj.path, message: "field 'classes': \(problem)")
         }
         try Checkpoint.loadWeights(model, from: weightsURL)
         let pj = dir.appendingPathComponent("pipeline.json")
@@ -168,7 +184,7 @@ public struct ModelBundle {
             throw CheckpointError.format(
                 path: vt.path, message: "does not match the vocabulary in pipeline.json; the bundle was edited")
         }
-        return ModelBundle(directory: dir, description: d, model: model, pipeline: pipeline)
+        return ModelBundle(directory: dir, description: d, model: model, pipeline: pipeline, task: task)
     }
 
     /// The loss the model was trained with, made from `model.json` through the registry.
@@ -205,11 +221,6 @@ extension ModelDescription {
                 throw CheckpointError.format(
                     path: path,
                     message: "field 'classes': '\(c)' (entry \(i)) appears twice (or an equal spelling does)")
-            }
-            if form == "characters" && c.count != 1 {
-                throw CheckpointError.format(
-                    path: path,
-                    message: "field 'classes': entry \(i), '\(c)', is not one character (a character model's alphabet)")
             }
         }
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 && $0 <= 1 << 31 }) else {

@@ -96,10 +96,9 @@ extension Validator {
     /// node above, shared layers see one input shape, every node is used, and the output fits
     /// the labels.
     mutating func checkGraph(
-        _ specs: [LayerSpec], form: DataForm, text: TextSpec?, windows: WindowSpec?, loss: PluginRef?,
-        dataNode: SpecNode
+        _ specs: [LayerSpec], task: any LearningTask, sections: TaskSections, loss: PluginRef?, dataNode: SpecNode
     ) {
-        guard let input = inputShape(form: form, text: text, windows: windows, dataNode: dataNode), !specs.isEmpty
+        guard let input = inputShape(task: task, sections: sections, dataNode: dataNode), !specs.isEmpty
         else { return }
         var shapes: [String: [Int]] = [Model.inputName: input]
         var firstInputs: [String: [[Int]]] = [:]
@@ -165,6 +164,6 @@ extension Validator {
                 hint: "remove it, or list it in a later node's inputs")
         }
         checkOutput(
-            shapes[specs[specs.count - 1].name]!, last: specs[specs.count - 1], layers: layers, form: form, loss: loss)
+            shapes[specs[specs.count - 1].name]!, last: specs[specs.count - 1], layers: layers, task: task, loss: loss)
     }
 }

@@ -7,8 +7,9 @@ import TextPipeline
 import Training
 
 extension Spec {
-    /// Builds the model for the data: fills Embedding `input_dim` / OneHot `depth` when the spec
-    /// left them out, checks the output width against the classes, and loads pretrained vectors.
+    /// Builds the model for the data: fills data-sized fields (Embedding `input_dim`, OneHot
+    /// `depth`) the spec left out, checks the output width and the model against the task, and
+    /// loads pretrained vectors.
     public func buildModel(registry: Registry, data: PreparedData, log: (String) -> Void = { print($0) }) throws
         -> Model
     {
@@ -24,7 +25,7 @@ extension Spec {
         // The output must fit the labels.
         let last = self.layers[self.layers.count - 1]
         let width = model.outputShape.last ?? 0
-        let want = (loss.made as? any Loss)?.targets == .binary ? 1 : data.classNames.count
+        let want = task.outputWidth(for: data, loss: loss.made as? any Loss)
         if width != want {
             let what =
                 data.perStep
@@ -35,11 +36,7 @@ extension Spec {
                 "\(last.name) returns \(width) value\(width == 1 ? "" : "s") per \(data.perStep ? "step" : "example") but the data has \(what)",
                 layer: last.name, hint: "set units: \(want) on \(last.name)")
         }
-        if data.form == .tagged, !(model.layers.first.map { ($0 as? Embedding)?.config.maskZero == true } ?? false) {
-            throw mismatch(
-                self.layers[0].node, "tagging data is padded to sequence_length; padded steps would count in the loss",
-                hint: "make the first layer Embedding with mask_zero: true")
-        }
+        try task.check(model, spec: self, data: data)
         if let emb = text?.embeddings { try loadEmbeddings(emb, model: model, data: data, log: log) }
         return model
     }
@@ -147,7 +144,7 @@ extension Spec {
                     l.share == nil
                         && (try? registry.entry(.layer, l.type))?.dataSizedField.map { l.config[$0] == nil } == true
                 }.map(\.name))
-            if data.source.form == .numeric {
+            if task.inputSizeFromData {
                 for n in model.nodes where n.inputs.contains(-1) { unknown.insert(n.layer.name) }
             }
             guard !unknown.isEmpty else { return model.summary() }
@@ -157,12 +154,7 @@ extension Spec {
 
     /// The model with placeholder data sizes (no data read).
     public func summaryModel(registry: Registry) throws -> Model {
-        let shape: [Int]
-        switch data.source.form {
-        case .texts, .tagged: shape = [text?.sequenceLength ?? 1]
-        case .characters: shape = [windows?.length ?? 1]
-        case .numeric: shape = [1]
-        }
+        let shape = (try? task.inputShape(TaskSections(text: text, windows: windows))) ?? [1]  // validated: never nil
         return try makeModel(registry: registry, inputShape: shape, dataSize: text?.maxTokens ?? 2)
     }
 

@@ -15,31 +15,18 @@ extension Validator {
     static func render(_ shape: [Int]) -> String { "[batch\(shape.map { ", \($0)" }.joined())]" }
 
     /// The per-example input shape the data will have (placeholders where only the data can tell).
-    mutating func inputShape(form: DataForm, text: TextSpec?, windows: WindowSpec?, dataNode: SpecNode) -> [Int]? {
-        switch form {
-        case .texts, .tagged:
-            guard let text else {
-                issue(dataNode, "\(form.rawValue) data needs a 'text' section (steps, tokenizer, sequence_length)")
-                return nil
-            }
-            return [text.sequenceLength]
-        case .characters:
-            guard let windows else {
-                issue(dataNode, "character data needs a 'windows' section (length, stride)")
-                return nil
-            }
-            return [windows.length]
-        case .numeric:
-            return [1]  // the feature count is known once the file is read; only rank matters here
+    mutating func inputShape(task: any LearningTask, sections: TaskSections, dataNode: SpecNode) -> [Int]? {
+        do { return try task.inputShape(sections) } catch {
+            issue(dataNode, "\(error)")
+            return nil
         }
     }
 
     /// Infers shapes through the model and checks the output against what the data's labels need.
     mutating func checkModel(
-        _ specs: [LayerSpec], form: DataForm, text: TextSpec?, windows: WindowSpec?, loss: PluginRef?,
-        dataNode: SpecNode
+        _ specs: [LayerSpec], task: any LearningTask, sections: TaskSections, loss: PluginRef?, dataNode: SpecNode
     ) {
-        guard var shape = inputShape(form: form, text: text, windows: windows, dataNode: dataNode) else { return }
+        guard var shape = inputShape(task: task, sections: sections, dataNode: dataNode) else { return }
         let layers = madeLayers.compactMap { $0 }
         guard layers.count == specs.count else { return }  // some layer already failed to build
         for (i, (l, spec)) in zip(layers, specs).enumerated() {
@@ -59,12 +46,14 @@ extension Validator {
                 return
             }
         }
-        checkOutput(shape, last: specs[specs.count - 1], layers: layers, form: form, loss: loss)
+        checkOutput(shape, last: specs[specs.count - 1], layers: layers, task: task, loss: loss)
     }
 
     /// The model's output shape against what the data's labels and the loss need.
-    mutating func checkOutput(_ shape: [Int], last: LayerSpec, layers: [any Layer], form: DataForm, loss: PluginRef?) {
-        let perExample = form == .texts || form == .numeric
+    mutating func checkOutput(
+        _ shape: [Int], last: LayerSpec, layers: [any Layer], task: any LearningTask, loss: PluginRef?
+    ) {
+        let perExample = !task.perStep
         let lastRecurrent = layers.last { Validator.returnsSequences($0) != nil }
         if perExample && shape.count >= 2 {
             issue(
@@ -75,7 +64,7 @@ extension Validator {
         } else if !perExample && shape.count == 1 {
             issue(
                 last.node,
-                "\(last.name) returns \(Validator.render(shape)) but \(form.rawValue) data has a target at every time step",
+                "\(last.name) returns \(Validator.render(shape)) but the task has a target at every time step",
                 hint: lastRecurrent.map { "set return_sequences: true on \($0.name)" }
                     ?? "use a recurrent layer with return_sequences: true")
         }

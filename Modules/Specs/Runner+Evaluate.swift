@@ -35,7 +35,9 @@ extension Runner {
             throw TrainingError.invalid("the test split is empty: nothing to evaluate")
         }
         let trainer = Trainer(model: b.model, loss: loss, optimizer: SGD())
-        let e = try trainer.evaluate(x: x, y: y)
+        let e = try trainer.evaluate(
+            x: x, y: y, task: b.task.reading(loss: loss, outputShape: b.model.outputShape),
+            metrics: try Runner.metrics(b.task.defaultMetrics, registry: registry))
         log(report(e, classes: b.description.classes, perStep: b.description.perStep))
         return e
     }

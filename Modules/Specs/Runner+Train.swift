@@ -28,9 +28,7 @@ extension Runner {
         let run = try RunFolder.prepare(output: spec.output, resume: resume, overwrite: overwrite)
         let data = try spec.prepareData()
         let hasTest = data.xTest.shape[0] > 0
-        log(
-            "data: \(data.xTrain.shape[0]) training and \(data.xTest.shape[0]) test examples, \(data.perStep ? "\(data.classNames.count) symbols" : "classes: \(data.classNames.joined(separator: ", "))")"
-        )
+        log(spec.task.describe(data))
         let model = try spec.buildModel(registry: registry, data: data, log: log)
         try spec.loadInitialWeights(into: model)
         log(model.summary())
@@ -46,6 +44,7 @@ extension Runner {
         o.metrics = []
         o.extraMetrics = try spec.metrics.map { try registry.make(.metric, $0, config: [:], as: (any Metric).self) }  // built-in or plugin
         o.clipping = spec.clipping
+        o.task = spec.task.reading(loss: loss, outputShape: model.outputShape)
         o.verbosity = spec.verbosity
         if let s = spec.schedule {
             o.schedule = try registry.make(.schedule, s.name, config: s.config, as: ScheduleTemplate.self).schedule(
@@ -70,7 +69,10 @@ extension Runner {
         }
         let history = try trainer.fit(x: data.xTrain, y: data.yTrain, options: o)
         let test =
-            hasTest ? try trainer.evaluate(x: data.xTest, y: data.yTest, batchSize: max(256, spec.batchSize)) : nil
+            hasTest
+            ? try trainer.evaluate(
+                x: data.xTest, y: data.yTest, batchSize: max(256, spec.batchSize), task: o.task,
+                metrics: try Runner.metrics(spec.metrics, registry: registry)) : nil
         let specText = (try? String(contentsOf: specURL, encoding: .utf8)) ?? ""
         try ModelBundle.save(to: dir, spec: spec, specText: specText, model: model, data: data, trainer: trainer)
         if let test { try writeMetrics(test, classes: data.classNames, to: dir.appendingPathComponent("metrics.json")) }
@@ -87,9 +89,22 @@ extension Runner {
         return TrainResult(bundle: spec.output, history: history, test: test, classes: data.classNames)
     }
 
+    /// The metrics `names`, made fresh for one evaluation.
+    static func metrics(_ names: [String], registry: Registry) throws -> [any Metric] {
+        try names.map { try registry.make(.metric, $0, config: [:], as: (any Metric).self) }
+    }
+
     /// The test report: loss, accuracy, precision, recall, F1 and the confusion matrix.
     public func report(_ e: Trainer.Evaluation, classes: [String], perStep: Bool) -> String {
         var s = String(format: "test loss: %.4f\n", e.loss)
+        // Metrics the confusion block below does not show (regression errors, plugin metrics).
+        let others = e.metrics.filter { e.confusion == nil || !ConfusionMatrix.metricNames.contains($0.key) }
+        if !others.isEmpty {
+            s +=
+                "test "
+                + others.sorted { $0.key < $1.key }.map { "\($0.key): \(String(format: "%.4f", $0.value))" }.joined(
+                    separator: "   ") + "\n"
+        }
         guard let cm = e.confusion else { return s }
         let binary = cm.classes == 2
         s += String(
@@ -108,6 +123,7 @@ extension Runner {
             m["confusion_matrix"] = cm.counts
             m["examples"] = cm.total
         }
+        for (k, v) in e.metrics where m[k] == nil { m[k] = json(v) }
         try AtomicFile.write(
             try JSONSerialization.data(withJSONObject: ["test": m], options: [.prettyPrinted, .sortedKeys]), to: url)
     }

@@ -13,6 +13,12 @@ public struct Spec {
     public var name: String
     public var seed: UInt64 = 0
     public var data: DataSpec
+    /// What the model is trained to do (`task:`, or the default task for the data's form).
+    public var task: any LearningTask
+    /// The task's registry name.
+    public var taskName: String
+    /// The task's fields as the spec wrote them (empty for a default task).
+    public var taskConfig: [String: Any] = [:]
     public var split = SplitSpec()
     public var windows: WindowSpec?
     public var text: TextSpec?
@@ -23,6 +29,7 @@ public struct Spec {
     public var loss: PluginRef
     public var optimizer: PluginRef
     public var schedule: PluginRef?
+    /// `metrics:`, or the task's default metrics.
     public var metrics: [String] = ["accuracy"]
     public var batchSize = 32
     public var epochs = 1

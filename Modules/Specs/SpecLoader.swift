@@ -15,7 +15,7 @@ public struct SpecLoader {
     public init(registry: Registry) { self.registry = registry }
 
     static let topKeys = [
-        "name", "seed", "data", "split", "windows", "text", "model", "graph", "loss", "optimizer", "schedule",
+        "name", "seed", "data", "task", "split", "windows", "text", "model", "graph", "loss", "optimizer", "schedule",
         "metrics", "batch_size", "epochs", "clipping", "callbacks", "output", "verbosity", "weights",
     ]
 
@@ -56,6 +56,7 @@ public struct SpecLoader {
         }
         let seed = UInt64(max(0, v.int(root, "seed", min: 0) ?? 0))
         let dataSpec = root["data"].flatMap { v.data($0) }
+        let task = dataSpec.flatMap { v.task(root["task"], data: $0) }
         let split = root["split"].map { v.split($0) } ?? SplitSpec()
         let windows = root["windows"].flatMap { v.windows($0) }
         let text = root["text"].flatMap { v.text($0) }
@@ -64,7 +65,7 @@ public struct SpecLoader {
             root["optimizer"].flatMap { v.plugin($0, .optimizer, what: "optimizer") }
             ?? PluginRef(name: "adam", config: [:], node: root)
         let schedule = root["schedule"].flatMap { v.plugin($0, .schedule, what: "schedule") }
-        var metrics = ["accuracy"]
+        var metrics = task?.task.defaultMetrics ?? ["accuracy"]
         if let m = root["metrics"] {
             if let list = v.list(m, "metrics") {
                 metrics = list.compactMap { item -> String? in
@@ -110,23 +111,21 @@ public struct SpecLoader {
         }
 
         // Shapes through the model, with what the data section says about the input.
-        if let dataSpec, !layers.isEmpty {
+        if let dataSpec, let task, !layers.isEmpty {
+            let sections = TaskSections(text: text, windows: windows)
             if root["graph"] != nil {
-                v.checkGraph(
-                    layers, form: dataSpec.source.form, text: text, windows: windows, loss: loss,
-                    dataNode: dataSpec.node)
+                v.checkGraph(layers, task: task.task, sections: sections, loss: loss, dataNode: dataSpec.node)
             } else {
-                v.checkModel(
-                    layers, form: dataSpec.source.form, text: text, windows: windows, loss: loss,
-                    dataNode: dataSpec.node)
+                v.checkModel(layers, task: task.task, sections: sections, loss: loss, dataNode: dataSpec.node)
             }
         }
-        guard v.issues.isEmpty, let dataSpec, let loss else {
+        guard v.issues.isEmpty, let dataSpec, let loss, let task else {
             if v.issues.isEmpty { v.issue(root, "the data or loss section could not be read") }
             throw SpecErrors(v.issues)
         }
         return Spec(
-            file: file, name: name, seed: seed, data: dataSpec, split: split, windows: windows, text: text,
+            file: file, name: name, seed: seed, data: dataSpec, task: task.task, taskName: task.name,
+            taskConfig: task.config, split: split, windows: windows, text: text,
             layers: layers,
             loss: loss, optimizer: optimizer, schedule: schedule, metrics: metrics, batchSize: batchSize,
             epochs: epochs,

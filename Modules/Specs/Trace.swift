@@ -33,42 +33,49 @@ public struct Trace: Codable {
 
 /// Runs a model on one sequence, step by step.
 public enum Tracer {
-    /// Traces `ids` (one sequence). Recurrent layers are recomputed from their parameters one
-    /// step at a time — an independent reference — and checked against the fused kernel.
+    /// Traces `ids` (one sequence) through a chain or a graph. Every recurrent layer — a node's
+    /// own, or each direction inside a wrapper (Bidirectional) — is recomputed from its
+    /// parameters one step at a time through its cell's `referenceStep` (written out for the
+    /// built-in cells, the cell's own step for plugin cells) and checked against the fused kernel.
+    /// Steps are shown in input order (a backwards layer's rows too).
     public static func trace(model: Model, ids: [Int], inputs: [String], symbols: [String]) throws -> Trace {
         guard !ids.isEmpty else { throw TrainingError.invalid("trace needs at least one input step") }
-        guard model.isChain else {
-            throw TrainingError.invalid("trace follows chain models (a spec's model: list); \(model.name) is a graph")
-        }
         var steps = inputs.enumerated().map {
             Trace.Step(step: $0.offset + 1, input: $0.element, layers: [], output: nil, probabilities: nil)
         }
-        var h = try Tensor(shape: [1, ids.count], scalars: ids.map(Float.init))
+        let x = try Tensor(shape: [1, ids.count], scalars: ids.map(Float.init))
         var ctx = ForwardContext(training: false)
-        try withNoGrad {
-            for layer in model.layers {
-                let fused = try layer.forward(h, context: &ctx)
-                guard let r = layer as? any RecurrentLayer else {
-                    if layer is Bidirectional {
-                        throw TrainingError.invalid("trace does not support Bidirectional layers (\(layer.name))")
+        let h = try withNoGrad { () -> Tensor in
+            try model.forward(x, context: &ctx) { node, inputs, output in
+                let layer = model.nodes[node].layer
+                let recurrent: [(any RecurrentLayer, Tensor?)]
+                if let r = layer as? any RecurrentLayer {
+                    recurrent = [(r, output)]
+                } else if let w = layer as? any WrapsRecurrentLayers {
+                    recurrent = w.wrappedRecurrentLayers.map { ($0, nil) }
+                } else {
+                    return
+                }
+                for (r, fusedOutput) in recurrent {
+                    var inner = ForwardContext(training: false)
+                    let fused = try fusedOutput ?? r.call(inputs[0], initialState: nil, context: &inner).output
+                    let (rows, seq) = try reference(r, input: inputs[0])
+                    let check =
+                        r.config.returnSequences
+                        ? seq
+                        : try seq.slice(axis: 1, start: seq.shape[1] - 1, length: 1).reshaped([1, r.config.units])
+                    guard check.isClose(to: fused, tolerance: 1e-3) else {
+                        throw TrainingError.invalid(
+                            "\(r.name): the step-by-step reference disagrees with the fused kernel")
                     }
-                    h = fused
-                    continue
+                    // Row k read input step k, or step T−1−k going backwards.
+                    for (k, row) in rows.enumerated() where k < steps.count {
+                        steps[r.config.goBackwards ? rows.count - 1 - k : k].layers.append(row)
+                    }
                 }
-                let (rows, seq) = try reference(r, input: h)
-                let check =
-                    r.config.returnSequences
-                    ? seq : try seq.slice(axis: 1, start: seq.shape[1] - 1, length: 1).reshaped([1, r.config.units])
-                guard check.isClose(to: fused, tolerance: 1e-3) else {
-                    throw TrainingError.invalid(
-                        "\(layer.name): the step-by-step reference disagrees with the fused kernel")
-                }
-                for (t, row) in rows.enumerated() { steps[t].layers.append(row) }
-                h = fused
             }
         }
-        let last = model.layers.last
-        let activation = (last as? Dense)?.config.activation ?? (last as? Activation)?.config.activation ?? .linear
+        let activation = model.nodes.last?.layer.outputActivation ?? .linear
         func probabilities(_ v: [Float]) throws -> [Float] {
             switch activation {
             case .softmax: return v
@@ -92,7 +99,9 @@ public enum Tracer {
         return out
     }
 
-    /// One recurrent layer, step by step, from its parameters (h₀ = c₀ = 0, inference).
+    /// One recurrent layer, step by step, from its parameters (h₀ = c₀ = 0, inference): the
+    /// matrix products in plain loops, the pointwise step by the cell's `referenceStep`. Rows
+    /// and the returned sequence `[1, T, H]` are in processing order.
     static func reference(_ l: any RecurrentLayer, input: Tensor) throws -> ([Trace.LayerStep], Tensor) {
         let x = l.config.goBackwards ? try input.reversed(axis: 1) : input
         let (T, F, H) = (x.shape[1], x.shape[2], l.config.units)
@@ -102,11 +111,11 @@ public enum Tracer {
         let rb = l.recurrentBiasParameter?.value.scalars
         let G = W.count / (F * H)
         let xs = x.scalars
+        let cell: any RecurrentCell = l.cell
         var hPrev = [Float](repeating: 0, count: H)
         var c = [Float](repeating: 0, count: H)
         var rows: [Trace.LayerStep] = []
         var hs: [Float] = []
-        func sig(_ v: Float) -> Float { 1 / (1 + Foundation.exp(-v)) }
         for t in 0..<T {
             var xw = b
             var hr = rb ?? [Float](repeating: 0, count: G * H)
@@ -114,49 +123,14 @@ public enum Tracer {
                 for f in 0..<F { xw[k] += xs[t * F + f] * W[f * G * H + k] }
                 for j in 0..<H { hr[k] += hPrev[j] * R[j * G * H + k] }
             }
-            var step = Trace.LayerStep(
-                layer: l.name, type: l.typeName, preactivation: [], gates: [:], cell: nil, hidden: [])
-            var hNew = [Float](repeating: 0, count: H)
-            switch l {
-            case let s as SimpleRNN:
-                let pre = (0..<H).map { xw[$0] + hr[$0] }
-                step.preactivation = pre
-                hNew = pre.map { v in
-                    switch s.config.activation {
-                    case .tanh: return Foundation.tanh(v)
-                    case .sigmoid: return sig(v)
-                    case .relu: return max(0, v)
-                    default: return v
-                    }
-                }
-            case is LSTM:
-                let pre = (0..<(4 * H)).map { xw[$0] + hr[$0] }
-                step.preactivation = pre
-                let i = (0..<H).map { sig(pre[$0]) }
-                let f = (0..<H).map { sig(pre[H + $0]) }
-                let g = (0..<H).map { Foundation.tanh(pre[2 * H + $0]) }
-                let o = (0..<H).map { sig(pre[3 * H + $0]) }
-                for j in 0..<H {
-                    c[j] = f[j] * c[j] + i[j] * g[j]
-                    hNew[j] = o[j] * Foundation.tanh(c[j])
-                }
-                step.gates = ["input": i, "forget": f, "candidate": g, "output": o]
-                step.cell = c
-            case is GRU:
-                let z = (0..<H).map { sig(xw[$0] + hr[$0]) }
-                let r = (0..<H).map { sig(xw[H + $0] + hr[H + $0]) }
-                let nPre = (0..<H).map { xw[2 * H + $0] + r[$0] * hr[2 * H + $0] }
-                let n = nPre.map { Foundation.tanh($0) }
-                for j in 0..<H { hNew[j] = z[j] * hPrev[j] + (1 - z[j]) * n[j] }
-                step.preactivation = (0..<H).map { xw[$0] + hr[$0] } + (0..<H).map { xw[H + $0] + hr[H + $0] } + nPre
-                step.gates = ["update": z, "reset": r, "candidate": n]
-            default:
-                throw TrainingError.invalid("trace does not know the cell of \(l.typeName)")
-            }
-            step.hidden = hNew
-            hPrev = hNew
-            hs += hNew
-            rows.append(step)
+            let s = cell.referenceStep(units: H, x: xw, rec: hr, hPrev: hPrev, cPrev: c)
+            rows.append(
+                Trace.LayerStep(
+                    layer: l.name, type: l.typeName, preactivation: s.preactivation, gates: s.gates, cell: s.cell,
+                    hidden: s.hidden))
+            hPrev = s.hidden
+            c = s.cell ?? c
+            hs += s.hidden
         }
         return (rows, try Tensor(shape: [1, T, H], scalars: hs))
     }

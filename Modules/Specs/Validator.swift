@@ -209,6 +209,33 @@ struct Validator {
         return DataSpec(sourceName: ref.name, source: source, node: node)
     }
 
+    /// `task:` (a name, or a mapping with `type:` and the task's fields), or the default task for
+    /// the data source's form; the task must read that form.
+    mutating func task(_ node: SpecNode?, data: DataSpec) -> (
+        name: String, task: any LearningTask, config: [String: Any]
+    )? {
+        let form = data.source.form
+        guard let node else {
+            do {
+                let (name, task) = try registry.defaultTask(for: form)
+                return (name, task, [:])
+            } catch {
+                issue(data.node, "\(error)")
+                return nil
+            }
+        }
+        guard let ref = plugin(node, .task, what: "task"),
+            let task = made(ref, as: (any LearningTask).self, kind: .task)
+        else { return nil }
+        guard task.reads(form) else {
+            issue(
+                node, "task \(ref.name) cannot read \(form) data (from source \(data.sourceName))",
+                hint: (try? registry.defaultTask(for: form)).map { "for \(form) data use task: \($0.name)" })
+            return nil
+        }
+        return (ref.name, task, ref.config)
+    }
+
     mutating func split(_ node: SpecNode) -> SplitSpec {
         var s = SplitSpec()
         guard let pairs = map(node, "split") else { return s }

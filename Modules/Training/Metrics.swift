@@ -20,8 +20,7 @@ public enum TaskKind: Equatable, Sendable {
         switch loss.targets {
         case .binary: return .binary(threshold: loss.takesLogits ? 0 : 0.5)
         case .indices: return .sparse
-        case .oneHot: return (outputShape.last ?? 1) > 1 ? .categorical : .regression
-        case .values: return .regression
+        case .oneHot, .values: return (outputShape.last ?? 1) > 1 ? .categorical : .regression
         }
     }
 

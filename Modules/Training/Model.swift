@@ -217,11 +217,19 @@ public final class Model {
             for n in nodes { h = try n.layer.forward(h, context: &context) }
             return h
         }
+        return try forward(x, context: &context) { _, _, _ in }
+    }
+
+    /// Runs every node in order like `forward`, and hands each node's inputs and output to
+    /// `observe` (node index, inputs, output) as it goes — for `trace`, which looks inside.
+    public func forward(
+        _ x: Tensor, context: inout ForwardContext,
+        observe: (_ node: Int, _ inputs: [Tensor], _ output: Tensor) throws -> Void
+    ) throws -> Tensor {
         let inputMask = context.mask
         var values: [(Tensor, Tensor?)] = []
-        values.reserveCapacity(nodes.count)
         func value(_ k: Int) -> (Tensor, Tensor?) { k < 0 ? (x, inputMask) : values[k] }
-        for n in nodes {
+        for (i, n) in nodes.enumerated() {
             let ins = n.inputs.map(value)
             let y: Tensor
             if let m = n.layer as? any MultiInputLayer {
@@ -230,6 +238,7 @@ public final class Model {
                 context.mask = ins[0].1
                 y = try n.layer.forward(ins[0].0, context: &context)
             }
+            try observe(i, ins.map(\.0), y)
             values.append((y, context.mask))
         }
         return values[values.count - 1].0

@@ -27,6 +27,13 @@ public enum TrainingPlugins: PluginModule {
                     try ConfusionMetric(m) as any Metric
                 })
         }
+        let errorDocs = ["mae": "mean absolute error", "mse": "mean squared error", "rmse": "root mean squared error"]
+        for m in ErrorMetric.names {
+            try r.register(
+                .configured(.metric, m, summary: "\(errorDocs[m]!) of values (regression)", config: NoFields.self) {
+                    _, _ in try ErrorMetric(m) as any Metric
+                })
+        }
         try r.register(
             .configured(
                 .callback, "early_stopping", summary: "stop when a monitored value stops improving",

@@ -141,8 +141,13 @@ final class GraphSpecTests: RunnerTestCase {
         XCTAssertEqual(try runner.evaluate(bundle: r.bundle).loss, r.test!.loss, accuracy: 1e-6)
         let p = try runner.predict(bundle: r.bundle, texts: ["good fine nice", "bad dull awful"])
         XCTAssertEqual(p.map(\.label), ["pos", "neg"])
-        XCTAssertThrowsError(try runner.trace(r.bundle, input: "good")) { e in
-            XCTAssertTrue("\(e)".contains("is a graph"), "\(e)")
+        // trace follows the graph: the GRU node's steps, and the output predict gives.
+        let t = try runner.trace(r.bundle, input: "good fine nice")
+        XCTAssertEqual(t.steps.map(\.input), ["good", "fine", "nice"])
+        XCTAssertEqual(t.steps.map { $0.layers.map(\.layer) }, [["seq"], ["seq"], ["seq"]])
+        XCTAssertEqual(t.steps[0].layers[0].gates.keys.sorted(), ["candidate", "reset", "update"])
+        for (k, name) in t.symbols.enumerated() {
+            XCTAssertEqual(Double(t.finalProbabilities![k]), p[0].probabilities[name]!, accuracy: 1e-4)
         }
     }
 }

@@ -45,6 +45,19 @@ final class TraceAndReportTests: XCTestCase {
         }
     }
 
+    /// Bidirectional: both directions are traced and checked; the backward direction's rows sit
+    /// at the input step they read, so its final state is the row at the first step.
+    func testTraceFollowsBothDirectionsOfABidirectionalLayer() throws {
+        let bi = try Bidirectional("LSTM", ["units": .number(3)], mergeMode: .concat)
+        let model = try Sequential(inputShape: [5], layers: [Embedding(inputDim: 6, outputDim: 4), bi], seed: 4)
+        let t = try Tracer.trace(model: model, ids: [1, 2, 3, 4, 5], inputs: ["a", "b", "c", "d", "e"], symbols: [])
+        XCTAssertEqual(t.steps.map { $0.layers.count }, [2, 2, 2, 2, 2])
+        let forward = t.steps[4].layers.first { $0.layer.hasSuffix("forward_layer") }!
+        let backward = t.steps[0].layers.first { $0.layer.hasSuffix("backward_layer") }!
+        let x = try Tensor(shape: [1, 5], scalars: [1, 2, 3, 4, 5])
+        XCTAssertEqual(try model.predict(x).scalars, forward.hidden + backward.hidden, accuracy: 1e-5)
+    }
+
     func testPlotsAreWellFormedSVGAndTheReportEmbedsThem() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-report-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -18,6 +18,7 @@ public final class Activation: Layer {
     public static let typeName = "Activation"
     public var name: String
     public let config: Config
+    public var outputActivation: ActivationKind? { config.activation }
 
     public init(config: Config, name: String = "") throws {
         self.config = config

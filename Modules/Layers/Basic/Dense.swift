@@ -24,6 +24,7 @@ public final class Dense: Layer {
     public static let typeName = "Dense"
     public var name: String
     public let config: Config
+    public var outputActivation: ActivationKind? { config.activation }
     /// `[in, units]`.
     public let kernel = Parameter()
     /// `[units]`.

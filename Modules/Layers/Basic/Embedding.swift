@@ -36,6 +36,7 @@ public final class Embedding: Layer, TakesPretrainedVectors {
     public static let typeName = "Embedding"
     public var name: String
     public let config: Config
+    public var producesMask: Bool { config.maskZero }
     /// `[inputDim, outputDim]`.
     public let embeddings: Parameter
 

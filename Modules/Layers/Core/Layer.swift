@@ -39,6 +39,12 @@ public protocol Layer: AnyObject {
     /// per-step gates), for `inputShape` (per example). Memory checks add it to the outputs;
     /// default 0.
     func workingScalars(inputShape: [Int]) -> Int
+    /// Whether the layer puts a padding mask (`[batch, time]`) in the context for the layers
+    /// after it (Embedding with `mask_zero`); default false.
+    var producesMask: Bool { get }
+    /// The activation the layer ends in, when it ends in one (Dense, Activation), so readers
+    /// of a model's output know whether it is already a probability; default nil.
+    var outputActivation: ActivationKind? { get }
 }
 
 /// State passed along the layers of one forward pass.
@@ -95,6 +101,8 @@ public struct TokenLookup {
 
 extension Layer {
     public func workingScalars(inputShape: [Int]) -> Int { 0 }
+    public var producesMask: Bool { false }
+    public var outputActivation: ActivationKind? { nil }
 
     /// The registry name of this instance's type.
     public var typeName: String { Self.typeName }

@@ -31,7 +31,8 @@ public enum LossTargets: String, Sendable {
     case indices
     /// One-hot (or soft) rows over the classes on the last axis, like the predictions.
     case oneHot
-    /// Numbers of the predictions' shape (regression); no classes.
+    /// Numbers of the predictions' shape: a regression's values, or — for a classification task —
+    /// one-hot rows (squared-error losses read either).
     case values
 }
 

@@ -9,6 +9,8 @@ import Tensors
 public struct MeanSquaredError: Loss {
     public static let typeName = "mean_squared_error"
     public init() {}
+    /// Values of the predictions' shape (a regression's targets, or one-hot rows for a classifier).
+    public var targets: LossTargets { .values }
     public func perExample(_ p: Tensor, _ y: Tensor) throws -> Tensor {
         try requireSameShape(p, y, Self.typeName)
         return try (p - y).squared().mean(axis: -1)
@@ -24,6 +26,8 @@ public struct MeanSquaredError: Loss {
 public struct SumOfSquares: Loss {
     public static let typeName = "sum_of_squares"
     public init() {}
+    /// Values of the predictions' shape (the notes' one-hot digit rows, or a regression's targets).
+    public var targets: LossTargets { .values }
     public func perExample(_ p: Tensor, _ y: Tensor) throws -> Tensor {
         try requireSameShape(p, y, Self.typeName)
         return try (p - y).squared().sum(axis: -1)

@@ -26,6 +26,9 @@ public protocol RecurrentCell {
     var recurrentIsPreactivation: Bool { get }
     /// The gates (saved activation slots) whose saturation diagnostics report.
     var gateSlots: [GateSlot] { get }
+    /// One step for one sequence written plainly for `unroll trace`, which checks the fused
+    /// kernel against it; the default runs `forwardRow` and reads the gates at `gateSlots`.
+    func referenceStep(units: Int, x: [Float], rec: [Float], hPrev: [Float], cPrev: [Float]) -> ReferenceStep
 
     func forwardRow(
         units H: Int, x: UnsafePointer<Float>, rec: UnsafePointer<Float>,
