@@ -114,22 +114,6 @@ let package = Package(
         .executableTarget(
             name: "unroll", dependencies: ["UnrollCLI"], path: "Apps/unroll", swiftSettings: swiftSettings),
 
-        // MARK: Examples — a plugin, kept apart from Unroll's modules
-
-        /// `Examples/HighwayPlugin`: a third-party layer (`acme.Highway`) and cleaning step
-        /// (`acme.emoji_words`) in their own module, its
-        /// own tests (reusing `LayerConformance`) and its own `unroll-acme` app.
-        .target(
-            name: "AcmeLayers", dependencies: ["Layers", "Tensors", "PluginRegistry", "TextPipeline"],
-            path: "Examples/HighwayPlugin/Sources/AcmeLayers", swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "unroll-acme", dependencies: ["AcmeLayers", "UnrollCLI"],
-            path: "Examples/HighwayPlugin/Sources/unroll-acme", swiftSettings: swiftSettings),
-        .testTarget(
-            name: "AcmeLayersTests",
-            dependencies: ["AcmeLayers", "LayerConformance", "Layers", "Tensors", "PluginRegistry", "Specs"],
-            path: "Examples/HighwayPlugin/Tests/AcmeLayersTests", swiftSettings: swiftSettings),
-
         // MARK: Tools (benchmarks)
 
         /// `swift run -c release unroll-bench`: sgemm GFLOP/s, per-op overhead, elementwise throughput.

@@ -3,7 +3,8 @@
 # twice: once on the kernels this CPU picks, once with the other kernel path forced (the C kernels'
 # next-lower instruction set and OpenBLAS's matching core), so a CPU without AVX-512 and one with
 # it are both checked wherever this runs (`--once` skips the second pass); then every fuzz target
-# for UNROLL_FUZZ_SECONDS (default 4) seconds.
+# for UNROLL_FUZZ_SECONDS (default 4) seconds. The outside plugin package (Examples/HighwayPlugin,
+# which depends on Unroll by path) is built and its tests run once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Tools/install-deps.sh
@@ -18,12 +19,12 @@ else
 fi
 
 passed=0 failed=0 skipped=0 rc=0
-run_suite() {   # $1: a label; the rest: environment settings for this pass
-    local label=$1; shift
+run_suite() {   # $1: a label, $2: the package folder; the rest: environment settings for this pass
+    local label=$1 package=$2; shift 2
     local log; log=$(mktemp)
     echo "== test pass: $label"
     set +e
-    env "$@" swift test --skip-build --disable-swift-testing 2>&1 | tee "$log"
+    env "$@" swift test --package-path "$package" --skip-build --disable-swift-testing 2>&1 | tee "$log"
     local code=${PIPESTATUS[0]}
     set -e
     [ "$code" -ne 0 ] && rc=$code
@@ -38,8 +39,12 @@ run_suite() {   # $1: a label; the rest: environment settings for this pass
     passed=$((passed + total - f - s)) failed=$((failed + f)) skipped=$((skipped + s))
 }
 
-run_suite "kernels this CPU picks"
-if [ "${1:-}" != "--once" ]; then run_suite "forced: ${forced[*]}" "${forced[@]}"; fi
+run_suite "kernels this CPU picks" .
+if [ "${1:-}" != "--once" ]; then run_suite "forced: ${forced[*]}" . "${forced[@]}"; fi
+
+# A plugin as a team elsewhere writes it: its own package, layer, cleaning step, metric, task and app.
+swift build --build-tests -j 2 --package-path Examples/HighwayPlugin
+run_suite "plugin package Examples/HighwayPlugin" Examples/HighwayPlugin
 
 # Every parser of outside input under the mutation fuzzer for a bounded time (seed fixed, so a run
 # is reproducible); a crash leaves crash-<target>.bin here and fails the target.

@@ -8,7 +8,7 @@ import Training
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Classify texts, tag tokens, or classify rows of features (arguments, or one per line from standard input)."
+            "Classify texts, tag tokens, or classify or score rows of features, as the bundle's task reads them (arguments, or one per line from standard input)."
     )
     @Argument(help: "The bundle folder.") var bundle: String
     @Argument(
@@ -29,6 +29,8 @@ struct Predict: ParsableCommand {
                 print("")
             } else if p.tokens != nil {
                 print(p.label)
+            } else if p.value != nil {
+                print("\(p.label)\t\(p.text)")
             } else {
                 let probs = p.probabilities.sorted { $0.key < $1.key }.map {
                     "\($0.key) \(String(format: "%.3f", $0.value))"

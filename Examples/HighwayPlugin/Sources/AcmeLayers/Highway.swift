@@ -60,11 +60,3 @@ public final class Highway: Layer {
         return try t * h + (Tensor(1) - t) * x
     }
 }
-
-/// Registers the plugin's layer and cleaning step; an app lists this module: `UnrollCLI.run(plugins: [AcmeLayers.self])`.
-public enum AcmeLayers: PluginModule {
-    public static func register(in registry: inout Registry) throws {
-        try registry.register(LayersPlugins.layer(Highway.self, "Highway layer: y = t ⊙ f(xW + b) + (1 − t) ⊙ x"))
-        try registry.register(EmojiWords.entry)
-    }
-}
