@@ -89,7 +89,7 @@ public struct ModelBundle {
                 : model.nodes.map { n in
                     .init(
                         name: n.name, layer: n.layer.name,
-                        inputs: n.inputs.map { $0 < 0 ? Model.inputName : model.nodes[$0].name })
+                        inputs: model.inputNames(of: n))
                 },
             source: try? JSONDecoder().decode(
                 JSONValue.self, from: JSONSerialization.data(withJSONObject: spec.data.node.foundation)),

@@ -103,12 +103,32 @@ extension Validator {
         var shapes: [String: [Int]] = [Model.inputName: input]
         var firstInputs: [String: [[Int]]] = [:]
         var used: Set<String> = []
+        var stateShapes: [String: [String: [Int]]] = [:]
         var layers: [any Layer] = []
         for (i, spec) in specs.enumerated() {
             guard let layer = madeByNode[spec.share ?? spec.name] ?? nil else { return }  // already reported
             let inputsNode = spec.node["inputs"] ?? spec.node
             var inShapes: [[Int]] = []
             for name in spec.inputs ?? [] {
+                // `<node>.<state>`: a final state of an earlier recurrent node.
+                if shapes[name] == nil, let dot = name.lastIndex(of: "."),
+                    let states = stateShapes[String(name[..<dot])]
+                {
+                    let node = String(name[..<dot])
+                    let state = String(name[name.index(after: dot)...])
+                    guard let shape = states[state] else {
+                        issue(
+                            inputsNode,
+                            states.isEmpty
+                                ? "\(spec.name) reads '\(name)', but \(node) gives no states (only recurrent layers do)"
+                                : "\(spec.name) reads '\(name)', but \(node)'s states are \(states.keys.sorted().joined(separator: ", "))"
+                        )
+                        return
+                    }
+                    used.insert(node)
+                    inShapes.append(shape)
+                    continue
+                }
                 guard let s = shapes[name] else {
                     if specs[i...].contains(where: { $0.name == name }) {
                         issue(
@@ -130,7 +150,30 @@ extension Validator {
                 let out: [Int]
                 if let m = layer as? any MultiInputLayer {
                     out = try m.outputShape(forInputs: inShapes)
+                } else if let r = layer as? any ProducesStates {
+                    out = try r.outputShape(for: inShapes[0])
+                    let names = r.stateNames
+                    let given = inShapes.count - 1
+                    let ofStates = try r.stateShapes(for: inShapes[0])
+                    stateShapes[spec.name] = Dictionary(zip(names, ofStates), uniquingKeysWith: { a, _ in a })
+                    guard given == 0 || given == r.initialStateCount else {
+                        issue(
+                            inputsNode,
+                            r.initialStateCount == 0
+                                ? "\(spec.name) (\(spec.type)) takes one input and starts from no given state; given \(inShapes.count) inputs"
+                                : "\(spec.name) (\(spec.type)) takes its sequence, then \(r.initialStateCount) initial state(s) (\(names.joined(separator: ", "))); given \(given)"
+                        )
+                        return
+                    }
+                    if let k = inShapes.dropFirst().indices.first(where: { inShapes[$0] != ofStates[$0 - 1] }) {
+                        issue(
+                            inputsNode,
+                            "\(spec.name)'s initial state \(names[k - 1]) must be \(Validator.render(ofStates[k - 1])), but \(spec.inputs![k]) is \(Validator.render(inShapes[k]))"
+                        )
+                        return
+                    }
                 } else {
+                    stateShapes[spec.name] = [:]
                     guard inShapes.count == 1 else {
                         issue(inputsNode, "\(spec.name) (\(spec.type)) takes one input, given \(inShapes.count)")
                         return

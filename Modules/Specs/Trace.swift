@@ -49,6 +49,7 @@ public enum Tracer {
             try model.forward(x, context: &ctx) { node, inputs, output in
                 let layer = model.nodes[node].layer
                 let recurrent: [(any RecurrentLayer, Tensor?)]
+                let initial = Array(inputs.dropFirst())  // initial states handed over by earlier nodes
                 if let r = layer as? any RecurrentLayer {
                     recurrent = [(r, output)]
                 } else if let w = layer as? any WrapsRecurrentLayers {
@@ -59,7 +60,7 @@ public enum Tracer {
                 for (r, fusedOutput) in recurrent {
                     var inner = ForwardContext(training: false)
                     let fused = try fusedOutput ?? r.call(inputs[0], initialState: nil, context: &inner).output
-                    let (rows, seq) = try reference(r, input: inputs[0])
+                    let (rows, seq) = try reference(r, input: inputs[0], initial: initial)
                     let check =
                         r.config.returnSequences
                         ? seq
@@ -99,10 +100,13 @@ public enum Tracer {
         return out
     }
 
-    /// One recurrent layer, step by step, from its parameters (h₀ = c₀ = 0, inference): the
-    /// matrix products in plain loops, the pointwise step by the cell's `referenceStep`. Rows
-    /// and the returned sequence `[1, T, H]` are in processing order.
-    static func reference(_ l: any RecurrentLayer, input: Tensor) throws -> ([Trace.LayerStep], Tensor) {
+    /// One recurrent layer, step by step, from its parameters (from the `initial` states `[h, c]`
+    /// when given, else zeros; inference): the matrix products in plain loops, the pointwise
+    /// step by the cell's `referenceStep`. Rows and the returned sequence `[1, T, H]` are in
+    /// processing order.
+    static func reference(_ l: any RecurrentLayer, input: Tensor, initial: [Tensor] = []) throws -> (
+        [Trace.LayerStep], Tensor
+    ) {
         let x = l.config.goBackwards ? try input.reversed(axis: 1) : input
         let (T, F, H) = (x.shape[1], x.shape[2], l.config.units)
         let W = l.kernel.value.scalars
@@ -112,8 +116,8 @@ public enum Tracer {
         let G = W.count / (F * H)
         let xs = x.scalars
         let cell: any RecurrentCell = l.cell
-        var hPrev = [Float](repeating: 0, count: H)
-        var c = [Float](repeating: 0, count: H)
+        var hPrev = initial.first?.scalars ?? [Float](repeating: 0, count: H)
+        var c = initial.count > 1 ? initial[1].scalars : [Float](repeating: 0, count: H)
         var rows: [Trace.LayerStep] = []
         var hs: [Float] = []
         for t in 0..<T {

@@ -34,9 +34,23 @@ public final class Model {
         public let layer: any Layer
         /// The nodes it reads, by index (`-1` is the model's input), in the order the layer takes them.
         public let inputs: [Int]
+        /// Which output of each input node it reads: 0 the node's output, `k` its k-th state
+        /// (`enc.h` is state 1 of a recurrent node `enc`).
+        public let inputPorts: [Int]
         /// Per-example input shapes and output shape.
         public let inputShapes: [[Int]]
         public let outputShape: [Int]
+        /// The states later nodes can read as `<name>.<state>` (a `ProducesStates` layer's), and
+        /// their per-example shapes.
+        public let stateNames: [String]
+        public let stateShapes: [[Int]]
+    }
+
+    /// How node `n` names its inputs: `input`, `<node>`, or `<node>.<state>`.
+    public func inputNames(of n: Node) -> [String] {
+        zip(n.inputs, n.inputPorts).map { k, port in
+            k < 0 ? Model.inputName : port == 0 ? nodes[k].name : "\(nodes[k].name).\(nodes[k].stateNames[port - 1])"
+        }
     }
 
     /// A node to build: a layer (new, or one already used by an earlier node, to share its
@@ -92,8 +106,11 @@ public final class Model {
 
     /// The graph: nodes in order, each reading `input` or earlier nodes by name; the last node is
     /// the output. Unnamed layers get Keras names; a layer given to two nodes is built once and
-    /// shares its weights (its later calls are named `<layer>_2`, …). Throws at the first node
-    /// that reads an unknown or later node, or whose layer does not fit its inputs' shapes.
+    /// shares its weights (its later calls are named `<layer>_2`, …). A node may read an earlier
+    /// recurrent node's final state as `<node>.h` (`.c` for LSTM; `ProducesStates`), and a
+    /// recurrent node given inputs after its sequence starts from them (`[seq, enc.h, enc.c]`:
+    /// Keras's `initial_state`). Throws at the first node that reads an unknown or later node, or
+    /// whose layer does not fit its inputs' shapes.
     public init(inputShape: [Int], nodes specs: [NodeSpec], seed: UInt64 = 0, name: String = "model") throws {
         guard !specs.isEmpty else { throw ModelError.invalid("a model needs at least one layer") }
         var distinct: [any Layer] = []
@@ -114,23 +131,58 @@ public final class Model {
             let id = ObjectIdentifier(l)
             calls[id, default: 0] += 1
             let nodeName = s.name ?? (calls[id]! == 1 ? l.name : "\(l.name)_\(calls[id]!)")
-            let inputs = try s.inputs.map { n -> Int in
-                guard let k = index[n] else {
-                    let later = specs[(i + 1)...].contains { ($0.name ?? $0.layer.name) == n } || n == nodeName
-                    throw ModelError.shape(
-                        layer: nodeName, index: i, inputShape: [], from: n,
-                        underlying: later
-                            ? "'\(n)' is this node or a later one: a node reads only the input and nodes above it (no cycles)"
-                            : "no node or input is named '\(n)'")
+            let refs = try s.inputs.map { n -> (Int, Int) in
+                if let k = index[n] { return (k, 0) }
+                // `<node>.<state>`: a state of an earlier node.
+                if let dot = n.lastIndex(of: "."), let k = index[String(n[..<dot])], k >= 0 {
+                    let state = String(n[n.index(after: dot)...])
+                    guard let p = built[k].stateNames.firstIndex(of: state) else {
+                        throw ModelError.shape(
+                            layer: nodeName, index: i, inputShape: [], from: n,
+                            underlying: built[k].stateNames.isEmpty
+                                ? "\(built[k].name) gives no states"
+                                : "\(built[k].name) has states \(built[k].stateNames.joined(separator: ", ")), not '\(state)'"
+                        )
+                    }
+                    return (k, p + 1)
                 }
-                return k
+                let later = specs[(i + 1)...].contains { ($0.name ?? $0.layer.name) == n } || n == nodeName
+                throw ModelError.shape(
+                    layer: nodeName, index: i, inputShape: [], from: n,
+                    underlying: later
+                        ? "'\(n)' is this node or a later one: a node reads only the input and nodes above it (no cycles)"
+                        : "no node or input is named '\(n)'")
             }
-            let shapes = inputs.map { $0 < 0 ? inputShape : built[$0].outputShape }
+            let inputs = refs.map(\.0)
+            let ports = refs.map(\.1)
+            let shapes = refs.map { k, p in
+                k < 0 ? inputShape : p == 0 ? built[k].outputShape : built[k].stateShapes[p - 1]
+            }
             let from = s.inputs.joined(separator: " and ")
             do {
                 let out: [Int]
+                var states: (names: [String], shapes: [[Int]]) = ([], [])
                 if let m = l as? any MultiInputLayer {
                     out = try m.outputShape(forInputs: shapes)
+                } else if let r = l as? any ProducesStates {
+                    out = try r.outputShape(for: shapes[0])
+                    states = (r.stateNames, try r.stateShapes(for: shapes[0]))
+                    let given = shapes.count - 1
+                    guard given == 0 || given == r.initialStateCount else {
+                        throw LayerError.shape(
+                            layer: l.name,
+                            message: r.initialStateCount == 0
+                                ? "takes one input (it starts from no given state), given \(shapes.count)"
+                                : "takes its sequence and then \(r.initialStateCount) initial state(s) (\(r.stateNames.joined(separator: ", "))), given \(given)"
+                        )
+                    }
+                    for (k, shape) in shapes.dropFirst().enumerated() where shape != states.shapes[k] {
+                        throw LayerError.shape(
+                            layer: l.name,
+                            message:
+                                "initial state \(r.stateNames[k]) must be \(Model.render(states.shapes[k])), given \(Model.render(shape))"
+                        )
+                    }
                 } else {
                     guard shapes.count == 1 else {
                         throw LayerError.shape(layer: l.name, message: "takes one input, given \(shapes.count)")
@@ -150,7 +202,10 @@ public final class Model {
                     try l.build(inputShape: shapes[0], rng: &layerRNG)  // a merge layer has no weights
                     layerInput[id] = shapes
                 }
-                built.append(Node(name: nodeName, layer: l, inputs: inputs, inputShapes: shapes, outputShape: out))
+                built.append(
+                    Node(
+                        name: nodeName, layer: l, inputs: inputs, inputPorts: ports, inputShapes: shapes,
+                        outputShape: out, stateNames: states.names, stateShapes: states.shapes))
             } catch {
                 throw ModelError.shape(
                     layer: nodeName, index: i, inputShape: shapes.count == 1 ? shapes[0] : [],
@@ -161,7 +216,9 @@ public final class Model {
             index[nodeName] = i
         }
         self.nodes = built
-        self.isChain = built.enumerated().allSatisfy { $0.element.inputs == [$0.offset - 1] }
+        self.isChain = built.enumerated().allSatisfy {
+            $0.element.inputs == [$0.offset - 1] && $0.element.inputPorts == [0]
+        }
         self.layers = distinct
         self.inputShape = inputShape
         self.name = name
@@ -227,21 +284,30 @@ public final class Model {
         observe: (_ node: Int, _ inputs: [Tensor], _ output: Tensor) throws -> Void
     ) throws -> Tensor {
         let inputMask = context.mask
-        var values: [(Tensor, Tensor?)] = []
-        func value(_ k: Int) -> (Tensor, Tensor?) { k < 0 ? (x, inputMask) : values[k] }
+        // Each node's output, the mask that goes with it, and its final states (if it has any).
+        var values: [(output: Tensor, mask: Tensor?, states: [Tensor])] = []
+        values.reserveCapacity(nodes.count)
+        func value(_ k: Int, _ port: Int) -> (Tensor, Tensor?) {
+            k < 0 ? (x, inputMask) : port == 0 ? (values[k].output, values[k].mask) : (values[k].states[port - 1], nil)
+        }
         for (i, n) in nodes.enumerated() {
-            let ins = n.inputs.map(value)
-            let y: Tensor
+            let ins = zip(n.inputs, n.inputPorts).map(value)
+            var y: Tensor
+            var states: [Tensor] = []
             if let m = n.layer as? any MultiInputLayer {
                 y = try m.forward(ins.map(\.0), masks: ins.map(\.1), context: &context)
+            } else if let r = n.layer as? any ProducesStates, !n.stateNames.isEmpty {
+                context.mask = ins[0].1
+                (y, states) = try r.forwardWithStates(
+                    ins[0].0, initialState: ins.count > 1 ? ins.dropFirst().map(\.0) : nil, context: &context)
             } else {
                 context.mask = ins[0].1
                 y = try n.layer.forward(ins[0].0, context: &context)
             }
             try observe(i, ins.map(\.0), y)
-            values.append((y, context.mask))
+            values.append((y, context.mask, states))
         }
-        return values[values.count - 1].0
+        return values[values.count - 1].output
     }
 
     /// Outputs for `x` in batches, without recording anything (inference mode).

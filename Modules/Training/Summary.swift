@@ -13,7 +13,7 @@ extension Model {
         var seen = Set<ObjectIdentifier>()
         let rows = nodes.map { n -> [String] in
             let first = seen.insert(ObjectIdentifier(n.layer)).inserted
-            let connected = n.inputs.map { $0 < 0 ? Model.inputName : nodes[$0].name }.joined(separator: ", ")
+            let connected = inputNames(of: n).joined(separator: ", ")
             let count =
                 unknown.contains(n.layer.name) && first ? "?" : Summary.grouped(first ? n.layer.parameterCount : 0)
             return ["\(n.name) (\(n.layer.typeName))", Model.render(n.outputShape), count, connected]

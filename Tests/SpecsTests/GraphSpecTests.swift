@@ -100,6 +100,50 @@ final class GraphSpecTests: RunnerTestCase {
             to: dir.appendingPathComponent("t.tsv"))
     }
 
+    /// Recurrent final states as node inputs: a Bidirectional's last states joined to its pooled
+    /// steps, and an encoder's `h`/`c` starting a decoder; a state the node lacks, or a wrong
+    /// number of initial states, is an error at the node's `inputs`.
+    func testStatesAreReadAsNodeInputsAndCheckedBeforeData() throws {
+        let good =
+            Self.head + """
+
+                graph:
+                  nodes:
+                    - {name: emb, type: Embedding, output_dim: 4, mask_zero: true}
+                    - {name: bi, type: Bidirectional, layer: {type: GRU, units: 5, return_sequences: true}}
+                    - {name: max, type: GlobalMaxPooling1D, inputs: [bi]}
+                    - {name: enc, type: LSTM, units: 3, inputs: [emb]}
+                    - {name: dec, type: LSTM, units: 3, inputs: [emb, enc.h, enc.c]}
+                    - {name: all, type: Concatenate, inputs: [max, bi.forward_h, bi.backward_h, dec]}
+                    - {name: out, type: Dense, units: 2, activation: softmax}
+                """
+        XCTAssertEqual(issues(good), [])
+        let wrongState = good.replacingOccurrences(of: "bi.backward_h, dec]", with: "bi.backward_c, dec]")
+        XCTAssertEqual(
+            issues(wrongState).map(\.message),
+            [
+                "all reads 'bi.backward_c', but bi's states are backward_h, forward_h"
+            ])
+        XCTAssertEqual(issues(wrongState).first.map { "\($0.line):\($0.column)" }, "17:46")  // the [ of all's inputs
+        let twoStatesForGRU = good.replacingOccurrences(
+            of: "type: LSTM, units: 3, inputs: [emb, enc.h", with: "type: GRU, units: 3, inputs: [emb, enc.h")
+        XCTAssertEqual(
+            issues(twoStatesForGRU).map(\.message),
+            [
+                "dec (GRU) takes its sequence, then 1 initial state(s) (h); given 2"
+            ])
+        try writeData()
+        let url = dir.appendingPathComponent("s.yaml")
+        try Data(good.utf8).write(to: url)
+        let r = try runner.train(url)
+        XCTAssertGreaterThanOrEqual(r.test!.confusion!.accuracy, 0.9)
+        let b = try ModelBundle.load(r.bundle, registry: registry)
+        XCTAssertEqual(b.model.inputNames(of: b.model.nodes[5]), ["max", "bi.forward_h", "bi.backward_h", "dec"])
+        XCTAssertEqual(try runner.evaluate(bundle: r.bundle).loss, r.test!.loss, accuracy: 1e-6)
+        let t = try runner.trace(r.bundle, input: "good fine")
+        XCTAssertEqual(t.steps[0].layers.map(\.layer), ["bi.forward_layer", "bi.backward_layer", "enc", "dec"])
+    }
+
     /// A graph without `inputs:` is a chain: it trains to the bits of the same `model:` list.
     func testAChainGraphTrainsToTheModelListsBits() throws {
         try writeData()

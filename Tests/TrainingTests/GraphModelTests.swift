@@ -83,6 +83,56 @@ final class GraphModelTests: XCTestCase {
         XCTAssertLessThan(report.maxError, 2e-2, "\(report)")
     }
 
+    /// An encoder's final states start a decoder (Keras's `initial_state`): the decoder's output
+    /// equals a plain call from those states, the states are named `enc.h`/`enc.c` in the
+    /// summary, and finite differences agree with the tape through the hand-over for every
+    /// parameter (the encoder's are reached only through its states).
+    func testRecurrentStatesHandOverToADecoder() throws {
+        let enc = try LSTM(units: 3, name: "enc")
+        let dec = try LSTM(units: 3, returnSequences: true, name: "dec")
+        let m = try Model(
+            inputShape: [4, 2],
+            nodes: [
+                .init(enc, inputs: ["input"]), .init(dec, inputs: ["input", "enc.h", "enc.c"]),
+                .init(Dense(units: 2), inputs: ["dec"]),
+            ], seed: 5)
+        XCTAssertFalse(m.isChain)
+        XCTAssertEqual(m.nodes[0].stateNames, ["h", "c"])
+        XCTAssertEqual(m.inputNames(of: m.nodes[1]), ["input", "enc.h", "enc.c"])
+        XCTAssertTrue(m.summary().contains("input, enc.h, enc.c"), m.summary())
+        var g = SeededGenerator(seed: 2)
+        let x = Tensor.randomUniform([2, 4, 2], low: -1, high: 1, using: &g)
+        // The decoder run by hand from the encoder's states.
+        var ctx = ForwardContext(training: false)
+        let states = try enc.call(x, initialState: nil, context: &ctx).states
+        let byHand = try dec.call(x, initialState: states, context: &ctx).output
+        let dense = m.nodes[2].layer
+        XCTAssertTrue(try m.predict(x).isClose(to: try dense.forward(byHand, context: &ctx), tolerance: 1e-6))
+        let w = Tensor.randomUniform([2, 4, 2], low: -1, high: 1, using: &g)
+        let params = m.trainableParameters.map(\.parameter)
+        let report = try GradientCheck.check(params.map(\.value)) { leaves in
+            for (p, v) in zip(params, leaves) { p.bind(v) }
+            var c = ForwardContext(training: false)
+            return try (try m.forward(x, context: &c) * w).sum()
+        }
+        XCTAssertLessThan(report.maxError, 2e-2, "\(report)")
+        // A GRU has one state; asking for two, or for a state it lacks, names the node.
+        XCTAssertThrowsError(
+            try Model(
+                inputShape: [4, 2],
+                nodes: [
+                    .init(GRU(units: 3), inputs: ["input"], name: "g"), .init(GRU(units: 3), inputs: ["input", "g.c"]),
+                ])
+        ) { e in XCTAssertTrue("\(e)".contains("g has states h, not 'c'"), "\(e)") }
+        XCTAssertThrowsError(
+            try Model(
+                inputShape: [4, 2],
+                nodes: [
+                    .init(GRU(units: 3), inputs: ["input"], name: "g"), .init(GRU(units: 4), inputs: ["input", "g.h"]),
+                ])
+        ) { e in XCTAssertTrue("\(e)".contains("initial state h must be [batch, 4], given [batch, 3]"), "\(e)") }
+    }
+
     /// One Dense applied to two branches: built once, counted once, and both calls train it.
     func testASharedLayerHasOneSetOfWeights() throws {
         let shared = try Dense(units: 4, activation: .tanh, name: "shared")

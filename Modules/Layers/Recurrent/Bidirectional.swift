@@ -121,18 +121,30 @@ public final class Bidirectional: Layer {
     }
 
     public func forward(_ input: Tensor, context: inout ForwardContext) throws -> Tensor {
+        try runBothWays(input, context: &context).output
+    }
+
+    /// Both directions on `input` and their merged output (the backward sequence put back in
+    /// input order), with each direction's result (its final states).
+    func runBothWays(_ input: Tensor, context: inout ForwardContext) throws -> (
+        output: Tensor, forward: RecurrentOutput, backward: RecurrentOutput
+    ) {
         let mask = context.mask
-        let f = try forwardLayer.call(input, initialState: nil, context: &context).output
+        let fr = try forwardLayer.call(input, initialState: nil, context: &context)
         context.mask = mask
-        var b = try backwardLayer.call(input, initialState: nil, context: &context).output
+        let br = try backwardLayer.call(input, initialState: nil, context: &context)
+        let f = fr.output
+        var b = br.output
         let sequences = f.rank == 3
         if sequences { b = try b.reversed(axis: 1) }
         context.mask = sequences ? mask : nil
+        let merged: Tensor
         switch config.mergeMode {
-        case .concat: return try Tensor.concat([f, b], axis: -1)
-        case .sum: return try f + b
-        case .mul: return try f * b
-        case .ave: return try (f + b).scaled(by: 0.5)
+        case .concat: merged = try Tensor.concat([f, b], axis: -1)
+        case .sum: merged = try f + b
+        case .mul: merged = try f * b
+        case .ave: merged = try (f + b).scaled(by: 0.5)
         }
+        return (merged, fr, br)
     }
 }
