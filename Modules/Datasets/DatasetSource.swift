@@ -18,6 +18,8 @@ public struct DataForm: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let characters = DataForm("characters")
     /// Token/tag sentences (many-to-many tagging).
     public static let tagged = DataForm("tagged")
+    /// Source/target text pairs (sequence to sequence).
+    public static let pairs = DataForm("pairs")
 }
 
 /// What a source produced.
@@ -26,6 +28,7 @@ public enum LoadedData {
     case numeric(train: NumericTable, test: NumericTable?)
     case characters(CharacterCorpus)
     case tagged(TaggedSentences)
+    case pairs(SequencePairs)
     /// A plugin's own form of data, read by a plugin task that knows `value`'s type.
     case other(form: DataForm, value: Any)
 
@@ -36,6 +39,7 @@ public enum LoadedData {
         case .numeric: return .numeric
         case .characters: return .characters
         case .tagged: return .tagged
+        case .pairs: return .pairs
         case .other(let form, _): return form
         }
     }
@@ -172,6 +176,34 @@ public struct NumericSource: DatasetSource, PluginConfig {
     }
 }
 
+/// `source<TAB>target` lines (or another one-character delimiter), for sequence to sequence.
+public struct PairsSource: DatasetSource, PluginConfig {
+    public var path = "", delimiter = "\t", onBadRecord = OnBadRecord.fail
+    public init() {}
+    public static var requiredFields: [String] { ["path"] }
+    public var form: DataForm { .pairs }
+    public func load(relativeTo base: URL) throws -> LoadedData {
+        guard delimiter.count == 1, let d = delimiter.first else {
+            throw DataError.invalid("delimiter must be one character, got '\(delimiter)'")
+        }
+        return .pairs(try SequencePairs.load(resolve(path, base), delimiter: d, onBadRecord: onBadRecord))
+    }
+}
+
+/// The Keras addition task, generated: `"535+61"` → `"596"` (`SequencePairs.addition`).
+public struct AdditionSource: DatasetSource, PluginConfig {
+    public var count = 50_000, digits = 3
+    /// Seeds the questions (independent of the spec's seed, so the data stays put when the
+    /// model's seed changes).
+    public var seed = 1
+    public init() {}
+    public var form: DataForm { .pairs }
+    public func load(relativeTo base: URL) throws -> LoadedData {
+        guard seed >= 0 else { throw DataError.invalid("seed must be at least 0, got \(seed)") }
+        return .pairs(try SequencePairs.addition(count: count, digits: digits, seed: UInt64(seed)))
+    }
+}
+
 /// Registers the dataset sources.
 public enum DatasetsPlugins: PluginModule {
     public static func register(in r: inout Registry) throws {
@@ -184,5 +216,7 @@ public enum DatasetsPlugins: PluginModule {
         try add("characters", CharacterSource.self, "a plain text for next-character models")
         try add("tagging", TaggingSource.self, "token<TAB>tag lines, blank line between sentences")
         try add("numeric_csv", NumericSource.self, "features then label, comma-separated")
+        try add("pairs", PairsSource.self, "source<TAB>target lines, for sequence to sequence")
+        try add("addition", AdditionSource.self, "generated 'a+b' → 'sum' pairs (Keras's addition task)")
     }
 }

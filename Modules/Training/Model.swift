@@ -49,7 +49,11 @@ public final class Model {
     /// How node `n` names its inputs: `input`, `<node>`, or `<node>.<state>`.
     public func inputNames(of n: Node) -> [String] {
         zip(n.inputs, n.inputPorts).map { k, port in
-            k < 0 ? Model.inputName : port == 0 ? nodes[k].name : "\(nodes[k].name).\(nodes[k].stateNames[port - 1])"
+            k == -1
+                ? Model.inputName
+                : k < -1
+                    ? inputParts[-2 - k].name
+                    : port == 0 ? nodes[k].name : "\(nodes[k].name).\(nodes[k].stateNames[port - 1])"
         }
     }
 
@@ -65,8 +69,19 @@ public final class Model {
         }
     }
 
+    /// A named part of the input (a seq2seq model's `source` and `target_in`): the input is the
+    /// parts packed along its first per-example axis, in order, and nodes read a part by name.
+    public struct InputPart: Codable, Equatable, Sendable {
+        public var name: String
+        /// Per-example shape; parts share every axis but the first.
+        public var shape: [Int]
+        public init(name: String, shape: [Int]) { (self.name, self.shape) = (name, shape) }
+    }
+
     /// The nodes in order; each reads only the input and nodes before it.
     public let nodes: [Node]
+    /// The input's named parts (empty: one input, `input`).
+    public let inputParts: [InputPart]
     /// The distinct layers, in order of first use, with unique names.
     public let layers: [any Layer]
     /// Per-example input shape.
@@ -111,8 +126,23 @@ public final class Model {
     /// recurrent node given inputs after its sequence starts from them (`[seq, enc.h, enc.c]`:
     /// Keras's `initial_state`). Throws at the first node that reads an unknown or later node, or
     /// whose layer does not fit its inputs' shapes.
-    public init(inputShape: [Int], nodes specs: [NodeSpec], seed: UInt64 = 0, name: String = "model") throws {
+    public init(
+        inputShape: [Int], nodes specs: [NodeSpec], inputParts: [InputPart] = [], seed: UInt64 = 0,
+        name: String = "model"
+    ) throws {
         guard !specs.isEmpty else { throw ModelError.invalid("a model needs at least one layer") }
+        if !inputParts.isEmpty {
+            let trailing = Array(inputShape.dropFirst())
+            guard inputParts.allSatisfy({ !$0.shape.isEmpty && Array($0.shape.dropFirst()) == trailing }),
+                inputParts.reduce(0, { $0 + $1.shape[0] }) == inputShape.first,
+                Set(inputParts.map(\.name)).count == inputParts.count,
+                !inputParts.contains(where: { $0.name == Model.inputName })
+            else {
+                throw ModelError.invalid(
+                    "input parts \(inputParts.map { "\($0.name) \($0.shape)" }) do not pack into the input \(inputShape) (distinct names, lengths adding up, the same other axes)"
+                )
+            }
+        }
         var distinct: [any Layer] = []
         for s in specs where !distinct.contains(where: { $0 === s.layer }) { distinct.append(s.layer) }
         let names = Model.layerNames(
@@ -122,6 +152,7 @@ public final class Model {
             throw ModelError.invalid("layer names must be unique: \(names)")
         }
         var index: [String: Int] = [Model.inputName: -1]
+        for (k, p) in inputParts.enumerated() { index[p.name] = -2 - k }
         var calls: [ObjectIdentifier: Int] = [:]
         var built: [Node] = []
         var rng = SeededGenerator(seed: seed)
@@ -156,7 +187,9 @@ public final class Model {
             let inputs = refs.map(\.0)
             let ports = refs.map(\.1)
             let shapes = refs.map { k, p in
-                k < 0 ? inputShape : p == 0 ? built[k].outputShape : built[k].stateShapes[p - 1]
+                k == -1
+                    ? inputShape
+                    : k < -1 ? inputParts[-2 - k].shape : p == 0 ? built[k].outputShape : built[k].stateShapes[p - 1]
             }
             let from = s.inputs.joined(separator: " and ")
             do {
@@ -221,6 +254,7 @@ public final class Model {
         }
         self.layers = distinct
         self.inputShape = inputShape
+        self.inputParts = inputParts
         self.name = name
     }
 
@@ -287,11 +321,21 @@ public final class Model {
         // Each node's output, the mask that goes with it, and its final states (if it has any).
         var values: [(output: Tensor, mask: Tensor?, states: [Tensor])] = []
         values.reserveCapacity(nodes.count)
-        func value(_ k: Int, _ port: Int) -> (Tensor, Tensor?) {
-            k < 0 ? (x, inputMask) : port == 0 ? (values[k].output, values[k].mask) : (values[k].states[port - 1], nil)
+        // The named parts of a packed input, sliced once.
+        var parts: [Int: Tensor] = [:]
+        func value(_ k: Int, _ port: Int) throws -> (Tensor, Tensor?) {
+            if k == -1 { return (x, inputMask) }
+            if k < -1 {
+                if let p = parts[k] { return (p, nil) }
+                let offset = inputParts[..<(-2 - k)].reduce(0) { $0 + $1.shape[0] }
+                let p = try x.slice(axis: 1, start: offset, length: inputParts[-2 - k].shape[0])
+                parts[k] = p
+                return (p, nil)
+            }
+            return port == 0 ? (values[k].output, values[k].mask) : (values[k].states[port - 1], nil)
         }
         for (i, n) in nodes.enumerated() {
-            let ins = zip(n.inputs, n.inputPorts).map(value)
+            let ins = try zip(n.inputs, n.inputPorts).map(value)
             var y: Tensor
             var states: [Tensor] = []
             if let m = n.layer as? any MultiInputLayer {

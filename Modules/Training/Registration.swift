@@ -36,6 +36,11 @@ public enum TrainingPlugins: PluginModule {
         }
         try r.register(
             .configured(
+                .metric, "sequence_accuracy", summary: "share of sequences right at every (unmasked) step",
+                config: NoFields.self
+            ) { _, _ in SequenceAccuracy() as any Metric })
+        try r.register(
+            .configured(
                 .callback, "early_stopping", summary: "stop when a monitored value stops improving",
                 config: EarlyStoppingConfig.self
             ) { c, _ in

@@ -17,6 +17,10 @@ public protocol MultiInputLayer: Layer {
     func outputShape(forInputs shapes: [[Int]]) throws -> [Int]
     /// Runs on a batch of each input; sets `context.mask` to the output's mask.
     func merge(_ inputs: [Tensor], context: inout ForwardContext) throws -> Tensor
+    /// What a graph calls: checks the inputs, merges, and sets the output's mask from the inputs'
+    /// masks (default: their product, for a sequence output). A layer that reads the masks
+    /// itself (`Attention`) implements it.
+    func forward(_ inputs: [Tensor], masks: [Tensor?], context: inout ForwardContext) throws -> Tensor
 }
 
 extension MultiInputLayer {

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Pairs of texts for sequence-to-sequence models: a source and the target it maps to
+/// (`"535+61"` → `"596"`, `"speech"` → `"S P IY1 CH"`), each with the line it came from.
+public struct SequencePairs: Sendable {
+    public var pairs: [(source: String, target: String)]
+    /// The 1-based line of each pair in its file (0 for generated pairs).
+    public var lines: [Int]
+    public var path: String
+    public var report: LoadReport
+
+    public init(
+        pairs: [(source: String, target: String)], lines: [Int], path: String, report: LoadReport = LoadReport()
+    ) {
+        (self.pairs, self.lines, self.path, self.report) = (pairs, lines, path, report)
+    }
+
+    /// `source<delimiter>target` lines (tab by default); blank lines are skipped, a line without
+    /// exactly one delimiter or with an empty side is an error naming the line (or, with
+    /// `.skip`, left out and counted).
+    public static func load(_ url: URL, delimiter: Character = "\t", onBadRecord: OnBadRecord = .fail) throws
+        -> SequencePairs
+    {
+        let text = try FileText.read(url)
+        var pairs: [(String, String)] = []
+        var lines: [Int] = []
+        var report = LoadReport()
+        for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let line = String(raw)
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            let parts = line.split(separator: delimiter, omittingEmptySubsequences: false)
+            let shown = delimiter == "\t" ? "TAB" : "'\(delimiter)'"
+            guard parts.count == 2 else {
+                try report.bad(
+                    .record(
+                        path: url.path, line: i + 1,
+                        message:
+                            "expected 'source\(shown)target' (one \(shown)), found \(parts.count - 1) in '\(line.prefix(60))'"
+                    ),
+                    onBadRecord)
+                continue
+            }
+            let (s, t) = (parts[0].trimmingCharacters(in: .whitespaces), parts[1].trimmingCharacters(in: .whitespaces))
+            guard !s.isEmpty, !t.isEmpty else {
+                try report.bad(
+                    .record(path: url.path, line: i + 1, message: "the \(s.isEmpty ? "source" : "target") is empty"),
+                    onBadRecord)
+                continue
+            }
+            pairs.append((s, t))
+            lines.append(i + 1)
+        }
+        guard !pairs.isEmpty else { throw DataError.io(path: url.path, message: "no pairs in the file") }
+        report.loaded = pairs.count
+        return SequencePairs(pairs: pairs, lines: lines, path: url.path, report: report)
+    }
+
+    /// The Keras addition task: `count` distinct questions `"a+b"` with operands of 1…`digits`
+    /// digits and their sums as targets, drawn from `seed` (the same seed gives the same pairs).
+    public static func addition(count: Int, digits: Int, seed: UInt64) throws -> SequencePairs {
+        guard (1...9).contains(digits) else { throw DataError.invalid("digits must be in 1…9, got \(digits)") }
+        var limit = 1
+        for _ in 0..<digits { limit *= 10 }
+        // Questions are unordered pairs {a, b}: at most limit·(limit+1)/2 distinct ones.
+        let distinct = limit * (limit + 1) / 2
+        guard count >= 1, count <= distinct else {
+            throw DataError.invalid("count must be in 1…\(distinct) for \(digits)-digit operands, got \(count)")
+        }
+        var rng = SplitMix64(seed: seed)
+        var seen = Set<Int>()
+        var pairs: [(String, String)] = []
+        func operand() -> Int {
+            // A length of 1…digits, then a number of that length (as Keras's example draws them).
+            let length = Int(rng.next() % UInt64(digits)) + 1
+            var n = 0
+            for _ in 0..<length { n = n * 10 + Int(rng.next() % 10) }
+            return n
+        }
+        while pairs.count < count {
+            let (a, b) = (operand(), operand())
+            let key = min(a, b) * limit + max(a, b)
+            guard seen.insert(key).inserted else { continue }
+            pairs.append(("\(a)+\(b)", "\(a + b)"))
+        }
+        return SequencePairs(pairs: pairs, lines: Array(repeating: 0, count: count), path: "addition")
+    }
+}
+
+/// A small seeded generator (SplitMix64) for generated data sets.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Tensors
+
+/// Luong attention (Keras's `Attention`): each step of a query sequence (a decoder's outputs)
+/// reads a weighted average of a value sequence (an encoder's outputs), the weights a softmax
+/// over the value steps of a score.
+///
+/// ```
+/// s_ij = q_i · v_j            (score: dot;   ÷ √H with scale: true)
+/// s_ij = q_i · W · v_j        (score: general, W [H, H])
+/// a_ij = softmax_j(s_ij)      (value steps whose mask is 0 get weight 0)
+/// c_i  = Σ_j a_ij v_j
+/// ```
+/// Inputs `[query [batch, Tq, H], values [batch, Tv, H]]` in a graph; output the contexts
+/// `[batch, Tq, H]`, with the query's mask. Backward from the ops: `∂c/∂a = v`, `∂c/∂v = aᵀ`,
+/// softmax's Jacobian, `∂s/∂q = v` (`·Wᵀ`), `∂s/∂v = q` (`·W`), `∂s/∂W = qᵀ v`.
+/// `general`'s `W` starts Glorot-uniform `U(−√(6/2H), √(6/2H))`. A Luong decoder then joins
+/// context and query (`Concatenate`) and a `Dense` reads both.
+///
+/// ```swift
+/// let att = try Attention(score: .general)
+/// try att.build(inputShape: [5, 8], rng: &rng)                          // the query's shape
+/// let c = try att.forward([q, v], masks: [nil, vMask], context: &ctx)    // [batch, 5, 8]
+/// ```
+public final class Attention: MultiInputLayer {
+    /// How a query step and a value step are scored.
+    public enum Score: String, Codable, CaseIterable, Sendable { case dot, general }
+    public struct Config: LayerConfig {
+        public var score = Score.dot
+        /// Divide dot scores by √H (scaled dot-product attention).
+        public var scale = false
+        public init() {}
+    }
+    public static let typeName = "Attention"
+    public var name: String
+    public let config: Config
+    /// `[H, H]` (`general` only).
+    public let kernel = Parameter()
+    /// The attention weights `[batch, Tq, Tv]` of the last inference call (for `trace`).
+    public private(set) var lastWeights: Tensor?
+
+    public init(config: Config = Config(), name: String = "") throws {
+        self.config = config
+        self.name = name
+    }
+
+    public convenience init(score: Score, scale: Bool = false, name: String = "") throws {
+        var c = Config()
+        c.score = score
+        c.scale = scale
+        try self.init(config: c, name: name)
+    }
+
+    public func outputShape(forInputs shapes: [[Int]]) throws -> [Int] {
+        guard shapes.count == 2 else {
+            throw LayerError.shape(layer: name, message: "takes [query, values], given \(shapes.count) inputs")
+        }
+        let (q, v) = (shapes[0], shapes[1])
+        guard q.count == 2, v.count == 2, q[1] == v[1] else {
+            throw LayerError.shape(
+                layer: name,
+                message:
+                    "takes a query [batch, Tq, H] and values [batch, Tv, H] with one H, given \(Self.render(q)) and \(Self.render(v))"
+            )
+        }
+        return q
+    }
+
+    static func render(_ s: [Int]) -> String { "[batch\(s.map { ", \($0)" }.joined())]" }
+
+    /// Creates `W` for `general` from the query's shape `[Tq, H]`.
+    public func build(inputShape: [Int], rng: inout SeededGenerator) throws {
+        guard config.score == .general, let h = inputShape.last else { return }
+        try kernel.initialize([h, h], layer: name) { Tensor.glorotUniform($0, using: &rng) }
+    }
+
+    public func merge(_ inputs: [Tensor], context: inout ForwardContext) throws -> Tensor {
+        try attend(inputs[0], inputs[1], valueMask: nil, context: &context)
+    }
+
+    public func forward(_ inputs: [Tensor], masks: [Tensor?], context: inout ForwardContext) throws -> Tensor {
+        _ = try outputShape(forInputs: inputs.map { Array($0.shape.dropFirst()) })
+        let c = try attend(inputs[0], inputs[1], valueMask: masks.count > 1 ? masks[1] : nil, context: &context)
+        context.mask = masks.first ?? nil
+        return c
+    }
+
+    func attend(_ q: Tensor, _ v: Tensor, valueMask: Tensor?, context: inout ForwardContext) throws -> Tensor {
+        let h = q.shape[2]
+        var keys = v
+        if config.score == .general {
+            guard kernel.count > 0 else { throw LayerError.notBuilt(layer: name) }
+            keys = try v.matmulLastAxis(kernel.value.transposed())  // (q W) · v = q · (v Wᵀ)
+        }
+        var s = try Tensor.batchedMatmul(q, keys, transposeB: true)  // [B, Tq, Tv]
+        if config.scale { s = s.scaled(by: 1 / Float(h).squareRoot()) }
+        if let m = valueMask {
+            guard m.shape == [v.shape[0], v.shape[1]] else {
+                throw LayerError.shape(layer: name, message: "values mask \(m.shape) does not fit values \(v.shape)")
+            }
+            // Masked value steps: −10⁹ before the softmax, so their weight is 0 (a constant, no gradient).
+            let bias = try m.mapElements { $0 == 0 ? -1e9 : 0 }.reshaped([v.shape[0], 1, v.shape[1]])
+            s = try s + bias
+        }
+        let a = try s.softmax(axis: -1)
+        if !context.training { lastWeights = a.detached() }
+        return try Tensor.batchedMatmul(a, v)  // [B, Tq, H]
+    }
+}
