@@ -38,6 +38,8 @@ public struct ModelDescription: Codable {
     public var task: String? = nil
     /// The task's fields as the spec gave them.
     public var taskConfig: JSONValue? = nil
+    /// The input's named parts (a packed input), absent for one input.
+    public var inputParts: [Model.InputPart]? = nil
 }
 
 /// A trained model folder, self-contained (it names no path outside itself) and relocatable:
@@ -93,7 +95,8 @@ public struct ModelBundle {
                 },
             source: try? JSONDecoder().decode(
                 JSONValue.self, from: JSONSerialization.data(withJSONObject: spec.data.node.foundation)),
-            task: spec.taskName, taskConfig: json(spec.taskConfig))
+            task: spec.taskName, taskConfig: json(spec.taskConfig),
+            inputParts: model.inputParts.isEmpty ? nil : model.inputParts)
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         e.keyEncodingStrategy = .convertToSnakeCase
@@ -163,7 +166,8 @@ public struct ModelBundle {
                     }
                     return Model.NodeSpec(l, inputs: r.inputs, name: r.name)
                 }
-                return try Model(inputShape: d.inputShape, nodes: nodes, seed: 0, name: d.name)
+                return try Model(
+                    inputShape: d.inputShape, nodes: nodes, inputParts: d.inputParts ?? [], seed: 0, name: d.name)
             }
         } catch {
             throw CheckpointError.format(

@@ -101,6 +101,7 @@ extension Validator {
         guard let input = inputShape(task: task, sections: sections, dataNode: dataNode), !specs.isEmpty
         else { return }
         var shapes: [String: [Int]] = [Model.inputName: input]
+        for p in task.inputParts(sections) { shapes[p.name] = p.shape }
         var firstInputs: [String: [[Int]]] = [:]
         var used: Set<String> = []
         var stateShapes: [String: [String: [Int]]] = [:]

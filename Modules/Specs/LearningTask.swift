@@ -39,6 +39,12 @@ public protocol LearningTask {
     /// The per-example input shape the spec's sections give, before any data is read; throws
     /// `TaskError` when a section it needs is missing.
     func inputShape(_ sections: TaskSections) throws -> [Int]
+    /// The input's named parts before any data is read (placeholder lengths where only the data
+    /// can tell), which graph nodes read by name (default: none, one input named `input`).
+    func inputParts(_ sections: TaskSections) -> [Model.InputPart]
+    /// Figures on the test split beyond the loss and metrics, added to the test report and
+    /// `metrics.json` (default: none; sequence to sequence decodes the test pairs).
+    func testMetrics(model: Model, data: PreparedData) throws -> [String: Double]
     /// Whether the input's size is known only once the data is read (a numeric file's feature
     /// count): summaries print `?` for the layers that read the input (default: no).
     var inputSizeFromData: Bool { get }
@@ -88,6 +94,8 @@ extension LearningTask {
     public func isDefault(for form: DataForm) -> Bool { false }
     public var defaultMetrics: [String] { ["accuracy"] }
     public var inputSizeFromData: Bool { false }
+    public func inputParts(_ sections: TaskSections) -> [Model.InputPart] { [] }
+    public func testMetrics(model: Model, data: PreparedData) throws -> [String: Double] { [:] }
     public func check(_ model: Model, spec: Spec, data: PreparedData) throws {}
     public func reading(loss: any Loss, outputShape: [Int]) -> TaskKind {
         TaskKind.forLoss(loss, outputShape: outputShape)

@@ -15,7 +15,9 @@ extension Spec {
     {
         let model: Model
         do {
-            model = try makeModel(registry: registry, inputShape: data.inputShape, dataSize: data.vocabularySize)
+            model = try makeModel(
+                registry: registry, inputShape: data.inputShape, inputParts: data.inputParts,
+                dataSize: data.vocabularySize)
         } catch let ModelError.shape(layer, index, _, _, underlying) {
             throw mismatch(self.layers[index].node, underlying, layer: layer)
         }
@@ -132,8 +134,11 @@ extension Spec {
     public func summary(registry: Registry) throws -> String {
         do {
             let data = try prepareData()
-            return try makeModel(registry: registry, inputShape: data.inputShape, dataSize: data.vocabularySize)
-                .summary()
+            return try makeModel(
+                registry: registry, inputShape: data.inputShape, inputParts: data.inputParts,
+                dataSize: data.vocabularySize
+            )
+            .summary()
         } catch let e as SpecErrors {
             throw e
         } catch {
@@ -154,14 +159,19 @@ extension Spec {
 
     /// The model with placeholder data sizes (no data read).
     public func summaryModel(registry: Registry) throws -> Model {
-        let shape = (try? task.inputShape(TaskSections(text: text, windows: windows))) ?? [1]  // validated: never nil
-        return try makeModel(registry: registry, inputShape: shape, dataSize: text?.maxTokens ?? 2)
+        let sections = TaskSections(text: text, windows: windows)
+        let shape = (try? task.inputShape(sections)) ?? [1]  // validated: never nil
+        return try makeModel(
+            registry: registry, inputShape: shape, inputParts: task.inputParts(sections), dataSize: text?.maxTokens ?? 2
+        )
     }
 
     /// The spec's layers (the `model:` chain, or the `graph:` nodes with their inputs and shared
     /// layers), made through the registry and built for `inputShape`; data-sized fields the spec
     /// left out are `dataSize`.
-    func makeModel(registry: Registry, inputShape: [Int], dataSize: Int?) throws -> Model {
+    func makeModel(registry: Registry, inputShape: [Int], inputParts: [Model.InputPart] = [], dataSize: Int?) throws
+        -> Model
+    {
         var made: [String: any Layer] = [:]
         var nodes: [Model.NodeSpec] = []
         for spec in layers {
@@ -177,7 +187,9 @@ extension Spec {
             nodes.append(
                 Model.NodeSpec(layer, inputs: spec.inputs ?? [nodes.last?.name ?? Model.inputName], name: spec.name))
         }
-        if isGraph { return try Model(inputShape: inputShape, nodes: nodes, seed: seed, name: name) }
+        if isGraph {
+            return try Model(inputShape: inputShape, nodes: nodes, inputParts: inputParts, seed: seed, name: name)
+        }
         return try Sequential(inputShape: inputShape, layers: nodes.map(\.layer), seed: seed, name: name)
     }
 }

@@ -24,6 +24,8 @@ public struct PreparedData {
     public var perStep: Bool
     /// The form the data came in.
     public var form: DataForm
+    /// The input's named parts (a packed input; `Model.InputPart`), empty for one input.
+    public var inputParts: [Model.InputPart] = []
 
     public init(
         xTrain: Tensor, yTrain: Tensor, xTest: Tensor, yTest: Tensor, inputShape: [Int], classNames: [String],
@@ -43,8 +45,10 @@ public struct FixedEncoding {
     public var pipeline: TextPipeline?
     /// The bundle's loss, which decides how targets are encoded.
     public var loss: any Loss
-    public init(classes: [String], pipeline: TextPipeline?, loss: any Loss) {
-        (self.classes, self.pipeline, self.loss) = (classes, pipeline, loss)
+    /// The bundle's input parts (their lengths are fixed too).
+    public var inputParts: [Model.InputPart]
+    public init(classes: [String], pipeline: TextPipeline?, loss: any Loss, inputParts: [Model.InputPart] = []) {
+        (self.classes, self.pipeline, self.loss, self.inputParts) = (classes, pipeline, loss, inputParts)
     }
 }
 

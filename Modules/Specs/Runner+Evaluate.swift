@@ -19,7 +19,8 @@ extension Runner {
         if let dataSpec {
             let spec = try SpecLoader(registry: registry).load(dataSpec)
             let data = try spec.prepareData(
-                fixed: FixedEncoding(classes: b.description.classes, pipeline: b.pipeline, loss: loss))
+                fixed: FixedEncoding(
+                    classes: b.description.classes, pipeline: b.pipeline, loss: loss, inputParts: b.model.inputParts))
             (x, y) = (data.xTest, data.yTest)
         } else {
             guard let split = try b.testSplit() else {
@@ -35,9 +36,15 @@ extension Runner {
             throw TrainingError.invalid("the test split is empty: nothing to evaluate")
         }
         let trainer = Trainer(model: b.model, loss: loss, optimizer: SGD())
-        let e = try trainer.evaluate(
+        var e = try trainer.evaluate(
             x: x, y: y, task: b.task.reading(loss: loss, outputShape: b.model.outputShape),
             metrics: try Runner.metrics(b.task.defaultMetrics, registry: registry))
+        var test = PreparedData(
+            xTrain: x, yTrain: y, xTest: x, yTest: y, inputShape: b.model.inputShape, classNames: b.description.classes,
+            pipeline: b.pipeline, vocabularySize: nil, perStep: b.description.perStep,
+            form: DataForm(b.description.form))
+        test.inputParts = b.model.inputParts
+        for (k, v) in try b.task.testMetrics(model: b.model, data: test) { e.metrics[k] = v }
         log(report(e, classes: b.description.classes, perStep: b.description.perStep))
         return e
     }

@@ -68,11 +68,14 @@ extension Runner {
                     CallbackContext(outputDirectory: dir, log: spec.verbosity == .quiet ? { _ in } : log)))
         }
         let history = try trainer.fit(x: data.xTrain, y: data.yTrain, options: o)
-        let test =
+        var test =
             hasTest
             ? try trainer.evaluate(
                 x: data.xTest, y: data.yTest, batchSize: max(256, spec.batchSize), task: o.task,
                 metrics: try Runner.metrics(spec.metrics, registry: registry)) : nil
+        if test != nil {
+            for (k, v) in try spec.task.testMetrics(model: model, data: data) { test!.metrics[k] = v }
+        }
         let specText = (try? String(contentsOf: specURL, encoding: .utf8)) ?? ""
         try ModelBundle.save(to: dir, spec: spec, specText: specText, model: model, data: data, trainer: trainer)
         if let test { try writeMetrics(test, classes: data.classNames, to: dir.appendingPathComponent("metrics.json")) }

@@ -29,7 +29,7 @@ struct Predict: ParsableCommand {
                 print("")
             } else if p.tokens != nil {
                 print(p.label)
-            } else if p.value != nil {
+            } else if p.value != nil || p.probabilities.isEmpty {
                 print("\(p.label)\t\(p.text)")
             } else {
                 let probs = p.probabilities.sorted { $0.key < $1.key }.map {

@@ -1,0 +1,224 @@
+import Datasets
+import Foundation
+import Layers
+import PluginRegistry
+import Tensors
+import TextPipeline
+import Training
+
+/// `sequence_to_sequence`: a source sequence → a target sequence of another length (the notes'
+/// many-to-many with different lengths: translation, `"535+61"` → `"596"`, spelling → phonemes).
+///
+/// Data: a source of form `pairs` (`pairs`, `addition`). Source and target are split into
+/// tokens (`characters`, or `words`: whitespace- and punctuation-separated symbols such as
+/// phonemes) and share one vocabulary: id 0 padding, 1 unknown, 2 `<start>`, 3 `<end>`, then the
+/// tokens of the training pairs by frequency. The model's input packs two named parts that graph
+/// nodes read by name:
+/// - `source` `[source_length]`: the source ids, padded after the end (mask with `mask_zero`);
+/// - `target_in` `[target_length + 1]`: `<start>` and the target — the decoder reads the true
+///   previous token while training (teacher forcing);
+/// targets are the target and `<end>` `[target_length + 1]` (padding masked). The model ends in
+/// one score per vocabulary entry per step (`Dense(units: vocabulary, activation: softmax)`).
+/// `predict` decodes greedily, one step per pass, until `<end>`; the test report adds the
+/// decoded exact match and the token error rate (edit distance over target length).
+public struct SequenceToSequenceTask: LearningTask, PluginConfig {
+    /// How a side is split into tokens.
+    public enum Tokens: String, Codable, CaseIterable, Sendable { case characters, words }
+    public var sourceTokens = Tokens.characters, targetTokens = Tokens.characters
+    /// The most tokens of a source and of a target; 0: the longest among the training pairs.
+    /// Longer pairs are left out and counted.
+    public var sourceLength = 0, targetLength = 0
+    public init() {}
+
+    public static let start = "<start>", end = "<end>", pad = "<pad>"
+    static let startID = 2, endID = 3
+
+    public static var fieldDocs: [String: String] {
+        [
+            "source_tokens": "characters, or words (whitespace- and punctuation-separated symbols)",
+            "target_tokens": "characters, or words", "source_length": "most source tokens (0: the longest seen)",
+            "target_length": "most target tokens (0: the longest seen)",
+        ]
+    }
+
+    public func reads(_ form: DataForm) -> Bool { form == .pairs }
+    public func isDefault(for form: DataForm) -> Bool { form == .pairs }
+    public var perStep: Bool { true }
+    public var defaultMetrics: [String] { ["accuracy", "sequence_accuracy"] }
+    public func inputShape(_ s: TaskSections) throws -> [Int] {
+        [inputParts(s).reduce(0) { $0 + $1.shape[0] }]
+    }
+    public func inputParts(_ s: TaskSections) -> [Model.InputPart] {
+        [
+            Model.InputPart(name: "source", shape: [max(1, sourceLength)]),
+            Model.InputPart(name: "target_in", shape: [max(1, targetLength) + 1]),
+        ]
+    }
+
+    func tokenizer(_ t: Tokens) -> Tokenizer { t == .characters ? .characters : .words }
+
+    public func describe(_ data: PreparedData) -> String {
+        let parts = data.inputParts.map { "\($0.name) \($0.shape[0])" }.joined(separator: ", ")
+        return
+            "data: \(data.xTrain.shape[0]) training and \(data.xTest.shape[0]) test pairs, vocabulary \(data.classNames.count) (\(parts) tokens)"
+    }
+
+    public func prepare(_ loaded: LoadedData, spec: Spec, fixed: FixedEncoding?) throws -> PreparedData {
+        guard case .pairs(let pairs) = loaded else { throw spec.wrongForm(loaded, self) }
+        let encoding = TargetEncoding.forLoss(fixed?.loss ?? spec.loss.made as? any Loss)
+        let (srcTok, tgtTok) = (tokenizer(sourceTokens), tokenizer(targetTokens))
+        let tokenized = pairs.pairs.map { (srcTok.tokenize($0.source), tgtTok.tokenize($0.target)) }
+        let parts = try Split.indices(
+            count: tokenized.count, fractions: [1 - spec.split.test, spec.split.test], seed: spec.seed)
+        // The vocabulary and the lengths come from the training pairs (or the bundle).
+        let vocabulary: Vocabulary
+        if let v = fixed?.pipeline?.vocabulary {
+            vocabulary = v
+        } else {
+            let counted = Vocabulary.build(from: parts[0].flatMap { [tokenized[$0].0, tokenized[$0].1] })
+            vocabulary = try Vocabulary(
+                tokens: [Vocabulary.padding, Vocabulary.oov, Self.start, Self.end]
+                    + counted.tokens.dropFirst(2).filter { $0 != Self.start && $0 != Self.end })
+        }
+        let fixedParts = fixed.flatMap { $0.inputParts.isEmpty ? nil : $0.inputParts }
+        let ts =
+            fixedParts?.first?.shape[0]
+            ?? (sourceLength > 0 ? sourceLength : parts[0].map { tokenized[$0].0.count }.max() ?? 1)
+        let tt =
+            fixedParts.map { $0[1].shape[0] - 1 }
+            ?? (targetLength > 0 ? targetLength : parts[0].map { tokenized[$0].1.count }.max() ?? 1)
+        func fits(_ i: Int) -> Bool { tokenized[i].0.count <= ts && tokenized[i].1.count <= tt }
+        func encode(_ idx: [Int]) throws -> (Tensor, Tensor) {
+            let kept = idx.filter(fits)
+            var x = [Float](repeating: 0, count: kept.count * (ts + tt + 1))
+            var y = [Int](repeating: 0, count: kept.count * (tt + 1))
+            for (r, i) in kept.enumerated() {
+                let (s, t) = (vocabulary.encode(tokenized[i].0), vocabulary.encode(tokenized[i].1))
+                let row = r * (ts + tt + 1)
+                for (k, id) in s.enumerated() { x[row + k] = Float(id) }
+                x[row + ts] = Float(Self.startID)
+                for (k, id) in t.enumerated() {
+                    x[row + ts + 1 + k] = Float(id)
+                    y[r * (tt + 1) + k] = id
+                }
+                y[r * (tt + 1) + t.count] = Self.endID
+            }
+            let xs = try Tensor(shape: [kept.count, ts + tt + 1], scalars: x)
+            return (xs, try encoding.encode(y, classes: vocabulary.count, shape: [kept.count, tt + 1]))
+        }
+        let ((xa, ya), (xb, yb)) = (try encode(parts[0]), try encode(parts[1]))
+        guard xa.shape[0] > 0 else {
+            throw spec.mismatch(
+                spec.data.node, "no training pair fits source_length \(ts) and target_length \(tt)")
+        }
+        let pipeline = TextPipeline(
+            cleaner: TextCleaner([]), tokenizer: srcTok, vocabulary: vocabulary, sequenceLength: ts, padding: .post,
+            truncating: .post)
+        var data = PreparedData(
+            xTrain: xa, yTrain: ya, xTest: xb, yTest: yb, inputShape: [ts + tt + 1],
+            classNames: [Self.pad] + vocabulary.tokens.dropFirst(), pipeline: pipeline,
+            vocabularySize: vocabulary.count, perStep: true, form: .pairs)
+        data.inputParts = [
+            Model.InputPart(name: "source", shape: [ts]), Model.InputPart(name: "target_in", shape: [tt + 1]),
+        ]
+        return data
+    }
+
+    public func checkClasses(_ classes: [String], outputs: Int) -> String? {
+        guard classes.count >= 4, classes[2] == Self.start, classes[3] == Self.end else {
+            return "a sequence-to-sequence model's vocabulary starts with <pad>, [UNK], <start>, <end>"
+        }
+        return classes.count < outputs ? "\(classes.count) names for \(outputs) outputs" : nil
+    }
+
+    /// Greedy decoding of `sources` (token ids, already fitted to the source length), all rows at
+    /// once: step t reads the tokens chosen before it; a row stops at `<end>`. Returns token ids.
+    public func decode(_ model: Model, sources: [[Int]]) throws -> [[Int]] {
+        guard model.inputParts.count == 2 else {
+            throw TaskError("a sequence-to-sequence model has the input parts source and target_in")
+        }
+        let (ts, tl) = (model.inputParts[0].shape[0], model.inputParts[1].shape[0])
+        let n = sources.count
+        var x = [Float](repeating: 0, count: n * (ts + tl))
+        for (r, s) in sources.enumerated() {
+            for (k, id) in s.prefix(ts).enumerated() { x[r * (ts + tl) + k] = Float(id) }
+            x[r * (ts + tl) + ts] = Float(Self.startID)
+        }
+        var out = [[Int]](repeating: [], count: n)
+        var done = [Bool](repeating: false, count: n)
+        for t in 0..<tl where done.contains(false) {
+            let y = try model.predict(try Tensor(shape: [n, ts + tl], scalars: x))
+            let v = y.shape[2]
+            try y.withUnsafeBufferPointer { yp in
+                for r in 0..<n where !done[r] {
+                    let row = yp.baseAddress! + (r * tl + t) * v
+                    var best = Self.endID
+                    for k in Self.endID..<v where row[k] > row[best] { best = k }  // never pad, [UNK] or <start>
+                    guard best != Self.endID else {
+                        done[r] = true
+                        continue
+                    }
+                    out[r].append(best)
+                    if t + 1 < tl { x[r * (ts + tl) + ts + 1 + t] = Float(best) } else { done[r] = true }
+                }
+                if v <= Self.endID { throw TaskError("the model scores \(v) tokens, fewer than the specials") }
+            }
+        }
+        return out
+    }
+
+    public func predict(_ b: ModelBundle, lines: [String], registry: Registry) throws -> [Runner.Prediction] {
+        guard let p = b.pipeline else { throw TaskError("a sequence-to-sequence bundle needs pipeline.json") }
+        let decoded = try decode(b.model, sources: lines.map { p.vocabulary.encode(p.tokens($0)) })
+        let joiner = targetTokens == .characters ? "" : " "
+        return zip(lines, decoded).map { line, ids in
+            Runner.Prediction(
+                text: line, label: ids.map { b.description.classes[$0] }.joined(separator: joiner), probabilities: [:])
+        }
+    }
+
+    /// The test pairs decoded greedily: exact match and token error rate.
+    public func testMetrics(model: Model, data: PreparedData) throws -> [String: Double] {
+        let n = data.xTest.shape[0]
+        guard n > 0 else { return [:] }
+        let ts = data.inputParts[0].shape[0]
+        let width = data.xTest.shape[1]
+        let tl = width - ts
+        let xs = data.xTest.scalars
+        let sources = (0..<n).map { r in (0..<ts).map { Int(xs[r * width + $0]) }.filter { $0 != 0 } }
+        // The target is target_in without <start>.
+        let targets = (0..<n).map { r in (1..<tl).map { Int(xs[r * width + ts + $0]) }.filter { $0 != 0 } }
+        let decoded = try decode(model, sources: sources)
+        var exact = 0
+        var edits = 0
+        var length = 0
+        for (d, t) in zip(decoded, targets) {
+            if d == t { exact += 1 }
+            edits += EditDistance.between(d, t)
+            length += t.count
+        }
+        return [
+            "decoded_exact_match": Double(exact) / Double(n),
+            "token_error_rate": Double(edits) / Double(max(1, length)),
+        ]
+    }
+}
+
+/// Levenshtein distance: insertions, deletions and substitutions turning one sequence into another.
+public enum EditDistance {
+    public static func between<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count)
+        var current = previous
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = Swift.min(
+                    previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,120 @@
+import Datasets
+import Foundation
+import Layers
+import PluginRegistry
+import Specs
+import Tensors
+import Training
+import XCTest
+
+/// The sequence-to-sequence task: pairs files, the packed input, teacher forcing, greedy
+/// decoding and the decoded test report.
+final class SequenceToSequenceTests: RunnerTestCase {
+    static let graph = """
+        graph:
+          nodes:
+            - {name: src, type: Embedding, output_dim: 8, mask_zero: true, inputs: [source]}
+            - {name: enc, type: LSTM, units: 24, return_sequences: true}
+            - {name: tgt, type: Embedding, output_dim: 8, mask_zero: true, inputs: [target_in]}
+            - {name: dec, type: LSTM, units: 24, return_sequences: true, inputs: [tgt, enc.h, enc.c]}
+            - {name: att, type: Attention, inputs: [dec, enc]}
+            - {name: both, type: Concatenate, inputs: [dec, att]}
+            - {name: out, type: Dense, units: 8, activation: softmax}
+        """
+
+    /// Words over "abcd" and their reversals: attention learns to read the source backwards.
+    func testReversalIsLearntDecodedAndPredicted() throws {
+        var rng = SeededGenerator(seed: 9)
+        let lines = (0..<400).map { _ -> String in
+            let word = String((0..<(3 + Int(rng.nextUnitFloat() * 3))).map { _ in "abcd".randomElement(using: &rng)! })
+            return "\(word)\t\(String(word.reversed()))"
+        }
+        _ = try write("rev.tsv", lines.joined(separator: "\n") + "\n")
+        let spec = try write(
+            "rev.yaml",
+            """
+            seed: 4
+            data: {source: pairs, path: rev.tsv}
+            \(Self.graph)
+            loss: sparse_categorical_crossentropy
+            optimizer: {type: adam, learning_rate: 0.01}
+            epochs: 25
+            verbosity: quiet
+            output: out
+            """)
+        let loaded = try SpecLoader(registry: registry).load(spec)
+        XCTAssertEqual(loaded.taskName, "sequence_to_sequence")  // the pairs source's default
+        XCTAssertEqual(loaded.metrics, ["accuracy", "sequence_accuracy"])
+        let r = try runner.train(spec)
+        XCTAssertGreaterThanOrEqual(r.test!.metrics["decoded_exact_match"]!, 0.9, "\(r.test!.metrics)")
+        XCTAssertLessThan(r.test!.metrics["token_error_rate"]!, 0.05)
+        let b = try ModelBundle.load(r.bundle, registry: registry)
+        XCTAssertEqual(b.model.inputParts.map(\.name), ["source", "target_in"])
+        XCTAssertEqual(b.model.inputParts.map { $0.shape[0] }, [5, 6])  // longest word 5, + <start>
+        XCTAssertEqual(Array(b.description.classes.prefix(4)), ["<pad>", "[UNK]", "<start>", "<end>"])
+        let p = try runner.predict(bundle: r.bundle, texts: ["abcd", "", "dab"])
+        XCTAssertEqual(p.map(\.label), ["dcba", "", "bad"])
+        // The stored test split is decoded again by evaluate.
+        XCTAssertEqual(
+            try runner.evaluate(bundle: r.bundle).metrics["decoded_exact_match"]!,
+            r.test!.metrics["decoded_exact_match"]!, accuracy: 1e-9)
+    }
+
+    /// A pairs file with a line lacking the tab, or with an empty side, names the line; with
+    /// `on_bad_record: skip` those lines are left out and counted.
+    func testMalformedPairsAreErrorsWithTheirLine() throws {
+        let url = try write("bad.tsv", "ab\tba\n\nabc cba\nx\t\n")
+        XCTAssertThrowsError(try SequencePairs.load(url)) { e in
+            XCTAssertEqual("\(e)", "\(url.path):3: expected 'sourceTABtarget' (one TAB), found 0 in 'abc cba'")
+        }
+        let skipped = try SequencePairs.load(url, onBadRecord: .skip)
+        XCTAssertEqual(skipped.pairs.map(\.source), ["ab"])
+        XCTAssertEqual(skipped.lines, [1])
+        XCTAssertEqual(skipped.report.skipped.count, 2)
+        XCTAssertTrue("\(skipped.report.skipped[1])".contains(":4: the target is empty"))
+    }
+
+    /// The generated addition task is the same for the same seed, and its sums are right.
+    func testAdditionPairsAreSeededAndCorrect() throws {
+        let a = try SequencePairs.addition(count: 500, digits: 3, seed: 7)
+        let b = try SequencePairs.addition(count: 500, digits: 3, seed: 7)
+        XCTAssertEqual(a.pairs.map(\.source), b.pairs.map(\.source))
+        XCTAssertEqual(Set(a.pairs.map(\.source)).count, 500)
+        for (q, s) in a.pairs {
+            let n = q.split(separator: "+").map { Int($0)! }
+            XCTAssertEqual(Int(s), n[0] + n[1])
+            XCTAssertTrue(n.allSatisfy { $0 < 1000 })
+        }
+        XCTAssertThrowsError(try SequencePairs.addition(count: 56, digits: 1, seed: 1)) { e in
+            XCTAssertTrue("\(e)".contains("count must be in 1…55"), "\(e)")
+        }
+    }
+
+    /// Finite differences through a whole teacher-forced encoder–decoder with attention, for
+    /// every parameter, on a packed input of source and target ids.
+    func testTheTeacherForcedDecoderWithAttentionHasTheTapesGradients() throws {
+        let m = try Model(
+            inputShape: [7],
+            nodes: [
+                .init(Embedding(inputDim: 6, outputDim: 3, maskZero: true), inputs: ["source"], name: "se"),
+                .init(GRU(units: 4, returnSequences: true), inputs: ["se"], name: "enc"),
+                .init(Embedding(inputDim: 6, outputDim: 3, maskZero: true), inputs: ["target_in"], name: "te"),
+                .init(GRU(units: 4, returnSequences: true), inputs: ["te", "enc.h"], name: "dec"),
+                .init(Attention(score: .general), inputs: ["dec", "enc"], name: "att"),
+                .init(Concatenate(), inputs: ["dec", "att"], name: "both"),
+                .init(Dense(units: 6, activation: .softmax), inputs: ["both"], name: "out"),
+            ],
+            inputParts: [.init(name: "source", shape: [3]), .init(name: "target_in", shape: [4])], seed: 3)
+        // Row 2's source is padded after two tokens, its target after one.
+        let x = try Tensor(shape: [2, 7], scalars: [4, 5, 1, 2, 3, 4, 5, 5, 4, 0, 2, 3, 0, 0])
+        var g = SeededGenerator(seed: 1)
+        let w = Tensor.randomUniform([2, 4, 6], low: -1, high: 1, using: &g)
+        let params = m.trainableParameters.map(\.parameter)
+        let report = try GradientCheck.check(params.map(\.value)) { leaves in
+            for (p, v) in zip(params, leaves) { p.bind(v) }
+            var ctx = ForwardContext(training: false)
+            return try (try m.forward(x, context: &ctx) * w).sum()
+        }
+        XCTAssertLessThan(report.maxError, 2e-2, "\(report)")
+    }
+}
