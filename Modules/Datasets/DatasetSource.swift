@@ -204,6 +204,31 @@ public struct AdditionSource: DatasetSource, PluginConfig {
     }
 }
 
+/// The CMU Pronouncing Dictionary: word → phonemes, split by a hash of the word
+/// (`SequencePairs.cmudict`).
+public struct CMUDictSource: DatasetSource, PluginConfig {
+    public var path = "", stress = false, alternatives = false, testPercent = 5, onBadRecord = OnBadRecord.fail
+    public init() {}
+    public static var requiredFields: [String] { ["path"] }
+    public static var fieldDocs: [String: String] {
+        [
+            "stress": "keep the vowels' stress digits (AH0); default drops them (39 phonemes)",
+            "alternatives": "also the alternative pronunciations word(2)…; default: the first only",
+            "test_percent": "pairs held out for testing, by a hash of the word (a split that never moves)",
+        ]
+    }
+    public var form: DataForm { .pairs }
+    public func load(relativeTo base: URL) throws -> LoadedData {
+        guard (0...100).contains(testPercent) else {
+            throw DataError.invalid("test_percent must be in 0…100, got \(testPercent)")
+        }
+        return .pairs(
+            try SequencePairs.cmudict(
+                resolve(path, base), stress: stress, alternatives: alternatives, testPercent: testPercent,
+                onBadRecord: onBadRecord))
+    }
+}
+
 /// Registers the dataset sources.
 public enum DatasetsPlugins: PluginModule {
     public static func register(in r: inout Registry) throws {
@@ -217,6 +242,7 @@ public enum DatasetsPlugins: PluginModule {
         try add("tagging", TaggingSource.self, "token<TAB>tag lines, blank line between sentences")
         try add("numeric_csv", NumericSource.self, "features then label, comma-separated")
         try add("pairs", PairsSource.self, "source<TAB>target lines, for sequence to sequence")
+        try add("cmudict", CMUDictSource.self, "the CMU Pronouncing Dictionary: word → phonemes")
         try add("addition", AdditionSource.self, "generated 'a+b' → 'sum' pairs (Keras's addition task)")
     }
 }

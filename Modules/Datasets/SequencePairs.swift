@@ -8,11 +8,15 @@ public struct SequencePairs: Sendable {
     public var lines: [Int]
     public var path: String
     public var report: LoadReport
+    /// Which pairs the source holds out for testing (a stable split it decides, e.g. by a hash of
+    /// the word); nil: the spec's seeded split applies.
+    public var isTest: [Bool]? = nil
 
     public init(
-        pairs: [(source: String, target: String)], lines: [Int], path: String, report: LoadReport = LoadReport()
+        pairs: [(source: String, target: String)], lines: [Int], path: String, report: LoadReport = LoadReport(),
+        isTest: [Bool]? = nil
     ) {
-        (self.pairs, self.lines, self.path, self.report) = (pairs, lines, path, report)
+        (self.pairs, self.lines, self.path, self.report, self.isTest) = (pairs, lines, path, report, isTest)
     }
 
     /// `source<delimiter>target` lines (tab by default); blank lines are skipped, a line without
@@ -83,6 +87,50 @@ public struct SequencePairs: Sendable {
             pairs.append(("\(a)+\(b)", "\(a + b)"))
         }
         return SequencePairs(pairs: pairs, lines: Array(repeating: 0, count: count), path: "addition")
+    }
+}
+
+extension SequencePairs {
+    /// The CMU Pronouncing Dictionary (`word PH1 PH2 …` lines, ARPAbet): word → phonemes.
+    /// Alternative pronunciations (`word(2)`) are left out — each word keeps its first, main
+    /// one, so a word has one target — unless `alternatives` is true. Without `stress`, the
+    /// vowels' stress digits are dropped (`AH0` → `AH`: the 39-phoneme set G2P results on
+    /// CMUdict are usually reported on). `# …` comments are dropped. A pair is a test pair when
+    /// the FNV-1a hash of its word modulo 100 is below `testPercent`: a split that never moves.
+    public static func cmudict(
+        _ url: URL, stress: Bool = false, alternatives: Bool = false, testPercent: Int = 5,
+        onBadRecord: OnBadRecord = .fail
+    ) throws -> SequencePairs {
+        let text = try FileText.read(url)
+        var pairs: [(String, String)] = []
+        var lines: [Int] = []
+        var isTest: [Bool] = []
+        var report = LoadReport()
+        for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            let fields = line.split(separator: " ")
+            guard let first = fields.first else { continue }  // blank or comment-only
+            var word = String(first)
+            if word.hasSuffix(")"), let open = word.lastIndex(of: "("),
+                Int(word[word.index(after: open)..<word.index(before: word.endIndex)]) != nil
+            {
+                guard alternatives else { continue }
+                word = String(word[..<open])
+            }
+            guard fields.count >= 2 else {
+                try report.bad(.record(path: url.path, line: i + 1, message: "'\(word)' has no phonemes"), onBadRecord)
+                continue
+            }
+            let phones = fields.dropFirst().map { p in stress ? String(p) : String(p.filter { !$0.isNumber }) }
+            pairs.append((word, phones.joined(separator: " ")))
+            lines.append(i + 1)
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in word.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            isTest.append(Int(h % 100) < testPercent)
+        }
+        guard !pairs.isEmpty else { throw DataError.io(path: url.path, message: "no entries in the dictionary") }
+        report.loaded = pairs.count
+        return SequencePairs(pairs: pairs, lines: lines, path: url.path, report: report, isTest: isTest)
     }
 }
 

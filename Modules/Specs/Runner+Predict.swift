@@ -19,8 +19,10 @@ extension Runner {
         public var probabilities: [String: Double]
         /// A tagger's tokens with their tags and the tags' probabilities.
         public var tokens: [TaggedToken]? = nil
-        /// A regression's predicted value.
+        /// A regression's predicted value; a decoded sequence's log-probability.
         public var value: Double? = nil
+        /// A sequence-to-sequence model's best candidates (`n_best`), best first.
+        public var candidates: [Candidate]? = nil
 
         public init(
             text: String, label: String, probabilities: [String: Double], tokens: [TaggedToken]? = nil,
@@ -30,6 +32,13 @@ extension Runner {
                 text, label, probabilities, tokens, value
             )
         }
+    }
+
+    /// A decoded candidate and its log-probability.
+    public struct Candidate: Codable, Equatable {
+        public var text: String
+        public var logProbability: Double
+        public init(text: String, logProbability: Double) { (self.text, self.logProbability) = (text, logProbability) }
     }
 
     /// A token and its predicted tag.

@@ -54,6 +54,31 @@ final class SequenceToSequenceTests: RunnerTestCase {
         XCTAssertEqual(Array(b.description.classes.prefix(4)), ["<pad>", "[UNK]", "<start>", "<end>"])
         let p = try runner.predict(bundle: r.bundle, texts: ["abcd", "", "dab"])
         XCTAssertEqual(p.map(\.label), ["dcba", "", "bad"])
+        // Beam search of width 1 is greedy decoding (written out here); a wider beam lists its
+        // candidates best first.
+        var greedy: [[Int]] = []
+        let sources = ["abcd", "dab", "cc", "bbadc"].map { b.pipeline!.vocabulary.encode(b.pipeline!.tokens($0)) }
+        for s in sources {
+            var tokens: [Int] = []
+            for t in 0..<6 {
+                var x = [Float](repeating: 0, count: 11)
+                for (i, id) in s.enumerated() { x[i] = Float(id) }
+                x[5] = 2
+                for (i, id) in tokens.enumerated() { x[6 + i] = Float(id) }
+                let y = try b.model.predict(try Tensor(shape: [1, 11], scalars: x)).scalars
+                let step = Array(y[(t * 8)..<(t * 8 + 8)])
+                let best = (3..<8).max { step[$0] < step[$1] || (step[$0] == step[$1] && $0 > $1) }!
+                if best == 3 { break }
+                tokens.append(best)
+            }
+            greedy.append(tokens)
+        }
+        var task = SequenceToSequenceTask()
+        XCTAssertEqual(try task.beamSearch(b.model, sources: sources).map { $0[0].tokens }, greedy)
+        task.beamWidth = 3
+        let wide = try task.beamSearch(b.model, sources: sources)
+        XCTAssertEqual(wide.map(\.count), [3, 3, 3, 3])
+        for c in wide { XCTAssertGreaterThanOrEqual(c[0].rank(0.6), c[1].rank(0.6)) }
         // The stored test split is decoded again by evaluate.
         XCTAssertEqual(
             try runner.evaluate(bundle: r.bundle).metrics["decoded_exact_match"]!,

@@ -28,6 +28,12 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
     /// The most tokens of a source and of a target; 0: the longest among the training pairs.
     /// Longer pairs are left out and counted.
     public var sourceLength = 0, targetLength = 0
+    /// Beam search width for `predict` and the test report (1: greedy).
+    public var beamWidth = 1
+    /// Length normalisation α: a finished candidate ranks by `log p / len^α` (0: none).
+    public var lengthPenalty = 0.6
+    /// How many candidates `predict --json` lists (at most the beam width).
+    public var nBest = 1
     public init() {}
 
     public static let start = "<start>", end = "<end>", pad = "<pad>"
@@ -38,6 +44,9 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
             "source_tokens": "characters, or words (whitespace- and punctuation-separated symbols)",
             "target_tokens": "characters, or words", "source_length": "most source tokens (0: the longest seen)",
             "target_length": "most target tokens (0: the longest seen)",
+            "beam_width": "candidates kept per decoding step (1: greedy)",
+            "length_penalty": "α in log p / len^α when ranking finished candidates",
+            "n_best": "candidates predict --json lists",
         ]
     }
 
@@ -68,8 +77,14 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         let encoding = TargetEncoding.forLoss(fixed?.loss ?? spec.loss.made as? any Loss)
         let (srcTok, tgtTok) = (tokenizer(sourceTokens), tokenizer(targetTokens))
         let tokenized = pairs.pairs.map { (srcTok.tokenize($0.source), tgtTok.tokenize($0.target)) }
-        let parts = try Split.indices(
+        // The source's own split when it has one (a hash of the word), else the spec's seeded one;
+        // training pairs in a seeded order either way (the validation rows are the last ones).
+        var parts = try Split.indices(
             count: tokenized.count, fractions: [1 - spec.split.test, spec.split.test], seed: spec.seed)
+        if let isTest = pairs.isTest {
+            let order = try Split.indices(count: tokenized.count, fractions: [1], seed: spec.seed)[0]
+            parts = [order.filter { !isTest[$0] }, tokenized.indices.filter { isTest[$0] }]
+        }
         // The vocabulary and the lengths come from the training pairs (or the bundle).
         let vocabulary: Vocabulary
         if let v = fixed?.pipeline?.vocabulary {
@@ -131,49 +146,98 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         return classes.count < outputs ? "\(classes.count) names for \(outputs) outputs" : nil
     }
 
-    /// Greedy decoding of `sources` (token ids, already fitted to the source length), all rows at
-    /// once: step t reads the tokens chosen before it; a row stops at `<end>`. Returns token ids.
-    public func decode(_ model: Model, sources: [[Int]]) throws -> [[Int]] {
+    /// A decoded target: token ids (without `<start>`/`<end>`) and its score, the sum of the
+    /// tokens' log-probabilities (the `<end>` included when it ended).
+    public struct Candidate {
+        public var tokens: [Int]
+        public var logProbability: Double
+        public var finished: Bool
+        /// The score candidates are ranked by: `log p / len^α` (len counts `<end>` once finished).
+        public func rank(_ alpha: Double) -> Double {
+            alpha == 0
+                ? logProbability
+                : logProbability / Foundation.pow(Double(max(1, tokens.count + (finished ? 1 : 0))), alpha)
+        }
+    }
+
+    /// Beam search over `sources` (token ids, fitted to the source length), all sources at once:
+    /// each step runs the model on every live candidate (its `target_in` is `<start>` and its
+    /// tokens so far) and keeps the `beamWidth` best extensions per source by summed
+    /// log-probability (padding, `[UNK]` and `<start>` are never chosen); a candidate ends at
+    /// `<end>` or the target length. Finished candidates rank by `log p / len^lengthPenalty`.
+    /// Width 1 is greedy decoding. Returns each source's candidates, best first.
+    public func beamSearch(_ model: Model, sources: [[Int]]) throws -> [[Candidate]] {
         guard model.inputParts.count == 2 else {
             throw TaskError("a sequence-to-sequence model has the input parts source and target_in")
         }
         let (ts, tl) = (model.inputParts[0].shape[0], model.inputParts[1].shape[0])
-        let n = sources.count
-        var x = [Float](repeating: 0, count: n * (ts + tl))
-        for (r, s) in sources.enumerated() {
-            for (k, id) in s.prefix(ts).enumerated() { x[r * (ts + tl) + k] = Float(id) }
-            x[r * (ts + tl) + ts] = Float(Self.startID)
-        }
-        var out = [[Int]](repeating: [], count: n)
-        var done = [Bool](repeating: false, count: n)
-        for t in 0..<tl where done.contains(false) {
-            let y = try model.predict(try Tensor(shape: [n, ts + tl], scalars: x))
+        let width = max(1, beamWidth)
+        let probabilities = model.nodes.last?.layer.outputActivation == .softmax
+        var beams = sources.map { _ in [Candidate(tokens: [], logProbability: 0, finished: false)] }
+        for t in 0..<tl {
+            let live = beams.indices.flatMap { r in beams[r].indices.filter { !beams[r][$0].finished }.map { (r, $0) } }
+            guard !live.isEmpty else { break }
+            var x = [Float](repeating: 0, count: live.count * (ts + tl))
+            for (row, (r, k)) in live.enumerated() {
+                for (i, id) in sources[r].prefix(ts).enumerated() { x[row * (ts + tl) + i] = Float(id) }
+                x[row * (ts + tl) + ts] = Float(Self.startID)
+                for (i, id) in beams[r][k].tokens.enumerated() { x[row * (ts + tl) + ts + 1 + i] = Float(id) }
+            }
+            let y = try model.predict(try Tensor(shape: [live.count, ts + tl], scalars: x))
             let v = y.shape[2]
+            guard v > Self.endID else { throw TaskError("the model scores \(v) tokens, fewer than the specials") }
+            var extensions = beams.map { $0.filter(\.finished) }
             try y.withUnsafeBufferPointer { yp in
-                for r in 0..<n where !done[r] {
-                    let row = yp.baseAddress! + (r * tl + t) * v
-                    var best = Self.endID
-                    for k in Self.endID..<v where row[k] > row[best] { best = k }  // never pad, [UNK] or <start>
-                    guard best != Self.endID else {
-                        done[r] = true
-                        continue
+                for (row, (r, k)) in live.enumerated() {
+                    let scores = Array(UnsafeBufferPointer(start: yp.baseAddress! + (row * tl + t) * v, count: v))
+                    let logp =
+                        probabilities
+                        ? scores.map { Foundation.log(Double(max($0, 1e-30))) }
+                        : try Tensor(scores).logSoftmax().scalars.map(Double.init)
+                    // This candidate's best `width` tokens (ties: the lower id, as greedy takes it).
+                    let best = (Self.endID..<v).sorted { logp[$0] > logp[$1] || (logp[$0] == logp[$1] && $0 < $1) }
+                        .prefix(width)
+                    let c = beams[r][k]
+                    for id in best {
+                        let ended = id == Self.endID
+                        let tokens = ended ? c.tokens : c.tokens + [id]
+                        extensions[r].append(
+                            Candidate(
+                                tokens: tokens, logProbability: c.logProbability + logp[id],
+                                finished: ended || t + 1 == tl))
                     }
-                    out[r].append(best)
-                    if t + 1 < tl { x[r * (ts + tl) + ts + 1 + t] = Float(best) } else { done[r] = true }
                 }
-                if v <= Self.endID { throw TaskError("the model scores \(v) tokens, fewer than the specials") }
+            }
+            for r in beams.indices where beams[r].contains(where: { !$0.finished }) {
+                // Ranked by log p / len^α (live candidates share one length, so among them by log p).
+                beams[r] = Array(
+                    extensions[r].enumerated().sorted { a, b in
+                        let (x, y) = (a.element.rank(lengthPenalty), b.element.rank(lengthPenalty))
+                        return x > y || (x == y && a.offset < b.offset)
+                    }.map(\.element).prefix(width))
             }
         }
-        return out
+        return beams.map { $0.sorted { $0.rank(lengthPenalty) > $1.rank(lengthPenalty) } }
+    }
+
+    /// The best candidate's tokens for each source.
+    public func decode(_ model: Model, sources: [[Int]]) throws -> [[Int]] {
+        try beamSearch(model, sources: sources).map { $0.first?.tokens ?? [] }
     }
 
     public func predict(_ b: ModelBundle, lines: [String], registry: Registry) throws -> [Runner.Prediction] {
         guard let p = b.pipeline else { throw TaskError("a sequence-to-sequence bundle needs pipeline.json") }
-        let decoded = try decode(b.model, sources: lines.map { p.vocabulary.encode(p.tokens($0)) })
+        let found = try beamSearch(b.model, sources: lines.map { p.vocabulary.encode(p.tokens($0)) })
         let joiner = targetTokens == .characters ? "" : " "
-        return zip(lines, decoded).map { line, ids in
-            Runner.Prediction(
-                text: line, label: ids.map { b.description.classes[$0] }.joined(separator: joiner), probabilities: [:])
+        func text(_ c: Candidate) -> String { c.tokens.map { b.description.classes[$0] }.joined(separator: joiner) }
+        return zip(lines, found).map { line, candidates in
+            var p = Runner.Prediction(
+                text: line, label: candidates.first.map(text) ?? "", probabilities: [:],
+                value: candidates.first?.logProbability)
+            p.candidates = candidates.prefix(max(1, nBest)).map {
+                Runner.Candidate(text: text($0), logProbability: $0.logProbability)
+            }
+            return p
         }
     }
 
