@@ -8,7 +8,7 @@ import Training
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Classify texts, tag tokens, or classify or score rows of features, as the bundle's task reads them (arguments, or one per line from standard input)."
+            "Classify texts, tag tokens, classify or score rows of features, or decode sequences, as the bundle's task reads them (arguments, or one per line from standard input)."
     )
     @Argument(help: "The bundle folder.") var bundle: String
     @Argument(
