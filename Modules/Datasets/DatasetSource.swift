@@ -20,6 +20,8 @@ public struct DataForm: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let tagged = DataForm("tagged")
     /// Source/target text pairs (sequence to sequence).
     public static let pairs = DataForm("pairs")
+    /// A numeric time series (forecasting).
+    public static let series = DataForm("series")
 }
 
 /// What a source produced.
@@ -29,6 +31,7 @@ public enum LoadedData {
     case characters(CharacterCorpus)
     case tagged(TaggedSentences)
     case pairs(SequencePairs)
+    case series(NumericSeries)
     /// A plugin's own form of data, read by a plugin task that knows `value`'s type.
     case other(form: DataForm, value: Any)
 
@@ -40,6 +43,7 @@ public enum LoadedData {
         case .characters: return .characters
         case .tagged: return .tagged
         case .pairs: return .pairs
+        case .series: return .series
         case .other(let form, _): return form
         }
     }
@@ -229,6 +233,24 @@ public struct CMUDictSource: DatasetSource, PluginConfig {
     }
 }
 
+/// A numeric time series from a CSV with a header (`NumericSeries.load`).
+public struct SeriesSource: DatasetSource, PluginConfig {
+    public var path = "", timeColumn = "", columns: [String] = [], missing = NumericSeries.Missing.error
+    public init() {}
+    public static var requiredFields: [String] { ["path"] }
+    public static var fieldDocs: [String: String] {
+        [
+            "time_column": "the column of times (checked to increase when numbers or ISO dates); empty: none",
+            "columns": "the value columns; empty: every column but the time column",
+            "missing": "error (a missing value is an error at its line) or interpolate",
+        ]
+    }
+    public var form: DataForm { .series }
+    public func load(relativeTo base: URL) throws -> LoadedData {
+        .series(try NumericSeries.load(resolve(path, base), timeColumn: timeColumn, columns: columns, missing: missing))
+    }
+}
+
 /// Registers the dataset sources.
 public enum DatasetsPlugins: PluginModule {
     public static func register(in r: inout Registry) throws {
@@ -242,6 +264,7 @@ public enum DatasetsPlugins: PluginModule {
         try add("tagging", TaggingSource.self, "token<TAB>tag lines, blank line between sentences")
         try add("numeric_csv", NumericSource.self, "features then label, comma-separated")
         try add("pairs", PairsSource.self, "source<TAB>target lines, for sequence to sequence")
+        try add("series", SeriesSource.self, "a numeric time series: CSV with a header, optional time column")
         try add("cmudict", CMUDictSource.self, "the CMU Pronouncing Dictionary: word → phonemes")
         try add("addition", AdditionSource.self, "generated 'a+b' → 'sum' pairs (Keras's addition task)")
     }

@@ -40,6 +40,8 @@ public struct ModelDescription: Codable {
     public var taskConfig: JSONValue? = nil
     /// The input's named parts (a packed input), absent for one input.
     public var inputParts: [Model.InputPart]? = nil
+    /// What the task fitted on the training data (`PreparedData.taskState`).
+    public var taskState: JSONValue? = nil
 }
 
 /// A trained model folder, self-contained (it names no path outside itself) and relocatable:
@@ -96,7 +98,7 @@ public struct ModelBundle {
             source: try? JSONDecoder().decode(
                 JSONValue.self, from: JSONSerialization.data(withJSONObject: spec.data.node.foundation)),
             task: spec.taskName, taskConfig: json(spec.taskConfig),
-            inputParts: model.inputParts.isEmpty ? nil : model.inputParts)
+            inputParts: model.inputParts.isEmpty ? nil : model.inputParts, taskState: data.taskState)
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         e.keyEncodingStrategy = .convertToSnakeCase

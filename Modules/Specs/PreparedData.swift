@@ -26,6 +26,9 @@ public struct PreparedData {
     public var form: DataForm
     /// The input's named parts (a packed input; `Model.InputPart`), empty for one input.
     public var inputParts: [Model.InputPart] = []
+    /// What the task fitted on the training data and needs again with the bundle (a forecast's
+    /// scaling), saved as `model.json`'s `task_state`.
+    public var taskState: JSONValue? = nil
 
     public init(
         xTrain: Tensor, yTrain: Tensor, xTest: Tensor, yTest: Tensor, inputShape: [Int], classNames: [String],
@@ -47,8 +50,15 @@ public struct FixedEncoding {
     public var loss: any Loss
     /// The bundle's input parts (their lengths are fixed too).
     public var inputParts: [Model.InputPart]
-    public init(classes: [String], pipeline: TextPipeline?, loss: any Loss, inputParts: [Model.InputPart] = []) {
-        (self.classes, self.pipeline, self.loss, self.inputParts) = (classes, pipeline, loss, inputParts)
+    /// What the task fitted with the bundle (`PreparedData.taskState`).
+    public var taskState: JSONValue?
+    public init(
+        classes: [String], pipeline: TextPipeline?, loss: any Loss, inputParts: [Model.InputPart] = [],
+        taskState: JSONValue? = nil
+    ) {
+        (self.classes, self.pipeline, self.loss, self.inputParts, self.taskState) = (
+            classes, pipeline, loss, inputParts, taskState
+        )
     }
 }
 

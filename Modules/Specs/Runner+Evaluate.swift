@@ -20,7 +20,8 @@ extension Runner {
             let spec = try SpecLoader(registry: registry).load(dataSpec)
             let data = try spec.prepareData(
                 fixed: FixedEncoding(
-                    classes: b.description.classes, pipeline: b.pipeline, loss: loss, inputParts: b.model.inputParts))
+                    classes: b.description.classes, pipeline: b.pipeline, loss: loss, inputParts: b.model.inputParts,
+                    taskState: b.description.taskState))
             (x, y) = (data.xTest, data.yTest)
         } else {
             guard let split = try b.testSplit() else {
@@ -44,6 +45,7 @@ extension Runner {
             pipeline: b.pipeline, vocabularySize: nil, perStep: b.description.perStep,
             form: DataForm(b.description.form))
         test.inputParts = b.model.inputParts
+        test.taskState = b.description.taskState
         for (k, v) in try b.task.testMetrics(model: b.model, data: test) { e.metrics[k] = v }
         log(report(e, classes: b.description.classes, perStep: b.description.perStep))
         return e

@@ -11,6 +11,7 @@ public enum TasksPlugins: PluginModule {
         try add("character_model", CharacterModelTask.self, "a plain text → the next character at every step")
         try add("numeric_classification", NumericClassificationTask.self, "rows of features → a class per row")
         try add("regression", RegressionTask.self, "rows of features → a real value per row (mse)")
+        try add("forecasting", ForecastingTask.self, "a numeric series → its next steps (direct multi-output)")
         try add(
             "sequence_to_sequence", SequenceToSequenceTask.self,
             "source/target pairs → the target, decoded step by step (encoder–decoder)")

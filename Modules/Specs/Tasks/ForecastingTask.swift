@@ -1,0 +1,240 @@
+import Datasets
+import Foundation
+import Layers
+import PluginRegistry
+import Tensors
+import TextPipeline
+import Training
+
+/// `forecasting`: the next `horizon` steps of a numeric series from the `lookback` steps before
+/// them (the notes' time series: sensors, prices), direct multi-output.
+///
+/// Data: a source of form `series` (`series`). Each window is read relative to its last step:
+/// inputs `(x_t − x_last) / s` for every value column, `[lookback, columns]`, and targets
+/// `(y_{last+h} − y_last) / s` for the `targets` columns (default all) over the next `horizon`
+/// steps, flattened `[horizon · targets]` (step-major), where `s` is the standard deviation of a
+/// column's one-step changes on the training part (saved in the bundle). So a level the training
+/// part never reached — a trend — reads like any other, and a forecast is `y_last + s · output`.
+/// Windows every `stride` steps. The split is chronological: windows whose targets lie in the last
+/// `split.test` of the series are the test part, windows straddling the cut are left out, nothing
+/// is shuffled across it, and the validation rows are the last training windows. The model ends
+/// in `Dense(units: horizon · targets)` without an activation, with a loss that reads values
+/// (`mse`). The test report gives MAE, RMSE (the series' units) and MASE (scaled by the
+/// seasonal-naive error on the training part) for the model and for the naive (last value) and
+/// seasonal-naive (`season` steps back) forecasts. `predict` reads `lookback · columns`
+/// comma-separated values (step by step, oldest first) and prints the forecast.
+public struct ForecastingTask: LearningTask, PluginConfig {
+    public var lookback = 24, horizon = 1, stride = 1
+    /// The columns to forecast (default: every value column).
+    public var targets: [String] = []
+    /// The season's length in steps (52 weekly, 12 monthly) for the seasonal-naive forecast and
+    /// MASE; 1: no season (naive).
+    public var season = 1
+    public init() {}
+
+    public static var fieldDocs: [String: String] {
+        [
+            "lookback": "steps the model reads", "horizon": "steps it forecasts (direct, one output each)",
+            "stride": "steps between windows", "targets": "columns to forecast (default all)",
+            "season": "season length in steps for seasonal naive and MASE (1: none)",
+        ]
+    }
+
+    public func reads(_ form: DataForm) -> Bool { form == .series }
+    public func isDefault(for form: DataForm) -> Bool { form == .series }
+    public var perStep: Bool { false }
+    public var inputSizeFromData: Bool { true }
+    public var defaultMetrics: [String] { [] }  // the test report gives the errors in the series' units
+    public func inputShape(_ s: TaskSections) throws -> [Int] {
+        guard lookback >= 1, horizon >= 1, stride >= 1, season >= 1 else {
+            throw TaskError("lookback, horizon, stride and season must be at least 1")
+        }
+        return [lookback, 1]  // the column count comes with the file
+    }
+    public func reading(loss: any Loss, outputShape: [Int]) -> TaskKind { .regression }
+    public func outputWidth(for data: PreparedData, loss: (any Loss)?) -> Int { data.classNames.count }
+    public func checkClasses(_ classes: [String], outputs: Int) -> String? {
+        classes.count == outputs ? nil : "\(classes.count) forecast names for \(outputs) outputs"
+    }
+    public func describe(_ data: PreparedData) -> String {
+        "data: \(data.xTrain.shape[0]) training and \(data.xTest.shape[0]) test windows of \(lookback) steps × \(data.inputShape.last ?? 0) columns, forecasting \(data.classNames.count) values (\(horizon) step\(horizon == 1 ? "" : "s") ahead)"
+    }
+
+    /// The fitted scales and the layout, saved in the bundle (`task_state`).
+    struct State: Codable {
+        var columns: [String], targets: [Int]
+        /// Each column's one-step-change standard deviation on the training part.
+        var scale: [Float]
+        /// The training part's seasonal-naive mean absolute error per target (MASE's denominator).
+        var naiveError: [Float]
+    }
+
+    public func prepare(_ loaded: LoadedData, spec: Spec, fixed: FixedEncoding?) throws -> PreparedData {
+        guard case .series(let series) = loaded else { throw spec.wrongForm(loaded, self) }
+        if let loss = fixed?.loss ?? spec.loss.made as? any Loss, loss.targets != .values {
+            throw spec.mismatch(
+                spec.loss.node, "forecasting predicts values, but \(spec.loss.name) reads classes",
+                hint: "use loss: mse")
+        }
+        let n = series.values.count
+        let columns = series.names.count
+        guard n >= lookback + horizon else {
+            throw spec.mismatch(
+                spec.data.node, "the series has \(n) steps, fewer than lookback + horizon = \(lookback + horizon)")
+        }
+        let targets = try (targets.isEmpty ? series.names : targets).map { t -> Int in
+            guard let i = series.names.firstIndex(of: t) else {
+                throw spec.mismatch(
+                    spec.root["task"] ?? spec.data.node,
+                    "target '\(t)' is not a column (\(series.names.joined(separator: ", ")))")
+            }
+            return i
+        }
+        // The cut: the last split.test of the steps is the test part.
+        let testStart = max(lookback + horizon, n - Int((Double(n) * spec.split.test).rounded()))
+        let train = series.values[..<testStart]
+        var st: State
+        if let f = try fixed?.taskState.map({ try state($0) }) {
+            guard f.columns == series.names else {
+                throw spec.mismatch(
+                    spec.data.node, "the bundle was trained on columns \(f.columns), this data has \(series.names)")
+            }
+            st = f  // the bundle's scales, never refitted
+        } else {
+            let scale = (0..<columns).map { c -> Float in
+                let d = (1..<train.count).map { train[$0][c] - train[$0 - 1][c] }
+                let mean = d.reduce(0, +) / Float(max(1, d.count))
+                let sd = (d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(max(1, d.count))).squareRoot()
+                return sd > 0 ? sd : 1
+            }
+            let naiveError = targets.map { c -> Float in
+                let d = (season..<train.count).map { abs(train[$0][c] - train[$0 - season][c]) }
+                return d.isEmpty ? 1 : max(d.reduce(0, +) / Float(d.count), 1e-12)
+            }
+            st = State(columns: series.names, targets: targets, scale: scale, naiveError: naiveError)
+        }
+        // Windows: starts s, inputs s..<s+lookback, targets the next horizon steps.
+        var trainX: [Float] = []
+        var trainY: [Float] = []
+        var testX: [Float] = []
+        var testY: [Float] = []
+        var (nTrain, nTest) = (0, 0)
+        for s in Swift.stride(from: 0, through: n - lookback - horizon, by: stride) {
+            let last = series.values[s + lookback - 1]
+            let x = (s..<(s + lookback)).flatMap { t in
+                (0..<columns).map { (series.values[t][$0] - last[$0]) / st.scale[$0] }
+            }
+            let end = s + lookback + horizon
+            let y = ((s + lookback)..<end).flatMap { t in
+                targets.map { (series.values[t][$0] - last[$0]) / st.scale[$0] }
+            }
+            // Training windows forecast steps before the cut, test windows steps after it (their
+            // inputs may reach back before it); a window whose targets straddle the cut is neither.
+            if end <= testStart {
+                trainX += x
+                trainY += y
+                nTrain += 1
+            } else if s + lookback >= testStart {
+                testX += x
+                testY += y
+                nTest += 1
+            }
+        }
+        guard nTrain > 0 else {
+            throw spec.mismatch(
+                spec.data.node, "no training window fits before the test part; lower lookback or split.test")
+        }
+        let names = (0..<horizon).flatMap { h in targets.map { "\(series.names[$0])+\(h + 1)" } }
+        var data = PreparedData(
+            xTrain: try Tensor(shape: [nTrain, lookback, columns], scalars: trainX),
+            yTrain: try Tensor(shape: [nTrain, names.count], scalars: trainY),
+            xTest: try Tensor(shape: [nTest, lookback, columns], scalars: testX),
+            yTest: try Tensor(shape: [nTest, names.count], scalars: testY), inputShape: [lookback, columns],
+            classNames: names, pipeline: nil, vocabularySize: nil, perStep: false, form: .series)
+        data.taskState = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(st))
+        return data
+    }
+
+    func state(_ json: JSONValue?) throws -> State {
+        guard let json else { throw TaskError("this bundle has no forecasting state (task_state); retrain it") }
+        return try JSONDecoder().decode(State.self, from: JSONEncoder().encode(json))
+    }
+
+    /// Model, naive and seasonal-naive forecasts on the test windows: MAE and RMSE in the
+    /// series' units, MASE.
+    public func testMetrics(model: Model, data: PreparedData) throws -> [String: Double] {
+        let st = try state(data.taskState)
+        let n = data.xTest.shape[0]
+        guard n > 0 else { return [:] }
+        let k = st.targets.count
+        let columns = st.columns.count
+        let predicted = try model.predict(data.xTest).scalars
+        let x = data.xTest.scalars
+        let y = data.yTest.scalars
+        var errors: [String: [Double]] = ["model": [], "naive": [], "seasonal_naive": []]
+        var scaled: [String: [Double]] = ["model": [], "naive": [], "seasonal_naive": []]
+        for w in 0..<n {
+            for h in 0..<horizon {
+                for (j, col) in st.targets.enumerated() {
+                    let s = st.scale[col]
+                    let actual = y[w * horizon * k + h * k + j] * s  // relative to the window's last value
+                    // Seasonal naive: the value a whole number of seasons before the target step.
+                    let back = season * Int((Double(h + 1) / Double(season)).rounded(.up))
+                    let t = lookback + h - back
+                    let forecasts: [String: Float] = [
+                        "model": predicted[w * horizon * k + h * k + j] * s, "naive": 0,
+                        "seasonal_naive": t >= 0 ? x[(w * lookback + t) * columns + col] * s : 0,
+                    ]
+                    for (name, f) in forecasts {
+                        let e = Double(abs(f - actual))
+                        errors[name]!.append(e)
+                        scaled[name]!.append(e / Double(st.naiveError[j]))
+                    }
+                }
+            }
+        }
+        func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(max(1, v.count)) }
+        var out: [String: Double] = [:]
+        for name in ["model", "naive", "seasonal_naive"] {
+            let prefix = name == "model" ? "" : "\(name)_"
+            out["\(prefix)mae_units"] = mean(errors[name]!)
+            out["\(prefix)rmse_units"] = mean(errors[name]!.map { $0 * $0 }).squareRoot()
+            out["\(prefix)mase"] = mean(scaled[name]!)
+        }
+        return out
+    }
+
+    public func predict(_ b: ModelBundle, lines: [String], registry: Registry) throws -> [Runner.Prediction] {
+        let st = try state(b.description.taskState)
+        let columns = st.columns.count
+        var lasts: [[Float]] = []
+        let rows = try lines.enumerated().map { i, line -> [Float] in
+            let v = try line.split(separator: ",").map { f -> Float in
+                guard let v = Float(f.trimmingCharacters(in: .whitespaces)), v.isFinite else {
+                    throw TaskError("line \(i + 1): '\(f)' is not a number")
+                }
+                return v
+            }
+            guard v.count == lookback * columns else {
+                throw TaskError(
+                    "line \(i + 1): the model reads \(lookback) steps × \(columns) columns = \(lookback * columns) values, the line has \(v.count)"
+                )
+            }
+            let last = Array(v.suffix(columns))
+            lasts.append(last)
+            return v.enumerated().map { k, value in (value - last[k % columns]) / st.scale[k % columns] }
+        }
+        let out = try b.model.predict(
+            try Tensor(shape: [lines.count, lookback, columns], scalars: rows.flatMap { $0 }))
+        let width = out.count / max(1, lines.count)
+        return lines.enumerated().map { i, line in
+            let values = (0..<width).map { j -> Double in
+                let col = st.targets[j % st.targets.count]
+                return Double(lasts[i][col] + out.scalars[i * width + j] * st.scale[col])
+            }
+            return Runner.Prediction(
+                text: line, label: values.map { String(format: "%.6g", $0) }.joined(separator: ","),
+                probabilities: [:], value: values.first)
+        }
+    }
+}

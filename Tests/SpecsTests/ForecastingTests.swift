@@ -1,0 +1,78 @@
+import Datasets
+import Foundation
+import PluginRegistry
+import Specs
+import Tensors
+import Training
+import XCTest
+
+/// Forecasting: windows read relative to their last step, a chronological split, and errors in
+/// the series' units beside the naive and seasonal-naive forecasts.
+final class ForecastingTests: RunnerTestCase {
+    /// Trend + a 12-step season + noise (σ 0.2).
+    func writeSeries(_ name: String = "s.csv", steps: Int = 480) throws -> URL {
+        var rng = SeededGenerator(seed: 3)
+        let rows = (1...steps).map { t -> String in
+            let noise = (rng.nextUnitFloat() + rng.nextUnitFloat() + rng.nextUnitFloat() - 1.5) * 0.4
+            return "\(t),\(0.05 * Float(t) + 2 * sin(2 * Float.pi * Float(t) / 12) + noise)"
+        }
+        return try write(name, "t,value\n" + rows.joined(separator: "\n") + "\n")
+    }
+
+    func spec(_ extra: String = "") -> String {
+        """
+        seed: 2
+        data: {source: series, path: s.csv, time_column: t}
+        task: {type: forecasting, lookback: 24, horizon: 2, season: 12\(extra)}
+        split: {test: 0.2, validation: 0.1}
+        model: [{type: LSTM, units: 16}, {type: Dense, units: 2}]
+        loss: mse
+        optimizer: {type: adam, learning_rate: 0.01}
+        epochs: 30
+        verbosity: quiet
+        output: out
+        """
+    }
+
+    func testTheModelBeatsSeasonalNaiveOnTrendPlusSeason() throws {
+        _ = try writeSeries()
+        let url = try write("f.yaml", spec())
+        XCTAssertEqual(try SpecLoader(registry: registry).load(url).taskName, "forecasting")
+        let r = try runner.train(url)
+        let m = r.test!.metrics
+        XCTAssertLessThan(m["mase"]!, 1)
+        XCTAssertLessThan(m["mase"]!, m["seasonal_naive_mase"]!)
+        XCTAssertLessThan(m["mae_units"]!, m["naive_mae_units"]!)
+        // Test windows forecast only steps after the cut: the last 96 of 480 steps, 2 ahead.
+        XCTAssertEqual(try runner.evaluate(bundle: r.bundle).metrics["mae_units"]!, m["mae_units"]!, accuracy: 1e-6)
+        // predict: 24 values (oldest first) → the next two, near the pattern's continuation.
+        let last = (457...480).map { t in 0.05 * Double(t) + 2 * sin(2 * Double.pi * Double(t) / 12) }
+        let p = try runner.predict(bundle: r.bundle, texts: [last.map { String($0) }.joined(separator: ",")])
+        let next = 0.05 * 481 + 2 * sin(2 * Double.pi * 481 / 12)
+        XCTAssertEqual(p[0].value!, next, accuracy: 0.5)
+        XCTAssertEqual(p[0].label.split(separator: ",").count, 2)
+    }
+
+    /// Bad series: a non-number, a time out of order, a gap without interpolation, too few steps.
+    func testBadSeriesAreErrorsWithTheirLine() throws {
+        let bad = try write("b.csv", "t,v\n1,1.0\n2,x\n")
+        XCTAssertThrowsError(try NumericSeries.load(bad, timeColumn: "t")) { e in
+            XCTAssertEqual("\(e)", "\(bad.path):3: v is not a number: 'x'")
+        }
+        let order = try write("o.csv", "t,v\n1,1.0\n3,2\n2,3\n")
+        XCTAssertThrowsError(try NumericSeries.load(order, timeColumn: "t")) { e in
+            XCTAssertTrue("\(e)".contains(":4: time '2' does not come after '3'"), "\(e)")
+        }
+        let gap = try write("g.csv", "t,v\n1,1.0\n2,\n3,3.0\n")
+        XCTAssertThrowsError(try NumericSeries.load(gap, timeColumn: "t")) { e in
+            XCTAssertTrue("\(e)".contains(":3: v is missing"), "\(e)")
+        }
+        let filled = try NumericSeries.load(gap, timeColumn: "t", missing: .interpolate)
+        XCTAssertEqual(filled.values.map { $0[0] }, [1, 2, 3])
+        XCTAssertEqual(filled.interpolated, 1)
+        _ = try writeSeries(steps: 20)
+        XCTAssertThrowsError(try runner.train(try write("short.yaml", spec()))) { e in
+            XCTAssertTrue("\(e)".contains("the series has 20 steps, fewer than lookback + horizon = 26"), "\(e)")
+        }
+    }
+}
