@@ -51,6 +51,11 @@ final class ForecastingTests: RunnerTestCase {
         let next = 0.05 * 481 + 2 * sin(2 * Double.pi * 481 / 12)
         XCTAssertEqual(p[0].value!, next, accuracy: 0.5)
         XCTAssertEqual(p[0].label.split(separator: ",").count, 2)
+        // Correcting the seasonal-naive forecast instead of the last value: also better than it.
+        let seasonal = try runner.train(try write("fs.yaml", spec(", baseline: seasonal_naive")), overwrite: true)
+        XCTAssertLessThan(seasonal.test!.metrics["mase"]!, seasonal.test!.metrics["seasonal_naive_mase"]!)
+        let q = try runner.predict(bundle: seasonal.bundle, texts: [last.map { String($0) }.joined(separator: ",")])
+        XCTAssertEqual(q[0].value!, next, accuracy: 0.5)
     }
 
     /// Bad series: a non-number, a time out of order, a gap without interpolation, too few steps.

@@ -11,10 +11,11 @@ import Training
 ///
 /// Data: a source of form `series` (`series`). Each window is read relative to its last step:
 /// inputs `(x_t − x_last) / s` for every value column, `[lookback, columns]`, and targets
-/// `(y_{last+h} − y_last) / s` for the `targets` columns (default all) over the next `horizon`
+/// `(y_{last+h} − b) / s` — `b` the baseline forecast, `y_last` (`baseline: naive`) or the value
+/// whole seasons before (`seasonal_naive`) — for the `targets` columns (default all) over the next `horizon`
 /// steps, flattened `[horizon · targets]` (step-major), where `s` is the standard deviation of a
 /// column's one-step changes on the training part (saved in the bundle). So a level the training
-/// part never reached — a trend — reads like any other, and a forecast is `y_last + s · output`.
+/// part never reached — a trend — reads like any other, and a forecast is `b + s · output`.
 /// Windows every `stride` steps. The split is chronological: windows whose targets lie in the last
 /// `split.test` of the series are the test part, windows straddling the cut are left out, nothing
 /// is shuffled across it, and the validation rows are the last training windows. The model ends
@@ -30,6 +31,14 @@ public struct ForecastingTask: LearningTask, PluginConfig {
     /// The season's length in steps (52 weekly, 12 monthly) for the seasonal-naive forecast and
     /// MASE; 1: no season (naive).
     public var season = 1
+    /// What the model forecasts the change from: `naive` (the window's last value) or
+    /// `seasonal_naive` (the value a whole number of seasons before each target step), so the
+    /// model learns a correction to that forecast.
+    public enum Baseline: String, Codable, CaseIterable, Sendable {
+        case naive
+        case seasonalNaive = "seasonal_naive"
+    }
+    public var baseline = Baseline.naive
     public init() {}
 
     public static var fieldDocs: [String: String] {
@@ -37,6 +46,7 @@ public struct ForecastingTask: LearningTask, PluginConfig {
             "lookback": "steps the model reads", "horizon": "steps it forecasts (direct, one output each)",
             "stride": "steps between windows", "targets": "columns to forecast (default all)",
             "season": "season length in steps for seasonal naive and MASE (1: none)",
+            "baseline": "naive or seasonal_naive: the forecast the model corrects",
         ]
     }
 
@@ -48,6 +58,10 @@ public struct ForecastingTask: LearningTask, PluginConfig {
     public func inputShape(_ s: TaskSections) throws -> [Int] {
         guard lookback >= 1, horizon >= 1, stride >= 1, season >= 1 else {
             throw TaskError("lookback, horizon, stride and season must be at least 1")
+        }
+        if baseline == .seasonalNaive && lookback < seasonsBack(horizon - 1) {
+            throw TaskError(
+                "baseline seasonal_naive reads \(seasonsBack(horizon - 1)) steps back, more than lookback \(lookback)")
         }
         return [lookback, 1]  // the column count comes with the file
     }
@@ -126,7 +140,10 @@ public struct ForecastingTask: LearningTask, PluginConfig {
             }
             let end = s + lookback + horizon
             let y = ((s + lookback)..<end).flatMap { t in
-                targets.map { (series.values[t][$0] - last[$0]) / st.scale[$0] }
+                targets.map { c in
+                    let base = baseline == .naive ? last[c] : series.values[t - seasonsBack(t - s - lookback)][c]
+                    return (series.values[t][c] - base) / st.scale[c]
+                }
             }
             // Training windows forecast steps before the cut, test windows steps after it (their
             // inputs may reach back before it); a window whose targets straddle the cut is neither.
@@ -155,6 +172,10 @@ public struct ForecastingTask: LearningTask, PluginConfig {
         return data
     }
 
+    /// Steps from a target `h` steps ahead (0-based) back to the same point of an earlier season
+    /// inside the window.
+    func seasonsBack(_ h: Int) -> Int { season * Int((Double(h + 1) / Double(season)).rounded(.up)) }
+
     func state(_ json: JSONValue?) throws -> State {
         guard let json else { throw TaskError("this bundle has no forecasting state (task_state); retrain it") }
         return try JSONDecoder().decode(State.self, from: JSONEncoder().encode(json))
@@ -177,13 +198,16 @@ public struct ForecastingTask: LearningTask, PluginConfig {
             for h in 0..<horizon {
                 for (j, col) in st.targets.enumerated() {
                     let s = st.scale[col]
-                    let actual = y[w * horizon * k + h * k + j] * s  // relative to the window's last value
-                    // Seasonal naive: the value a whole number of seasons before the target step.
-                    let back = season * Int((Double(h + 1) / Double(season)).rounded(.up))
-                    let t = lookback + h - back
+                    // All relative to the window's last value: the seasonal-naive forecast (the value
+                    // whole seasons before the target step), the baseline, the actual value (stored
+                    // relative to the baseline) and the forecasts.
+                    let t = lookback + h - seasonsBack(h)
+                    let seasonal = t >= 0 ? x[(w * lookback + t) * columns + col] * s : 0
+                    let base: Float = baseline == .naive ? 0 : seasonal
+                    let actual = base + y[w * horizon * k + h * k + j] * s
                     let forecasts: [String: Float] = [
-                        "model": predicted[w * horizon * k + h * k + j] * s, "naive": 0,
-                        "seasonal_naive": t >= 0 ? x[(w * lookback + t) * columns + col] * s : 0,
+                        "model": base + predicted[w * horizon * k + h * k + j] * s, "naive": 0,
+                        "seasonal_naive": seasonal,
                     ]
                     for (name, f) in forecasts {
                         let e = Double(abs(f - actual))
@@ -208,6 +232,7 @@ public struct ForecastingTask: LearningTask, PluginConfig {
         let st = try state(b.description.taskState)
         let columns = st.columns.count
         var lasts: [[Float]] = []
+        var raws: [[Float]] = []
         let rows = try lines.enumerated().map { i, line -> [Float] in
             let v = try line.split(separator: ",").map { f -> Float in
                 guard let v = Float(f.trimmingCharacters(in: .whitespaces)), v.isFinite else {
@@ -222,6 +247,7 @@ public struct ForecastingTask: LearningTask, PluginConfig {
             }
             let last = Array(v.suffix(columns))
             lasts.append(last)
+            raws.append(v)
             return v.enumerated().map { k, value in (value - last[k % columns]) / st.scale[k % columns] }
         }
         let out = try b.model.predict(
@@ -230,7 +256,9 @@ public struct ForecastingTask: LearningTask, PluginConfig {
         return lines.enumerated().map { i, line in
             let values = (0..<width).map { j -> Double in
                 let col = st.targets[j % st.targets.count]
-                return Double(lasts[i][col] + out.scalars[i * width + j] * st.scale[col])
+                let t = lookback + j / st.targets.count - seasonsBack(j / st.targets.count)
+                let base = baseline == .naive || t < 0 ? lasts[i][col] : raws[i][t * columns + col]
+                return Double(base + out.scalars[i * width + j] * st.scale[col])
             }
             return Runner.Prediction(
                 text: line, label: values.map { String(format: "%.6g", $0) }.joined(separator: ","),
