@@ -15,7 +15,7 @@ import Training
 /// without one, the task is the one that `isDefault(for:)` the data source's form.
 ///
 /// Built in: `text_classification`, `sequence_tagging`, `character_model`,
-/// `numeric_classification`, `regression`.
+/// `numeric_classification`, `regression`, `sequence_to_sequence`, `forecasting`.
 ///
 /// ```swift
 /// struct Echo: LearningTask, PluginConfig {
