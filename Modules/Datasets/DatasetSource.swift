@@ -59,10 +59,14 @@ public protocol DatasetSource {
     /// transformed as `load` transforms the file's rows; nil for sources whose examples are not
     /// numeric rows (the default).
     func features(fromLine line: String) throws -> [Float]?
+    /// The spec's fields naming files or folders the source reads, with their values (for
+    /// `unroll validate`, which checks they exist before any data is read); default none.
+    var files: [(field: String, path: String)] { get }
 }
 
 extension DatasetSource {
     public func features(fromLine line: String) throws -> [Float]? { nil }
+    public var files: [(field: String, path: String)] { [] }
 }
 
 func resolve(_ path: String, _ base: URL) -> URL {
@@ -77,6 +81,7 @@ public struct DelimitedSource: DatasetSource, PluginConfig {
     /// One character; empty: tab for .tsv, comma otherwise.
     public var delimiter = ""
     public var onBadRecord = OnBadRecord.fail
+    public var files: [(field: String, path: String)] { [("path", path)] }
     public init() {}
     public static var requiredFields: [String] { ["path"] }
     public var form: DataForm { .texts }
@@ -119,6 +124,7 @@ public struct DelimitedSource: DatasetSource, PluginConfig {
 /// `root/<train>/<label>/*.txt` (and `root/<test>/…` when present), like Keras.
 public struct TextDirectorySource: DatasetSource, PluginConfig {
     public var root = "", trainSplit = "train", testSplit = "test", onBadRecord = OnBadRecord.fail
+    public var files: [(field: String, path: String)] { [("root", root)] }
     public init() {}
     public static var requiredFields: [String] { ["root"] }
     public var form: DataForm { .texts }
@@ -135,6 +141,7 @@ public struct TextDirectorySource: DatasetSource, PluginConfig {
 /// A plain text for character models.
 public struct CharacterSource: DatasetSource, PluginConfig {
     public var path = ""
+    public var files: [(field: String, path: String)] { [("path", path)] }
     public init() {}
     public static var requiredFields: [String] { ["path"] }
     public var form: DataForm { .characters }
@@ -146,6 +153,7 @@ public struct CharacterSource: DatasetSource, PluginConfig {
 /// `token<TAB>tag` lines, blank line between sentences.
 public struct TaggingSource: DatasetSource, PluginConfig {
     public var path = "", onBadRecord = OnBadRecord.fail
+    public var files: [(field: String, path: String)] { [("path", path)] }
     public init() {}
     public static var requiredFields: [String] { ["path"] }
     public var form: DataForm { .tagged }
@@ -159,6 +167,7 @@ public struct NumericSource: DatasetSource, PluginConfig {
     public var path = "", header = false, onBadRecord = OnBadRecord.fail
     /// Every feature is multiplied by this (e.g. 0.0625 for 0–16 grey levels).
     public var scale: Float = 1
+    public var files: [(field: String, path: String)] { [("path", path)] }
     public init() {}
     public static var requiredFields: [String] { ["path"] }
     public var form: DataForm { .numeric }
@@ -183,6 +192,7 @@ public struct NumericSource: DatasetSource, PluginConfig {
 /// `source<TAB>target` lines (or another one-character delimiter), for sequence to sequence.
 public struct PairsSource: DatasetSource, PluginConfig {
     public var path = "", delimiter = "\t", onBadRecord = OnBadRecord.fail
+    public var files: [(field: String, path: String)] { [("path", path)] }
     public init() {}
     public static var requiredFields: [String] { ["path"] }
     public var form: DataForm { .pairs }
@@ -212,6 +222,7 @@ public struct AdditionSource: DatasetSource, PluginConfig {
 /// (`SequencePairs.cmudict`).
 public struct CMUDictSource: DatasetSource, PluginConfig {
     public var path = "", stress = false, alternatives = false, testPercent = 5, onBadRecord = OnBadRecord.fail
+    public var files: [(field: String, path: String)] { [("path", path)] }
     public init() {}
     public static var requiredFields: [String] { ["path"] }
     public static var fieldDocs: [String: String] {
@@ -236,6 +247,7 @@ public struct CMUDictSource: DatasetSource, PluginConfig {
 /// A numeric time series from a CSV with a header (`NumericSeries.load`).
 public struct SeriesSource: DatasetSource, PluginConfig {
     public var path = "", timeColumn = "", columns: [String] = [], missing = NumericSeries.Missing.error
+    public var files: [(field: String, path: String)] { [("path", path)] }
     public init() {}
     public static var requiredFields: [String] { ["path"] }
     public static var fieldDocs: [String: String] {

@@ -15,12 +15,12 @@ extension Runner {
 
     /// Samples `length` characters from a bundle after `prime`, as its task samples (a character
     /// model: `p_i ∝ exp(log p_i / T)` with temperature `T` — below 1 sharper, above 1 more
-    /// random — and a seed).
+    /// random — and a seed; temperature 0 takes the most likely character every step, greedy).
     public func generate(bundle dir: URL, prime: String, length: Int, temperature: Double, seed: UInt64) throws
         -> String
     {
-        guard temperature > 0, temperature.isFinite else {
-            throw TrainingError.invalid("temperature must be positive and finite, got \(temperature)")
+        guard temperature >= 0, temperature.isFinite else {
+            throw TrainingError.invalid("temperature must be 0 (greedy) or positive, and finite; got \(temperature)")
         }
         guard (0...Runner.maxGenerateLength).contains(length) else {
             throw TrainingError.invalid("length must be in 0…\(Runner.maxGenerateLength), got \(length)")

@@ -44,6 +44,22 @@ public struct Spec {
 
     /// Folder of the spec file: relative paths in the spec are resolved against it.
     public var baseDirectory: URL { file.deletingLastPathComponent() }
+
+    /// The files the spec reads that do not exist — the data source's (`DatasetSource.files`),
+    /// GloVe vectors, initial weights — each at its key, with what to do.
+    public func missingFiles() -> [SpecIssue] {
+        func resolved(_ p: String) -> URL {
+            p.hasPrefix("/") ? URL(fileURLWithPath: p) : baseDirectory.appendingPathComponent(p).standardizedFileURL
+        }
+        var found: [(SpecNode, URL)] = data.source.files.map { (data.node[$0.field] ?? data.node, resolved($0.path)) }
+        if let e = text?.embeddings { found.append((e.node["path"] ?? e.node, resolved(e.path))) }
+        if let w = weights { found.append((root["weights"] ?? root, w)) }
+        return found.filter { !FileManager.default.fileExists(atPath: $0.1.path) }.map { node, url in
+            SpecIssue(
+                file: file.path, line: node.line, column: node.column, message: "no such file: \(url.path)",
+                hint: url.path.contains("/data/") ? "bash Tools/fetch-data.sh --all fetches Unroll's data sets" : nil)
+        }
+    }
 }
 
 /// A reference to a registered plugin with its config, and where it was written.

@@ -41,15 +41,18 @@ final class EndToEndTests: RunnerTestCase {
             e in
             XCTAssertTrue("\(e)".contains("'x'"), "\(e)")
         }
+        // Temperature 0 is greedy: the most likely character every step, whatever the seed.
+        XCTAssertEqual(try runner.generate(bundle: r.bundle, prime: "h", length: 4, temperature: 0, seed: 9), "hello")
         for (temperature, length) in [
-            (Double.infinity, 4), (.nan, 4), (0, 4), (1, -1), (1, Runner.maxGenerateLength + 1),
+            (Double.infinity, 4), (.nan, 4), (-0.5, 4), (1, -1), (1, Runner.maxGenerateLength + 1),
         ] {
             XCTAssertThrowsError(
                 try runner.generate(bundle: r.bundle, prime: "h", length: length, temperature: temperature, seed: 1)
             ) { e in
                 XCTAssertTrue(
                     "\(e)".contains(
-                        length == 4 ? "temperature must be positive and finite" : "length must be in 0…10000000"),
+                        length == 4
+                            ? "temperature must be 0 (greedy) or positive, and finite" : "length must be in 0…10000000"),
                     "\(e)")
             }
         }

@@ -19,6 +19,11 @@ final class CLITests: XCTestCase {
         let good = try temp(
             "good.yaml",
             "data: {source: numeric_csv, path: x.csv}\nmodel: [{type: Dense, units: 3}]\nloss: mean_squared_error\n")
+        // The data file must exist (validate reads none of it).
+        let missing = try run(["validate", good.path])
+        XCTAssertEqual(missing.code, 1)
+        XCTAssertTrue(missing.err.contains("\(good.path):1:35: no such file: "), missing.err)  // at x.csv
+        try Data("1,2\n".utf8).write(to: good.deletingLastPathComponent().appendingPathComponent("x.csv"))
         let ok = try run(["validate", good.path])
         XCTAssertEqual(ok.code, 0, ok.err)
         XCTAssertTrue(ok.out.contains("OK"))

@@ -108,6 +108,12 @@ public struct CharacterModelTask: LearningTask, PluginConfig {
             }
             let last = try y.slice(axis: 1, start: context.count - 1, length: 1).scalars
             let logp = logits ? try Tensor(last).logSoftmax().scalars : last.map { Foundation.log(max($0, 1e-12)) }
+            if temperature == 0 {  // greedy: the most likely character (the first of equals)
+                let pick = logp.indices.max { logp[$0] < logp[$1] || (logp[$0] == logp[$1] && $0 > $1) }!
+                ids.append(pick)
+                out.append(alphabet[pick])
+                continue
+            }
             let scaled = logp.map { Double($0) / temperature }
             let m = scaled.max()!
             let w = scaled.map { Foundation.exp($0 - m) }

@@ -10,7 +10,8 @@ struct Generate: ParsableCommand {
     @Argument(help: "The bundle folder.") var bundle: String
     @Option(help: "Text to start from.") var prime: String
     @Option(help: "Characters to generate (at most 10,000,000).") var length = 200
-    @Option(help: "Sampling temperature (> 0; lower is more conservative).") var temperature = 1.0
+    @Option(help: "Sampling temperature (> 0; lower is more conservative; 0: always the most likely character).")
+    var temperature = 1.0
     @Option(help: "Random seed.") var seed: UInt64 = 0
     func run() throws {
         print(
