@@ -51,6 +51,16 @@ final class ForecastingTests: RunnerTestCase {
         let next = 0.05 * 481 + 2 * sin(2 * Double.pi * 481 / 12)
         XCTAssertEqual(p[0].value!, next, accuracy: 0.5)
         XCTAssertEqual(p[0].label.split(separator: ",").count, 2)
+        // forecast: past the end of the series, directly for 2 steps, then fed back.
+        let f = try runner.forecast(bundle: r.bundle, data: dir.appendingPathComponent("s.csv"), steps: 5)
+        XCTAssertEqual(f.columns, ["value"])
+        XCTAssertEqual(f.direct, 2)
+        for (k, row) in f.values.enumerated() {
+            let t = Double(481 + k)
+            XCTAssertEqual(row[0], 0.05 * t + 2 * sin(2 * Double.pi * t / 12), accuracy: 0.6, "step \(k + 1)")
+        }
+        XCTAssertThrowsError(
+            try runner.forecast(bundle: r.bundle, data: dir.appendingPathComponent("none.csv"), steps: 1))
         // Correcting the seasonal-naive forecast instead of the last value: also better than it.
         let seasonal = try runner.train(try write("fs.yaml", spec(", baseline: seasonal_naive")), overwrite: true)
         XCTAssertLessThan(seasonal.test!.metrics["mase"]!, seasonal.test!.metrics["seasonal_naive_mase"]!)
