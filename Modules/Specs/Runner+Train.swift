@@ -20,9 +20,9 @@ extension Runner {
     /// before any data is read.
     public func train(
         _ specURL: URL, epochsOverride: Int? = nil, verbosity: Verbosity? = nil, resume: Bool = false,
-        overwrite: Bool = false
+        overwrite: Bool = false, overrides: [SpecOverride] = []
     ) throws -> TrainResult {
-        var spec = try SpecLoader(registry: registry).load(specURL)
+        var spec = try SpecLoader(registry: registry).load(specURL, overrides: overrides)
         if let e = epochsOverride { spec.epochs = e }
         if let v = verbosity { spec.verbosity = v }
         let run = try RunFolder.prepare(output: spec.output, resume: resume, overwrite: overwrite)
@@ -76,7 +76,11 @@ extension Runner {
         if test != nil {
             for (k, v) in try spec.task.testMetrics(model: model, data: data) { test!.metrics[k] = v }
         }
-        let specText = (try? String(contentsOf: specURL, encoding: .utf8)) ?? ""
+        var specText = (try? String(contentsOf: specURL, encoding: .utf8)) ?? ""
+        if !overrides.isEmpty {  // the bundle's spec says what changed
+            specText +=
+                "\n# trained with: " + overrides.map { "--set \($0.key)=\($0.valueText)" }.joined(separator: " ") + "\n"
+        }
         try ModelBundle.save(to: dir, spec: spec, specText: specText, model: model, data: data, trainer: trainer)
         if let test { try writeMetrics(test, classes: data.classNames, to: dir.appendingPathComponent("metrics.json")) }
         try BundleReport.writePlots(dir)

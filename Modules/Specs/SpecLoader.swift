@@ -19,7 +19,7 @@ public struct SpecLoader {
         "metrics", "batch_size", "epochs", "clipping", "callbacks", "output", "verbosity", "weights",
     ]
 
-    public func load(_ url: URL) throws -> Spec {
+    public func load(_ url: URL, overrides: [SpecOverride] = []) throws -> Spec {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw SpecErrors([SpecIssue(file: url.path, line: 1, column: 1, message: "cannot read the spec file")])
         }
@@ -28,11 +28,13 @@ public struct SpecLoader {
                 SpecIssue(file: url.path, line: 1, column: 1, message: "the spec file is not valid UTF-8")
             ])
         }
-        return try load(text: text, file: url)
+        return try load(text: text, file: url, overrides: overrides)
     }
 
-    public func load(text: String, file: URL) throws -> Spec {
-        let root = try SpecParser.parse(text, file: file.path)
+    /// Parses, applies `overrides` (`--set`), validates.
+    public func load(text: String, file: URL, overrides: [SpecOverride] = []) throws -> Spec {
+        var root = try SpecParser.parse(text, file: file.path)
+        for o in overrides { root = try o.apply(to: root, file: file.path) }
         var v = Validator(file: file.path, registry: registry)
         guard let pairs = v.map(root, "the spec") else { throw SpecErrors(v.issues) }
         v.checkKeys(pairs, allowed: SpecLoader.topKeys, section: "top level")

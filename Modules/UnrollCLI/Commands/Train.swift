@@ -18,6 +18,11 @@ struct Train: ParsableCommand {
             "Continue an unfinished run, or the bundle's run, from its checkpoints (needs a model_checkpoint callback in the spec)."
     ) var resume = false
     @Flag(help: "Replace the bundle at the spec's output (and an unfinished run's checkpoints).") var overwrite = false
+    @Option(
+        name: .customLong("set"),
+        help:
+            "Change a spec value before validation: a dotted key and a YAML value (epochs=3, optimizer.learning_rate=0.01, model.0.units=64). Repeatable."
+    ) var set: [String] = []
 
     /// The most compute threads `--threads` takes (the pool starts one thread per part).
     static let maxThreads = 1024
@@ -33,6 +38,6 @@ struct Train: ParsableCommand {
         if let threads { BLAS.threadCount = threads }
         _ = try Runner(registry: UnrollCLI.registry()).train(
             url(spec), epochsOverride: epochs, verbosity: quiet ? .quiet : nil, resume: resume,
-            overwrite: overwrite)
+            overwrite: overwrite, overrides: try set.map(SpecOverride.init))
     }
 }
