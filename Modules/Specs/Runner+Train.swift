@@ -123,6 +123,15 @@ extension Runner {
     }
 
     func writeMetrics(_ e: Trainer.Evaluation, classes: [String], to url: URL) throws {
+        try AtomicFile.write(
+            try JSONSerialization.data(
+                withJSONObject: ["test": metricsObject(e, classes: classes)], options: [.prettyPrinted, .sortedKeys]),
+            to: url)
+    }
+
+    /// The test report as JSON (`metrics.json`'s `test`, `evaluate --json`): loss, the class
+    /// metrics and confusion matrix when there are classes, every other metric; NaN as null.
+    public func metricsObject(_ e: Trainer.Evaluation, classes: [String]) -> [String: Any] {
         func json(_ v: Double?) -> Any { v.map { $0.isFinite ? $0 as Any : NSNull() } ?? NSNull() }  // JSON has no NaN
         var m: [String: Any] = ["loss": json(e.loss), "classes": classes]
         if let cm = e.confusion {
@@ -131,7 +140,6 @@ extension Runner {
             m["examples"] = cm.total
         }
         for (k, v) in e.metrics where m[k] == nil { m[k] = json(v) }
-        try AtomicFile.write(
-            try JSONSerialization.data(withJSONObject: ["test": m], options: [.prettyPrinted, .sortedKeys]), to: url)
+        return m
     }
 }

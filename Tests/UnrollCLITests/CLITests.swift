@@ -15,6 +15,42 @@ final class CLITests: XCTestCase {
         return u
     }
 
+    /// `train --set` changes the spec before validation and the bundle's spec.yaml says so;
+    /// `evaluate --json` prints the test report as one JSON object.
+    func testTrainWithSetAndEvaluateAsJSON() throws {
+        let rows = (0..<200).map { i -> String in
+            let (a, b) = (Float(i % 20) / 10 - 1, Float(i / 20) / 5 - 1)
+            return "\(a),\(b),\(2 * a - b)"
+        }
+        let spec = try temp(
+            "r.yaml",
+            """
+            data: {source: numeric_csv, path: r.csv}
+            task: regression
+            model: [{type: Dense, units: 1}]
+            loss: mse
+            optimizer: {type: adam, learning_rate: 0.001}
+            epochs: 1
+            verbosity: quiet
+            output: out
+            """)
+        try Data((rows.joined(separator: "\n") + "\n").utf8).write(
+            to: spec.deletingLastPathComponent().appendingPathComponent("r.csv"))
+        let bad = try run(["train", spec.path, "--set", "epochs=many"])
+        XCTAssertEqual(bad.code, 1)
+        XCTAssertTrue(bad.err.contains("r.yaml:6:9: 'epochs' must be an integer"), bad.err)
+        let r = try run(["train", spec.path, "--set", "epochs=60", "--set", "optimizer.learning_rate=0.05"])
+        XCTAssertEqual(r.code, 0, r.err)
+        let bundle = spec.deletingLastPathComponent().appendingPathComponent("out")
+        let written = try String(contentsOf: bundle.appendingPathComponent("spec.yaml"), encoding: .utf8)
+        XCTAssertTrue(written.hasSuffix("# trained with: --set epochs=60 --set optimizer.learning_rate=0.05\n"))
+        let e = try run(["evaluate", bundle.path, "--json"])
+        XCTAssertEqual(e.code, 0, e.err)
+        let object = try JSONSerialization.jsonObject(with: Data(e.out.utf8)) as! [String: Any]
+        XCTAssertLessThan(object["mae"] as! Double, 0.05)  // 60 epochs at 0.05 learn the plane
+        XCTAssertEqual(object["classes"] as? [String], ["value"])
+    }
+
     func testValidateSucceedsOrReportsEveryProblemWithPositions() throws {
         let good = try temp(
             "good.yaml",

@@ -12,7 +12,18 @@ struct Evaluate: ParsableCommand {
     @Argument(help: "The bundle folder.") var bundle: String
     @Argument(help: "A spec whose data's test split to evaluate on (default: the bundle's own test split).") var data:
         String?
+    @Flag(help: "JSON output (loss, metrics, confusion matrix) instead of the report.") var json = false
     func run() throws {
-        _ = try Runner(registry: UnrollCLI.registry()).evaluate(bundle: url(bundle), spec: data.map(url))
+        var runner = Runner(registry: try UnrollCLI.registry())
+        if json { runner.log = { _ in } }
+        let e = try runner.evaluate(bundle: url(bundle), spec: data.map(url))
+        if json {
+            let classes = try ModelBundle.load(url(bundle), registry: runner.registry).description.classes
+            let object = runner.metricsObject(e, classes: classes)
+            print(
+                String(
+                    decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+            )
+        }
     }
 }
