@@ -54,6 +54,19 @@ public enum TrainingPlugins: PluginModule {
             })
         try r.register(
             .configured(
+                .callback, "reduce_lr_on_plateau", summary: "lower the learning rate when a monitored value stalls",
+                config: ReduceLROnPlateauConfig.self
+            ) { c, _ in
+                let made = try ReduceLROnPlateau(
+                    monitor: c.monitor, factor: Float(c.factor), patience: c.patience, minDelta: c.minDelta,
+                    cooldown: c.cooldown, minRate: Float(c.minRate), mode: c.mode)
+                return { (ctx: CallbackContext) in
+                    made.log = ctx.log
+                    return made
+                } as CallbackFactory
+            })
+        try r.register(
+            .configured(
                 .callback, "model_checkpoint", summary: "resumable checkpoint into <output>/checkpoints",
                 config: CheckpointConfig.self
             ) { c, _ in
@@ -85,6 +98,19 @@ public struct GradientFlowConfig: PluginConfig {
 }
 
 public struct NoFields: PluginConfig { public init() {} }
+
+public struct ReduceLROnPlateauConfig: PluginConfig {
+    public var monitor = "val_loss", factor = 0.1, patience = 10, minDelta = 1e-4, cooldown = 0, minRate = 0.0,
+        mode = MonitorMode.auto
+    public init() {}
+    public static var fieldDocs: [String: String] {
+        [
+            "factor": "multiplies the rate (0 < factor < 1)", "patience": "epochs without improvement before lowering",
+            "min_delta": "smallest change that counts", "cooldown": "epochs to wait after lowering",
+            "min_rate": "the rate never goes below this", "mode": "min, max or auto (min for *loss)",
+        ]
+    }
+}
 
 public struct EarlyStoppingConfig: PluginConfig {
     public var monitor = "val_loss", patience = 0, minDelta: Double = 0, mode = MonitorMode.auto,

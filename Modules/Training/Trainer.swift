@@ -69,6 +69,22 @@ public final class Trainer {
     /// BPTT diagnostics: attached to the forward context every `probeEvery` steps (see `GradientFlowMonitor`).
     public var probe: RecurrentProbe?
     public var probeEvery = 10
+    /// Multiplies a schedule's rate (a callback lowers it: `ReduceLROnPlateau`); 1 by default.
+    public var learningRateScale: Float = 1
+    /// Whether the `fit` in progress follows a schedule.
+    public private(set) var followsSchedule = false
+
+    /// Lowers the learning rate by `factor`, not below `floor`: the optimizer's rate, or the
+    /// schedule's through `learningRateScale`.
+    public func lowerLearningRate(by factor: Float, floor: Float) {
+        let current = optimizer.learningRate
+        let lowered = max(current * factor, floor)
+        if followsSchedule {
+            learningRateScale *= current > 0 ? lowered / current : factor
+        }
+        optimizer.learningRate = lowered
+    }
+
     /// The callbacks of the `fit` in progress that `Checkpoint.save` stores the state of.
     public internal(set) var resumableCallbacks: [any ResumableCallback] = []
 
@@ -180,6 +196,8 @@ public final class Trainer {
         guard options.batchSize > 0, options.epochs >= 0 else {
             throw TrainingError.invalid("batch size must be positive and epochs non-negative")
         }
+        followsSchedule = options.schedule != nil
+        learningRateScale = 1  // a resumed ReduceLROnPlateau puts its scale back
         var trainX = x
         var trainY = y
         var validation = options.validationData
@@ -229,7 +247,9 @@ public final class Trainer {
             for s in 0..<steps {
                 let idx = order[(s * options.batchSize)..<min(nTrain, (s + 1) * options.batchSize)]
                 let (xb, yb) = (try trainX.rows(idx), try trainY.rows(idx))
-                if let schedule = options.schedule { optimizer.learningRate = schedule.rate(at: optimizer.iterations) }
+                if let schedule = options.schedule {
+                    optimizer.learningRate = schedule.rate(at: optimizer.iterations) * learningRateScale
+                }
                 let sampled = probe != nil && s % max(probeEvery, 1) == 0
                 let (l, predictions, mask) = try step(
                     x: xb, y: yb, seed: Trainer.stepSeed(options.seed, epoch, s), clipping: options.clipping,
