@@ -83,8 +83,8 @@ struct Targets {
 
     /// The targets' names, in order (without building the bundle).
     static let names = [
-        "spec", "delimited", "numeric", "glove", "tagging", "vocabulary", "safetensors", "model_json", "pipeline_json",
-        "manifest", "checkpoint_state",
+        "spec", "delimited", "numeric", "glove", "tagging", "pairs", "cmudict", "series", "vocabulary", "safetensors",
+        "model_json", "pipeline_json", "manifest", "checkpoint_state",
     ]
 
     var all: [Target] {
@@ -125,6 +125,18 @@ struct Targets {
             },
             Target(name: "tagging", seeds: [d("The\tDET\ncat\tNOUN\n\nruns\tVERB\n")]) { data in
                 _ = try TaggedSentences.load(try file("tags.tsv", data), onBadRecord: .skip)
+            },
+            Target(name: "pairs", seeds: [d("535+61\t596\nab\tba\n\n"), d("speech\tS P IY CH\n")]) { data in
+                _ = try SequencePairs.load(try file("p.tsv", data), onBadRecord: .skip)
+            },
+            Target(
+                name: "cmudict",
+                seeds: [d("'bout B AW1 T\naalborg AO1 L B AO0 R G # place, danish\nread(2) R EH1 D\n")]
+            ) { data in
+                _ = try SequencePairs.cmudict(try file("c.dict", data), alternatives: true, onBadRecord: .skip)
+            },
+            Target(name: "series", seeds: [d("date,co2\n19580329,316.1\n19580405,\n19580412,317.6\n")]) { data in
+                _ = try NumericSeries.load(try file("s.csv", data), timeColumn: "date", missing: .interpolate)
             },
             Target(name: "vocabulary", seeds: [bundleFile("vocabulary.txt")]) { data in
                 _ = try Vocabulary.load(from: try file("v.txt", data))
