@@ -75,7 +75,8 @@ extension Spec {
             return o ? nil : s
         }
         var phases: [(name: String, rows: Int, bytes: Int)] = []
-        for (name, rows, bytesPerScalar) in [("training", batch, 8), ("evaluation", evaluationBatch, 4)] {  // value (+ gradient)
+        // value (+ gradient)
+        for (name, rows, bytesPerScalar) in [("training", batch, 8), ("evaluation", evaluationBatch, 4)] {
             var total = weights
             for n in perExample {
                 total = add(total, n.flatMap { MemoryBudget.elementCount([rows, $0, bytesPerScalar]) })

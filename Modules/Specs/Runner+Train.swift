@@ -42,7 +42,8 @@ extension Runner {
         o.seed = spec.seed
         o.validationSplit = spec.split.validation
         o.metrics = []
-        o.extraMetrics = try spec.metrics.map { try registry.make(.metric, $0, config: [:], as: (any Metric).self) }  // built-in or plugin
+        // built-in or plugin
+        o.extraMetrics = try spec.metrics.map { try registry.make(.metric, $0, config: [:], as: (any Metric).self) }
         o.clipping = spec.clipping
         o.task = spec.task.reading(loss: loss, outputShape: model.outputShape)
         o.verbosity = spec.verbosity

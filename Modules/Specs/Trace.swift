@@ -149,7 +149,8 @@ public enum Tracer {
         }
         func probs(_ p: [Float]) -> String {
             var named = Array(zip(t.symbols.count == p.count ? t.symbols : p.indices.map(String.init), p))
-            if let maxValues, named.count > maxValues { named = Array(named.sorted { $0.1 > $1.1 }.prefix(maxValues)) }  // the most likely ones
+            // the most likely ones
+            if let maxValues, named.count > maxValues { named = Array(named.sorted { $0.1 > $1.1 }.prefix(maxValues)) }
             return named.map { "\(display($0.0)) \(String(format: "%.4f", $0.1))" }.joined(separator: "  ")
         }
         var out = ""

@@ -128,7 +128,8 @@ func collectParameters(of object: Any, prefix: String) -> [(name: String, parame
         guard let label = child.label else { continue }
         let key = LayerConfigCoding.snakeCase(label.hasPrefix("_") ? String(label.dropFirst()) : label)
         if let p = child.value as? Parameter {
-            if p.count > 0 { out.append(("\(prefix).\(key)", p)) }  // never-built parameters (use_bias: false) are not listed
+            // never-built parameters (use_bias: false) are not listed
+            if p.count > 0 { out.append(("\(prefix).\(key)", p)) }
         } else if let sub = child.value as? any Layer {
             out += collectParameters(of: sub, prefix: "\(prefix).\(key)")
         }

@@ -18,7 +18,8 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         var inputs = texts
-        if inputs.isEmpty { while let line = readLine() { inputs.append(line) } }  // an empty line gives an empty result line
+        // an empty line gives an empty result line
+        if inputs.isEmpty { while let line = readLine() { inputs.append(line) } }
         let preds = try Runner(registry: UnrollCLI.registry()).predict(bundle: url(bundle), texts: inputs)
         for p in preds {
             if json {
