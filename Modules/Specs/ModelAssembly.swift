@@ -75,7 +75,7 @@ extension Spec {
             return o ? nil : s
         }
         var phases: [(name: String, rows: Int, bytes: Int)] = []
-        // value (+ gradient)
+        // Bytes per scalar: a value and its gradient when training, the value alone when evaluating.
         for (name, rows, bytesPerScalar) in [("training", batch, 8), ("evaluation", evaluationBatch, 4)] {
             var total = weights
             for n in perExample {
