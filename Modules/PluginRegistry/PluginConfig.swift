@@ -119,6 +119,9 @@ public enum ConfigCoding {
         case is Bool: return "bool"
         case is String: return "string"
         case is JSONValue: return "object"
+        case is [String]: return "list of strings"
+        case is [Int]: return "list of ints"
+        case is [Float], is [Double]: return "list of numbers"
         case let e as any CaseIterable & RawRepresentable:
             let all = (type(of: e).allCases as any Collection).map { c in "\((c as! any RawRepresentable).rawValue)" }
             return "one of " + all.joined(separator: "|")

@@ -3,7 +3,7 @@ import XCTest
 
 final class RegistryTests: XCTestCase {
     struct Cfg: PluginConfig {
-        var units = 1, rate: Float = 0.5, flag = false, label = "x"
+        var units = 1, rate: Float = 0.5, flag = false, label = "x", columns: [String] = []
         init() {}
         static var requiredFields: [String] { ["units"] }
         static var fieldDocs: [String: String] { ["units": "size"] }
@@ -21,8 +21,8 @@ final class RegistryTests: XCTestCase {
             try r.make(.layer, "acme.Highway", config: ["units": 3], instanceName: "h_1", as: String.self), "h_1:3")
         XCTAssertEqual(r.names(.layer), ["Highway", "acme.Highway"])
         let f = try r.entry(.layer, "Highway").fields
-        XCTAssertEqual(f.map(\.name), ["flag", "label", "rate", "units"])
-        XCTAssertEqual(f.map(\.type), ["bool", "string", "number", "int"])
+        XCTAssertEqual(f.map(\.name), ["columns", "flag", "label", "rate", "units"])
+        XCTAssertEqual(f.map(\.type), ["list of strings", "bool", "string", "number", "int"])
         XCTAssertEqual(f.first { $0.name == "units" }?.required, true)
         XCTAssertEqual(f.first { $0.name == "rate" }?.defaultValue, "0.5")
         XCTAssertEqual(f.first { $0.name == "units" }?.doc, "size")
@@ -54,7 +54,7 @@ final class RegistryTests: XCTestCase {
         XCTAssertThrowsError(try ConfigCoding.decode(Cfg.self, from: ["units": 4, "unit": 3])) { e in
             guard case ConfigError.unknownField(let f, let allowed) = e else { return XCTFail("\(e)") }
             XCTAssertEqual(f, "unit")
-            XCTAssertEqual(allowed, ["flag", "label", "rate", "units"])
+            XCTAssertEqual(allowed, ["columns", "flag", "label", "rate", "units"])
         }
         XCTAssertThrowsError(try ConfigCoding.decode(Cfg.self, from: ["rate": 1])) { e in
             XCTAssertEqual(e as? ConfigError, .missingField("units"))
