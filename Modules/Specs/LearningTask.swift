@@ -71,6 +71,9 @@ public protocol LearningTask {
     func traceInput(_ input: String, symbols: [String], pipeline: TextPipeline?) throws -> (
         ids: [Int], shown: [String]
     )
+    /// A whole trace for tasks whose models `Tracer` cannot step through alone (decoding a
+    /// sequence); nil (the default): `trace` feeds `traceInput`'s ids to `Tracer`.
+    func trace(_ model: Model, input: String, symbols: [String], pipeline: TextPipeline?) throws -> Trace?
     /// Samples text after `prime` (default: an error naming what the task does instead).
     func generate(_ bundle: ModelBundle, prime: String, length: Int, temperature: Double, seed: UInt64) throws
         -> String
@@ -121,6 +124,10 @@ extension LearningTask {
         ids: [Int], shown: [String]
     ) {
         throw TaskError("trace needs a model that reads a sequence of symbols (characters or tokens)")
+    }
+
+    public func trace(_ model: Model, input: String, symbols: [String], pipeline: TextPipeline?) throws -> Trace? {
+        nil
     }
 
     public func generate(_ bundle: ModelBundle, prime: String, length: Int, temperature: Double, seed: UInt64)

@@ -14,6 +14,9 @@ extension Runner {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path.path, isDirectory: &isDir), isDir.boolValue {
             let b = try ModelBundle.load(path, registry: registry)
+            if let t = try b.task.trace(b.model, input: input, symbols: b.description.classes, pipeline: b.pipeline) {
+                return t
+            }
             let (ids, shown) = try b.task.traceInput(input, symbols: b.description.classes, pipeline: b.pipeline)
             return try Tracer.trace(model: b.model, ids: ids, inputs: shown, symbols: b.description.classes)
         }
@@ -21,6 +24,9 @@ extension Runner {
         let data = try spec.prepareData()
         let m = try spec.buildModel(registry: registry, data: data, log: { _ in })
         try spec.loadInitialWeights(into: m)
+        if let t = try spec.task.trace(m, input: input, symbols: data.classNames, pipeline: data.pipeline) {
+            return t
+        }
         let (ids, shown) = try spec.task.traceInput(input, symbols: data.classNames, pipeline: data.pipeline)
         return try Tracer.trace(model: m, ids: ids, inputs: shown, symbols: data.classNames)
     }

@@ -29,6 +29,24 @@ public struct Trace: Codable {
     /// Output and probabilities of a many-to-one model (after the last step).
     public var finalOutput: [Float]?
     public var finalProbabilities: [Float]?
+    /// A sequence-to-sequence model's decoding, one entry per output token.
+    public var decoding: [DecodeStep]? = nil
+
+    /// One decoding step: the token chosen, its probability, the most likely ones, and where
+    /// each attention layer looked (a weight per source token, summing to 1).
+    public struct DecodeStep: Codable {
+        public var step: Int
+        public var token: String
+        public var probability: Float
+        public var top: [String: Float]
+        /// Attention layer name → weights over the source tokens.
+        public var attention: [String: [Float]]
+        public init(step: Int, token: String, probability: Float, top: [String: Float], attention: [String: [Float]]) {
+            (self.step, self.token, self.probability, self.top, self.attention) = (
+                step, token, probability, top, attention
+            )
+        }
+    }
 }
 
 /// Runs a model on one sequence, step by step.
@@ -171,6 +189,18 @@ public enum Tracer {
         }
         if let o = t.finalOutput {
             out += "output            \(v(o))\nprobabilities     \(probs(t.finalProbabilities ?? []))\n"
+        }
+        let source = t.steps.map(\.input)
+        for d in t.decoding ?? [] {
+            let top = d.top.sorted { $0.value > $1.value }.map {
+                "\(display($0.key)) \(String(format: "%.4f", $0.value))"
+            }
+            out +=
+                "decode \(d.step)  \(display(d.token)) \(String(format: "%.4f", d.probability))   (\(top.joined(separator: "  ")))\n"
+            for (layer, w) in d.attention.sorted(by: { $0.key < $1.key }) {
+                let shown = zip(source, w).map { "\(display($0)) \(String(format: "%.2f", $1))" }
+                out += "  \(layer) over the source: \(shown.joined(separator: "  "))\n"
+            }
         }
         return out
     }

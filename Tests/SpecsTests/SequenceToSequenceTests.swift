@@ -79,6 +79,14 @@ final class SequenceToSequenceTests: RunnerTestCase {
         let wide = try task.beamSearch(b.model, sources: sources)
         XCTAssertEqual(wide.map(\.count), [3, 3, 3, 3])
         for c in wide { XCTAssertGreaterThanOrEqual(c[0].rank(0.6), c[1].rank(0.6)) }
+        // trace decodes and shows where attention looked: to write "abcd" backwards, the first
+        // output step looks mostly at the last letter.
+        let t = try runner.trace(r.bundle, input: "abcd")
+        XCTAssertEqual(t.decoding!.map(\.token), ["d", "c", "b", "a", "<end>"])
+        let first = t.decoding![0].attention["att"]!
+        XCTAssertEqual(first.reduce(0, +), 1, accuracy: 1e-4)
+        XCTAssertEqual(first.indices.max { first[$0] < first[$1] }, 3)
+        XCTAssertTrue(Tracer.render(t).contains("decode 1  'd'"), Tracer.render(t))
         // The stored test split is decoded again by evaluate.
         XCTAssertEqual(
             try runner.evaluate(bundle: r.bundle).metrics["decoded_exact_match"]!,

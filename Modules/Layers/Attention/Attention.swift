@@ -22,7 +22,13 @@ import Tensors
 /// try att.build(inputShape: [5, 8], rng: &rng)                          // the query's shape
 /// let c = try att.forward([q, v], masks: [nil, vMask], context: &ctx)    // [batch, 5, 8]
 /// ```
-public final class Attention: MultiInputLayer {
+/// A layer that keeps the attention weights of its last inference call, `[batch, Tq, Tv]`, for
+/// `trace`.
+public protocol ExposesAttentionWeights: Layer {
+    var lastWeights: Tensor? { get }
+}
+
+public final class Attention: MultiInputLayer, ExposesAttentionWeights {
     /// How a query step and a value step are scored.
     public enum Score: String, Codable, CaseIterable, Sendable { case dot, general }
     public struct Config: LayerConfig {

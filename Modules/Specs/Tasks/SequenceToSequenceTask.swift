@@ -241,6 +241,54 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         }
     }
 
+    /// Decodes `input` greedily and shows each output token with its probability, the most
+    /// likely alternatives, and where every attention layer looked over the source tokens.
+    public func trace(_ model: Model, input: String, symbols: [String], pipeline: TextPipeline?) throws -> Trace? {
+        guard let p = pipeline else { throw TaskError("a sequence-to-sequence model needs its pipeline") }
+        let shown = p.tokens(input)
+        let source = p.vocabulary.encode(shown)
+        guard !source.isEmpty else { throw TrainingError.invalid("trace needs at least one input token") }
+        var greedy = self
+        greedy.beamWidth = 1
+        let tokens = try greedy.beamSearch(model, sources: [source])[0][0].tokens
+        let (ts, tl) = (model.inputParts[0].shape[0], model.inputParts[1].shape[0])
+        var x = [Float](repeating: 0, count: ts + tl)
+        for (i, id) in source.prefix(ts).enumerated() { x[i] = Float(id) }
+        x[ts] = Float(Self.startID)
+        for (i, id) in tokens.prefix(tl - 1).enumerated() { x[ts + 1 + i] = Float(id) }
+        let y = try withNoGrad { () -> Tensor in
+            var ctx = ForwardContext(training: false)
+            return try model.forward(try Tensor(shape: [1, ts + tl], scalars: x), context: &ctx)
+        }
+        let v = y.shape[2]
+        let probabilities = model.nodes.last?.layer.outputActivation == .softmax
+        let attention = model.layers.compactMap { $0 as? any ExposesAttentionWeights }
+        let chosen = tokens + [Self.endID]
+        var steps: [Trace.DecodeStep] = []
+        for t in 0..<min(chosen.count, tl) {
+            let row = Array(y.scalars[(t * v)..<((t + 1) * v)])
+            let pr = probabilities ? row : try Tensor(row).softmax().scalars
+            let top = pr.indices.sorted { pr[$0] > pr[$1] }.prefix(3)
+            var looked: [String: [Float]] = [:]
+            for a in attention {
+                guard let w = a.lastWeights, w.rank == 3, t < w.shape[1] else { continue }
+                let tv = w.shape[2]
+                looked[a.name] = Array(w.scalars[(t * tv)..<(t * tv + min(source.count, tv))])
+            }
+            steps.append(
+                Trace.DecodeStep(
+                    step: t + 1, token: symbols[chosen[t]], probability: pr[chosen[t]],
+                    top: Dictionary(uniqueKeysWithValues: top.map { (symbols[$0], pr[$0]) }), attention: looked))
+        }
+        var trace = Trace(
+            symbols: symbols,
+            steps: shown.enumerated().map {
+                Trace.Step(step: $0.offset + 1, input: $0.element, layers: [], output: nil, probabilities: nil)
+            }, finalOutput: nil, finalProbabilities: nil)
+        trace.decoding = steps
+        return trace
+    }
+
     /// The test pairs decoded greedily: exact match and token error rate.
     public func testMetrics(model: Model, data: PreparedData) throws -> [String: Double] {
         let n = data.xTest.shape[0]
