@@ -16,17 +16,21 @@ public enum Verbosity: String, Codable, Sendable {
     case quiet
 }
 
-/// Prints Keras-like progress: `12/320 [===>......] 3s/41s - loss: 0.6931 - accuracy: 0.51 - 12ms/step`.
+/// Prints Keras-like progress: `12/320 [===>......] 3s/41s - loss: 0.6931 - accuracy: 0.51 - 12ms/step`
+/// (elapsed / expected for the epoch), and each epoch's line with its throughput in samples/s.
 final class ProgressPrinter {
     let mode: Verbosity
     let totalSteps: Int
     let epochs: Int
+    /// Training examples per epoch (for samples/s).
+    let samples: Int
     private var start = 0.0
     private var lastDraw = -1.0
 
-    init(verbosity: Verbosity, totalSteps: Int, epochs: Int) {
+    init(verbosity: Verbosity, totalSteps: Int, epochs: Int, samples: Int = 0) {
         self.totalSteps = totalSteps
         self.epochs = epochs
+        self.samples = samples
         if verbosity == .auto { mode = isatty(STDOUT_FILENO) != 0 ? .bar : .epochs } else { mode = verbosity }
     }
 
@@ -61,13 +65,22 @@ final class ProgressPrinter {
         if n == totalSteps { FileHandle.standardOutput.write(Data("\n".utf8)) }
     }
 
+    /// ` - 14,200 samples/s` for an epoch of `seconds`, or nothing when it cannot be said.
+    func throughput(_ seconds: Double?) -> String {
+        guard let seconds, seconds > 0, samples > 0 else { return "" }
+        let rate = Double(samples) / seconds
+        return " - " + (rate >= 100 ? "\(Int(rate.rounded()))" : String(format: "%.1f", rate)) + " samples/s"
+    }
+
     func endEpoch(_ epoch: Int, logs: [String: Double]) {
         switch mode {
         case .bar:  // the bar showed the running loss; metrics are computed once the epoch is done
-            print(" ⤷\(ProgressPrinter.format(logs.filter { !["loss", "seconds"].contains($0.key) }))")
+            print(
+                " ⤷\(ProgressPrinter.format(logs.filter { !["loss", "seconds"].contains($0.key) }))\(throughput(logs["seconds"]))"
+            )
         case .epochs, .auto:
             print(
-                "Epoch \(epoch)/\(epochs) - \(totalSteps) steps - \(String(format: "%.1fs", logs["seconds"] ?? 0))\(ProgressPrinter.format(logs.filter { $0.key != "seconds" }))"
+                "Epoch \(epoch)/\(epochs) - \(totalSteps) steps - \(String(format: "%.1fs", logs["seconds"] ?? 0))\(throughput(logs["seconds"]))\(ProgressPrinter.format(logs.filter { $0.key != "seconds" }))"
             )
         case .quiet: break
         }

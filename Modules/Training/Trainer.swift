@@ -219,7 +219,8 @@ public final class Trainer {
         // (n + b − 1) / b overflowed for b near Int.max
         let steps = nTrain == 0 ? 0 : (nTrain - 1) / options.batchSize + 1
         let task = options.task ?? TaskKind.forLoss(loss, outputShape: model.outputShape)
-        let progress = ProgressPrinter(verbosity: options.verbosity, totalSteps: steps, epochs: options.epochs)
+        let progress = ProgressPrinter(
+            verbosity: options.verbosity, totalSteps: steps, epochs: options.epochs, samples: nTrain)
         let metrics: [any Metric] = try options.metrics.map { try ConfusionMetric($0) } + options.extraMetrics
         var history = options.initialHistory
         for cb in options.callbacks { try cb.onTrainBegin(self) }

@@ -164,6 +164,15 @@ final class LearningTests: XCTestCase {
         XCTAssertTrue(forever?.contains("1.46e+11 years") == true, forever ?? "nil")
     }
 
+    /// Each epoch's line says how many training examples a second it took.
+    func testTheEpochLineGivesSamplesPerSecond() {
+        let p = ProgressPrinter(verbosity: .quiet, totalSteps: 10, epochs: 1, samples: 3_000)
+        XCTAssertEqual(p.throughput(2), " - 1500 samples/s")
+        XCTAssertEqual(p.throughput(400), " - 7.5 samples/s")
+        XCTAssertEqual(p.throughput(0), "")
+        XCTAssertEqual(ProgressPrinter(verbosity: .quiet, totalSteps: 1, epochs: 1).throughput(1), "")
+    }
+
     /// Keras's count: with `patience: 2` training stops after the second epoch in a row without
     /// improvement (it waited one more before), and says why and whose weights it restored.
     func testEarlyStoppingCountsAsKerasAndSaysWhy() throws {
