@@ -39,14 +39,28 @@ final class AttentionTests: XCTestCase {
         for score in Attention.Score.allCases {
             let att = try Attention(score: score)
             try att.build(inputShape: [3, 4], rng: &rng)
-            let inputs = [q, v] + (score == .general ? [att.kernel.value] : [])
-            let report = try GradientCheck.check(inputs) { t in
-                if score == .general { att.kernel.bind(t[2]) }
+            let params = att.namedParameters.map(\.parameter)
+            XCTAssertEqual(params.count, [.dot: 0, .general: 1, .additive: 3][score])
+            let report = try GradientCheck.check([q, v] + params.map(\.value)) { t in
+                for (p, value) in zip(params, t.dropFirst(2)) { p.bind(value) }
                 var ctx = ForwardContext(training: true)
                 return try att.forward([t[0], t[1]], masks: [nil, mask], context: &ctx)
             }
             XCTAssertLessThan(report.maxError, 1e-2, "\(score): \(report)")
         }
+        // Additive scores with their own hidden size: W_q, W_v [4, 6], w [6, 1].
+        var c = Attention.Config()
+        c.score = .additive
+        c.units = 6
+        let wide = try Attention(config: c)
+        try wide.build(inputShape: [3, 4], rng: &rng)
+        XCTAssertEqual(wide.namedParameters.map(\.parameter.shape), [[4, 6], [4, 6], [6, 1]])
+        var ctx = ForwardContext(training: false)
+        let out = try wide.forward([q, v], masks: [nil, mask], context: &ctx)
+        XCTAssertEqual(out.shape, [2, 3, 4])
+        // Masked value steps get no weight: row 1's last two steps.
+        let w = wide.lastWeights!.scalars
+        for i in 0..<3 { XCTAssertEqual(w[i * 5 + 3] + w[i * 5 + 4], 0, accuracy: 1e-6) }
     }
 
     func testShapesAndRegistration() throws {

@@ -1,20 +1,23 @@
 import Foundation
 import Tensors
 
-/// Luong attention (Keras's `Attention`): each step of a query sequence (a decoder's outputs)
-/// reads a weighted average of a value sequence (an encoder's outputs), the weights a softmax
-/// over the value steps of a score.
+/// Attention (Keras's `Attention` and `AdditiveAttention`): each step of a query sequence (a
+/// decoder's outputs) reads a weighted average of a value sequence (an encoder's outputs), the
+/// weights a softmax over the value steps of a score — Luong's (dot, general) or Bahdanau's
+/// (additive).
 ///
 /// ```
-/// s_ij = q_i · v_j            (score: dot;   ÷ √H with scale: true)
-/// s_ij = q_i · W · v_j        (score: general, W [H, H])
+/// s_ij = q_i · v_j                    (score: dot;   ÷ √H with scale: true)
+/// s_ij = q_i · W · v_j                (score: general, W [H, H])
+/// s_ij = wᵀ tanh(q_i W_q + v_j W_v)   (score: additive, W_q, W_v [H, units], w [units])
 /// a_ij = softmax_j(s_ij)      (value steps whose mask is 0 get weight 0)
 /// c_i  = Σ_j a_ij v_j
 /// ```
 /// Inputs `[query [batch, Tq, H], values [batch, Tv, H]]` in a graph; output the contexts
 /// `[batch, Tq, H]`, with the query's mask. Backward from the ops: `∂c/∂a = v`, `∂c/∂v = aᵀ`,
 /// softmax's Jacobian, `∂s/∂q = v` (`·Wᵀ`), `∂s/∂v = q` (`·W`), `∂s/∂W = qᵀ v`.
-/// `general`'s `W` starts Glorot-uniform `U(−√(6/2H), √(6/2H))`. A Luong decoder then joins
+/// `general`'s `W` starts Glorot-uniform `U(−√(6/2H), √(6/2H))`, `additive`'s matrices
+/// Glorot-uniform too. Additive scores hold a `[batch, Tq, Tv, units]` tensor. A Luong decoder then joins
 /// context and query (`Concatenate`) and a `Dense` reads both.
 ///
 /// ```swift
@@ -30,22 +33,31 @@ public protocol ExposesAttentionWeights: Layer {
 
 public final class Attention: MultiInputLayer, ExposesAttentionWeights {
     /// How a query step and a value step are scored.
-    public enum Score: String, Codable, CaseIterable, Sendable { case dot, general }
+    public enum Score: String, Codable, CaseIterable, Sendable { case dot, general, additive }
     public struct Config: LayerConfig {
         public var score = Score.dot
         /// Divide dot scores by √H (scaled dot-product attention).
         public var scale = false
+        /// The additive score's hidden size (0: H).
+        public var units = 0
         public init() {}
     }
     public static let typeName = "Attention"
     public var name: String
     public let config: Config
-    /// `[H, H]` (`general` only).
+    /// `[H, H]` (`general`), or the query's `W_q` `[H, units]` (`additive`).
     public let kernel = Parameter()
+    /// The values' `W_v` `[H, units]` (`additive` only).
+    public let valueKernel = Parameter()
+    /// `w` `[units, 1]` (`additive` only).
+    public let scoreVector = Parameter()
     /// The attention weights `[batch, Tq, Tv]` of the last inference call (for `trace`).
     public private(set) var lastWeights: Tensor?
 
     public init(config: Config = Config(), name: String = "") throws {
+        guard config.units >= 0 else {
+            throw LayerError.config(layer: name, field: "units", message: "must be ≥ 0, got \(config.units)")
+        }
         self.config = config
         self.name = name
     }
@@ -74,10 +86,18 @@ public final class Attention: MultiInputLayer, ExposesAttentionWeights {
 
     static func render(_ s: [Int]) -> String { "[batch\(s.map { ", \($0)" }.joined())]" }
 
-    /// Creates `W` for `general` from the query's shape `[Tq, H]`.
+    /// Creates the score's parameters from the query's shape `[Tq, H]`.
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws {
-        guard config.score == .general, let h = inputShape.last else { return }
-        try kernel.initialize([h, h], layer: name) { Tensor.glorotUniform($0, using: &rng) }
+        guard let h = inputShape.last else { return }
+        switch config.score {
+        case .dot: break
+        case .general: try kernel.initialize([h, h], layer: name) { Tensor.glorotUniform($0, using: &rng) }
+        case .additive:
+            let u = config.units > 0 ? config.units : h
+            try kernel.initialize([h, u], layer: name) { Tensor.glorotUniform($0, using: &rng) }
+            try valueKernel.initialize([h, u], layer: name) { Tensor.glorotUniform($0, using: &rng) }
+            try scoreVector.initialize([u, 1], layer: name) { Tensor.glorotUniform($0, using: &rng) }
+        }
     }
 
     public func merge(_ inputs: [Tensor], context: inout ForwardContext) throws -> Tensor {
@@ -93,12 +113,21 @@ public final class Attention: MultiInputLayer, ExposesAttentionWeights {
 
     func attend(_ q: Tensor, _ v: Tensor, valueMask: Tensor?, context: inout ForwardContext) throws -> Tensor {
         let h = q.shape[2]
-        var keys = v
-        if config.score == .general {
+        var s: Tensor  // [B, Tq, Tv]
+        switch config.score {
+        case .dot:
+            s = try Tensor.batchedMatmul(q, v, transposeB: true)
+        case .general:
             guard kernel.count > 0 else { throw LayerError.notBuilt(layer: name) }
-            keys = try v.matmulLastAxis(kernel.value.transposed())  // (q W) · v = q · (v Wᵀ)
+            // (q W) · v = q · (v Wᵀ)
+            s = try Tensor.batchedMatmul(q, try v.matmulLastAxis(kernel.value.transposed()), transposeB: true)
+        case .additive:
+            guard kernel.count > 0 else { throw LayerError.notBuilt(layer: name) }
+            let (b, tq, tv, u) = (q.shape[0], q.shape[1], v.shape[1], kernel.shape[1])
+            let qp = try q.matmulLastAxis(kernel.value).reshaped([b, tq, 1, u])
+            let vp = try v.matmulLastAxis(valueKernel.value).reshaped([b, 1, tv, u])
+            s = try (try qp + vp).tanh().matmulLastAxis(scoreVector.value).reshaped([b, tq, tv])
         }
-        var s = try Tensor.batchedMatmul(q, keys, transposeB: true)  // [B, Tq, Tv]
         if config.scale { s = s.scaled(by: 1 / Float(h).squareRoot()) }
         if let m = valueMask {
             guard m.shape == [v.shape[0], v.shape[1]] else {
