@@ -173,10 +173,20 @@ struct Validator {
                 hint: entry.fields.first { $0.name == f }.map { "\(f): \($0.doc.isEmpty ? $0.type : $0.doc)" })
         case ConfigError.wrongType(let f, let message):
             let expected = entry.fields.first { $0.name == f }?.type
+            // A misspelt choice (`missing: interpolat`): say which one was meant.
+            var hint: String? = nil
+            if let expected, expected.hasPrefix("one of "), let given = value(f).string {
+                let choices = expected.dropFirst("one of ".count).split(separator: "|").map(String.init)
+                hint = Registry.suggestions(for: given, among: choices).first.map { "did you mean '\($0)'?" }
+            }
             issue(
                 value(f),
-                "'\(f)' " + (expected.map { "must be \(article($0)), found \(value(f).typeName)" } ?? message),
-                layer: layer)
+                "'\(f)' "
+                    + (expected.map { e in
+                        let found = e.hasPrefix("one of ") ? value(f).string.map { "'\($0)'" } : nil
+                        return "must be \(article(e)), found \(found ?? value(f).typeName)"
+                    } ?? message),
+                layer: layer, hint: hint)
         case ConfigError.invalidValue(let f, let message):
             issue(value(f), "'\(f)' \(message)", layer: layer)
         case LayerError.config(_, let f, let message):

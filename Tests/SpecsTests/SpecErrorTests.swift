@@ -89,8 +89,9 @@ final class SpecErrorTests: XCTestCase {
             line: 7, column: 20, contains: "'sequence_length' must be an integer, found a list")
         assertIssue(
             Self.base.replacingOccurrences(of: "activation: sigmoid", with: "activation: sigmoidal"),
-            line: 11, column: 41, contains: "'activation' must be one of linear|sigmoid|tanh|relu|softmax",
-            layer: "dense_1")
+            line: 11, column: 41,
+            contains: "'activation' must be one of linear|sigmoid|tanh|relu|softmax, found 'sigmoidal'",
+            layer: "dense_1", hint: "did you mean 'sigmoid'?")
     }
 
     func testVocabularyRankingMustBeKnown() {
