@@ -36,6 +36,10 @@ extension Runner {
             .optimizer, spec.optimizer.name, config: spec.optimizer.config, as: (any Optimizer).self)
         let loss = try registry.make(.loss, spec.loss.name, config: spec.loss.config, as: (any Loss).self)
         let trainer = Trainer(model: model, loss: loss, optimizer: optimizer)
+        let validation = FitOptions.validationCount(of: data.xTrain.shape[0], split: spec.split.validation)
+        log(
+            "training: \(spec.optimizer.name) at learning rate \(String(format: "%.6g", optimizer.learningRate))\(spec.schedule.map { " (schedule \($0.name))" } ?? ""), batch \(spec.batchSize), \(spec.epochs) epoch\(spec.epochs == 1 ? "" : "s"); \(data.xTrain.shape[0] - validation) examples train, \(validation) validate, \(data.xTest.shape[0]) test"
+        )
         var o = FitOptions()
         o.epochs = spec.epochs
         o.batchSize = spec.batchSize

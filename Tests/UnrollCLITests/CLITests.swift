@@ -49,6 +49,16 @@ final class CLITests: XCTestCase {
         let object = try JSONSerialization.jsonObject(with: Data(e.out.utf8)) as! [String: Any]
         XCTAssertLessThan(object["mae"] as! Double, 0.05)  // 60 epochs at 0.05 learn the plane
         XCTAssertEqual(object["classes"] as? [String], ["value"])
+        // --output: a folder relative to where the command runs; the start line says what trains.
+        let folder = spec.deletingLastPathComponent()
+        let moved = try runUnroll(
+            ["train", "r.yaml", "--output", "elsewhere", "--set", "verbosity=epochs"], in: folder)
+        XCTAssertEqual(moved.code, 0, moved.err)
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent("elsewhere/model.json").path))
+        XCTAssertTrue(
+            moved.out.contains("training: adam at learning rate 0.001, batch 32, 1 epoch; 160 examples train"),
+            moved.out)
     }
 
     func testValidateSucceedsOrReportsEveryProblemWithPositions() throws {

@@ -23,6 +23,8 @@ struct Train: ParsableCommand {
         help:
             "Change a spec value before validation: a dotted key and a YAML value (epochs=3, optimizer.learning_rate=0.01, model.0.units=64). Repeatable."
     ) var set: [String] = []
+    @Option(help: "The bundle folder, relative to the current folder (instead of the spec's output).")
+    var output: String?
 
     /// The most compute threads `--threads` takes (the pool starts one thread per part).
     static let maxThreads = 1024
@@ -38,6 +40,7 @@ struct Train: ParsableCommand {
         if let threads { BLAS.threadCount = threads }
         _ = try Runner(registry: UnrollCLI.registry()).train(
             url(spec), epochsOverride: epochs, verbosity: quiet ? .quiet : nil, resume: resume,
-            overwrite: overwrite, overrides: try set.map(SpecOverride.init))
+            overwrite: overwrite,
+            overrides: try (set + (output.map { ["output=\"\(url($0).path)\""] } ?? [])).map(SpecOverride.init))
     }
 }
