@@ -231,7 +231,7 @@ public enum SpecParser {
 }
 
 /// One problem in a spec file.
-public struct SpecIssue: Equatable, CustomStringConvertible, Sendable {
+public struct SpecIssue: Equatable, CustomStringConvertible, Sendable, Codable {
     public var file: String, line: Int, column: Int
     /// The layer concerned (its name, e.g. `lstm_1`), when there is one.
     public var layer: String?

@@ -53,6 +53,8 @@ public enum UnrollCLI {
             for i in e.issues { printError("\(i)") }
         } catch let e as ValidationError {
             printError(e.message)
+        } catch let e as ExitCode {
+            exit(e.rawValue)  // the command has said what went wrong (validate --json)
         } catch {
             // `unroll help train` parses into ArgumentParser's help command, whose run() throws
             // the help request: let ArgumentParser print it (exit code 0).

@@ -61,6 +61,24 @@ final class CLITests: XCTestCase {
             moved.out)
     }
 
+    /// `--json` on validate and layers: one object a program can read; validate still exits 1.
+    func testValidateAndLayersSpeakJSON() throws {
+        let bad = try temp("bad.yaml", "data: {source: numeric_csv, path: x.csv}\nmodel: [{type: Dens}]\nloss: mse\n")
+        let r = try run(["validate", bad.path, "--json"])
+        XCTAssertEqual(r.code, 1)
+        XCTAssertEqual(r.err, "")
+        let object = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any]
+        XCTAssertEqual(object["ok"] as? Bool, false)
+        let issue = (object["issues"] as! [[String: Any]])[0]
+        XCTAssertEqual(issue["line"] as? Int, 2)
+        XCTAssertTrue((issue["message"] as! String).contains("unknown layer 'Dens'"), "\(issue)")
+        let layers = try run(["layers", "--kind", "task", "--json"])
+        XCTAssertEqual(layers.code, 0, layers.err)
+        let tasks = (try JSONSerialization.jsonObject(with: Data(layers.out.utf8)) as! [String: [[String: Any]]])[
+            "task"]!
+        XCTAssertTrue(tasks.contains { $0["name"] as? String == "forecasting" })
+    }
+
     func testValidateSucceedsOrReportsEveryProblemWithPositions() throws {
         let good = try temp(
             "good.yaml",

@@ -9,8 +9,16 @@ struct Layers: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List registered plugins (layers by default) and their config fields.")
     @Option(
-        help: "Kind: layer, loss, optimizer, schedule, metric, callback, cleaning_step, tokenizer, dataset_source, all."
+        help:
+            "Kind: layer, loss, optimizer, schedule, metric, callback, cleaning_step, tokenizer, dataset_source, task, all."
     ) var kind = "layer"
+    @Flag(help: "JSON output: each kind's plugins with their summaries and fields.") var json = false
+
+    /// One plugin as `--json` lists it.
+    struct Listed: Encodable {
+        var name: String, summary: String, fields: [FieldInfo]
+    }
+
     func run() throws {
         let registry = try UnrollCLI.registry()
         let kinds: [PluginKind]
@@ -23,6 +31,17 @@ struct Layers: ParsableCommand {
                 )
             }
             kinds = [k]
+        }
+        if json {
+            let listed = Dictionary(
+                uniqueKeysWithValues: kinds.map { k in
+                    (k.rawValue, registry.all(k).map { Listed(name: $0.name, summary: $0.summary, fields: $0.fields) })
+                })
+            let e = JSONEncoder()
+            e.outputFormatting = [.sortedKeys]
+            e.keyEncodingStrategy = .convertToSnakeCase
+            print(String(decoding: try e.encode(listed), as: UTF8.self))
+            return
         }
         for k in kinds {
             print("\(k.plural):")
