@@ -105,17 +105,13 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         func fits(_ i: Int) -> Bool { tokenized[i].0.count <= ts && tokenized[i].1.count <= tt }
         func encode(_ idx: [Int]) throws -> (Tensor, Tensor) {
             let kept = idx.filter(fits)
-            var x = [Float](repeating: 0, count: kept.count * (ts + tt + 1))
+            var x: [Float] = []
+            x.reserveCapacity(kept.count * (ts + tt + 1))
             var y = [Int](repeating: 0, count: kept.count * (tt + 1))
             for (r, i) in kept.enumerated() {
                 let (s, t) = (vocabulary.encode(tokenized[i].0), vocabulary.encode(tokenized[i].1))
-                let row = r * (ts + tt + 1)
-                for (k, id) in s.enumerated() { x[row + k] = Float(id) }
-                x[row + ts] = Float(Self.startID)
-                for (k, id) in t.enumerated() {
-                    x[row + ts + 1 + k] = Float(id)
-                    y[r * (tt + 1) + k] = id
-                }
+                x += Self.packedRow(source: s, tokens: t, sourceLength: ts, targetLength: tt + 1)
+                for (k, id) in t.enumerated() { y[r * (tt + 1) + k] = id }
                 y[r * (tt + 1) + t.count] = Self.endID
             }
             let xs = try Tensor(shape: [kept.count, ts + tt + 1], scalars: x)
@@ -144,6 +140,16 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
             return "a sequence-to-sequence model's vocabulary starts with <pad>, [UNK], <start>, <end>"
         }
         return classes.count < outputs ? "\(classes.count) names for \(outputs) outputs" : nil
+    }
+
+    /// One example's packed input: the source ids padded to `sourceLength`, then `target_in` —
+    /// `<start>` and the target tokens so far — padded to `targetLength` (tokens past it dropped).
+    static func packedRow(source: [Int], tokens: [Int], sourceLength ts: Int, targetLength tl: Int) -> [Float] {
+        var row = [Float](repeating: 0, count: ts + tl)
+        for (i, id) in source.prefix(ts).enumerated() { row[i] = Float(id) }
+        row[ts] = Float(startID)
+        for (i, id) in tokens.prefix(tl - 1).enumerated() { row[ts + 1 + i] = Float(id) }
+        return row
     }
 
     /// A decoded target: token ids (without `<start>`/`<end>`) and its score, the sum of the
@@ -177,11 +183,8 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         for t in 0..<tl {
             let live = beams.indices.flatMap { r in beams[r].indices.filter { !beams[r][$0].finished }.map { (r, $0) } }
             guard !live.isEmpty else { break }
-            var x = [Float](repeating: 0, count: live.count * (ts + tl))
-            for (row, (r, k)) in live.enumerated() {
-                for (i, id) in sources[r].prefix(ts).enumerated() { x[row * (ts + tl) + i] = Float(id) }
-                x[row * (ts + tl) + ts] = Float(Self.startID)
-                for (i, id) in beams[r][k].tokens.enumerated() { x[row * (ts + tl) + ts + 1 + i] = Float(id) }
+            let x = live.flatMap { r, k in
+                Self.packedRow(source: sources[r], tokens: beams[r][k].tokens, sourceLength: ts, targetLength: tl)
             }
             let y = try model.predict(try Tensor(shape: [live.count, ts + tl], scalars: x))
             let v = y.shape[2]
@@ -252,10 +255,7 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         greedy.beamWidth = 1
         let tokens = try greedy.beamSearch(model, sources: [source])[0][0].tokens
         let (ts, tl) = (model.inputParts[0].shape[0], model.inputParts[1].shape[0])
-        var x = [Float](repeating: 0, count: ts + tl)
-        for (i, id) in source.prefix(ts).enumerated() { x[i] = Float(id) }
-        x[ts] = Float(Self.startID)
-        for (i, id) in tokens.prefix(tl - 1).enumerated() { x[ts + 1 + i] = Float(id) }
+        let x = Self.packedRow(source: source, tokens: tokens, sourceLength: ts, targetLength: tl)
         let y = try withNoGrad { () -> Tensor in
             var ctx = ForwardContext(training: false)
             return try model.forward(try Tensor(shape: [1, ts + tl], scalars: x), context: &ctx)
