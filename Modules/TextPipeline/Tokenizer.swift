@@ -37,7 +37,8 @@ public enum Tokenizer: Codable, Equatable, Sendable {
             if stem { base = base.map(PorterStemmer.stem) }
             guard n > 1, base.count > 1 else { return base }
             var out = base
-            for size in 2...min(n, base.count) {  // no n-gram is longer than the text (ngrams: 10^12 looped 10^12 times)
+            // no n-gram is longer than the text (ngrams: 10^12 looped 10^12 times)
+            for size in 2...min(n, base.count) {
                 for i in 0...(base.count - size) { out.append(base[i..<(i + size)].joined(separator: " ")) }
             }
             return out

@@ -130,7 +130,8 @@ final class ConformanceTests: XCTestCase {
         try recurrentMatrix(SimpleRNN.self, units: 16, features: 2, expected: 16 * (2 + 16 + 1))
         try recurrentMatrix(SimpleRNN.self, units: 50, features: 2, expected: 50 * (2 + 50 + 1))  // both padded to 64
         try recurrentMatrix(LSTM.self, units: 4, features: 2, expected: 4 * 4 * (2 + 4 + 1))  // forward tiled only
-        try recurrentMatrix(GRU.self, units: 17, features: 2, expected: 3 * 17 * (2 + 17 + 2))  // forward 51 → 64; backward OpenBLAS
+        // forward 51 → 64; backward OpenBLAS
+        try recurrentMatrix(GRU.self, units: 17, features: 2, expected: 3 * 17 * (2 + 17 + 2))
         try recurrentMatrix(LSTM.self, units: 16, features: 2, expected: 4 * 16 * (2 + 16 + 1))
         try recurrentMatrix(GRU.self, units: 16, features: 2, expected: 3 * 16 * (2 + 16 + 2))
     }

@@ -226,7 +226,8 @@ final class BundleSafetyTests: RunnerTestCase {
         let r = try runner.train(try textSpec())
         let modelURL = r.bundle.appendingPathComponent("model.json")
         let good = try JSONSerialization.jsonObject(with: Data(contentsOf: modelURL)) as! [String: Any]
-        try fm.removeItem(at: r.bundle.appendingPathComponent(BundleManifest.fileName))  // edits are what is tested here
+        // edits are what is tested here
+        try fm.removeItem(at: r.bundle.appendingPathComponent(BundleManifest.fileName))
         let cases: [(String, Any, String)] = [
             ("classes", ["neg", "neg"], "appears twice"), ("classes", ["\u{E9}", "e\u{301}"], "appears twice"),
             ("classes", ["neg"], "1 names for a model with 2 outputs"), ("classes", [String](), "0 names"),

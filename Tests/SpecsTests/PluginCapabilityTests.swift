@@ -54,7 +54,7 @@ final class PluginCapabilityTests: XCTestCase {
         func result() -> Double? { Double(n) }
     }
     enum Acme: PluginModule {
-        struct None: PluginConfig { init() {} }
+        struct None: PluginConfig {}
         static func register(in r: inout Registry) throws {
             try r.register(
                 .configured(.loss, IndexLoss.typeName, summary: "index targets", config: None.self) { _, _ in

@@ -265,7 +265,7 @@ final class SpecErrorTests: XCTestCase {
     /// each is an issue at its reference now, and nothing is built twice.
     func testPluginsOfTheWrongTypeAreIssuesNotCrashes() throws {
         enum Misregistered: PluginModule {
-            struct None: PluginConfig { init() {} }
+            struct None: PluginConfig {}
             static func register(in r: inout Registry) throws {
                 try r.register(
                     .configured(.datasetSource, "acme.rows", summary: "wrong kind", config: None.self) { _, _ in

@@ -80,6 +80,7 @@ final class RandomTests: XCTestCase {
         XCTAssertEqual(a[0], 0.6, accuracy: 1e-12)
         XCTAssertEqual(a[1], 0.8, accuracy: 1e-12)  // the first column, normalised
         XCTAssertEqual(a[0] * a[3] + a[1] * a[4] + a[2] * a[5], 0, accuracy: 1e-12)
-        XCTAssertEqual(a[5], 1 / (1.0 + 0.16 * 0.16 + 0.12 * 0.12).squareRoot(), accuracy: 1e-12)  // [0.16, −0.12, 1] normalised: R₂₂ > 0
+        // [0.16, −0.12, 1] normalised: R₂₂ > 0
+        XCTAssertEqual(a[5], 1 / (1.0 + 0.16 * 0.16 + 0.12 * 0.12).squareRoot(), accuracy: 1e-12)
     }
 }

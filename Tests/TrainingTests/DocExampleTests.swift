@@ -27,6 +27,7 @@ final class TrainingDocExampleTests: XCTestCase {
         try AtomicFile.write(Data("{}".utf8), to: url)
         try AtomicFile.write(Data("{\"a\": 1}".utf8), to: url)
         XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "{\"a\": 1}")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["metrics.json"])  // no temporary left
+        // no temporary left
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["metrics.json"])
     }
 }

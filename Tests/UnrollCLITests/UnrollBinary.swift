@@ -42,7 +42,8 @@ func runUnroll(
     final class Box: @unchecked Sendable { var data = Data() }
     let o = Box()
     let reader = DispatchGroup()
-    DispatchQueue.global().async(group: reader) { o.data = out.fileHandleForReading.readDataToEndOfFile() }  // both streams drain at once
+    // both streams drain at once
+    DispatchQueue.global().async(group: reader) { o.data = out.fileHandleForReading.readDataToEndOfFile() }
     let e = err.fileHandleForReading.readDataToEndOfFile()
     reader.wait()
     p.waitUntilExit()

@@ -66,7 +66,8 @@ enum ShapeBench {
                                                 ldb: G, c: DW, ldc: G)
                                         }
                                         var partial = [Float](repeating: 0, count: 2 * H * G)
-                                        let hT = (0..<(H * B * T)).map { i in hs[(i % (B * T)) * H + i / (B * T)] }  // [H, B·T]
+                                        // [H, B·T]
+                                        let hT = (0..<(H * B * T)).map { i in hs[(i % (B * T)) * H + i / (B * T)] }
                                         let hTb = (0..<(B * H * T)).map { i in  // per batch row [H, T]
                                             let (b, rem) = (i / (H * T), i % (H * T))
                                             return hs[(b * T + rem % T) * H + rem / T]
