@@ -4,9 +4,24 @@
 //
 // Dependency arrows point one way:
 //   COpenBLAS, CKernels ← Tensors ← Layers ← Optimizers ← Training ← (app)
+//   Tensors ← Collectives (← CMPI when built with MPI) ← Training
 // See docs/architecture.md.
 
+import Foundation
 import PackageDescription
+
+// MARK: - MPI (optional)
+
+/// Data-parallel training over MPI is built in when Open MPI's headers are there (Debian:
+/// `apt-get install libopenmpi-dev pkgconf`), or forced with `UNROLL_MPI=1`; `UNROLL_MPI=0` builds
+/// without it. Without MPI everything else builds and runs, on one process (docs/distributed.md).
+let mpiHeaders = [
+    "/usr/lib/x86_64-linux-gnu/openmpi/include/mpi.h", "/usr/lib/aarch64-linux-gnu/openmpi/include/mpi.h",
+    "/usr/include/openmpi/mpi.h",
+]
+let withMPI =
+    Context.environment["UNROLL_MPI"] == "1"
+    || (Context.environment["UNROLL_MPI"] != "0" && mpiHeaders.contains { FileManager.default.fileExists(atPath: $0) })
 
 // MARK: - Shared settings
 
@@ -26,6 +41,7 @@ let package = Package(
         .library(name: "Layers", targets: ["Layers"]),
         .library(name: "LayerConformance", targets: ["LayerConformance"]),
         .library(name: "Optimizers", targets: ["Optimizers"]),
+        .library(name: "Collectives", targets: ["Collectives"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "TextPipeline", targets: ["TextPipeline"]),
         .library(name: "Datasets", targets: ["Datasets"]),
@@ -42,6 +58,10 @@ let package = Package(
 
         /// Debian's OpenBLAS (`apt-get install libopenblas-dev`): <cblas.h> and -lopenblas.
         .systemLibrary(name: "COpenBLAS", path: "Modules/COpenBLAS"),
+
+        /// Open MPI's C API (`libopenmpi-dev`; headers through pkg-config's `ompi-c`), only when `withMPI`.
+        .systemLibrary(
+            name: "CMPI", path: "Modules/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "pkgconf"])]),
 
         // MARK: C kernels
 
@@ -75,9 +95,15 @@ let package = Package(
             name: "Optimizers", dependencies: ["Layers", "Tensors", "CKernels", "PluginRegistry"],
             path: "Modules/Optimizers", swiftSettings: swiftSettings),
 
+        /// Collective operations (sum, broadcast) over the ranks of a job: one process, or MPI when built with it.
+        .target(
+            name: "Collectives", dependencies: ["Tensors"] + (withMPI ? ["CMPI"] : []), path: "Modules/Collectives",
+            swiftSettings: swiftSettings + (withMPI ? [.define("UNROLL_MPI")] : [])),
+
         /// Sequential models, summary, fit/evaluate/predict, metrics, callbacks, safetensors checkpoints.
         .target(
-            name: "Training", dependencies: ["Optimizers", "Layers", "Tensors", "CKernels", "PluginRegistry"],
+            name: "Training",
+            dependencies: ["Optimizers", "Layers", "Tensors", "CKernels", "PluginRegistry", "Collectives"],
             path: "Modules/Training", swiftSettings: swiftSettings),
 
         /// Cleaning steps, tokenizers, vocabulary, GloVe loading, padding (no dependency on Layers).
@@ -95,7 +121,7 @@ let package = Package(
             name: "Specs",
             dependencies: [
                 "PluginRegistry", "Tensors", "Layers", "Optimizers", "Training", "TextPipeline", "Datasets",
-                .product(name: "Yams", package: "Yams"),
+                "Collectives", .product(name: "Yams", package: "Yams"),
             ],
             path: "Modules/Specs", swiftSettings: swiftSettings),
 
@@ -103,7 +129,7 @@ let package = Package(
         .target(
             name: "UnrollCLI",
             dependencies: [
-                "Specs", "PluginRegistry", "Tensors", "Training",
+                "Specs", "PluginRegistry", "Tensors", "Training", "Collectives",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/UnrollCLI", swiftSettings: swiftSettings),
@@ -152,7 +178,7 @@ let package = Package(
             name: "DatasetsTests", dependencies: ["TestSupport", "Datasets", "TextPipeline", "Tensors"],
             path: "Tests/DatasetsTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "UnrollCLITests", dependencies: ["unroll"], path: "Tests/UnrollCLITests", swiftSettings: swiftSettings
+            name: "UnrollCLITests", dependencies: ["unroll", "Training"], path: "Tests/UnrollCLITests", swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SpecsTests", dependencies: ["Specs", "PluginRegistry", "Layers", "Tensors", "Training", "Datasets"],

@@ -1,3 +1,4 @@
+import Collectives
 import Datasets
 import Foundation
 import Layers
@@ -25,7 +26,24 @@ extension Runner {
         var spec = try SpecLoader(registry: registry).load(specURL, overrides: overrides)
         if let e = epochsOverride { spec.epochs = e }
         if let v = verbosity { spec.verbosity = v }
-        let run = try RunFolder.prepare(output: spec.output, resume: resume, overwrite: overwrite)
+        let primary = communicator.isPrimary
+        var runner = self
+        if !primary {  // the other ranks of a data-parallel job train silently
+            spec.verbosity = .quiet
+            runner.log = { _ in }
+        }
+        // Rank 0 sets up the run folder (and its checkpoints) before the others look at it.
+        let run =
+            primary ? try RunFolder.prepare(output: spec.output, resume: resume, overwrite: overwrite) : nil
+        try communicator.barrier()
+        let folder = try run ?? RunFolder.secondary(output: spec.output, resume: resume)
+        defer { if !primary { folder.discard() } }
+        return try runner.train(spec: spec, specURL: specURL, run: folder, overrides: overrides)
+    }
+
+    /// `train` after the run folder is set up: on rank 0 of a job (or one process) the whole run; on
+    /// the other ranks, training alone.
+    private func train(spec: Spec, specURL: URL, run: RunFolder, overrides: [SpecOverride]) throws -> TrainResult {
         let data = try spec.prepareData()
         let hasTest = data.xTest.shape[0] > 0
         log(spec.task.describe(data))
@@ -36,9 +54,10 @@ extension Runner {
             .optimizer, spec.optimizer.name, config: spec.optimizer.config, as: (any Optimizer).self)
         let loss = try registry.make(.loss, spec.loss.name, config: spec.loss.config, as: (any Loss).self)
         let trainer = Trainer(model: model, loss: loss, optimizer: optimizer)
+        trainer.reducer = GradientReducer(communicator: communicator)
         let validation = FitOptions.validationCount(of: data.xTrain.shape[0], split: spec.split.validation)
         log(
-            "training: \(spec.optimizer.name) at learning rate \(String(format: "%.6g", optimizer.learningRate))\(spec.schedule.map { " (schedule \($0.name))" } ?? ""), batch \(spec.batchSize), \(spec.epochs) epoch\(spec.epochs == 1 ? "" : "s"); \(data.xTrain.shape[0] - validation) examples train, \(validation) validate, \(data.xTest.shape[0]) test"
+            "training: \(spec.optimizer.name) at learning rate \(String(format: "%.6g", optimizer.learningRate))\(spec.schedule.map { " (schedule \($0.name))" } ?? ""), batch \(spec.batchSize), \(spec.epochs) epoch\(spec.epochs == 1 ? "" : "s"); \(data.xTrain.shape[0] - validation) examples train, \(validation) validate, \(data.xTest.shape[0]) test\(communicator.size > 1 ? "; data-parallel over \(communicator.size) processes (batch \(spec.batchSize) split among them), \(BLAS.threadCount) thread\(BLAS.threadCount == 1 ? "" : "s") each" : "")"
         )
         var o = FitOptions()
         o.epochs = spec.epochs
@@ -73,6 +92,9 @@ extension Runner {
                     CallbackContext(outputDirectory: dir, log: spec.verbosity == .quiet ? { _ in } : log)))
         }
         let history = try trainer.fit(x: data.xTrain, y: data.yTrain, options: o)
+        guard communicator.isPrimary else {
+            return TrainResult(bundle: spec.output, history: history, test: nil, classes: data.classNames)
+        }
         var test =
             hasTest
             ? try trainer.evaluate(

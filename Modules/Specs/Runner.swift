@@ -1,3 +1,4 @@
+import Collectives
 import Datasets
 import Foundation
 import Layers
@@ -12,6 +13,9 @@ public struct Runner {
     public let registry: Registry
     /// Where human-readable output goes (standard output by default).
     public var log: (String) -> Void = { print($0) }
+    /// The data-parallel job `train` runs in (one process by default): rank 0 prints and writes the
+    /// run folder, checkpoints and bundle; the other ranks train silently (see `Trainer+DataParallel`).
+    public var communicator: any Communicator = SingleProcess()
     public init(registry: Registry) { self.registry = registry }
 
     /// The result of `train`.

@@ -8,9 +8,14 @@ public protocol Callback: AnyObject {
     func onEpochEnd(_ logs: EpochLogs, history: History, trainer: Trainer) throws -> Bool
     func onStepEnd(_ step: StepInfo, trainer: Trainer) throws
     func onTrainEnd(_ history: History, trainer: Trainer) throws
+    /// Whether only rank 0 of a data-parallel job runs it (callbacks that only write files: history,
+    /// checkpoints). Default false: callbacks that steer training (early stopping, learning-rate
+    /// changes) run on every rank, which see the same summed logs and so decide alike.
+    var primaryRankOnly: Bool { get }
 }
 
 extension Callback {
+    public var primaryRankOnly: Bool { false }
     public func onTrainBegin(_ trainer: Trainer) throws {}
     public func onStepEnd(_ step: StepInfo, trainer: Trainer) throws {}
     public func onTrainEnd(_ history: History, trainer: Trainer) throws {}
@@ -176,6 +181,7 @@ public final class EarlyStopping: ResumableCallback {
 /// Saves a resumable checkpoint after each epoch, or only when `monitor` improves.
 public final class ModelCheckpoint: Callback {
     public let directory: URL, monitor: String, saveBestOnly: Bool, mode: MonitorMode
+    public var primaryRankOnly: Bool { true }
     private var best: Double?
     public init(directory: URL, monitor: String = "val_loss", saveBestOnly: Bool = false, mode: MonitorMode = .auto) {
         self.directory = directory
@@ -201,6 +207,7 @@ public final class ModelCheckpoint: Callback {
 /// Writes the history as CSV and/or JSON after every epoch (atomically).
 public final class HistoryLogger: Callback {
     public let csv: URL?, json: URL?
+    public var primaryRankOnly: Bool { true }
     public init(csv: URL? = nil, json: URL? = nil) {
         self.csv = csv
         self.json = json

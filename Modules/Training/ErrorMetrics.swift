@@ -12,7 +12,7 @@ import Tensors
 /// try mae.update(predictions: p, targets: y, mask: nil, task: .regression)
 /// mae.result()
 /// ```
-public final class ErrorMetric: Metric {
+public final class ErrorMetric: SummableMetric {
     /// The names this metric answers to.
     public static let names = ["mae", "mse", "rmse"]
     public let name: String
@@ -44,6 +44,12 @@ public final class ErrorMetric: Metric {
             sum += name == "mae" ? abs(d) : d * d
             count += 1
         }
+    }
+
+    /// `[sum of errors, count]`.
+    public var sums: [Double] {
+        get { [sum, Double(count)] }
+        set { (sum, count) = newValue.count == 2 ? (newValue[0], Int(newValue[1])) : (0, 0) }
     }
 
     public func result() -> Double? {

@@ -27,9 +27,25 @@ public protocol Metric: AnyObject {
     func result() -> Double?
 }
 
+/// A metric whose state is a list of sums (counts, error totals), so that the states of several
+/// processes add up: data-parallel training sums the training ranks' `sums` before reading
+/// `result`, which then equals the single-process value. A metric that is not summable is
+/// averaged over the ranks instead.
+///
+/// ```swift
+/// let a = SequenceAccuracy()      // sums: [right, total]
+/// a.sums = [3, 4]                 // as if three of four sequences had been right
+/// a.result()                      // 0.75
+/// ```
+public protocol SummableMetric: Metric {
+    /// The state since `reset`, as numbers that add up across processes; setting it replaces the
+    /// state (an empty list is the state of no batch).
+    var sums: [Double] { get set }
+}
+
 /// The built-in metrics (`ConfusionMatrix.metricNames`: accuracy, precision, recall, F1 and their
 /// macro forms), read off the confusion matrix of the batches since `reset`.
-public final class ConfusionMetric: Metric {
+public final class ConfusionMetric: SummableMetric {
     public let name: String
     private var matrix: ConfusionMatrix?
 
@@ -49,6 +65,19 @@ public final class ConfusionMetric: Metric {
         if matrix == nil { matrix = ConfusionMatrix(classes: k) }
         let c = try task.classes(predictions: predictions, targets: targets, mask: mask)
         try matrix!.add(predicted: c.predicted, actual: c.actual)
+    }
+
+    /// The confusion counts, row by row (`classes²` numbers; empty before the first batch).
+    public var sums: [Double] {
+        get { matrix.map { $0.counts.flatMap { $0.map(Double.init) } } ?? [] }
+        set {
+            let k = Int(Double(newValue.count).squareRoot())
+            guard k > 0, k * k == newValue.count else {
+                matrix = nil
+                return
+            }
+            matrix = ConfusionMatrix(counts: (0..<k).map { r in newValue[(r * k)..<(r * k + k)].map { Int($0) } })
+        }
     }
 
     public func result() -> Double? {

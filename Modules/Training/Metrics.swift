@@ -96,6 +96,9 @@ public struct ConfusionMatrix: Equatable, Codable, Sendable {
 
     public init(classes: Int) { counts = Array(repeating: Array(repeating: 0, count: classes), count: classes) }
 
+    /// A matrix of given counts, `counts[actual][predicted]` (square).
+    public init(counts: [[Int]]) { self.counts = counts }
+
     /// Counts pairs of (predicted, actual) classes; classes outside the matrix are an error.
     public init(predicted: [Int], actual: [Int], classes: Int) throws {
         self.init(classes: classes)

@@ -63,6 +63,33 @@ public struct RunFolder {
         return .other
     }
 
+    /// The staging folder of a run writing `output`: `.<name>.unroll-run` beside it.
+    public static func stagingFolder(for output: URL) -> URL {
+        let out = output.standardizedFileURL
+        return out.deletingLastPathComponent().appendingPathComponent(".\(out.lastPathComponent).unroll-run")
+    }
+
+    /// For the other ranks of a data-parallel job, after rank 0's `prepare`: a private scratch folder
+    /// to write into (never published; removed by `discard`), and rank 0's checkpoints to resume from
+    /// (the run folder must be on a filesystem every rank sees).
+    public static func secondary(output: URL, resume: Bool) throws -> RunFolder {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "unroll-rank-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let checkpoints = stagingFolder(for: output).appendingPathComponent("checkpoints")
+        if resume && !FileManager.default.fileExists(atPath: checkpoints.appendingPathComponent("latest.json").path) {
+            throw CheckpointError.io(
+                path: checkpoints.path,
+                message:
+                    "--resume: this rank cannot see rank 0's checkpoints; a resumed multi-machine run needs the output folder on a filesystem every rank shares"
+            )
+        }
+        return RunFolder(output: output.standardizedFileURL, staging: scratch, resumeFrom: resume ? checkpoints : nil)
+    }
+
+    /// Removes a secondary rank's scratch folder.
+    public func discard() { try? FileManager.default.removeItem(at: staging) }
+
     /// Checks `output` against the rules above and sets up the staging folder (before any data is
     /// read). With `resume`, finds the checkpoints: the unfinished run's, else the bundle's own
     /// (copied into staging so the published bundle keeps them).
@@ -89,8 +116,7 @@ public struct RunFolder {
             }
         }
         let fm = FileManager.default
-        let parent = out.deletingLastPathComponent()
-        let staging = parent.appendingPathComponent(".\(name).unroll-run")
+        let staging = stagingFolder(for: out)
         let stagingKind = kind(of: staging)
         if stagingKind == .notAFolder {
             throw CheckpointError.io(

@@ -12,7 +12,7 @@ import Tensors
 /// try m.update(predictions: p, targets: y, mask: mask, task: .sparse)   // p [2, 3, 5], y [2, 3]
 /// m.result()                                                            // 0.5: one of two rows right
 /// ```
-public final class SequenceAccuracy: Metric {
+public final class SequenceAccuracy: SummableMetric {
     public let name = "sequence_accuracy"
     private var right = 0, total = 0
     public init() {}
@@ -36,6 +36,12 @@ public final class SequenceAccuracy: Metric {
             if ok { right += 1 }
             total += 1
         }
+    }
+
+    /// `[sequences right, sequences]`.
+    public var sums: [Double] {
+        get { [Double(right), Double(total)] }
+        set { (right, total) = newValue.count == 2 ? (Int(newValue[0]), Int(newValue[1])) : (0, 0) }
     }
 
     public func result() -> Double? { total == 0 ? nil : Double(right) / Double(total) }

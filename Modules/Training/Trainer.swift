@@ -1,3 +1,4 @@
+import Collectives
 import Foundation
 import Layers
 import Optimizers
@@ -85,6 +86,10 @@ public final class Trainer {
         optimizer.learningRate = lowered
     }
 
+    /// Sums gradients over the ranks of a data-parallel job (`Trainer+DataParallel.swift`); one
+    /// process by default.
+    public var reducer = GradientReducer(communicator: SingleProcess())
+
     /// The callbacks of the `fit` in progress that `Checkpoint.save` stores the state of.
     public internal(set) var resumableCallbacks: [any ResumableCallback] = []
 
@@ -110,15 +115,28 @@ public final class Trainer {
         try step(x: x, y: y, seed: seed, clipping: clipping, probe: probe, onStep: onStep).loss
     }
 
-    /// `trainStep`, also returning the step's predictions and the mask of its counted steps (for metrics).
+    /// `trainStep`, also returning the step's predictions and the mask of its counted steps (for
+    /// metrics). In a data-parallel job, `x` and `y` are this rank's shard (maybe no rows), and the
+    /// loss and gradients are the whole batch's, summed over the ranks.
     func step(
         x: Tensor, y: Tensor, seed: UInt64, clipping: GradientClipping, probe: RecurrentProbe?,
         onStep: ((Float, GradientClippingReport) throws -> Void)?
-    ) throws -> (loss: Float, predictions: Tensor, mask: Tensor?) {
+    ) throws -> (loss: Float, predictions: Tensor?, mask: Tensor?) {
         let params = model.trainableParameters
-        let (value, rawGrads, predictions, mask) = try lossAndGradients(
-            x: x, y: y, seed: seed, probe: probe, params: params)
-        var grads = rawGrads
+        var value: Float = 0
+        var grads: [Tensor]
+        var predictions: Tensor?
+        var mask: Tensor?
+        if x.shape.first ?? 0 > 0 || communicator.size == 1 {
+            let (v, g, p, m) = try lossAndGradients(x: x, y: y, seed: rankSeed(seed), probe: probe, params: params)
+            (value, grads, predictions, mask) = (v, g, p, m)
+        } else {
+            grads = params.map { Tensor.zeros($0.parameter.value.shape) }
+        }
+        if communicator.size > 1 {
+            let weight = predictions == nil ? 0 : mask.map { $0.sum().scalar ?? 0 } ?? Float(x.shape[0])
+            (value, grads) = try reduceGradients(grads, loss: value, weight: weight)
+        }
         // One pass: the global norm is non-finite exactly when some gradient element is.
         let norm = GradientClipping.globalNorm(grads)
         guard norm.isFinite else {
@@ -223,7 +241,8 @@ public final class Trainer {
             verbosity: options.verbosity, totalSteps: steps, epochs: options.epochs, samples: nTrain)
         let metrics: [any Metric] = try options.metrics.map { try ConfusionMetric($0) } + options.extraMetrics
         var history = options.initialHistory
-        for cb in options.callbacks { try cb.onTrainBegin(self) }
+        let callbacks = options.callbacks.filter { communicator.isPrimary || !$0.primaryRankOnly }
+        for cb in callbacks { try cb.onTrainBegin(self) }
         resumableCallbacks = options.callbacks.compactMap { $0 as? any ResumableCallback }
         defer { resumableCallbacks = [] }
         var firstEpoch = options.initialEpoch + 1
@@ -236,6 +255,7 @@ public final class Trainer {
             // A run that had stopped (early stopping) at the checkpoint trains no further epoch.
             if resumableCallbacks.contains(where: \.stoppedAtResume) { firstEpoch = options.epochs + 1 }
         }
+        try synchronizeWeights()
 
         epochLoop: for epoch in stride(from: firstEpoch, through: options.epochs, by: 1) {
             let t0 = ProgressPrinter.now()
@@ -248,7 +268,8 @@ public final class Trainer {
             var lossSum = 0.0
             for s in 0..<steps {
                 let idx = order[(s * options.batchSize)..<min(nTrain, (s + 1) * options.batchSize)]
-                let (xb, yb) = (try trainX.rows(idx), try trainY.rows(idx))
+                let local = localRows(idx)
+                let (xb, yb) = (try trainX.rows(local), try trainY.rows(local))
                 if let schedule = options.schedule {
                     optimizer.learningRate = schedule.rate(at: optimizer.iterations) * learningRateScale
                 }
@@ -257,11 +278,13 @@ public final class Trainer {
                     x: xb, y: yb, seed: Trainer.stepSeed(options.seed, epoch, s), clipping: options.clipping,
                     probe: sampled ? probe : nil
                 ) { l, r in
-                    for cb in options.callbacks {
+                    for cb in callbacks {
                         try cb.onStepEnd(StepInfo(epoch: epoch, step: s, loss: l, clipping: r), trainer: self)
                     }
                 }
-                for m in metrics { try m.update(predictions: predictions, targets: yb, mask: mask, task: task) }
+                if let predictions {
+                    for m in metrics { try m.update(predictions: predictions, targets: yb, mask: mask, task: task) }
+                }
                 lossSum += Double(l) * Double(idx.count)
                 progress.step(s + 1, logs: ["loss": lossSum / Double(min(nTrain, (s + 1) * options.batchSize))])
             }
@@ -275,9 +298,11 @@ public final class Trainer {
                 )
             }
             var values: [String: Double] = ["loss": lossSum / Double(nTrain), "lr": Double(optimizer.learningRate)]
-            for m in metrics { if let v = m.result() { values[m.name] = v } }  // over this epoch's batches, as Keras
+            // over this epoch's batches (and every rank's), as Keras
+            for (name, v) in try reducedResults(metrics) { values[name] = v }
             if let (vx, vy) = validation {
-                let e = try evaluate(x: vx, y: vy, batchSize: max(options.batchSize, 256), task: task, metrics: metrics)
+                let e = try evaluateAcrossRanks(
+                    x: vx, y: vy, batchSize: max(options.batchSize, 256), task: task, metrics: metrics)
                 values["val_loss"] = e.loss
                 for (name, v) in e.metrics { values["val_" + name] = v }
             }
@@ -289,10 +314,10 @@ public final class Trainer {
                 progress.noteDuration(epochSeconds: values["seconds"] ?? 0, remaining: options.epochs - epoch)
             }
             var stop = false
-            for cb in options.callbacks { if try cb.onEpochEnd(logs, history: history, trainer: self) { stop = true } }
+            for cb in callbacks { if try cb.onEpochEnd(logs, history: history, trainer: self) { stop = true } }
             if stop { break epochLoop }
         }
-        for cb in options.callbacks { try cb.onTrainEnd(history, trainer: self) }
+        for cb in callbacks { try cb.onTrainEnd(history, trainer: self) }
         return history
     }
 
@@ -304,6 +329,8 @@ public final class Trainer {
         public var predictions: Tensor
         /// The results of the metrics `evaluate` was given, by name.
         public var metrics: [String: Double] = [:]
+        /// How many loss terms `loss` is the mean of (examples, or the steps the mask keeps).
+        public var weight: Double = 0
     }
 
     /// Evaluates the model on `x`, `y`; `metrics` are reset, fed every batch and read.
@@ -345,7 +372,8 @@ public final class Trainer {
                 loss: lossSum / max(weight, 1), confusion: confusion,
                 predictions: preds.count == 1 ? preds[0] : try Tensor.concat(preds, axis: 0),
                 metrics: Dictionary(
-                    metrics.compactMap { m in m.result().map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a }))
+                    metrics.compactMap { m in m.result().map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a }),
+                weight: weight)
         }
     }
 }

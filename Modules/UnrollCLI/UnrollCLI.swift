@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collectives
 import Foundation
 import PluginRegistry
 import Specs
@@ -19,6 +20,8 @@ import Training
 /// ```
 public enum UnrollCLI {
     nonisolated(unsafe) static var plugins: [any PluginModule.Type] = []
+    /// The data-parallel job a command joined (`train` under `mpirun`); finished at exit.
+    nonisolated(unsafe) static var job: (any Communicator)?
 
     /// The version `unroll --version` prints.
     public static let version = "0.13.0"
@@ -48,6 +51,7 @@ public enum UnrollCLI {
         }
         do {
             try command.run()
+            job?.finish()
             exit(0)
         } catch let e as SpecErrors {
             for i in e.issues { printError("\(i)") }
@@ -61,11 +65,15 @@ public enum UnrollCLI {
             if Unroll.exitCode(for: error) == .success { Unroll.exit(withError: error) }
             printError("\(error)")
         }
+        // One rank's failure ends the whole job: the others would wait for it in a collective.
+        if let job, job.size > 1 { job.abort(code: 1) }
+        job?.finish()
         exit(1)
     }
 
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        let rank = job.map { $0.size > 1 ? " (rank \($0.rank) of \($0.size))" : "" } ?? ""
+        FileHandle.standardError.write(Data("error\(rank): \(message)\n".utf8))
     }
 }
 

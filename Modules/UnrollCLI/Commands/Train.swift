@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collectives
 import Foundation
 import PluginRegistry
 import Specs
@@ -11,7 +12,10 @@ struct Train: ParsableCommand {
     @Argument(help: "The spec file (YAML or JSON).") var spec: String
     @Option(help: "Override the spec's epochs.") var epochs: Int?
     @Flag(help: "No progress output.") var quiet = false
-    @Option(help: "Compute threads (Unroll's pool; OpenBLAS itself stays single-threaded). Default: all cores.")
+    @Option(
+        help:
+            "Compute threads (Unroll's pool; OpenBLAS itself stays single-threaded). Default: all cores, shared among the ranks of an MPI job on one machine."
+    )
     var threads: Int?
     @Flag(
         help:
@@ -37,8 +41,17 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { BLAS.threadCount = threads }
-        _ = try Runner(registry: UnrollCLI.registry()).train(
+        // Under `mpirun`/`srun`, join the job: ranks on one machine share its cores by default.
+        let job = try Collectives.world()
+        UnrollCLI.job = job
+        if let threads {
+            BLAS.threadCount = threads
+        } else if job.localSize > 1 {
+            BLAS.threadCount = max(1, ProcessInfo.processInfo.activeProcessorCount / job.localSize)
+        }
+        var runner = try Runner(registry: UnrollCLI.registry())
+        runner.communicator = job
+        _ = try runner.train(
             url(spec), epochsOverride: epochs, verbosity: quiet ? .quiet : nil, resume: resume,
             overwrite: overwrite,
             overrides: try (set + (output.map { ["output=\"\(url($0).path)\""] } ?? [])).map(SpecOverride.init))
