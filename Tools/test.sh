@@ -46,6 +46,26 @@ if [ "${1:-}" != "--once" ]; then run_suite "forced: ${forced[*]}" . "${forced[@
 swift build --build-tests -j 2 --package-path Examples/HighwayPlugin
 run_suite "plugin package Examples/HighwayPlugin" Examples/HighwayPlugin
 
+# A build without MPI (UNROLL_MPI=0, as on a machine without Open MPI's headers): it trains on one
+# process, and refuses a job an MPI launcher started rather than let every rank write the same bundle.
+echo "== build without MPI (UNROLL_MPI=0)"
+UNROLL_MPI=0 swift build -j 2 --product unroll --scratch-path .build-nompi
+nompi=$(mktemp -d)
+check() {   # $1: what is checked; the rest: the command, which must succeed
+    local what=$1; shift
+    if "$@"; then passed=$((passed + 1)); echo "ok: $what"; else failed=$((failed + 1)) rc=1; echo "FAILED: $what"; fi
+}
+check "without MPI, one process trains" \
+    .build-nompi/debug/unroll train Examples/hello.yaml --quiet --output "$nompi/one"
+refused() {   # exits non-zero, says why, and writes nothing
+    local out code=0
+    out=$(OMPI_COMM_WORLD_SIZE=2 .build-nompi/debug/unroll train Examples/hello.yaml --output "$nompi/two" 2>&1) || code=$?
+    echo "$out"
+    [ "$code" -ne 0 ] && grep -q "built without MPI" <<<"$out" && [ ! -e "$nompi/two" ]
+}
+check "without MPI, a launcher's 2-process job is refused with the reason" refused
+rm -rf "$nompi"
+
 # Every parser of outside input under the mutation fuzzer for a bounded time (seed fixed, so a run
 # is reproducible); a crash leaves crash-<target>.bin here and fails the target.
 echo "== fuzz: each target ${UNROLL_FUZZ_SECONDS:-4} s"
