@@ -145,7 +145,9 @@ let package = Package(
         /// `swift run -c release unroll-bench`: sgemm GFLOP/s, per-op overhead, elementwise throughput.
         .executableTarget(
             name: "unroll-bench",
-            dependencies: ["COpenBLAS", "Tensors", "Layers", "Optimizers", "Training", "TextPipeline", "Datasets"],
+            dependencies: [
+                "COpenBLAS", "Tensors", "Layers", "Optimizers", "Training", "TextPipeline", "Datasets", "Collectives",
+            ],
             path: "Tools/Bench", swiftSettings: swiftSettings),
 
         /// `unroll-fuzz`: a seeded mutation fuzzer over every parser of outside input (spec, data,
@@ -163,6 +165,9 @@ let package = Package(
 
         .testTarget(
             name: "PluginRegistryTests", dependencies: ["PluginRegistry"], path: "Tests/PluginRegistryTests",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CollectivesTests", dependencies: ["Collectives", "Tensors"], path: "Tests/CollectivesTests",
             swiftSettings: swiftSettings),
         .testTarget(
             name: "TensorsTests", dependencies: ["Tensors", "CKernels"], path: "Tests/TensorsTests",

@@ -1,5 +1,6 @@
 import Collectives
 import Foundation
+import Layers
 import Tensors
 
 /// Data-parallel training: each rank of a job takes a shard of every global batch, the ranks' gradients
@@ -38,6 +39,21 @@ extension Trainer {
         // A loss over no kept term is 0 with zero gradients, as `Loss` divides by max(kept, 1).
         let total = max(extra[1], 1)
         return (extra[0] / total, summed.map { $0.scaled(by: 1 / total) })
+    }
+
+    /// Refuses what sharding would make wrong: a stateful recurrent layer carries each row's state
+    /// into the same row of the next batch, and a rank's rows change from batch to batch.
+    func checkDataParallel() throws {
+        guard communicator.size > 1 else { return }
+        let recurrent = model.layers.flatMap { l -> [any RecurrentLayer] in
+            if let r = l as? any RecurrentLayer { return [r] }
+            return (l as? any WrapsRecurrentLayers)?.wrappedRecurrentLayers ?? []
+        }
+        if let s = recurrent.first(where: { $0.config.stateful }) {
+            throw TrainingError.invalid(
+                "layer \(s.name) is stateful (it carries each row's state into the next batch), which data-parallel training cannot keep: train it on one process, or set stateful: false"
+            )
+        }
     }
 
     /// Makes every rank start from rank 0's weights (a resumed run's, or its seeded initialisation).

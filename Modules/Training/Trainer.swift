@@ -255,6 +255,7 @@ public final class Trainer {
             // A run that had stopped (early stopping) at the checkpoint trains no further epoch.
             if resumableCallbacks.contains(where: \.stoppedAtResume) { firstEpoch = options.epochs + 1 }
         }
+        try checkDataParallel()
         try synchronizeWeights()
 
         epochLoop: for epoch in stride(from: firstEpoch, through: options.epochs, by: 1) {

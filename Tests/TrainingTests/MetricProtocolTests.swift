@@ -88,4 +88,33 @@ final class MetricProtocolTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("unknown metric 'acuracy'"), "\(e)")
         }
     }
+
+    /// Two halves' sums, added, read as the whole: what data-parallel training relies on.
+    func testSummableMetricsAddUpAcrossHalves() throws {
+        var g = SeededGenerator(seed: 8)
+        let p = Tensor.randomUniform([20, 3], using: &g)
+        let y = Tensor((0..<20).map { Float($0 % 3) })
+        let regression = Tensor.randomNormal([20, 2], using: &g)
+        let target = Tensor.randomNormal([20, 2], using: &g)
+        func halves(_ make: () throws -> any SummableMetric, task: TaskKind, _ a: Tensor, _ b: Tensor) throws {
+            let whole = try make()
+            try whole.update(predictions: a, targets: b, mask: nil, task: task)
+            let (first, second) = (try make(), try make())
+            try first.update(
+                predictions: a.slice(axis: 0, start: 0, length: 9), targets: b.slice(axis: 0, start: 0, length: 9),
+                mask: nil, task: task)
+            try second.update(
+                predictions: a.slice(axis: 0, start: 9, length: 11), targets: b.slice(axis: 0, start: 9, length: 11),
+                mask: nil, task: task)
+            XCTAssertNotEqual(first.result(), whole.result(), "\(whole.name): a half alone differs")
+            first.sums = zip(first.sums, second.sums).map(+)
+            XCTAssertEqual(try XCTUnwrap(first.result()), try XCTUnwrap(whole.result()), accuracy: 1e-12, whole.name)
+            let empty = try make()
+            XCTAssertEqual(empty.sums.reduce(0, +), 0)
+            empty.sums = whole.sums
+            XCTAssertEqual(empty.result(), whole.result())
+        }
+        for name in ["accuracy", "macro_f1"] { try halves({ try ConfusionMetric(name) }, task: .sparse, p, y) }
+        for name in ["mae", "rmse"] { try halves({ try ErrorMetric(name) }, task: .regression, regression, target) }
+    }
 }

@@ -153,6 +153,21 @@ final class DistributedTests: XCTestCase {
         XCTAssertTrue(r.err.contains("add --overwrite"), r.err)
     }
 
+    func testAStatefulLayerIsRefusedBeforeTraining() throws {
+        _ = try mpirun()
+        let dir = root()
+        defer { try? fm.removeItem(at: dir) }
+        try setUp(in: dir, epochs: 1)
+        let spec = dir.appendingPathComponent("run.yaml")
+        let text = try String(contentsOf: spec, encoding: .utf8)
+            .replacingOccurrences(of: "units: 8, return_sequences: true", with: "units: 8, return_sequences: true, stateful: true")
+        try Data(text.utf8).write(to: spec)
+        let r = try job(2, ["train", "run.yaml"], in: dir, deadline: 60)
+        XCTAssertNotEqual(r.code, 0)
+        XCTAssertTrue(r.err.contains("is stateful"), r.err)
+        XCTAssertFalse(fm.fileExists(atPath: dir.appendingPathComponent("out").path))
+    }
+
     func testADeadRankEndsTheJobAndAnyNumberOfRanksResumes() throws {
         _ = try mpirun()
         let dir = root()
