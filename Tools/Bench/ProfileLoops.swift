@@ -2,7 +2,7 @@ import Optimizers
 import Tensors
 import Training
 
-/// Endless-enough loops to run under `perf record` (see docs/benchmarks.md, "Profiling").
+/// Endless-enough loops to run under `perf record` (see docs/benchmarks-history.md).
 enum ProfileLoops {
     /// 150 training steps of model (a) (`index` 0), or ~2 s of another benchmark model.
     static func train(index: Int = 0) throws {

@@ -264,7 +264,7 @@ enum ShapeBench {
 
     /// One thread, alternating rounds: OpenBLAS against `BLAS.sgemmTiled` on small products; the
     /// rows "B's rows … apart" store B with 16 spare floats per row (L1 set conflicts, see
-    /// docs/benchmarks.md, seventh session).
+    /// docs/benchmarks-history.md, seventh session).
     static func tiled() {
         print(
             "## Small products on one thread: OpenBLAS against the tiled kernel (50 calls, best of 5 alternating rounds)"

@@ -111,7 +111,7 @@ public enum BLAS {
     /// For products whose `B` stays in cache and is reused many times: the recurrent time loop's
     /// per-step `[rows, H]·[H, G·H]` and `[rows, G·H]·Rᵀ`, and batch-1 inference. With `n` a
     /// multiple of 16 it ran 1.1–1.7× OpenBLAS's speed on such shapes here; other `n` end in
-    /// scalar columns and ran at 0.3×, so callers pad to `tiledWidth(n)` (docs/benchmarks.md).
+    /// scalar columns and ran at 0.3×, so callers pad to `tiledWidth(n)` (docs/benchmarks-history.md).
     /// Each element sums over `k` in order, so a row's result does not depend on `m` or on how
     /// rows are split between threads. `beta = 0` ignores C's old contents (even NaN).
     ///
