@@ -13,10 +13,18 @@ struct Evaluate: ParsableCommand {
     @Argument(help: "A spec whose data's test split to evaluate on (default: the bundle's own test split).") var data:
         String?
     @Flag(help: "JSON output (loss, metrics, confusion matrix) instead of the report.") var json = false
+    @Option(
+        help:
+            "Also write the model's outputs on the test split to this safetensors file: one tensor 'outputs' [examples, …], in the split's order (the bundle's test.safetensors holds its x and y)."
+    ) var saveOutputs: String?
     func run() throws {
         var runner = Runner(registry: try UnrollCLI.registry())
         if json { runner.log = { _ in } }
         let e = try runner.evaluate(bundle: url(bundle), spec: data.map(url))
+        if let saveOutputs {
+            try SafeTensors.write(
+                ["outputs": e.predictions], metadata: ["format": "unroll-outputs"], to: url(saveOutputs))
+        }
         if json {
             let classes = try ModelBundle.load(url(bundle), registry: runner.registry).description.classes
             let object = runner.metricsObject(e, classes: classes)
