@@ -133,13 +133,28 @@ extension Spec {
     /// read and encoded, no pretrained vectors are loaded — and otherwise with those layers'
     /// counts and the totals printed as `?`, with the reason. Never a made-up count.
     public func summary(registry: Registry) throws -> String {
+        let (model, unknown, reason) = try summarized(registry: registry)
+        guard let reason else { return model.summary() }
+        return model.summary(unknown: unknown) + " (the data was not read: \(reason))\n"
+    }
+
+    /// `unroll summary SPEC --json`: `Model.summaryObject`, with `data_not_read` giving the reason
+    /// when counts are unknown.
+    public func summaryObject(registry: Registry) throws -> [String: Any] {
+        let (model, unknown, reason) = try summarized(registry: registry)
+        var object = model.summaryObject(unknown: unknown)
+        if let reason { object["data_not_read"] = reason }
+        return object
+    }
+
+    /// The model for a summary, the layers whose counts are unknown, and why (nil when the data was read).
+    func summarized(registry: Registry) throws -> (Model, Set<String>, String?) {
         do {
             let data = try prepareData()
-            return try makeModel(
+            let model = try makeModel(
                 registry: registry, inputShape: data.inputShape, inputParts: data.inputParts,
-                dataSize: data.vocabularySize
-            )
-            .summary()
+                dataSize: data.vocabularySize)
+            return (model, [], nil)
         } catch let e as SpecErrors {
             throw e
         } catch {
@@ -153,8 +168,7 @@ extension Spec {
             if task.inputSizeFromData {
                 for n in model.nodes where n.inputs.contains(-1) { unknown.insert(n.layer.name) }
             }
-            guard !unknown.isEmpty else { return model.summary() }
-            return model.summary(unknown: unknown) + " (the data was not read: \(error))\n"
+            return (model, unknown, unknown.isEmpty ? nil : "\(error)")
         }
     }
 

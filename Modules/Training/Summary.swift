@@ -55,6 +55,43 @@ extension Model {
     }
 }
 
+extension Model {
+    /// The summary as JSON-ready values (`unroll summary --json`): `name`, `layers` (each `name`,
+    /// `type`, `output_shape` with `null` for the batch, `parameters` — `null` when unknown, 0 for
+    /// a shared layer's later calls — `trainable_parameters`, and `connected_to` for graphs), then
+    /// `total_parameters`, `trainable_parameters` and `non_trainable_parameters` (`null` when any
+    /// layer's count is unknown).
+    ///
+    /// ```swift
+    /// let o = model.summaryObject()      // o["total_parameters"] as? Int == 181_761 for model (a)
+    /// ```
+    public func summaryObject(unknown: Set<String> = []) -> [String: Any] {
+        var seen = Set<ObjectIdentifier>()
+        let rows: [[String: Any]] = nodes.map { n in
+            let first = seen.insert(ObjectIdentifier(n.layer)).inserted
+            let known = !(unknown.contains(n.layer.name) && first)
+            let trainable = n.layer.namedParameters.filter { $0.parameter.trainable }.reduce(0) { $0 + $1.parameter.count }
+            var row: [String: Any] = [
+                "name": n.name, "type": n.layer.typeName,
+                "output_shape": [NSNull()] + n.outputShape.map { $0 as Any },
+                "parameters": known ? (first ? n.layer.parameterCount : 0) as Any : NSNull(),
+                "trainable_parameters": known ? (first ? trainable : 0) as Any : NSNull(),
+            ]
+            if !isChain { row["connected_to"] = inputNames(of: n) }
+            return row
+        }
+        let all = namedParameters.reduce(0) { $0 + $1.parameter.count }
+        let trainable = trainableParameters.reduce(0) { $0 + $1.parameter.count }
+        let complete = unknown.isEmpty
+        return [
+            "name": name, "layers": rows,
+            "total_parameters": complete ? all as Any : NSNull(),
+            "trainable_parameters": complete ? trainable as Any : NSNull(),
+            "non_trainable_parameters": complete ? (all - trainable) as Any : NSNull(),
+        ]
+    }
+}
+
 /// Number formatting for summaries and reports.
 public enum Summary {
     /// `181761` → `181,761`.

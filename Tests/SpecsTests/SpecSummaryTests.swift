@@ -42,4 +42,23 @@ final class SpecSummaryTests: RunnerTestCase {
             s.contains("Total params: ? (") && s.contains("embedding_1 sized by the data")
                 && s.contains("missing.tsv: no such file"), s)
     }
+
+    func testTheJSONSummaryHasTheTrainedModelsCountsOrNull() throws {
+        let url = try spec(path: "t.tsv")
+        let o = try SpecLoader(registry: registry).load(url).summaryObject(registry: registry)
+        let trained = try ModelBundle.load(try runner.train(url).bundle, registry: registry).model
+        XCTAssertEqual(o["total_parameters"] as? Int, trained.namedParameters.reduce(0) { $0 + $1.parameter.count })
+        let layers = try XCTUnwrap(o["layers"] as? [[String: Any]])
+        XCTAssertEqual(layers.map { $0["type"] as? String }, ["Embedding", "GRU", "Dense"])
+        XCTAssertEqual(layers[2]["parameters"] as? Int, 3 * 2 + 2)
+        XCTAssertEqual((layers[1]["output_shape"] as? [Any])?.dropFirst().map { $0 as? Int }, [3])
+        // Without the data: the embedding's and the totals' counts are null, with the reason.
+        let missing = try SpecLoader(registry: registry).load(try spec(path: "missing.tsv")).summaryObject(
+            registry: registry)
+        let rows = try XCTUnwrap(missing["layers"] as? [[String: Any]])
+        XCTAssertTrue(rows[0]["parameters"] is NSNull)
+        XCTAssertEqual(rows[1]["parameters"] as? Int, 3 * 3 * (5 + 3 + 2))
+        XCTAssertTrue(missing["total_parameters"] is NSNull)
+        XCTAssertTrue((missing["data_not_read"] as? String)?.contains("missing.tsv") == true)
+    }
 }
