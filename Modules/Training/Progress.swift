@@ -16,8 +16,9 @@ public enum Verbosity: String, Codable, Sendable {
     case quiet
 }
 
-/// Prints Keras-like progress: `12/320 [===>......] 3s/41s - loss: 0.6931 - accuracy: 0.51 - 12ms/step`
-/// (elapsed / expected for the epoch), and each epoch's line with its throughput in samples/s.
+/// Prints Keras-like progress: `12/320 [===>......] - ETA: 29s - 1350 samples/s - loss: 0.6931 -
+/// accuracy: 0.5100` on a terminal (the time left counting down), and each epoch's line with its
+/// throughput in samples/s.
 final class ProgressPrinter {
     let mode: Verbosity
     let totalSteps: Int
@@ -46,23 +47,38 @@ final class ProgressPrinter {
         if mode == .bar { print("Epoch \(epoch)/\(epochs)") }
     }
 
-    func step(_ n: Int, logs: [String: Double]) {
+    /// Redraws the bar after step `n` (at most every 0.1 s, and at the last step); `logs` — the
+    /// running loss and metrics — is read only when it draws. The line is redrawn in place
+    /// (`\r`, then erase to the end of the line, so a shorter line leaves nothing behind) through
+    /// the same buffered stdout as every other line, flushed, so it never overtakes them.
+    func step(_ n: Int, logs: () -> [String: Double]) {
         guard mode == .bar else { return }
         let t = ProgressPrinter.now()
         guard n == totalSteps || t - lastDraw > 0.1 else { return }
         lastDraw = t
-        let elapsed = t - start
+        let line = ProgressPrinter.barLine(
+            step: n, of: totalSteps, elapsed: t - start, samples: samples, logs: logs())
+        fputs("\r" + line + "\u{1B}[K" + (n == totalSteps ? "\n" : ""), stdout)
+        fflush(stdout)
+    }
+
+    /// The bar as Keras draws it: during the epoch `12/320 [===>....] - ETA: 29s - 1350 samples/s
+    /// - loss: 0.6931 - accuracy: 0.5100` (the time left counting down), and at its end
+    /// `320/320 [======] - 41s 128ms/step - 1350 samples/s - loss: …`.
+    static func barLine(step n: Int, of total: Int, elapsed: Double, samples: Int, logs: [String: Double]) -> String {
         let width = 30
-        let done = Int(Double(width) * Double(n) / Double(max(totalSteps, 1)))
+        let done = Int(Double(width) * Double(n) / Double(max(total, 1)))
         let bar =
-            String(repeating: "=", count: max(0, done - 1)) + (done > 0 ? (n == totalSteps ? "=" : ">") : "")
+            String(repeating: "=", count: max(0, done - 1)) + (done > 0 ? (n == total ? "=" : ">") : "")
             + String(repeating: ".", count: width - done)
-        let eta = n == totalSteps ? elapsed : elapsed / Double(max(n, 1)) * Double(totalSteps)
-        let perStep = elapsed / Double(max(n, 1)) * 1000
-        let line =
-            "\r\(n)/\(totalSteps) [\(bar)] \(ProgressPrinter.time(elapsed))/\(ProgressPrinter.time(eta))\(ProgressPrinter.format(logs)) - \(String(format: perStep < 10 ? "%.2f" : "%.0f", perStep))ms/step"
-        FileHandle.standardOutput.write(Data(line.utf8))
-        if n == totalSteps { FileHandle.standardOutput.write(Data("\n".utf8)) }
+        let perStep = elapsed / Double(max(n, 1))
+        let seen = Double(samples) * Double(n) / Double(max(total, 1))
+        let rate = elapsed > 0 && samples > 0 ? " - \(Int((seen / elapsed).rounded())) samples/s" : ""
+        let time =
+            n >= total
+            ? "\(ProgressPrinter.time(elapsed)) \(String(format: perStep * 1000 < 10 ? "%.2f" : "%.0f", perStep * 1000))ms/step"
+            : "ETA: \(ProgressPrinter.time(perStep * Double(total - n)))"
+        return "\(n)/\(total) [\(bar)] - \(time)\(rate)\(ProgressPrinter.format(logs))"
     }
 
     /// ` - 14,200 samples/s` for an epoch of `seconds`, or nothing when it cannot be said.

@@ -287,7 +287,11 @@ public final class Trainer {
                     for m in metrics { try m.update(predictions: predictions, targets: yb, mask: mask, task: task) }
                 }
                 lossSum += Double(l) * Double(idx.count)
-                progress.step(s + 1, logs: ["loss": lossSum / Double(min(nTrain, (s + 1) * options.batchSize))])
+                progress.step(s + 1) {  // the running figures, read only when the bar is drawn
+                    var running = ["loss": lossSum / Double(min(nTrain, (s + 1) * options.batchSize))]
+                    for m in metrics { if let v = m.result() { running[m.name] = v } }
+                    return running
+                }
             }
             // The last step's update can leave non-finite weights while every loss and gradient
             // was finite (e.g. a divergent rate): stop here, before any callback writes them.

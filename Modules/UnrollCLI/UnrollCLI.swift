@@ -32,6 +32,9 @@ public enum UnrollCLI {
     /// error for every user mistake.
     public static func run(plugins: [any PluginModule.Type], arguments: [String]? = nil) -> Never {
         self.plugins = plugins
+        // Line by line even into a file or pipe, so the lines keep their order with standard
+        // error's and a log shows each epoch as it ends.
+        setvbuf(stdout, nil, _IOLBF, 0)
         var command: ParsableCommand
         let args = arguments ?? Array(CommandLine.arguments.dropFirst())
         if let first = args.first, !first.hasPrefix("-"), first != "help" {

@@ -173,6 +173,19 @@ final class LearningTests: XCTestCase {
         XCTAssertEqual(ProgressPrinter(verbosity: .quiet, totalSteps: 1, epochs: 1).throughput(1), "")
     }
 
+    /// The bar counts the time left down during the epoch and gives the time per step at its end,
+    /// with samples/s and the running figures.
+    func testTheBarCountsDownAndEndsWithTheTimePerStep() {
+        let during = ProgressPrinter.barLine(
+            step: 10, of: 40, elapsed: 3, samples: 1_280, logs: ["loss": 0.5, "accuracy": 0.75])
+        XCTAssertEqual(
+            during, "10/40 [======>.......................] - ETA: 9s - 107 samples/s - loss: 0.5000 - accuracy: 0.7500")
+        let later = ProgressPrinter.barLine(step: 30, of: 40, elapsed: 9, samples: 1_280, logs: [:])
+        XCTAssertTrue(later.contains("ETA: 3s"), later)
+        let end = ProgressPrinter.barLine(step: 40, of: 40, elapsed: 12, samples: 1_280, logs: ["loss": 0.25])
+        XCTAssertEqual(end, "40/40 [==============================] - 12s 300ms/step - 107 samples/s - loss: 0.2500")
+    }
+
     /// Keras's count: with `patience: 2` training stops after the second epoch in a row without
     /// improvement (it waited one more before), and says why and whose weights it restored.
     func testEarlyStoppingCountsAsKerasAndSaysWhy() throws {

@@ -59,6 +59,24 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(
             moved.out.contains("training: adam at learning rate 0.001, batch 32, 1 epoch; 160 examples train"),
             moved.out)
+    
+        // --quiet prints nothing; the report is in the bundle.
+        let quiet = try runUnroll(["train", "r.yaml", "--output", "silent", "--quiet"], in: folder)
+        XCTAssertEqual(quiet.code, 0, quiet.err)
+        XCTAssertEqual(quiet.out, "")
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent("silent/metrics.json").path))
+        // The bar goes through the same buffered standard output as the other lines: into a pipe,
+        // it comes after the start line and before the report (it used to overtake them).
+        let log = try runUnroll(
+            ["train", "r.yaml", "--output", "logged", "--set", "epochs=2", "--set", "verbosity=bar"], in: folder)
+        XCTAssertEqual(log.code, 0, log.err)
+        let order = ["training:", "Epoch 1/2", "[=", "Epoch 2/2", "test loss"].map { key in
+            log.out.range(of: key).map { log.out.distance(from: log.out.startIndex, to: $0.lowerBound) } ?? -1
+        }
+        XCTAssertFalse(order.contains(-1), log.out)
+        XCTAssertEqual(order, order.sorted(), log.out)
+        XCTAssertTrue(log.out.contains("\u{1B}[K"), "each redraw erases the rest of the line")
     }
 
     /// `--json` on validate and layers: one object a program can read; validate still exits 1.

@@ -11,7 +11,7 @@ struct Train: ParsableCommand {
         abstract: "Train the model a spec describes; writes a bundle folder and prints the test report.")
     @Argument(help: "The spec file (YAML or JSON).") var spec: String
     @Option(help: "Override the spec's epochs.") var epochs: Int?
-    @Flag(help: "No progress output.") var quiet = false
+    @Flag(help: "Print nothing but errors (the test report is in the bundle's metrics.json).") var quiet = false
     @Option(
         help:
             "Compute threads (Unroll's pool; OpenBLAS itself stays single-threaded). Default: all cores, shared among the ranks of an MPI job on one machine."
@@ -51,6 +51,7 @@ struct Train: ParsableCommand {
         }
         var runner = try Runner(registry: UnrollCLI.registry())
         runner.communicator = job
+        if quiet { runner.log = { _ in } }
         _ = try runner.train(
             url(spec), epochsOverride: epochs, verbosity: quiet ? .quiet : nil, resume: resume,
             overwrite: overwrite,
