@@ -1,7 +1,7 @@
 import Layers
 import PluginRegistry
 
-/// Registers the plugin's layer, cleaning step, metric and task; an app lists this module:
+/// Registers the plugin's layer, cleaning step, metric, task and callback; an app lists this module:
 /// `UnrollCLI.run(plugins: [AcmeLayers.self])`.
 public enum AcmeLayers: PluginModule {
     public static func register(in registry: inout Registry) throws {
@@ -9,5 +9,6 @@ public enum AcmeLayers: PluginModule {
         try registry.register(EmojiWords.entry)
         try registry.register(WithinHalf.entry)
         try registry.register(TextScore.entry)
+        try registry.register(StopAtTarget.entry)
     }
 }

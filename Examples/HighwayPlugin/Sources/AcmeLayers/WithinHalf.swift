@@ -5,8 +5,9 @@ import Training
 
 /// A plugin metric: the share of predicted values within 0.5 of their target (a regression's
 /// "close enough" rate). Registered as `acme.within_half`; `fit` logs it each epoch (and
-/// `val_acme.within_half`), early stopping can monitor it. Nil on a classifier.
-public final class WithinHalf: Metric {
+/// `val_acme.within_half`), early stopping can monitor it. Nil on a classifier. Summable (its
+/// state is two counts), so data-parallel training sums it over the ranks exactly.
+public final class WithinHalf: SummableMetric {
     public let name = "acme.within_half"
     private var hits = 0, count = 0
     public init() {}
@@ -25,6 +26,12 @@ public final class WithinHalf: Metric {
     }
 
     public func result() -> Double? { count == 0 ? nil : Double(hits) / Double(count) }
+
+    /// `[values within 0.5, values]`.
+    public var sums: [Double] {
+        get { [Double(hits), Double(count)] }
+        set { (hits, count) = newValue.count == 2 ? (Int(newValue[0]), Int(newValue[1])) : (0, 0) }
+    }
 
     static let entry = PluginEntry.configured(
         .metric, "acme.within_half", summary: "share of values within 0.5 of the target", config: NoFields.self

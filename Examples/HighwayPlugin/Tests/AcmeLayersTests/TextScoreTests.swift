@@ -19,7 +19,7 @@ final class TextScoreTests: XCTestCase {
 
     /// `scores.tsv` — the score is (happy faces − sad faces), the words around them are noise —
     /// and `score.yaml`, a graph through the plugin's step, layer, task and metric.
-    func writeSpec(epochs: Int = 60) throws -> URL {
+    func writeSpec(epochs: Int = 60, verbosity: String = "quiet", extra: String = "") throws -> URL {
         var rng = SeededGenerator(seed: 5)
         var rows = ["text\tlabel"]
         for _ in 0..<300 {
@@ -48,8 +48,9 @@ final class TextScoreTests: XCTestCase {
             optimizer: {type: adam, learning_rate: 0.02}
             metrics: [mae, acme.within_half]
             epochs: \(epochs)
-            verbosity: quiet
+            verbosity: \(verbosity)
             output: bundle
+            \(extra)
             """.utf8
         ).write(to: spec)
         return spec
@@ -71,6 +72,30 @@ final class TextScoreTests: XCTestCase {
         XCTAssertEqual(p.map { ($0.value! as Double).rounded() }, [2, -2, 0])
         XCTAssertThrowsError(try ModelBundle.load(r.bundle, registry: try Builtins.registry())) { e in
             XCTAssertTrue("\(e)".contains("acme."), "\(e)")
+        }
+    }
+
+    /// The plugin callback stops training once the validation share within 0.5 reaches 0.9, says
+    /// so, and the run ends there with its bundle.
+    func testThePluginCallbackStopsAtItsTarget() throws {
+        let spec = try writeSpec(
+            epochs: 200, verbosity: "epochs",
+            extra: "split: {validation: 0.2}\ncallbacks: [{type: acme.stop_at_target, monitor: val_acme.within_half, target: 0.9}]")
+        var logged: [String] = []
+        var runner = Runner(registry: try Builtins.registry(plugins: [AcmeLayers.self]))
+        runner.log = { logged.append($0) }
+        let r = try runner.train(spec)
+        let last = try XCTUnwrap(r.history.epochs.last)
+        XCTAssertLessThan(last.epoch, 200, "stopped early")
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(last.values["val_acme.within_half"]), 0.9)
+        XCTAssertLessThan(
+            try XCTUnwrap(r.history.epochs.dropLast().last?.values["val_acme.within_half"]), 0.9,
+            "and not an epoch later than the target")
+        XCTAssertTrue(logged.contains { $0.contains("acme.stop_at_target: val_acme.within_half reached") }, "\(logged)")
+        // A monitor that is never logged is an error naming what was.
+        let wrong = try writeSpec(epochs: 2, extra: "callbacks: [{type: acme.stop_at_target, monitor: val_nothing, target: 1}]")
+        XCTAssertThrowsError(try runner.train(wrong, overwrite: true)) { e in
+            XCTAssertTrue("\(e)".contains("monitors 'val_nothing'"), "\(e)")
         }
     }
 
