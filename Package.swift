@@ -146,7 +146,8 @@ let package = Package(
         .executableTarget(
             name: "unroll-bench",
             dependencies: [
-                "COpenBLAS", "Tensors", "Layers", "Optimizers", "Training", "TextPipeline", "Datasets", "Collectives",
+                "COpenBLAS", "CKernels", "Tensors", "Layers", "Optimizers", "Training", "TextPipeline", "Datasets",
+                "Collectives",
             ],
             path: "Tools/Bench", swiftSettings: swiftSettings),
 

@@ -1,19 +1,27 @@
+import CKernels
 import Collectives
 import Foundation
 import Tensors
 
 // unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|prefetch|lookup|concurrent|graph|all|profile-train[-b|-c1|-c2|-e]|profile-infer|orthogonal|distributed[-ae]]   (glove runs alone: it reports peak memory)
 // Build and run in release mode: swift build -c release --product unroll-bench && .build/release/unroll-bench
+/// The first lines of every run: what the figures were measured on.
+func printHost() {
+    let isa = ["baseline", "AVX2 + FMA", "AVX-512"][Int(unroll_kernels_isa())]
+    print("CPU: \(CPUFeatures.modelName) (\(CPUFeatures.vectorExtensions)); Unroll kernels: \(isa)")
+    print("OpenBLAS kernels: \(BLAS.coreName), threads: \(BLAS.threadCount)")
+}
+
 let args = CommandLine.arguments.dropFirst()
 let which = Set(args.isEmpty ? ["all"] : args)
 do {
     if let d = which.first(where: { $0 == "distributed" || $0.hasPrefix("distributed-") }) {
         // Under mpirun: only rank 0 prints; every rank runs the same steps (DistributedBench).
-        if (try Collectives.world()).isPrimary { print("OpenBLAS kernels: \(BLAS.coreName), threads: \(BLAS.threadCount)") }
+        if (try Collectives.world()).isPrimary { printHost() }
         try DistributedBench.run([d])
         exit(0)
     }
-    print("OpenBLAS kernels: \(BLAS.coreName), threads: \(BLAS.threadCount)")
+    printHost()
     if which.contains("profile-train") { try ProfileLoops.train() }
     if which.contains("profile-train-b") { try ProfileLoops.train(index: 1) }
     if which.contains("profile-train-c1") { try ProfileLoops.train(index: 2) }

@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -19,6 +21,26 @@ public enum CPUFeatures {
         }
         return []
     }()
+
+    /// The `model name` line of the first processor (`AMD EPYC`, `Intel(R) Xeon(R) Processor`), or
+    /// `unknown CPU`: benchmark figures name the CPU they were measured on.
+    public static let modelName: String = {
+        guard let f = fopen("/proc/cpuinfo", "r") else { return "unknown CPU" }
+        defer { fclose(f) }
+        var line = [CChar](repeating: 0, count: 8192)
+        while fgets(&line, Int32(line.count), f) != nil {
+            let s = String(cString: line)
+            if s.hasPrefix("model name"), let value = s.split(separator: ":", maxSplits: 1).last {
+                return value.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+        }
+        return "unknown CPU"
+    }()
+
+    /// The instruction sets of interest this CPU has, widest first: `avx512f avx2 fma`, `avx2 fma`, ….
+    public static var vectorExtensions: String {
+        ["avx512f", "avx2", "fma"].filter(flags.contains).joined(separator: " ")
+    }
 
     /// The OpenBLAS core type whose kernels this CPU runs: `SkylakeX` (AVX-512 F/BW/VL/DQ),
     /// `Haswell` (AVX2 + FMA), or nil (leave OpenBLAS's choice alone).
