@@ -17,6 +17,7 @@ typedef float unroll_v16 __attribute__((ext_vector_type(16)));
 // must fit the 16 (SSE, AVX2) or 32 (AVX-512) vector registers with room for B's vectors).
 #define TILE_ROWS 2
 #define TILE_VECS 1
+#define ROW_VECS 1
 #define ISA base
 #include "kernels_impl.h"
 #undef ISA
@@ -24,8 +25,14 @@ typedef float unroll_v16 __attribute__((ext_vector_type(16)));
 #if defined(__x86_64__)
 #define UNROLL_X86 1
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+// 16 YMM registers: a tile of 6 rows × 16 columns keeps 12 accumulators, B's 2 vectors and a
+// broadcast in registers (the shape of OpenBLAS's Haswell kernel); a lone row takes 64 columns.
 #undef TILE_VECS
-#define TILE_VECS 2
+#define TILE_VECS 1
+#undef TILE_ROWS
+#define TILE_ROWS 6
+#undef ROW_VECS
+#define ROW_VECS 4
 #define ISA avx2
 #include "kernels_impl.h"
 #undef ISA
@@ -36,6 +43,8 @@ typedef float unroll_v16 __attribute__((ext_vector_type(16)));
 #define TILE_VECS 4
 #undef TILE_ROWS
 #define TILE_ROWS 6
+#undef ROW_VECS
+#define ROW_VECS 4
 #define ISA avx512
 #include "kernels_impl.h"
 #undef ISA

@@ -53,7 +53,7 @@ static void K(vtanh)(float *x, ptrdiff_t n) { for (ptrdiff_t i = 0; i < n; i++) 
 
 // acc[r][·] += A[r, p] · B[p, ·] for one p
 #define K_GEMM_TILE_STEP(p) do { \
-        unroll_v16 bv[TILE_VECS]; \
+        unroll_v16 bv[ROW_VECS > TILE_VECS ? ROW_VECS : TILE_VECS]; \
         for (int q = 0; q < W; q++) memcpy(&bv[q], b + (p) * ldb + 16 * q, sizeof(unroll_v16)); \
         for (int r = 0; r < R; r++) { \
             const unroll_v16 s = (unroll_v16)a[r * lda + (p)]; \
@@ -64,7 +64,7 @@ static void K(vtanh)(float *x, ptrdiff_t n) { for (ptrdiff_t i = 0; i < n; i++) 
 static inline __attribute__((always_inline)) void K(gemm_tile)(const int R, const int W, ptrdiff_t k, float alpha,
         const float *restrict a, ptrdiff_t lda, const float *restrict b, ptrdiff_t ldb, float beta, float *restrict c, ptrdiff_t ldc,
         ptrdiff_t prefetch) {
-    unroll_v16 acc[TILE_ROWS][TILE_VECS];
+    unroll_v16 acc[TILE_ROWS][ROW_VECS > TILE_VECS ? ROW_VECS : TILE_VECS];
     for (int r = 0; r < R; r++) for (int q = 0; q < W; q++) acc[r][q] = (unroll_v16)0;
     const ptrdiff_t ahead = prefetch > 0 && prefetch < k ? k - prefetch : 0;    // rows that have a row `prefetch` ahead
     ptrdiff_t p = 0;
@@ -107,16 +107,53 @@ static inline __attribute__((always_inline)) void K(gemm_tile_rows)(const int R,
     }
 }
 
+#if ROW_VECS > TILE_VECS
+// One row, columns j0 … j0 + 16·ROW_VECS: rows left over after the multi-row tiles (batch-1
+// inference's only row) get a wider tile, so enough accumulators are in flight to hide the FMA
+// latency. Same sums in the same order as any other tile.
+static inline __attribute__((always_inline)) void K(gemm_row_wide)(ptrdiff_t j0, ptrdiff_t n, ptrdiff_t k, float alpha,
+        const float *restrict a, const float *restrict b, ptrdiff_t ldb, float beta, float *restrict c, ptrdiff_t prefetch) {
+    const ptrdiff_t vecs = (n - j0) / 16 < ROW_VECS ? (n - j0) / 16 : ROW_VECS;
+    switch (vecs) {
+    case ROW_VECS: K(gemm_tile)(1, ROW_VECS, k, alpha, a, 0, b + j0, ldb, beta, c + j0, 0, prefetch); return;
+#if ROW_VECS > 3
+    case 3: K(gemm_tile)(1, 3, k, alpha, a, 0, b + j0, ldb, beta, c + j0, 0, prefetch); break;
+#endif
+#if ROW_VECS > 2
+    case 2: K(gemm_tile)(1, 2, k, alpha, a, 0, b + j0, ldb, beta, c + j0, 0, prefetch); break;
+#endif
+    case 1: K(gemm_tile)(1, 1, k, alpha, a, 0, b + j0, ldb, beta, c + j0, 0, prefetch); break;
+    default: break;
+    }
+    for (ptrdiff_t j = j0 + 16 * vecs; j < n; j++) {
+        float acc = 0;
+        for (ptrdiff_t p = 0; p < k; p++) acc += a[p] * b[p * ldb + j];
+        c[j] = beta == 0 ? alpha * acc : beta * c[j] + alpha * acc;
+    }
+}
+#endif
+
 static void K(gemm_tiled)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *restrict a, ptrdiff_t lda,
                           const float *restrict b, ptrdiff_t ldb, float beta, float *restrict c, ptrdiff_t ldc, ptrdiff_t prefetch) {
+    ptrdiff_t mt = m;   // rows the multi-row tiles take
+#if ROW_VECS > TILE_VECS
+    mt = m - m % TILE_ROWS;
+#if TILE_ROWS > 4
+    if (m % TILE_ROWS >= 4) mt += 4;
+#endif
+#endif
     for (ptrdiff_t j = 0; j < n; j += 16 * TILE_VECS) {
         ptrdiff_t i = 0;
-        for (; i + TILE_ROWS <= m; i += TILE_ROWS) K(gemm_tile_rows)(TILE_ROWS, j, n, k, alpha, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc, prefetch);
+        for (; i + TILE_ROWS <= mt; i += TILE_ROWS) K(gemm_tile_rows)(TILE_ROWS, j, n, k, alpha, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc, prefetch);
 #if TILE_ROWS > 4
-        for (; i + 4 <= m; i += 4) K(gemm_tile_rows)(4, j, n, k, alpha, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc, prefetch);
+        for (; i + 4 <= mt; i += 4) K(gemm_tile_rows)(4, j, n, k, alpha, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc, prefetch);
 #endif
-        for (; i < m; i++) K(gemm_tile_rows)(1, j, n, k, alpha, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc, prefetch);
+        for (; i < mt; i++) K(gemm_tile_rows)(1, j, n, k, alpha, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc, prefetch);
     }
+#if ROW_VECS > TILE_VECS
+    for (ptrdiff_t i = mt; i < m; i++)
+        for (ptrdiff_t j = 0; j < n; j += 16 * ROW_VECS) K(gemm_row_wide)(j, n, k, alpha, a + i * lda, b, ldb, beta, c + i * ldc, prefetch);
+#endif
 }
 
 #undef K_GEMM_TILE_STEP

@@ -12,6 +12,8 @@ extension RecurrentKernel {
         /// `Rᵀ [G·H, width]` (zero columns past H), so `drec_t·Rᵀ` is a plain product for
         /// `BLAS.sgemmTiled`; nil when OpenBLAS serves.
         let RT: UnsafePointer<Float>?, tiledWidth: Int
+        /// Row stride of `RT` (`BLAS.tiledStride`).
+        let RTStride: Int
         let dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>
         let dhCarry: UnsafeMutablePointer<Float>, dcCarry: UnsafeMutablePointer<Float>
         let hPrevAll: UnsafeMutablePointer<Float>
@@ -40,7 +42,8 @@ extension RecurrentKernel {
         var dRecBias = Tensor.zeros([GH])
         var hPrevAll = Tensor(shape: [B * T * H]) { _, _ in }  // every row is written
         let width = BLAS.tiledWidth(H)  // Rᵀ [G·H, width], zero columns past H
-        let RT = width.map { Self.paddedCopy(R, rows: H, cols: GH, transposed: true, width: $0) } ?? []
+        let stride = width.map { B >= 4 ? BLAS.tiledStride($0) : $0 } ?? H  // rows apart (`BLAS.tiledStride`)
+        let RT = width.map { Self.paddedCopy(R, rows: H, cols: GH, transposed: true, width: $0, stride: stride) } ?? []
         let zeroRow = [Float](repeating: 0, count: H)
         var stepNorms = [Float](repeating: 0, count: probe == nil ? 0 : parts * T)
 
@@ -74,6 +77,7 @@ extension RecurrentKernel {
                                                                                 R: rp.baseAddress!,
                                                                                 RT: RT.isEmpty ? nil : rtp.baseAddress,
                                                                                 tiledWidth: width ?? H,
+                                                                                RTStride: stride,
                                                                                 dx: dxp.baseAddress!, drec: drecBase,
                                                                                 dhCarry: dhc.baseAddress!,
                                                                                 dcCarry: dcc.baseAddress!,
@@ -193,7 +197,7 @@ extension RecurrentKernel {
                             let (out, ldo, beta) = direct ? (dhc, H, Float(1)) : (tp.baseAddress!, W, Float(0))
                             if let RT = io.RT {
                                 BLAS.sgemmTiled(
-                                    m: Bp, n: W, k: GH, a: drecT, lda: T * GH, b: RT, ldb: W, beta: beta, c: out,
+                                    m: Bp, n: W, k: GH, a: drecT, lda: T * GH, b: RT, ldb: io.RTStride, beta: beta, c: out,
                                     ldc: ldo)
                             } else {
                                 BLAS.sgemm(

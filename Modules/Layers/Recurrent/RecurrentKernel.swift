@@ -54,7 +54,12 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         // extra columns zero (then `Rpadded` is that copy); nil: OpenBLAS.
         let GH = cell.gates * H
         let tiled = BLAS.tiledWidth(GH)
-        let Rpadded = tiled == nil || tiled == GH ? [] : Self.paddedCopy(R, rows: H, cols: GH, width: tiled!)
+        // Its rows an odd number of cache lines apart (`BLAS.tiledStride`) when the batch has the
+        // rows to make up for the copy (batch-1 inference reads R once a step and keeps it as is).
+        let stride = tiled.map { B >= 4 ? BLAS.tiledStride($0) : $0 } ?? GH
+        let Rpadded =
+            tiled == nil || (tiled == GH && stride == GH)
+            ? [] : Self.paddedCopy(R, rows: H, cols: GH, width: tiled!, stride: stride)
 
         xproj.withUnsafeBufferPointer { xp in
             R.withUnsafeBufferPointer { rp in
@@ -79,7 +84,8 @@ struct RecurrentKernel<Cell: RecurrentCell> {
                                                                 cs: csp.baseAddress, saved: sp.baseAddress!,
                                                                 savedPerStep: recording, mask: maskP?.baseAddress,
                                                                 recurrentMask: rmaskP?.baseAddress,
-                                                                zero: zr.baseAddress!, T: T, tiledWidth: tiled)
+                                                                zero: zr.baseAddress!, T: T, tiledWidth: tiled,
+                                                                tiledStride: stride)
                                                             let parts = Self.batchParts(B)
                                                             ComputePool.shared.run(parts: parts) { p in
                                                                 forwardRows(
@@ -153,16 +159,22 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         let T: Int
         /// Width of the tiled per-step product (`BLAS.tiledWidth`), or nil for OpenBLAS.
         let tiledWidth: Int?
+        /// Row stride of `Rpadded` (or of R, `G·H`, when there is no copy).
+        let tiledStride: Int
     }
 
     /// `m [rows, cols]` (or its transpose `[cols, rows]`) copied into a matrix `width` columns wide,
-    /// zero past the last real column: the B operand of a tiled per-step product.
-    static func paddedCopy(_ m: Tensor, rows: Int, cols: Int, transposed: Bool = false, width: Int) -> [Float] {
-        var out = [Float](repeating: 0, count: (transposed ? cols : rows) * width)
+    /// zero past the last real column, its rows `stride ≥ width` floats apart: the B operand of a
+    /// tiled per-step product.
+    static func paddedCopy(_ m: Tensor, rows: Int, cols: Int, transposed: Bool = false, width: Int, stride: Int? = nil)
+        -> [Float]
+    {
+        let ld = stride ?? width
+        var out = [Float](repeating: 0, count: (transposed ? cols : rows) * ld)
         m.withUnsafeBufferPointer { src in
             for r in 0..<rows {
                 for c in 0..<cols {
-                    out[transposed ? c * width + r : r * width + c] = src[r * cols + c]
+                    out[transposed ? c * ld + r : r * ld + c] = src[r * cols + c]
                 }
             }
         }
@@ -197,7 +209,7 @@ struct RecurrentKernel<Cell: RecurrentCell> {
                     if let bias = io.recBias { for b in 0..<Bp { (rb + b * ldr).update(from: bias, count: GH) } }
                     if let width = io.tiledWidth {
                         BLAS.sgemmTiled(
-                            m: Bp, n: width, k: H, a: a, lda: lda, b: io.Rpadded ?? io.R, ldb: width,
+                            m: Bp, n: width, k: H, a: a, lda: lda, b: io.Rpadded ?? io.R, ldb: io.tiledStride,
                             beta: io.recBias == nil ? 0 : 1, c: rb, ldc: width)
                     } else {
                         BLAS.sgemm(

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Unroll against PyTorch on this machine, in one run: `unroll-bench rnn` and Tools/compare_torch.py
+# alternately ROUNDS times (default 2), then each model's ms/step side by side with the ratio
+# (PyTorch ÷ Unroll: above 1, Unroll is faster), per round and as a range.
+#   TORCH_PYTHON=/path/to/venv/bin/python bash Tools/compare.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python=${TORCH_PYTHON:-python3}
+"$python" -c "import torch, numpy" 2>/dev/null || {
+    echo "no torch for $python: set TORCH_PYTHON to a Python with torch and numpy (pip install torch numpy)" >&2
+    exit 1
+}
+swift build -c release --product unroll-bench -j 2 >/dev/null
+logs=$(mktemp -d)
+for round in $(seq "${ROUNDS:-2}"); do
+    .build/release/unroll-bench rnn >"$logs/unroll-$round.txt"
+    "$python" Tools/compare_torch.py >"$logs/torch-$round.txt"
+done
+head -n 2 "$logs/unroll-1.txt"
+head -n 1 "$logs/torch-1.txt"
+python3 - "$logs" "${ROUNDS:-2}" <<'PY'
+import re, sys
+logs, rounds = sys.argv[1], int(sys.argv[2])
+def unroll(text):
+    out = {}
+    section = ""
+    for line in text.splitlines():
+        if line.startswith("## "):
+            section = line
+        m = re.match(r"\| \((\w+)\) [^|]*\| ([\d.]+) \|", line)
+        if m and section.startswith("## Recurrent training"):
+            out[m.group(1)] = float(m.group(2))
+        m = re.match(r"\| (1|256) \| [\d.]+ \| ([\d.]+) \|", line)
+        if m and section.startswith("## Inference"):
+            out[f"inference, batch {m.group(1)}"] = float(m.group(2))
+    return out
+def torch(text):
+    out = {}
+    for line in text.splitlines():
+        m = re.match(r"\| \((\w+)\) [^|]*\| ([\d.]+) \|", line)
+        if m:
+            out[m.group(1)] = float(m.group(2))
+        m = re.match(r"\| \(a\) inference, batch (\d+) \| [\d.]+ ms/batch, ([\d.]+) ms/sequence", line)
+        if m:
+            out[f"inference, batch {m.group(1)}"] = float(m.group(2))
+    return out
+runs = [(unroll(open(f"{logs}/unroll-{r}.txt").read()), torch(open(f"{logs}/torch-{r}.txt").read()))
+        for r in range(1, rounds + 1)]
+keys = ["a", "b", "c1", "c2", "e", "inference, batch 1", "inference, batch 256"]
+print("| model | Unroll ms | PyTorch ms | PyTorch ÷ Unroll, per round | range |")
+print("|---|---|---|---|---|")
+for k in keys:
+    pairs = [(u[k], t[k]) for u, t in runs if k in u and k in t]
+    if not pairs:
+        continue
+    ratios = [t / u for u, t in pairs]
+    name = f"({k})" if len(k) <= 2 else f"(a) {k}, ms/sequence"
+    print(f"| {name} | {' / '.join(f'{u:.3g}' for u, _ in pairs)} | {' / '.join(f'{t:.3g}' for _, t in pairs)} | "
+          f"{' / '.join(f'{r:.2f}×' for r in ratios)} | {min(ratios):.2f}–{max(ratios):.2f}× |")
+PY
+rm -rf "$logs"
