@@ -7,7 +7,7 @@
 # which depends on Unroll by path) is built and its tests run once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash Tools/install-deps.sh
+bash Tools/install-deps.sh --for-tests
 if [ -f Tools/fetch-data.sh ]; then bash Tools/fetch-data.sh --for-tests; fi
 swift build --build-tests -j 2
 

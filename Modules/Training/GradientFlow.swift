@@ -17,6 +17,10 @@ public final class GradientFlowMonitor: Callback {
         public var gradientNorms: [Double]
         public var saturation: [String: Double]
         public var batches: Int
+        public init(layer: String, epoch: Int, gradientNorms: [Double], saturation: [String: Double], batches: Int) {
+            (self.layer, self.epoch, self.gradientNorms) = (layer, epoch, gradientNorms)
+            (self.saturation, self.batches) = (saturation, batches)
+        }
     }
     /// Clipping figures of one epoch.
     public struct ClipEpoch: Codable, Equatable {
@@ -30,9 +34,11 @@ public final class GradientFlowMonitor: Callback {
     public let probe = RecurrentProbe()
     public private(set) var layers: [LayerEpoch] = []
     public private(set) var clipping: [ClipEpoch] = []
-    /// Lines of the closing summary (also printed unless `quiet`).
+    /// Lines of the closing summary (also said through `log`, unless `quiet`).
     public private(set) var summary: [String] = []
     var quiet: Bool
+    /// Where the closing summary is said (the run's log; standard output by default).
+    public var log: (String) -> Void = { print($0) }
 
     private var sums: [String: (norms: [Double], sat: [String: Double], count: Int)] = [:]
     private var clip = (steps: 0, clipped: 0, before: 0.0, after: 0.0, maxBefore: 0.0)
@@ -92,7 +98,7 @@ public final class GradientFlowMonitor: Callback {
         trainer.probe = nil
         let types = Dictionary(trainer.model.layers.map { ($0.name, $0.typeName) }, uniquingKeysWith: { a, _ in a })
         summary = GradientFlowMonitor.verdicts(layers: layers, clipping: clipping, layerTypes: types)
-        if !quiet { for line in summary { print(line) } }
+        if !quiet { for line in summary { log(line) } }
         guard let directory else { return }
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -114,8 +120,8 @@ public final class GradientFlowMonitor: Callback {
         try AtomicFile.write(Data(csv.utf8), to: directory.appendingPathComponent("gradient_flow.csv"))
     }
 
-    /// The closing verdicts: per layer the ratio of the gradient at step 1 to the last step in
-    /// the last epoch (below 1e-3: vanishing; above 1e3 or non-finite: exploding), saturated
+    /// The closing verdicts: per layer the ratio of the gradient at the first step to the last step
+    /// that carries any (masked padding carries none) in the last epoch (below 1e-3: vanishing; above 1e3 or non-finite: exploding), saturated
     /// gates, and how often clipping fired.
     public static func verdicts(layers: [LayerEpoch], clipping: [ClipEpoch], layerTypes: [String: String] = [:])
         -> [String]
@@ -123,25 +129,27 @@ public final class GradientFlowMonitor: Callback {
         var out: [String] = []
         let lastEpoch = layers.map(\.epoch).max() ?? 0
         for l in layers where l.epoch == lastEpoch {
-            guard let first = l.gradientNorms.first, let last = l.gradientNorms.last, l.gradientNorms.count > 1 else {
-                continue
-            }
-            let T = l.gradientNorms.count
-            let ratio = last > 0 ? first / last : (first > 0 ? Double.infinity : 1)
+            // Steps with no gradient at all are masked padding in every sampled row (after the text in
+            // a tagging set, before it in Keras-style padding): the comparison is between the first
+            // and the last step that carries any.
+            let carrying = l.gradientNorms.enumerated().filter { $0.element > 0 || !$0.element.isFinite }
+            guard let a = carrying.first, let b = carrying.last, a.offset < b.offset else { continue }
+            let (first, last, from, to) = (a.element, b.element, a.offset + 1, b.offset + 1)
+            let ratio = first / last
             let r = String(format: "%.1g", ratio)
             if !ratio.isFinite || ratio > 1e3 {
                 out.append(
-                    "\(l.layer): gradient at step 1 is \(r)× that of step \(T) — exploding; clip gradients (clipping: {global_norm: 1}), lower the learning rate, or shorten sequences"
+                    "\(l.layer): gradient at step \(from) is \(r)× that of step \(to) — exploding; clip gradients (clipping: {global_norm: 1}), lower the learning rate, or shorten sequences"
                 )
             } else if ratio < 1e-3 {
                 let gated = ["LSTM", "GRU"].contains(layerTypes[l.layer] ?? "")
                 out.append(
-                    "\(l.layer): gradient at step 1 is \(r) of step \(T) — vanishing; "
+                    "\(l.layer): gradient at step \(from) is \(r) of step \(to) — vanishing; "
                         + (gated
                             ? "early steps barely train: shorten sequences (padding is often most of them: mask_zero: true), or accept it for long-range-free tasks"
                             : "consider LSTM/GRU, shorter sequences or truncated BPTT"))
             } else {
-                out.append("\(l.layer): gradient at step 1 is \(r) of step \(T) — flowing")
+                out.append("\(l.layer): gradient at step \(from) is \(r) of step \(to) — flowing")
             }
             let saturated = l.saturation.filter { $0.value > 0.5 }.keys.sorted()
             if !saturated.isEmpty {

@@ -82,8 +82,11 @@ public enum TrainingPlugins: PluginModule {
                 summary: "per-step BPTT gradient norms, gate saturation, clipping; gradient_flow.json/csv",
                 config: GradientFlowConfig.self
             ) { c, _ in
-                { (ctx: CallbackContext) in GradientFlowMonitor(directory: ctx.outputDirectory, every: c.every) }
-                    as CallbackFactory
+                { (ctx: CallbackContext) in
+                    let m = GradientFlowMonitor(directory: ctx.outputDirectory, every: c.every)
+                    m.log = ctx.log
+                    return m
+                } as CallbackFactory
             })
     }
 }

@@ -103,6 +103,17 @@ final class TraceAndReportTests: XCTestCase {
     }
 }
 
+extension TraceAndReportTests {
+    /// An axis's labels share their number of decimals, as many as the step needs.
+    func testTickLabelsOfAnAxisAreConsistent() {
+        XCTAssertEqual(SVG.tickLabels([0, 0.25, 0.5, 0.75, 1]), ["0.00", "0.25", "0.50", "0.75", "1.00"])
+        XCTAssertEqual(SVG.tickLabels([1, 1.5, 2]), ["1.0", "1.5", "2.0"])
+        XCTAssertEqual(SVG.tickLabels([0, 5, 10]), ["0", "5", "10"])
+        XCTAssertEqual(SVG.tickLabels([0.2, 0.4, 0.6000000000000001]), ["0.2", "0.4", "0.6"])
+        XCTAssertEqual(SVG.tickLabels([-0.5, 2.7755575615628914e-17, 0.5]), ["-0.5", "0.0", "0.5"])
+    }
+}
+
 func XCTAssertEqual(_ a: [Float], _ b: [Float], accuracy: Float, file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(a.count, b.count, file: file, line: line)
     for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }

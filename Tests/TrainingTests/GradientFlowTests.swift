@@ -69,4 +69,18 @@ final class GradientFlowTests: XCTestCase {
         XCTAssertEqual(r[0].gradientNorms.count, 4)
         XCTAssertEqual(Set(r[0].saturation.keys), ["input", "forget", "candidate", "output"])
     }
+
+    /// Masked padding carries no gradient: the verdict compares the first and last steps that do,
+    /// not a padded step (which read as infinitely exploding after the text, vanishing before it).
+    func testPaddedStepsAreLeftOutOfTheVerdict() {
+        func verdict(_ norms: [Double]) -> String {
+            GradientFlowMonitor.verdicts(
+                layers: [GradientFlowMonitor.LayerEpoch(layer: "lstm_1", epoch: 1, gradientNorms: norms, saturation: [:], batches: 1)],
+                clipping: [], layerTypes: ["lstm_1": "LSTM"])[0]
+        }
+        XCTAssertEqual(verdict([0.2, 0.3, 0.5, 0, 0]), "lstm_1: gradient at step 1 is 0.4 of step 3 — flowing")
+        XCTAssertEqual(verdict([0, 0, 0.2, 0.3, 0.5]), "lstm_1: gradient at step 3 is 0.4 of step 5 — flowing")
+        XCTAssertTrue(verdict([1e-6, 0.1, 1, 0]).contains("step 1 is 1e-06 of step 3 — vanishing"))
+        XCTAssertTrue(verdict([5e4, 1, 10, 0, 0]).contains("exploding"))
+    }
 }

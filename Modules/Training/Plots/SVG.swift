@@ -25,6 +25,21 @@ public enum SVG {
         return String(format: abs(v) < 1 ? "%.2f" : "%.3g", v)
     }
 
+    /// Labels for the ticks of one axis, all with the same number of decimals — as many as the step
+    /// between them needs (`0.25` → 2: 0.00, 0.25, 0.50; `0.5` → 1: 1.0, 1.5, 2.0; whole steps → 0)
+    /// — or all in exponent form when the values are very large or small.
+    public static func tickLabels(_ values: [Double]) -> [String] {
+        guard values.count > 1 else { return values.map(fmt) }
+        let step = zip(values.dropFirst(), values).map { $0 - $1 }.filter { $0 > 0 }.min() ?? 1
+        let largest = values.map(abs).max() ?? 0
+        if largest >= 1e5 || step < 1e-4 { return values.map { String(format: "%.1e", $0) } }
+        var decimals = 0
+        while decimals < 6 && abs((step * pow(10, Double(decimals))).rounded() - step * pow(10, Double(decimals))) > 1e-6 * max(1, step * pow(10, Double(decimals))) {
+            decimals += 1
+        }
+        return values.map { String(format: "%.\(decimals)f", abs($0) < step * 1e-9 ? 0 : $0) }
+    }
+
     /// "Nice" tick values covering [lo, hi].
     static func ticks(_ lo: Double, _ hi: Double, count: Int = 5) -> [Double] {
         guard hi > lo else { return [lo] }
@@ -60,16 +75,22 @@ public struct LineChart {
     public var series: [Series]
     /// Logarithmic y axis (non-positive values are left out).
     public var logY = false
+    /// Vertical lines at these x values, labelled at the top (the best epoch, the stopped epoch).
+    public var markers: [(x: Double, label: String)] = []
 
-    public init(title: String, xLabel: String, yLabel: String, series: [Series], logY: Bool = false) {
+    public init(
+        title: String, xLabel: String, yLabel: String, series: [Series], logY: Bool = false,
+        markers: [(x: Double, label: String)] = []
+    ) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.series = series
         self.logY = logY
+        self.markers = markers
     }
 
-    public func svg(width: Int = 640, height: Int = 360) -> String {
+    public func svg(width: Int = 760, height: Int = 400) -> String {
         let (l, r, t, b) = (64.0, 150.0, 36.0, 48.0)
         let pw = Double(width) - l - r
         let ph = Double(height) - t - b
@@ -102,19 +123,29 @@ public struct LineChart {
             logY
             ? Array(stride(from: y0, through: y1, by: max(1, ((y1 - y0) / 6).rounded(.up)))).map { pow(10, $0) }
             : SVG.ticks(y0, y1)
-        for v in yt {
+        let shown = yt.filter { v in py(v) >= t - 0.5 && py(v) <= t + ph + 0.5 }
+        // a log axis's decades read best as 1e-03 … 1e+00; a linear axis's with equal decimals
+        for (v, label) in zip(shown, logY ? shown.map(SVG.fmt) : SVG.tickLabels(shown)) {
             let y = py(v)
-            guard y >= t - 0.5 && y <= t + ph + 0.5 else { continue }
             s += "<line x1=\"\(l)\" y1=\"\(y)\" x2=\"\(l + pw)\" y2=\"\(y)\" stroke=\"#ddd\"/>\n"
-            s += "<text x=\"\(l - 6)\" y=\"\(y + 4)\" text-anchor=\"end\">\(SVG.fmt(v))</text>\n"
+            s += "<text x=\"\(l - 6)\" y=\"\(y + 4)\" text-anchor=\"end\">\(label)</text>\n"
         }
-        for v in SVG.ticks(x0, x1, count: min(8, max(1, Int(x1 - x0)))) {
-            s += "<text x=\"\(px(v))\" y=\"\(t + ph + 16)\" text-anchor=\"middle\">\(SVG.fmt(v))</text>\n"
+        let xt = SVG.ticks(x0, x1, count: min(8, max(1, Int(x1 - x0))))
+        for (v, label) in zip(xt, SVG.tickLabels(xt)) {
+            s += "<text x=\"\(px(v))\" y=\"\(t + ph + 16)\" text-anchor=\"middle\">\(label)</text>\n"
         }
         s +=
             "<text x=\"\(l + pw / 2)\" y=\"\(Double(height) - 10)\" text-anchor=\"middle\">\(SVG.escape(xLabel))</text>\n"
         s +=
             "<text x=\"16\" y=\"\(t + ph / 2)\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(t + ph / 2))\">\(SVG.escape(yLabel + (logY ? " (log)" : "")))</text>\n"
+        for (i, m) in markers.enumerated() where m.x >= x0 && m.x <= x1 {
+            let x = px(m.x)
+            s += "<line x1=\"\(x)\" y1=\"\(t)\" x2=\"\(x)\" y2=\"\(t + ph)\" stroke=\"#888\" stroke-dasharray=\"3 3\"/>\n"
+            // labels alternate sides so two markers close together stay readable
+            let anchor = i % 2 == 0 ? "end" : "start"
+            s +=
+                "<text x=\"\(x + (i % 2 == 0 ? -4 : 4))\" y=\"\(t + 14 + Double(i) * 14)\" text-anchor=\"\(anchor)\" fill=\"#555\">\(SVG.escape(m.label))</text>\n"
+        }
         var keys: [String] = []
         for se in series where !keys.contains(se.colorKey ?? se.name) { keys.append(se.colorKey ?? se.name) }
         for (i, se) in series.enumerated() {
