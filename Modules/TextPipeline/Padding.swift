@@ -1,7 +1,7 @@
 import Tensors
 
 /// Which end of a sequence padding or truncation applies to (Keras `pad_sequences`).
-public enum PadSide: String, Codable, Sendable { case pre, post }
+public enum PadSide: String, Codable, CaseIterable, Sendable { case pre, post }
 
 /// Pads or truncates integer sequences to a fixed length.
 ///

@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// How `fit` reports progress.
-public enum Verbosity: String, Codable, Sendable {
+public enum Verbosity: String, Codable, CaseIterable, Sendable {
     /// A live bar on a terminal, one line per epoch otherwise.
     case auto
     /// Always the live bar.

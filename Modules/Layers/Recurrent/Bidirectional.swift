@@ -21,7 +21,7 @@ import Tensors
 /// ```
 public final class Bidirectional: Layer {
     /// How the two directions' outputs are combined.
-    public enum MergeMode: String, Codable, Sendable { case concat, sum, mul, ave }
+    public enum MergeMode: String, Codable, CaseIterable, Sendable { case concat, sum, mul, ave }
 
     public struct Config: LayerConfig {
         /// The wrapped recurrent layer: its `type` and config fields.
