@@ -107,9 +107,9 @@ public struct ModelBundle {
         try Checkpoint.saveWeights(model, to: dir.appendingPathComponent("weights.safetensors"))
         try Checkpoint.saveOptimizer(trainer.optimizer, to: dir.appendingPathComponent("optimizer.safetensors"))
         if data.xTest.shape.first ?? 0 > 0 {
-            try SafeTensors.write(
-                ["x": data.xTest, "y": data.yTest], metadata: ["format": "unroll-test-split"],
-                to: dir.appendingPathComponent(testFile))
+            var split = ["x": data.xTest, "y": data.yTest]
+            if let r = data.testReference, r.shape.first == data.xTest.shape.first { split["reference"] = r }
+            try SafeTensors.write(split, metadata: ["format": "unroll-test-split"], to: dir.appendingPathComponent(testFile))
         }
         if let p = data.pipeline {
             let pe = JSONEncoder()
@@ -202,6 +202,11 @@ public struct ModelBundle {
 
     /// The test split stored at training time (`x`, `y`), or nil for a bundle without one.
     public func testSplit() throws -> (x: Tensor, y: Tensor)? {
+        try testSplitWithReference().map { ($0.x, $0.y) }
+    }
+
+    /// The test split with the task's reference numbers (`PreparedData.testReference`) when stored.
+    public func testSplitWithReference() throws -> (x: Tensor, y: Tensor, reference: Tensor?)? {
         let url = directory.appendingPathComponent(Self.testFile)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let t = try SafeTensors.read(url).tensors
@@ -209,7 +214,11 @@ public struct ModelBundle {
             throw CheckpointError.format(
                 path: url.path, message: "must hold tensors 'x' and 'y' with the same number of rows")
         }
-        return (x, y)
+        if let r = t["reference"], r.shape.first != x.shape.first {
+            throw CheckpointError.format(
+                path: url.path, message: "tensor 'reference' has \(r.shape.first ?? 0) rows, 'x' \(x.shape.first ?? 0)")
+        }
+        return (x, y, t["reference"])
     }
 }
 

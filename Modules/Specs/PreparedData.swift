@@ -29,6 +29,11 @@ public struct PreparedData {
     /// What the task fitted on the training data and needs again with the bundle (a forecast's
     /// scaling), saved as `model.json`'s `task_state`.
     public var taskState: JSONValue? = nil
+    /// Numbers per test example that a task keeps for its own test metrics and never feeds the
+    /// model, `[test examples, …]` (a forecast's window levels: each test window's last value of
+    /// each target, which its relative inputs and targets leave out, for sMAPE). Saved with the
+    /// test split as `reference`.
+    public var testReference: Tensor? = nil
 
     public init(
         xTrain: Tensor, yTrain: Tensor, xTest: Tensor, yTest: Tensor, inputShape: [Int], classNames: [String],

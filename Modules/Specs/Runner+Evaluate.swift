@@ -16,22 +16,23 @@ extension Runner {
         let loss = try b.loss(registry: registry)
         let x: Tensor
         let y: Tensor
+        var reference: Tensor?
         if let dataSpec {
             let spec = try SpecLoader(registry: registry).load(dataSpec)
             let data = try spec.prepareData(
                 fixed: FixedEncoding(
                     classes: b.description.classes, pipeline: b.pipeline, loss: loss, inputParts: b.model.inputParts,
                     taskState: b.description.taskState))
-            (x, y) = (data.xTest, data.yTest)
+            (x, y, reference) = (data.xTest, data.yTest, data.testReference)
         } else {
-            guard let split = try b.testSplit() else {
+            guard let split = try b.testSplitWithReference() else {
                 throw CheckpointError.io(
                     path: dir.path,
                     message:
                         "this bundle holds no test split (trained with an empty one, or by an older Unroll); name a spec whose data to evaluate on: unroll evaluate BUNDLE SPEC"
                 )
             }
-            (x, y) = split
+            (x, y, reference) = split
         }
         guard x.shape.first ?? 0 > 0 else {
             throw TrainingError.invalid("the test split is empty: nothing to evaluate")
@@ -46,6 +47,7 @@ extension Runner {
             form: DataForm(b.description.form))
         test.inputParts = b.model.inputParts
         test.taskState = b.description.taskState
+        test.testReference = reference
         for (k, v) in try b.task.testMetrics(model: b.model, data: test) { e.metrics[k] = v }
         log(report(e, classes: b.description.classes, perStep: b.description.perStep))
         return e

@@ -68,6 +68,31 @@ final class ForecastingTests: RunnerTestCase {
         XCTAssertEqual(q[0].value!, next, accuracy: 0.5)
     }
 
+    /// sMAPE in percent, `mean(200·|F − A| / (|A| + |F|))`: the naive forecast's, computed here from
+    /// the raw series, equals the report's; `evaluate` reads the windows' levels back from the bundle.
+    func testSMAPEOfTheNaiveForecastMatchesAHandComputation() throws {
+        let values = (0..<120).map { t in 10 + Double(t % 7) + 0.1 * Double(t) }
+        _ = try write("s.csv", "t,value\n" + values.enumerated().map { "\($0.offset + 1),\($0.element)" }.joined(separator: "\n") + "\n")
+        let url = try write("f.yaml", spec().replacingOccurrences(of: "epochs: 30", with: "epochs: 1"))
+        let r = try runner.train(url)
+        let (n, lookback, horizon) = (120, 24, 2)
+        let testStart = n - Int((Double(n) * 0.2).rounded())
+        var terms: [Double] = []
+        for s in (testStart - lookback)...(n - lookback - horizon) {
+            for h in 0..<horizon {
+                let (a, f) = (values[s + lookback + h], values[s + lookback - 1])
+                terms.append(200 * abs(f - a) / (abs(a) + abs(f)))
+            }
+        }
+        let want = terms.reduce(0, +) / Double(terms.count)
+        let m = r.test!.metrics
+        XCTAssertEqual(try XCTUnwrap(m["naive_smape"]), want, accuracy: 1e-4 * want)
+        XCTAssertNotNil(m["smape"])
+        XCTAssertNotNil(m["seasonal_naive_smape"])
+        let again = try runner.evaluate(bundle: r.bundle).metrics
+        XCTAssertEqual(try XCTUnwrap(again["smape"]), m["smape"]!, accuracy: 1e-9)
+    }
+
     /// Bad series: a non-number, a time out of order, a gap without interpolation, too few steps.
     func testBadSeriesAreErrorsWithTheirLine() throws {
         let bad = try write("b.csv", "t,v\n1,1.0\n2,x\n")

@@ -132,6 +132,7 @@ public struct ForecastingTask: LearningTask, PluginConfig {
         var trainY: [Float] = []
         var testX: [Float] = []
         var testY: [Float] = []
+        var testLevels: [Float] = []  // each test window's last value per target (for sMAPE)
         var (nTrain, nTest) = (0, 0)
         for s in Swift.stride(from: 0, through: n - lookback - horizon, by: stride) {
             let last = series.values[s + lookback - 1]
@@ -154,6 +155,7 @@ public struct ForecastingTask: LearningTask, PluginConfig {
             } else if s + lookback >= testStart {
                 testX += x
                 testY += y
+                testLevels += targets.map { last[$0] }
                 nTest += 1
             }
         }
@@ -169,6 +171,7 @@ public struct ForecastingTask: LearningTask, PluginConfig {
             yTest: try Tensor(shape: [nTest, names.count], scalars: testY), inputShape: [lookback, columns],
             classNames: names, pipeline: nil, vocabularySize: nil, perStep: false, form: .series)
         data.taskState = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(st))
+        data.testReference = try Tensor(shape: [nTest, targets.count], scalars: testLevels)
         return data
     }
 
@@ -182,7 +185,9 @@ public struct ForecastingTask: LearningTask, PluginConfig {
     }
 
     /// Model, naive and seasonal-naive forecasts on the test windows: MAE and RMSE in the
-    /// series' units, MASE.
+    /// series' units, MASE, and sMAPE in percent, `mean(200·|F − A| / (|A| + |F|))` over the
+    /// forecasts whose actual and forecast values are not both 0 (when the windows' levels are
+    /// known: `data.testReference`).
     public func testMetrics(model: Model, data: PreparedData) throws -> [String: Double] {
         let st = try state(data.taskState)
         let n = data.xTest.shape[0]
@@ -194,6 +199,8 @@ public struct ForecastingTask: LearningTask, PluginConfig {
         let y = data.yTest.scalars
         var errors: [String: [Double]] = ["model": [], "naive": [], "seasonal_naive": []]
         var scaled: [String: [Double]] = ["model": [], "naive": [], "seasonal_naive": []]
+        var percent: [String: [Double]] = ["model": [], "naive": [], "seasonal_naive": []]
+        let levels = data.testReference.flatMap { $0.shape == [n, k] ? $0.scalars : nil }
         for w in 0..<n {
             for h in 0..<horizon {
                 for (j, col) in st.targets.enumerated() {
@@ -213,6 +220,10 @@ public struct ForecastingTask: LearningTask, PluginConfig {
                         let e = Double(abs(f - actual))
                         errors[name]!.append(e)
                         scaled[name]!.append(e / Double(st.naiveError[j]))
+                        if let levels {  // back to the series' own values: level + relative
+                            let (a, p) = (Double(levels[w * k + j] + actual), Double(levels[w * k + j] + f))
+                            if abs(a) + abs(p) > 0 { percent[name]!.append(200 * abs(p - a) / (abs(a) + abs(p))) }
+                        }
                     }
                 }
             }
@@ -224,6 +235,7 @@ public struct ForecastingTask: LearningTask, PluginConfig {
             out["\(prefix)mae_units"] = mean(errors[name]!)
             out["\(prefix)rmse_units"] = mean(errors[name]!.map { $0 * $0 }).squareRoot()
             out["\(prefix)mase"] = mean(scaled[name]!)
+            if !percent[name]!.isEmpty { out["\(prefix)smape"] = mean(percent[name]!) }
         }
         return out
     }
