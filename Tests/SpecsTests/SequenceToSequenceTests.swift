@@ -48,6 +48,7 @@ final class SequenceToSequenceTests: RunnerTestCase {
         let r = try runner.train(spec)
         XCTAssertGreaterThanOrEqual(r.test!.metrics["decoded_exact_match"]!, 0.9, "\(r.test!.metrics)")
         XCTAssertLessThan(r.test!.metrics["token_error_rate"]!, 0.05)
+        XCTAssertGreaterThan(r.test!.metrics["bleu"]!, 0.8, "mostly exact decodes score near 1")
         let b = try ModelBundle.load(r.bundle, registry: registry)
         XCTAssertEqual(b.model.inputParts.map(\.name), ["source", "target_in"])
         XCTAssertEqual(b.model.inputParts.map { $0.shape[0] }, [5, 6])  // longest word 5, + <start>
@@ -95,6 +96,22 @@ final class SequenceToSequenceTests: RunnerTestCase {
 
     /// A pairs file with a line lacking the tab, or with an empty side, names the line; with
     /// `on_bad_record: skip` those lines are left out and counted.
+    /// Corpus BLEU-4, worked by hand: clipped n-gram precisions summed over the corpus, their
+    /// geometric mean, the brevity penalty; 0 without a matching 4-gram (no smoothing).
+    func testBLEUAgainstHandComputedValues() {
+        XCTAssertEqual(BLEU.corpus(candidates: [[1, 2, 3, 4, 5]], references: [[1, 2, 3, 4, 5]]), 1, accuracy: 1e-12)
+        // p = 4/5, 3/4, 2/3, 1/2; no brevity penalty
+        XCTAssertEqual(
+            BLEU.corpus(candidates: [[1, 2, 3, 4, 5]], references: [[1, 2, 3, 4, 6]]), pow(0.2, 0.25), accuracy: 1e-12)
+        // all precisions 1, shorter than the reference: BP = exp(1 − 5/4)
+        XCTAssertEqual(BLEU.corpus(candidates: [[1, 2, 3, 4]], references: [[1, 2, 3, 4, 5]]), exp(-0.25), accuracy: 1e-12)
+        // clipping: "7 7 7 7" against one 7 counts one unigram match; no bigram matches → 0
+        XCTAssertEqual(BLEU.corpus(candidates: [[7, 7, 7, 7]], references: [[7, 1, 2, 3]]), 0)
+        // corpus level: counts are summed before dividing (not a mean of sentence scores)
+        let two = BLEU.corpus(candidates: [[1, 2, 3, 4, 5], [1, 2, 3, 4]], references: [[1, 2, 3, 4, 6], [1, 2, 3, 4]])
+        XCTAssertEqual(two, pow((8.0 / 9) * (6.0 / 7) * (4.0 / 5) * (2.0 / 3), 0.25), accuracy: 1e-12)
+    }
+
     func testMalformedPairsAreErrorsWithTheirLine() throws {
         let url = try write("bad.tsv", "ab\tba\n\nabc cba\nx\t\n")
         XCTAssertThrowsError(try SequencePairs.load(url)) { e in

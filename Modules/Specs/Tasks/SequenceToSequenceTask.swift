@@ -312,6 +312,8 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         return [
             "decoded_exact_match": Double(exact) / Double(n),
             "token_error_rate": Double(edits) / Double(max(1, length)),
+            // corpus BLEU-4 over the target tokens (the translation score, for word-level targets)
+            "bleu": BLEU.corpus(candidates: decoded, references: targets),
         ]
     }
 }
