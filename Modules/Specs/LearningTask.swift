@@ -77,6 +77,9 @@ public protocol LearningTask {
     /// Samples text after `prime` (default: an error naming what the task does instead).
     func generate(_ bundle: ModelBundle, prime: String, length: Int, temperature: Double, seed: UInt64) throws
         -> String
+    /// Figures of its own for `unroll report` (a decoder's attention over a test example), each an
+    /// SVG with a title; default none.
+    func reportFigures(_ bundle: ModelBundle) throws -> [BundleReport.Figure]
 }
 
 /// The spec sections a task may read before data (its input shape).
@@ -135,6 +138,8 @@ extension LearningTask {
     {
         throw TaskError("generate needs a character-model bundle; this model's task predicts: unroll predict")
     }
+
+    public func reportFigures(_ bundle: ModelBundle) throws -> [BundleReport.Figure] { [] }
 }
 
 /// Helpers for tasks' `predict`.

@@ -3,6 +3,15 @@ import Training
 
 /// Plots and the HTML report of a bundle.
 public enum BundleReport {
+    /// A figure a task adds to the report (`LearningTask.reportFigures`).
+    public struct Figure {
+        /// Names the figure in the page (`fig-<id>`).
+        public var id: String
+        public var title: String
+        public var svg: String
+        public init(id: String, title: String, svg: String) { (self.id, self.title, self.svg) = (id, title, svg) }
+    }
+
     /// Writes `loss.svg`, `metrics.svg`, `confusion.svg` and (when recorded) `gradient_flow.svg`
     /// into the bundle; returns the files written.
     @discardableResult
@@ -92,7 +101,7 @@ public enum BundleReport {
     /// marked), the test report with its per-class table and confusion matrix, gradient flow
     /// (with gate saturation and how often clipping fired) and the history, figures to 4 digits.
     /// Plots scale to the page width; wide tables scroll inside their own box.
-    public static func writeHTML(_ dir: URL, summary: String) throws -> URL {
+    public static func writeHTML(_ dir: URL, summary: String, figures: [Figure] = []) throws -> URL {
         let plots = Set(try writePlots(dir).map(\.lastPathComponent))
         func read(_ name: String) -> String? {
             try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
@@ -179,6 +188,9 @@ public enum BundleReport {
             }
         } else {
             html += "<p>No test split: the bundle was trained with an empty one.</p>\n"
+        }
+        for f in figures {
+            html += "<h3>\(e(f.title))</h3>\n<figure id=\"fig-\(e(f.id))\">\n\(f.svg)</figure>\n"
         }
 
         // Gradient flow

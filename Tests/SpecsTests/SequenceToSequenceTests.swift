@@ -92,6 +92,19 @@ final class SequenceToSequenceTests: RunnerTestCase {
         XCTAssertEqual(
             try runner.evaluate(bundle: r.bundle).metrics["decoded_exact_match"]!,
             r.test!.metrics["decoded_exact_match"]!, accuracy: 1e-9)
+        // The report shows the attention of the first test pairs as maps: one row per output
+        // token, one shaded cell per source token; the page embeds them.
+        let figures = try b.task.reportFigures(b)
+        XCTAssertEqual(figures.count, 3, "three test pairs, one attention layer")
+        let split = try XCTUnwrap(try b.testSplit())
+        let sourceLength = (0..<5).filter { split.x.scalars[$0] != 0 }.count
+        let map = figures[0].svg
+        XCTAssertTrue(map.hasPrefix("<svg"))
+        XCTAssertEqual(map.components(separatedBy: "<rect x=").count - 1, sourceLength * (sourceLength + 1),
+            "reversing n letters decodes n + 1 tokens (with <end>), each over the n source letters")
+        let html = try String(
+            contentsOf: try BundleReport.writeHTML(r.bundle, summary: "m", figures: figures), encoding: .utf8)
+        XCTAssertTrue(html.contains("id=\"fig-attention-1-att\""))
     }
 
     /// A pairs file with a line lacking the tab, or with an empty side, names the line; with

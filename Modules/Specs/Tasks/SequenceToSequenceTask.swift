@@ -249,7 +249,38 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
     public func trace(_ model: Model, input: String, symbols: [String], pipeline: TextPipeline?) throws -> Trace? {
         guard let p = pipeline else { throw TaskError("a sequence-to-sequence model needs its pipeline") }
         let shown = p.tokens(input)
-        let source = p.vocabulary.encode(shown)
+        return try trace(model, source: p.vocabulary.encode(shown), shown: shown, symbols: symbols)
+    }
+
+    /// The report's attention maps: the first test pairs (up to 3) decoded greedily, each attention
+    /// layer's weights per output token over the source tokens.
+    public func reportFigures(_ bundle: ModelBundle) throws -> [BundleReport.Figure] {
+        guard bundle.model.layers.contains(where: { $0 is any ExposesAttentionWeights }),
+            let split = try bundle.testSplit(), bundle.model.inputParts.count == 2
+        else { return [] }
+        let ts = bundle.model.inputParts[0].shape[0]
+        let symbols = bundle.description.classes
+        var figures: [BundleReport.Figure] = []
+        for r in 0..<min(3, split.x.shape[0]) {
+            let row = try split.x.slice(axis: 0, start: r, length: 1).scalars
+            let source = row.prefix(ts).map { Int($0) }.filter { $0 != 0 && $0 < symbols.count }
+            guard !source.isEmpty, let decoding = try trace(
+                bundle.model, source: source, shown: source.map { symbols[$0] }, symbols: symbols)?.decoding
+            else { continue }
+            for layer in Set(decoding.flatMap(\.attention.keys)).sorted() {
+                let map = WeightMap(
+                    title: "\(layer): test pair \(r + 1)", rows: decoding.map(\.token),
+                    columns: source.map { symbols[$0] }, weights: decoding.map { ($0.attention[layer] ?? []).map(Double.init) })
+                figures.append(
+                    BundleReport.Figure(
+                        id: "attention-\(r + 1)-\(layer)", title: "Attention of \(layer), test pair \(r + 1)", svg: map.svg()))
+            }
+        }
+        return figures
+    }
+
+    /// The greedy decoding of `source` (ids), step by step with each attention layer's weights.
+    func trace(_ model: Model, source: [Int], shown: [String], symbols: [String]) throws -> Trace? {
         guard !source.isEmpty else { throw TrainingError.invalid("trace needs at least one input token") }
         var greedy = self
         greedy.beamWidth = 1

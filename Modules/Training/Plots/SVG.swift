@@ -211,3 +211,44 @@ public struct Heatmap {
         return s + "</svg>\n"
     }
 }
+
+/// A matrix of weights in [0, 1] as shaded cells with the column labels on top and the row labels
+/// on the left — a decoder's attention: rows the output tokens, columns the source tokens, each
+/// row's weights summing to 1.
+///
+/// ```swift
+/// WeightMap(title: "Attention", rows: ["5", "9", "6"], columns: ["5", "3", "5", "+", "6", "1"], weights: w).svg()
+/// ```
+public struct WeightMap {
+    public var title: String
+    public var rows: [String], columns: [String]
+    public var weights: [[Double]]
+    public init(title: String, rows: [String], columns: [String], weights: [[Double]]) {
+        (self.title, self.rows, self.columns, self.weights) = (title, rows, columns, weights)
+    }
+
+    public func svg(cell: Int = 36) -> String {
+        let l = 16 + 8 * min(16, rows.map(\.count).max() ?? 1)
+        let t = 54 + 8 * min(16, columns.map(\.count).max() ?? 1)
+        let w = max(l + columns.count * cell + 20, 320)
+        let h = t + rows.count * cell + 20
+        var s =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\" font-family=\"sans-serif\" font-size=\"12\">\n"
+        s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        s += "<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">\(SVG.escape(title))</text>\n"
+        for (j, c) in columns.enumerated() {
+            let x = l + j * cell + cell / 2
+            s += "<text x=\"\(x)\" y=\"\(t - 8)\" text-anchor=\"start\" transform=\"rotate(-60 \(x) \(t - 8))\">\(SVG.escape(c))</text>\n"
+        }
+        for (i, r) in rows.enumerated() {
+            s += "<text x=\"\(l - 6)\" y=\"\(t + i * cell + cell / 2 + 4)\" text-anchor=\"end\">\(SVG.escape(r))</text>\n"
+            for j in columns.indices {
+                let v = i < weights.count && j < weights[i].count ? min(1, max(0, weights[i][j])) : 0
+                let shade = Int(255 - 215 * v)
+                s +=
+                    "<rect x=\"\(l + j * cell)\" y=\"\(t + i * cell)\" width=\"\(cell)\" height=\"\(cell)\" fill=\"\(String(format: "#%02x%02xff", shade, shade))\" stroke=\"white\"><title>\(SVG.escape(r)) ← \(SVG.escape(columns[j])): \(String(format: "%.3f", v))</title></rect>\n"
+            }
+        }
+        return s + "</svg>\n"
+    }
+}

@@ -11,6 +11,7 @@ struct Report: ParsableCommand {
     @Argument(help: "The bundle folder.") var bundle: String
     func run() throws {
         let b = try ModelBundle.load(url(bundle), registry: UnrollCLI.registry())
-        print(try BundleReport.writeHTML(url(bundle), summary: b.model.summary()).path)
+        let figures = try b.task.reportFigures(b)
+        print(try BundleReport.writeHTML(url(bundle), summary: b.model.summary(), figures: figures).path)
     }
 }
