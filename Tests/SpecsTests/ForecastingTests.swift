@@ -91,6 +91,14 @@ final class ForecastingTests: RunnerTestCase {
         XCTAssertNotNil(m["seasonal_naive_smape"])
         let again = try runner.evaluate(bundle: r.bundle).metrics
         XCTAssertEqual(try XCTUnwrap(again["smape"]), m["smape"]!, accuracy: 1e-9)
+        // The report's chart: the actual values over the test part are the series' own.
+        let b = try ModelBundle.load(r.bundle, registry: registry)
+        let figures = try b.task.reportFigures(b)
+        XCTAssertEqual(figures.map(\.id), ["forecast-0"])
+        let windows = n - lookback - horizon - (testStart - lookback) + 1
+        XCTAssertTrue(figures[0].svg.contains("actual") && figures[0].svg.contains("naive"))
+        let polyline = try XCTUnwrap(figures[0].svg.components(separatedBy: "<polyline").dropFirst().first)
+        XCTAssertEqual(polyline.split(separator: " ").filter { $0.contains(",") }.count, windows, "one point per test window")
     }
 
     /// Bad series: a non-number, a time out of order, a gap without interpolation, too few steps.

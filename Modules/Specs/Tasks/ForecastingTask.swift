@@ -184,23 +184,28 @@ public struct ForecastingTask: LearningTask, PluginConfig {
         return try JSONDecoder().decode(State.self, from: JSONEncoder().encode(json))
     }
 
-    /// Model, naive and seasonal-naive forecasts on the test windows: MAE and RMSE in the
-    /// series' units, MASE, and sMAPE in percent, `mean(200·|F − A| / (|A| + |F|))` over the
-    /// forecasts whose actual and forecast values are not both 0 (when the windows' levels are
-    /// known: `data.testReference`).
-    public func testMetrics(model: Model, data: PreparedData) throws -> [String: Double] {
-        let st = try state(data.taskState)
-        let n = data.xTest.shape[0]
-        guard n > 0 else { return [:] }
+    /// One forecast of the test part: window `w`, `h` steps ahead, target `j`; the actual value and
+    /// the model's, naive and seasonal-naive forecasts, relative to the window's last value (add
+    /// `level`, when known, for the series' own values).
+    struct TestForecast {
+        var w: Int, h: Int, j: Int
+        var actual: Float
+        var forecasts: [String: Float]
+        var level: Float?
+    }
+
+    /// Every forecast of the test windows `x`, `y` (`levels`: each window's last value per target).
+    func testForecasts(model: Model, x xt: Tensor, y yt: Tensor, levels lt: Tensor?, state st: State) throws
+        -> [TestForecast]
+    {
+        let n = xt.shape[0]
+        guard n > 0 else { return [] }
         let k = st.targets.count
         let columns = st.columns.count
-        let predicted = try model.predict(data.xTest).scalars
-        let x = data.xTest.scalars
-        let y = data.yTest.scalars
-        var errors: [String: [Double]] = ["model": [], "naive": [], "seasonal_naive": []]
-        var scaled: [String: [Double]] = ["model": [], "naive": [], "seasonal_naive": []]
-        var percent: [String: [Double]] = ["model": [], "naive": [], "seasonal_naive": []]
-        let levels = data.testReference.flatMap { $0.shape == [n, k] ? $0.scalars : nil }
+        let predicted = try model.predict(xt).scalars
+        let (x, y) = (xt.scalars, yt.scalars)
+        let levels = lt.flatMap { $0.shape == [n, k] ? $0.scalars : nil }
+        var out: [TestForecast] = []
         for w in 0..<n {
             for h in 0..<horizon {
                 for (j, col) in st.targets.enumerated() {
@@ -211,20 +216,37 @@ public struct ForecastingTask: LearningTask, PluginConfig {
                     let t = lookback + h - seasonsBack(h)
                     let seasonal = t >= 0 ? x[(w * lookback + t) * columns + col] * s : 0
                     let base: Float = baseline == .naive ? 0 : seasonal
-                    let actual = base + y[w * horizon * k + h * k + j] * s
-                    let forecasts: [String: Float] = [
-                        "model": base + predicted[w * horizon * k + h * k + j] * s, "naive": 0,
-                        "seasonal_naive": seasonal,
-                    ]
-                    for (name, f) in forecasts {
-                        let e = Double(abs(f - actual))
-                        errors[name]!.append(e)
-                        scaled[name]!.append(e / Double(st.naiveError[j]))
-                        if let levels {  // back to the series' own values: level + relative
-                            let (a, p) = (Double(levels[w * k + j] + actual), Double(levels[w * k + j] + f))
-                            if abs(a) + abs(p) > 0 { percent[name]!.append(200 * abs(p - a) / (abs(a) + abs(p))) }
-                        }
-                    }
+                    out.append(
+                        TestForecast(
+                            w: w, h: h, j: j, actual: base + y[w * horizon * k + h * k + j] * s,
+                            forecasts: [
+                                "model": base + predicted[w * horizon * k + h * k + j] * s, "naive": 0,
+                                "seasonal_naive": seasonal,
+                            ], level: levels.map { $0[w * k + j] }))
+                }
+            }
+        }
+        return out
+    }
+
+    /// Model, naive and seasonal-naive forecasts on the test windows: MAE and RMSE in the
+    /// series' units, MASE, and sMAPE in percent, `mean(200·|F − A| / (|A| + |F|))` over the
+    /// forecasts whose actual and forecast values are not both 0 (when the windows' levels are
+    /// known: `data.testReference`).
+    public func testMetrics(model: Model, data: PreparedData) throws -> [String: Double] {
+        let st = try state(data.taskState)
+        guard data.xTest.shape[0] > 0 else { return [:] }
+        var errors: [String: [Double]] = ["model": [], "naive": [], "seasonal_naive": []]
+        var scaled: [String: [Double]] = ["model": [], "naive": [], "seasonal_naive": []]
+        var percent: [String: [Double]] = ["model": [], "naive": [], "seasonal_naive": []]
+        for f in try testForecasts(model: model, x: data.xTest, y: data.yTest, levels: data.testReference, state: st) {
+            for (name, forecast) in f.forecasts {
+                let e = Double(abs(forecast - f.actual))
+                errors[name]!.append(e)
+                scaled[name]!.append(e / Double(st.naiveError[f.j]))
+                if let level = f.level {  // back to the series' own values: level + relative
+                    let (a, p) = (Double(level + f.actual), Double(level + forecast))
+                    if abs(a) + abs(p) > 0 { percent[name]!.append(200 * abs(p - a) / (abs(a) + abs(p))) }
                 }
             }
         }
@@ -238,6 +260,32 @@ public struct ForecastingTask: LearningTask, PluginConfig {
             if !percent[name]!.isEmpty { out["\(prefix)smape"] = mean(percent[name]!) }
         }
         return out
+    }
+
+    /// The report's chart: over the test part, the actual values of each target one step ahead,
+    /// with the model's and the naive forecasts (in the series' units; needs the windows' levels,
+    /// stored with the test split).
+    public func reportFigures(_ bundle: ModelBundle) throws -> [BundleReport.Figure] {
+        guard let split = try bundle.testSplitWithReference(), let levels = split.reference else { return [] }
+        let st = try state(bundle.description.taskState)
+        let all = try testForecasts(model: bundle.model, x: split.x, y: split.y, levels: levels, state: st)
+        return st.targets.indices.map { j in
+            let first = all.filter { $0.h == 0 && $0.j == j }
+            func series(_ name: String, _ value: (TestForecast) -> Float, dashed: Bool) -> LineChart.Series {
+                LineChart.Series(
+                    name: name, points: first.map { (Double($0.w + 1), Double(($0.level ?? 0) + value($0))) },
+                    dashed: dashed)
+            }
+            let column = st.columns[st.targets[j]]
+            let chart = LineChart(
+                title: "Test part: \(column), one step ahead", xLabel: "test window (in time order)",
+                yLabel: column,
+                series: [
+                    series("actual", { $0.actual }, dashed: false), series("model", { $0.forecasts["model"]! }, dashed: true),
+                    series("naive", { $0.forecasts["naive"]! }, dashed: true),
+                ])
+            return BundleReport.Figure(id: "forecast-\(j)", title: "Actual against forecast, test part (\(column))", svg: chart.svg())
+        }
     }
 
     public func predict(_ b: ModelBundle, lines: [String], registry: Registry) throws -> [Runner.Prediction] {
