@@ -52,27 +52,11 @@ final class DistributedTests: XCTestCase {
     /// (shards of 8 and 7 rows), validation, Adam, checkpoints.
     func setUp(in dir: URL, epochs: Int = 3) throws {
         try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Examples/data/tiny-pos.tsv")
         try Data(
-            """
-            name: tags
-            seed: 5
-            data: {source: tagging, path: \(corpus.path)}
-            text: {steps: [lowercase], sequence_length: 12}
-            split: {test: 0.2, validation: 0.2}
-            model:
-              - {type: Embedding, output_dim: 8, mask_zero: true}
-              - {type: LSTM, units: 8, return_sequences: true}
-              - {type: Dense, units: 10, activation: softmax}
-            loss: sparse_categorical_crossentropy
-            optimizer: {type: adam, learning_rate: 0.01}
-            metrics: [accuracy, macro_f1]
-            batch_size: 15
-            epochs: \(epochs)
-            callbacks: [{type: model_checkpoint}]
-            output: out
-            """.utf8
+            tinyTaggingSpec(
+                name: "tags", seed: 5, learningRate: 0.01,
+                extra: "batch_size: 15\nepochs: \(epochs)\ncallbacks: [{type: model_checkpoint}]"
+            ).utf8
         ).write(to: dir.appendingPathComponent("run.yaml"))
     }
 

@@ -43,31 +43,19 @@ final class ReportBrowserTests: XCTestCase {
         let dir = fm.temporaryDirectory.appendingPathComponent("unroll-report-\(UUID().uuidString)")
         try fm.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? fm.removeItem(at: dir) }
-        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Examples/data/tiny-pos.tsv")
         // Tagging with validation, early stopping (so best and stopped epochs can differ), clipping
         // and the gradient-flow recorder: every section has something to show.
         try Data(
-            """
-            name: report-check
-            seed: 4
-            data: {source: tagging, path: \(corpus.path)}
-            text: {steps: [lowercase], sequence_length: 12}
-            split: {test: 0.2, validation: 0.2}
-            model:
-              - {type: Embedding, output_dim: 8, mask_zero: true}
-              - {type: LSTM, units: 8, return_sequences: true}
-              - {type: Dense, units: 10, activation: softmax}
-            loss: sparse_categorical_crossentropy
-            optimizer: {type: adam, learning_rate: 0.05}
-            clipping: {global_norm: 0.5}
-            metrics: [accuracy, macro_f1]
-            batch_size: 16
-            epochs: 6
-            callbacks: [{type: gradient_flow, every: 2}, {type: early_stopping, monitor: val_loss, patience: 1}]
-            verbosity: quiet
-            output: out
-            """.utf8
+            tinyTaggingSpec(
+                name: "report-check", seed: 4, learningRate: 0.05,
+                extra: """
+                    clipping: {global_norm: 0.5}
+                    batch_size: 16
+                    epochs: 6
+                    callbacks: [{type: gradient_flow, every: 2}, {type: early_stopping, monitor: val_loss, patience: 1}]
+                    verbosity: quiet
+                    """
+            ).utf8
         ).write(to: dir.appendingPathComponent("run.yaml"))
         let train = try runUnroll(["train", "run.yaml"], in: dir)
         XCTAssertEqual(train.code, 0, train.err)

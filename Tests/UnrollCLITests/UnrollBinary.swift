@@ -50,3 +50,27 @@ func runUnroll(
     let code = p.terminationReason == .uncaughtSignal ? -p.terminationStatus : p.terminationStatus
     return (code, String(decoding: o.data, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
+
+/// A small tagging run on `Examples/data/tiny-pos.tsv` (400 synthetic sentences): Embedding(8,
+/// masked) → LSTM(8) over every step → softmax over the 10 tags, Adam, a validation split; `extra`
+/// lines (batch size, epochs, callbacks, …) follow. The bundle goes to `out`.
+func tinyTaggingSpec(name: String, seed: Int, learningRate: Double, extra: String) -> String {
+    let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Examples/data/tiny-pos.tsv")
+    return """
+        name: \(name)
+        seed: \(seed)
+        data: {source: tagging, path: \(corpus.path)}
+        text: {steps: [lowercase], sequence_length: 12}
+        split: {test: 0.2, validation: 0.2}
+        model:
+          - {type: Embedding, output_dim: 8, mask_zero: true}
+          - {type: LSTM, units: 8, return_sequences: true}
+          - {type: Dense, units: 10, activation: softmax}
+        loss: sparse_categorical_crossentropy
+        optimizer: {type: adam, learning_rate: \(learningRate)}
+        metrics: [accuracy, macro_f1]
+        output: out
+
+        """ + extra + "\n"
+}
