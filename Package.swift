@@ -184,7 +184,8 @@ let package = Package(
             name: "DatasetsTests", dependencies: ["TestSupport", "Datasets", "TextPipeline", "Tensors"],
             path: "Tests/DatasetsTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "UnrollCLITests", dependencies: ["unroll", "Training"], path: "Tests/UnrollCLITests", swiftSettings: swiftSettings
+            name: "UnrollCLITests", dependencies: ["unroll", "Training"], path: "Tests/UnrollCLITests",
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SpecsTests", dependencies: ["Specs", "PluginRegistry", "Layers", "Tensors", "Training", "Datasets"],

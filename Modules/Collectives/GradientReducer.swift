@@ -45,7 +45,9 @@ public final class GradientReducer {
         flat.withUnsafeMutableBufferPointer { f in
             for t in tensors {
                 t.withUnsafeBufferPointer { src in
-                    if let b = src.baseAddress, src.count > 0 { (f.baseAddress! + at).update(from: b, count: src.count) }
+                    if let b = src.baseAddress, src.count > 0 {
+                        (f.baseAddress! + at).update(from: b, count: src.count)
+                    }
                 }
                 at += t.count
             }
@@ -69,7 +71,9 @@ public final class GradientReducer {
             for t in tensors {
                 let from = at
                 out.append(
-                    Tensor(shape: t.shape, unsafeUninitialized: { p, n in if n > 0 { p.update(from: f.baseAddress! + from, count: n) } }))
+                    Tensor(
+                        shape: t.shape,
+                        unsafeUninitialized: { p, n in if n > 0 { p.update(from: f.baseAddress! + from, count: n) } }))
                 at += t.count
             }
             for i in extra.indices { extra[i] = f[at + i] }

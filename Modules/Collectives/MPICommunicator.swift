@@ -30,7 +30,8 @@
             rank = Int(r)
             size = Int(s)
             let env = ProcessInfo.processInfo.environment
-            localSize = (env["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? env["MPI_LOCALNRANKS"] ?? env["SLURM_NTASKS_PER_NODE"])
+            localSize =
+                (env["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? env["MPI_LOCALNRANKS"] ?? env["SLURM_NTASKS_PER_NODE"])
                 .flatMap { Int($0) } ?? size
         }
 
@@ -43,7 +44,9 @@
         }
 
         /// MPI counts are 32-bit: larger buffers go in pieces.
-        private func pieces<T>(_ values: UnsafeMutableBufferPointer<T>, _ body: (UnsafeMutablePointer<T>, Int32) throws -> Void)
+        private func pieces<T>(
+            _ values: UnsafeMutableBufferPointer<T>, _ body: (UnsafeMutablePointer<T>, Int32) throws -> Void
+        )
             rethrows
         {
             guard let base = values.baseAddress else { return }
@@ -58,21 +61,24 @@
         func sum(_ values: UnsafeMutableBufferPointer<Float>) throws {
             try pieces(values) { p, n in
                 try MPICommunicator.check(
-                    MPI_Allreduce(unroll_mpi_in_place(), p, n, unroll_mpi_float(), unroll_mpi_sum(), comm), "MPI_Allreduce")
+                    MPI_Allreduce(unroll_mpi_in_place(), p, n, unroll_mpi_float(), unroll_mpi_sum(), comm),
+                    "MPI_Allreduce")
             }
         }
 
         func sum(_ values: UnsafeMutableBufferPointer<Double>) throws {
             try pieces(values) { p, n in
                 try MPICommunicator.check(
-                    MPI_Allreduce(unroll_mpi_in_place(), p, n, unroll_mpi_double(), unroll_mpi_sum(), comm), "MPI_Allreduce")
+                    MPI_Allreduce(unroll_mpi_in_place(), p, n, unroll_mpi_double(), unroll_mpi_sum(), comm),
+                    "MPI_Allreduce")
             }
         }
 
         func maximum(_ values: UnsafeMutableBufferPointer<Double>) throws {
             try pieces(values) { p, n in
                 try MPICommunicator.check(
-                    MPI_Allreduce(unroll_mpi_in_place(), p, n, unroll_mpi_double(), unroll_mpi_max(), comm), "MPI_Allreduce")
+                    MPI_Allreduce(unroll_mpi_in_place(), p, n, unroll_mpi_double(), unroll_mpi_max(), comm),
+                    "MPI_Allreduce")
             }
         }
 

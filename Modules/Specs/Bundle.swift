@@ -109,7 +109,8 @@ public struct ModelBundle {
         if data.xTest.shape.first ?? 0 > 0 {
             var split = ["x": data.xTest, "y": data.yTest]
             if let r = data.testReference, r.shape.first == data.xTest.shape.first { split["reference"] = r }
-            try SafeTensors.write(split, metadata: ["format": "unroll-test-split"], to: dir.appendingPathComponent(testFile))
+            try SafeTensors.write(
+                split, metadata: ["format": "unroll-test-split"], to: dir.appendingPathComponent(testFile))
         }
         if let p = data.pipeline {
             let pe = JSONEncoder()

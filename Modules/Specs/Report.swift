@@ -106,7 +106,9 @@ public enum BundleReport {
         func read(_ name: String) -> String? {
             try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
         }
-        func json(_ name: String) -> Any? { read(name).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } }
+        func json(_ name: String) -> Any? {
+            read(name).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
+        }
         func e(_ s: String) -> String { SVG.escape(s) }
         func figure(_ name: String) -> String {
             guard plots.contains(name), let svg = read(name) else { return "" }
@@ -115,7 +117,10 @@ public enum BundleReport {
         func table(_ header: [String], _ rows: [[String]]) -> String {
             "<div class=\"table\"><table>\n"
                 + (header.allSatisfy(\.isEmpty) ? "" : "<tr>" + header.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n")
-                + rows.map { "<tr>" + $0.enumerated().map { i, c in i == 0 ? "<th>\(e(c))</th>" : "<td>\(e(c))</td>" }.joined() + "</tr>\n" }
+                + rows.map {
+                    "<tr>" + $0.enumerated().map { i, c in i == 0 ? "<th>\(e(c))</th>" : "<td>\(e(c))</td>" }.joined()
+                        + "</tr>\n"
+                }
                 .joined() + "</table></div>\n"
         }
         // Counts as integers, every other figure to 4 decimals.
@@ -129,12 +134,15 @@ public enum BundleReport {
         let history = json("history.json") as? [[String: Any]] ?? []
 
         var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        html += "<meta name=\"viewport\" content=\"width=device-width\"><title>\(e(dir.lastPathComponent)) — Unroll report</title>\n"
+        html +=
+            "<meta name=\"viewport\" content=\"width=device-width\"><title>\(e(dir.lastPathComponent)) — Unroll report</title>\n"
         html +=
             "<style>body{font-family:sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}pre{background:#f6f6f6;padding:1em;overflow-x:auto}.table{overflow-x:auto;max-width:100%}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}th{background:#fafafa}figure{margin:1em 0}figure svg{max-width:100%;height:auto;display:block}nav a{margin-right:1em}</style></head><body>\n"
         html += "<h1>\(e(dir.lastPathComponent))</h1>\n"
         let sections = ["data", "model", "training", "curves", "test", "gradient-flow", "history"]
-        html += "<nav>" + sections.map { "<a href=\"#\($0)\">\($0.replacingOccurrences(of: "-", with: " "))</a>" }.joined() + "</nav>\n"
+        html +=
+            "<nav>" + sections.map { "<a href=\"#\($0)\">\($0.replacingOccurrences(of: "-", with: " "))</a>" }.joined()
+            + "</nav>\n"
 
         // Data
         var data: [[String]] = []
@@ -143,7 +151,9 @@ public enum BundleReport {
         if let source = model["source"] as? [String: Any], let name = source["source"] as? String {
             data.append(["source", name + ((source["path"] as? String).map { " (\($0))" } ?? "")])
         }
-        if let shape = model["input_shape"] as? [Int] { data.append(["input shape", "[batch, " + shape.map(String.init).joined(separator: ", ") + "]"]) }
+        if let shape = model["input_shape"] as? [Int] {
+            data.append(["input shape", "[batch, " + shape.map(String.init).joined(separator: ", ") + "]"])
+        }
         if let classes = model["classes"] as? [String], !classes.isEmpty {
             let shown = classes.prefix(30).joined(separator: ", ") + (classes.count > 30 ? ", …" : "")
             data.append(["classes", "\(classes.count): \(shown)"])
@@ -158,7 +168,11 @@ public enum BundleReport {
         var training: [[String]] = []
         if let loss = model["loss"] as? String { training.append(["loss", loss]) }
         if let header = try? SafeTensors.read(dir.appendingPathComponent("optimizer.safetensors")).metadata {
-            for k in ["type", "learning_rate", "iterations"] { if let v = header[k] { training.append(["optimizer \(k.replacingOccurrences(of: "_", with: " "))", v]) } }
+            for k in ["type", "learning_rate", "iterations"] {
+                if let v = header[k] {
+                    training.append(["optimizer \(k.replacingOccurrences(of: "_", with: " "))", v])
+                }
+            }
         }
         training.append(["epochs trained", "\(history.count)"])
         html += table(["", ""], training)
@@ -171,17 +185,22 @@ public enum BundleReport {
         // Test report
         html += "<h2 id=\"test\">Test report</h2>\n"
         if let test = metrics {
-            let keys = ["loss"] + ConfusionMatrix.metricNames + test.keys.filter {
-                !ConfusionMatrix.metricNames.contains($0) && !["loss", "classes", "confusion_matrix", "examples"].contains($0)
-            }.sorted()
+            let keys =
+                ["loss"] + ConfusionMatrix.metricNames
+                + test.keys.filter {
+                    !ConfusionMatrix.metricNames.contains($0)
+                        && !["loss", "classes", "confusion_matrix", "examples"].contains($0)
+                }.sorted()
             html += table(["metric", "value"], keys.compactMap { k in test[k].map { [k, number($0)] } })
             if let counts = test["confusion_matrix"] as? [[Int]], let classes = test["classes"] as? [String],
                 counts.count == classes.count, counts.count <= 60
             {
                 let cm = ConfusionMatrix(counts: counts)
                 let rows = (0..<cm.classes).map { k in
-                    [classes[k], String(format: "%.4f", cm.precision(k)), String(format: "%.4f", cm.recall(k)),
-                     String(format: "%.4f", cm.f1(k)), "\(counts[k].reduce(0, +))"]
+                    [
+                        classes[k], String(format: "%.4f", cm.precision(k)), String(format: "%.4f", cm.recall(k)),
+                        String(format: "%.4f", cm.f1(k)), "\(counts[k].reduce(0, +))",
+                    ]
                 }
                 html += "<h3>Per class</h3>\n" + table(["class", "precision", "recall", "F1", "support"], rows)
                 html += "<h3>Confusion matrix</h3>\n" + figure("confusion.svg")
@@ -200,21 +219,36 @@ public enum BundleReport {
                 html += "<ul>\n" + lines.map { "<li>\(e($0))</li>\n" }.joined() + "</ul>\n"
             }
             html += figure("gradient_flow.svg")
-            if let layers = g["layers"] as? [[String: Any]], let last = layers.compactMap({ $0["epoch"] as? Int }).max() {
+            if let layers = g["layers"] as? [[String: Any]], let last = layers.compactMap({ $0["epoch"] as? Int }).max()
+            {
                 let rows = layers.filter { $0["epoch"] as? Int == last }.compactMap { l -> [String]? in
-                    guard let name = l["layer"] as? String, let sat = l["saturation"] as? [String: Double] else { return nil }
-                    return [name] + [sat.keys.sorted().map { "\($0): \(String(format: "%.1f%%", 100 * sat[$0]!))" }.joined(separator: ", ")]
+                    guard let name = l["layer"] as? String, let sat = l["saturation"] as? [String: Double] else {
+                        return nil
+                    }
+                    return [name] + [
+                        sat.keys.sorted().map { "\($0): \(String(format: "%.1f%%", 100 * sat[$0]!))" }.joined(
+                            separator: ", ")
+                    ]
                 }
-                if !rows.isEmpty { html += "<h3>Saturated units per gate, epoch \(last)</h3>\n" + table(["layer", "share saturated"], rows) }
+                if !rows.isEmpty {
+                    html +=
+                        "<h3>Saturated units per gate, epoch \(last)</h3>\n"
+                        + table(["layer", "share saturated"], rows)
+                }
             }
             if let clipping = g["clipping"] as? [[String: Any]], !clipping.isEmpty {
                 let rows = clipping.map { c -> [String] in
                     let steps = (c["steps"] as? Int) ?? 0
                     let clipped = (c["clipped"] as? Int) ?? 0
-                    return ["\(c["epoch"] as? Int ?? 0)", steps > 0 ? String(format: "%.1f%%", 100 * Double(clipped) / Double(steps)) : "—",
-                            number(c["mean_norm_before"]), number(c["mean_norm_after"]), number(c["max_norm_before"])]
+                    return [
+                        "\(c["epoch"] as? Int ?? 0)",
+                        steps > 0 ? String(format: "%.1f%%", 100 * Double(clipped) / Double(steps)) : "—",
+                        number(c["mean_norm_before"]), number(c["mean_norm_after"]), number(c["max_norm_before"]),
+                    ]
                 }
-                html += "<h3>Clipping</h3>\n" + table(["epoch", "steps clipped", "mean norm before", "after", "largest before"], rows)
+                html +=
+                    "<h3>Clipping</h3>\n"
+                    + table(["epoch", "steps clipped", "mean norm before", "after", "largest before"], rows)
             }
         } else {
             html += "<p>Not recorded: add <code>{type: gradient_flow}</code> to the spec's callbacks.</p>\n"
@@ -223,9 +257,11 @@ public enum BundleReport {
         // History, 4 digits
         html += "<h2 id=\"history\">History</h2>\n"
         if let first = history.first {
-            let keys = ["epoch"] + first.keys.filter { $0 != "epoch" }.sorted {
-                ($0.hasPrefix("val_") ? 1 : 0, $0) < ($1.hasPrefix("val_") ? 1 : 0, $1)
-            }
+            let keys =
+                ["epoch"]
+                + first.keys.filter { $0 != "epoch" }.sorted {
+                    ($0.hasPrefix("val_") ? 1 : 0, $0) < ($1.hasPrefix("val_") ? 1 : 0, $1)
+                }
             html += table(keys, history.map { row in keys.map { number(row[$0], $0) } })
         }
         html += "</body></html>\n"

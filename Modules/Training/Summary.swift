@@ -70,7 +70,9 @@ extension Model {
         let rows: [[String: Any]] = nodes.map { n in
             let first = seen.insert(ObjectIdentifier(n.layer)).inserted
             let known = !(unknown.contains(n.layer.name) && first)
-            let trainable = n.layer.namedParameters.filter { $0.parameter.trainable }.reduce(0) { $0 + $1.parameter.count }
+            let trainable = n.layer.namedParameters.filter { $0.parameter.trainable }.reduce(0) {
+                $0 + $1.parameter.count
+            }
             var row: [String: Any] = [
                 "name": n.name, "type": n.layer.typeName,
                 "output_shape": [NSNull()] + n.outputShape.map { $0 as Any },

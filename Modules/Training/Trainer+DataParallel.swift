@@ -68,7 +68,8 @@ extension Trainer {
     /// (and keep the summed state), the others averaged over the ranks that have a value.
     func reducedResults(_ metrics: [any Metric]) throws -> [String: Double] {
         guard communicator.size > 1 else {
-            return Dictionary(metrics.compactMap { m in m.result().map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a })
+            return Dictionary(
+                metrics.compactMap { m in m.result().map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a })
         }
         let summable = metrics.compactMap { $0 as? any SummableMetric }
         // A rank that saw no batch has an empty state: every rank pads to the longest.

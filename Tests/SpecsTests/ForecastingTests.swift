@@ -72,7 +72,9 @@ final class ForecastingTests: RunnerTestCase {
     /// the raw series, equals the report's; `evaluate` reads the windows' levels back from the bundle.
     func testSMAPEOfTheNaiveForecastMatchesAHandComputation() throws {
         let values = (0..<120).map { t in 10 + Double(t % 7) + 0.1 * Double(t) }
-        _ = try write("s.csv", "t,value\n" + values.enumerated().map { "\($0.offset + 1),\($0.element)" }.joined(separator: "\n") + "\n")
+        _ = try write(
+            "s.csv",
+            "t,value\n" + values.enumerated().map { "\($0.offset + 1),\($0.element)" }.joined(separator: "\n") + "\n")
         let url = try write("f.yaml", spec().replacingOccurrences(of: "epochs: 30", with: "epochs: 1"))
         let r = try runner.train(url)
         let (n, lookback, horizon) = (120, 24, 2)
@@ -98,7 +100,8 @@ final class ForecastingTests: RunnerTestCase {
         let windows = n - lookback - horizon - (testStart - lookback) + 1
         XCTAssertTrue(figures[0].svg.contains("actual") && figures[0].svg.contains("naive"))
         let polyline = try XCTUnwrap(figures[0].svg.components(separatedBy: "<polyline").dropFirst().first)
-        XCTAssertEqual(polyline.split(separator: " ").filter { $0.contains(",") }.count, windows, "one point per test window")
+        XCTAssertEqual(
+            polyline.split(separator: " ").filter { $0.contains(",") }.count, windows, "one point per test window")
     }
 
     /// Bad series: a non-number, a time out of order, a gap without interpolation, too few steps.

@@ -100,7 +100,8 @@ final class SequenceToSequenceTests: RunnerTestCase {
         let sourceLength = (0..<5).filter { split.x.scalars[$0] != 0 }.count
         let map = figures[0].svg
         XCTAssertTrue(map.hasPrefix("<svg"))
-        XCTAssertEqual(map.components(separatedBy: "<rect x=").count - 1, sourceLength * (sourceLength + 1),
+        XCTAssertEqual(
+            map.components(separatedBy: "<rect x=").count - 1, sourceLength * (sourceLength + 1),
             "reversing n letters decodes n + 1 tokens (with <end>), each over the n source letters")
         let html = try String(
             contentsOf: try BundleReport.writeHTML(r.bundle, summary: "m", figures: figures), encoding: .utf8)
@@ -117,11 +118,13 @@ final class SequenceToSequenceTests: RunnerTestCase {
         XCTAssertEqual(
             BLEU.corpus(candidates: [[1, 2, 3, 4, 5]], references: [[1, 2, 3, 4, 6]]), pow(0.2, 0.25), accuracy: 1e-12)
         // all precisions 1, shorter than the reference: BP = exp(1 − 5/4)
-        XCTAssertEqual(BLEU.corpus(candidates: [[1, 2, 3, 4]], references: [[1, 2, 3, 4, 5]]), exp(-0.25), accuracy: 1e-12)
+        XCTAssertEqual(
+            BLEU.corpus(candidates: [[1, 2, 3, 4]], references: [[1, 2, 3, 4, 5]]), exp(-0.25), accuracy: 1e-12)
         // clipping: "7 7 7 7" against one 7 counts one unigram match; no bigram matches → 0
         XCTAssertEqual(BLEU.corpus(candidates: [[7, 7, 7, 7]], references: [[7, 1, 2, 3]]), 0)
         // corpus level: counts are summed before dividing (not a mean of sentence scores)
-        let two = BLEU.corpus(candidates: [[1, 2, 3, 4, 5], [1, 2, 3, 4]], references: [[1, 2, 3, 4, 6], [1, 2, 3, 4]])
+        let two = BLEU.corpus(
+            candidates: [[1, 2, 3, 4, 5], [1, 2, 3, 4]], references: [[1, 2, 3, 4, 6], [1, 2, 3, 4]])
         XCTAssertEqual(two, pow((8.0 / 9) * (6.0 / 7) * (4.0 / 5) * (2.0 / 3), 0.25), accuracy: 1e-12)
     }
 

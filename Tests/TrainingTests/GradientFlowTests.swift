@@ -75,7 +75,10 @@ final class GradientFlowTests: XCTestCase {
     func testPaddedStepsAreLeftOutOfTheVerdict() {
         func verdict(_ norms: [Double]) -> String {
             GradientFlowMonitor.verdicts(
-                layers: [GradientFlowMonitor.LayerEpoch(layer: "lstm_1", epoch: 1, gradientNorms: norms, saturation: [:], batches: 1)],
+                layers: [
+                    GradientFlowMonitor.LayerEpoch(
+                        layer: "lstm_1", epoch: 1, gradientNorms: norms, saturation: [:], batches: 1)
+                ],
                 clipping: [], layerTypes: ["lstm_1": "LSTM"])[0]
         }
         XCTAssertEqual(verdict([0.2, 0.3, 0.5, 0, 0]), "lstm_1: gradient at step 1 is 0.4 of step 3 — flowing")

@@ -179,7 +179,8 @@ final class LearningTests: XCTestCase {
         let during = ProgressPrinter.barLine(
             step: 10, of: 40, elapsed: 3, samples: 1_280, logs: ["loss": 0.5, "accuracy": 0.75])
         XCTAssertEqual(
-            during, "10/40 [======>.......................] - ETA: 9s - 107 samples/s - loss: 0.5000 - accuracy: 0.7500")
+            during, "10/40 [======>.......................] - ETA: 9s - 107 samples/s - loss: 0.5000 - accuracy: 0.7500"
+        )
         let later = ProgressPrinter.barLine(step: 30, of: 40, elapsed: 9, samples: 1_280, logs: [:])
         XCTAssertTrue(later.contains("ETA: 3s"), later)
         let end = ProgressPrinter.barLine(step: 40, of: 40, elapsed: 12, samples: 1_280, logs: ["loss": 0.25])

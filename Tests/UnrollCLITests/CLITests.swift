@@ -59,7 +59,7 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(
             moved.out.contains("training: adam at learning rate 0.001, batch 32, 1 epoch; 160 examples train"),
             moved.out)
-    
+
         // --quiet prints nothing; the report is in the bundle.
         let quiet = try runUnroll(["train", "r.yaml", "--output", "silent", "--quiet"], in: folder)
         XCTAssertEqual(quiet.code, 0, quiet.err)

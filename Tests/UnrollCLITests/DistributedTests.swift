@@ -144,7 +144,8 @@ final class DistributedTests: XCTestCase {
         try setUp(in: dir, epochs: 1)
         let spec = dir.appendingPathComponent("run.yaml")
         let text = try String(contentsOf: spec, encoding: .utf8)
-            .replacingOccurrences(of: "units: 8, return_sequences: true", with: "units: 8, return_sequences: true, stateful: true")
+            .replacingOccurrences(
+                of: "units: 8, return_sequences: true", with: "units: 8, return_sequences: true, stateful: true")
         try Data(text.utf8).write(to: spec)
         let r = try job(2, ["train", "run.yaml"], in: dir, deadline: 60)
         XCTAssertNotEqual(r.code, 0)

@@ -33,7 +33,8 @@ final class InteropTests: XCTestCase {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = [
-            python, repo.appendingPathComponent("Tools/bundle_to_torch.py").path, dir.appendingPathComponent("out").path,
+            python, repo.appendingPathComponent("Tools/bundle_to_torch.py").path,
+            dir.appendingPathComponent("out").path,
             "--unroll", try unrollBinary().path, "--tolerance", "1e-5",
         ]
         let out = Pipe()

@@ -87,14 +87,16 @@ final class ReportBrowserTests: XCTestCase {
             check["sections"] as? [String], ["data", "model", "training", "curves", "test", "gradient-flow", "history"])
         // loss, metrics, confusion matrix, gradient flow
         XCTAssertEqual(check["figures"] as? Int, 4, "\(check)")
-        let epochs = try String(contentsOf: dir.appendingPathComponent("out/history.csv"), encoding: .utf8)
+        let epochs =
+            try String(contentsOf: dir.appendingPathComponent("out/history.csv"), encoding: .utf8)
             .split(separator: "\n").count - 1
         XCTAssertEqual(check["historyRows"] as? Int, epochs)
         XCTAssertFalse((check["markers"] as? [String] ?? []).isEmpty, "best/stopped epochs marked: \(check)")
         XCTAssertEqual(check["pageOverflow"] as? Int, 0, "the page scrolls sideways: \(check)")
         XCTAssertEqual(check["overflowing"] as? [String], [], "elements past the page's right edge")
         // Line charts as wide as the text (760 of its 980 pixels), confusion cells drawn 44 pixels wide.
-        XCTAssertGreaterThanOrEqual(check["smallestChart"] as? Double ?? 0, 700, "charts large enough to read: \(check)")
+        XCTAssertGreaterThanOrEqual(
+            check["smallestChart"] as? Double ?? 0, 700, "charts large enough to read: \(check)")
         XCTAssertGreaterThanOrEqual(check["confusionCell"] as? Double ?? 0, 40, "\(check)")
     }
 }

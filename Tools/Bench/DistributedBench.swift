@@ -53,7 +53,9 @@ enum DistributedBench {
             print(
                 "## Data-parallel training, global batch 32 (ranks: \(world.size), threads per rank: \(BLAS.threadCount); best of 5 rounds of 20 steps)"
             )
-            print("| model | ms/step | examples/s | allreduce ms/step (incl. waiting for the slower rank) | share of the step | parameters |")
+            print(
+                "| model | ms/step | examples/s | allreduce ms/step (incl. waiting for the slower rank) | share of the step | parameters |"
+            )
             print("|---|---|---|---|---|---|")
         }
         for c in try RNNBench.cases() where only.contains(c.name.dropFirst().first!) {

@@ -197,7 +197,8 @@ extension RecurrentKernel {
                             let (out, ldo, beta) = direct ? (dhc, H, Float(1)) : (tp.baseAddress!, W, Float(0))
                             if let RT = io.RT {
                                 BLAS.sgemmTiled(
-                                    m: Bp, n: W, k: GH, a: drecT, lda: T * GH, b: RT, ldb: io.RTStride, beta: beta, c: out,
+                                    m: Bp, n: W, k: GH, a: drecT, lda: T * GH, b: RT, ldb: io.RTStride, beta: beta,
+                                    c: out,
                                     ldc: ldo)
                             } else {
                                 BLAS.sgemm(

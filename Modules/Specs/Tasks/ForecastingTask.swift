@@ -281,10 +281,12 @@ public struct ForecastingTask: LearningTask, PluginConfig {
                 title: "Test part: \(column), one step ahead", xLabel: "test window (in time order)",
                 yLabel: column,
                 series: [
-                    series("actual", { $0.actual }, dashed: false), series("model", { $0.forecasts["model"]! }, dashed: true),
+                    series("actual", { $0.actual }, dashed: false),
+                    series("model", { $0.forecasts["model"]! }, dashed: true),
                     series("naive", { $0.forecasts["naive"]! }, dashed: true),
                 ])
-            return BundleReport.Figure(id: "forecast-\(j)", title: "Actual against forecast, test part (\(column))", svg: chart.svg())
+            return BundleReport.Figure(
+                id: "forecast-\(j)", title: "Actual against forecast, test part (\(column))", svg: chart.svg())
         }
     }
 

@@ -264,16 +264,19 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         for r in 0..<min(3, split.x.shape[0]) {
             let row = try split.x.slice(axis: 0, start: r, length: 1).scalars
             let source = row.prefix(ts).map { Int($0) }.filter { $0 != 0 && $0 < symbols.count }
-            guard !source.isEmpty, let decoding = try trace(
-                bundle.model, source: source, shown: source.map { symbols[$0] }, symbols: symbols)?.decoding
+            guard !source.isEmpty,
+                let decoding = try trace(
+                    bundle.model, source: source, shown: source.map { symbols[$0] }, symbols: symbols)?.decoding
             else { continue }
             for layer in Set(decoding.flatMap(\.attention.keys)).sorted() {
                 let map = WeightMap(
                     title: "\(layer): test pair \(r + 1)", rows: decoding.map(\.token),
-                    columns: source.map { symbols[$0] }, weights: decoding.map { ($0.attention[layer] ?? []).map(Double.init) })
+                    columns: source.map { symbols[$0] },
+                    weights: decoding.map { ($0.attention[layer] ?? []).map(Double.init) })
                 figures.append(
                     BundleReport.Figure(
-                        id: "attention-\(r + 1)-\(layer)", title: "Attention of \(layer), test pair \(r + 1)", svg: map.svg()))
+                        id: "attention-\(r + 1)-\(layer)", title: "Attention of \(layer), test pair \(r + 1)",
+                        svg: map.svg()))
             }
         }
         return figures

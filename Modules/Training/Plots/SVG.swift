@@ -34,7 +34,10 @@ public enum SVG {
         let largest = values.map(abs).max() ?? 0
         if largest >= 1e5 || step < 1e-4 { return values.map { String(format: "%.1e", $0) } }
         var decimals = 0
-        while decimals < 6 && abs((step * pow(10, Double(decimals))).rounded() - step * pow(10, Double(decimals))) > 1e-6 * max(1, step * pow(10, Double(decimals))) {
+        while decimals < 6
+            && abs((step * pow(10, Double(decimals))).rounded() - step * pow(10, Double(decimals))) > 1e-6
+                * max(1, step * pow(10, Double(decimals)))
+        {
             decimals += 1
         }
         return values.map { String(format: "%.\(decimals)f", abs($0) < step * 1e-9 ? 0 : $0) }
@@ -140,7 +143,8 @@ public struct LineChart {
             "<text x=\"16\" y=\"\(t + ph / 2)\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(t + ph / 2))\">\(SVG.escape(yLabel + (logY ? " (log)" : "")))</text>\n"
         for (i, m) in markers.enumerated() where m.x >= x0 && m.x <= x1 {
             let x = px(m.x)
-            s += "<line x1=\"\(x)\" y1=\"\(t)\" x2=\"\(x)\" y2=\"\(t + ph)\" stroke=\"#888\" stroke-dasharray=\"3 3\"/>\n"
+            s +=
+                "<line x1=\"\(x)\" y1=\"\(t)\" x2=\"\(x)\" y2=\"\(t + ph)\" stroke=\"#888\" stroke-dasharray=\"3 3\"/>\n"
             // labels alternate sides so two markers close together stay readable
             let anchor = i % 2 == 0 ? "end" : "start"
             s +=
@@ -238,10 +242,12 @@ public struct WeightMap {
         s += "<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">\(SVG.escape(title))</text>\n"
         for (j, c) in columns.enumerated() {
             let x = l + j * cell + cell / 2
-            s += "<text x=\"\(x)\" y=\"\(t - 8)\" text-anchor=\"start\" transform=\"rotate(-60 \(x) \(t - 8))\">\(SVG.escape(c))</text>\n"
+            s +=
+                "<text x=\"\(x)\" y=\"\(t - 8)\" text-anchor=\"start\" transform=\"rotate(-60 \(x) \(t - 8))\">\(SVG.escape(c))</text>\n"
         }
         for (i, r) in rows.enumerated() {
-            s += "<text x=\"\(l - 6)\" y=\"\(t + i * cell + cell / 2 + 4)\" text-anchor=\"end\">\(SVG.escape(r))</text>\n"
+            s +=
+                "<text x=\"\(l - 6)\" y=\"\(t + i * cell + cell / 2 + 4)\" text-anchor=\"end\">\(SVG.escape(r))</text>\n"
             for j in columns.indices {
                 let v = i < weights.count && j < weights[i].count ? min(1, max(0, weights[i][j])) : 0
                 let shade = Int(255 - 215 * v)

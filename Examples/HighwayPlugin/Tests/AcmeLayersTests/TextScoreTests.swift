@@ -80,7 +80,9 @@ final class TextScoreTests: XCTestCase {
     func testThePluginCallbackStopsAtItsTarget() throws {
         let spec = try writeSpec(
             epochs: 200, verbosity: "epochs",
-            extra: "split: {validation: 0.2}\ncallbacks: [{type: acme.stop_at_target, monitor: val_acme.within_half, target: 0.9}]")
+            extra:
+                "split: {validation: 0.2}\ncallbacks: [{type: acme.stop_at_target, monitor: val_acme.within_half, target: 0.9}]"
+        )
         var logged: [String] = []
         var runner = Runner(registry: try Builtins.registry(plugins: [AcmeLayers.self]))
         runner.log = { logged.append($0) }
@@ -93,7 +95,8 @@ final class TextScoreTests: XCTestCase {
             "and not an epoch later than the target")
         XCTAssertTrue(logged.contains { $0.contains("acme.stop_at_target: val_acme.within_half reached") }, "\(logged)")
         // A monitor that is never logged is an error naming what was.
-        let wrong = try writeSpec(epochs: 2, extra: "callbacks: [{type: acme.stop_at_target, monitor: val_nothing, target: 1}]")
+        let wrong = try writeSpec(
+            epochs: 2, extra: "callbacks: [{type: acme.stop_at_target, monitor: val_nothing, target: 1}]")
         XCTAssertThrowsError(try runner.train(wrong, overwrite: true)) { e in
             XCTAssertTrue("\(e)".contains("monitors 'val_nothing'"), "\(e)")
         }
