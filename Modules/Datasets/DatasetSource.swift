@@ -254,7 +254,8 @@ public struct SeriesSource: DatasetSource, PluginConfig {
         [
             "time_column": "the column of times (checked to increase when numbers or ISO dates); empty: none",
             "columns": "the value columns; empty: every column but the time column",
-            "missing": "error (a missing value is an error at its line) or interpolate",
+            "missing":
+                "error (a missing value is an error at its line), interpolate, or drop (leave out the windows that touch it)",
         ]
     }
     public var form: DataForm { .series }

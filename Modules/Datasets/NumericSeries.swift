@@ -12,6 +12,8 @@ public struct NumericSeries: Sendable {
     public var path: String
     /// How many missing values were filled by interpolation.
     public var interpolated = 0
+    /// How many missing values are left as gaps (NaN) under `.drop`.
+    public var gaps = 0
 
     /// What to do with an empty value.
     public enum Missing: String, Codable, CaseIterable, Sendable {
@@ -19,10 +21,13 @@ public struct NumericSeries: Sendable {
         case error
         /// Linear interpolation between the neighbouring values (the nearest one at either end).
         case interpolate
+        /// Kept as a gap (NaN): the windows that touch it are left out (forecasting).
+        case drop
     }
 
     /// Reads `columns` (default: every column but `timeColumn`). A value that is not a finite
-    /// number, a ragged row, or a missing value under `.error` is an error with its line; a time
+    /// number, a ragged row, or a missing value under `.error` is an error with its line (under
+    /// `.drop` it stays NaN); a time
     /// column written as numbers (`19580329`, `1700`) or ISO dates (`1958-03-29`) must increase.
     public static func load(_ url: URL, timeColumn: String = "", columns: [String] = [], missing: Missing = .error)
         throws -> NumericSeries
@@ -39,10 +44,12 @@ public struct NumericSeries: Sendable {
                 try zip(names, index).map { name, c in
                     let field = row[c].trimmingCharacters(in: .whitespaces)
                     if field.isEmpty || field.uppercased() == "NA" || field.uppercased() == "NAN" {
-                        guard missing == .interpolate else {
+                        guard missing != .error else {
                             throw DataError.record(
                                 path: url.path, line: table.lines[r],
-                                message: "\(name) is missing (use missing: interpolate to fill gaps)")
+                                message:
+                                    "\(name) is missing (use missing: interpolate to fill gaps, or drop to leave out the windows that touch them)"
+                            )
                         }
                         gaps += 1
                         return .nan
@@ -58,12 +65,13 @@ public struct NumericSeries: Sendable {
         guard !values.isEmpty else { throw DataError.io(path: url.path, message: "no rows") }
         let times = time.map { t in table.rows.map { $0[t] } } ?? []
         try checkOrder(times, lines: table.lines, path: url.path)
-        // Fill each column's gaps linearly.
+        // Fill each column's gaps linearly (or leave them, under .drop).
         for c in names.indices {
             let known = values.indices.filter { !values[$0][c].isNaN }
             guard let first = known.first else {
                 throw DataError.io(path: url.path, message: "column \(names[c]) has no values")
             }
+            if missing == .drop { continue }
             var previous = first
             for t in values.indices where values[t][c].isNaN {
                 let next = known.first { $0 > t }
@@ -77,7 +85,9 @@ public struct NumericSeries: Sendable {
                 }
             }
         }
-        return NumericSeries(names: names, values: values, times: times, path: url.path, interpolated: gaps)
+        return NumericSeries(
+            names: names, values: values, times: times, path: url.path, interpolated: missing == .drop ? 0 : gaps,
+            gaps: missing == .drop ? gaps : 0)
     }
 
     static func checkOrder(_ times: [String], lines: [Int], path: String) throws {

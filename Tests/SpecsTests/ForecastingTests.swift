@@ -104,6 +104,45 @@ final class ForecastingTests: RunnerTestCase {
             polyline.split(separator: " ").filter { $0.contains(",") }.count, windows, "one point per test window")
     }
 
+    /// `missing: drop` keeps a gap and leaves out exactly the windows that touch it; the forecast
+    /// from a series whose last window has a gap is an error.
+    func testDroppedGapsLeaveOutTheWindowsThatTouchThem() throws {
+        _ = try writeSeries(steps: 200)
+        var text = try String(contentsOf: dir.appendingPathComponent("s.csv"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        // Steps 50 and 180 (lines 51 and 181 after the header) lose their value: one gap in the
+        // training part, one in the test part.
+        for step in [50, 180] { text[step] = text[step].split(separator: ",")[0] + "," }
+        try Data((text.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("s.csv"))
+        let kept = try NumericSeries.load(dir.appendingPathComponent("s.csv"), timeColumn: "t", missing: .drop)
+        XCTAssertEqual(kept.gaps, 2)
+        XCTAssertTrue(kept.values[49][0].isNaN)
+        let url = try write(
+            "d.yaml",
+            spec().replacingOccurrences(of: "time_column: t}", with: "time_column: t, missing: drop}")
+                .replacingOccurrences(of: "epochs: 30", with: "epochs: 1"))
+        let data = try SpecLoader(registry: registry).load(url).prepareData()
+        // Without gaps: windows start at 0…174 (24 in, 2 ahead); training windows end by the cut
+        // at step 160, test windows forecast steps from 160 on. Each gap removes the 26 windows
+        // that contain it.
+        let (lookback, horizon, testStart) = (24, 2, 160)
+        func touches(_ s: Int) -> Bool { [49, 179].contains { $0 >= s && $0 < s + lookback + horizon } }
+        let starts = Array(0...(200 - lookback - horizon))
+        let train = starts.filter { $0 + lookback + horizon <= testStart && !touches($0) }
+        let test = starts.filter { $0 + lookback >= testStart && !touches($0) }
+        XCTAssertEqual(data.xTrain.shape[0], train.count)
+        XCTAssertEqual(data.xTest.shape[0], test.count)
+        XCTAssertFalse(data.xTrain.scalars.contains { $0.isNaN } || data.yTest.scalars.contains { $0.isNaN })
+        let r = try runner.train(url)
+        XCTAssertTrue(r.test!.metrics["mae_units"]!.isFinite)
+        var gapAtEnd = text
+        gapAtEnd[200] = gapAtEnd[200].split(separator: ",")[0] + ","
+        try Data((gapAtEnd.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("end.csv"))
+        XCTAssertThrowsError(try runner.forecast(bundle: r.bundle, data: dir.appendingPathComponent("end.csv"), steps: 1)) {
+            XCTAssertTrue("\($0)".contains("the last 24 steps, which the forecast reads, have a missing value"), "\($0)")
+        }
+    }
+
     /// Bad series: a non-number, a time out of order, a gap without interpolation, too few steps.
     func testBadSeriesAreErrorsWithTheirLine() throws {
         let bad = try write("b.csv", "t,v\n1,1.0\n2,x\n")

@@ -115,14 +115,15 @@ public struct ForecastingTask: LearningTask, PluginConfig {
             }
             st = f  // the bundle's scales, never refitted
         } else {
+            // Differences across a gap (missing: drop) are left out.
             let scale = (0..<columns).map { c -> Float in
-                let d = (1..<train.count).map { train[$0][c] - train[$0 - 1][c] }
+                let d = (1..<train.count).map { train[$0][c] - train[$0 - 1][c] }.filter { !$0.isNaN }
                 let mean = d.reduce(0, +) / Float(max(1, d.count))
                 let sd = (d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(max(1, d.count))).squareRoot()
                 return sd > 0 ? sd : 1
             }
             let naiveError = targets.map { c -> Float in
-                let d = (season..<train.count).map { abs(train[$0][c] - train[$0 - season][c]) }
+                let d = (season..<train.count).map { abs(train[$0][c] - train[$0 - season][c]) }.filter { !$0.isNaN }
                 return d.isEmpty ? 1 : max(d.reduce(0, +) / Float(d.count), 1e-12)
             }
             st = State(columns: series.names, targets: targets, scale: scale, naiveError: naiveError)
@@ -135,6 +136,10 @@ public struct ForecastingTask: LearningTask, PluginConfig {
         var testLevels: [Float] = []  // each test window's last value per target (for sMAPE)
         var (nTrain, nTest) = (0, 0)
         for s in Swift.stride(from: 0, through: n - lookback - horizon, by: stride) {
+            // A window that touches a gap (missing: drop) is left out.
+            if series.gaps > 0, series.values[s..<(s + lookback + horizon)].contains(where: { $0.contains(where: \.isNaN) }) {
+                continue
+            }
             let last = series.values[s + lookback - 1]
             let x = (s..<(s + lookback)).flatMap { t in
                 (0..<columns).map { (series.values[t][$0] - last[$0]) / st.scale[$0] }
@@ -369,6 +374,10 @@ extension ForecastingTask: ForecastsSeries {
             throw TaskError(
                 "forecasting \(steps) steps with a horizon of \(horizon) feeds forecasts back as inputs, so every column must be a target"
             )
+        }
+        if series.values.suffix(lookback).contains(where: { $0.contains(where: \.isNaN) }) {
+            throw TaskError(
+                "\(data.lastPathComponent): the last \(lookback) steps, which the forecast reads, have a missing value")
         }
         var history = series.values
         var out: [[Double]] = []
