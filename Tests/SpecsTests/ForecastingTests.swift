@@ -138,8 +138,11 @@ final class ForecastingTests: RunnerTestCase {
         var gapAtEnd = text
         gapAtEnd[200] = gapAtEnd[200].split(separator: ",")[0] + ","
         try Data((gapAtEnd.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("end.csv"))
-        XCTAssertThrowsError(try runner.forecast(bundle: r.bundle, data: dir.appendingPathComponent("end.csv"), steps: 1)) {
-            XCTAssertTrue("\($0)".contains("the last 24 steps, which the forecast reads, have a missing value"), "\($0)")
+        XCTAssertThrowsError(
+            try runner.forecast(bundle: r.bundle, data: dir.appendingPathComponent("end.csv"), steps: 1)
+        ) {
+            XCTAssertTrue(
+                "\($0)".contains("the last 24 steps, which the forecast reads, have a missing value"), "\($0)")
         }
     }
 

@@ -137,7 +137,9 @@ public struct ForecastingTask: LearningTask, PluginConfig {
         var (nTrain, nTest) = (0, 0)
         for s in Swift.stride(from: 0, through: n - lookback - horizon, by: stride) {
             // A window that touches a gap (missing: drop) is left out.
-            if series.gaps > 0, series.values[s..<(s + lookback + horizon)].contains(where: { $0.contains(where: \.isNaN) }) {
+            if series.gaps > 0,
+                series.values[s..<(s + lookback + horizon)].contains(where: { $0.contains(where: \.isNaN) })
+            {
                 continue
             }
             let last = series.values[s + lookback - 1]
