@@ -11,8 +11,8 @@ import Tensors
 ///
 /// ```swift
 /// let reducer = GradientReducer(communicator: try Collectives.world())
-/// var extra: [Float] = [loss * weight, weight]
-/// let summed = try reducer.sum(gradients, extra: &extra)     // same shapes, summed over ranks
+/// var extra: [Float] = [loss * weight]
+/// let (mean, total) = try reducer.weightedMean(gradients, weight: weight, extra: &extra)  // the batch's mean
 /// ```
 public final class GradientReducer {
     public let communicator: any Communicator
@@ -39,14 +39,44 @@ public final class GradientReducer {
     /// same order), and `extra` replaced by its sums.
     public func sum(_ tensors: [Tensor], extra: inout [Float]) throws -> [Tensor] {
         guard communicator.size > 1 else { return tensors }
+        return try reduce(tensors, weight: 1, extra: &extra) { _ in 1 }
+    }
+
+    /// The mean of `tensors` over all ranks weighted by each rank's `weight`,
+    /// `Σ_r w_r·t_r / max(Σ_r w_r, 1)`, with the summed weight; `extra` is replaced by its plain sums.
+    /// The weighting and the division happen while the tensors are copied into and out of the flat
+    /// buffer, so they cost no pass of their own. (A weight is a count of loss terms: below 1 the
+    /// sum is 0 or empty, and dividing by 1 keeps it so, as a loss over no term is 0.)
+    public func weightedMean(_ tensors: [Tensor], weight: Float, extra: inout [Float]) throws -> (
+        mean: [Tensor], totalWeight: Float
+    ) {
+        guard communicator.size > 1 else { return (tensors, weight) }
+        var total: Float = 0
+        var withWeight = extra + [weight]
+        let mean = try reduce(tensors, weight: weight, extra: &withWeight) { sums in
+            total = sums[sums.count - 1]
+            return 1 / max(total, 1)
+        }
+        extra = Array(withWeight.dropLast())
+        return (mean, total)
+    }
+
+    /// Copies `weight · tensors` and `extra` into the flat buffer, sums it over the ranks bucket by
+    /// bucket, reads `extra` back, and copies the tensors out multiplied by `scale(extra sums)`.
+    private func reduce(
+        _ tensors: [Tensor], weight: Float, extra: inout [Float], scale: ([Float]) -> Float
+    ) throws -> [Tensor] {
         let total = tensors.reduce(0) { $0 + $1.count } + extra.count
         if flat.count != total { flat = [Float](repeating: 0, count: total) }
         var at = 0
         flat.withUnsafeMutableBufferPointer { f in
             for t in tensors {
                 t.withUnsafeBufferPointer { src in
-                    if let b = src.baseAddress, src.count > 0 {
-                        (f.baseAddress! + at).update(from: b, count: src.count)
+                    let dst = f.baseAddress! + at
+                    if weight == 1 {
+                        if let b = src.baseAddress, src.count > 0 { dst.update(from: b, count: src.count) }
+                    } else {
+                        for i in 0..<src.count { dst[i] = src[i] * weight }
                     }
                 }
                 at += t.count
@@ -64,19 +94,22 @@ public final class GradientReducer {
             }
         }
         reduceSeconds += Date().timeIntervalSince(t0)
+        for i in extra.indices { extra[i] = flat[at + i] }
+        let k = scale(extra)
         at = 0
         var out: [Tensor] = []
         out.reserveCapacity(tensors.count)
         flat.withUnsafeBufferPointer { f in
             for t in tensors {
-                let from = at
+                let src = f.baseAddress! + at
                 out.append(
                     Tensor(
                         shape: t.shape,
-                        unsafeUninitialized: { p, n in if n > 0 { p.update(from: f.baseAddress! + from, count: n) } }))
+                        unsafeUninitialized: { p, n in
+                            if k == 1 { p.update(from: src, count: n) } else { for i in 0..<n { p[i] = src[i] * k } }
+                        }))
                 at += t.count
             }
-            for i in extra.indices { extra[i] = f[at + i] }
         }
         return out
     }

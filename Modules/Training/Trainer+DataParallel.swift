@@ -34,11 +34,10 @@ extension Trainer {
     /// Sums the shards' gradients and losses, each weighted by its count of loss terms `weight`:
     /// returns the whole batch's mean loss and mean gradients.
     func reduceGradients(_ grads: [Tensor], loss: Float, weight: Float) throws -> (Float, [Tensor]) {
-        var extra: [Float] = [loss * weight, weight]
-        let summed = try reducer.sum(weight == 1 ? grads : grads.map { $0.scaled(by: weight) }, extra: &extra)
+        var extra: [Float] = [loss * weight]
+        let (mean, total) = try reducer.weightedMean(grads, weight: weight, extra: &extra)
         // A loss over no kept term is 0 with zero gradients, as `Loss` divides by max(kept, 1).
-        let total = max(extra[1], 1)
-        return (extra[0] / total, summed.map { $0.scaled(by: 1 / total) })
+        return (extra[0] / max(total, 1), mean)
     }
 
     /// Refuses what sharding would make wrong: a stateful recurrent layer carries each row's state
@@ -64,13 +63,15 @@ extension Trainer {
         for (p, v) in zip(params, values) { try p.parameter.assign(v, name: p.name) }
     }
 
+    /// Each metric's result by name (the first of two with one name), leaving out undefined ones.
+    static func results(of metrics: [any Metric]) -> [String: Double] {
+        Dictionary(metrics.compactMap { m in m.result().map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// The metrics' results over all ranks' batches since their reset: summable metrics are summed
     /// (and keep the summed state), the others averaged over the ranks that have a value.
     func reducedResults(_ metrics: [any Metric]) throws -> [String: Double] {
-        guard communicator.size > 1 else {
-            return Dictionary(
-                metrics.compactMap { m in m.result().map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a })
-        }
+        guard communicator.size > 1 else { return Trainer.results(of: metrics) }
         let summable = metrics.compactMap { $0 as? any SummableMetric }
         // A rank that saw no batch has an empty state: every rank pads to the longest.
         let lengths = try communicator.maximum(summable.map { Double($0.sums.count) }).map { Int($0) }

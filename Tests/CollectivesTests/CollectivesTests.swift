@@ -60,6 +60,21 @@ final class CollectivesTests: XCTestCase {
         XCTAssertEqual(reducer.reduceCalls, 3)
     }
 
+    /// Σ w·t / max(Σ w, 1): ranks holding the same tensor with the same weight give that tensor;
+    /// weight 0 everywhere (no loss term) gives zeros, not NaN.
+    func testTheWeightedMeanDividesBySummedWeights() throws {
+        let reducer = GradientReducer(communicator: IdenticalRanks(3), bucketElements: 2)
+        var extra: [Float] = [1.5]
+        let (mean, total) = try reducer.weightedMean([Tensor([2, -4, 6])], weight: 2, extra: &extra)
+        XCTAssertEqual(mean[0].scalars, [2, -4, 6])
+        XCTAssertEqual(total, 6)
+        XCTAssertEqual(extra, [4.5])
+        var none: [Float] = []
+        let empty = try reducer.weightedMean([Tensor([2, 3])], weight: 0, extra: &none)
+        XCTAssertEqual(empty.mean[0].scalars, [0, 0])
+        XCTAssertEqual(empty.totalWeight, 0)
+    }
+
     func testOneProcessLeavesEverythingAsItIs() throws {
         let one = SingleProcess()
         let reducer = GradientReducer(communicator: one)

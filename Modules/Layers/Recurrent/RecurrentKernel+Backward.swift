@@ -42,7 +42,7 @@ extension RecurrentKernel {
         var dRecBias = Tensor.zeros([GH])
         var hPrevAll = Tensor(shape: [B * T * H]) { _, _ in }  // every row is written
         let width = BLAS.tiledWidth(H)  // Rᵀ [G·H, width], zero columns past H
-        let stride = width.map { B >= 4 ? BLAS.tiledStride($0) : $0 } ?? H  // rows apart (`BLAS.tiledStride`)
+        let stride = width.map { BLAS.tiledStride($0, rows: B) } ?? H  // rows apart (`BLAS.tiledStride`)
         let RT = width.map { Self.paddedCopy(R, rows: H, cols: GH, transposed: true, width: $0, stride: stride) } ?? []
         let zeroRow = [Float](repeating: 0, count: H)
         var stepNorms = [Float](repeating: 0, count: probe == nil ? 0 : parts * T)

@@ -54,9 +54,8 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         // extra columns zero (then `Rpadded` is that copy); nil: OpenBLAS.
         let GH = cell.gates * H
         let tiled = BLAS.tiledWidth(GH)
-        // Its rows an odd number of cache lines apart (`BLAS.tiledStride`) when the batch has the
-        // rows to make up for the copy (batch-1 inference reads R once a step and keeps it as is).
-        let stride = tiled.map { B >= 4 ? BLAS.tiledStride($0) : $0 } ?? GH
+        // Its rows an odd number of cache lines apart where that pays (`BLAS.tiledStride`).
+        let stride = tiled.map { BLAS.tiledStride($0, rows: B) } ?? GH
         let Rpadded =
             tiled == nil || (tiled == GH && stride == GH)
             ? [] : Self.paddedCopy(R, rows: H, cols: GH, width: tiled!, stride: stride)

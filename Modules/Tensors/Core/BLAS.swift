@@ -92,9 +92,11 @@ public enum BLAS {
     /// kernels (AMD EPYC) LSTM(256)'s `[16×256]·[256×1024]` ran 36 → 62 GFLOP/s and its training
     /// step 1.17–1.28× faster; on the AVX-512 kernels (Intel Xeon) training was unchanged
     /// (0.96–1.01×), so they keep the plain stride.
+    /// A product of fewer than 4 rows (batch-1 inference) reads B once a step, so copying it to
+    /// the padded stride would not pay: it keeps `width`.
     @inline(__always)
-    public static func tiledStride(_ width: Int) -> Int {
-        Int(unroll_kernels_isa()) == Int(UNROLL_ISA_AVX512) || (width / 16) % 2 == 1 ? width : width + 16
+    public static func tiledStride(_ width: Int, rows: Int) -> Int {
+        rows < 4 || Int(unroll_kernels_isa()) == Int(UNROLL_ISA_AVX512) || (width / 16) % 2 == 1 ? width : width + 16
     }
 
     /// Lets the recurrent layers use `sgemmTiled` for their per-step products (default on); off,
