@@ -34,11 +34,11 @@ public final class GradientFlowMonitor: Callback {
     public let probe = RecurrentProbe()
     public private(set) var layers: [LayerEpoch] = []
     public private(set) var clipping: [ClipEpoch] = []
-    /// Lines of the closing summary (also said through `log`, unless `quiet`).
+    /// Lines of the closing summary (also said through `log`).
     public private(set) var summary: [String] = []
-    var quiet: Bool
-    /// Where the closing summary is said (the run's log; standard output by default).
-    public var log: (String) -> Void = { print($0) }
+    /// Where the closing summary is said: the run's log; standard output by default, nowhere when
+    /// made `quiet`.
+    public var log: (String) -> Void
 
     private var sums: [String: (norms: [Double], sat: [String: Double], count: Int)] = [:]
     private var clip = (steps: 0, clipped: 0, before: 0.0, after: 0.0, maxBefore: 0.0)
@@ -46,7 +46,7 @@ public final class GradientFlowMonitor: Callback {
     public init(directory: URL? = nil, every: Int = 10, quiet: Bool = false) {
         self.directory = directory
         self.every = max(1, every)
-        self.quiet = quiet
+        self.log = quiet ? { _ in } : { print($0) }
     }
 
     public func onTrainBegin(_ trainer: Trainer) throws {
@@ -98,7 +98,7 @@ public final class GradientFlowMonitor: Callback {
         trainer.probe = nil
         let types = Dictionary(trainer.model.layers.map { ($0.name, $0.typeName) }, uniquingKeysWith: { a, _ in a })
         summary = GradientFlowMonitor.verdicts(layers: layers, clipping: clipping, layerTypes: types)
-        if !quiet { for line in summary { log(line) } }
+        for line in summary { log(line) }
         guard let directory else { return }
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -10,13 +10,11 @@ extension Model {
     /// Layers named in `unknown` have parameter counts this model cannot tell (a size the data
     /// decides was not known when it was built): their counts and the totals print as `?`.
     public func summary(unknown: Set<String> = []) -> String {
-        var seen = Set<ObjectIdentifier>()
-        let rows = nodes.map { n -> [String] in
-            let first = seen.insert(ObjectIdentifier(n.layer)).inserted
-            let connected = inputNames(of: n).joined(separator: ", ")
-            let count =
-                unknown.contains(n.layer.name) && first ? "?" : Summary.grouped(first ? n.layer.parameterCount : 0)
-            return ["\(n.name) (\(n.layer.typeName))", Model.render(n.outputShape), count, connected]
+        let rows = summaryRows(unknown: unknown).map { r -> [String] in
+            [
+                "\(r.node.name) (\(r.node.layer.typeName))", Model.render(r.node.outputShape),
+                r.parameters.map(Summary.grouped) ?? "?", inputNames(of: r.node).joined(separator: ", "),
+            ]
         }
         let graph = !isChain
         let widths = [
@@ -46,8 +44,7 @@ extension Model {
                 " Total params: ? (\(Summary.grouped(known)) in the other layers; \(unknown.sorted().joined(separator: ", ")) sized by the data)\n"
             return out
         }
-        let all = namedParameters.reduce(0) { $0 + $1.parameter.count }
-        let trainable = trainableParameters.reduce(0) { $0 + $1.parameter.count }
+        let (all, trainable) = parameterTotals
         out += " Total params: \(Summary.grouped(all)) (\(Summary.bytes(all * 4)))\n"
         out += " Trainable params: \(Summary.grouped(trainable)) (\(Summary.bytes(trainable * 4)))\n"
         out += " Non-trainable params: \(Summary.grouped(all - trainable)) (\(Summary.bytes((all - trainable) * 4)))\n"
@@ -66,24 +63,17 @@ extension Model {
     /// let o = model.summaryObject()      // o["total_parameters"] as? Int == 181_761 for model (a)
     /// ```
     public func summaryObject(unknown: Set<String> = []) -> [String: Any] {
-        var seen = Set<ObjectIdentifier>()
-        let rows: [[String: Any]] = nodes.map { n in
-            let first = seen.insert(ObjectIdentifier(n.layer)).inserted
-            let known = !(unknown.contains(n.layer.name) && first)
-            let trainable = n.layer.namedParameters.filter { $0.parameter.trainable }.reduce(0) {
-                $0 + $1.parameter.count
-            }
+        let rows: [[String: Any]] = summaryRows(unknown: unknown).map { r in
             var row: [String: Any] = [
-                "name": n.name, "type": n.layer.typeName,
-                "output_shape": [NSNull()] + n.outputShape.map { $0 as Any },
-                "parameters": known ? (first ? n.layer.parameterCount : 0) as Any : NSNull(),
-                "trainable_parameters": known ? (first ? trainable : 0) as Any : NSNull(),
+                "name": r.node.name, "type": r.node.layer.typeName,
+                "output_shape": [NSNull()] + r.node.outputShape.map { $0 as Any },
+                "parameters": r.parameters.map { $0 as Any } ?? NSNull(),
+                "trainable_parameters": r.trainable.map { $0 as Any } ?? NSNull(),
             ]
-            if !isChain { row["connected_to"] = inputNames(of: n) }
+            if !isChain { row["connected_to"] = inputNames(of: r.node) }
             return row
         }
-        let all = namedParameters.reduce(0) { $0 + $1.parameter.count }
-        let trainable = trainableParameters.reduce(0) { $0 + $1.parameter.count }
+        let (all, trainable) = parameterTotals
         let complete = unknown.isEmpty
         return [
             "name": name, "layers": rows,
@@ -91,6 +81,28 @@ extension Model {
             "trainable_parameters": complete ? trainable as Any : NSNull(),
             "non_trainable_parameters": complete ? (all - trainable) as Any : NSNull(),
         ]
+    }
+
+    /// One summary row per node: its parameter counts, nil for a layer in `unknown`, 0 for a shared
+    /// layer's later calls (counted at its first).
+    func summaryRows(unknown: Set<String>) -> [(node: Node, parameters: Int?, trainable: Int?)] {
+        var seen = Set<ObjectIdentifier>()
+        return nodes.map { n in
+            guard seen.insert(ObjectIdentifier(n.layer)).inserted else { return (n, 0, 0) }
+            guard !unknown.contains(n.layer.name) else { return (n, nil, nil) }
+            let trainable = n.layer.namedParameters.filter { $0.parameter.trainable }.reduce(0) {
+                $0 + $1.parameter.count
+            }
+            return (n, n.layer.parameterCount, trainable)
+        }
+    }
+
+    /// All parameters' and the trainable ones' scalar counts.
+    var parameterTotals: (all: Int, trainable: Int) {
+        (
+            namedParameters.reduce(0) { $0 + $1.parameter.count },
+            trainableParameters.reduce(0) { $0 + $1.parameter.count }
+        )
     }
 }
 

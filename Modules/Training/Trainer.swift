@@ -376,8 +376,7 @@ public final class Trainer {
             return Evaluation(
                 loss: lossSum / max(weight, 1), confusion: confusion,
                 predictions: preds.count == 1 ? preds[0] : try Tensor.concat(preds, axis: 0),
-                metrics: Dictionary(
-                    metrics.compactMap { m in m.result().map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a }),
+                metrics: Trainer.results(of: metrics),
                 weight: weight)
         }
     }
