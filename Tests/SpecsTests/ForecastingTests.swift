@@ -168,4 +168,92 @@ final class ForecastingTests: RunnerTestCase {
             XCTAssertTrue("\(e)".contains("the series has 20 steps, fewer than lookback + horizon = 26"), "\(e)")
         }
     }
+    /// Every scaling × input reading × baseline: the inputs and targets are the encoding's
+    /// formulas with `s` and `c` fitted on the training part only; undone, the naive and
+    /// seasonal-naive errors are the same whatever the encoding (they are the series' own), and
+    /// the model's test error equals the one `predict` gives on the raw windows.
+    func testEveryEncodingIsFittedOnTheTrainingPartAndUndoneOnOutput() throws {
+        let n = 120
+        let values = (0..<n).map { t -> Float in
+            let bump: Float = t % 3 == 0 ? 0.5 : 0
+            return Float(10 + t % 7) + 0.1 * Float(t) + bump
+        }
+        _ = try write(
+            "s.csv",
+            "t,value\n" + values.enumerated().map { "\($0.offset + 1),\($0.element)" }.joined(separator: "\n") + "\n")
+        let (lookback, horizon, season) = (24, 2, 12)
+        let testStart = n - Int((Double(n) * 0.2).rounded())
+        let train = Array(values[..<testStart])
+        func meanSD(_ v: [Float]) -> (Float, Float) {
+            let m = v.reduce(0, +) / Float(v.count)
+            return (m, (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Float(v.count)).squareRoot())
+        }
+        let changes = (1..<train.count).map { train[$0] - train[$0 - 1] }
+        let fitted: [String: (s: Float, c: Float)] = [
+            "changes": (meanSD(changes).1, meanSD(train).0), "standard": (meanSD(train).1, meanSD(train).0),
+            "minmax": (train.max()! - train.min()!, train.min()!),
+        ]
+        var naive: [Double] = []
+        var seasonal: [Double] = []
+        for scaling in ["changes", "standard", "minmax"] {
+            for inputs in ["relative", "levels", "differences"] {
+                for baseline in ["naive", "seasonal_naive", "none"] {
+                    let name = "\(scaling)-\(inputs)-\(baseline)"
+                    let text = spec(", scaling: \(scaling), inputs: \(inputs), baseline: \(baseline)")
+                        .replacingOccurrences(of: "epochs: 30", with: "epochs: 1")
+                        .replacingOccurrences(of: "units: 16", with: "units: 4")
+                        .replacingOccurrences(of: "output: out", with: "output: \(name)")
+                    let url = try write("\(name).yaml", text)
+                    let data = try SpecLoader(registry: registry).load(url).prepareData()
+                    let (s, c) = fitted[scaling]!
+                    // The first training window: steps 0..<24, forecasting steps 24 and 25.
+                    let window = Array(values[0..<lookback])
+                    let want = window.indices.map { t -> Float in
+                        switch inputs {
+                        case "relative": return (window[t] - window[lookback - 1]) / s
+                        case "levels": return (window[t] - c) / s
+                        default: return t == 0 ? 0 : (window[t] - window[t - 1]) / s
+                        }
+                    }
+                    let x = Array(data.xTrain.scalars[0..<lookback])
+                    for t in 0..<lookback { XCTAssertEqual(x[t], want[t], accuracy: 1e-4, "\(name) input \(t)") }
+                    for h in 0..<horizon {
+                        let base =
+                            baseline == "naive"
+                            ? window[lookback - 1] : baseline == "none" ? c : window[lookback + h - season]
+                        XCTAssertEqual(
+                            data.yTrain.scalars[h], (values[lookback + h] - base) / s, accuracy: 1e-4,
+                            "\(name) target \(h)")
+                    }
+                    let r = try runner.train(url)
+                    let m = r.test!.metrics
+                    naive.append(m["naive_mae_units"]!)
+                    seasonal.append(m["seasonal_naive_mae_units"]!)
+                    // The model's error from `predict` on each test window's raw values.
+                    let starts = Array((testStart - lookback)...(n - lookback - horizon))
+                    let lines = starts.map { st in values[st..<(st + lookback)].map { "\($0)" }.joined(separator: ",") }
+                    let p = try runner.predict(bundle: r.bundle, texts: lines)
+                    var errors: [Double] = []
+                    for (k, st) in starts.enumerated() {
+                        let f = p[k].label.split(separator: ",").map { Double($0)! }
+                        for h in 0..<horizon { errors.append(abs(f[h] - Double(values[st + lookback + h]))) }
+                    }
+                    let mae = errors.reduce(0, +) / Double(errors.count)
+                    XCTAssertEqual(m["mae_units"]!, mae, accuracy: 1e-3 * max(1, mae), name)
+                }
+            }
+        }
+        for v in naive { XCTAssertEqual(v, naive[0], accuracy: 1e-4) }
+        for v in seasonal { XCTAssertEqual(v, seasonal[0], accuracy: 1e-4) }
+        XCTAssertGreaterThan(naive[0], 0.5)  // not trivially zero: the series moves
+    }
+
+    /// Min-max scaling with differenced inputs also beats the seasonal-naive forecast.
+    func testMinMaxScalingWithDifferencedInputsBeatsSeasonalNaive() throws {
+        _ = try writeSeries()
+        let r = try runner.train(try write("f.yaml", spec(", scaling: minmax, inputs: differences")))
+        let m = r.test!.metrics
+        XCTAssertLessThan(m["mase"]!, m["seasonal_naive_mase"]!)
+        XCTAssertLessThan(m["mae_units"]!, m["naive_mae_units"]!)
+    }
 }

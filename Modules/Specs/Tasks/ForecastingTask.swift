@@ -9,13 +9,14 @@ import Training
 /// `forecasting`: the next `horizon` steps of a numeric series from the `lookback` steps before
 /// them (the notes' time series: sensors, prices), direct multi-output.
 ///
-/// Data: a source of form `series` (`series`). Each window is read relative to its last step:
-/// inputs `(x_t − x_last) / s` for every value column, `[lookback, columns]`, and targets
-/// `(y_{last+h} − b) / s` — `b` the baseline forecast, `y_last` (`baseline: naive`) or the value
-/// whole seasons before (`seasonal_naive`) — for the `targets` columns (default all) over the next `horizon`
-/// steps, flattened `[horizon · targets]` (step-major), where `s` is the standard deviation of a
-/// column's one-step changes on the training part (saved in the bundle). So a level the training
-/// part never reached — a trend — reads like any other, and a forecast is `b + s · output`.
+/// Data: a source of form `series` (`series`). Inputs `[lookback, columns]` and targets
+/// `[horizon · targets]` (step-major) are encoded with each column's scale `s` and centre `c`,
+/// fitted on the training part only and saved in the bundle (`scaling`: `changes`, `standard`,
+/// `minmax`); by default inputs read `(x_t − x_last) / s` and targets `(y_{last+h} − y_last) / s`,
+/// so a level the training part never reached — a trend — reads like any other. `inputs`
+/// chooses relative, level or differenced inputs, and `baseline` the targets' differencing
+/// (`naive`, `seasonal_naive`, `none`); a forecast is `b + s · output`. The formulas are in
+/// `ForecastingEncoding.swift`.
 /// Windows every `stride` steps. The split is chronological: windows whose targets lie in the last
 /// `split.test` of the series are the test part, windows straddling the cut are left out, nothing
 /// is shuffled across it, and the validation rows are the last training windows. The model ends
@@ -31,14 +32,22 @@ public struct ForecastingTask: LearningTask, PluginConfig {
     /// The season's length in steps (52 weekly, 12 monthly) for the seasonal-naive forecast and
     /// MASE; 1: no season (naive).
     public var season = 1
-    /// What the model forecasts the change from: `naive` (the window's last value) or
-    /// `seasonal_naive` (the value a whole number of seasons before each target step), so the
-    /// model learns a correction to that forecast.
+    /// What the model forecasts the change from (the targets' differencing): `naive` (the
+    /// window's last value), `seasonal_naive` (the value a whole number of seasons before each
+    /// target step) — so the model learns a correction to that forecast — or `none` (the centre
+    /// `c`: the model forecasts the scaled value itself).
     public enum Baseline: String, Codable, CaseIterable, Sendable {
         case naive
         case seasonalNaive = "seasonal_naive"
+        case none
     }
     public var baseline = Baseline.naive
+    /// How values are scaled: `changes` (by the spread of one-step changes), `standard`
+    /// (z-score) or `minmax` (to [0, 1]), fitted on the training part.
+    public var scaling = Scaling.changes
+    /// How the inputs read: `relative` to the window's last step, scaled `levels`, or one-step
+    /// `differences`.
+    public var inputs = Inputs.relative
     public init() {}
 
     public static var fieldDocs: [String: String] {
@@ -46,7 +55,9 @@ public struct ForecastingTask: LearningTask, PluginConfig {
             "lookback": "steps the model reads", "horizon": "steps it forecasts (direct, one output each)",
             "stride": "steps between windows", "targets": "columns to forecast (default all)",
             "season": "season length in steps for seasonal naive and MASE (1: none)",
-            "baseline": "naive or seasonal_naive: the forecast the model corrects",
+            "baseline": "naive, seasonal_naive or none: the forecast the model corrects (the targets' differencing)",
+            "scaling": "changes, standard or minmax: how values are scaled (fitted on the training part)",
+            "inputs": "relative, levels or differences: how a window's inputs read",
         ]
     }
 
@@ -77,8 +88,11 @@ public struct ForecastingTask: LearningTask, PluginConfig {
     /// The fitted scales and the layout, saved in the bundle (`task_state`).
     struct State: Codable {
         var columns: [String], targets: [Int]
-        /// Each column's one-step-change standard deviation on the training part.
+        /// Each column's scale `s` on the training part (for `changes`, the one-step changes'
+        /// standard deviation).
         var scale: [Float]
+        /// Each column's centre `c` (mean, or minimum for `minmax`); nil in older bundles.
+        var center: [Float]?
         /// The training part's seasonal-naive mean absolute error per target (MASE's denominator).
         var naiveError: [Float]
     }
@@ -115,18 +129,12 @@ public struct ForecastingTask: LearningTask, PluginConfig {
             }
             st = f  // the bundle's scales, never refitted
         } else {
-            // Differences across a gap (missing: drop) are left out.
-            let scale = (0..<columns).map { c -> Float in
-                let d = (1..<train.count).map { train[$0][c] - train[$0 - 1][c] }.filter { !$0.isNaN }
-                let mean = d.reduce(0, +) / Float(max(1, d.count))
-                let sd = (d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(max(1, d.count))).squareRoot()
-                return sd > 0 ? sd : 1
-            }
+            let (scale, center) = fitScaling(train, columns: columns)
             let naiveError = targets.map { c -> Float in
                 let d = (season..<train.count).map { abs(train[$0][c] - train[$0 - season][c]) }.filter { !$0.isNaN }
                 return d.isEmpty ? 1 : max(d.reduce(0, +) / Float(d.count), 1e-12)
             }
-            st = State(columns: series.names, targets: targets, scale: scale, naiveError: naiveError)
+            st = State(columns: series.names, targets: targets, scale: scale, center: center, naiveError: naiveError)
         }
         // Windows: starts s, inputs s..<s+lookback, targets the next horizon steps.
         var trainX: [Float] = []
@@ -142,15 +150,14 @@ public struct ForecastingTask: LearningTask, PluginConfig {
             {
                 continue
             }
-            let last = series.values[s + lookback - 1]
-            let x = (s..<(s + lookback)).flatMap { t in
-                (0..<columns).map { (series.values[t][$0] - last[$0]) / st.scale[$0] }
-            }
+            let window = series.values[s..<(s + lookback)]
+            let last = window[window.endIndex - 1]
+            let x = encodeInputs(window, state: st)
             let end = s + lookback + horizon
-            let y = ((s + lookback)..<end).flatMap { t in
+            let y = (0..<horizon).flatMap { h in
                 targets.map { c in
-                    let base = baseline == .naive ? last[c] : series.values[t - seasonsBack(t - s - lookback)][c]
-                    return (series.values[t][c] - base) / st.scale[c]
+                    let base = baselineValue(window.map { $0[c] }, col: c, h: h, state: st)
+                    return (series.values[s + lookback + h][c] - base) / st.scale[c]
                 }
             }
             // Training windows forecast steps before the cut, test windows steps after it (their
@@ -212,24 +219,29 @@ public struct ForecastingTask: LearningTask, PluginConfig {
         let predicted = try model.predict(xt).scalars
         let (x, y) = (xt.scalars, yt.scalars)
         let levels = lt.flatMap { $0.shape == [n, k] ? $0.scalars : nil }
+        if baseline == .none && levels == nil && inputs != .levels {
+            throw TaskError("baseline none needs the test windows' levels, which this bundle does not store; retrain it")
+        }
+        let width = lookback * columns
         var out: [TestForecast] = []
         for w in 0..<n {
-            for h in 0..<horizon {
-                for (j, col) in st.targets.enumerated() {
+            for (j, col) in st.targets.enumerated() {
+                // The column's window in the series' units, absolute when its last value is known
+                // (else relative to it); everything below is then taken relative to that last value.
+                let level: Float? = inputs == .levels ? nil : levels.map { $0[w * k + j] }
+                let column = decodeInputs(x[(w * width)..<((w + 1) * width)], col: col, level: level, state: st)
+                let last = column[lookback - 1]
+                for h in 0..<horizon {
                     let s = st.scale[col]
-                    // All relative to the window's last value: the seasonal-naive forecast (the value
-                    // whole seasons before the target step), the baseline, the actual value (stored
-                    // relative to the baseline) and the forecasts.
-                    let t = lookback + h - seasonsBack(h)
-                    let seasonal = t >= 0 ? x[(w * lookback + t) * columns + col] * s : 0
-                    let base: Float = baseline == .naive ? 0 : seasonal
+                    let base = baselineValue(column, col: col, h: h, state: st) - last
+                    let i = w * horizon * k + h * k + j
                     out.append(
                         TestForecast(
-                            w: w, h: h, j: j, actual: base + y[w * horizon * k + h * k + j] * s,
+                            w: w, h: h, j: j, actual: base + y[i] * s,
                             forecasts: [
-                                "model": base + predicted[w * horizon * k + h * k + j] * s, "naive": 0,
-                                "seasonal_naive": seasonal,
-                            ], level: levels.map { $0[w * k + j] }))
+                                "model": base + predicted[i] * s, "naive": 0,
+                                "seasonal_naive": seasonalNaive(column, h: h) - last,
+                            ], level: level ?? (inputs == .levels ? last : nil)))
                 }
             }
         }
@@ -300,8 +312,7 @@ public struct ForecastingTask: LearningTask, PluginConfig {
     public func predict(_ b: ModelBundle, lines: [String], registry: Registry) throws -> [Runner.Prediction] {
         let st = try state(b.description.taskState)
         let columns = st.columns.count
-        var lasts: [[Float]] = []
-        var raws: [[Float]] = []
+        var windows: [[[Float]]] = []
         let rows = try lines.enumerated().map { i, line -> [Float] in
             let v = try line.split(separator: ",").map { f -> Float in
                 guard let v = Float(f.trimmingCharacters(in: .whitespaces)), v.isFinite else {
@@ -314,10 +325,9 @@ public struct ForecastingTask: LearningTask, PluginConfig {
                     "line \(i + 1): the model reads \(lookback) steps × \(columns) columns = \(lookback * columns) values, the line has \(v.count)"
                 )
             }
-            let last = Array(v.suffix(columns))
-            lasts.append(last)
-            raws.append(v)
-            return v.enumerated().map { k, value in (value - last[k % columns]) / st.scale[k % columns] }
+            let window = (0..<lookback).map { Array(v[($0 * columns)..<(($0 + 1) * columns)]) }
+            windows.append(window)
+            return encodeInputs(window[...], state: st)
         }
         let out = try b.model.predict(
             try Tensor(shape: [lines.count, lookback, columns], scalars: rows.flatMap { $0 }))
@@ -325,8 +335,7 @@ public struct ForecastingTask: LearningTask, PluginConfig {
         return lines.enumerated().map { i, line in
             let values = (0..<width).map { j -> Double in
                 let col = st.targets[j % st.targets.count]
-                let t = lookback + j / st.targets.count - seasonsBack(j / st.targets.count)
-                let base = baseline == .naive || t < 0 ? lasts[i][col] : raws[i][t * columns + col]
+                let base = baselineValue(windows[i].map { $0[col] }, col: col, h: j / st.targets.count, state: st)
                 return Double(base + out.scalars[i * width + j] * st.scale[col])
             }
             return Runner.Prediction(
