@@ -336,22 +336,30 @@ public final class Model {
         }
         for (i, n) in nodes.enumerated() {
             let ins = try zip(n.inputs, n.inputPorts).map(value)
-            var y: Tensor
-            var states: [Tensor] = []
-            if let m = n.layer as? any MultiInputLayer {
-                y = try m.forward(ins.map(\.0), masks: ins.map(\.1), context: &context)
-            } else if let r = n.layer as? any ProducesStates, !n.stateNames.isEmpty {
-                context.mask = ins[0].1
-                (y, states) = try r.forwardWithStates(
-                    ins[0].0, initialState: ins.count > 1 ? ins.dropFirst().map(\.0) : nil, context: &context)
-            } else {
-                context.mask = ins[0].1
-                y = try n.layer.forward(ins[0].0, context: &context)
-            }
+            let (y, states) = try run(n, ins, context: &context)
             try observe(i, ins.map(\.0), y)
             values.append((y, context.mask, states))
         }
         return values[values.count - 1].output
+    }
+
+    /// Calls node `n`'s layer on its inputs (each with its mask): a merge layer on all of them, a
+    /// recurrent node that gives states on its sequence and initial states (`initialState`
+    /// replaces the given ones when set), any other layer on its one input. Leaves the output's
+    /// mask in `context.mask`; returns the output and the final states (if any).
+    func run(_ n: Node, _ ins: [(Tensor, Tensor?)], initialState: [Tensor]? = nil, context: inout ForwardContext)
+        throws -> (Tensor, [Tensor])
+    {
+        if let m = n.layer as? any MultiInputLayer {
+            return (try m.forward(ins.map(\.0), masks: ins.map(\.1), context: &context), [])
+        }
+        context.mask = ins[0].1
+        if let r = n.layer as? any ProducesStates, !n.stateNames.isEmpty {
+            let given = initialState ?? (ins.count > 1 ? ins.dropFirst().map(\.0) : nil)
+            let (y, states) = try r.forwardWithStates(ins[0].0, initialState: given, context: &context)
+            return (y, states)
+        }
+        return (try n.layer.forward(ins[0].0, context: &context), [])
     }
 
     /// Outputs for `x` in batches, without recording anything (inference mode).

@@ -80,6 +80,16 @@ final class SequenceToSequenceTests: RunnerTestCase {
         let wide = try task.beamSearch(b.model, sources: sources)
         XCTAssertEqual(wide.map(\.count), [3, 3, 3, 3])
         for c in wide { XCTAssertGreaterThanOrEqual(c[0].rank(0.6), c[1].rank(0.6)) }
+        // Step-by-step decoding (the encoder once, one decoder step per token) finds what
+        // re-running the whole model on every prefix finds.
+        XCTAssertNoThrow(try ModelStepper(b.model, part: "target_in"), "this model decodes step by step")
+        SequenceToSequenceTask.stepwiseDecoding = false
+        let rerun = try task.beamSearch(b.model, sources: sources)
+        SequenceToSequenceTask.stepwiseDecoding = true
+        XCTAssertEqual(rerun.map { $0.map(\.tokens) }, wide.map { $0.map(\.tokens) })
+        for (a, c) in zip(rerun.joined(), wide.joined()) {
+            XCTAssertEqual(a.logProbability, c.logProbability, accuracy: 1e-4)
+        }
         // trace decodes and shows where attention looked: to write "abcd" backwards, the first
         // output step looks mostly at the last letter.
         let t = try runner.trace(r.bundle, input: "abcd")

@@ -43,6 +43,9 @@ public final class Attention: MultiInputLayer, ExposesAttentionWeights {
         public init() {}
     }
     public static let typeName = "Attention"
+    /// Query step t's context reads query step t and every value step: the queries step, the
+    /// values are read whole.
+    public var stepping: Stepping { .pointwise(stepped: [0]) }
     public var name: String
     public let config: Config
     /// `[H, H]` (`general`), or the query's `W_q` `[H, units]` (`additive`).

@@ -19,6 +19,8 @@ public final class Activation: Layer {
     public var name: String
     public let config: Config
     public var outputActivation: ActivationKind? { config.activation }
+    /// Step t of the output reads step t of the input.
+    public var stepping: Stepping { .pointwise() }
 
     public init(config: Config, name: String = "") throws {
         self.config = config

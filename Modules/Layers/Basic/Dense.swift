@@ -25,6 +25,8 @@ public final class Dense: Layer {
     public var name: String
     public let config: Config
     public var outputActivation: ActivationKind? { config.activation }
+    /// Step t of the output reads step t of the input.
+    public var stepping: Stepping { .pointwise() }
     /// `[in, units]`.
     public let kernel = Parameter()
     /// `[units]`.

@@ -20,6 +20,8 @@ public final class Dropout: Layer {
     }
 
     public static let typeName = "Dropout"
+    /// Step t of the output reads step t of the input.
+    public var stepping: Stepping { .pointwise() }
     public var name: String
     public let config: Config
 

@@ -37,6 +37,8 @@ public final class Embedding: Layer, TakesPretrainedVectors {
     public var name: String
     public let config: Config
     public var producesMask: Bool { config.maskZero }
+    /// Step t of the output reads step t of the input.
+    public var stepping: Stepping { .pointwise() }
     /// `[inputDim, outputDim]`.
     public let embeddings: Parameter
 

@@ -26,6 +26,8 @@ public final class OneHot: Layer {
     }
 
     public static let typeName = "OneHot"
+    /// Step t of the output reads step t of the input.
+    public var stepping: Stepping { .pointwise() }
     public var name: String
     public let config: Config
 

@@ -45,6 +45,9 @@ public protocol Layer: AnyObject {
     /// The activation the layer ends in, when it ends in one (Dense, Activation), so readers
     /// of a model's output know whether it is already a probability; default nil.
     var outputActivation: ActivationKind? { get }
+    /// How output step t depends on the input's steps, for step-by-step decoding; default
+    /// `.whole` (needs the whole sequence).
+    var stepping: Stepping { get }
 }
 
 /// State passed along the layers of one forward pass.
@@ -103,6 +106,7 @@ extension Layer {
     public func workingScalars(inputShape: [Int]) -> Int { 0 }
     public var producesMask: Bool { false }
     public var outputActivation: ActivationKind? { nil }
+    public var stepping: Stepping { .whole }
 
     /// The registry name of this instance's type.
     public var typeName: String { Self.typeName }

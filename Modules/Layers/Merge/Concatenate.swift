@@ -16,6 +16,8 @@ public final class Concatenate: MultiInputLayer {
         public init() {}
     }
     public static let typeName = "Concatenate"
+    /// Step t of the output joins step t of each input.
+    public var stepping: Stepping { .pointwise() }
     public var name: String
     public let config: Config
 

@@ -9,6 +9,8 @@ import Tensors
 public final class Add: MultiInputLayer {
     public struct Config: LayerConfig { public init() {} }
     public static let typeName = "Add"
+    /// Step t of the output combines step t of each input.
+    public var stepping: Stepping { .pointwise() }
     public var name: String
     public let config: Config
     public init(config: Config = Config(), name: String = "") throws {
@@ -30,6 +32,8 @@ public final class Add: MultiInputLayer {
 public final class Multiply: MultiInputLayer {
     public struct Config: LayerConfig { public init() {} }
     public static let typeName = "Multiply"
+    /// Step t of the output combines step t of each input.
+    public var stepping: Stepping { .pointwise() }
     public var name: String
     public let config: Config
     public init(config: Config = Config(), name: String = "") throws {
@@ -51,6 +55,8 @@ public final class Multiply: MultiInputLayer {
 public final class Average: MultiInputLayer {
     public struct Config: LayerConfig { public init() {} }
     public static let typeName = "Average"
+    /// Step t of the output combines step t of each input.
+    public var stepping: Stepping { .pointwise() }
     public var name: String
     public let config: Config
     public init(config: Config = Config(), name: String = "") throws {

@@ -66,6 +66,12 @@ public protocol RecurrentLayer: Layer where Config: RecurrentLayerConfig {
 extension RecurrentLayer {
     public func initialBias() -> Tensor { Tensor.zeros([cell.gates * config.units]) }
 
+    /// Forwards in time with every step's output: step by step, carrying its states (a
+    /// backwards, stateful or last-step-only layer needs the whole sequence).
+    public var stepping: Stepping {
+        config.goBackwards || config.stateful || !config.returnSequences ? .whole : .recurrent
+    }
+
     /// The fused time loop keeps, per example and step, the projected inputs and the gates
     /// (`gates·H` each) and the states (`h`, and `c` for LSTM): `T·H·(2·gates + 2)`.
     public func workingScalars(inputShape: [Int]) -> Int {

@@ -158,6 +158,8 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         public var tokens: [Int]
         public var logProbability: Double
         public var finished: Bool
+        /// The row of the decoding step that produced this candidate (its decoder states).
+        var row = 0
         /// The score candidates are ranked by: `log p / len^α` (len counts `<end>` once finished).
         public func rank(_ alpha: Double) -> Double {
             alpha == 0
@@ -166,9 +168,14 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         }
     }
 
-    /// Beam search over `sources` (token ids, fitted to the source length), all sources at once:
-    /// each step runs the model on every live candidate (its `target_in` is `<start>` and its
-    /// tokens so far) and keeps the `beamWidth` best extensions per source by summed
+    /// Decodes step by step (`ModelStepper`: the encoder once, then one decoder step per token)
+    /// when every decoder layer can step; off, or for a model that cannot, each step re-runs the
+    /// whole model on every candidate's prefix. The two agree to float rounding.
+    nonisolated(unsafe) public static var stepwiseDecoding = true
+
+    /// Beam search over `sources` (token ids, fitted to the source length), up to 256 sources at
+    /// once: each step scores every live candidate's next token (its `target_in` is `<start>` and
+    /// its tokens so far) and keeps the `beamWidth` best extensions per source by summed
     /// log-probability (padding, `[UNK]` and `<start>` are never chosen); a candidate ends at
     /// `<end>` or the target length. Finished candidates rank by `log p / len^lengthPenalty`.
     /// Width 1 is greedy decoding. Returns each source's candidates, best first.
@@ -176,23 +183,48 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         guard model.inputParts.count == 2 else {
             throw TaskError("a sequence-to-sequence model has the input parts source and target_in")
         }
+        let chunk = 256
+        if sources.count > chunk {
+            return try Swift.stride(from: 0, to: sources.count, by: chunk).flatMap {
+                try beamSearch(model, sources: Array(sources[$0..<min($0 + chunk, sources.count)]))
+            }
+        }
         let (ts, tl) = (model.inputParts[0].shape[0], model.inputParts[1].shape[0])
         let width = max(1, beamWidth)
         let probabilities = model.nodes.last?.layer.outputActivation == .softmax
+        let stepper = Self.stepwiseDecoding ? try? ModelStepper(model, part: model.inputParts[1].name) : nil
+        try stepper?.start(
+            try Tensor(
+                shape: [sources.count, ts + tl],
+                scalars: sources.flatMap {
+                    Self.packedRow(source: $0, tokens: [], sourceLength: ts, targetLength: tl)
+                }))
         var beams = sources.map { _ in [Candidate(tokens: [], logProbability: 0, finished: false)] }
         for t in 0..<tl {
             let live = beams.indices.flatMap { r in beams[r].indices.filter { !beams[r][$0].finished }.map { (r, $0) } }
             guard !live.isEmpty else { break }
-            let x = live.flatMap { r, k in
-                Self.packedRow(source: sources[r], tokens: beams[r][k].tokens, sourceLength: ts, targetLength: tl)
+            // Each live candidate's scores for its next token: row `row`, step `at` of `y`.
+            let y: Tensor
+            let at: Int
+            if let stepper {
+                let last = live.map { r, k in Float(beams[r][k].tokens.last ?? Self.startID) }
+                y = try stepper.step(
+                    try Tensor(shape: [live.count, 1], scalars: last), rows: live.map(\.0),
+                    parents: t == 0 ? nil : live.map { r, k in beams[r][k].row })
+                at = 0
+            } else {
+                let x = live.flatMap { r, k in
+                    Self.packedRow(source: sources[r], tokens: beams[r][k].tokens, sourceLength: ts, targetLength: tl)
+                }
+                y = try model.predict(try Tensor(shape: [live.count, ts + tl], scalars: x))
+                at = t
             }
-            let y = try model.predict(try Tensor(shape: [live.count, ts + tl], scalars: x))
-            let v = y.shape[2]
+            let (steps, v) = (y.shape[1], y.shape[2])
             guard v > Self.endID else { throw TaskError("the model scores \(v) tokens, fewer than the specials") }
             var extensions = beams.map { $0.filter(\.finished) }
             try y.withUnsafeBufferPointer { yp in
                 for (row, (r, k)) in live.enumerated() {
-                    let scores = Array(UnsafeBufferPointer(start: yp.baseAddress! + (row * tl + t) * v, count: v))
+                    let scores = Array(UnsafeBufferPointer(start: yp.baseAddress! + (row * steps + at) * v, count: v))
                     let logp =
                         probabilities
                         ? scores.map { Foundation.log(Double(max($0, 1e-30))) }
@@ -207,7 +239,7 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
                         extensions[r].append(
                             Candidate(
                                 tokens: tokens, logProbability: c.logProbability + logp[id],
-                                finished: ended || t + 1 == tl))
+                                finished: ended || t + 1 == tl, row: row))
                     }
                 }
             }
