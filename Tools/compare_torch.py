@@ -75,6 +75,29 @@ class EveryStep(nn.Module):
         return self.out(seq).reshape(-1, 65)
 
 
+class G2P(nn.Module):
+    """(g) Examples/g2p-cmudict-attention.yaml without dropout: letters → Embedding(64) →
+    LSTM(192) encoder; <start> + phonemes → Embedding(64) → LSTM(192) from the encoder's final
+    (h, c); Luong dot attention over the encoder's steps; [decoder, context] → Linear(72) per
+    step (softmax in the loss). Input: the 20 letters and 21 decoder steps packed, as Unroll's."""
+
+    def __init__(self, letters=30, phonemes=72, source=20):
+        super().__init__()
+        self.source = source
+        self.letters = nn.Embedding(letters, 64, padding_idx=0)
+        self.encoder = nn.LSTM(64, 192, batch_first=True)
+        self.phonemes = nn.Embedding(phonemes, 64, padding_idx=0)
+        self.decoder = nn.LSTM(64, 192, batch_first=True)
+        self.out = nn.Linear(384, phonemes)
+
+    def forward(self, x):
+        enc, state = self.encoder(self.letters(x[:, :self.source]))
+        dec, _ = self.decoder(self.phonemes(x[:, self.source:]), state)
+        weights = torch.softmax(torch.bmm(dec, enc.transpose(1, 2)), dim=-1)
+        context = torch.bmm(weights, enc)
+        return self.out(torch.cat([dec, context], dim=-1)).reshape(-1, self.out.out_features)
+
+
 def train_step(model, loss_fn, x, y):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
@@ -95,6 +118,9 @@ yc = torch.from_numpy(rng.integers(0, 65, (B, 64)).reshape(-1))
 xe = torch.from_numpy(rng.normal(size=(B, 40, 50)).astype("float32"))
 ye = torch.from_numpy(rng.integers(0, 2, B))
 
+xg = torch.from_numpy(np.concatenate([rng.integers(1, 30, (128, 20)), rng.integers(1, 72, (128, 21))], axis=1))
+yg = torch.from_numpy(rng.integers(1, 72, (128, 21)).reshape(-1))
+
 model_a = Sentiment()
 cases = [
     ("(a) Embedding→LSTM(64)→Dense→Dense, T=100", train_step(model_a, nn.BCEWithLogitsLoss(), xa, ya)),
@@ -102,6 +128,7 @@ cases = [
     ("(c1) char SimpleRNN(128)", train_step(EveryStep(nn.RNN, 128), nn.CrossEntropyLoss(), xc, yc)),
     ("(c2) char LSTM(256)", train_step(EveryStep(nn.LSTM, 256), nn.CrossEntropyLoss(), xc, yc)),
     ("(e) 40×50 → GRU(100) → Dense(2)", train_step(LastStep(nn.GRU, 50, 100, 2), nn.CrossEntropyLoss(), xe, ye)),
+    ("(g) G2P: LSTM(192) encoder–decoder, dot attention, batch 128", train_step(G2P(), nn.CrossEntropyLoss(), xg, yg)),
 ]
 
 print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "

@@ -17,7 +17,8 @@ import XCTest
 /// the layer's name; (4) config → JSON → config gives the same config, and a layer rebuilt from
 /// the decoded config has the same output shape; (5) `isRegistered(typeName)` when given;
 /// (6) the tape's gradients of the input (when it is not integer ids) and of every trainable
-/// parameter match central finite differences.
+/// parameter match central finite differences; (7) a layer that says it can run step by step
+/// (`Layer.stepping`) gives its whole output that way.
 public enum LayerConformance {
     /// What a check may vary.
     public struct Options {
@@ -92,6 +93,10 @@ public enum LayerConformance {
             XCTAssertTrue(isRegistered(L.typeName), "\(L.typeName) is not in the registry", file: file, line: line)
         }
 
+        // (7) stepping: run one step at a time (carrying states for a recurrent layer), the
+        // layer gives its whole-sequence output step by step
+        if !options.training { try checkStepping(layer, x: x, y: y, options: options, file: file, line: line) }
+
         // (6) gradients of the input and of every trainable parameter (nothing to check for a
         // parameter-free layer fed integer ids, e.g. OneHot)
         let trainable = named.filter { $0.parameter.trainable && $0.parameter.count > 0 }
@@ -111,5 +116,37 @@ public enum LayerConformance {
             report.maxError, options.tolerance,
             "gradient check of \(L.typeName): \(report) (input 0 is the layer input, then \(trainable.map(\.name)))",
             file: file, line: line)
+    }
+
+    /// Check (7): a layer whose `stepping` is `.pointwise` or `.recurrent` and whose input and
+    /// output share a time axis gives, fed one step `[batch, 1, …]` at a time, each step of its
+    /// output `y` for the whole input `x`.
+    static func checkStepping<L: Layer>(
+        _ layer: L, x: Tensor, y: Tensor, options: Options, file: StaticString, line: UInt
+    ) throws {
+        let stepping = layer.stepping
+        guard stepping != .whole, x.shape.count >= (options.integerInput ? 2 : 3), y.shape.count >= 3,
+            y.shape[1] == x.shape[1]
+        else { return }
+        var states: [Tensor]?
+        for t in 0..<x.shape[1] {
+            var c = ForwardContext(training: false, seed: 3, mask: try options.mask?.slice(axis: 1, start: t, length: 1))
+            let xt = try x.slice(axis: 1, start: t, length: 1)
+            let yt: Tensor
+            if stepping == .recurrent {
+                guard let r = layer as? any ProducesStates else {
+                    XCTFail("\(L.typeName) steps as recurrent but gives no states", file: file, line: line)
+                    return
+                }
+                (yt, states) = try r.forwardWithStates(xt, initialState: states, context: &c)
+            } else {
+                yt = try layer.forward(xt, context: &c)
+            }
+            let want = try y.slice(axis: 1, start: t, length: 1).scalars
+            XCTAssertEqual(yt.shape, [y.shape[0], 1] + y.shape.dropFirst(2), "step \(t)'s shape", file: file, line: line)
+            let worst = zip(yt.scalars, want).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+            XCTAssertLessThan(
+                worst, 1e-4, "\(L.typeName) run step by step differs at step \(t) by \(worst)", file: file, line: line)
+        }
     }
 }

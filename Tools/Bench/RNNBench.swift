@@ -93,7 +93,38 @@ enum RNNBench {
             y: try ids(B, 1, vocab: K + 1, &g).shifted(by: -1).reshaped([B]),
             loss: SparseCategoricalCrossEntropy(),
             forwardFLOPs: 2.0 * Double(B * L * (F + H) * 3 * H) + 2.0 * Double(B * H * K))
-        return [a, b, c1, c2, e]
+        return [a, b, c1, c2, e, try g2p(&g)]
+    }
+
+    /// (g) The G2P encoder–decoder of `Examples/g2p-cmudict-attention.yaml` (without dropout) on
+    /// random words: 20 letters of 30 → Embedding(64) → LSTM(192) encoder; `<start>` and 20
+    /// phonemes of 72 → Embedding(64) → LSTM(192) from the encoder's states; dot attention over
+    /// the encoder's steps; the decoder and the context → Dense(72, softmax) per step; batch 128.
+    static func g2p(_ g: inout SeededGenerator) throws -> Case {
+        let (B, S, T, H, E, letters, phonemes) = (128, 20, 21, 192, 64, 30, 72)
+        let x = try Tensor.concat([ids(B, S, vocab: letters, &g), ids(B, T, vocab: phonemes, &g)], axis: 1)
+        let lstm = 2.0 * Double(B) * Double(S + T) * Double(E + H) * Double(4 * H)
+        let attention = 2.0 * 2.0 * Double(B * T * S * H)
+        return Case(
+            name: "(g) G2P: LSTM(192) encoder–decoder, dot attention, 20 letters → 21 phonemes, batch 128",
+            build: {
+                try Model(
+                    inputShape: [S + T],
+                    nodes: [
+                        .init(try Embedding(inputDim: letters, outputDim: E, maskZero: true), inputs: ["source"]),
+                        .init(try LSTM(units: H, returnSequences: true), inputs: ["embedding_1"], name: "encoder"),
+                        .init(try Embedding(inputDim: phonemes, outputDim: E, maskZero: true), inputs: ["target_in"]),
+                        .init(
+                            try LSTM(units: H, returnSequences: true),
+                            inputs: ["embedding_2", "encoder.h", "encoder.c"], name: "decoder"),
+                        .init(try Attention(score: .dot), inputs: ["decoder", "encoder"], name: "attention"),
+                        .init(try Concatenate(), inputs: ["decoder", "attention"], name: "both"),
+                        .init(Dense(units: phonemes, activation: .softmax), inputs: ["both"]),
+                    ],
+                    inputParts: [.init(name: "source", shape: [S]), .init(name: "target_in", shape: [T])], seed: 1)
+            },
+            x: x, y: ids(B, T, vocab: phonemes, &g), loss: SparseCategoricalCrossEntropy(),
+            forwardFLOPs: lstm + attention + 2.0 * Double(B * T * 2 * H * phonemes))
     }
 
     /// Every model with the tiled per-step products on and off (`switchAB`).
@@ -193,7 +224,7 @@ enum RNNBench {
     /// and the best of each is kept, so a slow minute on a shared VM hits both sides of the ratio.
     /// The peak is the better of Unroll's split sgemm and OpenBLAS's own threading.
     static func run(only: Set<Character>? = nil) throws {
-        print("## Recurrent training (batch 32, Adam, threads: \(BLAS.threadCount); best of 6 alternating rounds)")
+        print("## Recurrent training (batch 32, (g) 128, Adam, threads: \(BLAS.threadCount); best of 6 alternating rounds)")
         print(
             "| model | ms/step | examples/s | achieved GFLOP/s | sgemm 1024³ peak GFLOP/s | share of peak | executed GFLOP/s (share) |"
         )
@@ -219,7 +250,7 @@ enum RNNBench {
             let gflops = 3 * c.forwardFLOPs / best / 1e9
             let executed = 3 * (c.executedForwardFLOPs ?? c.forwardFLOPs) / best / 1e9
             print(
-                "| \(c.name) | \(fmt(best * 1e3, 2)) | \(fmt(32 / best, 0)) | \(fmt(gflops, 1)) | \(fmt(peak, 1)) | \(fmt(100 * gflops / peak, 0))% | \(fmt(executed, 1)) (\(fmt(100 * executed / peak, 0))%) |"
+                "| \(c.name) | \(fmt(best * 1e3, 2)) | \(fmt(Double(c.x.shape[0]) / best, 0)) | \(fmt(gflops, 1)) | \(fmt(peak, 1)) | \(fmt(100 * gflops / peak, 0))% | \(fmt(executed, 1)) (\(fmt(100 * executed / peak, 0))%) |"
             )
         }
         print("")
