@@ -121,7 +121,10 @@ public struct ModelBundle {
     }
 
     /// Reads a bundle and rebuilds its model through the registry, after checking its manifest.
-    public static func load(_ dir: URL, registry: Registry) throws -> ModelBundle {
+    /// `settings` change task fields for this load only (`beam_width=4`: decode with a wider
+    /// beam than the spec's); the bundle on disk is not touched. An unknown field or a value of
+    /// the wrong type is an error naming it.
+    public static func load(_ dir: URL, registry: Registry, settings: [SpecOverride] = []) throws -> ModelBundle {
         try BundleManifest.read(in: dir)?.verify(in: dir)
         let mj = dir.appendingPathComponent("model.json")
         guard let data = FileManager.default.contents(atPath: mj.path) else {
@@ -134,12 +137,18 @@ public struct ModelBundle {
             throw CheckpointError.format(path: mj.path, message: "not a valid model description: \(error)")
         }
         try d.checkClasses(path: mj.path)
+        var taskConfig = d.taskConfig?.foundationObject as? [String: Any] ?? [:]
+        for o in settings {
+            guard o.path.count == 1, d.task != nil else {
+                throw CheckpointError.format(
+                    path: mj.path, message: "--task \(o.key): a setting is one field of the bundle's task (\(d.task ?? "none recorded"))")
+            }
+            taskConfig[o.path[0]] = try SpecParser.parse(o.valueText.isEmpty ? "\"\"" : o.valueText, file: "--task").foundation
+        }
         let task: any LearningTask
         do {
             if let name = d.task {
-                task = try registry.make(
-                    .task, name, config: d.taskConfig?.foundationObject as? [String: Any] ?? [:],
-                    as: (any LearningTask).self)
+                task = try registry.make(.task, name, config: taskConfig, as: (any LearningTask).self)
             } else {
                 task = try registry.defaultTask(for: DataForm(d.form)).task
             }

@@ -12,7 +12,7 @@ extension Runner {
     /// Evaluates a bundle on the test split stored in it, or on the test split of `dataSpec`'s
     /// data encoded with the bundle's own classes, alphabet and vocabulary (never refitted).
     public func evaluate(bundle dir: URL, spec dataSpec: URL? = nil) throws -> Trainer.Evaluation {
-        let b = try ModelBundle.load(dir, registry: registry)
+        let b = try loadBundle(dir)
         let loss = try b.loss(registry: registry)
         let x: Tensor
         let y: Tensor

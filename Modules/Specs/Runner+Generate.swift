@@ -25,7 +25,7 @@ extension Runner {
         guard (0...Runner.maxGenerateLength).contains(length) else {
             throw TrainingError.invalid("length must be in 0…\(Runner.maxGenerateLength), got \(length)")
         }
-        let b = try ModelBundle.load(dir, registry: registry)
+        let b = try loadBundle(dir)
         return try b.task.generate(b, prime: prime, length: length, temperature: temperature, seed: seed)
     }
 }

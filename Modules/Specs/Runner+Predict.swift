@@ -58,7 +58,7 @@ extension Runner {
     /// sample with `generate` instead.
     public func predict(bundle dir: URL, texts lines: [String]) throws -> [Prediction] {
         guard !lines.isEmpty else { return [] }
-        let b = try ModelBundle.load(dir, registry: registry)
+        let b = try loadBundle(dir)
         let keep = lines.indices.filter { !lines[$0].trimmingCharacters(in: .whitespaces).isEmpty }
         var out = lines.map { Prediction(text: $0, label: "", probabilities: [:]) }
         if !keep.isEmpty {

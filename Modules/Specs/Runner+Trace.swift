@@ -13,7 +13,7 @@ extension Runner {
     public func trace(_ path: URL, input: String) throws -> Trace {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path.path, isDirectory: &isDir), isDir.boolValue {
-            let b = try ModelBundle.load(path, registry: registry)
+            let b = try loadBundle(path)
             if let t = try b.task.trace(b.model, input: input, symbols: b.description.classes, pipeline: b.pipeline) {
                 return t
             }

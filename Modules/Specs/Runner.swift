@@ -16,6 +16,13 @@ public struct Runner {
     /// The data-parallel job `train` runs in (one process by default): rank 0 prints and writes the
     /// run folder, checkpoints and bundle; the other ranks train silently (see `Trainer+DataParallel`).
     public var communicator: any Communicator = SingleProcess()
+    /// Task fields changed for the bundles this runner reads (`unroll predict --task beam_width=4`).
+    public var taskSettings: [SpecOverride] = []
+
+    /// The bundle at `dir`, with `taskSettings` applied.
+    func loadBundle(_ dir: URL) throws -> ModelBundle {
+        try ModelBundle.load(dir, registry: registry, settings: taskSettings)
+    }
     public init(registry: Registry) { self.registry = registry }
 
     /// The result of `train`.

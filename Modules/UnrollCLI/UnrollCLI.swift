@@ -92,3 +92,20 @@ struct Unroll: ParsableCommand {
 }
 
 func url(_ path: String) -> URL { URL(fileURLWithPath: path).standardizedFileURL }
+
+/// `--task key=value`: a field of the bundle's task changed for this command only.
+struct TaskSettings: ParsableArguments {
+    @Option(
+        name: .customLong("task"),
+        help: ArgumentHelp(
+            "Change a setting of the bundle's task for this run (beam_width=4, n_best=3); repeatable.",
+            valueName: "key=value"))
+    var settings: [String] = []
+
+    /// A runner that reads bundles with these settings.
+    func runner() throws -> Runner {
+        var r = Runner(registry: try UnrollCLI.registry())
+        r.taskSettings = try settings.map(SpecOverride.init)
+        return r
+    }
+}

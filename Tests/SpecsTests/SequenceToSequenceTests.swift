@@ -55,6 +55,18 @@ final class SequenceToSequenceTests: RunnerTestCase {
         XCTAssertEqual(Array(b.description.classes.prefix(4)), ["<pad>", "[UNK]", "<start>", "<end>"])
         let p = try runner.predict(bundle: r.bundle, texts: ["abcd", "", "dab"])
         XCTAssertEqual(p.map(\.label), ["dcba", "", "bad"])
+        // Task settings for one run (`--task`): a wider beam and its 3 best, the bundle untouched;
+        // a field the task does not have is an error naming it.
+        var wider = runner!
+        wider.taskSettings = try ["beam_width=3", "n_best=3"].map(SpecOverride.init)
+        let three = try wider.predict(bundle: r.bundle, texts: ["abcd"])
+        XCTAssertEqual(three[0].candidates?.count, 3)
+        XCTAssertEqual(three[0].candidates?.first?.text, "dcba")
+        XCTAssertNil(try runner.predict(bundle: r.bundle, texts: ["abcd"])[0].candidates?.dropFirst().first)
+        wider.taskSettings = [try SpecOverride("beam_wdith=3")]
+        XCTAssertThrowsError(try wider.predict(bundle: r.bundle, texts: ["abcd"])) {
+            XCTAssertTrue("\($0)".contains("beam_wdith"), "\($0)")
+        }
         // Beam search of width 1 is greedy decoding (written out here); a wider beam lists its
         // candidates best first.
         var greedy: [[Int]] = []

@@ -17,8 +17,10 @@ struct Evaluate: ParsableCommand {
         help:
             "Also write the model's outputs on the test split to this safetensors file: one tensor 'outputs' [examples, …], in the split's order (the bundle's test.safetensors holds its x and y)."
     ) var saveOutputs: String?
+    @OptionGroup var task: TaskSettings
+
     func run() throws {
-        var runner = Runner(registry: try UnrollCLI.registry())
+        var runner = try task.runner()
         if json { runner.log = { _ in } }
         let e = try runner.evaluate(bundle: url(bundle), spec: data.map(url))
         if let saveOutputs {

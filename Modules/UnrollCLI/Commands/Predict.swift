@@ -16,11 +16,13 @@ struct Predict: ParsableCommand {
     var texts: [String] = []
     @Flag(help: "JSON output, one object per input.") var json = false
 
+    @OptionGroup var task: TaskSettings
+
     func run() throws {
         var inputs = texts
         // an empty line gives an empty result line
         if inputs.isEmpty { while let line = readLine() { inputs.append(line) } }
-        let preds = try Runner(registry: UnrollCLI.registry()).predict(bundle: url(bundle), texts: inputs)
+        let preds = try task.runner().predict(bundle: url(bundle), texts: inputs)
         for p in preds {
             if json {
                 let e = JSONEncoder()

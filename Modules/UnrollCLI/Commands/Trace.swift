@@ -18,8 +18,10 @@ struct Trace: ParsableCommand {
     func validate() throws {
         if let steps, steps < 0 { throw ValidationError("--steps must be ≥ 0, got \(steps)") }
     }
+    @OptionGroup var task: TaskSettings
+
     func run() throws {
-        var t = try Runner(registry: UnrollCLI.registry()).trace(url(path), input: input)
+        var t = try task.runner().trace(url(path), input: input)
         if let steps { t.steps = Array(t.steps.prefix(steps)) }
         if json {
             let e = JSONEncoder()
