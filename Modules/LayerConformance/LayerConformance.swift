@@ -130,7 +130,8 @@ public enum LayerConformance {
         else { return }
         var states: [Tensor]?
         for t in 0..<x.shape[1] {
-            var c = ForwardContext(training: false, seed: 3, mask: try options.mask?.slice(axis: 1, start: t, length: 1))
+            var c = ForwardContext(
+                training: false, seed: 3, mask: try options.mask?.slice(axis: 1, start: t, length: 1))
             let xt = try x.slice(axis: 1, start: t, length: 1)
             let yt: Tensor
             if stepping == .recurrent {
@@ -143,7 +144,8 @@ public enum LayerConformance {
                 yt = try layer.forward(xt, context: &c)
             }
             let want = try y.slice(axis: 1, start: t, length: 1).scalars
-            XCTAssertEqual(yt.shape, [y.shape[0], 1] + y.shape.dropFirst(2), "step \(t)'s shape", file: file, line: line)
+            XCTAssertEqual(
+                yt.shape, [y.shape[0], 1] + y.shape.dropFirst(2), "step \(t)'s shape", file: file, line: line)
             let worst = zip(yt.scalars, want).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
             XCTAssertLessThan(
                 worst, 1e-4, "\(L.typeName) run step by step differs at step \(t) by \(worst)", file: file, line: line)

@@ -141,9 +141,12 @@ public struct ModelBundle {
         for o in settings {
             guard o.path.count == 1, d.task != nil else {
                 throw CheckpointError.format(
-                    path: mj.path, message: "--task \(o.key): a setting is one field of the bundle's task (\(d.task ?? "none recorded"))")
+                    path: mj.path,
+                    message:
+                        "--task \(o.key): a setting is one field of the bundle's task (\(d.task ?? "none recorded"))")
             }
-            taskConfig[o.path[0]] = try SpecParser.parse(o.valueText.isEmpty ? "\"\"" : o.valueText, file: "--task").foundation
+            taskConfig[o.path[0]] = try SpecParser.parse(o.valueText.isEmpty ? "\"\"" : o.valueText, file: "--task")
+                .foundation
         }
         let task: any LearningTask
         do {

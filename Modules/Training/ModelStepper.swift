@@ -64,19 +64,22 @@ public final class ModelStepper {
             guard reads.contains(true) else { continue }
             let what = "node \(n.name) (\(n.layer.typeName))"
             for (i, (k, port)) in zip(n.inputs, n.inputPorts).enumerated() where reads[i] && k >= 0 && port > 0 {
-                throw CannotStep(description: "\(what) reads a state of \(model.nodes[k].name), which changes every step")
+                throw CannotStep(
+                    description: "\(what) reads a state of \(model.nodes[k].name), which changes every step")
             }
             switch n.layer.stepping {
             case .whole:
                 throw CannotStep(description: "\(what) needs its whole input sequence")
             case .pointwise(let allowed):
                 if let allowed, let i = reads.indices.first(where: { reads[$0] && !allowed.contains($0) }) {
-                    throw CannotStep(description: "\(what) reads its input \(i) whole, and that input changes every step")
+                    throw CannotStep(
+                        description: "\(what) reads its input \(i) whole, and that input changes every step")
                 }
             case .recurrent:
                 guard n.layer is any ProducesStates, reads[0], !reads.dropFirst().contains(true) else {
                     throw CannotStep(
-                        description: "\(what) must step its sequence and take fixed initial states, and give its states")
+                        description: "\(what) must step its sequence and take fixed initial states, and give its states"
+                    )
                 }
             }
         }
@@ -121,7 +124,9 @@ public final class ModelStepper {
         guard input.shape.first == rows.count, parents.map({ $0.count == rows.count }) ?? true,
             rows.allSatisfy({ $0 >= 0 && $0 < examples })
         else {
-            throw CannotStep(description: "step: \(input.shape.first ?? 0) rows, \(rows.count) examples, parents \(parents?.count ?? 0)")
+            throw CannotStep(
+                description:
+                    "step: \(input.shape.first ?? 0) rows, \(rows.count) examples, parents \(parents?.count ?? 0)")
         }
         if rows != gatheredRows { (gathered, gatheredRows) = ([:], rows) }
         let rowIndex = Tensor(rows.map(Float.init))

@@ -89,7 +89,10 @@ final class ModelStepperTests: XCTestCase {
         c.layer = .object(["type": .string("GRU"), "units": .number(3), "return_sequences": .bool(true)])
         let cases: [(any Layer, String)] = [
             (try Bidirectional(config: c, name: "bi"), "node dec (Bidirectional) needs its whole input sequence"),
-            (try GRU(units: 6, returnSequences: true, goBackwards: true), "node dec (GRU) needs its whole input sequence"),
+            (
+                try GRU(units: 6, returnSequences: true, goBackwards: true),
+                "node dec (GRU) needs its whole input sequence"
+            ),
         ]
         for (layer, message) in cases {
             let m = try Model(

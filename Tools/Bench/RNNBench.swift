@@ -224,7 +224,9 @@ enum RNNBench {
     /// and the best of each is kept, so a slow minute on a shared VM hits both sides of the ratio.
     /// The peak is the better of Unroll's split sgemm and OpenBLAS's own threading.
     static func run(only: Set<Character>? = nil) throws {
-        print("## Recurrent training (batch 32, (g) 128, Adam, threads: \(BLAS.threadCount); best of 6 alternating rounds)")
+        print(
+            "## Recurrent training (batch 32, (g) 128, Adam, threads: \(BLAS.threadCount); best of 6 alternating rounds)"
+        )
         print(
             "| model | ms/step | examples/s | achieved GFLOP/s | sgemm 1024³ peak GFLOP/s | share of peak | executed GFLOP/s (share) |"
         )

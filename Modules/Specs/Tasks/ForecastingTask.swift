@@ -220,7 +220,8 @@ public struct ForecastingTask: LearningTask, PluginConfig {
         let (x, y) = (xt.scalars, yt.scalars)
         let levels = lt.flatMap { $0.shape == [n, k] ? $0.scalars : nil }
         if baseline == .none && levels == nil && inputs != .levels {
-            throw TaskError("baseline none needs the test windows' levels, which this bundle does not store; retrain it")
+            throw TaskError(
+                "baseline none needs the test windows' levels, which this bundle does not store; retrain it")
         }
         let width = lookback * columns
         var out: [TestForecast] = []
