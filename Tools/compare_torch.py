@@ -81,10 +81,10 @@ class G2P(nn.Module):
     (h, c); Luong dot attention over the encoder's steps; [decoder, context] → Linear(72) per
     step (softmax in the loss). Input: the 20 letters and 21 decoder steps packed, as Unroll's."""
 
-    def __init__(self, letters=30, phonemes=72, source=20):
+    def __init__(self, phonemes=72, source=20):
         super().__init__()
         self.source = source
-        self.letters = nn.Embedding(letters, 64, padding_idx=0)
+        self.letters = nn.Embedding(phonemes, 64, padding_idx=0)  # one vocabulary, as Unroll's task
         self.encoder = nn.LSTM(64, 192, batch_first=True)
         self.phonemes = nn.Embedding(phonemes, 64, padding_idx=0)
         self.decoder = nn.LSTM(64, 192, batch_first=True)

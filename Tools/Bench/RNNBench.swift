@@ -97,7 +97,8 @@ enum RNNBench {
     }
 
     /// (g) The G2P encoder–decoder of `Examples/g2p-cmudict-attention.yaml` (without dropout) on
-    /// random words: 20 letters of 30 → Embedding(64) → LSTM(192) encoder; `<start>` and 20
+    /// random words: 20 letters of 30 (one vocabulary of 72 with the phonemes, as the task
+    /// builds it) → Embedding(64) → LSTM(192) encoder; `<start>` and 20
     /// phonemes of 72 → Embedding(64) → LSTM(192) from the encoder's states; dot attention over
     /// the encoder's steps; the decoder and the context → Dense(72, softmax) per step; batch 128.
     static func g2p(_ g: inout SeededGenerator) throws -> Case {
@@ -111,7 +112,7 @@ enum RNNBench {
                 try Model(
                     inputShape: [S + T],
                     nodes: [
-                        .init(try Embedding(inputDim: letters, outputDim: E, maskZero: true), inputs: ["source"]),
+                        .init(try Embedding(inputDim: phonemes, outputDim: E, maskZero: true), inputs: ["source"]),
                         .init(try LSTM(units: H, returnSequences: true), inputs: ["embedding_1"], name: "encoder"),
                         .init(try Embedding(inputDim: phonemes, outputDim: E, maskZero: true), inputs: ["target_in"]),
                         .init(
