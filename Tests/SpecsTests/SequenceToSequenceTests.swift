@@ -130,6 +130,38 @@ final class SequenceToSequenceTests: RunnerTestCase {
         XCTAssertTrue(html.contains("id=\"fig-attention-1-att\""))
     }
 
+    /// A decoder ending in logits (no softmax): greedy decoding takes each step's largest logit
+    /// and scores it by its log-softmax, computed here from the whole model's outputs.
+    func testLogitDecodersAreScoredByTheirLogSoftmax() throws {
+        let (ts, tl, vocab) = (4, 5, 9)
+        let model = try Model(
+            inputShape: [ts + tl],
+            nodes: [
+                .init(try Embedding(inputDim: vocab, outputDim: 4, maskZero: true), inputs: ["source"], name: "src"),
+                .init(try GRU(units: 6, returnSequences: true), inputs: ["src"], name: "enc"),
+                .init(try Embedding(inputDim: vocab, outputDim: 4, maskZero: true), inputs: ["target_in"], name: "tgt"),
+                .init(try GRU(units: 6, returnSequences: true), inputs: ["tgt", "enc.h"], name: "dec"),
+                .init(Dense(units: vocab), inputs: ["dec"], name: "logits"),
+            ],
+            inputParts: [.init(name: "source", shape: [ts]), .init(name: "target_in", shape: [tl])], seed: 8)
+        let source = [4, 5, 6]
+        var tokens: [Int] = []
+        var logp = 0.0
+        for t in 0..<tl {
+            let x = SequenceToSequenceTask.packedRow(source: source, tokens: tokens, sourceLength: ts, targetLength: tl)
+            let y = try model.predict(try Tensor(shape: [1, ts + tl], scalars: x)).scalars
+            let step = Array(y[(t * vocab)..<((t + 1) * vocab)]).map(Double.init)
+            let lse = log(step.map { exp($0) }.reduce(0, +))
+            let best = (3..<vocab).max { step[$0] < step[$1] || (step[$0] == step[$1] && $0 > $1) }!
+            logp += step[best] - lse
+            if best == 3 { break }
+            tokens.append(best)
+        }
+        let found = try SequenceToSequenceTask().beamSearch(model, sources: [source])[0][0]
+        XCTAssertEqual(found.tokens, tokens)
+        XCTAssertEqual(found.logProbability, logp, accuracy: 1e-4)
+    }
+
     /// A pairs file with a line lacking the tab, or with an empty side, names the line; with
     /// `on_bad_record: skip` those lines are left out and counted.
     /// Corpus BLEU-4, worked by hand: clipped n-gram precisions summed over the corpus, their

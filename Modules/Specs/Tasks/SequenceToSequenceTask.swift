@@ -144,7 +144,7 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
 
     /// One example's packed input: the source ids padded to `sourceLength`, then `target_in` —
     /// `<start>` and the target tokens so far — padded to `targetLength` (tokens past it dropped).
-    static func packedRow(source: [Int], tokens: [Int], sourceLength ts: Int, targetLength tl: Int) -> [Float] {
+    public static func packedRow(source: [Int], tokens: [Int], sourceLength ts: Int, targetLength tl: Int) -> [Float] {
         var row = [Float](repeating: 0, count: ts + tl)
         for (i, id) in source.prefix(ts).enumerated() { row[i] = Float(id) }
         row[ts] = Float(startID)
@@ -222,23 +222,16 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
             let (steps, v) = (y.shape[1], y.shape[2])
             guard v > Self.endID else { throw TaskError("the model scores \(v) tokens, fewer than the specials") }
             var extensions = beams.map { $0.filter(\.finished) }
-            try y.withUnsafeBufferPointer { yp in
+            y.withUnsafeBufferPointer { yp in
                 for (row, (r, k)) in live.enumerated() {
-                    let scores = Array(UnsafeBufferPointer(start: yp.baseAddress! + (row * steps + at) * v, count: v))
-                    let logp =
-                        probabilities
-                        ? scores.map { Foundation.log(Double(max($0, 1e-30))) }
-                        : try Tensor(scores).logSoftmax().scalars.map(Double.init)
-                    // This candidate's best `width` tokens (ties: the lower id, as greedy takes it).
-                    let best = (Self.endID..<v).sorted { logp[$0] > logp[$1] || (logp[$0] == logp[$1] && $0 < $1) }
-                        .prefix(width)
+                    let scores = UnsafeBufferPointer(start: yp.baseAddress! + (row * steps + at) * v, count: v)
                     let c = beams[r][k]
-                    for id in best {
+                    for (id, logp) in Self.bestTokens(scores, count: width, probabilities: probabilities) {
                         let ended = id == Self.endID
                         let tokens = ended ? c.tokens : c.tokens + [id]
                         extensions[r].append(
                             Candidate(
-                                tokens: tokens, logProbability: c.logProbability + logp[id],
+                                tokens: tokens, logProbability: c.logProbability + logp,
                                 finished: ended || t + 1 == tl, row: row))
                     }
                 }
@@ -253,6 +246,26 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
             }
         }
         return beams.map { $0.sorted { $0.rank(lengthPenalty) > $1.rank(lengthPenalty) } }
+    }
+
+    /// The `count` likeliest tokens of one step's `scores` (`<end>` and up: padding, `[UNK]` and
+    /// `<start>` are never chosen), best first (ties: the lower id, as greedy takes it), with their
+    /// log-probabilities — `log p` for probabilities, `s − log Σ exp` for logits. One pass over
+    /// the scores; logarithms only for the chosen.
+    static func bestTokens(_ scores: UnsafeBufferPointer<Float>, count: Int, probabilities: Bool) -> [(Int, Double)] {
+        var best: [(score: Float, id: Int)] = []
+        best.reserveCapacity(count + 1)
+        for id in endID..<scores.count {
+            let s = probabilities ? max(scores[id], 1e-30) : scores[id]
+            guard best.count < count || s > best[best.count - 1].score else { continue }
+            let at = best.firstIndex { s > $0.score } ?? best.count  // after equal scores: lower ids first
+            best.insert((s, id), at: at)
+            if best.count > count { best.removeLast() }
+        }
+        if probabilities { return best.map { ($0.id, Foundation.log(Double($0.score))) } }
+        let top = Double(scores.max() ?? 0)
+        let lse = top + Foundation.log(scores.reduce(0) { $0 + Foundation.exp(Double($1) - top) })
+        return best.map { ($0.id, Double($0.score) - lse) }
     }
 
     /// The best candidate's tokens for each source.
