@@ -76,7 +76,7 @@ class EveryStep(nn.Module):
 
 
 class G2P(nn.Module):
-    """(g) Examples/g2p-cmudict-attention.yaml without dropout: letters → Embedding(64) →
+    """(g) A G2P encoder–decoder with attention (g2p-cmudict-attention.yaml's first shape, no dropout): letters → Embedding(64) →
     LSTM(192) encoder; <start> + phonemes → Embedding(64) → LSTM(192) from the encoder's final
     (h, c); Luong dot attention over the encoder's steps; [decoder, context] → Linear(72) per
     step (softmax in the loss). Input: the 20 letters and 21 decoder steps packed, as Unroll's."""

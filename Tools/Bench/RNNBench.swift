@@ -96,7 +96,8 @@ enum RNNBench {
         return [a, b, c1, c2, e, try g2p(&g)]
     }
 
-    /// (g) The G2P encoder–decoder of `Examples/g2p-cmudict-attention.yaml` (without dropout) on
+    /// (g) A G2P encoder–decoder with attention (`Examples/g2p-cmudict-attention.yaml`'s first
+    /// shape, with a one-way encoder and without dropout) on
     /// random words: 20 letters of 30 (one vocabulary of 72 with the phonemes, as the task
     /// builds it) → Embedding(64) → LSTM(192) encoder; `<start>` and 20
     /// phonemes of 72 → Embedding(64) → LSTM(192) from the encoder's states; dot attention over
