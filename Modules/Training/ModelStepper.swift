@@ -76,7 +76,8 @@ public final class ModelStepper {
                         description: "\(what) reads its input \(i) whole, and that input changes every step")
                 }
             case .recurrent:
-                guard n.layer is any ProducesStates, reads[0], !reads.dropFirst().contains(true) else {
+                guard n.layer is any ProducesStates, !n.stateNames.isEmpty, reads[0], !reads.dropFirst().contains(true)
+                else {
                     throw CannotStep(
                         description: "\(what) must step its sequence and take fixed initial states, and give its states"
                     )
