@@ -219,6 +219,9 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
                 y = try model.predict(try Tensor(shape: [live.count, ts + tl], scalars: x))
                 at = t
             }
+            guard y.shape.count == 3 else {
+                throw TaskError("the model's output is \(y.shape), not [candidates, steps, tokens] scores")
+            }
             let (steps, v) = (y.shape[1], y.shape[2])
             guard v > Self.endID else { throw TaskError("the model scores \(v) tokens, fewer than the specials") }
             var extensions = beams.map { $0.filter(\.finished) }
