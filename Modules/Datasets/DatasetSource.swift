@@ -221,7 +221,8 @@ public struct AdditionSource: DatasetSource, PluginConfig {
 /// The CMU Pronouncing Dictionary: word → phonemes, split by a hash of the word
 /// (`SequencePairs.cmudict`).
 public struct CMUDictSource: DatasetSource, PluginConfig {
-    public var path = "", stress = false, alternatives = false, testPercent = 5, onBadRecord = OnBadRecord.fail
+    public var path = "", stress = false, alternatives = false, testAlternatives = false, testPercent = 5
+    public var onBadRecord = OnBadRecord.fail
     public var files: [(field: String, path: String)] { [("path", path)] }
     public init() {}
     public static var requiredFields: [String] { ["path"] }
@@ -229,6 +230,8 @@ public struct CMUDictSource: DatasetSource, PluginConfig {
         [
             "stress": "keep the vowels' stress digits (AH0); default drops them (39 phonemes)",
             "alternatives": "also the alternative pronunciations word(2)…; default: the first only",
+            "test_alternatives":
+                "keep the test words' alternative pronunciations as further references (a word is right if it matches any)",
             "test_percent": "pairs held out for testing, by a hash of the word (a split that never moves)",
         ]
     }
@@ -239,8 +242,8 @@ public struct CMUDictSource: DatasetSource, PluginConfig {
         }
         return .pairs(
             try SequencePairs.cmudict(
-                resolve(path, base), stress: stress, alternatives: alternatives, testPercent: testPercent,
-                onBadRecord: onBadRecord))
+                resolve(path, base), stress: stress, alternatives: alternatives,
+                testAlternatives: testAlternatives, testPercent: testPercent, onBadRecord: onBadRecord))
     }
 }
 

@@ -93,13 +93,15 @@ public struct SequencePairs: Sendable {
 extension SequencePairs {
     /// The CMU Pronouncing Dictionary (`word PH1 PH2 …` lines, ARPAbet): word → phonemes.
     /// Alternative pronunciations (`word(2)`) are left out — each word keeps its first, main
-    /// one, so a word has one target — unless `alternatives` is true. Without `stress`, the
+    /// one, so a word has one target — unless `alternatives` is true (or, for the test words
+    /// only, `testAlternatives`: their other pronunciations become further test pairs with the
+    /// same source, which the decoded metrics read as references). Without `stress`, the
     /// vowels' stress digits are dropped (`AH0` → `AH`: the 39-phoneme set G2P results on
     /// CMUdict are usually reported on). `# …` comments are dropped. A pair is a test pair when
     /// the FNV-1a hash of its word modulo 100 is below `testPercent`: a split that never moves.
     public static func cmudict(
-        _ url: URL, stress: Bool = false, alternatives: Bool = false, testPercent: Int = 5,
-        onBadRecord: OnBadRecord = .fail
+        _ url: URL, stress: Bool = false, alternatives: Bool = false, testAlternatives: Bool = false,
+        testPercent: Int = 5, onBadRecord: OnBadRecord = .fail
     ) throws -> SequencePairs {
         let text = try FileText.read(url)
         var pairs: [(String, String)] = []
@@ -111,22 +113,26 @@ extension SequencePairs {
             let fields = line.split(separator: " ")
             guard let first = fields.first else { continue }  // blank or comment-only
             var word = String(first)
+            var alternative = false
             if word.hasSuffix(")"), let open = word.lastIndex(of: "("),
                 Int(word[word.index(after: open)..<word.index(before: word.endIndex)]) != nil
             {
-                guard alternatives else { continue }
+                guard alternatives || testAlternatives else { continue }
                 word = String(word[..<open])
+                alternative = true
             }
             guard fields.count >= 2 else {
                 try report.bad(.record(path: url.path, line: i + 1, message: "'\(word)' has no phonemes"), onBadRecord)
                 continue
             }
             let phones = fields.dropFirst().map { p in stress ? String(p) : String(p.filter { !$0.isNumber }) }
-            pairs.append((word, phones.joined(separator: " ")))
-            lines.append(i + 1)
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
             for b in word.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-            isTest.append(Int(h % 100) < testPercent)
+            let test = Int(h % 100) < testPercent
+            if alternative && !alternatives && !test { continue }  // testAlternatives: test words only
+            pairs.append((word, phones.joined(separator: " ")))
+            lines.append(i + 1)
+            isTest.append(test)
         }
         guard !pairs.isEmpty else { throw DataError.io(path: url.path, message: "no entries in the dictionary") }
         report.loaded = pairs.count

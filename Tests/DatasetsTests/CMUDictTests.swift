@@ -23,6 +23,16 @@ final class CMUDictTests: XCTestCase {
         let test = d.isTest!.filter { $0 }.count
         XCTAssertEqual(Double(test) / Double(d.pairs.count), 0.05, accuracy: 0.005)
         XCTAssertEqual(try SequencePairs.cmudict(url).isTest, d.isTest)
+        // test_alternatives: the test words' other pronunciations join the test part (after their
+        // first), the training words keep one each.
+        let refs = try SequencePairs.cmudict(url, testAlternatives: true)
+        let all = try SequencePairs.cmudict(url, alternatives: true)
+        let trainWords = Set(zip(d.pairs, d.isTest!).filter { !$0.1 }.map(\.0.source))
+        XCTAssertEqual(zip(refs.pairs, refs.isTest!).filter { !$0.1 }.count, trainWords.count)
+        let testAll = zip(all.pairs, all.isTest!).filter { $0.1 }.map { "\($0.0.source)\t\($0.0.target)" }
+        let testRefs = zip(refs.pairs, refs.isTest!).filter { $0.1 }.map { "\($0.0.source)\t\($0.0.target)" }
+        XCTAssertEqual(testRefs, testAll)
+        XCTAssertGreaterThan(testRefs.count, test + 300, "several hundred test words have alternatives")
         // Phonemes without stress come from ARPAbet's 39.
         let phones = Set(d.pairs.flatMap { $0.target.split(separator: " ").map(String.init) })
         XCTAssertEqual(phones.count, 39)

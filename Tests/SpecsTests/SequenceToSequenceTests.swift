@@ -164,6 +164,20 @@ final class SequenceToSequenceTests: RunnerTestCase {
 
     /// A pairs file with a line lacking the tab, or with an empty side, names the line; with
     /// `on_bad_record: skip` those lines are left out and counted.
+    /// Several references per source (a word's pronunciations): an output is exact when it equals
+    /// any, and its token errors count against the nearest.
+    func testDecodedOutputsAreScoredAgainstTheirNearestReference() {
+        let m = SequenceToSequenceTask.decodedMetrics(
+            [[5, 6, 7], [5, 6], [8]],
+            references: [[[5, 6, 8], [5, 6, 7]], [[5, 7, 7], [9, 9, 9, 9]], [[8, 8]]])
+        XCTAssertEqual(m["decoded_exact_match"]!, 1.0 / 3.0, accuracy: 1e-12)  // the first, by its 2nd reference
+        // Edits 0 (against [5, 6, 7]), 2 (against [5, 7, 7]: one substitution, one insertion), 1 (against [8, 8]).
+        XCTAssertEqual(m["token_error_rate"]!, 3.0 / 8.0, accuracy: 1e-12)
+        let single = SequenceToSequenceTask.decodedMetrics([[5, 6, 7]], references: [[[5, 6, 8]]])
+        XCTAssertEqual(single["decoded_exact_match"]!, 0)
+        XCTAssertEqual(single["token_error_rate"]!, 1.0 / 3.0, accuracy: 1e-12)
+    }
+
     /// Corpus BLEU-4, worked by hand: clipped n-gram precisions summed over the corpus, their
     /// geometric mean, the brevity penalty; 0 without a matching 4-gram (no smoothing).
     func testBLEUAgainstHandComputedValues() {

@@ -371,7 +371,11 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         return trace
     }
 
-    /// The test pairs decoded greedily: exact match and token error rate.
+    /// The test pairs decoded (with the task's beam): exact match, token error rate and BLEU.
+    /// Pairs that share a source (a word's alternative pronunciations: the `cmudict` source's
+    /// `test_alternatives`) are one decoded source with several references: it is an exact
+    /// match when it equals any of them, and its token errors and BLEU are counted against the
+    /// nearest (fewest edits, then the shortest).
     public func testMetrics(model: Model, data: PreparedData) throws -> [String: Double] {
         let n = data.xTest.shape[0]
         guard n > 0 else { return [:] }
@@ -379,23 +383,46 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         let width = data.xTest.shape[1]
         let tl = width - ts
         let xs = data.xTest.scalars
-        let sources = (0..<n).map { r in (0..<ts).map { Int(xs[r * width + $0]) }.filter { $0 != 0 } }
+        let rowSources = (0..<n).map { r in (0..<ts).map { Int(xs[r * width + $0]) }.filter { $0 != 0 } }
         // The target is target_in without <start>.
         let targets = (0..<n).map { r in (1..<tl).map { Int(xs[r * width + ts + $0]) }.filter { $0 != 0 } }
-        let decoded = try decode(model, sources: sources)
+        // Each distinct source once, with its references in order.
+        var sources: [[Int]] = []
+        var references: [[[Int]]] = []
+        var index: [[Int]: Int] = [:]
+        for (s, t) in zip(rowSources, targets) {
+            if let i = index[s] {
+                references[i].append(t)
+            } else {
+                index[s] = sources.count
+                sources.append(s)
+                references.append([t])
+            }
+        }
+        return Self.decodedMetrics(try decode(model, sources: sources), references: references)
+    }
+
+    /// Exact match, token error rate and BLEU of `decoded` outputs, each against its references
+    /// (one or more): exact when it equals any; token errors and BLEU against the nearest (fewest
+    /// edits, then the shortest).
+    public static func decodedMetrics(_ decoded: [[Int]], references: [[[Int]]]) -> [String: Double] {
         var exact = 0
         var edits = 0
         var length = 0
-        for (d, t) in zip(decoded, targets) {
-            if d == t { exact += 1 }
-            edits += EditDistance.between(d, t)
-            length += t.count
+        var nearest: [[Int]] = []
+        for (d, refs) in zip(decoded, references) {
+            let scored = refs.map { (EditDistance.between(d, $0), $0) }
+            let best = scored.min { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1.count < $1.1.count) } ?? (d.count, [])
+            if best.0 == 0 { exact += 1 }
+            edits += best.0
+            length += best.1.count
+            nearest.append(best.1)
         }
         return [
-            "decoded_exact_match": Double(exact) / Double(n),
+            "decoded_exact_match": Double(exact) / Double(max(1, decoded.count)),
             "token_error_rate": Double(edits) / Double(max(1, length)),
             // corpus BLEU-4 over the target tokens (the translation score, for word-level targets)
-            "bleu": BLEU.corpus(candidates: decoded, references: targets),
+            "bleu": BLEU.corpus(candidates: decoded, references: nearest),
         ]
     }
 }
