@@ -9,18 +9,18 @@ public struct SpecOverride: Equatable, Sendable {
     public var path: [String]
     public var valueText: String
 
-    /// Parses `key=value` (the first `=` separates them).
-    public init(_ text: String) throws {
+    /// Parses `key=value` (the first `=` separates them); errors name `option` and its `example`.
+    public init(_ text: String, option: String = "--set", example: String = "epochs=3") throws {
         guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
             throw SpecErrors([
-                SpecIssue(file: "--set", line: 1, column: 1, message: "'\(text)' is not key=value (e.g. epochs=3)")
+                SpecIssue(file: option, line: 1, column: 1, message: "'\(text)' is not key=value (e.g. \(example))")
             ])
         }
         path = text[..<eq].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         valueText = String(text[text.index(after: eq)...])
         guard !path.contains(where: \.isEmpty) else {
             throw SpecErrors([
-                SpecIssue(file: "--set", line: 1, column: 1, message: "'\(text)': the key has an empty part")
+                SpecIssue(file: option, line: 1, column: 1, message: "'\(text)': the key has an empty part")
             ])
         }
     }

@@ -105,7 +105,7 @@ struct TaskSettings: ParsableArguments {
     /// A runner that reads bundles with these settings.
     func runner() throws -> Runner {
         var r = Runner(registry: try UnrollCLI.registry())
-        r.taskSettings = try settings.map(SpecOverride.init)
+        r.taskSettings = try settings.map { try SpecOverride($0, option: "--task", example: "beam_width=4") }
         return r
     }
 }

@@ -58,7 +58,7 @@ final class SequenceToSequenceTests: RunnerTestCase {
         // Task settings for one run (`--task`): a wider beam and its 3 best, the bundle untouched;
         // a field the task does not have is an error naming it.
         var wider = runner!
-        wider.taskSettings = try ["beam_width=3", "n_best=3"].map(SpecOverride.init)
+        wider.taskSettings = try ["beam_width=3", "n_best=3"].map { try SpecOverride($0) }
         let three = try wider.predict(bundle: r.bundle, texts: ["abcd"])
         XCTAssertEqual(three[0].candidates?.count, 3)
         XCTAssertEqual(three[0].candidates?.first?.text, "dcba")

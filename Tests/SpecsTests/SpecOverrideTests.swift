@@ -21,7 +21,7 @@ final class SpecOverrideTests: XCTestCase {
 
     func load(_ sets: [String]) throws -> Spec {
         try SpecLoader(registry: registry).load(
-            text: text, file: URL(fileURLWithPath: "/specs/o.yaml"), overrides: try sets.map(SpecOverride.init))
+            text: text, file: URL(fileURLWithPath: "/specs/o.yaml"), overrides: try sets.map { try SpecOverride($0) })
     }
 
     func testKeysListEntriesByIndexOrNameAndNewKeys() throws {

@@ -55,6 +55,6 @@ struct Train: ParsableCommand {
         _ = try runner.train(
             url(spec), epochsOverride: epochs, verbosity: quiet ? .quiet : nil, resume: resume,
             overwrite: overwrite,
-            overrides: try (set + (output.map { ["output=\"\(url($0).path)\""] } ?? [])).map(SpecOverride.init))
+            overrides: try (set + (output.map { ["output=\"\(url($0).path)\""] } ?? [])).map { try SpecOverride($0) })
     }
 }
