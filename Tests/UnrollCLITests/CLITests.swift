@@ -136,7 +136,8 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(notBundle.err.hasPrefix("error: /tmp/model.json: not a model bundle"), notBundle.err)
         let setting = try run(["predict", "/tmp", "hello", "--task", "beam_width"])
         XCTAssertEqual(setting.code, 1)
-        XCTAssertTrue(setting.err.contains("--task:1:1: 'beam_width' is not key=value (e.g. beam_width=4)"), setting.err)
+        XCTAssertTrue(
+            setting.err.contains("--task:1:1: 'beam_width' is not key=value (e.g. beam_width=4)"), setting.err)
         let kind = try run(["layers", "--kind", "nope"])
         XCTAssertEqual(kind.code, 1)
         XCTAssertTrue(kind.err.contains("unknown kind 'nope'"), kind.err)
