@@ -142,12 +142,13 @@ public final class ModelStepper {
                     if k >= 0 && stepped[k] { return values[k]! }
                     return try gatheredInput(n, i, j, rows: rowIndex)
                 }
+                let recurrent = n.layer.stepping == .recurrent
                 var initial: [Tensor]?
-                if case .recurrent = n.layer.stepping, let parentIndex, let states = carried[i] {
+                if recurrent, let parentIndex, let states = carried[i] {
                     initial = try states.map { try $0.gather(indices: parentIndex) }
                 }
                 let (y, states) = try model.run(n, ins, initialState: initial, context: &context)
-                if case .recurrent = n.layer.stepping { carried[i] = states }
+                if recurrent { carried[i] = states }
                 values[i] = (y, context.mask)
             }
             return values[model.nodes.count - 1]!.0

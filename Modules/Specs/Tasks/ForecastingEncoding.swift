@@ -91,9 +91,7 @@ extension ForecastingTask {
     func baselineValue(_ column: [Float], col: Int, h: Int, state st: State) -> Float {
         switch baseline {
         case .naive: return column[lookback - 1]
-        case .seasonalNaive:
-            let t = lookback + h - seasonsBack(h)
-            return t >= 0 ? column[t] : column[lookback - 1]
+        case .seasonalNaive: return seasonalNaive(column, h: h)
         case .none: return st.centre(col)
         }
     }
