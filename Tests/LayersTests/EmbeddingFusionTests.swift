@@ -122,6 +122,30 @@ final class EmbeddingFusionTests: XCTestCase {
         assertClose(outputs[0], outputs[1], tol: 1e-6)
     }
 
+    /// Repeated inference reads the layer's kept projection of the whole table; after an optimizer's
+    /// in-place update of the embedding or the kernel it must give the new weights' output.
+    func testKeptProjectionFollowsInPlaceUpdates() throws {
+        let emb = try Embedding(inputDim: 12, outputDim: 5, maskZero: true)
+        let lstm = try LSTM(units: 3, returnSequences: true)
+        var g = SeededGenerator(seed: 2)
+        try emb.build(inputShape: [9], rng: &g)
+        try lstm.build(inputShape: [9, 5], rng: &g)
+        func infer(fuse: Bool) throws -> [Float] {
+            Tensor.fuseLookupProjection = fuse
+            defer { Tensor.fuseLookupProjection = true }
+            var ctx = ForwardContext(training: false)
+            return try withNoGrad { try lstm.forward(emb.forward(ids, context: &ctx), context: &ctx).scalars }
+        }
+        let first = try infer(fuse: true)
+        assertClose(first, try infer(fuse: false), tol: 1e-6)
+        for parameter in [emb.namedParameters[0].parameter, lstm.kernel, lstm.bias] {
+            parameter.update { for i in 0..<$0.count { $0[i] += 0.05 * Float(i % 3) - 0.04 } }
+            let cached = try infer(fuse: true)
+            assertClose(cached, try infer(fuse: false), tol: 1e-6)
+            XCTAssertGreaterThan(zip(cached, first).map { abs($0 - $1) }.max()!, 1e-3, "the update changed nothing")
+        }
+    }
+
     /// Input dropout changes the vectors, so the layer projects per position.
     func testInputDropoutIsNotFused() throws {
         var c = LSTM.Config()

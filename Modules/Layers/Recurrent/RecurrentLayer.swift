@@ -26,9 +26,13 @@ public struct RecurrentOutput {
     public var states: [Tensor]
 }
 
-/// Final states kept between batches by a stateful layer.
+/// What a recurrent layer keeps between calls: the final states of a stateful layer, and at
+/// inference its input projection of a whole `Embedding` table (`LookupProjectionCache`).
 public final class CarriedState {
+    /// The final states of the last batch, `[h]` or `[h, c]` (stateful layers only).
     public internal(set) var states: [Tensor] = []
+    /// `table · W + b` for the preceding `Embedding`'s table, while neither changes (no tape).
+    public let projection = LookupProjectionCache()
     public init() {}
 }
 
@@ -151,16 +155,16 @@ extension RecurrentLayer {
     func inputProjection(_ input: Tensor, context: inout ForwardContext) throws -> (xproj: Tensor, rows: [Int]?) {
         let dropout = context.training && config.dropout > 0
         if Tensor.fuseLookupProjection, !dropout {
-            var source: (table: Tensor, ids: Tensor)?
+            var source: (table: Tensor, ids: Tensor, cache: LookupProjectionCache?)?
             if let lookup = context.lookup, lookup.output.isSameTensor(as: input) {
-                source = (lookup.table, lookup.indices)
+                source = (lookup.table, lookup.indices, carried.projection)
             } else if !input.requiresGrad, let ids = input.oneHotIDs() {
-                source = (Tensor.oneHotTable(depth: input.shape[2]), ids)
+                source = (Tensor.oneHotTable(depth: input.shape[2]), ids, nil)
             }
-            if let (table, ids) = source,
+            if let (table, ids, cache) = source,
                 let p = try Tensor.projectedLookup(
                     table: table, indices: config.goBackwards ? ids.reversed(axis: 1) : ids,
-                    kernel: kernel.value, bias: bias.value)
+                    kernel: kernel.value, bias: bias.value, cache: cache)
             {
                 return (p.projected, p.rowOfPosition)
             }

@@ -132,6 +132,7 @@ public struct Tensor {
             storage = TensorStorage(copying: storage.base + offset, count: n)
             offset = 0
         }
+        storage.version &+= 1
         return try body(UnsafeMutableBufferPointer(start: storage.base, count: n))
     }
 

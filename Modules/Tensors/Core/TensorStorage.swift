@@ -9,6 +9,10 @@ public final class TensorStorage {
     public let base: UnsafeMutablePointer<Float>
     /// Number of elements allocated.
     public let capacity: Int
+    /// How many times the elements were written in place (`Tensor.withUnsafeMutableBufferPointer`)
+    /// since allocation: a cache of values derived from this storage is current while its storage
+    /// and version are both unchanged (`LookupProjectionCache`).
+    @usableFromInline var version: UInt64 = 0
 
     /// Allocates `capacity` uninitialised elements (at least one, so `base` is always valid).
     @usableFromInline

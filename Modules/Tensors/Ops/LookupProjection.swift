@@ -49,14 +49,18 @@ extension Tensor {
     /// of `P`, for code that reads the rows in place instead of copying them out per position.
     /// Same arguments, checks and nil as `lookupProjection`.
     ///
+    /// With a `cache` that can serve (no tape, a table small enough: `LookupProjectionCache`), `P`
+    /// is the whole table's projection `[vocab, n]`, computed once while the weights stay the same,
+    /// and each position's row is its id; then it is never nil.
+    ///
     /// ```swift
     /// if let p = try Tensor.projectedLookup(table: emb, indices: ids, kernel: w, bias: b) {
     ///     let x = try p.expanded()            // [batch, time, n], or read p.projected[p.rowOfPosition[r]]
     /// }
     /// ```
-    public static func projectedLookup(table: Tensor, indices: Tensor, kernel: Tensor, bias: Tensor?) throws
-        -> ProjectedLookup?
-    {
+    public static func projectedLookup(
+        table: Tensor, indices: Tensor, kernel: Tensor, bias: Tensor?, cache: LookupProjectionCache? = nil
+    ) throws -> ProjectedLookup? {
         guard table.rank == 2, kernel.rank == 2, kernel.shape[0] == table.shape[1] else {
             throw TensorError.shapeMismatch(
                 op: "lookupProjection", lhs: table.shape, rhs: kernel.shape,
@@ -67,6 +71,13 @@ extension Tensor {
             throw TensorError.shapeMismatch(
                 op: "lookupProjection", lhs: kernel.shape, rhs: bias.shape,
                 detail: "do not fit: the bias must be [\(n)]")
+        }
+        if let cache, let whole = try cache.projection(table: table, kernel: kernel, bias: bias) {
+            var rows = [Int](repeating: 0, count: indices.count)
+            try indices.withUnsafeBufferPointer { ip in
+                for (pos, v) in ip.enumerated() { rows[pos] = try checkedID(v, at: pos, vocab: vocab) }
+            }
+            return ProjectedLookup(projected: whole, rowOfPosition: rows, positions: indices.shape)
         }
         let (ids, inverse) = try distinctIDs(indices, vocab: vocab)
         guard Float(ids.count) <= lookupDedupMaxFraction * Float(indices.count) else { return nil }
@@ -135,12 +146,7 @@ extension Tensor {
         if slotOfID.isEmpty { slotDictionary.reserveCapacity(rows) }
         try indices.withUnsafeBufferPointer { ip in
             for (pos, v) in ip.enumerated() {
-                guard v.rounded() == v, v >= 0, Int(v) < vocab else {
-                    throw TensorError.invalidArgument(
-                        op: "lookupProjection",
-                        message: "index \(v) at flat position \(pos) is not an integer in 0..<\(vocab)")
-                }
-                let id = Int(v)
+                let id = try checkedID(v, at: pos, vocab: vocab)
                 if !slotOfID.isEmpty {
                     if slotOfID[id] < 0 {
                         slotOfID[id] = Int32(ids.count)
@@ -158,6 +164,15 @@ extension Tensor {
             }
         }
         return (ids, inverse)
+    }
+
+    /// An index read as an id of `0..<vocab`; an error naming the flat position otherwise.
+    private static func checkedID(_ v: Float, at pos: Int, vocab: Int) throws -> Int {
+        guard v.rounded() == v, v >= 0, v < Float(vocab) else {
+            throw TensorError.invalidArgument(
+                op: "lookupProjection", message: "index \(v) at flat position \(pos) is not an integer in 0..<\(vocab)")
+        }
+        return Int(v)
     }
 }
 
