@@ -65,6 +65,47 @@ final class RecurrentBehaviourTests: XCTestCase {
         }
     }
 
+    /// Steps padded in every row of a thread's part of the batch are skipped (no products): the
+    /// final states and all gradients must equal running each row alone on its unpadded steps.
+    /// Two threads: rows 0–8 (lengths ≤ 4) and 9–17 (≤ 7) of 9 steps, so steps 4–6 are padding
+    /// in one part only and 7–8 in both; the backwards layer meets its padding first.
+    func testStepsPaddedInEveryRowEqualEachRowAlone() throws {
+        let old = BLAS.threadCount
+        defer { BLAS.threadCount = old }
+        BLAS.threadCount = 2
+        let lengths = [1, 4, 2, 3, 4, 1, 2, 3, 4, 7, 5, 6, 2, 7, 3, 6, 4, 5]
+        let (B, T, F) = (lengths.count, 9, 3)
+        let mask = try Tensor(shape: [B, T], scalars: (0..<B * T).map { $0 % T < lengths[$0 / T] ? 1 : 0 })
+        for make in [
+            { try LSTM(units: 16) as any RecurrentLayer }, { try GRU(units: 5) },
+            { try SimpleRNN(units: 16, goBackwards: true) }, { try LSTM(units: 5, goBackwards: true) },
+        ] {
+            let l = try make()
+            var g = SeededGenerator(seed: 6)
+            try l.build(inputShape: [T, F], rng: &g)
+            let params = l.namedParameters.map(\.parameter.value)
+            let x = rand([B, T, F], seed: 2).requiringGrad()
+            let w = rand([B, l.config.units], seed: 3)
+            var ctx = ForwardContext(training: false, mask: mask)
+            let out = try l.call(x, context: &ctx)
+            let batched = try [out.output.scalars] + gradients(of: (out.output * w).sum(), wrt: [x] + params).map(\.scalars)
+            var alone = [[Float]](repeating: [], count: 1)
+            var dx = [Float](repeating: 0, count: B * T * F)
+            var dParams = params.map { [Float](repeating: 0, count: $0.count) }
+            for b in 0..<B {
+                let xb = try x.slice(axis: 0, start: b, length: 1).slice(axis: 1, start: 0, length: lengths[b])
+                    .detached().requiringGrad()
+                var c = ForwardContext(training: false)
+                let y = try l.call(xb, context: &c).output
+                alone[0] += y.scalars
+                let gs = try gradients(of: (y * w.slice(axis: 0, start: b, length: 1)).sum(), wrt: [xb] + params)
+                for (i, v) in gs[0].scalars.enumerated() { dx[b * T * F + i] += v }
+                for k in params.indices { for (i, v) in gs[k + 1].scalars.enumerated() { dParams[k][i] += v } }
+            }
+            for (a, b) in zip(batched, alone + [dx] + dParams) { assertClose(a, b, tol: 1e-5) }
+        }
+    }
+
     /// The layer's output and the gradients of a random weighting of it w.r.t. `x` and every parameter.
     func outputAndGradients(_ l: any RecurrentLayer, _ x: Tensor, mask: Tensor, weightsSeed: UInt64) throws -> [[Float]]
     {

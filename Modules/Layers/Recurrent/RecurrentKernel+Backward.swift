@@ -192,27 +192,29 @@ extension RecurrentKernel {
                                     dx: io.dx + row * GH, drec: shared ? scr : io.drec + row * GH,
                                     dhPrev: dhb, dcPrev: hasC ? dcb : scr)
                             }
-                            // dh_{t−1} += (drec_t · Rᵀ) ⊙ recurrentMask, for this part's rows
-                            let drecT = io.drec + (b0 * T + t) * GH
-                            let (out, ldo, beta) = direct ? (dhc, H, Float(1)) : (tp.baseAddress!, W, Float(0))
-                            if let RT = io.RT {
-                                BLAS.sgemmTiled(
-                                    m: Bp, n: W, k: GH, a: drecT, lda: T * GH, b: RT, ldb: io.RTStride, beta: beta,
-                                    c: out,
-                                    ldc: ldo)
-                            } else {
-                                BLAS.sgemm(
-                                    transA: false, transB: true, m: Bp, n: H, k: GH, a: drecT, lda: T * GH, b: io.R,
-                                    ldb: GH, beta: beta, c: out, ldc: ldo)
-                            }
-                            if !direct {
-                                for b in 0..<Bp {
-                                    let (d, src) = (dhc + b * H, tp.baseAddress! + b * ldo)
-                                    if let rm = io.recurrentMask {
-                                        let m = rm + (b0 + b) * H
-                                        for j in 0..<H { d[j] += src[j] * m[j] }
-                                    } else {
-                                        for j in 0..<H { d[j] += src[j] }
+                            // dh_{t−1} += (drec_t · Rᵀ) ⊙ recurrentMask, for this part's rows; a step padded
+                            // in all of them has drec_t = 0 (`RecurrentKernel.allPadded`): nothing to add.
+                            if !Self.allPadded(io.mask, rows: rows, T: T, t: t) {
+                                let drecT = io.drec + (b0 * T + t) * GH
+                                let (out, ldo, beta) = direct ? (dhc, H, Float(1)) : (tp.baseAddress!, W, Float(0))
+                                if let RT = io.RT {
+                                    BLAS.sgemmTiled(
+                                        m: Bp, n: W, k: GH, a: drecT, lda: T * GH, b: RT, ldb: io.RTStride,
+                                        beta: beta, c: out, ldc: ldo)
+                                } else {
+                                    BLAS.sgemm(
+                                        transA: false, transB: true, m: Bp, n: H, k: GH, a: drecT, lda: T * GH,
+                                        b: io.R, ldb: GH, beta: beta, c: out, ldc: ldo)
+                                }
+                                if !direct {
+                                    for b in 0..<Bp {
+                                        let (d, src) = (dhc + b * H, tp.baseAddress! + b * ldo)
+                                        if let rm = io.recurrentMask {
+                                            let m = rm + (b0 + b) * H
+                                            for j in 0..<H { d[j] += src[j] * m[j] }
+                                        } else {
+                                            for j in 0..<H { d[j] += src[j] }
+                                        }
                                     }
                                 }
                             }

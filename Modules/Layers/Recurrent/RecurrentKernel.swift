@@ -195,25 +195,29 @@ struct RecurrentKernel<Cell: RecurrentCell> {
                 for t in 0..<T {
                     let hPrev = t == 0 ? io.h0 + b0 * H : UnsafePointer(io.hs + (b0 * T + t - 1) * H)
                     let ldh = t == 0 ? H : T * H
-                    var a = hPrev
-                    var lda = ldh
-                    if let rm = io.recurrentMask {
-                        for b in 0..<Bp {
-                            let (d, src, m) = (hm.baseAddress! + b * H, hPrev + b * ldh, rm + (b0 + b) * H)
-                            for j in 0..<H { d[j] = src[j] * m[j] }
+                    // A step padded in every row of the part (past the longest sequence, or before it
+                    // when reversed) only carries the states: no product.
+                    if !Self.allPadded(io.mask, rows: rows, T: T, t: t) {
+                        var a = hPrev
+                        var lda = ldh
+                        if let rm = io.recurrentMask {
+                            for b in 0..<Bp {
+                                let (d, src, m) = (hm.baseAddress! + b * H, hPrev + b * ldh, rm + (b0 + b) * H)
+                                for j in 0..<H { d[j] = src[j] * m[j] }
+                            }
+                            a = UnsafePointer(hm.baseAddress!)
+                            lda = H
                         }
-                        a = UnsafePointer(hm.baseAddress!)
-                        lda = H
-                    }
-                    if let bias = io.recBias { for b in 0..<Bp { (rb + b * ldr).update(from: bias, count: GH) } }
-                    if let width = io.tiledWidth {
-                        BLAS.sgemmTiled(
-                            m: Bp, n: width, k: H, a: a, lda: lda, b: io.Rpadded ?? io.R, ldb: io.tiledStride,
-                            beta: io.recBias == nil ? 0 : 1, c: rb, ldc: width)
-                    } else {
-                        BLAS.sgemm(
-                            transA: false, transB: false, m: Bp, n: GH, k: H, a: a, lda: lda, b: io.R, ldb: GH,
-                            beta: io.recBias == nil ? 0 : 1, c: rb, ldc: GH)
+                        if let bias = io.recBias { for b in 0..<Bp { (rb + b * ldr).update(from: bias, count: GH) } }
+                        if let width = io.tiledWidth {
+                            BLAS.sgemmTiled(
+                                m: Bp, n: width, k: H, a: a, lda: lda, b: io.Rpadded ?? io.R, ldb: io.tiledStride,
+                                beta: io.recBias == nil ? 0 : 1, c: rb, ldc: width)
+                        } else {
+                            BLAS.sgemm(
+                                transA: false, transB: false, m: Bp, n: GH, k: H, a: a, lda: lda, b: io.R, ldb: GH,
+                                beta: io.recBias == nil ? 0 : 1, c: rb, ldc: GH)
+                        }
                     }
                     for b in 0..<Bp {
                         let row = (b0 + b) * T + t
@@ -235,6 +239,14 @@ struct RecurrentKernel<Cell: RecurrentCell> {
                 }
             }
         }
+    }
+
+    /// Whether step `t` is padding (`mask` 0) in every row of `rows`: then the step carries each
+    /// row's states unchanged and no gradient enters it, so the per-step products can be skipped.
+    static func allPadded(_ mask: UnsafePointer<Float>?, rows: Range<Int>, T: Int, t: Int) -> Bool {
+        guard let mask else { return false }
+        for b in rows where mask[b * T + t] != 0 { return false }
+        return true
     }
 
     struct Grads { var dx: Tensor, dR: Tensor, dRecBias: Tensor, dh0: Tensor, dc0: Tensor }
