@@ -62,6 +62,7 @@ extension Runner {
         var o = FitOptions()
         o.epochs = spec.epochs
         o.batchSize = spec.batchSize
+        o.bucketByLength = spec.bucketByLength
         o.seed = spec.seed
         o.validationSplit = spec.split.validation
         o.metrics = []

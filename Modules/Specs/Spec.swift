@@ -32,6 +32,8 @@ public struct Spec {
     /// `metrics:`, or the task's default metrics.
     public var metrics: [String] = ["accuracy"]
     public var batchSize = 32
+    /// `bucket_by_length`: batches of examples of similar length (`LengthBuckets`).
+    public var bucketByLength = false
     public var epochs = 1
     public var clipping: GradientClipping = .none
     public var callbacks: [PluginRef] = []

@@ -16,7 +16,7 @@ public struct SpecLoader {
 
     static let topKeys = [
         "name", "seed", "data", "task", "split", "windows", "text", "model", "graph", "loss", "optimizer", "schedule",
-        "metrics", "batch_size", "epochs", "clipping", "callbacks", "output", "verbosity", "weights",
+        "metrics", "batch_size", "bucket_by_length", "epochs", "clipping", "callbacks", "output", "verbosity", "weights",
     ]
 
     public func load(_ url: URL, overrides: [SpecOverride] = []) throws -> Spec {
@@ -84,6 +84,7 @@ public struct SpecLoader {
             }
         }
         let batchSize = v.int(root, "batch_size", min: 1) ?? 32
+        let bucketByLength = v.bool(root, "bucket_by_length") ?? false
         let epochs = v.int(root, "epochs", min: 0) ?? 1
         let clipping = root["clipping"].map { v.clipping($0) } ?? .none
         let callbacks =
@@ -130,7 +131,7 @@ public struct SpecLoader {
             taskConfig: task.config, split: split, windows: windows, text: text,
             layers: layers,
             loss: loss, optimizer: optimizer, schedule: schedule, metrics: metrics, batchSize: batchSize,
-            epochs: epochs,
+            bucketByLength: bucketByLength, epochs: epochs,
             clipping: clipping, callbacks: callbacks, output: output, verbosity: verbosity, weights: weights, root: root
         )
     }

@@ -67,6 +67,15 @@ struct Validator {
         parent[key].flatMap { stringValue($0, "'\(key)' to be a string") }
     }
 
+    mutating func bool(_ parent: SpecNode, _ key: String) -> Bool? {
+        guard let n = parent[key] else { return nil }
+        guard let b = n.bool else {
+            issue(n, "'\(key)' must be true or false, found \(n.typeName)")
+            return nil
+        }
+        return b
+    }
+
     mutating func int(_ parent: SpecNode, _ key: String, min: Int? = nil) -> Int? {
         guard let n = parent[key] else { return nil }
         guard let i = n.int else {

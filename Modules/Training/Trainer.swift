@@ -11,6 +11,8 @@ public struct FitOptions {
     /// Seeds the per-epoch shuffles and the dropout masks: same seed, data and thread count ⇒ same weights.
     public var seed: UInt64 = 0
     public var shuffle = true
+    /// Batch examples of similar length together (`LengthBuckets`); needs `shuffle`.
+    public var bucketByLength = false
     /// Hold out the last fraction of the examples for validation (before shuffling, as Keras).
     public var validationSplit: Double = 0
     /// Explicit validation examples (takes precedence over `validationSplit`).
@@ -257,13 +259,18 @@ public final class Trainer {
         }
         try checkDataParallel()
         try synchronizeWeights()
+        let lengths = options.shuffle && options.bucketByLength ? LengthBuckets.lengths(of: trainX) : nil
 
         epochLoop: for epoch in stride(from: firstEpoch, through: options.epochs, by: 1) {
             let t0 = ProgressPrinter.now()
             try model.resetStates()
-            let order =
+            var order =
                 options.shuffle
                 ? SeededGenerator.epochOrder(count: nTrain, seed: options.seed, epoch: epoch) : Array(0..<nTrain)
+            if let lengths {
+                order = LengthBuckets.order(
+                    order, lengths: lengths, batchSize: options.batchSize, seed: options.seed, epoch: epoch)
+            }
             progress.beginEpoch(epoch)
             for m in metrics { m.reset() }
             var lossSum = 0.0

@@ -82,6 +82,9 @@ final class SpecErrorTests: XCTestCase {
             Self.base + "\nbatch_size: big\n", line: 15, column: 13,
             contains: "'batch_size' must be an integer, found a string")
         assertIssue(
+            Self.base + "\nbucket_by_length: yes please\n", line: 15, column: 19,
+            contains: "'bucket_by_length' must be true or false, found a string")
+        assertIssue(
             Self.base.replacingOccurrences(of: "{type: LSTM, units: 64}", with: "{type: LSTM, units: sixty}"),
             line: 10, column: 25, contains: "'units' must be an integer, found a string", layer: "lstm_1")
         assertIssue(
