@@ -16,7 +16,10 @@ extension RecurrentKernel {
         let RTStride: Int
         let dx: UnsafeMutablePointer<Float>, drec: UnsafeMutablePointer<Float>
         let dhCarry: UnsafeMutablePointer<Float>, dcCarry: UnsafeMutablePointer<Float>
+        /// `h_{t−1}` (recurrent-masked) per position for `dR`: row `b·T + t`, or row `packedRow[b·T + t]`
+        /// when padded positions are left out (−1 for those); then `drecPacked` gets `drec` the same way.
         let hPrevAll: UnsafeMutablePointer<Float>
+        let packedRow: UnsafePointer<Int>?, drecPacked: UnsafeMutablePointer<Float>?
         let mask: UnsafePointer<Float>?, recurrentMask: UnsafePointer<Float>?
         let zero: UnsafePointer<Float>
         /// `[parts, T]` squared norms of ∂L/∂h_t per part (diagnostics), or nil.
@@ -40,7 +43,13 @@ extension RecurrentKernel {
         var dcCarry = dcLast?.detached() ?? Tensor.zeros([B, H])
         var dR = Tensor.zeros([H, GH])
         var dRecBias = Tensor.zeros([GH])
-        var hPrevAll = Tensor(shape: [B * T * H]) { _, _ in }  // every row is written
+        // dR sums over the positions; padded ones add 0, so with many of them only the others are
+        // packed (rows of H_prev and of dRec) into a shorter product.
+        let packed = Self.packedRows(mask, total: B * T)
+        let rowsForDR = packed?.count ?? B * T
+        var hPrevAll = Tensor(shape: [rowsForDR * H]) { _, _ in }  // every row is written
+        var drecPacked = [Float](repeating: 0, count: packed == nil ? 0 : rowsForDR * GH)
+        let packedRow = packed?.row ?? []
         let width = BLAS.tiledWidth(H)  // Rᵀ [G·H, width], zero columns past H
         let stride = width.map { BLAS.tiledStride($0, rows: B) } ?? H  // rows apart (`BLAS.tiledStride`)
         let RT = width.map { Self.paddedCopy(R, rows: H, cols: GH, transposed: true, width: $0, stride: stride) } ?? []
@@ -64,9 +73,15 @@ extension RecurrentKernel {
                                                                 stepNorms.withUnsafeMutableBufferPointer { norms in
                                                                     withOptionalBuffer(mask) { maskP in
                                                                         withOptionalBuffer(recurrentMask) { rmaskP in
+                                                                          packedRow.withUnsafeBufferPointer { prp in
+                                                                           drecPacked.withUnsafeMutableBufferPointer {
+                                                                            dpp in
                                                                             let drecBase =
                                                                                 shared
                                                                                 ? dxp.baseAddress! : drs.baseAddress!
+                                                                            let drecForDR =
+                                                                                packed == nil
+                                                                                ? drecBase : dpp.baseAddress!
                                                                             let io = BackwardIO(
                                                                                 dhs: dhsp?.baseAddress,
                                                                                 hs: hsp.baseAddress!,
@@ -82,6 +97,10 @@ extension RecurrentKernel {
                                                                                 dhCarry: dhc.baseAddress!,
                                                                                 dcCarry: dcc.baseAddress!,
                                                                                 hPrevAll: hpa.baseAddress!,
+                                                                                packedRow: packed == nil
+                                                                                    ? nil : prp.baseAddress,
+                                                                                drecPacked: packed == nil
+                                                                                    ? nil : dpp.baseAddress,
                                                                                 mask: maskP?.baseAddress,
                                                                                 recurrentMask: rmaskP?.baseAddress,
                                                                                 zero: zr.baseAddress!,
@@ -97,22 +116,24 @@ extension RecurrentKernel {
                                                                             dR.withUnsafeMutableBufferPointer { drp in
                                                                                 BLAS.sgemm(
                                                                                     transA: true, transB: false, m: H,
-                                                                                    n: GH, k: B * T,
+                                                                                    n: GH, k: rowsForDR,
                                                                                     a: hpa.baseAddress!, lda: H,
-                                                                                    b: drecBase, ldb: GH, beta: 0,
+                                                                                    b: drecForDR, ldb: GH, beta: 0,
                                                                                     c: drp.baseAddress!, ldc: GH)
                                                                             }
                                                                             if needRecBias {
                                                                                 dRecBias.withUnsafeMutableBufferPointer
                                                                                 { db in
-                                                                                    for r in 0..<(B * T) {
-                                                                                        let src = drecBase + r * GH
+                                                                                    for r in 0..<rowsForDR {
+                                                                                        let src = drecForDR + r * GH
                                                                                         for j in 0..<GH {
                                                                                             db[j] += src[j]
                                                                                         }
                                                                                     }
                                                                                 }
                                                                             }
+                                                                           }
+                                                                          }
                                                                         }
                                                                     }
                                                                 }
@@ -225,8 +246,14 @@ extension RecurrentKernel {
                         }
                         for gb in rows {
                             for t in 0..<T {
+                                var slot = gb * T + t
+                                if let packedRow = io.packedRow {
+                                    slot = packedRow[gb * T + t]
+                                    if slot < 0 { continue }
+                                    (io.drecPacked! + slot * GH).update(from: io.drec + (gb * T + t) * GH, count: GH)
+                                }
                                 let src = t == 0 ? io.h0 + gb * H : io.hs + (gb * T + t - 1) * H
-                                let dst = io.hPrevAll + (gb * T + t) * H
+                                let dst = io.hPrevAll + slot * H
                                 if let rm = io.recurrentMask {
                                     let m = rm + gb * H
                                     for j in 0..<H { dst[j] = src[j] * m[j] }

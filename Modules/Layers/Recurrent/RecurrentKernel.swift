@@ -249,6 +249,21 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         return true
     }
 
+    /// Each position's row among the unpadded ones (−1 if padded) and their count, when at least a
+    /// quarter of the positions are padded; else nil (every position keeps its row).
+    static func packedRows(_ mask: Tensor?, total: Int) -> (row: [Int], count: Int)? {
+        guard let mask, mask.count == total else { return nil }
+        var row = [Int](repeating: -1, count: total)
+        var count = 0
+        mask.withUnsafeBufferPointer { m in
+            for (r, v) in m.enumerated() where v != 0 {
+                row[r] = count
+                count += 1
+            }
+        }
+        return count == 0 || 4 * count > 3 * total ? nil : (row, count)
+    }
+
     struct Grads { var dx: Tensor, dR: Tensor, dRecBias: Tensor, dh0: Tensor, dc0: Tensor }
 
     /// Share of saturated units per gate over the unmasked steps.

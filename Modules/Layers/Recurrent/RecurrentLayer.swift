@@ -152,7 +152,12 @@ extension RecurrentLayer {
     /// `Embedding` (its very output, no dropout) each distinct token is projected once: then the
     /// result is `[distinct tokens, gates·H]` with each step's row (`rows`, `[batch·time]`). The same
     /// for one-hot input rows (data, not a computed tensor): each distinct symbol is one row of `W`.
-    func inputProjection(_ input: Tensor, context: inout ForwardContext) throws -> (xproj: Tensor, rows: [Int]?) {
+    /// Otherwise, with a `mask` (in processing order) that pads at least a quarter of the positions,
+    /// only the unpadded positions are projected, `[unpadded, gates·H]`, as PyTorch's packed
+    /// sequences do: the time loop never reads a padded step's input, and its gradient there is 0.
+    func inputProjection(_ input: Tensor, mask: Tensor?, context: inout ForwardContext) throws -> (
+        xproj: Tensor, rows: [Int]?
+    ) {
         let dropout = context.training && config.dropout > 0
         if Tensor.fuseLookupProjection, !dropout {
             var source: (table: Tensor, ids: Tensor, cache: LookupProjectionCache?)?
@@ -172,6 +177,11 @@ extension RecurrentLayer {
         var x = config.goBackwards ? try input.reversed(axis: 1) : input
         if dropout {
             x = try x * Dropout.mask([input.shape[0], 1, x.shape[2]], rate: config.dropout, rng: &context.rng)
+        }
+        if let mask, let packed = RecurrentKernel<Cell>.packedRows(mask, total: mask.count) {
+            let kept = packed.row.indices.filter { packed.row[$0] >= 0 }
+            let rows = try x.reshaped([mask.count, x.shape[2]]).gather(indices: Tensor(kept.map(Float.init)))
+            return (try rows.matmulLastAxis(kernel.value, bias: bias.value), packed.row.map { max($0, 0) })
         }
         return (try x.matmulLastAxis(kernel.value, bias: bias.value), nil)
     }
@@ -195,7 +205,7 @@ extension RecurrentLayer {
             throw LayerError.shape(layer: name, message: "mask has shape \(m.shape) but the input is [\(B), \(T), …]")
         }
         if config.goBackwards { mask = try mask?.reversed(axis: 1) }
-        let (xproj, xprojRows) = try inputProjection(input, context: &context)
+        let (xproj, xprojRows) = try inputProjection(input, mask: mask, context: &context)
 
         let nStates = cell.hasCellState ? 2 : 1
         var initial: [Tensor]
