@@ -78,6 +78,12 @@ public final class Model {
         public init(name: String, shape: [Int]) { (self.name, self.shape) = (name, shape) }
     }
 
+    /// Part `q` of a packed input `x` `[examples, Σ parts' first axes, …]`, e.g. a seq2seq `source`.
+    public func inputPart(_ q: Int, of x: Tensor) throws -> Tensor {
+        let offset = inputParts[..<q].reduce(0) { $0 + $1.shape[0] }
+        return try x.slice(axis: 1, start: offset, length: inputParts[q].shape[0])
+    }
+
     /// The nodes in order; each reads only the input and nodes before it.
     public let nodes: [Node]
     /// The input's named parts (empty: one input, `input`).
@@ -327,8 +333,7 @@ public final class Model {
             if k == -1 { return (x, inputMask) }
             if k < -1 {
                 if let p = parts[k] { return (p, nil) }
-                let offset = inputParts[..<(-2 - k)].reduce(0) { $0 + $1.shape[0] }
-                let p = try x.slice(axis: 1, start: offset, length: inputParts[-2 - k].shape[0])
+                let p = try inputPart(-2 - k, of: x)
                 parts[k] = p
                 return (p, nil)
             }

@@ -95,10 +95,7 @@ public final class ModelStepper {
         examples = x.shape.first ?? 0
         (fixed, gathered, gatheredRows, carried) = ([:], [:], [], [:])
         parts = [:]
-        for q in model.inputParts.indices where q != part {
-            let offset = model.inputParts[..<q].reduce(0) { $0 + $1.shape[0] }
-            parts[q] = try x.slice(axis: 1, start: offset, length: model.inputParts[q].shape[0])
-        }
+        for q in model.inputParts.indices where q != part { parts[q] = try model.inputPart(q, of: x) }
         try withNoGrad {
             var context = ForwardContext(training: false)
             for (i, n) in model.nodes.enumerated() where !stepped[i] {
