@@ -16,7 +16,8 @@ public struct SpecLoader {
 
     static let topKeys = [
         "name", "seed", "data", "task", "split", "windows", "text", "model", "graph", "loss", "optimizer", "schedule",
-        "metrics", "batch_size", "bucket_by_length", "epochs", "clipping", "callbacks", "output", "verbosity", "weights",
+        "metrics", "batch_size", "bucket_by_length", "epochs", "clipping", "callbacks", "output", "verbosity",
+        "weights",
     ]
 
     public func load(_ url: URL, overrides: [SpecOverride] = []) throws -> Spec {

@@ -88,7 +88,8 @@ final class RecurrentBehaviourTests: XCTestCase {
             let w = rand([B, l.config.units], seed: 3)
             var ctx = ForwardContext(training: false, mask: mask)
             let out = try l.call(x, context: &ctx)
-            let batched = try [out.output.scalars] + gradients(of: (out.output * w).sum(), wrt: [x] + params).map(\.scalars)
+            let batched =
+                try [out.output.scalars] + gradients(of: (out.output * w).sum(), wrt: [x] + params).map(\.scalars)
             var alone = [[Float]](repeating: [], count: 1)
             var dx = [Float](repeating: 0, count: B * T * F)
             var dParams = params.map { [Float](repeating: 0, count: $0.count) }

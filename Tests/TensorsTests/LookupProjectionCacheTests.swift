@@ -10,7 +10,9 @@ final class LookupProjectionCacheTests: XCTestCase {
     func byHand(_ table: Tensor, _ w: Tensor, _ b: Tensor) -> [Float] {
         let (v, k, n) = (table.shape[0], table.shape[1], w.shape[1])
         let (t, wm, bv) = (table.scalars, w.scalars, b.scalars)
-        return (0..<v).flatMap { r in (0..<n).map { j in bv[j] + (0..<k).reduce(0) { $0 + t[r * k + $1] * wm[$1 * n + j] } } }
+        return (0..<v).flatMap { r in
+            (0..<n).map { j in bv[j] + (0..<k).reduce(0) { $0 + t[r * k + $1] * wm[$1 * n + j] } }
+        }
     }
 
     func testServesTheWholeTableOnceUnderNoGrad() throws {
@@ -22,7 +24,8 @@ final class LookupProjectionCacheTests: XCTestCase {
         XCTAssertEqual(p.projected.shape, [7, 4])
         XCTAssertEqual(p.rowOfPosition, [3, 1, 3, 0, 6, 1, 1, 5])
         assertClose(p.projected.scalars, byHand(table, w, b), tol: 1e-5)
-        assertClose(try p.expanded().scalars, try table.gather(indices: ids).matmulLastAxis(w, bias: b).scalars, tol: 1e-6)
+        assertClose(
+            try p.expanded().scalars, try table.gather(indices: ids).matmulLastAxis(w, bias: b).scalars, tol: 1e-6)
         let again = try withNoGrad { try XCTUnwrap(cache.projection(table: table, kernel: w, bias: b)) }
         XCTAssertTrue(again.isSameTensor(as: p.projected), "the second call must read the kept projection")
         // 8 positions over 7 ids is more than half distinct: without a cache the op declines.
@@ -65,7 +68,8 @@ final class LookupProjectionCacheTests: XCTestCase {
         let bad = try Tensor(shape: [1, 3], scalars: [1, 7, 2])
         XCTAssertThrowsError(
             try withNoGrad {
-                try Tensor.projectedLookup(table: table, indices: bad, kernel: w, bias: nil, cache: LookupProjectionCache())
+                try Tensor.projectedLookup(
+                    table: table, indices: bad, kernel: w, bias: nil, cache: LookupProjectionCache())
             }
         ) { XCTAssertTrue("\($0)".contains("index 7.0 at flat position 1 is not an integer in 0..<7"), "\($0)") }
     }

@@ -73,67 +73,87 @@ extension RecurrentKernel {
                                                                 stepNorms.withUnsafeMutableBufferPointer { norms in
                                                                     withOptionalBuffer(mask) { maskP in
                                                                         withOptionalBuffer(recurrentMask) { rmaskP in
-                                                                          packedRow.withUnsafeBufferPointer { prp in
-                                                                           drecPacked.withUnsafeMutableBufferPointer {
-                                                                            dpp in
-                                                                            let drecBase =
-                                                                                shared
-                                                                                ? dxp.baseAddress! : drs.baseAddress!
-                                                                            let drecForDR =
-                                                                                packed == nil
-                                                                                ? drecBase : dpp.baseAddress!
-                                                                            let io = BackwardIO(
-                                                                                dhs: dhsp?.baseAddress,
-                                                                                hs: hsp.baseAddress!,
-                                                                                cs: csp.baseAddress,
-                                                                                saved: sp.baseAddress!,
-                                                                                h0: h0p.baseAddress!,
-                                                                                c0: c0p.baseAddress!,
-                                                                                R: rp.baseAddress!,
-                                                                                RT: RT.isEmpty ? nil : rtp.baseAddress,
-                                                                                tiledWidth: width ?? H,
-                                                                                RTStride: stride,
-                                                                                dx: dxp.baseAddress!, drec: drecBase,
-                                                                                dhCarry: dhc.baseAddress!,
-                                                                                dcCarry: dcc.baseAddress!,
-                                                                                hPrevAll: hpa.baseAddress!,
-                                                                                packedRow: packed == nil
-                                                                                    ? nil : prp.baseAddress,
-                                                                                drecPacked: packed == nil
-                                                                                    ? nil : dpp.baseAddress,
-                                                                                mask: maskP?.baseAddress,
-                                                                                recurrentMask: rmaskP?.baseAddress,
-                                                                                zero: zr.baseAddress!,
-                                                                                stepNorms: probe == nil
-                                                                                    ? nil : norms.baseAddress, T: T)
-                                                                            ComputePool.shared.run(parts: parts) { p in
-                                                                                backwardRows(
-                                                                                    ComputePool.range(
-                                                                                        part: p, of: parts, total: B),
-                                                                                    io, normsOffset: p * T)
-                                                                            }
-                                                                            // dR = H_prevᵀ [H, B·T] · dRec [B·T, G·H], with H_prev masked like the forward GEMM input.
-                                                                            dR.withUnsafeMutableBufferPointer { drp in
-                                                                                BLAS.sgemm(
-                                                                                    transA: true, transB: false, m: H,
-                                                                                    n: GH, k: rowsForDR,
-                                                                                    a: hpa.baseAddress!, lda: H,
-                                                                                    b: drecForDR, ldb: GH, beta: 0,
-                                                                                    c: drp.baseAddress!, ldc: GH)
-                                                                            }
-                                                                            if needRecBias {
-                                                                                dRecBias.withUnsafeMutableBufferPointer
-                                                                                { db in
-                                                                                    for r in 0..<rowsForDR {
-                                                                                        let src = drecForDR + r * GH
-                                                                                        for j in 0..<GH {
-                                                                                            db[j] += src[j]
+                                                                            packedRow.withUnsafeBufferPointer { prp in
+                                                                                drecPacked
+                                                                                    .withUnsafeMutableBufferPointer {
+                                                                                        dpp in
+                                                                                        let drecBase =
+                                                                                            shared
+                                                                                            ? dxp.baseAddress!
+                                                                                            : drs.baseAddress!
+                                                                                        let drecForDR =
+                                                                                            packed == nil
+                                                                                            ? drecBase
+                                                                                            : dpp.baseAddress!
+                                                                                        let io = BackwardIO(
+                                                                                            dhs: dhsp?.baseAddress,
+                                                                                            hs: hsp.baseAddress!,
+                                                                                            cs: csp.baseAddress,
+                                                                                            saved: sp.baseAddress!,
+                                                                                            h0: h0p.baseAddress!,
+                                                                                            c0: c0p.baseAddress!,
+                                                                                            R: rp.baseAddress!,
+                                                                                            RT: RT.isEmpty
+                                                                                                ? nil : rtp.baseAddress,
+                                                                                            tiledWidth: width ?? H,
+                                                                                            RTStride: stride,
+                                                                                            dx: dxp.baseAddress!,
+                                                                                            drec: drecBase,
+                                                                                            dhCarry: dhc.baseAddress!,
+                                                                                            dcCarry: dcc.baseAddress!,
+                                                                                            hPrevAll: hpa.baseAddress!,
+                                                                                            packedRow: packed == nil
+                                                                                                ? nil : prp.baseAddress,
+                                                                                            drecPacked: packed == nil
+                                                                                                ? nil : dpp.baseAddress,
+                                                                                            mask: maskP?.baseAddress,
+                                                                                            recurrentMask: rmaskP?
+                                                                                                .baseAddress,
+                                                                                            zero: zr.baseAddress!,
+                                                                                            stepNorms: probe == nil
+                                                                                                ? nil
+                                                                                                : norms.baseAddress,
+                                                                                            T: T)
+                                                                                        ComputePool.shared.run(
+                                                                                            parts: parts
+                                                                                        ) { p in
+                                                                                            backwardRows(
+                                                                                                ComputePool.range(
+                                                                                                    part: p, of: parts,
+                                                                                                    total: B),
+                                                                                                io, normsOffset: p * T)
+                                                                                        }
+                                                                                        // dR = H_prevᵀ [H, B·T] · dRec [B·T, G·H], with H_prev masked like the forward GEMM input.
+                                                                                        dR
+                                                                                            .withUnsafeMutableBufferPointer
+                                                                                        { drp in
+                                                                                            BLAS.sgemm(
+                                                                                                transA: true,
+                                                                                                transB: false, m: H,
+                                                                                                n: GH, k: rowsForDR,
+                                                                                                a: hpa.baseAddress!,
+                                                                                                lda: H,
+                                                                                                b: drecForDR, ldb: GH,
+                                                                                                beta: 0,
+                                                                                                c: drp.baseAddress!,
+                                                                                                ldc: GH)
+                                                                                        }
+                                                                                        if needRecBias {
+                                                                                            dRecBias
+                                                                                                .withUnsafeMutableBufferPointer
+                                                                                            { db in
+                                                                                                for r in 0..<rowsForDR {
+                                                                                                    let src =
+                                                                                                        drecForDR + r
+                                                                                                        * GH
+                                                                                                    for j in 0..<GH {
+                                                                                                        db[j] += src[j]
+                                                                                                    }
+                                                                                                }
+                                                                                            }
                                                                                         }
                                                                                     }
-                                                                                }
                                                                             }
-                                                                           }
-                                                                          }
                                                                         }
                                                                     }
                                                                 }
