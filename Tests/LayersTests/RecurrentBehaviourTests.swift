@@ -209,18 +209,18 @@ final class RecurrentBehaviourTests: XCTestCase {
     /// Truncated BPTT equals full BPTT through a model that detaches the state every k steps.
     func testTruncatedBPTTMatchesDetachedChunksReference() throws {
         let k = 2
-        let T = 6
+        let steps = 6
         let trunc = try LSTM(units: 3, returnSequences: true)
         var g = SeededGenerator(seed: 10)
         var c = trunc.config
         c.bpttSteps = k
         let t = try LSTM(config: c, name: "t")
-        try t.build(inputShape: [T, 2], rng: &g)
+        try t.build(inputShape: [steps, 2], rng: &g)
         let ref = try LSTM(units: 3, returnSequences: true, name: "ref")
-        try ref.build(inputShape: [T, 2], rng: &g)
+        try ref.build(inputShape: [steps, 2], rng: &g)
         for (a, b) in zip(ref.namedParameters, t.namedParameters) { try a.parameter.assign(b.parameter.value) }
-        let x = rand([2, T, 2], seed: 11).requiringGrad()
-        let w = rand([2, T, 3], seed: 12)
+        let x = rand([2, steps, 2], seed: 11).requiringGrad()
+        let w = rand([2, steps, 3], seed: 12)
 
         var ctx = ForwardContext(training: false)
         let lossT = try (t.forward(x, context: &ctx) * w).sum()
@@ -228,7 +228,7 @@ final class RecurrentBehaviourTests: XCTestCase {
 
         var state: [Tensor]? = nil
         var chunks: [Tensor] = []
-        for start in stride(from: 0, to: T, by: k) {
+        for start in stride(from: 0, to: steps, by: k) {
             let out = try ref.call(x.slice(axis: 1, start: start, length: k), initialState: state, context: &ctx)
             chunks.append(out.output)
             state = out.states.map { $0.detached() }
@@ -239,7 +239,7 @@ final class RecurrentBehaviourTests: XCTestCase {
         for (a, b) in zip(gT, gR) { assertClose(a.scalars, b.scalars, tol: 1e-5) }
         // and it really differs from full BPTT
         let full = try LSTM(units: 3, returnSequences: true)
-        try full.build(inputShape: [T, 2], rng: &g)
+        try full.build(inputShape: [steps, 2], rng: &g)
         for (a, b) in zip(full.namedParameters, t.namedParameters) { try a.parameter.assign(b.parameter.value) }
         let gF = try gradients(of: (full.forward(x, context: &ctx) * w).sum(), wrt: [x])
         XCTAssertGreaterThan(zip(gF[0].scalars, gT[0].scalars).map { abs($0 - $1) }.max()!, 1e-4)

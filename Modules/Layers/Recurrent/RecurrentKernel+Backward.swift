@@ -1,3 +1,6 @@
+// swift-format-ignore-file: AlwaysUseLowerCamelCase
+
+// (B, T, H, R, GH … are the names of the equations in RecurrentKernel's documentation.)
 import Tensors
 
 /// BPTT for `RecurrentKernel`: the batch is split as in the forward pass, each part runs the
@@ -46,7 +49,7 @@ extension RecurrentKernel {
         // dR sums over the positions; padded ones add 0, so with many of them only the others are
         // packed (rows of H_prev and of dRec) into a shorter product.
         let packed = Self.packedRows(mask, total: B * T)
-        let rowsForDR = packed?.count ?? B * T
+        let rowsForDR = packed?.kept.count ?? B * T
         var hPrevAll = Tensor(shape: [rowsForDR * H]) { _, _ in }  // every row is written
         var drecPacked = [Float](repeating: 0, count: packed == nil ? 0 : rowsForDR * GH)
         let packedRow = packed?.row ?? []
@@ -235,7 +238,7 @@ extension RecurrentKernel {
                             }
                             // dh_{t−1} += (drec_t · Rᵀ) ⊙ recurrentMask, for this part's rows; a step padded
                             // in all of them has drec_t = 0 (`RecurrentKernel.allPadded`): nothing to add.
-                            if !Self.allPadded(io.mask, rows: rows, T: T, t: t) {
+                            if !Self.allPadded(io.mask, rows: rows, steps: T, t: t) {
                                 let drecT = io.drec + (b0 * T + t) * GH
                                 let (out, ldo, beta) = direct ? (dhc, H, Float(1)) : (tp.baseAddress!, W, Float(0))
                                 if let RT = io.RT {

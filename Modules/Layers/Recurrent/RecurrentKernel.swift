@@ -1,3 +1,6 @@
+// swift-format-ignore-file: AlwaysUseLowerCamelCase
+
+// (B, T, H, R, GH … are the names of the equations in RecurrentKernel's documentation.)
 import Tensors
 
 /// The fused recurrent time loop with a hand-written backward (BPTT), generic over the cell.
@@ -197,7 +200,7 @@ struct RecurrentKernel<Cell: RecurrentCell> {
                     let ldh = t == 0 ? H : T * H
                     // A step padded in every row of the part (past the longest sequence, or before it
                     // when reversed) only carries the states: no product.
-                    if !Self.allPadded(io.mask, rows: rows, T: T, t: t) {
+                    if !Self.allPadded(io.mask, rows: rows, steps: T, t: t) {
                         var a = hPrev
                         var lda = ldh
                         if let rm = io.recurrentMask {
@@ -243,25 +246,26 @@ struct RecurrentKernel<Cell: RecurrentCell> {
 
     /// Whether step `t` is padding (`mask` 0) in every row of `rows`: then the step carries each
     /// row's states unchanged and no gradient enters it, so the per-step products can be skipped.
-    static func allPadded(_ mask: UnsafePointer<Float>?, rows: Range<Int>, T: Int, t: Int) -> Bool {
+    static func allPadded(_ mask: UnsafePointer<Float>?, rows: Range<Int>, steps: Int, t: Int) -> Bool {
         guard let mask else { return false }
-        for b in rows where mask[b * T + t] != 0 { return false }
+        for b in rows where mask[b * steps + t] != 0 { return false }
         return true
     }
 
-    /// Each position's row among the unpadded ones (−1 if padded) and their count, when at least a
-    /// quarter of the positions are padded; else nil (every position keeps its row).
-    static func packedRows(_ mask: Tensor?, total: Int) -> (row: [Int], count: Int)? {
+    /// The unpadded positions (`b·T + t`, in order) and each position's row among them (−1 if
+    /// padded), when at least a quarter of the positions are padded; else nil (every position
+    /// keeps its row).
+    static func packedRows(_ mask: Tensor?, total: Int) -> (kept: [Int], row: [Int])? {
         guard let mask, mask.count == total else { return nil }
         var row = [Int](repeating: -1, count: total)
-        var count = 0
+        var kept: [Int] = []
         mask.withUnsafeBufferPointer { m in
             for (r, v) in m.enumerated() where v != 0 {
-                row[r] = count
-                count += 1
+                row[r] = kept.count
+                kept.append(r)
             }
         }
-        return count == 0 || 4 * count > 3 * total ? nil : (row, count)
+        return kept.isEmpty || 4 * kept.count > 3 * total ? nil : (kept, row)
     }
 
     struct Grads { var dx: Tensor, dR: Tensor, dRecBias: Tensor, dh0: Tensor, dc0: Tensor }

@@ -115,13 +115,13 @@ extension RecurrentLayer {
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws {
         _ = try outputShape(for: inputShape)
         let (F, H, G) = (inputShape[1], config.units, cell.gates)
-        guard let GH = MemoryBudget.elementCount([G, H]) else {
+        guard let gatesWidth = MemoryBudget.elementCount([G, H]) else {
             throw LayerError.config(layer: name, field: "units", message: "\(H) is too large")
         }
-        try kernel.initialize([F, GH], layer: name) { Tensor.glorotUniform($0, using: &rng) }
-        try recurrentKernel.initialize([H, GH], layer: name) { try Tensor.orthogonal($0, using: &rng) }
-        try bias.initialize([GH], layer: name) { _ in initialBias() }
-        try recurrentBiasParameter?.initialize([GH], layer: name) { Tensor.zeros($0) }
+        try kernel.initialize([F, gatesWidth], layer: name) { Tensor.glorotUniform($0, using: &rng) }
+        try recurrentKernel.initialize([H, gatesWidth], layer: name) { try Tensor.orthogonal($0, using: &rng) }
+        try bias.initialize([gatesWidth], layer: name) { _ in initialBias() }
+        try recurrentBiasParameter?.initialize([gatesWidth], layer: name) { Tensor.zeros($0) }
         carried.states = []
     }
 
@@ -179,8 +179,7 @@ extension RecurrentLayer {
             x = try x * Dropout.mask([input.shape[0], 1, x.shape[2]], rate: config.dropout, rng: &context.rng)
         }
         if let mask, let packed = RecurrentKernel<Cell>.packedRows(mask, total: mask.count) {
-            let kept = packed.row.indices.filter { packed.row[$0] >= 0 }
-            let rows = try x.reshaped([mask.count, x.shape[2]]).gather(indices: Tensor(kept.map(Float.init)))
+            let rows = try x.reshaped([mask.count, x.shape[2]]).gather(indices: Tensor(packed.kept.map(Float.init)))
             return (try rows.matmulLastAxis(kernel.value, bias: bias.value), packed.row.map { max($0, 0) })
         }
         return (try x.matmulLastAxis(kernel.value, bias: bias.value), nil)

@@ -81,7 +81,7 @@ extension Tensor {
         }
         let (ids, inverse) = try distinctIDs(indices, vocab: vocab)
         guard Float(ids.count) <= lookupDedupMaxFraction * Float(indices.count) else { return nil }
-        let U = ids.count
+        let distinct = ids.count  // U
         let picked = try table.rows(ids)  // [U, k]
         var projected = try withNoGrad { try picked.matmulLastAxis(kernel, bias: bias) }  // [U, n]
         let w = kernel.detached()
@@ -99,8 +99,10 @@ extension Tensor {
                             ? scatteredRows(try matmul(sums, w, transposeB: true), slots: ids, rows: vocab) : nil
                     },  // from [U, k]
                     { dw = needW ? try matmul(picked, sums, transposeA: true) : nil },
-                    { db = needB ? try matmul(Tensor(shape: [1, U], repeating: 1), sums).reshaped([n]) : nil },
-                ], parallel: concurrentGradients && needTable && needW && U * picked.shape[1] * n >= BLAS.parallelWork)
+                    { db = needB ? try matmul(Tensor(shape: [1, distinct], repeating: 1), sums).reshaped([n]) : nil },
+                ],
+                parallel: concurrentGradients && needTable && needW
+                    && distinct * picked.shape[1] * n >= BLAS.parallelWork)
             return [dtable, dw] + (bias == nil ? [] : [db])
         }
         return ProjectedLookup(projected: projected, rowOfPosition: inverse, positions: indices.shape)
