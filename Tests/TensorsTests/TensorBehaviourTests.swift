@@ -21,6 +21,20 @@ final class TensorBehaviourTests: XCTestCase {
         XCTAssertEqual(r2.scalars, [9, 6])
     }
 
+    func testTensorPointersReadViewsAndWriteWithoutTouchingSharers() throws {
+        let a = try Tensor(shape: [3, 2], scalars: [1, 2, 3, 4, 5, 6])
+        let shared = try Tensor(shape: [3], scalars: [7, 8, 9])
+        var out = [shared, Tensor.zeros([2])]
+        withTensorPointers(reading: [try a.index(1), nil], writing: &out) { read, write in
+            XCTAssertNil(read[1])
+            write[0][0] = read[0]![0] * 10  // a's row 1 is [3, 4]: the view's offset is honoured
+            write[1][1] = read[0]![1]
+        }
+        XCTAssertEqual(out[0].scalars, [30, 8, 9])
+        XCTAssertEqual(out[1].scalars, [0, 4])
+        XCTAssertEqual(shared.scalars, [7, 8, 9])  // the copy that shared the storage is unchanged
+    }
+
     func testCreationHelpers() throws {
         XCTAssertEqual(try Tensor.range(to: 5).scalars, [0, 1, 2, 3, 4])
         XCTAssertEqual(try Tensor.range(from: 1, to: 2, step: 0.25).scalars, [1, 1.25, 1.5, 1.75])

@@ -39,146 +39,59 @@ extension RecurrentKernel {
         let GH = G * H
         let shared = cell.recurrentIsPreactivation
         let parts = Self.batchParts(B)
-        // Every row of dx (and drec) is written below (masked steps get zeros): no zero fill.
-        var dx = Tensor(shape: [B, T, GH]) { _, _ in }
-        var drecSeparate = Tensor(shape: shared ? [0] : [B, T, GH]) { _, _ in }
-        var dhCarry = Tensor.zeros([B, H])
-        var dcCarry = dcLast?.detached() ?? Tensor.zeros([B, H])
-        var dR = Tensor.zeros([H, GH])
-        var dRecBias = Tensor.zeros([GH])
         // dR sums over the positions; padded ones add 0, so with many of them only the others are
         // packed (rows of H_prev and of dRec) into a shorter product.
         let packed = Self.packedRows(mask, total: B * T)
         let rowsForDR = packed?.kept.count ?? B * T
-        var hPrevAll = Tensor(shape: [rowsForDR * H]) { _, _ in }  // every row is written
-        var drecPacked = [Float](repeating: 0, count: packed == nil ? 0 : rowsForDR * GH)
-        let packedRow = packed?.row ?? []
         let width = BLAS.tiledWidth(H)  // Rᵀ [G·H, width], zero columns past H
         let stride = width.map { BLAS.tiledStride($0, rows: B) } ?? H  // rows apart (`BLAS.tiledStride`)
-        let RT = width.map { Self.paddedCopy(R, rows: H, cols: GH, transposed: true, width: $0, stride: stride) } ?? []
-        let zeroRow = [Float](repeating: 0, count: H)
-        var stepNorms = [Float](repeating: 0, count: probe == nil ? 0 : parts * T)
-
-        withOptionalBuffer(dhs) { dhsp in
-            hs.withUnsafeBufferPointer { hsp in
-                cs.withUnsafeBufferPointer { csp in
-                    saved.withUnsafeBufferPointer { sp in
-                        h0.withUnsafeBufferPointer { h0p in
-                            c0.withUnsafeBufferPointer { c0p in
-                                R.withUnsafeBufferPointer { rp in
-                                    RT.withUnsafeBufferPointer { rtp in
-                                        dx.withUnsafeMutableBufferPointer { dxp in
-                                            drecSeparate.withUnsafeMutableBufferPointer { drs in
-                                                dhCarry.withUnsafeMutableBufferPointer { dhc in
-                                                    dcCarry.withUnsafeMutableBufferPointer { dcc in
-                                                        hPrevAll.withUnsafeMutableBufferPointer { hpa in
-                                                            zeroRow.withUnsafeBufferPointer { zr in
-                                                                stepNorms.withUnsafeMutableBufferPointer { norms in
-                                                                    withOptionalBuffer(mask) { maskP in
-                                                                        withOptionalBuffer(recurrentMask) { rmaskP in
-                                                                            packedRow.withUnsafeBufferPointer { prp in
-                                                                                drecPacked
-                                                                                    .withUnsafeMutableBufferPointer {
-                                                                                        dpp in
-                                                                                        let drecBase =
-                                                                                            shared
-                                                                                            ? dxp.baseAddress!
-                                                                                            : drs.baseAddress!
-                                                                                        let drecForDR =
-                                                                                            packed == nil
-                                                                                            ? drecBase
-                                                                                            : dpp.baseAddress!
-                                                                                        let io = BackwardIO(
-                                                                                            dhs: dhsp?.baseAddress,
-                                                                                            hs: hsp.baseAddress!,
-                                                                                            cs: csp.baseAddress,
-                                                                                            saved: sp.baseAddress!,
-                                                                                            h0: h0p.baseAddress!,
-                                                                                            c0: c0p.baseAddress!,
-                                                                                            R: rp.baseAddress!,
-                                                                                            RT: RT.isEmpty
-                                                                                                ? nil : rtp.baseAddress,
-                                                                                            tiledWidth: width ?? H,
-                                                                                            RTStride: stride,
-                                                                                            dx: dxp.baseAddress!,
-                                                                                            drec: drecBase,
-                                                                                            dhCarry: dhc.baseAddress!,
-                                                                                            dcCarry: dcc.baseAddress!,
-                                                                                            hPrevAll: hpa.baseAddress!,
-                                                                                            packedRow: packed == nil
-                                                                                                ? nil : prp.baseAddress,
-                                                                                            drecPacked: packed == nil
-                                                                                                ? nil : dpp.baseAddress,
-                                                                                            mask: maskP?.baseAddress,
-                                                                                            recurrentMask: rmaskP?
-                                                                                                .baseAddress,
-                                                                                            zero: zr.baseAddress!,
-                                                                                            stepNorms: probe == nil
-                                                                                                ? nil
-                                                                                                : norms.baseAddress,
-                                                                                            T: T)
-                                                                                        ComputePool.shared.run(
-                                                                                            parts: parts
-                                                                                        ) { p in
-                                                                                            backwardRows(
-                                                                                                ComputePool.range(
-                                                                                                    part: p, of: parts,
-                                                                                                    total: B),
-                                                                                                io, normsOffset: p * T)
-                                                                                        }
-                                                                                        // dR = H_prevᵀ [H, B·T] · dRec [B·T, G·H], with H_prev masked like the forward GEMM input.
-                                                                                        dR
-                                                                                            .withUnsafeMutableBufferPointer
-                                                                                        { drp in
-                                                                                            BLAS.sgemm(
-                                                                                                transA: true,
-                                                                                                transB: false, m: H,
-                                                                                                n: GH, k: rowsForDR,
-                                                                                                a: hpa.baseAddress!,
-                                                                                                lda: H,
-                                                                                                b: drecForDR, ldb: GH,
-                                                                                                beta: 0,
-                                                                                                c: drp.baseAddress!,
-                                                                                                ldc: GH)
-                                                                                        }
-                                                                                        if needRecBias {
-                                                                                            dRecBias
-                                                                                                .withUnsafeMutableBufferPointer
-                                                                                            { db in
-                                                                                                for r in 0..<rowsForDR {
-                                                                                                    let src =
-                                                                                                        drecForDR + r
-                                                                                                        * GH
-                                                                                                    for j in 0..<GH {
-                                                                                                        db[j] += src[j]
-                                                                                                    }
-                                                                                                }
-                                                                                            }
-                                                                                        }
-                                                                                    }
-                                                                            }
-                                                                        }
-                                                                    }
-                                                                }
-                                                            }
-                                                        }
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
+        let RT = width.map { Self.paddedCopy(R, rows: H, cols: GH, transposed: true, width: $0, stride: stride) }
+        // Outputs and scratch, made in place (`withTensorPointers`). Every row of dx (and drec) and
+        // of hPrevAll is written below (masked steps get zeros): no zero fill for those.
+        var out = [
+            Tensor(shape: [B, T, GH]) { _, _ in },  // dx
+            Tensor(shape: shared ? [0] : [B, T, GH]) { _, _ in },  // drec, when not dx itself
+            Tensor.zeros([B, H]),  // dhCarry
+            dcLast?.detached() ?? Tensor.zeros([B, H]),  // dcCarry
+            Tensor(shape: [rowsForDR * H]) { _, _ in },  // hPrevAll
+            Tensor.zeros([packed == nil ? 0 : rowsForDR * GH]),  // drecPacked
+            Tensor.zeros([probe == nil ? 0 : parts * T]),  // stepNorms
+            Tensor.zeros([H, GH]),  // dR
+            Tensor.zeros([GH]),  // dRecBias
+        ]
+        let reads = [dhs, hs, cs, saved, h0, c0, R, RT, Tensor.zeros([H]), mask, recurrentMask]
+        (packed?.row ?? []).withUnsafeBufferPointer { packedRow in
+            withTensorPointers(reading: reads, writing: &out) { r, w in
+                let (dx, drecOwn, dhCarry, dcCarry, hPrevAll, drecPacked) = (w[0], w[1], w[2], w[3], w[4], w[5])
+                let drec = shared ? dx : drecOwn
+                let drecForDR = packed == nil ? drec : drecPacked
+                let io = BackwardIO(
+                    dhs: r[0], hs: r[1]!, cs: r[2], saved: r[3]!, h0: r[4]!, c0: r[5]!, R: r[6]!, RT: r[7],
+                    tiledWidth: width ?? H, RTStride: stride, dx: dx, drec: drec, dhCarry: dhCarry, dcCarry: dcCarry,
+                    hPrevAll: hPrevAll, packedRow: packed == nil ? nil : packedRow.baseAddress,
+                    drecPacked: packed == nil ? nil : drecPacked, mask: r[9], recurrentMask: r[10], zero: r[8]!,
+                    stepNorms: probe == nil ? nil : w[6], T: T)
+                ComputePool.shared.run(parts: parts) { p in
+                    backwardRows(ComputePool.range(part: p, of: parts, total: B), io, normsOffset: p * T)
+                }
+                // dR = H_prevᵀ [H, B·T] · dRec [B·T, G·H], with H_prev masked like the forward GEMM input.
+                BLAS.sgemm(
+                    transA: true, transB: false, m: H, n: GH, k: rowsForDR, a: hPrevAll, lda: H, b: drecForDR, ldb: GH,
+                    beta: 0, c: w[7], ldc: GH)
+                if needRecBias {
+                    for r in 0..<rowsForDR {
+                        let src = drecForDR + r * GH
+                        for j in 0..<GH { w[8][j] += src[j] }
                     }
                 }
             }
         }
         if let probe {
-            let perStep = (0..<T).map { t in (0..<parts).reduce(Float(0)) { $0 + stepNorms[$1 * T + t] }.squareRoot() }
+            let norms = out[6].scalars
+            let perStep = (0..<T).map { t in (0..<parts).reduce(Float(0)) { $0 + norms[$1 * T + t] }.squareRoot() }
             probe.recordGradients(layer: layerName, perStep)
         }
-        return Grads(dx: dx, dR: dR, dRecBias: dRecBias, dh0: dhCarry, dc0: dcCarry)
+        return Grads(dx: out[0], dR: out[7], dRecBias: out[8], dh0: out[2], dc0: out[3])
     }
 
     /// The backward time loop for batch rows `rows`, and their rows of `H_prev` for `dR`.

@@ -42,15 +42,9 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         let T = xprojRows.map { $0.count / B } ?? xproj.shape[1]
         let S = cell.savedSlots * H
         let hasC = cell.hasCellState
-        // Every element of hs, cs and (unmasked rows of) saved is written below: no zero fill.
         let recording =
             GradMode.isEnabled && [xproj, R, h0].contains(where: \.requiresGrad)
             || (recBias?.requiresGrad ?? false) || (c0?.requiresGrad ?? false)
-        var hs = Tensor(shape: [B, T, H]) { _, _ in }
-        var cs = hasC ? Tensor(shape: [B, T, H]) { _, _ in } : Tensor.zeros([0])
-        // Without a tape one scratch row per batch row serves (cells compute gates in `saved`).
-        var saved = Tensor(shape: [recording ? B * T * max(S, 1) : B * max(S, 1)]) { _, _ in }
-        let zeroRow = [Float](repeating: 0, count: H)
         let c0v = c0 ?? Tensor.zeros([B, H])
 
         // The per-step product's width for the tiled kernel: G·H, or G·H rounded up to 16 with R's
@@ -61,51 +55,30 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         let stride = tiled.map { BLAS.tiledStride($0, rows: B) } ?? GH
         let Rpadded =
             tiled == nil || (tiled == GH && stride == GH)
-            ? [] : Self.paddedCopy(R, rows: H, cols: GH, width: tiled!, stride: stride)
+            ? nil : Self.paddedCopy(R, rows: H, cols: GH, width: tiled!, stride: stride)
 
-        xproj.withUnsafeBufferPointer { xp in
-            R.withUnsafeBufferPointer { rp in
-                Rpadded.withUnsafeBufferPointer { rpp in
-                    h0.withUnsafeBufferPointer { h0p in
-                        c0v.withUnsafeBufferPointer { c0p in
-                            hs.withUnsafeMutableBufferPointer { hsp in
-                                cs.withUnsafeMutableBufferPointer { csp in
-                                    saved.withUnsafeMutableBufferPointer { sp in
-                                        zeroRow.withUnsafeBufferPointer { zr in
-                                            withOptionalBuffer(recBias) { biasP in
-                                                withOptionalBuffer(mask) { maskP in
-                                                    withOptionalBuffer(recurrentMask) { rmaskP in
-                                                        (xprojRows ?? []).withUnsafeBufferPointer { xrows in
-                                                            let io = ForwardIO(
-                                                                xproj: xp.baseAddress!,
-                                                                xprojRows: xprojRows == nil ? nil : xrows.baseAddress,
-                                                                R: rp.baseAddress!, recBias: biasP?.baseAddress,
-                                                                Rpadded: Rpadded.isEmpty ? nil : rpp.baseAddress,
-                                                                h0: h0p.baseAddress!,
-                                                                c0: c0p.baseAddress, hs: hsp.baseAddress!,
-                                                                cs: csp.baseAddress, saved: sp.baseAddress!,
-                                                                savedPerStep: recording, mask: maskP?.baseAddress,
-                                                                recurrentMask: rmaskP?.baseAddress,
-                                                                zero: zr.baseAddress!, T: T, tiledWidth: tiled,
-                                                                tiledStride: stride)
-                                                            let parts = Self.batchParts(B)
-                                                            ComputePool.shared.run(parts: parts) { p in
-                                                                forwardRows(
-                                                                    ComputePool.range(part: p, of: parts, total: B), io)
-                                                            }
-                                                        }
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+        // hs, cs and saved, made in place (`withTensorPointers`). Every element of hs, cs and (unmasked
+        // rows of) saved is written below: no zero fill. Without a tape one scratch row of saved per
+        // batch row serves (cells compute gates in it).
+        var out = [
+            Tensor(shape: [B, T, H]) { _, _ in },
+            hasC ? Tensor(shape: [B, T, H]) { _, _ in } : Tensor.zeros([0]),
+            Tensor(shape: [recording ? B * T * max(S, 1) : B * max(S, 1)]) { _, _ in },
+        ]
+        let reads = [xproj, R, Rpadded, h0, c0v, recBias, mask, recurrentMask, Tensor.zeros([H])]
+        (xprojRows ?? []).withUnsafeBufferPointer { xrows in
+            withTensorPointers(reading: reads, writing: &out) { r, w in
+                let io = ForwardIO(
+                    xproj: r[0]!, xprojRows: xprojRows == nil ? nil : xrows.baseAddress, R: r[1]!, recBias: r[5],
+                    Rpadded: r[2], h0: r[3]!, c0: r[4], hs: w[0], cs: w[1], saved: w[2], savedPerStep: recording,
+                    mask: r[6], recurrentMask: r[7], zero: r[8]!, T: T, tiledWidth: tiled, tiledStride: stride)
+                let parts = Self.batchParts(B)
+                ComputePool.shared.run(parts: parts) { p in
+                    forwardRows(ComputePool.range(part: p, of: parts, total: B), io)
                 }
             }
         }
+        let (hs, cs, saved) = (out[0], out[1], out[2])
 
         if let probe, recording {
             probe.recordSaturation(layer: layerName, saturation(hs: hs, saved: saved, mask: mask, B: B, T: T, S: S))
@@ -123,12 +96,11 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         if let recBias { inputs.append(recBias) }
         inputs.append(h0)
         if let c0 { inputs.append(c0) }
-        let (hsC, csC, savedC) = (hs, cs, saved)
         let outs = Tensor.recordFused("\(Cell.self)", inputs: inputs, outputs: [hs] + (cLast.map { [$0] } ?? [])) {
             grads in
             let g = backward(
                 dhs: grads[0], dcLast: grads.count > 1 ? grads[1] : nil, R: R, h0: h0, c0: c0v,
-                hs: hsC, cs: csC, saved: savedC, needRecBias: recBias != nil)
+                hs: hs, cs: cs, saved: saved, needRecBias: recBias != nil)
             // Read through xprojRows: each row's gradient is the sum over the steps that read it.
             var out: [Tensor?] = [
                 xprojRows.map { Tensor.scatteredRows(g.dx, slots: $0, rows: xproj.shape[0]) } ?? g.dx, g.dR,
@@ -169,18 +141,19 @@ struct RecurrentKernel<Cell: RecurrentCell> {
     /// zero past the last real column, its rows `stride ≥ width` floats apart: the B operand of a
     /// tiled per-step product.
     static func paddedCopy(_ m: Tensor, rows: Int, cols: Int, transposed: Bool = false, width: Int, stride: Int? = nil)
-        -> [Float]
+        -> Tensor
     {
         let ld = stride ?? width
-        var out = [Float](repeating: 0, count: (transposed ? cols : rows) * ld)
-        m.withUnsafeBufferPointer { src in
-            for r in 0..<rows {
-                for c in 0..<cols {
-                    out[transposed ? c * ld + r : r * ld + c] = src[r * cols + c]
+        return Tensor(shape: [(transposed ? cols : rows) * ld]) { out, n in
+            out.update(repeating: 0, count: n)
+            m.withUnsafeBufferPointer { src in
+                for r in 0..<rows {
+                    for c in 0..<cols {
+                        out[transposed ? c * ld + r : r * ld + c] = src[r * cols + c]
+                    }
                 }
             }
         }
-        return out
     }
 
     /// All T steps for the batch rows `rows`: per step one `[rows, H]·[H, G·H]` GEMM, then the
