@@ -60,13 +60,13 @@ public enum LayersPlugins: PluginModule {
         try r.register(
             .configured(
                 .loss, CategoricalCrossEntropy.typeName, summary: "−Σ y log softmax, one-hot targets",
-                config: LogitsOption.self
-            ) { c, _ in CategoricalCrossEntropy(fromLogits: c.fromLogits) })
+                config: CrossEntropyOptions.self
+            ) { c, _ in try CategoricalCrossEntropy(fromLogits: c.fromLogits, labelSmoothing: c.labelSmoothing) })
         try r.register(
             .configured(
                 .loss, SparseCategoricalCrossEntropy.typeName, summary: "cross-entropy with class-index targets",
-                config: LogitsOption.self
-            ) { c, _ in SparseCategoricalCrossEntropy(fromLogits: c.fromLogits) })
+                config: CrossEntropyOptions.self
+            ) { c, _ in try SparseCategoricalCrossEntropy(fromLogits: c.fromLogits, labelSmoothing: c.labelSmoothing) })
         for name in [MeanSquaredError.typeName, "mse"] {  // Keras's short name too
             try r.register(
                 .configured(.loss, name, summary: "mean of (p − y)²", config: NoOptions.self) { _, _ in
@@ -87,7 +87,22 @@ public enum LayersPlugins: PluginModule {
     }
 }
 
-/// Config of the cross-entropy losses.
+/// Config of the categorical cross-entropy losses.
+public struct CrossEntropyOptions: PluginConfig {
+    /// Predictions are logits (the loss applies the softmax itself, stably).
+    public var fromLogits = false
+    /// The share of each target spread evenly over the classes, in [0, 1) (0: none).
+    public var labelSmoothing: Float = 0
+    public init() {}
+    public static var fieldDocs: [String: String] {
+        [
+            "from_logits": "predictions are logits, not probabilities",
+            "label_smoothing": "train against (1 − s)·target + s/classes, s in [0, 1) (PyTorch's label_smoothing)",
+        ]
+    }
+}
+
+/// Config of the binary cross-entropy loss.
 public struct LogitsOption: PluginConfig {
     /// Predictions are logits (the loss applies the sigmoid/softmax itself, stably).
     public var fromLogits = false

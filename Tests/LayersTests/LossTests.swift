@@ -48,6 +48,36 @@ final class LossTests: XCTestCase {
         }
     }
 
+    func testLabelSmoothingTrainsAgainstTheSpreadTargetAndChecksItsRange() throws {
+        let z = rand([3, 4], seed: 9, low: -3, high: 3)
+        let t = Tensor([0, 3, 1])
+        let s: Float = 0.2
+        // By hand: the targets (1 − s)·onehot + s/4, against log softmax(z).
+        let soft = try Tensor.oneHot(t, depth: 4).scaled(by: 1 - s).shifted(by: s / 4)
+        let expected = try -(soft * z.logSoftmax(axis: -1)).sum(axis: -1).mean().scalar!
+        for loss in [
+            try SparseCategoricalCrossEntropy(fromLogits: true, labelSmoothing: s),
+            try SparseCategoricalCrossEntropy(fromLogits: false, labelSmoothing: s),
+        ] {
+            let p = loss.fromLogits ? z : try z.softmax()
+            XCTAssertEqual(try loss(p, t).scalar!, expected, accuracy: 1e-5)
+        }
+        let cce = try CategoricalCrossEntropy(fromLogits: true, labelSmoothing: s)
+        XCTAssertEqual(try cce(z, Tensor.oneHot(t, depth: 4)).scalar!, expected, accuracy: 1e-5)
+        let plain = try SparseCategoricalCrossEntropy(fromLogits: true)(z, t).scalar!
+        XCTAssertEqual(try SparseCategoricalCrossEntropy(fromLogits: true, labelSmoothing: 0)(z, t).scalar!, plain)
+        XCTAssertGreaterThan(abs(expected - plain), 0.1)  // the smoothing is not lost on the way
+        assertGradientsOK([z]) { try SparseCategoricalCrossEntropy(fromLogits: true, labelSmoothing: s)($0[0], t) }
+        assertGradientsOK([rand([3, 4], seed: 10, low: 0.1, high: 0.9)]) {
+            try SparseCategoricalCrossEntropy(labelSmoothing: s)($0[0], t)
+        }
+        for bad: Float in [-0.1, 1, .nan] {
+            XCTAssertThrowsError(try SparseCategoricalCrossEntropy(labelSmoothing: bad)) { e in
+                XCTAssertTrue("\(e)".contains("label_smoothing"), "\(e)")
+            }
+        }
+    }
+
     func testPerStepLossHonoursMask() throws {
         let z = rand([2, 3, 4], seed: 8)
         let t = try Tensor(shape: [2, 3], scalars: [0, 1, 2, 3, 0, 1])

@@ -82,6 +82,11 @@ final class SpecErrorTests: XCTestCase {
             Self.base + "\nbatch_size: big\n", line: 15, column: 13,
             contains: "'batch_size' must be an integer, found a string")
         assertIssue(
+            Self.base.replacingOccurrences(
+                of: "loss: binary_crossentropy",
+                with: "loss: {type: sparse_categorical_crossentropy, label_smoothing: 1.5}"),
+            line: 12, column: 64, contains: "'label_smoothing' must be in [0, 1), got 1.5")
+        assertIssue(
             Self.base + "\nbucket_by_length: yes please\n", line: 15, column: 19,
             contains: "'bucket_by_length' must be true or false, found a string")
         assertIssue(
