@@ -39,9 +39,8 @@ extension RecurrentKernel {
         let GH = G * H
         let shared = cell.recurrentIsPreactivation
         let parts = Self.batchParts(B)
-        // dR sums over the positions; padded ones add 0, so with many of them only the others are
-        // packed (rows of H_prev and of dRec) into a shorter product.
-        let packed = Self.packedRows(mask, total: B * T)
+        // dR sums over the positions; padded ones add 0, so with many of them (`packed`, from the
+        // layer) only the others are packed (rows of H_prev and of dRec) into a shorter product.
         let rowsForDR = packed?.kept.count ?? B * T
         let width = BLAS.tiledWidth(H)  // Rᵀ [G·H, width], zero columns past H
         let stride = width.map { BLAS.tiledStride($0, rows: B) } ?? H  // rows apart (`BLAS.tiledStride`)

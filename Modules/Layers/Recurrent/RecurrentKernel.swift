@@ -28,6 +28,9 @@ struct RecurrentKernel<Cell: RecurrentCell> {
     let cell: Cell
     let units: Int
     var mask: Tensor?
+    /// The unpadded positions of `mask` when it pads a quarter or more (`packedRows`): `dR` then
+    /// sums over those only.
+    var packed: RecurrentPacking?
     var recurrentMask: Tensor?
     var bpttSteps = 0
     /// Diagnostics sink (norm of ∂L/∂h_t per step, gate saturation) and the layer's name.
@@ -228,7 +231,7 @@ struct RecurrentKernel<Cell: RecurrentCell> {
     /// The unpadded positions (`b·T + t`, in order) and each position's row among them (−1 if
     /// padded), when at least a quarter of the positions are padded; else nil (every position
     /// keeps its row).
-    static func packedRows(_ mask: Tensor?, total: Int) -> (kept: [Int], row: [Int])? {
+    static func packedRows(_ mask: Tensor?, total: Int) -> RecurrentPacking? {
         guard let mask, mask.count == total else { return nil }
         var row = [Int](repeating: -1, count: total)
         var kept: [Int] = []
@@ -238,7 +241,7 @@ struct RecurrentKernel<Cell: RecurrentCell> {
                 kept.append(r)
             }
         }
-        return kept.isEmpty || 4 * kept.count > 3 * total ? nil : (kept, row)
+        return kept.isEmpty || 4 * kept.count > 3 * total ? nil : RecurrentPacking(kept: kept, row: row)
     }
 
     struct Grads { var dx: Tensor, dR: Tensor, dRecBias: Tensor, dh0: Tensor, dc0: Tensor }
@@ -264,4 +267,11 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         }
         return out
     }
+}
+
+/// The unpadded positions of a `[B, T]` mask, `b·T + t` in order (`kept`), and each position's
+/// row among them (`row`, −1 where padded).
+struct RecurrentPacking {
+    let kept: [Int]
+    let row: [Int]
 }

@@ -152,10 +152,10 @@ extension RecurrentLayer {
     /// `Embedding` (its very output, no dropout) each distinct token is projected once: then the
     /// result is `[distinct tokens, gates·H]` with each step's row (`rows`, `[batch·time]`). The same
     /// for one-hot input rows (data, not a computed tensor): each distinct symbol is one row of `W`.
-    /// Otherwise, with a `mask` (in processing order) that pads at least a quarter of the positions,
-    /// only the unpadded positions are projected, `[unpadded, gates·H]`, as PyTorch's packed
+    /// Otherwise, when the mask pads at least a quarter of the positions (`packed`, in processing
+    /// order), only the unpadded positions are projected, `[unpadded, gates·H]`, as PyTorch's packed
     /// sequences do: the time loop never reads a padded step's input, and its gradient there is 0.
-    func inputProjection(_ input: Tensor, mask: Tensor?, context: inout ForwardContext) throws -> (
+    func inputProjection(_ input: Tensor, packed: RecurrentPacking?, context: inout ForwardContext) throws -> (
         xproj: Tensor, rows: [Int]?
     ) {
         let dropout = context.training && config.dropout > 0
@@ -178,8 +178,9 @@ extension RecurrentLayer {
         if dropout {
             x = try x * Dropout.mask([input.shape[0], 1, x.shape[2]], rate: config.dropout, rng: &context.rng)
         }
-        if let mask, let packed = RecurrentKernel<Cell>.packedRows(mask, total: mask.count) {
-            let rows = try x.reshaped([mask.count, x.shape[2]]).gather(indices: Tensor(packed.kept.map(Float.init)))
+        if let packed {
+            let rows = try x.reshaped([packed.row.count, x.shape[2]]).gather(
+                indices: Tensor(packed.kept.map(Float.init)))
             return (try rows.matmulLastAxis(kernel.value, bias: bias.value), packed.row.map { max($0, 0) })
         }
         return (try x.matmulLastAxis(kernel.value, bias: bias.value), nil)
@@ -204,7 +205,8 @@ extension RecurrentLayer {
             throw LayerError.shape(layer: name, message: "mask has shape \(m.shape) but the input is [\(B), \(T), …]")
         }
         if config.goBackwards { mask = try mask?.reversed(axis: 1) }
-        let (xproj, xprojRows) = try inputProjection(input, mask: mask, context: &context)
+        let packed = RecurrentKernel<Cell>.packedRows(mask, total: B * T)
+        let (xproj, xprojRows) = try inputProjection(input, packed: packed, context: &context)
 
         let nStates = cell.hasCellState ? 2 : 1
         var initial: [Tensor]
@@ -231,6 +233,7 @@ extension RecurrentLayer {
 
         var k = RecurrentKernel(cell: cell, units: H)
         k.mask = mask
+        k.packed = packed
         k.bpttSteps = config.bpttSteps
         k.probe = context.probe
         k.layerName = name
