@@ -46,7 +46,7 @@ def torch(text):
     return out
 runs = [(unroll(open(f"{logs}/unroll-{r}.txt").read()), torch(open(f"{logs}/torch-{r}.txt").read()))
         for r in range(1, rounds + 1)]
-keys = ["a", "b", "c1", "c2", "e", "g", "inference, batch 1", "inference, batch 256"]
+keys = ["a", "b", "c1", "c2", "e", "g", "h", "inference, batch 1", "inference, batch 256"]
 print("| model | Unroll ms | PyTorch ms | PyTorch ÷ Unroll, per round | range |")
 print("|---|---|---|---|---|")
 for k in keys:

@@ -12,6 +12,8 @@ nearest PyTorch spelling of the Keras models: `nn.LSTM`/`nn.RNN` with `batch_fir
 last step's output for many-to-one, a `Linear` per step for the char models, and the sigmoid or
 softmax folded into the loss (`BCEWithLogitsLoss`, `CrossEntropyLoss`)."""
 import time
+from pathlib import Path
+
 import numpy as np
 import torch
 from torch import nn
@@ -98,12 +100,65 @@ class G2P(nn.Module):
         return self.out(torch.cat([dec, context], dim=-1)).reshape(-1, self.out.out_features)
 
 
+class G2PPacked(G2P):
+    """(h) (g) on padded batches, as a PyTorch user writes it: the encoder reads each word's letters
+    only (`pack_padded_sequence`; its final states are the last letter's), attention gives the
+    padding no weight, and the loss skips padded targets (`ignore_index=0`); Unroll does the
+    same with `mask_zero` and its masks."""
+
+    def forward(self, x):
+        src, tgt = x[:, :self.source], x[:, self.source:]
+        packed = nn.utils.rnn.pack_padded_sequence(
+            self.letters(src), (src != 0).sum(1), batch_first=True, enforce_sorted=False)
+        enc, state = self.encoder(packed)
+        enc, _ = nn.utils.rnn.pad_packed_sequence(enc, batch_first=True, total_length=self.source)
+        dec, _ = self.decoder(self.phonemes(tgt), state)
+        scores = torch.bmm(dec, enc.transpose(1, 2)).masked_fill((src == 0).unsqueeze(1), float("-inf"))
+        context = torch.bmm(torch.softmax(scores, dim=-1), enc)
+        return self.out(torch.cat([dec, context], dim=-1)).reshape(-1, self.out.out_features)
+
+
+def cmudict_batches(batch=128, count=8):
+    """Tools/Bench/G2PBatches.swift's batches: word i is entry i·7919 mod n of CMUdict's first
+    pronunciations of at most 20 letters and 20 phonemes, in file order; random ids at its real
+    positions (letters; <start> and phonemes; phonemes and <end>), 0 after. None without the file."""
+    root = Path(__file__).resolve().parent.parent
+    path = next((p for p in (root / "data/cmudict.dict", root.parent / "shared/data/cmudict.dict") if p.exists()), None)
+    if path is None:
+        return None
+    words = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        fields = line.split("#", 1)[0].split(" ")
+        fields = [f for f in fields if f]
+        if len(fields) < 2 or "(" in fields[0]:
+            continue
+        if len(fields[0]) <= 20 and len(fields) - 1 <= 20:
+            words.append((len(fields[0]), len(fields) - 1))
+    out = []
+    for k in range(count):
+        x = np.zeros((batch, 41), dtype=np.int64)
+        y = np.zeros((batch, 21), dtype=np.int64)
+        letters, phonemes, targets = (rng.integers(1, n, (batch, 21)) for n in (30, 72, 72))
+        for b in range(batch):
+            n_letters, n_phonemes = words[((k * batch + b) * 7919) % len(words)]
+            x[b, :n_letters] = letters[b, :n_letters]
+            x[b, 20:21 + n_phonemes] = phonemes[b, :n_phonemes + 1]
+            y[b, :n_phonemes + 1] = targets[b, :n_phonemes + 1]
+        out.append((torch.from_numpy(x), torch.from_numpy(y).reshape(-1)))
+    return out
+
+
 def train_step(model, loss_fn, x, y):
+    """One training step on (x, y); with tuples of batches, the steps cycle through them."""
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    batches = list(zip(x, y)) if isinstance(x, tuple) else [(x, y)]
+    count = [0]
 
     def step():
+        xb, yb = batches[count[0] % len(batches)]
+        count[0] += 1
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
+        loss = loss_fn(model(xb), yb)
         loss.backward()
         opt.step()
     return step
@@ -130,13 +185,17 @@ cases = [
     ("(e) 40×50 → GRU(100) → Dense(2)", train_step(LastStep(nn.GRU, 50, 100, 2), nn.CrossEntropyLoss(), xe, ye)),
     ("(g) G2P: LSTM(192) encoder–decoder, dot attention, batch 128", train_step(G2P(), nn.CrossEntropyLoss(), xg, yg)),
 ]
+batches_h = cmudict_batches()
+if batches_h is not None:
+    cases.append(("(h) G2P as (g), 8 batches of real CMUdict lengths, packed encoder",
+                  train_step(G2PPacked(), nn.CrossEntropyLoss(ignore_index=0), *zip(*batches_h))))
 
 print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
       f"mkldnn {torch.backends.mkldnn.is_available()}")
 print("| model | PyTorch ms/step |")
 print("|---|---|")
 for name, step in cases:
-    print(f"| {name} | {timed(step) * 1e3:.2f} |")
+    print(f"| {name} | {timed(step, n=24 if name.startswith('(h)') else 20) * 1e3:.2f} |")  # (h): 3 passes
 model_a.eval()
 for batch in (1, 256):
     x = torch.from_numpy(rng.integers(1, 1001, (batch, 100)))

@@ -4,12 +4,18 @@ import Training
 
 /// Endless-enough loops to run under `perf record` (see docs/benchmarks-history.md).
 enum ProfileLoops {
-    /// 150 training steps of model (a) (`index` 0), or ~2 s of another benchmark model.
+    /// 150 training steps of model (a) (`index` 0), or ~2 s of another benchmark model ((h) needs
+    /// CMUdict).
     static func train(index: Int = 0) throws {
-        let c = try RNNBench.cases()[index]
+        let all = try RNNBench.cases()
+        guard index < all.count else { return print("no benchmark model \(index) here (see above)") }
+        let c = all[index]
         let trainer = Trainer(model: try c.build(), loss: c.loss, optimizer: Optimizers.Adam())
         let steps = Int(150 * 12e6 / c.forwardFLOPs * 25)
-        for s in 0..<(index == 0 ? 150 : steps) { try trainer.trainStep(x: c.x, y: c.y, seed: UInt64(s)) }
+        for s in 0..<(index == 0 ? 150 : steps) {
+            let (x, y) = c.batch(s)
+            try trainer.trainStep(x: x, y: y, seed: UInt64(s))
+        }
     }
 
     /// 20,000 batch-1 predictions of model (a).
