@@ -3,9 +3,9 @@ import Tensors
 /// Batches of examples of about the same length (`bucket_by_length: true`), the way torchtext's
 /// `BucketIterator` and tf.data's `bucket_by_sequence_length` make them.
 ///
-/// A recurrent layer skips a step that pads every row of its batch (`mask` 0 in each row: no
-/// products, the states carried). Random batches of words from 2 to 20 letters pad at most the
-/// steps past the batch's longest word; batches of similar lengths pad most of the rest too.
+/// A recurrent layer's per-step products take only the rows a step does not pad, gathered into
+/// a compact block, and skip a step that pads every row. Batches of similar lengths need less
+/// gathering and fewer steps.
 ///
 /// Each epoch's shuffled order is cut into pools of `poolBatches` batches, each pool is sorted by
 /// length (ties keep the shuffled order) and cut into batches, and the full batches are shuffled

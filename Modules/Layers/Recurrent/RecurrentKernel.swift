@@ -167,65 +167,91 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         if Bp == 0 { return }
         let ldr = io.tiledWidth ?? GH  // row stride of the step product (zero columns past GH)
         var recBuf = [Float](repeating: 0, count: Bp * ldr)
-        var hMasked = [Float](repeating: 0, count: io.recurrentMask == nil ? 0 : Bp * H)
+        // The product's rows of h_{t−1}, gathered when the step pads some rows or recurrent dropout
+        // masks them; `recRow[b]`: row b's row of the product when gathered.
+        var hGathered = [Float](repeating: 0, count: io.recurrentMask == nil && io.mask == nil ? 0 : Bp * H)
+        var active = [Int](repeating: 0, count: io.mask == nil ? 0 : Bp)
+        var recRow = [Int](repeating: 0, count: io.mask == nil ? 0 : Bp)
         recBuf.withUnsafeMutableBufferPointer { rbb in
-            hMasked.withUnsafeMutableBufferPointer { hm in
-                let rb = rbb.baseAddress!
-                for t in 0..<T {
-                    let hPrev = t == 0 ? io.h0 + b0 * H : UnsafePointer(io.hs + (b0 * T + t - 1) * H)
-                    let ldh = t == 0 ? H : T * H
-                    // A step padded in every row of the part (past the longest sequence, or before it
-                    // when reversed) only carries the states: no product.
-                    if !Self.allPadded(io.mask, rows: rows, steps: T, t: t) {
-                        var a = hPrev
-                        var lda = ldh
-                        if let rm = io.recurrentMask {
-                            for b in 0..<Bp {
-                                let (d, src, m) = (hm.baseAddress! + b * H, hPrev + b * ldh, rm + (b0 + b) * H)
-                                for j in 0..<H { d[j] = src[j] * m[j] }
+            hGathered.withUnsafeMutableBufferPointer { hgb in
+                active.withUnsafeMutableBufferPointer { act in
+                    recRow.withUnsafeMutableBufferPointer { rr in
+                        let (rb, hg) = (rbb.baseAddress!, hgb.baseAddress)
+                        for t in 0..<T {
+                            let hPrev = t == 0 ? io.h0 + b0 * H : UnsafePointer(io.hs + (b0 * T + t - 1) * H)
+                            let ldh = t == 0 ? H : T * H
+                            // Only the rows the step does not pad take part in the product (as PyTorch's
+                            // packed sequences); a step padded in every row only carries the states.
+                            let n =
+                                io.mask.map { Self.activeRows($0, rows: rows, steps: T, t: t, into: act.baseAddress!) }
+                                ?? Bp
+                            let gathered = n < Bp
+                            if n > 0 {
+                                var (a, lda) = (hPrev, ldh)
+                                if gathered || io.recurrentMask != nil {
+                                    for i in 0..<n {
+                                        let b = gathered ? act[i] : i
+                                        let (d, src) = (hg! + i * H, hPrev + b * ldh)
+                                        if let rm = io.recurrentMask {
+                                            let m = rm + (b0 + b) * H
+                                            for j in 0..<H { d[j] = src[j] * m[j] }
+                                        } else {
+                                            d.update(from: src, count: H)
+                                        }
+                                        if gathered { rr[b] = i }
+                                    }
+                                    (a, lda) = (UnsafePointer(hg!), H)
+                                }
+                                if let bias = io.recBias {
+                                    for i in 0..<n { (rb + i * ldr).update(from: bias, count: GH) }
+                                }
+                                if let width = io.tiledWidth {
+                                    BLAS.sgemmTiled(
+                                        m: n, n: width, k: H, a: a, lda: lda, b: io.Rpadded ?? io.R,
+                                        ldb: io.tiledStride, beta: io.recBias == nil ? 0 : 1, c: rb, ldc: width)
+                                } else {
+                                    BLAS.sgemm(
+                                        transA: false, transB: false, m: n, n: GH, k: H, a: a, lda: lda, b: io.R,
+                                        ldb: GH, beta: io.recBias == nil ? 0 : 1, c: rb, ldc: GH)
+                                }
                             }
-                            a = UnsafePointer(hm.baseAddress!)
-                            lda = H
+                            for b in 0..<Bp {
+                                let row = (b0 + b) * T + t
+                                let hp = hPrev + b * ldh
+                                let cp: UnsafePointer<Float> =
+                                    !hasC
+                                    ? io.zero : (t == 0 ? io.c0! + (b0 + b) * H : UnsafePointer(io.cs! + (row - 1) * H))
+                                let hOut = io.hs + row * H
+                                let cOut = hasC ? io.cs! + row * H : UnsafeMutablePointer(mutating: io.zero)
+                                if let m = io.mask, m[row] == 0 {
+                                    hOut.update(from: hp, count: H)
+                                    if hasC { cOut.update(from: cp, count: H) }
+                                    continue
+                                }
+                                cell.forwardRow(
+                                    units: H, x: io.xproj + (io.xprojRows?[row] ?? row) * GH,
+                                    rec: rb + (gathered ? rr[b] : b) * ldr, hPrev: hp, cPrev: cp, h: hOut, c: cOut,
+                                    saved: io.saved + (io.savedPerStep ? row : b0 + b) * S)
+                            }
                         }
-                        if let bias = io.recBias { for b in 0..<Bp { (rb + b * ldr).update(from: bias, count: GH) } }
-                        if let width = io.tiledWidth {
-                            BLAS.sgemmTiled(
-                                m: Bp, n: width, k: H, a: a, lda: lda, b: io.Rpadded ?? io.R, ldb: io.tiledStride,
-                                beta: io.recBias == nil ? 0 : 1, c: rb, ldc: width)
-                        } else {
-                            BLAS.sgemm(
-                                transA: false, transB: false, m: Bp, n: GH, k: H, a: a, lda: lda, b: io.R, ldb: GH,
-                                beta: io.recBias == nil ? 0 : 1, c: rb, ldc: GH)
-                        }
-                    }
-                    for b in 0..<Bp {
-                        let row = (b0 + b) * T + t
-                        let hp = hPrev + b * ldh
-                        let cp: UnsafePointer<Float> =
-                            !hasC ? io.zero : (t == 0 ? io.c0! + (b0 + b) * H : UnsafePointer(io.cs! + (row - 1) * H))
-                        let hOut = io.hs + row * H
-                        let cOut = hasC ? io.cs! + row * H : UnsafeMutablePointer(mutating: io.zero)
-                        if let m = io.mask, m[row] == 0 {
-                            hOut.update(from: hp, count: H)
-                            if hasC { cOut.update(from: cp, count: H) }
-                            continue
-                        }
-                        cell.forwardRow(
-                            units: H, x: io.xproj + (io.xprojRows?[row] ?? row) * GH, rec: rb + b * ldr, hPrev: hp,
-                            cPrev: cp,
-                            h: hOut, c: cOut, saved: io.saved + (io.savedPerStep ? row : b0 + b) * S)
                     }
                 }
             }
         }
     }
 
-    /// Whether step `t` is padding (`mask` 0) in every row of `rows`: then the step carries each
-    /// row's states unchanged and no gradient enters it, so the per-step products can be skipped.
-    static func allPadded(_ mask: UnsafePointer<Float>?, rows: Range<Int>, steps: Int, t: Int) -> Bool {
-        guard let mask else { return false }
-        for b in rows where mask[b * steps + t] != 0 { return false }
-        return true
+    /// The rows of `rows` (counted from its first) that step `t` does not pad (`mask` ≠ 0), in
+    /// order, into `active`; returns how many. The per-step products take only these rows; a
+    /// padded row carries its states unchanged and no gradient enters its step.
+    static func activeRows(
+        _ mask: UnsafePointer<Float>, rows: Range<Int>, steps: Int, t: Int, into active: UnsafeMutablePointer<Int>
+    ) -> Int {
+        var n = 0
+        for b in rows where mask[b * steps + t] != 0 {
+            active[n] = b - rows.lowerBound
+            n += 1
+        }
+        return n
     }
 
     /// The unpadded positions (`b·T + t`, in order) and each position's row among them (−1 if
