@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Unroll against PyTorch on this machine, in one run: `unroll-bench rnn` and Tools/compare_torch.py
-# alternately ROUNDS times (default 2), then each model's ms/step side by side with the ratio
-# (PyTorch ÷ Unroll: above 1, Unroll is faster), per round and as a range.
+# Unroll against PyTorch on this machine, in one run: for each model in turn, `unroll-bench rnn-<model>`
+# and then Tools/compare_torch.py on the same model, so that both sides of a ratio are timed within
+# seconds of each other on a VM whose speed drifts; all that ROUNDS times (default 2). Then each
+# model's ms/step side by side with the ratio (PyTorch ÷ Unroll: above 1, Unroll is faster), per
+# round and as a range.
 #   TORCH_PYTHON=/path/to/venv/bin/python bash Tools/compare.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +15,11 @@ python=${TORCH_PYTHON:-python3}
 swift build -c release --product unroll-bench -j 2 >/dev/null
 logs=$(mktemp -d)
 for round in $(seq "${ROUNDS:-2}"); do
-    .build/release/unroll-bench rnn >"$logs/unroll-$round.txt"
-    "$python" Tools/compare_torch.py >"$logs/torch-$round.txt"
+    for model in a b c e g h inference; do
+        case $model in inference) which=inference ;; *) which=rnn-$model ;; esac
+        .build/release/unroll-bench "$which" >>"$logs/unroll-$round.txt"
+        "$python" Tools/compare_torch.py "$model" >>"$logs/torch-$round.txt"
+    done
 done
 head -n 2 "$logs/unroll-1.txt"
 head -n 1 "$logs/torch-1.txt"

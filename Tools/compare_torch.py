@@ -4,13 +4,14 @@
 Not part of the build or the tests. Set up once (PyPI's default Linux wheel; it pulls CUDA
 libraries it does not use here, a few GB):
     python3 -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install torch numpy
-    /tmp/torchenv/bin/python Tools/compare_torch.py
+    /tmp/torchenv/bin/python Tools/compare_torch.py [a b c e g h inference]
 Same shapes as Tools/Bench/RNNBench.swift and Tools/compare_keras.py: batch 32, Adam, random
 data, 2 threads (`torch.set_num_threads(2)`); the time per training step (zero_grad, forward,
 loss, backward, Adam) is the best of 5 rounds of 20 steps after 5 warm-up steps. Models are the
 nearest PyTorch spelling of the Keras models: `nn.LSTM`/`nn.RNN` with `batch_first=True`, the
 last step's output for many-to-one, a `Linear` per step for the char models, and the sigmoid or
 softmax folded into the loss (`BCEWithLogitsLoss`, `CrossEntropyLoss`)."""
+import sys
 import time
 from pathlib import Path
 
@@ -194,10 +195,14 @@ print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
       f"mkldnn {torch.backends.mkldnn.is_available()}")
 print("| model | PyTorch ms/step |")
 print("|---|---|")
+# Arguments pick models as `unroll-bench rnn-<letters>` does (`c`: c1 and c2) and `inference`;
+# none: all of them.
+only = set("".join(a for a in sys.argv[1:] if a != "inference"))
 for name, step in cases:
-    print(f"| {name} | {timed(step, n=24 if name.startswith('(h)') else 20) * 1e3:.2f} |")  # (h): 3 passes
+    if not sys.argv[1:] or name[1] in only:
+        print(f"| {name} | {timed(step, n=24 if name.startswith('(h)') else 20) * 1e3:.2f} |")  # (h): 3 passes
 model_a.eval()
-for batch in (1, 256):
+for batch in (1, 256) if not sys.argv[1:] or "inference" in sys.argv[1:] else ():
     x = torch.from_numpy(rng.integers(1, 1001, (batch, 100)))
     with torch.inference_mode():
         t = timed(lambda: torch.sigmoid(model_a(x)), n=50 if batch == 1 else 10)

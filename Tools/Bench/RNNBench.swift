@@ -281,10 +281,15 @@ enum RNNBench {
         if only != nil { return }
         try tiledAB()
         try lookupAB()
+        try inference()
+    }
+
+    /// Inference of (a) without a tape, at batch 1 and 256.
+    static func inference() throws {
         print("## Inference of (a) (no tape)")
         print("| batch | ms/batch | ms/sequence | sequences/s |")
         print("|---|---|---|---|")
-        let model = try all[0].build()
+        let model = try cases()[0].build()
         var g = SeededGenerator(seed: 9)
         for batch in [1, 256] {
             let x = ids(batch, 100, vocab: 1001, &g)

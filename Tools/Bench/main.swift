@@ -3,7 +3,7 @@ import Collectives
 import Foundation
 import Tensors
 
-// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|prefetch|lookup|concurrent|graph|all|profile-train[-b|-c1|-c2|-e|-g|-h]|profile-infer|orthogonal|distributed[-ae]]   (glove runs alone: it reports peak memory)
+// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|prefetch|lookup|concurrent|graph|all|profile-train[-b|-c1|-c2|-e|-g|-h]|profile-infer|inference|orthogonal|distributed[-ae]]   (glove runs alone: it reports peak memory)
 // Build and run in release mode: swift build -c release --product unroll-bench && .build/release/unroll-bench
 /// The first lines of every run: what the figures were measured on.
 func printHost() {
@@ -53,6 +53,7 @@ do {
     for arg in which where arg.hasPrefix("rnn-") {  // rnn-a, rnn-ab: training of those models only
         try RNNBench.run(only: Set(arg.dropFirst(4)))
     }
+    if which.contains("inference") { try RNNBench.inference() }
     print("peak memory (VmHWM): \(fmt(peakMemoryMiB(), 1)) MiB")
 } catch {
     print("benchmark failed: \(error)")
