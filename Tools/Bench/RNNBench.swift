@@ -66,19 +66,22 @@ enum RNNBench {
             loss: CategoricalCrossEntropy(),
             forwardFLOPs: 2.0 * Double(B * 20) * (300 + 100) * 100 + 2.0 * Double(B) * 300)
         func char(_ name: String, _ layer: @escaping () throws -> any Layer, gates: Int, units: Int) throws -> Case {
-            let L = 64
-            let V = 65
-            let xi = ids(B, L, vocab: V + 1, &g).shifted(by: -1)
+            let steps = 64
+            let symbols = 65
+            let xi = ids(B, steps, vocab: symbols + 1, &g).shifted(by: -1)
             var c = Case(
                 name: name,
-                build: { try Sequential(inputShape: [L, V], layers: [layer(), Dense(units: V)], seed: 1) },
-                x: try Tensor.oneHot(xi, depth: V), y: ids(B, L, vocab: V + 1, &g).shifted(by: -1),
+                build: {
+                    try Sequential(inputShape: [steps, symbols], layers: [layer(), Dense(units: symbols)], seed: 1)
+                },
+                x: try Tensor.oneHot(xi, depth: symbols), y: ids(B, steps, vocab: symbols + 1, &g).shifted(by: -1),
                 loss: SparseCategoricalCrossEntropy(fromLogits: true),
-                forwardFLOPs: 2.0 * Double(B * L) * Double(V + units) * Double(gates * units) + 2.0
-                    * Double(B * L * units * V))
+                forwardFLOPs: 2.0 * Double(B * steps) * Double(symbols + units) * Double(gates * units) + 2.0
+                    * Double(B * steps * units * symbols))
             if Tensor.fuseLookupProjection {  // one-hot rows: each distinct symbol's row of W, picked once
                 c.executedForwardFLOPs =
-                    c.forwardFLOPs - 2.0 * (Double(B * L) - Double(Set(xi.scalars).count)) * Double(V * gates * units)
+                    c.forwardFLOPs - 2.0 * (Double(B * steps) - Double(Set(xi.scalars).count))
+                    * Double(symbols * gates * units)
             }
             return c
         }
