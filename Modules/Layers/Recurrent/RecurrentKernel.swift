@@ -15,7 +15,9 @@ import Tensors
 /// Outputs: `hs [B, T, H]` (the state after every step) and, for cells with a cell state,
 /// `cLast [B, H]`.
 ///
-/// Forward: one `[B, H]·[H, G·H]` GEMM per step, then one pass of pointwise gate math.
+/// Forward: one `[B, H]·[H, G·H]` GEMM per step, then one pass of pointwise gate math. With a
+/// mask the step's GEMM takes only the rows it does not pad, gathered (`activeRows`), as packed
+/// sequences; backward the same.
 /// Backward, from the last step to the first: pointwise gate gradients from the saved
 /// activations, then `dh_{t−1} += drec_t·Rᵀ` (one GEMM per step, against a transposed copy
 /// of R made once). The per-step GEMMs use `BLAS.sgemmTiled` (R stays in cache for all T
