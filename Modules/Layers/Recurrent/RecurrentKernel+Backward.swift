@@ -99,127 +99,111 @@ extension RecurrentKernel {
         let (Bp, b0, hasC) = (rows.count, rows.lowerBound, cell.hasCellState)
         let shared = cell.recurrentIsPreactivation
         if Bp == 0 { return }
-        var dhRow = [Float](repeating: 0, count: H)
-        var dcRow = [Float](repeating: 0, count: H)
-        var scratch = [Float](repeating: 0, count: H)
         // drec·Rᵀ goes to `tmp` when it needs the recurrent mask, padding columns or gathered rows
         // (`dGathered`: the rows of drec_t a step with padded rows keeps), else straight into dh.
         let W = io.tiledWidth
         let direct = io.recurrentMask == nil && (io.RT == nil || W == H)
-        var tmp = [Float](repeating: 0, count: direct && io.mask == nil ? 0 : Bp * W)
-        var dGathered = [Float](repeating: 0, count: io.mask == nil ? 0 : Bp * GH)
-        var active = [Int](repeating: 0, count: io.mask == nil ? 0 : Bp)
-        dhRow.withUnsafeMutableBufferPointer { dhrb in
-            dcRow.withUnsafeMutableBufferPointer { dcrb in
-                scratch.withUnsafeMutableBufferPointer { scrb in
-                    tmp.withUnsafeMutableBufferPointer { tp in
-                        dGathered.withUnsafeMutableBufferPointer { dg in
-                            active.withUnsafeMutableBufferPointer { act in
-                                let (dhr, dcr, scr) = (dhrb.baseAddress!, dcrb.baseAddress!, scrb.baseAddress!)
-                                let dhc = io.dhCarry + b0 * H
-                                let dcc = io.dcCarry + b0 * H
-                                for t in stride(from: T - 1, through: 0, by: -1) {
-                                    for b in 0..<Bp {
-                                        let gb = b0 + b
-                                        let row = gb * T + t
-                                        let dhb = dhc + b * H
-                                        let dcb = dcc + b * H
-                                        // Pointers hoisted out of the j loops: indexing `dhs[row * H + j]` kept Swift's
-                                        // overflow checks inside and the loop scalar (5% of model (a)'s step).
-                                        if let dhs = io.dhs {
-                                            let src = dhs + row * H
-                                            for j in 0..<H { dhr[j] = src[j] + dhb[j] }
-                                        } else {
-                                            dhr.update(from: dhb, count: H)
-                                        }
-                                        if let norms = io.stepNorms {
-                                            var s: Float = 0
-                                            for j in 0..<H { s += dhr[j] * dhr[j] }
-                                            norms[normsOffset + t] += s
-                                        }
-                                        if let m = io.mask, m[row] == 0 {
-                                            dhb.update(from: dhr, count: H)  // state passed through unchanged
-                                            (io.dx + row * GH).update(repeating: 0, count: GH)
-                                            if !shared { (io.drec + row * GH).update(repeating: 0, count: GH) }
-                                            continue
-                                        }
-                                        let hp = t == 0 ? io.h0 + gb * H : io.hs + (row - 1) * H
-                                        let cp = !hasC ? io.zero : (t == 0 ? io.c0 + gb * H : io.cs! + (row - 1) * H)
-                                        let cc = hasC ? io.cs! + row * H : io.zero
-                                        if hasC { dcr.update(from: dcb, count: H) }
-                                        cell.backwardRow(
-                                            units: H, dh: dhr, dc: hasC ? UnsafePointer(dcr) : io.zero,
-                                            hPrev: hp, cPrev: cp, h: io.hs + row * H, c: cc, saved: io.saved + row * S,
-                                            dx: io.dx + row * GH, drec: shared ? scr : io.drec + row * GH,
-                                            dhPrev: dhb, dcPrev: hasC ? dcb : scr)
-                                    }
-                                    // dh_{t−1} += (drec_t · Rᵀ) ⊙ recurrentMask, for the rows of the part the step does
-                                    // not pad (gathered when it pads some; padded rows have drec_t = 0): as forward.
-                                    let n =
-                                        io.mask.map {
-                                            Self.activeRows($0, rows: rows, steps: T, t: t, into: act.baseAddress!)
-                                        }
-                                        ?? Bp
-                                    let gathered = n < Bp
-                                    if n > 0 {
-                                        var (drecT, lda) = (UnsafePointer(io.drec + (b0 * T + t) * GH), T * GH)
-                                        if gathered {
-                                            for i in 0..<n {
-                                                (dg.baseAddress! + i * GH).update(
-                                                    from: io.drec + ((b0 + act[i]) * T + t) * GH, count: GH)
-                                            }
-                                            (drecT, lda) = (UnsafePointer(dg.baseAddress!), GH)
-                                        }
-                                        let (out, ldo, beta) =
-                                            direct && !gathered ? (dhc, H, Float(1)) : (tp.baseAddress!, W, Float(0))
-                                        if let RT = io.RT {
-                                            BLAS.sgemmTiled(
-                                                m: n, n: W, k: GH, a: drecT, lda: lda, b: RT, ldb: io.RTStride,
-                                                beta: beta, c: out, ldc: ldo)
-                                        } else {
-                                            BLAS.sgemm(
-                                                transA: false, transB: true, m: n, n: H, k: GH, a: drecT, lda: lda,
-                                                b: io.R, ldb: GH, beta: beta, c: out, ldc: ldo)
-                                        }
-                                        if !direct || gathered {
-                                            for i in 0..<n {
-                                                let b = gathered ? act[i] : i
-                                                let (d, src) = (dhc + b * H, tp.baseAddress! + i * ldo)
-                                                if let rm = io.recurrentMask {
-                                                    let m = rm + (b0 + b) * H
-                                                    for j in 0..<H { d[j] += src[j] * m[j] }
-                                                } else {
-                                                    for j in 0..<H { d[j] += src[j] }
-                                                }
-                                            }
-                                        }
-                                    }
-                                    if bpttSteps > 0 && t % bpttSteps == 0 && t > 0 {
-                                        dhc.update(repeating: 0, count: Bp * H)
-                                        if hasC { dcc.update(repeating: 0, count: Bp * H) }
-                                    }
-                                }
-                                for gb in rows {
-                                    for t in 0..<T {
-                                        var slot = gb * T + t
-                                        if let packedRow = io.packedRow {
-                                            slot = packedRow[gb * T + t]
-                                            if slot < 0 { continue }
-                                            (io.drecPacked! + slot * GH).update(
-                                                from: io.drec + (gb * T + t) * GH, count: GH)
-                                        }
-                                        let src = t == 0 ? io.h0 + gb * H : io.hs + (gb * T + t - 1) * H
-                                        let dst = io.hPrevAll + slot * H
-                                        if let rm = io.recurrentMask {
-                                            let m = rm + gb * H
-                                            for j in 0..<H { dst[j] = src[j] * m[j] }
-                                        } else {
-                                            dst.update(from: src, count: H)
-                                        }
-                                    }
-                                }
+        Self.withScratch(floats: [H, H, H, Bp * W, io.mask == nil ? 0 : Bp * GH], ints: Bp) { f, active in
+            let (dhr, dcr, scr, tmp, dGathered) = (f[0], f[1], f[2], f[3], f[4])
+            let dhc = io.dhCarry + b0 * H
+            let dcc = io.dcCarry + b0 * H
+            for t in stride(from: T - 1, through: 0, by: -1) {
+                for b in 0..<Bp {
+                    let gb = b0 + b
+                    let row = gb * T + t
+                    let dhb = dhc + b * H
+                    let dcb = dcc + b * H
+                    // Pointers hoisted out of the j loops: indexing `dhs[row * H + j]` kept Swift's
+                    // overflow checks inside and the loop scalar (5% of model (a)'s step).
+                    if let dhs = io.dhs {
+                        let src = dhs + row * H
+                        for j in 0..<H { dhr[j] = src[j] + dhb[j] }
+                    } else {
+                        dhr.update(from: dhb, count: H)
+                    }
+                    if let norms = io.stepNorms {
+                        var s: Float = 0
+                        for j in 0..<H { s += dhr[j] * dhr[j] }
+                        norms[normsOffset + t] += s
+                    }
+                    if let m = io.mask, m[row] == 0 {
+                        dhb.update(from: dhr, count: H)  // state passed through unchanged
+                        (io.dx + row * GH).update(repeating: 0, count: GH)
+                        if !shared { (io.drec + row * GH).update(repeating: 0, count: GH) }
+                        continue
+                    }
+                    let hp = t == 0 ? io.h0 + gb * H : io.hs + (row - 1) * H
+                    let cp = !hasC ? io.zero : (t == 0 ? io.c0 + gb * H : io.cs! + (row - 1) * H)
+                    let cc = hasC ? io.cs! + row * H : io.zero
+                    if hasC { dcr.update(from: dcb, count: H) }
+                    cell.backwardRow(
+                        units: H, dh: dhr, dc: hasC ? UnsafePointer(dcr) : io.zero,
+                        hPrev: hp, cPrev: cp, h: io.hs + row * H, c: cc, saved: io.saved + row * S,
+                        dx: io.dx + row * GH, drec: shared ? scr : io.drec + row * GH,
+                        dhPrev: dhb, dcPrev: hasC ? dcb : scr)
+                }
+                // dh_{t−1} += (drec_t · Rᵀ) ⊙ recurrentMask, for the rows of the part the step does
+                // not pad (gathered when it pads some; padded rows have drec_t = 0): as forward.
+                let n =
+                    io.mask.map {
+                        Self.activeRows($0, rows: rows, steps: T, t: t, into: active)
+                    }
+                    ?? Bp
+                let gathered = n < Bp
+                if n > 0 {
+                    var (drecT, lda) = (UnsafePointer(io.drec + (b0 * T + t) * GH), T * GH)
+                    if gathered {
+                        for i in 0..<n {
+                            (dGathered + i * GH).update(
+                                from: io.drec + ((b0 + active[i]) * T + t) * GH, count: GH)
+                        }
+                        (drecT, lda) = (UnsafePointer(dGathered), GH)
+                    }
+                    let (out, ldo, beta) =
+                        direct && !gathered ? (dhc, H, Float(1)) : (tmp, W, Float(0))
+                    if let RT = io.RT {
+                        BLAS.sgemmTiled(
+                            m: n, n: W, k: GH, a: drecT, lda: lda, b: RT, ldb: io.RTStride,
+                            beta: beta, c: out, ldc: ldo)
+                    } else {
+                        BLAS.sgemm(
+                            transA: false, transB: true, m: n, n: H, k: GH, a: drecT, lda: lda,
+                            b: io.R, ldb: GH, beta: beta, c: out, ldc: ldo)
+                    }
+                    if !direct || gathered {
+                        for i in 0..<n {
+                            let b = gathered ? active[i] : i
+                            let (d, src) = (dhc + b * H, tmp + i * ldo)
+                            if let rm = io.recurrentMask {
+                                let m = rm + (b0 + b) * H
+                                for j in 0..<H { d[j] += src[j] * m[j] }
+                            } else {
+                                for j in 0..<H { d[j] += src[j] }
                             }
                         }
+                    }
+                }
+                if bpttSteps > 0 && t % bpttSteps == 0 && t > 0 {
+                    dhc.update(repeating: 0, count: Bp * H)
+                    if hasC { dcc.update(repeating: 0, count: Bp * H) }
+                }
+            }
+            for gb in rows {
+                for t in 0..<T {
+                    var slot = gb * T + t
+                    if let packedRow = io.packedRow {
+                        slot = packedRow[gb * T + t]
+                        if slot < 0 { continue }
+                        (io.drecPacked! + slot * GH).update(
+                            from: io.drec + (gb * T + t) * GH, count: GH)
+                    }
+                    let src = t == 0 ? io.h0 + gb * H : io.hs + (gb * T + t - 1) * H
+                    let dst = io.hPrevAll + slot * H
+                    if let rm = io.recurrentMask {
+                        let m = rm + gb * H
+                        for j in 0..<H { dst[j] = src[j] * m[j] }
+                    } else {
+                        dst.update(from: src, count: H)
                     }
                 }
             }

@@ -168,78 +168,86 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         let (Bp, b0, hasC) = (rows.count, rows.lowerBound, cell.hasCellState)
         if Bp == 0 { return }
         let ldr = io.tiledWidth ?? GH  // row stride of the step product (zero columns past GH)
-        var recBuf = [Float](repeating: 0, count: Bp * ldr)
-        // The product's rows of h_{t−1}, gathered when the step pads some rows or recurrent dropout
-        // masks them; `recRow[b]`: row b's row of the product when gathered.
-        var hGathered = [Float](repeating: 0, count: io.recurrentMask == nil && io.mask == nil ? 0 : Bp * H)
-        var active = [Int](repeating: 0, count: io.mask == nil ? 0 : Bp)
-        var recRow = [Int](repeating: 0, count: io.mask == nil ? 0 : Bp)
-        recBuf.withUnsafeMutableBufferPointer { rbb in
-            hGathered.withUnsafeMutableBufferPointer { hgb in
-                active.withUnsafeMutableBufferPointer { act in
-                    recRow.withUnsafeMutableBufferPointer { rr in
-                        let (rb, hg) = (rbb.baseAddress!, hgb.baseAddress)
-                        for t in 0..<T {
-                            let hPrev = t == 0 ? io.h0 + b0 * H : UnsafePointer(io.hs + (b0 * T + t - 1) * H)
-                            let ldh = t == 0 ? H : T * H
-                            // Only the rows the step does not pad take part in the product (as PyTorch's
-                            // packed sequences); a step padded in every row only carries the states.
-                            let n =
-                                io.mask.map { Self.activeRows($0, rows: rows, steps: T, t: t, into: act.baseAddress!) }
-                                ?? Bp
-                            let gathered = n < Bp
-                            if n > 0 {
-                                var (a, lda) = (hPrev, ldh)
-                                if gathered || io.recurrentMask != nil {
-                                    for i in 0..<n {
-                                        let b = gathered ? act[i] : i
-                                        let (d, src) = (hg! + i * H, hPrev + b * ldh)
-                                        if let rm = io.recurrentMask {
-                                            let m = rm + (b0 + b) * H
-                                            for j in 0..<H { d[j] = src[j] * m[j] }
-                                        } else {
-                                            d.update(from: src, count: H)
-                                        }
-                                        if gathered { rr[b] = i }
-                                    }
-                                    (a, lda) = (UnsafePointer(hg!), H)
-                                }
-                                if let bias = io.recBias {
-                                    for i in 0..<n { (rb + i * ldr).update(from: bias, count: GH) }
-                                }
-                                if let width = io.tiledWidth {
-                                    BLAS.sgemmTiled(
-                                        m: n, n: width, k: H, a: a, lda: lda, b: io.Rpadded ?? io.R,
-                                        ldb: io.tiledStride, beta: io.recBias == nil ? 0 : 1, c: rb, ldc: width)
-                                } else {
-                                    BLAS.sgemm(
-                                        transA: false, transB: false, m: n, n: GH, k: H, a: a, lda: lda, b: io.R,
-                                        ldb: GH, beta: io.recBias == nil ? 0 : 1, c: rb, ldc: GH)
-                                }
-                            }
-                            for b in 0..<Bp {
-                                let row = (b0 + b) * T + t
-                                let hp = hPrev + b * ldh
-                                let cp: UnsafePointer<Float> =
-                                    !hasC
-                                    ? io.zero : (t == 0 ? io.c0! + (b0 + b) * H : UnsafePointer(io.cs! + (row - 1) * H))
-                                let hOut = io.hs + row * H
-                                let cOut = hasC ? io.cs! + row * H : UnsafeMutablePointer(mutating: io.zero)
-                                if let m = io.mask, m[row] == 0 {
-                                    hOut.update(from: hp, count: H)
-                                    if hasC { cOut.update(from: cp, count: H) }
-                                    continue
-                                }
-                                cell.forwardRow(
-                                    units: H, x: io.xproj + (io.xprojRows?[row] ?? row) * GH,
-                                    rec: rb + (gathered ? rr[b] : b) * ldr, hPrev: hp, cPrev: cp, h: hOut, c: cOut,
-                                    saved: io.saved + (io.savedPerStep ? row : b0 + b) * S)
+        // The step product, and its rows of h_{t−1} when gathered (the step pads some rows, or
+        // recurrent dropout masks them); `active`: the rows it does not pad.
+        Self.withScratch(floats: [Bp * ldr, Bp * H], ints: Bp) { f, active in
+            let (rb, hg) = (f[0], f[1])
+            for t in 0..<T {
+                let hPrev = t == 0 ? io.h0 + b0 * H : UnsafePointer(io.hs + (b0 * T + t - 1) * H)
+                let ldh = t == 0 ? H : T * H
+                // Only the rows the step does not pad take part in the product (as PyTorch's packed
+                // sequences); a step padded in every row only carries the states.
+                let n = io.mask.map { Self.activeRows($0, rows: rows, steps: T, t: t, into: active) } ?? Bp
+                let gathered = n < Bp
+                if n > 0 {
+                    var (a, lda) = (hPrev, ldh)
+                    if gathered || io.recurrentMask != nil {
+                        for i in 0..<n {
+                            let b = gathered ? active[i] : i
+                            let (d, src) = (hg + i * H, hPrev + b * ldh)
+                            if let rm = io.recurrentMask {
+                                let m = rm + (b0 + b) * H
+                                for j in 0..<H { d[j] = src[j] * m[j] }
+                            } else {
+                                d.update(from: src, count: H)
                             }
                         }
+                        (a, lda) = (UnsafePointer(hg), H)
                     }
+                    if let bias = io.recBias {
+                        for i in 0..<n { (rb + i * ldr).update(from: bias, count: GH) }
+                    }
+                    if let width = io.tiledWidth {
+                        BLAS.sgemmTiled(
+                            m: n, n: width, k: H, a: a, lda: lda, b: io.Rpadded ?? io.R, ldb: io.tiledStride,
+                            beta: io.recBias == nil ? 0 : 1, c: rb, ldc: width)
+                    } else {
+                        BLAS.sgemm(
+                            transA: false, transB: false, m: n, n: GH, k: H, a: a, lda: lda, b: io.R, ldb: GH,
+                            beta: io.recBias == nil ? 0 : 1, c: rb, ldc: GH)
+                    }
+                }
+                var productRow = 0  // the next unpadded row's row of the product
+                for b in 0..<Bp {
+                    let row = (b0 + b) * T + t
+                    let hp = hPrev + b * ldh
+                    let cp: UnsafePointer<Float> =
+                        !hasC ? io.zero : (t == 0 ? io.c0! + (b0 + b) * H : UnsafePointer(io.cs! + (row - 1) * H))
+                    let hOut = io.hs + row * H
+                    let cOut = hasC ? io.cs! + row * H : UnsafeMutablePointer(mutating: io.zero)
+                    if let m = io.mask, m[row] == 0 {
+                        hOut.update(from: hp, count: H)
+                        if hasC { cOut.update(from: cp, count: H) }
+                        continue
+                    }
+                    cell.forwardRow(
+                        units: H, x: io.xproj + (io.xprojRows?[row] ?? row) * GH,
+                        rec: rb + (gathered ? productRow : b) * ldr, hPrev: hp, cPrev: cp, h: hOut, c: cOut,
+                        saved: io.saved + (io.savedPerStep ? row : b0 + b) * S)
+                    productRow += 1
                 }
             }
         }
+    }
+
+    /// Runs `body` with zeroed scratch for one part's time loop — float buffers of `floats`
+    /// elements each, and `ints` integers — taken from one allocation made before the loop and
+    /// freed after it.
+    static func withScratch(
+        floats: [Int], ints: Int, _ body: ([UnsafeMutablePointer<Float>], UnsafeMutablePointer<Int>) -> Void
+    ) {
+        let total = floats.reduce(0, +)
+        let f = UnsafeMutablePointer<Float>.allocate(capacity: max(total, 1))
+        let i = UnsafeMutablePointer<Int>.allocate(capacity: max(ints, 1))
+        f.initialize(repeating: 0, count: max(total, 1))
+        i.initialize(repeating: 0, count: max(ints, 1))
+        defer {
+            f.deallocate()
+            i.deallocate()
+        }
+        var offsets = [0]
+        for n in floats.dropLast() { offsets.append(offsets.last! + n) }
+        body(offsets.map { f + $0 }, i)
     }
 
     /// The rows of `rows` (counted from its first) that step `t` does not pad (`mask` ≠ 0), in
