@@ -45,6 +45,9 @@ public protocol LearningTask {
     /// Figures on the test split beyond the loss and metrics, added to the test report and
     /// `metrics.json` (default: none; sequence to sequence decodes the test pairs).
     func testMetrics(model: Model, data: PreparedData) throws -> [String: Double]
+    /// `testMetrics` with an ensemble (`unroll evaluate --ensemble`): the models' outputs
+    /// combined (default: one model's figures; an error for more, for tasks that cannot combine).
+    func testMetrics(models: [Model], data: PreparedData) throws -> [String: Double]
     /// Whether the input's size is known only once the data is read (a numeric file's feature
     /// count): summaries print `?` for the layers that read the input (default: no).
     var inputSizeFromData: Bool { get }
@@ -66,6 +69,10 @@ public protocol LearningTask {
     func checkClasses(_ classes: [String], outputs: Int) -> String?
     /// One result per (non-empty) input line, with a trained bundle.
     func predict(_ bundle: ModelBundle, lines: [String], registry: Registry) throws -> [Runner.Prediction]
+    /// `predict` with further models of the same vocabulary (`unroll predict --ensemble`) whose
+    /// outputs combine with the bundle's (default: an error unless `ensemble` is empty).
+    func predict(_ bundle: ModelBundle, ensemble: [Model], lines: [String], registry: Registry) throws
+        -> [Runner.Prediction]
     /// The ids `trace` feeds for a typed input and how each step is shown (default: an error,
     /// for tasks whose input is not a sequence of symbols).
     func traceInput(_ input: String, symbols: [String], pipeline: TextPipeline?) throws -> (
@@ -102,6 +109,19 @@ extension LearningTask {
     public var inputSizeFromData: Bool { false }
     public func inputParts(_ sections: TaskSections) -> [Model.InputPart] { [] }
     public func testMetrics(model: Model, data: PreparedData) throws -> [String: Double] { [:] }
+    public func testMetrics(models: [Model], data: PreparedData) throws -> [String: Double] {
+        guard models.count == 1 else { throw Self.cannotCombine }
+        return try testMetrics(model: models[0], data: data)
+    }
+    public func predict(_ bundle: ModelBundle, ensemble: [Model], lines: [String], registry: Registry) throws
+        -> [Runner.Prediction]
+    {
+        guard ensemble.isEmpty else { throw Self.cannotCombine }
+        return try predict(bundle, lines: lines, registry: registry)
+    }
+    static var cannotCombine: TaskError {
+        TaskError("this bundle's task does not combine models: --ensemble is for sequence-to-sequence decoding")
+    }
     public func check(_ model: Model, spec: Spec, data: PreparedData) throws {}
     public func reading(loss: any Loss, outputShape: [Int]) -> TaskKind {
         TaskKind.forLoss(loss, outputShape: outputShape)

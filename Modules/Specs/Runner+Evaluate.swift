@@ -10,7 +10,8 @@ import Training
 /// `unroll evaluate`.
 extension Runner {
     /// Evaluates a bundle on the test split stored in it, or on the test split of `dataSpec`'s
-    /// data encoded with the bundle's own classes, alphabet and vocabulary (never refitted).
+    /// data encoded with the bundle's own classes, alphabet and vocabulary (never refitted). With
+    /// an `ensemble`, the task's decoded figures combine the models.
     public func evaluate(bundle dir: URL, spec dataSpec: URL? = nil) throws -> Trainer.Evaluation {
         let b = try loadBundle(dir)
         let loss = try b.loss(registry: registry)
@@ -48,7 +49,13 @@ extension Runner {
         test.inputParts = b.model.inputParts
         test.taskState = b.description.taskState
         test.testReference = reference
-        for (k, v) in try b.task.testMetrics(model: b.model, data: test) { e.metrics[k] = v }
+        let models = [b.model] + (try ensembleModels(with: b, at: dir))
+        for (k, v) in try b.task.testMetrics(models: models, data: test) { e.metrics[k] = v }
+        if models.count > 1 {
+            log(
+                "ensemble of \(models.count) models: the decoded figures are the ensemble's; the loss and the "
+                    + "per-step metrics are \(dir.lastPathComponent)'s alone")
+        }
         log(report(e, classes: b.description.classes, perStep: b.description.perStep))
         return e
     }

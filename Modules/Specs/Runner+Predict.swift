@@ -62,13 +62,13 @@ extension Runner {
         let keep = lines.indices.filter { !lines[$0].trimmingCharacters(in: .whitespaces).isEmpty }
         var out = lines.map { Prediction(text: $0, label: "", probabilities: [:]) }
         if !keep.isEmpty {
-            for (k, p) in try predict(b, texts: keep.map { lines[$0] }).enumerated() { out[keep[k]] = p }
+            for (k, p) in try predict(b, texts: keep.map { lines[$0] }, at: dir).enumerated() { out[keep[k]] = p }
         }
         return out
     }
 
     /// `predict` on the non-empty lines, with the bundle loaded: the bundle's task reads them.
-    func predict(_ b: ModelBundle, texts: [String]) throws -> [Prediction] {
-        try b.task.predict(b, lines: texts, registry: registry)
+    func predict(_ b: ModelBundle, texts: [String], at dir: URL) throws -> [Prediction] {
+        try b.task.predict(b, ensemble: try ensembleModels(with: b, at: dir), lines: texts, registry: registry)
     }
 }

@@ -18,12 +18,36 @@ public struct Runner {
     public var communicator: any Communicator = SingleProcess()
     /// Task fields changed for the bundles this runner reads (`unroll predict --task beam_width=4`).
     public var taskSettings: [SpecOverride] = []
+    /// Further bundles whose models decode together with the bundle `evaluate` and `predict`
+    /// read (`--ensemble`): the same task, classes, vocabulary and input parts, else an error.
+    public var ensemble: [URL] = []
 
     /// The bundle at `dir`, with `taskSettings` applied.
     func loadBundle(_ dir: URL) throws -> ModelBundle {
         try ModelBundle.load(dir, registry: registry, settings: taskSettings)
     }
     public init(registry: Registry) { self.registry = registry }
+
+    /// The models of the `ensemble` bundles, each checked against `b` (read from `dir`): a bundle
+    /// whose task, classes, vocabulary or input parts differ is an error naming both folders.
+    func ensembleModels(with b: ModelBundle, at dir: URL) throws -> [Model] {
+        try ensemble.map { other in
+            let o = try loadBundle(other)
+            let differs: String? =
+                o.description.task != b.description.task
+                ? "task"
+                : o.description.classes != b.description.classes
+                    ? "classes"
+                    : o.pipeline?.vocabulary.tokens != b.pipeline?.vocabulary.tokens
+                        ? "vocabulary" : o.model.inputParts != b.model.inputParts ? "input parts" : nil
+            if let differs {
+                throw CheckpointError.format(
+                    path: other.path,
+                    message: "cannot join an ensemble with \(dir.path): the two bundles' \(differs) differ")
+            }
+            return o.model
+        }
+    }
 
     /// The result of `train`.
     public struct TrainResult {

@@ -36,56 +36,53 @@ extension SequenceToSequenceTask {
     /// `<end>` or the target length. Finished candidates rank by `log p / len^lengthPenalty`.
     /// Width 1 is greedy decoding. Returns each source's candidates, best first.
     public func beamSearch(_ model: Model, sources: [[Int]]) throws -> [[Candidate]] {
-        guard model.inputParts.count == 2 else {
+        try beamSearch([model], sources: sources)
+    }
+
+    /// Beam search with an ensemble: each step's next-token probability is the mean of the
+    /// `models`' probabilities, `p(y_t) = (1/M) Σ_m p_m(y_t | y_<t, x)` (the models share the
+    /// vocabulary and input parts: `Runner.ensemble` checks it). One model decodes as `beamSearch(_:sources:)`.
+    ///
+    ///     let best = try task.beamSearch([a.model, b.model], sources: [[12, 5, 9]])[0][0].tokens
+    public func beamSearch(_ models: [Model], sources: [[Int]]) throws -> [[Candidate]] {
+        guard let model = models.first, models.allSatisfy({ $0.inputParts.count == 2 }) else {
             throw TaskError("a sequence-to-sequence model has the input parts source and target_in")
+        }
+        guard models.allSatisfy({ $0.inputParts.map(\.shape) == model.inputParts.map(\.shape) }) else {
+            throw TaskError("the models of an ensemble read different source or target lengths")
         }
         let chunk = 256
         if sources.count > chunk {
             return try Swift.stride(from: 0, to: sources.count, by: chunk).flatMap {
-                try beamSearch(model, sources: Array(sources[$0..<min($0 + chunk, sources.count)]))
+                try beamSearch(models, sources: Array(sources[$0..<min($0 + chunk, sources.count)]))
             }
         }
         let (ts, tl) = (model.inputParts[0].shape[0], model.inputParts[1].shape[0])
         let width = max(1, beamWidth)
-        let probabilities = model.nodes.last?.layer.outputActivation == .softmax
-        let stepper = Self.stepwiseDecoding ? try? ModelStepper(model, part: model.inputParts[1].name) : nil
-        try stepper?.start(
-            try Tensor(
-                shape: [sources.count, ts + tl],
-                scalars: sources.flatMap {
-                    Self.packedRow(source: $0, tokens: [], sourceLength: ts, targetLength: tl)
-                }))
+        let steppers = try models.map { m in
+            let stepper = Self.stepwiseDecoding ? try? ModelStepper(m, part: m.inputParts[1].name) : nil
+            try stepper?.start(
+                try Tensor(
+                    shape: [sources.count, ts + tl],
+                    scalars: sources.flatMap {
+                        Self.packedRow(source: $0, tokens: [], sourceLength: ts, targetLength: tl)
+                    }))
+            return stepper
+        }
         var beams = sources.map { _ in [Candidate(tokens: [], logProbability: 0, finished: false)] }
         for t in 0..<tl {
             let live = beams.indices.flatMap { r in beams[r].indices.filter { !beams[r][$0].finished }.map { (r, $0) } }
             guard !live.isEmpty else { break }
-            // Each live candidate's scores for its next token: row `row`, step `at` of `y`.
-            let y: Tensor
-            let at: Int
-            if let stepper {
-                let last = live.map { r, k in Float(beams[r][k].tokens.last ?? Self.startID) }
-                y = try stepper.step(
-                    try Tensor(shape: [live.count, 1], scalars: last), rows: live.map(\.0),
-                    parents: t == 0 ? nil : live.map { r, k in beams[r][k].row })
-                at = 0
-            } else {
-                let x = live.flatMap { r, k in
-                    Self.packedRow(source: sources[r], tokens: beams[r][k].tokens, sourceLength: ts, targetLength: tl)
-                }
-                y = try model.predict(try Tensor(shape: [live.count, ts + tl], scalars: x))
-                at = t
-            }
-            guard y.shape.count == 3 else {
-                throw TaskError("the model's output is \(y.shape), not [candidates, steps, tokens] scores")
-            }
-            let (steps, v) = (y.shape[1], y.shape[2])
+            let (scores, probabilities) = try Self.nextTokenScores(
+                models, steppers: steppers, step: t, live: live.map { r, k in (r, beams[r][k]) }, sources: sources)
+            let v = scores.count / live.count
             guard v > Self.endID else { throw TaskError("the model scores \(v) tokens, fewer than the specials") }
             var extensions = beams.map { $0.filter(\.finished) }
-            y.withUnsafeBufferPointer { yp in
+            scores.withUnsafeBufferPointer { sp in
                 for (row, (r, k)) in live.enumerated() {
-                    let scores = UnsafeBufferPointer(start: yp.baseAddress! + (row * steps + at) * v, count: v)
                     let c = beams[r][k]
-                    for (id, logp) in Self.bestTokens(scores, count: width, probabilities: probabilities) {
+                    let rowScores = UnsafeBufferPointer(rebasing: sp[row * v..<(row + 1) * v])
+                    for (id, logp) in Self.bestTokens(rowScores, count: width, probabilities: probabilities) {
                         let ended = id == Self.endID
                         let tokens = ended ? c.tokens : c.tokens + [id]
                         extensions[r].append(
@@ -105,6 +102,68 @@ extension SequenceToSequenceTask {
             }
         }
         return beams.map { $0.sorted { $0.rank(lengthPenalty) > $1.rank(lengthPenalty) } }
+    }
+
+    /// Step `t`'s next-token scores for each live candidate (its source row and its tokens so
+    /// far), `[live × tokens]` row by row: one model's outputs as they are (probabilities when
+    /// its last layer is a softmax, else logits: the flag says which), or an ensemble's mean
+    /// probabilities. A model with a stepper steps its decoder once; one without re-runs on the
+    /// whole prefix.
+    static func nextTokenScores(
+        _ models: [Model], steppers: [ModelStepper?], step t: Int, live: [(row: Int, candidate: Candidate)],
+        sources: [[Int]]
+    ) throws -> (scores: [Float], probabilities: Bool) {
+        var mean: [Float] = []
+        for (model, stepper) in zip(models, steppers) {
+            let (ts, tl) = (model.inputParts[0].shape[0], model.inputParts[1].shape[0])
+            let y: Tensor
+            let at: Int
+            if let stepper {
+                let last = live.map { Float($0.candidate.tokens.last ?? Self.startID) }
+                y = try stepper.step(
+                    try Tensor(shape: [live.count, 1], scalars: last), rows: live.map(\.row),
+                    parents: t == 0 ? nil : live.map(\.candidate.row))
+                at = 0
+            } else {
+                let x = live.flatMap {
+                    Self.packedRow(
+                        source: sources[$0.row], tokens: $0.candidate.tokens, sourceLength: ts, targetLength: tl)
+                }
+                y = try model.predict(try Tensor(shape: [live.count, ts + tl], scalars: x))
+                at = t
+            }
+            guard y.shape.count == 3 else {
+                throw TaskError("the model's output is \(y.shape), not [candidates, steps, tokens] scores")
+            }
+            let (steps, v) = (y.shape[1], y.shape[2])
+            let probabilities = model.nodes.last?.layer.outputActivation == .softmax
+            var scores = [Float](repeating: 0, count: live.count * v)
+            y.withUnsafeBufferPointer { yp in
+                for row in live.indices {
+                    for i in 0..<v { scores[row * v + i] = yp[(row * steps + at) * v + i] }
+                }
+            }
+            if models.count == 1 { return (scores, probabilities) }
+            if !probabilities {  // logits → probabilities, row by row
+                for row in live.indices {
+                    let r = row * v..<(row + 1) * v
+                    let top = scores[r].max() ?? 0
+                    var sum: Float = 0
+                    for i in r {
+                        scores[i] = Foundation.exp(scores[i] - top)
+                        sum += scores[i]
+                    }
+                    for i in r { scores[i] /= sum }
+                }
+            }
+            guard mean.isEmpty || mean.count == scores.count else {
+                throw TaskError("the models of an ensemble score different numbers of tokens")
+            }
+            if mean.isEmpty { mean = [Float](repeating: 0, count: scores.count) }
+            let share = 1 / Float(models.count)
+            for i in scores.indices { mean[i] += scores[i] * share }
+        }
+        return (mean, true)
     }
 
     /// The `count` likeliest tokens of one step's `scores` (`<end>` and up: padding, `[UNK]` and
@@ -127,8 +186,8 @@ extension SequenceToSequenceTask {
         return best.map { ($0.id, Double($0.score) - lse) }
     }
 
-    /// The best candidate's tokens for each source.
-    public func decode(_ model: Model, sources: [[Int]]) throws -> [[Int]] {
-        try beamSearch(model, sources: sources).map { $0.first?.tokens ?? [] }
+    /// The best candidate's tokens for each source (the models' mean probabilities for an ensemble).
+    public func decode(_ models: [Model], sources: [[Int]]) throws -> [[Int]] {
+        try beamSearch(models, sources: sources).map { $0.first?.tokens ?? [] }
     }
 }

@@ -153,8 +153,15 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
     }
 
     public func predict(_ b: ModelBundle, lines: [String], registry: Registry) throws -> [Runner.Prediction] {
+        try predict(b, ensemble: [], lines: lines, registry: registry)
+    }
+
+    /// Decodes each line with the bundle's model and the `ensemble`'s (their mean probabilities).
+    public func predict(_ b: ModelBundle, ensemble: [Model], lines: [String], registry: Registry) throws
+        -> [Runner.Prediction]
+    {
         guard let p = b.pipeline else { throw TaskError("a sequence-to-sequence bundle needs pipeline.json") }
-        let found = try beamSearch(b.model, sources: lines.map { p.vocabulary.encode(p.tokens($0)) })
+        let found = try beamSearch([b.model] + ensemble, sources: lines.map { p.vocabulary.encode(p.tokens($0)) })
         let joiner = targetTokens == .characters ? "" : " "
         func text(_ c: Candidate) -> String { c.tokens.map { b.description.classes[$0] }.joined(separator: joiner) }
         return zip(lines, found).map { line, candidates in
@@ -253,6 +260,11 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
     /// match when it equals any of them, and its token errors and BLEU are counted against the
     /// nearest (fewest edits, then the shortest).
     public func testMetrics(model: Model, data: PreparedData) throws -> [String: Double] {
+        try testMetrics(models: [model], data: data)
+    }
+
+    /// `testMetrics(model:data:)` decoding with an ensemble: the models' mean probabilities.
+    public func testMetrics(models: [Model], data: PreparedData) throws -> [String: Double] {
         let n = data.xTest.shape[0]
         guard n > 0 else { return [:] }
         let ts = data.inputParts[0].shape[0]
@@ -275,7 +287,7 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
                 references.append([t])
             }
         }
-        return Self.decodedMetrics(try decode(model, sources: sources), references: references)
+        return Self.decodedMetrics(try decode(models, sources: sources), references: references)
     }
 
     /// Exact match, token error rate and BLEU of `decoded` outputs, each against its references
