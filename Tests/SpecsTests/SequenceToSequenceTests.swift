@@ -162,8 +162,6 @@ final class SequenceToSequenceTests: RunnerTestCase {
         XCTAssertEqual(found.logProbability, logp, accuracy: 1e-4)
     }
 
-    /// A pairs file with a line lacking the tab, or with an empty side, names the line; with
-    /// `on_bad_record: skip` those lines are left out and counted.
     /// Several references per source (a word's pronunciations): an output is exact when it equals
     /// any, and its token errors count against the nearest.
     func testDecodedOutputsAreScoredAgainstTheirNearestReference() {
@@ -196,6 +194,8 @@ final class SequenceToSequenceTests: RunnerTestCase {
         XCTAssertEqual(two, pow((8.0 / 9) * (6.0 / 7) * (4.0 / 5) * (2.0 / 3), 0.25), accuracy: 1e-12)
     }
 
+    /// A pairs file with a line lacking the tab, or with an empty side, names the line; with
+    /// `on_bad_record: skip` those lines are left out and counted.
     func testMalformedPairsAreErrorsWithTheirLine() throws {
         let url = try write("bad.tsv", "ab\tba\n\nabc cba\nx\t\n")
         XCTAssertThrowsError(try SequencePairs.load(url)) { e in
