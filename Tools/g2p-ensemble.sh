@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The G2P attention example trained with several seeds, decoded as an ensemble (each beam-search
+# step averages the models' phoneme probabilities): the figures docs/benchmarks.md gives for it.
+#
+#   bash Tools/g2p-ensemble.sh [SEEDS…]     (default: 1 2 3; about 40 min a seed on 2 cores)
+#
+# Bundles go to runs/g2p-cmudict-attention-seedK; a seed whose bundle exists is not trained again.
+# Prints each model's test report line, then the ensemble's: scored against each test word's first
+# pronunciation, then against any of its pronunciations (the data's test_alternatives).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seeds=("$@")
+[ ${#seeds[@]} -gt 0 ] || seeds=(1 2 3)
+bash Tools/fetch-data.sh
+swift build -c release -j 2 --product unroll
+bin=.build/release/unroll
+spec=Examples/g2p-cmudict-attention.yaml
+bundles=()
+for s in "${seeds[@]}"; do
+    out=runs/g2p-cmudict-attention-seed$s
+    [ -f "$out/manifest.json" ] || $bin train $spec --set seed=$s --output "$out" --quiet
+    bundles+=("$out")
+    echo "seed $s: $($bin evaluate "$out" | grep decoded_exact_match)"
+done
+others=()
+for b in "${bundles[@]:1}"; do others+=(--ensemble "$b"); done
+echo "ensemble of ${#bundles[@]}, first pronunciation: $($bin evaluate "${bundles[0]}" "${others[@]}" | grep decoded_exact_match)"
+any=$(mktemp --suffix=.yaml)
+trap 'rm -f "$any"' EXIT
+sed -e "s#path: ../data/cmudict.dict}#path: $PWD/data/cmudict.dict, test_alternatives: true}#" $spec >"$any"
+grep -q "test_alternatives: true" "$any" || { echo "g2p-ensemble: $spec's data line changed; update this script" >&2; exit 1; }
+echo "ensemble of ${#bundles[@]}, any pronunciation: $($bin evaluate "${bundles[0]}" "$any" "${others[@]}" | grep decoded_exact_match)"
