@@ -14,6 +14,7 @@ extension Runner {
     /// an `ensemble`, the task's decoded figures combine the models.
     public func evaluate(bundle dir: URL, spec dataSpec: URL? = nil) throws -> Trainer.Evaluation {
         let b = try loadBundle(dir)
+        let models = [b.model] + (try ensembleModels(with: b, at: dir))
         let loss = try b.loss(registry: registry)
         let x: Tensor
         let y: Tensor
@@ -49,7 +50,6 @@ extension Runner {
         test.inputParts = b.model.inputParts
         test.taskState = b.description.taskState
         test.testReference = reference
-        let models = [b.model] + (try ensembleModels(with: b, at: dir))
         for (k, v) in try b.task.testMetrics(models: models, data: test) { e.metrics[k] = v }
         if models.count > 1 {
             log(

@@ -33,13 +33,13 @@ public struct Runner {
     func ensembleModels(with b: ModelBundle, at dir: URL) throws -> [Model] {
         try ensemble.map { other in
             let o = try loadBundle(other)
-            let differs: String? =
-                o.description.task != b.description.task
-                ? "task"
-                : o.description.classes != b.description.classes
-                    ? "classes"
-                    : o.pipeline?.vocabulary.tokens != b.pipeline?.vocabulary.tokens
-                        ? "vocabulary" : o.model.inputParts != b.model.inputParts ? "input parts" : nil
+            let same: [(String, Bool)] = [
+                ("task", o.description.task == b.description.task),
+                ("classes", o.description.classes == b.description.classes),
+                ("vocabulary", o.pipeline?.vocabulary.tokens == b.pipeline?.vocabulary.tokens),
+                ("input parts", o.model.inputParts == b.model.inputParts),
+            ]
+            let differs = same.first { !$0.1 }?.0
             if let differs {
                 throw CheckpointError.format(
                     path: other.path,

@@ -59,14 +59,12 @@ extension SequenceToSequenceTask {
         }
         let (ts, tl) = (model.inputParts[0].shape[0], model.inputParts[1].shape[0])
         let width = max(1, beamWidth)
+        let start = try Tensor(
+            shape: [sources.count, ts + tl],
+            scalars: sources.flatMap { Self.packedRow(source: $0, tokens: [], sourceLength: ts, targetLength: tl) })
         let steppers = try models.map { m in
             let stepper = Self.stepwiseDecoding ? try? ModelStepper(m, part: m.inputParts[1].name) : nil
-            try stepper?.start(
-                try Tensor(
-                    shape: [sources.count, ts + tl],
-                    scalars: sources.flatMap {
-                        Self.packedRow(source: $0, tokens: [], sourceLength: ts, targetLength: tl)
-                    }))
+            try stepper?.start(start)
             return stepper
         }
         var beams = sources.map { _ in [Candidate(tokens: [], logProbability: 0, finished: false)] }
@@ -137,31 +135,19 @@ extension SequenceToSequenceTask {
             }
             let (steps, v) = (y.shape[1], y.shape[2])
             let probabilities = model.nodes.last?.layer.outputActivation == .softmax
-            var scores = [Float](repeating: 0, count: live.count * v)
-            y.withUnsafeBufferPointer { yp in
-                for row in live.indices {
-                    for i in 0..<v { scores[row * v + i] = yp[(row * steps + at) * v + i] }
-                }
-            }
-            if models.count == 1 { return (scores, probabilities) }
-            if !probabilities {  // logits → probabilities, row by row
-                for row in live.indices {
-                    let r = row * v..<(row + 1) * v
-                    let top = scores[r].max() ?? 0
-                    var sum: Float = 0
-                    for i in r {
-                        scores[i] = Foundation.exp(scores[i] - top)
-                        sum += scores[i]
-                    }
-                    for i in r { scores[i] /= sum }
-                }
-            }
-            guard mean.isEmpty || mean.count == scores.count else {
+            // An ensemble averages probabilities: a logit model's outputs are softmaxed first.
+            let p = models.count == 1 || probabilities ? y : try y.softmax()
+            if mean.isEmpty { mean = [Float](repeating: 0, count: live.count * v) }
+            guard mean.count == live.count * v else {
                 throw TaskError("the models of an ensemble score different numbers of tokens")
             }
-            if mean.isEmpty { mean = [Float](repeating: 0, count: scores.count) }
-            let share = 1 / Float(models.count)
-            for i in scores.indices { mean[i] += scores[i] * share }
+            let share: Float = models.count == 1 ? 1 : 1 / Float(models.count)
+            p.withUnsafeBufferPointer { pp in
+                for row in live.indices {
+                    for i in 0..<v { mean[row * v + i] += pp[(row * steps + at) * v + i] * share }
+                }
+            }
+            if models.count == 1 { return (mean, probabilities) }
         }
         return (mean, true)
     }
