@@ -8,7 +8,8 @@ import Tensors
 /// The first lines of every run: what the figures were measured on.
 func printHost() {
     let isa = ["baseline", "AVX2 + FMA", "AVX-512"][Int(unroll_kernels_isa())]
-    print("CPU: \(CPUFeatures.modelName) (\(CPUFeatures.vectorExtensions)); Unroll kernels: \(isa)")
+    let cpu = [CPUFeatures.familyAndModel, CPUFeatures.vectorExtensions].compactMap { $0 }.joined(separator: "; ")
+    print("CPU: \(CPUFeatures.modelName) (\(cpu)); Unroll kernels: \(isa)")
     print("OpenBLAS kernels: \(BLAS.coreName), threads: \(BLAS.threadCount)")
 }
 

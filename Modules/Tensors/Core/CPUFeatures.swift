@@ -7,35 +7,36 @@ import Foundation
 /// CPU capabilities read from `/proc/cpuinfo` (Linux), for choosing BLAS kernels.
 public enum CPUFeatures {
     /// The `flags` line of the first processor, split into words (empty when unreadable).
-    public static let flags: Set<String> = {
-        guard let f = fopen("/proc/cpuinfo", "r") else { return [] }
-        defer { fclose(f) }
-        var line = [CChar](repeating: 0, count: 8192)
-        while fgets(&line, Int32(line.count), f) != nil {
-            let s = String(cString: line)
-            if s.hasPrefix("flags") {
-                return Set(
-                    s.split(separator: ":", maxSplits: 1).last?.split(separator: " ").map { $0.trimmingCharacters() }
-                        ?? [])
-            }
-        }
-        return []
-    }()
+    public static let flags: Set<String> = Set(
+        (cpuinfoField("flags") ?? "").split(separator: " ").map(String.init))
 
     /// The `model name` line of the first processor (`AMD EPYC`, `Intel(R) Xeon(R) Processor`), or
     /// `unknown CPU`: benchmark figures name the CPU they were measured on.
-    public static let modelName: String = {
-        guard let f = fopen("/proc/cpuinfo", "r") else { return "unknown CPU" }
+    public static let modelName: String = cpuinfoField("model name") ?? "unknown CPU"
+
+    /// The first processor's `cpu family` and `model` numbers (`family 25, model 17` for a Zen 4
+    /// EPYC), or nil when `/proc/cpuinfo` lacks them. A VM may name Zen 3 and Zen 4 both `AMD EPYC`;
+    /// these numbers tell them apart.
+    public static let familyAndModel: String? = {
+        guard let family = cpuinfoField("cpu family"), let model = cpuinfoField("model") else { return nil }
+        return "family \(family), model \(model)"
+    }()
+
+    /// The value after the colon of the first `/proc/cpuinfo` line whose key is exactly `key`
+    /// (`model` does not match `model name`), trimmed; nil when there is no such line.
+    static func cpuinfoField(_ key: String) -> String? {
+        guard let f = fopen("/proc/cpuinfo", "r") else { return nil }
         defer { fclose(f) }
         var line = [CChar](repeating: 0, count: 8192)
         while fgets(&line, Int32(line.count), f) != nil {
             let s = String(cString: line)
-            if s.hasPrefix("model name"), let value = s.split(separator: ":", maxSplits: 1).last {
-                return value.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let colon = s.firstIndex(of: ":") else { continue }
+            if s[..<colon].trimmingCharacters(in: .whitespaces) == key {
+                return s[s.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
             }
         }
-        return "unknown CPU"
-    }()
+        return nil
+    }
 
     /// The instruction sets of interest this CPU has, widest first: `avx512f avx2 fma`, `avx2 fma`, ….
     public static var vectorExtensions: String {
@@ -49,8 +50,4 @@ public enum CPUFeatures {
         if ["avx2", "fma"].allSatisfy(flags.contains) { return "Haswell" }
         return nil
     }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters() -> String { String(self.filter { !$0.isWhitespace }) }
 }
