@@ -65,6 +65,7 @@ final class LoaderTests: XCTestCase {
 
     func testInvalidUTF8AndMissingFilesNamePathAndLine() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-bad-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let u = dir.appendingPathComponent("bad.csv")
         try Data([0x61, 0x0A, 0x62, 0xFF, 0x0A]).write(to: u)
@@ -78,6 +79,7 @@ final class LoaderTests: XCTestCase {
 
     func testTextDirectoryLikeKeras() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-dir-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
         for (label, files) in [("neg", ["a.txt": "bad film"]), ("pos", ["b.txt": "good film", "c.txt": "great"])] {
             let d = root.appendingPathComponent("train/\(label)")
             try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)

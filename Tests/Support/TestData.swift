@@ -15,9 +15,16 @@ public enum TestData {
         return u
     }
 
-    /// A temporary file with `contents`.
+    /// The folder under which `temp` writes, one per test process; removed when the process exits.
+    static let scratch: URL = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-tests-\(UUID().uuidString)")
+        atexit { try? FileManager.default.removeItem(at: TestData.scratch) }
+        return dir
+    }()
+
+    /// A temporary file with `contents`, in a folder of its own under `scratch`.
     public static func temp(_ contents: String, name: String = "f.txt") throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-text-\(UUID().uuidString)")
+        let dir = scratch.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let u = dir.appendingPathComponent(name)
         try Data(contents.utf8).write(to: u)

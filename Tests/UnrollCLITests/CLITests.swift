@@ -10,6 +10,7 @@ final class CLITests: XCTestCase {
     func temp(_ name: String, _ text: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("unroll-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         let u = dir.appendingPathComponent(name)
         try Data(text.utf8).write(to: u)
         return u
