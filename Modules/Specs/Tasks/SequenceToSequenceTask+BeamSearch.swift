@@ -135,8 +135,11 @@ extension SequenceToSequenceTask {
             }
             let (steps, v) = (y.shape[1], y.shape[2])
             let probabilities = model.nodes.last?.layer.outputActivation == .softmax
-            // An ensemble averages probabilities: a logit model's outputs are softmaxed first.
-            let p = models.count == 1 || probabilities ? y : try y.softmax()
+            // An ensemble averages probabilities: a logit model's step `at` is softmaxed first (that
+            // step alone, not every position a re-run returns).
+            let (p, pSteps, pAt) =
+                models.count == 1 || probabilities
+                ? (y, steps, at) : (try y.slice(axis: 1, start: at, length: 1).softmax(), 1, 0)
             if mean.isEmpty { mean = [Float](repeating: 0, count: live.count * v) }
             guard mean.count == live.count * v else {
                 throw TaskError("the models of an ensemble score different numbers of tokens")
@@ -144,7 +147,7 @@ extension SequenceToSequenceTask {
             let share: Float = models.count == 1 ? 1 : 1 / Float(models.count)
             p.withUnsafeBufferPointer { pp in
                 for row in live.indices {
-                    for i in 0..<v { mean[row * v + i] += pp[(row * steps + at) * v + i] * share }
+                    for i in 0..<v { mean[row * v + i] += pp[(row * pSteps + pAt) * v + i] * share }
                 }
             }
             if models.count == 1 { return (mean, probabilities) }
