@@ -76,6 +76,39 @@ final class MatmulTests: XCTestCase {
         assertGradients([x, w]) { try $0[0].matmulLastAxis($0[1]) }
     }
 
+    /// With zero gradient rows (masked steps), the backward multiplies only the others: dx is zero
+    /// there and equal elsewhere, dW and db agree with the full products, and a gradient with too
+    /// few zero rows takes the full path.
+    func testMatmulLastAxisBackwardSkipsZeroGradientRows() throws {
+        let x = rand([3, 4, 6], seed: 21)
+        let w = rand([6, 5], seed: 22)
+        let b = rand([5], seed: 23)
+        // Rows 1, 2, 5, 6, 7, 9, 10 of the 12 steps are masked: 7 of 12 zero.
+        let keep: [Float] = [1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1]
+        let mask = try Tensor(shape: [3, 4, 1], scalars: keep)
+        let weights = try rand([3, 4, 5], seed: 24) * mask
+        func grads(skip: Bool) throws -> [Tensor] {
+            Tensor.skipZeroGradientRows = skip
+            defer { Tensor.skipZeroGradientRows = true }
+            let (xl, wl, bl) = (x.requiringGrad(), w.requiringGrad(), b.requiringGrad())
+            return try gradients(of: (xl.matmulLastAxis(wl, bias: bl) * weights).sum(), wrt: [xl, wl, bl])
+        }
+        let (skipped, full) = (try grads(skip: true), try grads(skip: false))
+        assertClose(skipped[0].scalars, full[0].scalars, tol: 1e-6)
+        for (r, k) in keep.enumerated() where k == 0 { XCTAssertEqual(skipped[0].scalars[r * 6..<r * 6 + 6].max(), 0) }
+        XCTAssertNotEqual(skipped[0].scalars[0], 0)
+        assertClose(skipped[1].scalars, full[1].scalars, tol: 1e-5)
+        assertClose(skipped[2].scalars, full[2].scalars, tol: 1e-5)
+        XCTAssertEqual(mask.liveRows(worthAtMost: 0.75), [0, 3, 4, 8, 11])
+        XCTAssertNil(Tensor.ones([4, 2]).liveRows(worthAtMost: 0.75))  // all live: not worth it
+        XCTAssertNil(Tensor.zeros([4, 2]).liveRows(worthAtMost: 0.75))  // none live
+        let picked = try x.reshaped([12, 6]).pickRows([3, 8])
+        XCTAssertEqual(picked.scalars, Array(x.scalars[18..<24] + x.scalars[48..<54]))
+        let spread = picked.spreadRows([3, 8], into: 12).scalars
+        XCTAssertEqual(spread, (0..<72).map { [3, 8].contains($0 / 6) ? x.scalars[$0] : 0 })
+        assertGradients([x, w]) { try $0[0].matmulLastAxis($0[1]) * mask }
+    }
+
     func testShapeMismatchNamesOpAndBothShapes() {
         XCTAssertThrowsError(try Tensor.matmul(Tensor.zeros([2, 3]), Tensor.zeros([4, 5]))) { e in
             let s = "\(e)"

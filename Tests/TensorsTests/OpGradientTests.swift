@@ -88,6 +88,40 @@ final class OpGradientTests: XCTestCase {
         XCTAssertEqual(try gradients(of: empty.sum(), wrt: [none])[0].shape, [0, 5])
     }
 
+    /// `sparseNegativeLog` gives the bits of `−(oneHot · log(clamp(p, ε, 1))).sum(−1)`, and the
+    /// same gradient; it passes finite differences; a clipped row gets no gradient; a bad target
+    /// is named.
+    func testSparseNegativeLogEqualsTheComposedLoss() throws {
+        let p = try rand([2, 3, 5], seed: 11, low: -3, high: 3).softmax()
+        var raw = p.scalars
+        raw[0 * 5 + 0] = 0  // row 0's target probability below ε: clipped
+        let probs = try Tensor(shape: [2, 3, 5], scalars: raw)
+        let targets = try Tensor(shape: [2, 3], scalars: [0, 4, 2, 1, 1, 3])
+        let weights = try Tensor(shape: [2, 3], scalars: [1, 2, 0.5, 0, 3, -1])
+        func composed(_ q: Tensor) throws -> Tensor {
+            try -(Tensor.oneHot(targets, depth: 5) * q.clamped(to: 1e-7, 1).log()).sum(axis: -1)
+        }
+        let fused = try probs.sparseNegativeLog(targets: targets, low: 1e-7)
+        XCTAssertEqual(fused.shape, [2, 3])
+        XCTAssertEqual(fused.scalars, try composed(probs).scalars)
+        XCTAssertEqual(fused.scalars[0], -logf(1e-7))
+        XCTAssertEqual(fused.scalars[1], -logf(probs.scalars[1 * 5 + 4]))
+        let leaf = probs.requiringGrad()
+        let fusedLoss = try (leaf.sparseNegativeLog(targets: targets, low: 1e-7) * weights).sum()
+        let gFused = try gradients(of: fusedLoss, wrt: [leaf])
+        let gComposed = try gradients(of: (composed(leaf) * weights).sum(), wrt: [leaf])
+        XCTAssertEqual(gFused[0].scalars.map { $0 == 0 ? 0 : $0 }, gComposed[0].scalars.map { $0 == 0 ? 0 : $0 })
+        XCTAssertEqual(gFused[0].scalars[0], 0)  // clipped: the clamp passes nothing
+        XCTAssertEqual(gFused[0].scalars[5 + 4], -2 / probs.scalars[5 + 4])
+        // Finite differences away from the clip.
+        let inner = try rand([2, 3, 5], seed: 12, low: 0.1, high: 0.9)
+        assertGradients([inner]) { try $0[0].sparseNegativeLog(targets: targets, low: 1e-7) }
+        XCTAssertThrowsError(try probs.sparseNegativeLog(targets: Tensor(shape: [2, 3], repeating: 5), low: 1e-7)) {
+            XCTAssertTrue("\($0)".contains("index 5.0 at flat position 0 is not an integer in 0..<5"), "\($0)")
+        }
+        XCTAssertThrowsError(try probs.sparseNegativeLog(targets: Tensor([1, 2]), low: 1e-7))
+    }
+
     func testShapeOps() {
         let x = rand([2, 3, 4], seed: 7)
         assertGradients([x]) { try $0[0].reshaped([6, -1]) }

@@ -164,6 +164,24 @@ enum RNNBench {
         }
     }
 
+    /// Every model with the backward of per-step products multiplying only the gradient's
+    /// nonzero rows (`Tensor.skipZeroGradientRows`) and all of them; only (h) has masked steps.
+    static func zeroRowsAB() throws {
+        try switchAB(
+            title: "Per-step products' backward: every gradient row against the nonzero ones", off: "every row",
+            on: "nonzero rows", only: ["g", "h"]
+        ) { Tensor.skipZeroGradientRows = $0 }
+    }
+
+    /// Every model with the sparse cross-entropy from probabilities as one op
+    /// (`SparseCategoricalCrossEntropy.fuseNegativeLog`) and through a one-hot tensor.
+    static func negativeLogAB() throws {
+        try switchAB(
+            title: "Sparse cross-entropy from probabilities: one-hot and generic ops against one op",
+            off: "one-hot", on: "one op"
+        ) { SparseCategoricalCrossEntropy.fuseNegativeLog = $0 }
+    }
+
     /// Every model with and without projecting each distinct token once
     /// (`Tensor.fuseLookupProjection`): (a)'s Embedding → LSTM, and (c)'s one-hot input rows;
     /// (b)'s dense inputs are projected per position either way (a control).

@@ -84,6 +84,10 @@ public struct SparseCategoricalCrossEntropy: Loss {
     public private(set) var labelSmoothing: Float = 0
     public var targets: LossTargets { .indices }
     public var takesLogits: Bool { fromLogits }
+    /// From probabilities without smoothing, takes `−log p[target]` in one op
+    /// (`Tensor.sparseNegativeLog`: same values and gradient) rather than through a one-hot
+    /// tensor (default on; off for benchmarks and tests comparing the two).
+    nonisolated(unsafe) public static var fuseNegativeLog = true
     public init(fromLogits: Bool = false) { self.fromLogits = fromLogits }
     /// With label smoothing `s` in [0, 1); other values are an error naming `label_smoothing`.
     public init(fromLogits: Bool = false, labelSmoothing: Float) throws {
@@ -101,6 +105,8 @@ public struct SparseCategoricalCrossEntropy: Loss {
             let nll = try p.sparseSoftmaxCrossEntropy(targets: y)  // fused: no one-hot, one pass
             return labelSmoothing == 0 ? nll : try smoothed(nll, logp: p.logSoftmax(axis: -1), labelSmoothing)
         }
+        // −log p[target] in one op (no one-hot, one log per row); smoothing needs every log p.
+        if labelSmoothing == 0 && Self.fuseNegativeLog { return try p.sparseNegativeLog(targets: y, low: 1e-7) }
         let onehot = try Tensor.oneHot(y, depth: p.shape[p.rank - 1])
         let logp = try p.clamped(to: 1e-7, 1).log()
         return try smoothed(-(onehot * logp).sum(axis: -1), logp: logp, labelSmoothing)

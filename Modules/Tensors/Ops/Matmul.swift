@@ -122,7 +122,9 @@ extension Tensor {
     /// One GEMM over all leading positions (how `Dense` acts per time step and how a recurrent
     /// layer projects every step's input at once). The bias is fused: the output rows start as
     /// copies of `bias` and the GEMM accumulates into them (β = 1), so no second pass is made.
-    /// Backward: `dx = g·Wᵀ`, `dW = xᵀ·g` (leading axes flattened), `dbias = Σ_rows g`.
+    /// Backward: `dx = g·Wᵀ`, `dW = xᵀ·g` (leading axes flattened), `dbias = Σ_rows g`; when at
+    /// least a quarter of g's rows are all zero (the masked steps of a masked loss), only the
+    /// other rows are multiplied (`skipZeroGradientRows`): the same terms, summed in another order.
     public func matmulLastAxis(_ w: Tensor, bias: Tensor? = nil) throws -> Tensor {
         guard rank >= 1 else {
             throw TensorError.rankMismatch(op: "matmulLastAxis", expected: "rank ≥ 1", shape: shape)
@@ -153,12 +155,19 @@ extension Tensor {
         let (x, wc) = (detached(), w.detached())
         let (needX, needW, needB) = (requiresGrad, w.requiresGrad, bias?.requiresGrad ?? false)
         Tensor.record("matmulLastAxis", output: &out, inputs: bias.map { [self, w, $0] } ?? [self, w]) { g in
-            let g2 = try g.reshaped([rows, n])
-            let dx = needX ? try Tensor.matmul(g2, wc, transposeB: true).reshaped(x.shape) : nil
-            let dw = needW ? try Tensor.matmul(x.reshaped([rows, k]), g2, transposeA: true) : nil
+            var g2 = try g.reshaped([rows, n])
+            var x2 = try x.reshaped([rows, k])
+            // Rows of g that are all zero (masked steps under a masked loss) add nothing to dW and
+            // db and give zero rows of dx: multiply only the others.
+            let live = Tensor.skipZeroGradientRows ? g2.liveRows(worthAtMost: 0.75) : nil
+            if let live { (g2, x2) = (g2.pickRows(live), x2.pickRows(live)) }
+            let used = g2.shape[0]
+            var dx = needX ? try Tensor.matmul(g2, wc, transposeB: true) : nil
+            if let live, let d = dx { dx = d.spreadRows(live, into: rows) }
+            let dw = needW ? try Tensor.matmul(x2, g2, transposeA: true) : nil
             // Σ over rows as the product ones[1, rows] · g (AVX kernel) rather than a strided sum.
-            let db = needB ? try Tensor.matmul(Tensor(shape: [1, rows], repeating: 1), g2).reshaped([n]) : nil
-            return bias == nil ? [dx, dw] : [dx, dw, db]
+            let db = needB ? try Tensor.matmul(Tensor(shape: [1, used], repeating: 1), g2).reshaped([n]) : nil
+            return bias == nil ? [try dx?.reshaped(x.shape), dw] : [try dx?.reshaped(x.shape), dw, db]
         }
         return out
     }
