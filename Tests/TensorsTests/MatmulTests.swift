@@ -109,6 +109,29 @@ final class MatmulTests: XCTestCase {
         assertGradients([x, w]) { try $0[0].matmulLastAxis($0[1]) * mask }
     }
 
+    /// A batched product whose entries are shared out among threads (attention's shapes, 2 and 3
+    /// threads) gives the bits of one thread doing them in turn, forward and backward.
+    func testBatchedMatmulSharedAmongThreadsGivesTheSameBits() throws {
+        let pool = ComputePool.shared
+        let old = pool.threadCount
+        defer { (pool.threadCount, BLAS.splitBatches) = (old, true) }
+        let q = rand([64, 21, 96], seed: 31)
+        let v = rand([64, 20, 96], seed: 32)
+        func run(split: Bool, threads: Int) throws -> [[Float]] {
+            (pool.threadCount, BLAS.splitBatches) = (threads, split)
+            let (ql, vl) = (q.requiringGrad(), v.requiringGrad())
+            let s = try Tensor.batchedMatmul(ql, vl, transposeB: true)  // [64, 21, 20]: 64 × 40 k multiply-adds
+            let c = try Tensor.batchedMatmul(s.softmax(axis: -1), vl)
+            let g = try gradients(of: (c * c).sum(), wrt: [ql, vl])
+            return [s.scalars, c.scalars, g[0].scalars, g[1].scalars]
+        }
+        let inTurn = try run(split: false, threads: 1)
+        for threads in [2, 3] { XCTAssertEqual(try run(split: true, threads: threads), inTurn, "threads \(threads)") }
+        let s = try Tensor.batchedMatmul(q, v, transposeB: true)
+        let five = try Tensor.matmul(q.index(5), v.index(5), transposeB: true)
+        assertClose(try s.index(5).scalars, five.scalars, tol: 1e-5)
+    }
+
     func testShapeMismatchNamesOpAndBothShapes() {
         XCTAssertThrowsError(try Tensor.matmul(Tensor.zeros([2, 3]), Tensor.zeros([4, 5]))) { e in
             let s = "\(e)"

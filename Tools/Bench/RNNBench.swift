@@ -182,6 +182,15 @@ enum RNNBench {
         ) { SparseCategoricalCrossEntropy.fuseNegativeLog = $0 }
     }
 
+    /// (g) and (h) with a batched product's small entries shared out among the threads
+    /// (`BLAS.splitBatches`: attention's scores and context) and run one after another.
+    static func splitBatchesAB() throws {
+        try switchAB(
+            title: "Batched products: entries one after another against shared among the threads",
+            off: "in turn", on: "shared", only: ["g", "h"]
+        ) { BLAS.splitBatches = $0 }
+    }
+
     /// Every model with and without projecting each distinct token once
     /// (`Tensor.fuseLookupProjection`): (a)'s Embedding → LSTM, and (c)'s one-hot input rows;
     /// (b)'s dense inputs are projected per position either way (a control).

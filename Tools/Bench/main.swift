@@ -3,7 +3,7 @@ import Collectives
 import Foundation
 import Tensors
 
-// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|prefetch|lookup|zerorows|negativelog|concurrent|graph|all|profile-train[-b|-c1|-c2|-e|-g|-h]|profile-infer|inference|orthogonal|distributed[-ae]]   (glove runs alone: it reports peak memory)
+// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|prefetch|lookup|zerorows|negativelog|splitbatches|concurrent|graph|all|profile-train[-b|-c1|-c2|-e|-g|-h]|profile-infer|inference|orthogonal|distributed[-ae]]   (glove runs alone: it reports peak memory)
 // Build and run in release mode: swift build -c release --product unroll-bench && .build/release/unroll-bench
 /// The first lines of every run: what the figures were measured on.
 func printHost() {
@@ -44,6 +44,7 @@ do {
     if which.contains("lookup") { try RNNBench.lookupAB() }
     if which.contains("zerorows") { try RNNBench.zeroRowsAB() }
     if which.contains("negativelog") { try RNNBench.negativeLogAB() }
+    if which.contains("splitbatches") { try RNNBench.splitBatchesAB() }
     if which.contains("concurrent") { try RNNBench.concurrentAB() }
     if which.contains("graph") { try RNNBench.graphAB() }
     if which.contains("glove") { try TextBench.glove() }

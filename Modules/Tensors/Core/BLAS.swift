@@ -29,6 +29,11 @@ public enum BLAS {
     /// split saves (batch-1 inference's [100×128]·[128×256] projection ran slower split).
     public static let parallelWork = 1 << 22
 
+    /// Lets `Tensor.batchedMatmul` share out entries below `parallelWork` among the threads (when
+    /// they add up to a quarter of it) rather than run them one after another (default on; same
+    /// bits either way). For benchmarks comparing the two.
+    nonisolated(unsafe) public static var splitBatches = true
+
     nonisolated(unsafe) private static var configured = false
 
     /// The kernel family OpenBLAS uses (e.g. `SkylakeX`, `Haswell`, `Prescott`).

@@ -84,11 +84,21 @@ extension Tensor {
                 b.withUnsafeBufferPointer { bp in
                     let sa = a.shape[1] * a.shape[2]
                     let sb = b.shape[1] * b.shape[2]
-                    for i in 0..<batch {
-                        BLAS.sgemm(
-                            transA: transposeA, transB: transposeB, m: m, n: n, k: k,
-                            a: ap.baseAddress! + i * sa, lda: a.shape[2], b: bp.baseAddress! + i * sb, ldb: b.shape[2],
-                            c: cp + i * m * n, ldc: n)
+                    // Entries too small for BLAS.sgemm to split are shared out among the threads
+                    // whole (attention's [Tq, H]·[H, Tv] per example); each is computed the same way
+                    // on whichever thread gets it.
+                    let pool = ComputePool.shared
+                    let work = m * n * k
+                    let parts =
+                        BLAS.splitBatches && work < BLAS.parallelWork && batch * work >= BLAS.parallelWork / 4
+                        ? min(pool.threadCount, batch) : 1
+                    pool.run(parts: parts) { p in
+                        for i in ComputePool.range(part: p, of: parts, total: batch) {
+                            BLAS.sgemm(
+                                transA: transposeA, transB: transposeB, m: m, n: n, k: k,
+                                a: ap.baseAddress! + i * sa, lda: a.shape[2], b: bp.baseAddress! + i * sb,
+                                ldb: b.shape[2], c: cp + i * m * n, ldc: n)
+                        }
                     }
                 }
             }
