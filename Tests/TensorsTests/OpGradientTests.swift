@@ -117,7 +117,7 @@ final class OpGradientTests: XCTestCase {
         let inner = try rand([2, 3, 5], seed: 12, low: 0.1, high: 0.9)
         assertGradients([inner]) { try $0[0].sparseNegativeLog(targets: targets, low: 1e-7) }
         XCTAssertThrowsError(try probs.sparseNegativeLog(targets: Tensor(shape: [2, 3], repeating: 5), low: 1e-7)) {
-            XCTAssertTrue("\($0)".contains("index 5.0 at flat position 0 is not an integer in 0..<5"), "\($0)")
+            XCTAssertTrue("\($0)".contains("target 5.0 at flat position 0 is not a class index in 0..<5"), "\($0)")
         }
         XCTAssertThrowsError(try probs.sparseNegativeLog(targets: Tensor([1, 2]), low: 1e-7))
     }

@@ -138,16 +138,7 @@ extension Tensor {
         }
         let n = shape[rank - 1]
         let rows = targets.count
-        let t = try targets.withUnsafeBufferPointer { tp -> [Int] in
-            try tp.enumerated().map { pos, v in
-                guard v.rounded() == v, v >= 0, Int(v) < n else {
-                    throw TensorError.invalidArgument(
-                        op: "sparseSoftmaxCrossEntropy",
-                        message: "target \(v) at flat position \(pos) is not a class index in 0..<\(n)")
-                }
-                return Int(v)
-            }
-        }
+        let t = try Tensor.classIndices(targets, classes: n, op: "sparseSoftmaxCrossEntropy")
         // Per row: m = max, e^(x − m), loss = log Σ e^(x − m) − (x[t] − m); softmax kept for the backward.
         var soft = [Float](repeating: 0, count: rows * n)
         var out = Tensor(shape: targets.shape) { dst, _ in
@@ -179,6 +170,20 @@ extension Tensor {
             ]
         }
         return out
+    }
+
+    /// `targets`' values as class indices in `0..<classes`, or an error naming `op`, the value and
+    /// its flat position.
+    static func classIndices(_ targets: Tensor, classes n: Int, op: String) throws -> [Int] {
+        try targets.withUnsafeBufferPointer { tp -> [Int] in
+            try tp.enumerated().map { pos, v in
+                guard v.rounded() == v, v >= 0, Int(v) < n else {
+                    throw TensorError.invalidArgument(
+                        op: op, message: "target \(v) at flat position \(pos) is not a class index in 0..<\(n)")
+                }
+                return Int(v)
+            }
+        }
     }
 
     /// Calls `body(firstElementIndex)` for every line along an axis of geometry (outer, n, inner).

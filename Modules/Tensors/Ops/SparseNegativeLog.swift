@@ -25,16 +25,7 @@ extension Tensor {
                 detail: "do not fit: targets must be the probabilities' shape without the class axis")
         }
         let n = shape[rank - 1]
-        let t = try targets.withUnsafeBufferPointer { tp -> [Int] in
-            try tp.enumerated().map { pos, v in
-                guard v.rounded() == v, v >= 0, Int(v) < n else {
-                    throw TensorError.invalidArgument(
-                        op: "sparseNegativeLog",
-                        message: "index \(v) at flat position \(pos) is not an integer in 0..<\(n)")
-                }
-                return Int(v)
-            }
-        }
+        let t = try Tensor.classIndices(targets, classes: n, op: "sparseNegativeLog")
         // p[r, t_r] per row, kept for the backward.
         let picked = withUnsafeBufferPointer { p in t.enumerated().map { r, k in p[r * n + k] } }
         var out = Tensor(shape: targets.shape) { dst, _ in
