@@ -132,6 +132,35 @@ final class MatmulTests: XCTestCase {
         assertClose(try s.index(5).scalars, five.scalars, tol: 1e-5)
     }
 
+    /// When each entry's gradient ends in zero rows (padded queries), the backward multiplies only
+    /// the rows before them: the same gradients as the full products (both transposes of B), zero
+    /// after the live rows, and finite differences agree.
+    func testBatchedMatmulBackwardLeavesOutTrailingZeroRows() throws {
+        let lengths = [3, 0, 5, 1]  // live query rows of 6 per entry: 9 of 24
+        let rowMask = try Tensor(shape: [4, 6, 1], scalars: lengths.flatMap { l in (0..<6).map { $0 < l ? 1 : 0 } })
+        for transposeB in [false, true] {
+            let a = rand([4, 6, 5], seed: 41)
+            let b = rand(transposeB ? [4, 7, 5] : [4, 5, 7], seed: 42)
+            let weights = try rand([4, 6, 7], seed: 43) * rowMask
+            func grads(skip: Bool) throws -> [Tensor] {
+                Tensor.skipZeroGradientRows = skip
+                defer { Tensor.skipZeroGradientRows = true }
+                let (al, bl) = (a.requiringGrad(), b.requiringGrad())
+                let c = try Tensor.batchedMatmul(al, bl, transposeB: transposeB)
+                return try gradients(of: (c * weights).sum(), wrt: [al, bl])
+            }
+            let (trimmed, full) = (try grads(skip: true), try grads(skip: false))
+            assertClose(trimmed[0].scalars, full[0].scalars, tol: 1e-6)
+            assertClose(trimmed[1].scalars, full[1].scalars, tol: 1e-5)
+            XCTAssertEqual(trimmed[0].scalars, try (trimmed[0] * rowMask).scalars)
+            XCTAssertEqual(try trimmed[1].index(1).scalars.allSatisfy { $0 == 0 }, true)  // no live row
+            XCTAssertNotEqual(try trimmed[1].index(3).scalars.filter { $0 != 0 }.count, 0)
+            assertGradients([a, b]) { try Tensor.batchedMatmul($0[0], $0[1], transposeB: transposeB) * rowMask }
+        }
+        XCTAssertEqual(try (rand([4, 6, 7], seed: 44) * rowMask).liveRowsPerEntry(), lengths)
+        XCTAssertNil(rand([4, 6, 7], seed: 44).liveRowsPerEntry())  // every row live: the full path
+    }
+
     func testShapeMismatchNamesOpAndBothShapes() {
         XCTAssertThrowsError(try Tensor.matmul(Tensor.zeros([2, 3]), Tensor.zeros([4, 5]))) { e in
             let s = "\(e)"

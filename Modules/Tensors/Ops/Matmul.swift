@@ -61,6 +61,9 @@ extension Tensor {
 
     /// Batched matrix product of rank-3 tensors, `[batch, m, k] · [batch, k, n] → [batch, m, n]`,
     /// one `sgemm` per batch entry, with the same transpose flags (applied to the last two axes).
+    /// Backward: `dA = g·Bᵀ`, `dB = Aᵀ·g` per entry (transposes accordingly); without `transposeA`,
+    /// an entry's trailing all-zero rows of g (padded queries under a masked loss) are left out
+    /// when they are at least a quarter of all rows (`trimmedBatchedGradients`).
     public static func batchedMatmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false)
         throws -> Tensor
     {
@@ -106,6 +109,9 @@ extension Tensor {
         let needA = a.requiresGrad
         let needB = b.requiresGrad
         record("batchedMatmul", output: &c, inputs: [a, b]) { g in
+            if !transposeA, skipZeroGradientRows, let live = g.liveRowsPerEntry() {
+                return try trimmedBatchedGradients(a, b, g, live: live, transposeB: transposeB, need: (needA, needB))
+            }
             let da: Tensor?
             let db: Tensor?
             switch (transposeA, transposeB) {
