@@ -4,8 +4,7 @@ import XCTest
 final class MatmulTests: XCTestCase {
     /// Naive triple loop on row-major data with optional transposes.
     static func naive(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool) -> [Float] {
-        let A = a.scalars
-        let B = b.scalars
+        let (av, bv) = (a.scalars, b.scalars)
         let (m, k) = ta ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
         let n = tb ? b.shape[0] : b.shape[1]
         var c = [Float](repeating: 0, count: m * n)
@@ -13,8 +12,8 @@ final class MatmulTests: XCTestCase {
             for j in 0..<n {
                 var s: Float = 0
                 for p in 0..<k {
-                    let x = ta ? A[p * a.shape[1] + i] : A[i * a.shape[1] + p]
-                    let y = tb ? B[j * b.shape[1] + p] : B[p * b.shape[1] + j]
+                    let x = ta ? av[p * a.shape[1] + i] : av[i * a.shape[1] + p]
+                    let y = tb ? bv[j * b.shape[1] + p] : bv[p * b.shape[1] + j]
                     s += x * y
                 }
                 c[i * n + j] = s
@@ -102,9 +101,9 @@ final class MatmulTests: XCTestCase {
         XCTAssertEqual(mask.liveRows(worthAtMost: 0.75), [0, 3, 4, 8, 11])
         XCTAssertNil(Tensor.ones([4, 2]).liveRows(worthAtMost: 0.75))  // all live: not worth it
         XCTAssertNil(Tensor.zeros([4, 2]).liveRows(worthAtMost: 0.75))  // none live
-        let picked = try x.reshaped([12, 6]).pickRows([3, 8])
+        let picked = try x.reshaped([12, 6]).rows([3, 8])
         XCTAssertEqual(picked.scalars, Array(x.scalars[18..<24] + x.scalars[48..<54]))
-        let spread = picked.spreadRows([3, 8], into: 12).scalars
+        let spread = Tensor.scatteredRows(picked, slots: [3, 8], rows: 12).scalars
         XCTAssertEqual(spread, (0..<72).map { [3, 8].contains($0 / 6) ? x.scalars[$0] : 0 })
         assertGradients([x, w]) { try $0[0].matmulLastAxis($0[1]) * mask }
     }

@@ -33,25 +33,32 @@ extension Tensor {
         return live.reduce(0, +) * 4 <= batch * m * 3 ? live : nil
     }
 
+    /// Runs `body(e)` for every entry `e` of a batched product whose entries take `work`
+    /// multiply-adds each. Entries too small for `BLAS.sgemm` to split (attention's
+    /// `[Tq, H]·[H, Tv]` per example) are shared out whole among the threads when together they
+    /// make a quarter of `BLAS.parallelWork` (`BLAS.splitBatches`); each entry is computed the same
+    /// way on whichever thread gets it, so the bits do not depend on the split.
+    static func forEachEntry(batch: Int, work: Int, _ body: (Int) -> Void) {
+        let pool = ComputePool.shared
+        let shared = BLAS.splitBatches && work < BLAS.parallelWork && batch * work >= BLAS.parallelWork / 4
+        let parts = shared ? min(pool.threadCount, batch) : 1
+        pool.run(parts: parts) { p in
+            for e in ComputePool.range(part: p, of: parts, total: batch) { body(e) }
+        }
+    }
+
     /// `[∂A, ∂B]` of `batchedMatmul(a, b, transposeB:)` from `g`, multiplying only each entry's
     /// first `live[e]` rows (`need` says which of the two are wanted).
     static func trimmedBatchedGradients(
         _ a: Tensor, _ b: Tensor, _ g: Tensor, live: [Int], transposeB: Bool, need: (a: Bool, b: Bool)
-    ) throws -> [Tensor?] {
+    ) -> [Tensor?] {
         let (batch, m, k, n) = (a.shape[0], a.shape[1], a.shape[2], g.shape[2])
         let (sa, sb, sg) = (m * k, b.shape[1] * b.shape[2], m * n)
-        let pool = ComputePool.shared
-        func perEntry(_ shape: [Int], _ body: @escaping (Int, UnsafeMutablePointer<Float>) -> Void) -> Tensor {
+        func perEntry(_ shape: [Int], _ body: (Int, UnsafeMutablePointer<Float>) -> Void) -> Tensor {
             Tensor(shape: shape) { dst, total in
                 dst.initialize(repeating: 0, count: total)
-                let work = batch * m * n * k
-                let parts = BLAS.splitBatches && work >= BLAS.parallelWork / 4 ? min(pool.threadCount, batch) : 1
-                let size = total / Swift.max(batch, 1)
-                pool.run(parts: parts) { p in
-                    for e in ComputePool.range(part: p, of: parts, total: batch) where live[e] > 0 {
-                        body(e, dst + e * size)
-                    }
-                }
+                let size = total / batch
+                forEachEntry(batch: batch, work: m * n * k) { e in if live[e] > 0 { body(e, dst + e * size) } }
             }
         }
         return a.withUnsafeBufferPointer { ap in

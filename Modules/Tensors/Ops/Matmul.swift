@@ -87,21 +87,11 @@ extension Tensor {
                 b.withUnsafeBufferPointer { bp in
                     let sa = a.shape[1] * a.shape[2]
                     let sb = b.shape[1] * b.shape[2]
-                    // Entries too small for BLAS.sgemm to split are shared out among the threads
-                    // whole (attention's [Tq, H]·[H, Tv] per example); each is computed the same way
-                    // on whichever thread gets it.
-                    let pool = ComputePool.shared
-                    let work = m * n * k
-                    let parts =
-                        BLAS.splitBatches && work < BLAS.parallelWork && batch * work >= BLAS.parallelWork / 4
-                        ? min(pool.threadCount, batch) : 1
-                    pool.run(parts: parts) { p in
-                        for i in ComputePool.range(part: p, of: parts, total: batch) {
-                            BLAS.sgemm(
-                                transA: transposeA, transB: transposeB, m: m, n: n, k: k,
-                                a: ap.baseAddress! + i * sa, lda: a.shape[2], b: bp.baseAddress! + i * sb,
-                                ldb: b.shape[2], c: cp + i * m * n, ldc: n)
-                        }
+                    forEachEntry(batch: batch, work: m * n * k) { i in
+                        BLAS.sgemm(
+                            transA: transposeA, transB: transposeB, m: m, n: n, k: k,
+                            a: ap.baseAddress! + i * sa, lda: a.shape[2], b: bp.baseAddress! + i * sb,
+                            ldb: b.shape[2], c: cp + i * m * n, ldc: n)
                     }
                 }
             }
@@ -110,7 +100,7 @@ extension Tensor {
         let needB = b.requiresGrad
         record("batchedMatmul", output: &c, inputs: [a, b]) { g in
             if !transposeA, skipZeroGradientRows, let live = g.liveRowsPerEntry() {
-                return try trimmedBatchedGradients(a, b, g, live: live, transposeB: transposeB, need: (needA, needB))
+                return trimmedBatchedGradients(a, b, g, live: live, transposeB: transposeB, need: (needA, needB))
             }
             let da: Tensor?
             let db: Tensor?
@@ -176,10 +166,10 @@ extension Tensor {
             // Rows of g that are all zero (masked steps under a masked loss) add nothing to dW and
             // db and give zero rows of dx: multiply only the others.
             let live = Tensor.skipZeroGradientRows ? g2.liveRows(worthAtMost: 0.75) : nil
-            if let live { (g2, x2) = (g2.pickRows(live), x2.pickRows(live)) }
+            if let live { (g2, x2) = (try g2.rows(live), try x2.rows(live)) }
             let used = g2.shape[0]
             var dx = needX ? try Tensor.matmul(g2, wc, transposeB: true) : nil
-            if let live, let d = dx { dx = d.spreadRows(live, into: rows) }
+            if let live, let d = dx { dx = Tensor.scatteredRows(d, slots: live, rows: rows) }
             let dw = needW ? try Tensor.matmul(x2, g2, transposeA: true) : nil
             // Σ over rows as the product ones[1, rows] · g (AVX kernel) rather than a strided sum.
             let db = needB ? try Tensor.matmul(Tensor(shape: [1, used], repeating: 1), g2).reshaped([n]) : nil

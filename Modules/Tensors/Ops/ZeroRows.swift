@@ -1,13 +1,14 @@
-/// Rows of a gradient that are all zero, and copies that leave them out: what lets a backward
-/// multiply only the steps a masked loss kept.
+/// Rows of a gradient that are all zero: what lets a backward multiply only the steps a masked
+/// loss kept (with `rows(_:)` to pick the others and `scatteredRows` to put results back).
 ///
 /// Under a masked per-step loss, the gradient reaching the layers after the recurrent ones
 /// (`Dense` per step) is zero on every padded step, and a product's zero rows contribute
 /// nothing: `dW = xᵀ·g` sums `x[r]ᵀ·g[r]` over rows r, and `dx[r] = g[r]·Wᵀ` is zero where g[r] is.
-/// These helpers record nothing on the tape; they are for use inside a backward.
+/// `liveRows` records nothing on the tape; it is for use inside a backward.
 extension Tensor {
-    /// Lets `matmulLastAxis`'s backward multiply only the gradient's nonzero rows (default on);
-    /// off, it multiplies them all — for benchmarks and tests comparing the two.
+    /// Lets the backward of `matmulLastAxis` multiply only the gradient's nonzero rows, and that of
+    /// `batchedMatmul` only each entry's rows before its trailing zero rows (default on); off,
+    /// they multiply them all — for benchmarks and tests comparing the two.
     nonisolated(unsafe) public static var skipZeroGradientRows = true
 
     /// The rows (of `self` seen as `[rows, n]`, n = last axis) with a nonzero (or NaN) element,
@@ -38,27 +39,5 @@ extension Tensor {
             return false
         }
         return over || live.isEmpty ? nil : live
-    }
-
-    /// The listed rows of `self` (seen as `[rows, n]`), in order: `[picked.count, n]`.
-    public func pickRows(_ picked: [Int]) -> Tensor {
-        let n = rank >= 1 ? shape[rank - 1] : 1
-        return Tensor(shape: [picked.count, n]) { dst, _ in
-            withUnsafeBufferPointer { src in
-                for (i, r) in picked.enumerated() { (dst + i * n).update(from: src.baseAddress! + r * n, count: n) }
-            }
-        }
-    }
-
-    /// `[rows, n]` zeros with `self`'s rows (`[placed.count, n]`) written at rows `placed`: the
-    /// inverse of `pickRows`.
-    public func spreadRows(_ placed: [Int], into rows: Int) -> Tensor {
-        let n = rank >= 1 ? shape[rank - 1] : 1
-        return Tensor(shape: [rows, n]) { dst, total in
-            dst.initialize(repeating: 0, count: total)
-            withUnsafeBufferPointer { src in
-                for (i, r) in placed.enumerated() { (dst + r * n).update(from: src.baseAddress! + i * n, count: n) }
-            }
-        }
     }
 }
