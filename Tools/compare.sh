@@ -22,6 +22,7 @@ for round in $(seq "${ROUNDS:-2}"); do
     done
 done
 head -n 2 "$logs/unroll-1.txt"
+grep -m 1 "^note:" "$logs/unroll-1.txt" || true
 head -n 1 "$logs/torch-1.txt"
 python3 - "$logs" "${ROUNDS:-2}" <<'PY'
 import re, sys

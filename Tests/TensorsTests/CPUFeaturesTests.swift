@@ -32,4 +32,50 @@ final class CPUFeaturesTests: XCTestCase {
         XCTAssertEqual(CPUFeatures.flags, flags)
         XCTAssertNil(CPUFeatures.cpuinfoField("no such key"))
     }
+
+    func testCoreRanksFollowTheKernelsVectorWidth() {
+        XCTAssertEqual(CPUFeatures.openBLASCoreRank("SkylakeX"), 3)
+        XCTAssertEqual(CPUFeatures.openBLASCoreRank("COOPERLAKE"), 3)
+        XCTAssertEqual(CPUFeatures.openBLASCoreRank("Zen"), 2)
+        XCTAssertEqual(CPUFeatures.openBLASCoreRank("Haswell"), 2)
+        XCTAssertEqual(CPUFeatures.openBLASCoreRank("Sandybridge"), 1)
+        XCTAssertEqual(CPUFeatures.openBLASCoreRank("Prescott"), 0)
+        XCTAssertEqual(CPUFeatures.openBLASCoreRank("unknown"), 0)
+    }
+
+    /// On this CPU: OpenBLAS's pick is replaced exactly when it is narrower than the CPU's flags allow.
+    func testBetterCoreOnlyWhenOpenBLASPickedNarrowerKernels() {
+        let avx512 = ["avx512f", "avx512bw", "avx512vl", "avx512dq"].allSatisfy(CPUFeatures.flags.contains)
+        let avx2 = ["avx2", "fma"].allSatisfy(CPUFeatures.flags.contains)
+        for kept in ["SkylakeX", "Cooperlake", "SapphireRapids"] {
+            XCTAssertNil(CPUFeatures.betterOpenBLASCore(than: kept), kept)
+        }
+        if avx512 {
+            XCTAssertEqual(CPUFeatures.betterOpenBLASCore(than: "Haswell"), "SkylakeX")
+            XCTAssertEqual(CPUFeatures.betterOpenBLASCore(than: "Zen"), "SkylakeX")
+            XCTAssertEqual(CPUFeatures.betterOpenBLASCore(than: "Prescott"), "SkylakeX")
+        } else if avx2 {
+            XCTAssertNil(CPUFeatures.betterOpenBLASCore(than: "Zen"))
+            XCTAssertNil(CPUFeatures.betterOpenBLASCore(than: "Haswell"))
+            XCTAssertEqual(CPUFeatures.betterOpenBLASCore(than: "Prescott"), "Haswell")
+            XCTAssertEqual(CPUFeatures.betterOpenBLASCore(than: "Sandybridge"), "Haswell")
+        } else {
+            XCTAssertNil(CPUFeatures.betterOpenBLASCore(than: "Prescott"))
+        }
+    }
+
+    /// The kernels in use are at least as wide as the CPU's flags allow, unless the user chose them.
+    func testKernelsInUseAreNotNarrowerThanTheCPU() throws {
+        let name = BLAS.coreName
+        if let forced = BLAS.coreTypeFromEnvironment {
+            XCTAssertEqual(name.lowercased(), forced.lowercased(), "OPENBLAS_CORETYPE is obeyed")
+            let narrower = CPUFeatures.betterOpenBLASCore(than: name) != nil
+            XCTAssertEqual(BLAS.narrowCoreNotice != nil, narrower, BLAS.narrowCoreNotice ?? "no notice")
+            throw XCTSkip("the kernels were chosen by OPENBLAS_CORETYPE=\(forced)")
+        }
+        XCTAssertNil(BLAS.narrowCoreNotice)
+        if getenv("UNROLL_BLAS_CORE") != nil { throw XCTSkip("the kernels were chosen by UNROLL_BLAS_CORE") }
+        let best = CPUFeatures.openBLASCore().map(CPUFeatures.openBLASCoreRank) ?? 0
+        XCTAssertGreaterThanOrEqual(CPUFeatures.openBLASCoreRank(name), best, name)
+    }
 }

@@ -11,6 +11,7 @@ func printHost() {
     let cpu = [CPUFeatures.familyAndModel, CPUFeatures.vectorExtensions].compactMap { $0 }.joined(separator: "; ")
     print("CPU: \(CPUFeatures.modelName) (\(cpu)); Unroll kernels: \(isa)")
     print("OpenBLAS kernels: \(BLAS.coreName), threads: \(BLAS.threadCount)")
+    if let notice = BLAS.narrowCoreNotice { print("note: \(notice)") }
 }
 
 let args = CommandLine.arguments.dropFirst()

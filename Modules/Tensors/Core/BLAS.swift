@@ -42,21 +42,37 @@ public enum BLAS {
         return openblas_get_corename().map { String(cString: $0) } ?? "unknown"
     }
 
+    /// `OPENBLAS_CORETYPE` as the process found it, before Unroll set it (nil when unset).
+    nonisolated(unsafe) public private(set) static var coreTypeFromEnvironment: String?
+
+    /// A one-line warning when `OPENBLAS_CORETYPE` holds OpenBLAS to narrower vectors than this CPU
+    /// runs (e.g. `Haswell`'s AVX2 kernels on an AVX-512 EPYC, where `SkylakeX`'s run sgemm
+    /// 1.7–2.0× faster), else nil. Forcing a narrower path is how the tests emulate other CPUs, so
+    /// the variable is obeyed; an environment that sets it for every program gets this notice.
+    public static var narrowCoreNotice: String? {
+        let name = coreName
+        guard let forced = coreTypeFromEnvironment, let better = CPUFeatures.betterOpenBLASCore(than: name) else {
+            return nil
+        }
+        return "OPENBLAS_CORETYPE=\(forced) holds OpenBLAS to \(name) kernels; this CPU runs \(better)'s wider "
+            + "ones (often ~2× faster matrix products): unset OPENBLAS_CORETYPE to use them"
+    }
+
     /// Applies `UNROLL_NUM_THREADS` and fixes OpenBLAS's kernel choice the first time BLAS is used.
     ///
-    /// Debian's OpenBLAS 0.3.21 misdetects recent Intel CPUs as `Prescott` (SSE3 kernels, 2–2.5×
-    /// slower GEMMs here). When that happened and the user did not set `OPENBLAS_CORETYPE`,
-    /// Unroll sets it from the CPU's flags (`SkylakeX` with AVX-512, `Haswell` with AVX2+FMA) and
+    /// Debian's OpenBLAS 0.3.21 does not know every CPU: it picks `Prescott` (SSE3 kernels, 2–2.5×
+    /// slower GEMMs) on recent Intel Xeons. When OpenBLAS's own pick uses narrower vectors than the
+    /// CPU's flags allow and the user did not set `OPENBLAS_CORETYPE`, Unroll sets it from the flags
+    /// (`SkylakeX` with AVX-512, `Haswell` with AVX2+FMA; `CPUFeatures.betterOpenBLASCore`) and
     /// re-selects the kernels — before any BLAS call, as OpenBLAS itself does at load time.
     /// `UNROLL_BLAS_CORE=keep` turns this off.
     static func configureFromEnvironmentOnce() {
         if configured { return }
         configured = true
+        coreTypeFromEnvironment = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }
         let keep = getenv("UNROLL_BLAS_CORE").map { String(cString: $0) } == "keep"
         let current = openblas_get_corename().map { String(cString: $0) } ?? ""
-        if !keep, getenv("OPENBLAS_CORETYPE") == nil, current.lowercased() == "prescott",
-            let better = CPUFeatures.openBLASCore()
-        {
+        if !keep, coreTypeFromEnvironment == nil, let better = CPUFeatures.betterOpenBLASCore(than: current) {
             setenv("OPENBLAS_CORETYPE", better, 1)
             _ = unroll_openblas_reselect_core()
         }

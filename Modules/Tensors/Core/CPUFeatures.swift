@@ -50,4 +50,26 @@ public enum CPUFeatures {
         if ["avx2", "fma"].allSatisfy(flags.contains) { return "Haswell" }
         return nil
     }
+
+    /// The vector width an OpenBLAS core type's kernels use, as a rank: 3 for AVX-512 (`SkylakeX`,
+    /// `Cooperlake`, `SapphireRapids`), 2 for AVX2 (`Haswell`, `Zen`, `Excavator`), 1 for AVX
+    /// (`Sandybridge`, `Bulldozer`, `Piledriver`, `Steamroller`), 0 for anything older (`Prescott`,
+    /// `Nehalem`, …). Case-insensitive.
+    public static func openBLASCoreRank(_ core: String) -> Int {
+        switch core.lowercased() {
+        case "skylakex", "cooperlake", "sapphirerapids": return 3
+        case "haswell", "zen", "excavator": return 2
+        case "sandybridge", "bulldozer", "piledriver", "steamroller": return 1
+        default: return 0
+        }
+    }
+
+    /// The core type to switch OpenBLAS to when the one it picked (`current`) uses narrower vectors
+    /// than this CPU runs, or nil to keep its choice. Debian's OpenBLAS 0.3.21 picks `Prescott` (SSE3)
+    /// on recent Xeons, which this replaces with `SkylakeX`; it picks `Cooperlake` on Zen 4 and Zen 5
+    /// EPYCs and `Zen` on Zen 3, which are kept.
+    public static func betterOpenBLASCore(than current: String) -> String? {
+        guard let better = openBLASCore(), openBLASCoreRank(better) > openBLASCoreRank(current) else { return nil }
+        return better
+    }
 }
