@@ -26,6 +26,19 @@ public protocol Optimizer: AnyObject {
     var state: [String: Tensor] { get }
     /// Restores state saved by `state` (and the iteration count).
     func restore(state: [String: Tensor], iterations: Int) throws
+    /// Folds the parameter's new value into its exponential moving average (`Trainer`'s `ema`):
+    /// `a ← μ·a + (1 − μ)·p`, with `a = p` at the first call (as Keras's `use_ema`). The average
+    /// is state (`<name>.average`), saved and resumed with the rest. False when this optimizer
+    /// keeps no averages (the protocol's default), so that a trainer can refuse `ema` for it.
+    func foldIntoAverage(_ name: String, _ p: UnsafeBufferPointer<Float>, momentum: Float) -> Bool
+    /// Exchanges `p` with the parameter's average, when it has one: a trainer swaps them before
+    /// validation and back before the next epoch.
+    func swapWithAverage(_ name: String, _ p: UnsafeMutableBufferPointer<Float>)
+}
+
+extension Optimizer {
+    public func foldIntoAverage(_ name: String, _ p: UnsafeBufferPointer<Float>, momentum: Float) -> Bool { false }
+    public func swapWithAverage(_ name: String, _ p: UnsafeMutableBufferPointer<Float>) {}
 }
 
 /// Why an optimizer refused a step or a state.
@@ -80,6 +93,26 @@ public class OptimizerState {
     }
 
     public func finishStep() { iterations += 1 }
+
+    public func foldIntoAverage(_ name: String, _ p: UnsafeBufferPointer<Float>, momentum: Float) -> Bool {
+        let first = !slots.has(name, "average")
+        slots.with(name, "average", count: p.count) { a in
+            if first {
+                for i in 0..<p.count { a[i] = p[i] }
+            } else {
+                for i in 0..<p.count { a[i] = momentum * a[i] + (1 - momentum) * p[i] }
+            }
+        }
+        return true
+    }
+
+    public func swapWithAverage(_ name: String, _ p: UnsafeMutableBufferPointer<Float>) {
+        guard slots.has(name, "average") else { return }
+        slots.with(name, "average", count: p.count) { a in
+            for i in 0..<min(p.count, a.count) { swap(&a[i], &p[i]) }
+        }
+    }
+
     public var state: [String: Tensor] { slots.tensors }
     public func restore(state: [String: Tensor], iterations: Int) throws {
         slots.restore(state)
@@ -110,6 +143,9 @@ final class SlotStore {
         }
         return slot.data.withUnsafeMutableBufferPointer { body($0) }
     }
+
+    /// Whether the slot `name.kind` exists yet.
+    func has(_ name: String, _ kind: String) -> Bool { slots["\(name).\(kind)"] != nil }
 
     var tensors: [String: Tensor] { slots.mapValues { Tensor($0.data) } }
 

@@ -57,7 +57,7 @@ extension Runner {
         trainer.reducer = GradientReducer(communicator: communicator)
         let validation = FitOptions.validationCount(of: data.xTrain.shape[0], split: spec.split.validation)
         log(
-            "training: \(spec.optimizer.name) at learning rate \(String(format: "%.6g", optimizer.learningRate))\(spec.schedule.map { " (schedule \($0.name))" } ?? ""), batch \(spec.batchSize), \(spec.epochs) epoch\(spec.epochs == 1 ? "" : "s"); \(data.xTrain.shape[0] - validation) examples train, \(validation) validate, \(data.xTest.shape[0]) test\(communicator.size > 1 ? "; data-parallel over \(communicator.size) processes (batch \(spec.batchSize) split among them), \(BLAS.threadCount) thread\(BLAS.threadCount == 1 ? "" : "s") each" : "")"
+            "training: \(spec.optimizer.name) at learning rate \(String(format: "%.6g", optimizer.learningRate))\(spec.schedule.map { " (schedule \($0.name))" } ?? "")\(spec.averagingMomentum.map { ", weights averaged (ema \($0))" } ?? ""), batch \(spec.batchSize), \(spec.epochs) epoch\(spec.epochs == 1 ? "" : "s"); \(data.xTrain.shape[0] - validation) examples train, \(validation) validate, \(data.xTest.shape[0]) test\(communicator.size > 1 ? "; data-parallel over \(communicator.size) processes (batch \(spec.batchSize) split among them), \(BLAS.threadCount) thread\(BLAS.threadCount == 1 ? "" : "s") each" : "")"
         )
         var o = FitOptions()
         o.epochs = spec.epochs
@@ -69,6 +69,7 @@ extension Runner {
         // built-in or plugin
         o.extraMetrics = try spec.metrics.map { try registry.make(.metric, $0, config: [:], as: (any Metric).self) }
         o.clipping = spec.clipping
+        o.averagingMomentum = spec.averagingMomentum
         o.task = spec.task.reading(loss: loss, outputShape: model.outputShape)
         o.verbosity = spec.verbosity
         if let s = spec.schedule {

@@ -36,6 +36,8 @@ public struct Spec {
     public var bucketByLength = false
     public var epochs = 1
     public var clipping: GradientClipping = .none
+    /// `ema: {momentum: μ}`: train with an exponential moving average of the weights (nil: off).
+    public var averagingMomentum: Float?
     public var callbacks: [PluginRef] = []
     public var output: URL
     public var verbosity: Verbosity = .auto

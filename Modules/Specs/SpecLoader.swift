@@ -16,8 +16,8 @@ public struct SpecLoader {
 
     static let topKeys = [
         "name", "seed", "data", "task", "split", "windows", "text", "model", "graph", "loss", "optimizer", "schedule",
-        "metrics", "batch_size", "bucket_by_length", "epochs", "clipping", "callbacks", "output", "verbosity",
-        "weights",
+        "metrics", "batch_size", "bucket_by_length", "epochs", "clipping", "ema", "callbacks", "output",
+        "verbosity", "weights",
     ]
 
     public func load(_ url: URL, overrides: [SpecOverride] = []) throws -> Spec {
@@ -88,6 +88,7 @@ public struct SpecLoader {
         let bucketByLength = v.bool(root, "bucket_by_length") ?? false
         let epochs = v.int(root, "epochs", min: 0) ?? 1
         let clipping = root["clipping"].map { v.clipping($0) } ?? .none
+        let averagingMomentum = root["ema"].flatMap { v.ema($0) }
         let callbacks =
             root["callbacks"].flatMap { v.list($0, "callbacks") }?.compactMap {
                 v.plugin($0, .callback, what: "callback")
@@ -133,7 +134,8 @@ public struct SpecLoader {
             layers: layers,
             loss: loss, optimizer: optimizer, schedule: schedule, metrics: metrics, batchSize: batchSize,
             bucketByLength: bucketByLength, epochs: epochs,
-            clipping: clipping, callbacks: callbacks, output: output, verbosity: verbosity, weights: weights, root: root
+            clipping: clipping, averagingMomentum: averagingMomentum, callbacks: callbacks, output: output,
+            verbosity: verbosity, weights: weights, root: root
         )
     }
 }

@@ -23,6 +23,10 @@ public struct FitOptions {
     /// Further metrics (plugins, or built-ins made through the registry), handled the same way.
     public var extraMetrics: [any Metric] = []
     public var clipping: GradientClipping = .none
+    /// Momentum μ of an exponential moving average of the weights (`ema:` in a spec; nil: off).
+    /// Validation, callbacks, checkpoints and the trained model see the average; training goes
+    /// on from the raw weights (`Trainer+Averaging.swift`).
+    public var averagingMomentum: Float?
     /// Learning rate per optimizer step; `nil` keeps the optimizer's rate.
     public var schedule: LearningRateSchedule?
     public var verbosity: Verbosity = .auto
@@ -76,6 +80,8 @@ public final class Trainer {
     public var learningRateScale: Float = 1
     /// Whether the `fit` in progress follows a schedule.
     public private(set) var followsSchedule = false
+    /// `FitOptions.averagingMomentum` of the running `fit`.
+    var averagingMomentum: Float?
 
     /// Lowers the learning rate by `factor`, not below `floor`: the optimizer's rate, or the
     /// schedule's through `learningRateScale`.
@@ -150,6 +156,7 @@ public final class Trainer {
         }
         let r = clipping.apply(&grads, globalNorm: norm)
         try optimizer.step(params, gradients: grads)
+        try foldIntoAverages(params)
         try onStep?(value, GradientClippingReport(normBefore: r.normBefore, normAfter: r.normAfter, clipped: r.clipped))
         return (value, predictions, mask)
     }
@@ -217,6 +224,8 @@ public final class Trainer {
             throw TrainingError.invalid("batch size must be positive and epochs non-negative")
         }
         followsSchedule = options.schedule != nil
+        averagingMomentum = options.averagingMomentum
+        defer { averagingMomentum = nil }
         learningRateScale = 1  // a resumed ReduceLROnPlateau puts its scale back
         var trainX = x
         var trainY = y
@@ -264,6 +273,7 @@ public final class Trainer {
         epochLoop: for epoch in stride(from: firstEpoch, through: options.epochs, by: 1) {
             let t0 = ProgressPrinter.now()
             try model.resetStates()
+            swapAverages()  // back to the raw weights (after the first epoch, or a resumed one)
             var order =
                 options.shuffle
                 ? SeededGenerator.epochOrder(count: nTrain, seed: options.seed, epoch: epoch) : Array(0..<nTrain)
@@ -309,6 +319,7 @@ public final class Trainer {
                     "parameter \(bad.name) became non-finite during epoch \(epoch) (by optimizer step \(optimizer.iterations)); lower the learning rate, clip gradients, or check the optimizer's settings"
                 )
             }
+            swapAverages()  // validation, callbacks and checkpoints see the average
             var values: [String: Double] = ["loss": lossSum / Double(nTrain), "lr": Double(optimizer.learningRate)]
             // over this epoch's batches (and every rank's), as Keras
             for (name, v) in try reducedResults(metrics) { values[name] = v }

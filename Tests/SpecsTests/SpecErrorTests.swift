@@ -158,6 +158,12 @@ final class SpecErrorTests: XCTestCase {
         assertIssue(
             Self.base + "\nepochs2: 1\nsplit: {test: 2}\n", line: 16, column: 15, contains: "'test' must be in 0.0…0.95"
         )
+        assertIssue(
+            Self.base + "\nema: {momentum: 1}\n", line: 15, column: 17,
+            contains: "'momentum' must be a number in [0.5, 1), found 1.0")
+        assertIssue(Self.base + "\nema: {}\n", line: 15, column: 6, contains: "ema needs 'momentum'")
+        assertIssue(
+            Self.base + "\nema: {momentum: 0.99, start: 3}\n", line: 15, column: 23, contains: "unknown key 'start'")
     }
 
     func testShapeErrorsNameLayersAndSayWhatToDo() {
