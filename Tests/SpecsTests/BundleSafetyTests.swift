@@ -58,6 +58,22 @@ final class BundleSafetyTests: RunnerTestCase {
         XCTAssertFalse(modelJSON.contains(dir.path), modelJSON)
     }
 
+    /// `ema:` reaches training: the raw weights follow the same path (equal training losses), the
+    /// bundle holds the average (other validation figures) and its optimizer state the averages' slots.
+    func testEMASpecKeyAveragesTheSavedWeights() throws {
+        let split = "split: {validation: 0.25}"
+        let plain = try runner.train(try textSpec("p", output: "p", extra: split))
+        let averaged = try runner.train(try textSpec("a", output: "a", extra: split + "\nema: {momentum: 0.9}"))
+        XCTAssertEqual(
+            averaged.history.epochs.map { $0.values["loss"] }, plain.history.epochs.map { $0.values["loss"] })
+        XCTAssertNotEqual(
+            averaged.history.epochs.map { $0.values["val_loss"] }, plain.history.epochs.map { $0.values["val_loss"] })
+        let slots = try String(
+            decoding: Data(contentsOf: averaged.bundle.appendingPathComponent("optimizer.safetensors")).prefix(4096),
+            as: UTF8.self)
+        XCTAssertTrue(slots.contains("gru_1.kernel.average"), "the optimizer file keeps the raw weights")
+    }
+
     /// A bundle mixed from two runs (new `model.json`, old weights; new weights, old pipeline) is
     /// refused with the file named, as is an edited `vocabulary.txt`.
     func testMixedOrEditedBundleIsRefused() throws {
