@@ -11,6 +11,7 @@ loss, backward, Adam) is the best of 5 rounds of 20 steps after 5 warm-up steps.
 nearest PyTorch spelling of the Keras models: `nn.LSTM`/`nn.RNN` with `batch_first=True`, the
 last step's output for many-to-one, a `Linear` per step for the char models, and the sigmoid or
 softmax folded into the loss (`BCEWithLogitsLoss`, `CrossEntropyLoss`)."""
+import os
 import sys
 import time
 from pathlib import Path
@@ -191,8 +192,12 @@ if batches_h is not None:
     cases.append(("(h) G2P as (g), 8 batches of real CMUdict lengths, packed encoder",
                   train_step(G2PPacked(), nn.CrossEntropyLoss(ignore_index=0), *zip(*batches_h))))
 
+# ATEN_CPU_CAPABILITY=avx2, DNNL_MAX_CPU_ISA=AVX2 and MKL_ENABLE_INSTRUCTIONS=AVX2 hold PyTorch to
+# AVX2, as UNROLL_KERNELS_ISA=avx2 OPENBLAS_CORETYPE=Haswell do Unroll, to emulate an AVX2-only CPU.
+limits = ", ".join(f"{k}={os.environ[k]}" for k in ("DNNL_MAX_CPU_ISA", "MKL_ENABLE_INSTRUCTIONS") if k in os.environ)
 print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
-      f"mkldnn {torch.backends.mkldnn.is_available()}")
+      f"mkldnn {torch.backends.mkldnn.is_available()}, ATen {torch.backends.cpu.get_cpu_capability()}"
+      + (f", {limits}" if limits else ""))
 print("| model | PyTorch ms/step |")
 print("|---|---|")
 # Arguments pick models as `unroll-bench rnn-<letters>` does (`c`: c1 and c2) and `inference`;
