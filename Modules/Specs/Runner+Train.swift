@@ -59,6 +59,7 @@ extension Runner {
         log(
             "training: \(spec.optimizer.name) at learning rate \(String(format: "%.6g", optimizer.learningRate))\(spec.schedule.map { " (schedule \($0.name))" } ?? "")\(spec.averagingMomentum.map { ", weights averaged (ema \($0))" } ?? ""), batch \(spec.batchSize), \(spec.epochs) epoch\(spec.epochs == 1 ? "" : "s"); \(data.xTrain.shape[0] - validation) examples train, \(validation) validate, \(data.xTest.shape[0]) test\(communicator.size > 1 ? "; data-parallel over \(communicator.size) processes (batch \(spec.batchSize) split among them), \(BLAS.threadCount) thread\(BLAS.threadCount == 1 ? "" : "s") each" : "")"
         )
+        if let notice = BLAS.narrowCoreNotice { log("note: \(notice)") }
         var o = FitOptions()
         o.epochs = spec.epochs
         o.batchSize = spec.batchSize

@@ -47,7 +47,7 @@ public enum BLAS {
 
     /// A one-line warning when `OPENBLAS_CORETYPE` holds OpenBLAS to narrower vectors than this CPU
     /// runs (e.g. `Haswell`'s AVX2 kernels on an AVX-512 EPYC, where `SkylakeX`'s run sgemm
-    /// 1.7–2.0× faster), else nil. Forcing a narrower path is how the tests emulate other CPUs, so
+    /// 1.9–2.2× faster), else nil. Forcing a narrower path is how the tests emulate other CPUs, so
     /// the variable is obeyed; an environment that sets it for every program gets this notice.
     public static var narrowCoreNotice: String? {
         let name = coreName

@@ -49,9 +49,6 @@ struct Train: ParsableCommand {
         } else if job.localSize > 1 {
             BLAS.threadCount = max(1, ProcessInfo.processInfo.activeProcessorCount / job.localSize)
         }
-        if !quiet, job.rank == 0, let notice = BLAS.narrowCoreNotice {
-            FileHandle.standardError.write(Data("note: \(notice)\n".utf8))
-        }
         var runner = try Runner(registry: UnrollCLI.registry())
         runner.communicator = job
         if quiet { runner.log = { _ in } }
