@@ -9,18 +9,8 @@ import XCTest
 /// the raw weights' trajectory, training itself follows the same trajectory as without it, and a
 /// resumed run ends like an uninterrupted one.
 final class WeightAveragingTests: XCTestCase {
-    func makeModel(seed: UInt64) throws -> Sequential {
-        try Sequential(
-            inputShape: [5], layers: [Embedding(inputDim: 20, outputDim: 4), GRU(units: 6), Dense(units: 3)], seed: seed
-        )
-    }
-
-    func data() throws -> (Tensor, Tensor) {
-        var g = SeededGenerator(seed: 3)
-        let x = Tensor.randomUniform([48, 5], low: 0, high: 19.99, using: &g).mapElements { $0.rounded(.down) }
-        let y = try x.sum(axis: 1).mapElements { Float(Int($0) % 3) }
-        return (x, y)
-    }
+    func makeModel(seed: UInt64) throws -> Sequential { try SmallSequenceProblem.model(seed: seed) }
+    func data() throws -> (Tensor, Tensor) { try SmallSequenceProblem.data() }
 
     func options(epochs: Int, momentum: Float?) -> FitOptions {
         var o = FitOptions()
