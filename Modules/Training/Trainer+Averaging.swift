@@ -18,10 +18,10 @@ import Tensors
 /// var o = FitOptions(); o.averagingMomentum = 0.999   // spec: `ema: {momentum: 0.999}`
 /// ```
 extension Trainer {
-    /// Folds each trainable parameter into its average, after an optimizer step.
+    /// Folds each of `params` (the model's trainable ones) into its average, after an optimizer step.
     func foldIntoAverages(_ params: [(name: String, parameter: Parameter)]) throws {
         guard let momentum = averagingMomentum else { return }
-        for (name, p) in params where p.trainable {
+        for (name, p) in params {
             let kept = p.value.withUnsafeBufferPointer { optimizer.foldIntoAverage(name, $0, momentum: momentum) }
             if !kept {
                 throw TrainingError.invalid(
@@ -34,7 +34,7 @@ extension Trainer {
     /// Exchanges the model's weights with their averages (those that have one yet).
     func swapAverages() {
         guard averagingMomentum != nil else { return }
-        for (name, p) in model.trainableParameters where p.trainable {
+        for (name, p) in model.trainableParameters {
             p.update { optimizer.swapWithAverage(name, $0) }
         }
     }
