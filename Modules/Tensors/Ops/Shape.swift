@@ -116,16 +116,27 @@ extension Tensor {
     }
 
     /// Splits along `axis` into pieces of the given extents (which must add up to the axis).
+    /// ∂: the pieces' gradients joined along `axis` (zeros for a piece that got none).
     public func split(sizes: [Int], axis: Int) throws -> [Tensor] {
         let ax = try normalizedAxis(axis, op: "split")
         guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == shape[ax] else {
             throw TensorError.invalidArgument(
                 op: "split", message: "sizes \(sizes) do not add up to extent \(shape[ax]) of axis \(ax) in \(shape)")
         }
-        var start = 0
-        return try sizes.map { n in
-            defer { start += n }
-            return try slice(axis: ax, start: start, length: n)
+        let parts = try withNoGrad {
+            var start = 0
+            return try sizes.map { n in
+                defer { start += n }
+                return try slice(axis: ax, start: start, length: n)
+            }
+        }
+        // One op for all the parts: its backward joins their gradients in one pass (zeros for a
+        // part that got none), instead of one input-sized gradient per part.
+        return Tensor.recordFused("split", inputs: [self], outputs: parts) { grads in
+            [
+                try Tensor.concat(
+                    zip(grads, parts).map { g, part in g ?? Tensor.zeros(part.shape) }, axis: ax)
+            ]
         }
     }
 
