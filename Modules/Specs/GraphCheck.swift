@@ -152,9 +152,18 @@ extension Validator {
                 if let m = layer as? any MultiInputLayer {
                     out = try m.outputShape(forInputs: inShapes)
                 } else if let r = layer as? any ProducesStates {
-                    out = try r.outputShape(for: inShapes[0])
+                    let memories = (r as? any ReadsMemory)?.memoryInputCount ?? 0
+                    if let d = r as? any ReadsMemory {
+                        guard inShapes.count > memories else {
+                            issue(inputsNode, "\(spec.name) (\(spec.type)) \(d.needsMemory)")
+                            return
+                        }
+                        out = try d.outputShape(forInputs: Array(inShapes[...memories]))
+                    } else {
+                        out = try r.outputShape(for: inShapes[0])
+                    }
                     let names = r.stateNames
-                    let given = inShapes.count - 1
+                    let given = inShapes.count - 1 - memories
                     let ofStates = try r.stateShapes(for: inShapes[0])
                     stateShapes[spec.name] = Dictionary(zip(names, ofStates), uniquingKeysWith: { a, _ in a })
                     guard given == 0 || given == r.initialStateCount else {
@@ -162,14 +171,16 @@ extension Validator {
                             inputsNode,
                             r.initialStateCount == 0
                                 ? "\(spec.name) (\(spec.type)) takes one input and starts from no given state; given \(inShapes.count) inputs"
-                                : "\(spec.name) (\(spec.type)) takes its sequence, then \(r.initialStateCount) initial state(s) (\(names.joined(separator: ", "))); given \(given)"
+                                : "\(spec.name) (\(spec.type)) takes its sequence, \(memories == 0 ? "" : "then \(memories) memory sequence(s), ")then \(r.initialStateCount) initial state(s) (\(names.prefix(r.initialStateCount).joined(separator: ", "))); given \(given)"
                         )
                         return
                     }
-                    if let k = inShapes.dropFirst().indices.first(where: { inShapes[$0] != ofStates[$0 - 1] }) {
+                    let first = 1 + memories
+                    if let k = inShapes.dropFirst(first).indices.first(where: { inShapes[$0] != ofStates[$0 - first] })
+                    {
                         issue(
                             inputsNode,
-                            "\(spec.name)'s initial state \(names[k - 1]) must be \(Validator.render(ofStates[k - 1])), but \(spec.inputs![k]) is \(Validator.render(inShapes[k]))"
+                            "\(spec.name)'s initial state \(names[k - first]) must be \(Validator.render(ofStates[k - first])), but \(spec.inputs![k]) is \(Validator.render(inShapes[k]))"
                         )
                         return
                     }

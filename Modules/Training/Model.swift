@@ -201,21 +201,29 @@ public final class Model {
             do {
                 let out: [Int]
                 var states: (names: [String], shapes: [[Int]]) = ([], [])
+                let memories = (l as? any ReadsMemory)?.memoryInputCount ?? 0
                 if let m = l as? any MultiInputLayer {
                     out = try m.outputShape(forInputs: shapes)
                 } else if let r = l as? any ProducesStates {
-                    out = try r.outputShape(for: shapes[0])
+                    if let d = r as? any ReadsMemory {
+                        guard shapes.count > memories else {
+                            throw LayerError.shape(layer: l.name, message: d.needsMemory)
+                        }
+                        out = try d.outputShape(forInputs: Array(shapes[...memories]))
+                    } else {
+                        out = try r.outputShape(for: shapes[0])
+                    }
                     states = (r.stateNames, try r.stateShapes(for: shapes[0]))
-                    let given = shapes.count - 1
+                    let given = shapes.count - 1 - memories
                     guard given == 0 || given == r.initialStateCount else {
                         throw LayerError.shape(
                             layer: l.name,
                             message: r.initialStateCount == 0
                                 ? "takes one input (it starts from no given state), given \(shapes.count)"
-                                : "takes its sequence and then \(r.initialStateCount) initial state(s) (\(r.stateNames.joined(separator: ", "))), given \(given)"
+                                : "takes its sequence, \(memories == 0 ? "" : "then \(memories) memory sequence(s), ")then \(r.initialStateCount) initial state(s) (\(r.stateNames.prefix(r.initialStateCount).joined(separator: ", "))), given \(given)"
                         )
                     }
-                    for (k, shape) in shapes.dropFirst().enumerated() where shape != states.shapes[k] {
+                    for (k, shape) in shapes.dropFirst(1 + memories).enumerated() where shape != states.shapes[k] {
                         throw LayerError.shape(
                             layer: l.name,
                             message:
@@ -238,7 +246,11 @@ public final class Model {
                     }
                 } else {
                     var layerRNG = rng.split()
-                    try l.build(inputShape: shapes[0], rng: &layerRNG)  // a merge layer has no weights
+                    if let d = l as? any ReadsMemory {
+                        try d.build(inputShapes: Array(shapes[...memories]), rng: &layerRNG)
+                    } else {
+                        try l.build(inputShape: shapes[0], rng: &layerRNG)  // a merge layer has no weights
+                    }
                     layerInput[id] = shapes
                 }
                 built.append(
@@ -359,6 +371,12 @@ public final class Model {
             return (try m.forward(ins.map(\.0), masks: ins.map(\.1), context: &context), [])
         }
         context.mask = ins[0].1
+        if let d = n.layer as? any ReadsMemory {
+            let k = d.memoryInputCount
+            let memories = ins.dropFirst().prefix(k).map { (value: $0.0, mask: $0.1) }
+            let given = initialState ?? (ins.count > 1 + k ? ins.dropFirst(1 + k).map(\.0) : nil)
+            return try d.forwardWithStates(ins[0].0, memories: memories, initialState: given, context: &context)
+        }
         if let r = n.layer as? any ProducesStates, !n.stateNames.isEmpty {
             let given = initialState ?? (ins.count > 1 ? ins.dropFirst().map(\.0) : nil)
             let (y, states) = try r.forwardWithStates(ins[0].0, initialState: given, context: &context)
