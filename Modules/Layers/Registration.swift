@@ -24,6 +24,8 @@ public enum LayersPlugins: PluginModule {
             layer(GlobalAveragePooling1D.self, "Mean over time of [batch, time, features], honouring the mask"))
         try r.register(layer(Concatenate.self, "Joins several inputs along an axis (graphs)"))
         try r.register(layer(Attention.self, "Luong attention of a query sequence over a value sequence (graphs)"))
+        try r.register(
+            layer(AttentionLSTM.self, "LSTM decoder attending over a memory each step, with input feeding (graphs)"))
         try r.register(layer(Add.self, "Sum of several inputs of one shape (graphs)"))
         try r.register(layer(Multiply.self, "Elementwise product of several inputs of one shape (graphs)"))
         try r.register(layer(Average.self, "Mean of several inputs of one shape (graphs)"))

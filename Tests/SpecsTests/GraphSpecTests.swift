@@ -132,6 +132,23 @@ final class GraphSpecTests: RunnerTestCase {
             [
                 "dec (GRU) takes its sequence, then 1 initial state(s) (h); given 2"
             ])
+        // An attentive decoder reads its sequence, then the memory, then h and c.
+        let attentive = good.replacingOccurrences(
+            of: "{name: dec, type: LSTM, units: 3, inputs: [emb, enc.h, enc.c]}",
+            with: "{name: seq, type: LSTM, units: 3, return_sequences: true, inputs: [emb]}\n"
+                + "    - {name: dec, type: AttentionLSTM, units: 3, inputs: [emb, seq, enc.h, enc.c]}\n"
+                + "    - {name: last, type: GlobalMaxPooling1D, inputs: [dec]}"
+        ).replacingOccurrences(of: "bi.backward_h, dec]", with: "bi.backward_h, last]")
+        XCTAssertEqual(issues(attentive), [])
+        XCTAssertEqual(
+            issues(attentive.replacingOccurrences(of: "[emb, seq, enc.h, enc.c]", with: "[emb, seq, enc.h]")).map(
+                \.message),
+            ["dec (AttentionLSTM) takes its sequence, then 1 memory sequence(s), then 2 initial state(s) (h, c); given 1"])
+        XCTAssertEqual(
+            issues(attentive.replacingOccurrences(of: "[emb, seq, enc.h, enc.c]", with: "[emb]")).map(\.message),
+            [
+                "dec (AttentionLSTM) reads its sequence and then 1 memory sequence(s); use it in a graph: inputs: [sequence, memory, …]"
+            ])
         try writeData()
         let url = dir.appendingPathComponent("s.yaml")
         try Data(good.utf8).write(to: url)

@@ -83,6 +83,55 @@ final class ModelStepperTests: XCTestCase {
         }
     }
 
+    /// An attentive decoder (`AttentionLSTM`, input feeding) reads the encoder's outputs whole and
+    /// carries three states (h, c, h̃) from step to step, through reordered and repeated rows; its
+    /// h and c start from the encoder's final states (a graph gives two of its three states).
+    func testAnAttentionLSTMDecoderStepsWithItsThreeStates() throws {
+        let m = try Model(
+            inputShape: [ts + tl],
+            nodes: [
+                .init(try Embedding(inputDim: vocab, outputDim: 4, maskZero: true), inputs: ["source"], name: "src"),
+                .init(try LSTM(units: 6, returnSequences: true), inputs: ["src"], name: "enc"),
+                .init(try Embedding(inputDim: vocab, outputDim: 4, maskZero: true), inputs: ["target_in"], name: "tgt"),
+                .init(
+                    try AttentionLSTM(units: 6, score: .general), inputs: ["tgt", "enc", "enc.h", "enc.c"], name: "dec"),
+                .init(Dense(units: vocab, activation: .softmax), inputs: ["dec"], name: "out"),
+            ],
+            inputParts: [.init(name: "source", shape: [ts]), .init(name: "target_in", shape: [tl])], seed: 5)
+        XCTAssertEqual(m.nodes[3].stateNames, ["h", "c", "attention"])
+        let (rows, n) = packed()
+        let whole = try m.predict(try Tensor(shape: [n, ts + tl], scalars: rows.flatMap { $0 }))
+        let stepper = try ModelStepper(m, part: "target_in")
+        try stepper.start(try Tensor(shape: [n, ts + tl], scalars: rows.flatMap { $0 }))
+        let plan: [(rows: [Int], parents: [Int]?)] = [
+            ([0, 1, 2], nil), ([0, 2, 2], [0, 2, 2]), ([2, 0, 2], [1, 0, 2]), ([0, 2], [1, 0]),
+        ]
+        for (t, p) in plan.enumerated() {
+            let input = try Tensor(shape: [p.rows.count, 1], scalars: p.rows.map { rows[$0][ts + t] })
+            let y = try stepper.step(input, rows: p.rows, parents: p.parents)
+            for (i, example) in p.rows.enumerated() {
+                for k in 0..<vocab {
+                    XCTAssertEqual(
+                        y.scalars[i * vocab + k], whole.scalars[(example * tl + t) * vocab + k], accuracy: 1e-5,
+                        "step \(t) row \(i) token \(k)")
+                }
+            }
+        }
+        // Given one initial state instead of h and c: an error naming what it takes.
+        XCTAssertThrowsError(
+            try Model(
+                inputShape: [ts + tl],
+                nodes: [
+                    .init(try Embedding(inputDim: vocab, outputDim: 4), inputs: ["source"], name: "src"),
+                    .init(try LSTM(units: 6, returnSequences: true), inputs: ["src"], name: "enc"),
+                    .init(try AttentionLSTM(units: 6), inputs: ["src", "enc", "enc.h"], name: "dec"),
+                ],
+                inputParts: [.init(name: "source", shape: [ts]), .init(name: "target_in", shape: [tl])])
+        ) { e in
+            XCTAssertTrue("\(e)".contains("then 1 memory sequence(s), then 2 initial state(s) (h, c), given 1"), "\(e)")
+        }
+    }
+
     /// Layers that need the whole target sequence are named in the refusal.
     func testLayersThatNeedTheWholeSequenceAreRefusedByName() throws {
         var c = Bidirectional.Config()
