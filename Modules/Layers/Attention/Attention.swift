@@ -115,33 +115,59 @@ public final class Attention: MultiInputLayer, ExposesAttentionWeights {
     }
 
     func attend(_ q: Tensor, _ v: Tensor, valueMask: Tensor?, context: inout ForwardContext) throws -> Tensor {
-        let h = q.shape[2]
-        var s: Tensor  // [B, Tq, Tv]
+        try attend(q, keys(v, valueMask: valueMask), context: &context)
+    }
+
+    /// The values as every query step reads them: what the score multiplies the queries with and
+    /// the mask's bias. A decoder that attends once per step (`AttentionLSTM`) makes them once.
+    struct Keys {
+        /// `[B, Tv, H]`: the values themselves (`dot`), `v · Wᵀ` (`general`), or `v · W_v`
+        /// `[B, 1, Tv, units]` (`additive`).
+        let keys: Tensor
+        /// `[B, Tv, H]`, averaged by the weights.
+        let values: Tensor
+        /// `[B, 1, Tv]`: −10⁹ at masked value steps, 0 elsewhere (a constant, no gradient).
+        let maskBias: Tensor?
+    }
+
+    func keys(_ v: Tensor, valueMask: Tensor?) throws -> Keys {
+        let k: Tensor
         switch config.score {
         case .dot:
-            s = try Tensor.batchedMatmul(q, v, transposeB: true)
+            k = v
         case .general:
             guard kernel.count > 0 else { throw LayerError.notBuilt(layer: name) }
-            // (q W) · v = q · (v Wᵀ)
-            s = try Tensor.batchedMatmul(q, try v.matmulLastAxis(kernel.value.transposed()), transposeB: true)
+            k = try v.matmulLastAxis(kernel.value.transposed())  // (q W) · v = q · (v Wᵀ)
         case .additive:
             guard kernel.count > 0 else { throw LayerError.notBuilt(layer: name) }
-            let (b, tq, tv, u) = (q.shape[0], q.shape[1], v.shape[1], kernel.shape[1])
-            let qp = try q.matmulLastAxis(kernel.value).reshaped([b, tq, 1, u])
-            let vp = try v.matmulLastAxis(valueKernel.value).reshaped([b, 1, tv, u])
-            s = try (try qp + vp).tanh().matmulLastAxis(scoreVector.value).reshaped([b, tq, tv])
+            k = try v.matmulLastAxis(valueKernel.value).reshaped([v.shape[0], 1, v.shape[1], valueKernel.shape[1]])
         }
-        if config.scale { s = s.scaled(by: 1 / Float(h).squareRoot()) }
+        var bias: Tensor?
         if let m = valueMask {
             guard m.shape == [v.shape[0], v.shape[1]] else {
                 throw LayerError.shape(layer: name, message: "values mask \(m.shape) does not fit values \(v.shape)")
             }
-            // Masked value steps: −10⁹ before the softmax, so their weight is 0 (a constant, no gradient).
-            let bias = try m.mapElements { $0 == 0 ? -1e9 : 0 }.reshaped([v.shape[0], 1, v.shape[1]])
-            s = try s + bias
+            // Masked value steps: −10⁹ before the softmax, so their weight is 0.
+            bias = try m.mapElements { $0 == 0 ? -1e9 : 0 }.reshaped([v.shape[0], 1, v.shape[1]])
         }
+        return Keys(keys: k, values: v, maskBias: bias)
+    }
+
+    func attend(_ q: Tensor, _ keys: Keys, context: inout ForwardContext) throws -> Tensor {
+        let h = q.shape[2]
+        var s: Tensor  // [B, Tq, Tv]
+        switch config.score {
+        case .dot, .general:
+            s = try Tensor.batchedMatmul(q, keys.keys, transposeB: true)
+        case .additive:
+            let (b, tq, tv, u) = (q.shape[0], q.shape[1], keys.values.shape[1], kernel.shape[1])
+            let qp = try q.matmulLastAxis(kernel.value).reshaped([b, tq, 1, u])
+            s = try (try qp + keys.keys).tanh().matmulLastAxis(scoreVector.value).reshaped([b, tq, tv])
+        }
+        if config.scale { s = s.scaled(by: 1 / Float(h).squareRoot()) }
+        if let bias = keys.maskBias { s = try s + bias }
         let a = try s.softmax(axis: -1)
         if !context.training { lastWeights = a.detached() }
-        return try Tensor.batchedMatmul(a, v)  // [B, Tq, H]
+        return try Tensor.batchedMatmul(a, keys.values)  // [B, Tq, H]
     }
 }

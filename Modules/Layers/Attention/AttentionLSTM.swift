@@ -109,7 +109,6 @@ public final class AttentionLSTM: ReadsMemory, ExposesAttentionWeights {
     public var initialStateCount: Int { 2 }
     /// Step t reads input step t, the states after step t − 1 and the whole memory.
     public var stepping: Stepping { .recurrent }
-    public var producesMask: Bool { false }
 
     public func outputShape(forInputs shapes: [[Int]]) throws -> [Int] {
         guard shapes.count == 2, shapes[0].count == 2, shapes[1].count == 2 else {
@@ -141,9 +140,7 @@ public final class AttentionLSTM: ReadsMemory, ExposesAttentionWeights {
         }
         try recurrentKernel.initialize([h, g], layer: name) { try Tensor.orthogonal($0, using: &rng) }
         try bias.initialize([g], layer: name) { _ in
-            Tensor(shape: [g]) { p, n in
-                for i in 0..<n { p[i] = config.unitForgetBias && i >= h && i < 2 * h ? 1 : 0 }
-            }
+            LSTM.initialBias(units: h, unitForgetBias: config.unitForgetBias)
         }
         try attentionKernel.initialize([2 * h, a], layer: name) { Tensor.glorotUniform($0, using: &rng) }
         try attention.build(inputShape: [1, h], rng: &rng)
@@ -177,7 +174,15 @@ public final class AttentionLSTM: ReadsMemory, ExposesAttentionWeights {
         // x·W + b for every step in one product, cut into steps by one op (one backward pass)
         let projected = try x.matmulLastAxis(kernel.value, bias: bias.value)  // [B, T, 4H]
         let perStep = steps > 0 ? try projected.split(sizes: Array(repeating: 1, count: steps), axis: 1) : []
-        let maskPerStep = try mask.map { try $0.split(sizes: Array(repeating: 1, count: steps), axis: 1) }
+        // the mask and its complement per step, [B, 1] each, cut once
+        let maskPerStep = try mask.map { m in
+            (
+                try m.split(sizes: Array(repeating: 1, count: steps), axis: 1),
+                try m.mapElements { 1 - $0 }.split(sizes: Array(repeating: 1, count: steps), axis: 1)
+            )
+        }
+        // the memory as every step's score reads it (projected and masked once)
+        let keys = try attention.keys(memory, valueMask: memoryMask)
         // [h ; h̃] · [recurrent_kernel ; feed_kernel]: one product a step for both
         let stateKernel =
             config.inputFeeding
@@ -191,15 +196,11 @@ public final class AttentionLSTM: ReadsMemory, ExposesAttentionWeights {
             let gate = try z.split(sizes: [h, h, h, h], axis: 1)
             let c = try gate[1].sigmoid() * state[1] + gate[0].sigmoid() * gate[2].tanh()
             let hNew = try gate[3].sigmoid() * c.tanh()
-            let ctx = try attention.attend(
-                hNew.reshaped([b, 1, h]), memory, valueMask: memoryMask, context: &context
-            ).reshaped([b, h])
+            let ctx = try attention.attend(hNew.reshaped([b, 1, h]), keys, context: &context).reshaped([b, h])
             let feed = try Tensor.matmul(Tensor.concat([hNew, ctx], axis: 1), attentionKernel.value).tanh()
             var next = [hNew, c, feed]
-            if let maskPerStep {  // a masked step carries the states (and so the output) over
-                let m = maskPerStep[t]  // [B, 1]
-                let keep = m.mapElements { 1 - $0 }
-                next = try zip(next, state).map { new, old in try new * m + old * keep }
+            if let (real, padded) = maskPerStep {  // a masked step carries the states (and so the output) over
+                next = try zip(next, state).map { new, old in try new * real[t] + old * padded[t] }
             }
             state = next
             outputs.append(state[2])

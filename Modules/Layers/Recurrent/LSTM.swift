@@ -64,9 +64,13 @@ public final class LSTM: RecurrentLayer {
     }
 
     public func initialBias() -> Tensor {
-        let H = config.units
-        return Tensor(shape: [4 * H]) { p, n in
-            for i in 0..<n { p[i] = (config.unitForgetBias && i >= H && i < 2 * H) ? 1 : 0 }
+        Self.initialBias(units: config.units, unitForgetBias: config.unitForgetBias)
+    }
+
+    /// `[4·units]` zeros, with the forget block (`i, f, c̃, o`: the second) 1 when `unitForgetBias`.
+    public static func initialBias(units: Int, unitForgetBias: Bool) -> Tensor {
+        Tensor(shape: [4 * units]) { p, n in
+            for i in 0..<n { p[i] = (unitForgetBias && i >= units && i < 2 * units) ? 1 : 0 }
         }
     }
 }
