@@ -143,7 +143,9 @@ final class GraphSpecTests: RunnerTestCase {
         XCTAssertEqual(
             issues(attentive.replacingOccurrences(of: "[emb, seq, enc.h, enc.c]", with: "[emb, seq, enc.h]")).map(
                 \.message),
-            ["dec (AttentionLSTM) takes its sequence, then 1 memory sequence(s), then 2 initial state(s) (h, c); given 1"])
+            [
+                "dec (AttentionLSTM) takes its sequence, then 1 memory sequence(s), then 2 initial state(s) (h, c); given 1"
+            ])
         XCTAssertEqual(
             issues(attentive.replacingOccurrences(of: "[emb, seq, enc.h, enc.c]", with: "[emb]")).map(\.message),
             [
