@@ -2,7 +2,9 @@
 # The G2P attention example trained with several seeds, decoded as an ensemble (each beam-search
 # step averages the models' phoneme probabilities): the figures docs/benchmarks.md gives for it.
 #
-#   bash Tools/g2p-ensemble.sh [SEEDS…]     (default: 1 2 3; each seed a full training: 34 min on 2 cores of a Zen 5 EPYC)
+#   bash Tools/g2p-ensemble.sh [SEEDS…]     (default: 1 2 3)
+#
+# Each seed is a full training of the example: 34 min on 2 cores of a Zen 5 EPYC.
 #
 # Bundles go to runs/g2p-cmudict-attention-seedK; a seed whose bundle exists is not trained again.
 # Prints each model's test report line, then the ensemble's: scored against each test word's first
