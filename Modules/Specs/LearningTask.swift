@@ -87,6 +87,13 @@ public protocol LearningTask {
     /// Figures of its own for `unroll report` (a decoder's attention over a test example), each an
     /// SVG with a title; default none.
     func reportFigures(_ bundle: ModelBundle) throws -> [BundleReport.Figure]
+    /// The training examples' inputs as `predict` reads them (no test example), for
+    /// `unroll distill` to decode with a teacher (default: an error, for tasks that cannot learn
+    /// from a teacher's outputs).
+    func trainingInputs(_ loaded: LoadedData, spec: Spec) throws -> [String]
+    /// The files the task's fields name (field, path relative to the spec), which `validate`
+    /// checks exist; default none.
+    var files: [(field: String, path: String)] { get }
 }
 
 /// The spec sections a task may read before data (its input shape).
@@ -107,6 +114,10 @@ extension LearningTask {
     public func isDefault(for form: DataForm) -> Bool { false }
     public var defaultMetrics: [String] { ["accuracy"] }
     public var inputSizeFromData: Bool { false }
+    public var files: [(field: String, path: String)] { [] }
+    public func trainingInputs(_ loaded: LoadedData, spec: Spec) throws -> [String] {
+        throw TaskError("task \(spec.taskName) cannot learn from a teacher's decodings: it has nothing to distill")
+    }
     public func inputParts(_ sections: TaskSections) -> [Model.InputPart] { [] }
     public func testMetrics(model: Model, data: PreparedData) throws -> [String: Double] { [:] }
     public func testMetrics(models: [Model], data: PreparedData) throws -> [String: Double] {

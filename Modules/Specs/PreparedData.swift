@@ -34,6 +34,9 @@ public struct PreparedData {
     /// each target, which its relative inputs and targets leave out, for sMAPE). Saved with the
     /// test split as `reference`.
     public var testReference: Tensor? = nil
+    /// What the task did to the data beyond the counts, for the `data:` line `train` prints
+    /// (e.g. "41,218 training targets from train_targets").
+    public var notes: [String] = []
 
     public init(
         xTrain: Tensor, yTrain: Tensor, xTest: Tensor, yTest: Tensor, inputShape: [Int], classNames: [String],

@@ -50,13 +50,15 @@ public struct Spec {
     public var baseDirectory: URL { file.deletingLastPathComponent() }
 
     /// The files the spec reads that do not exist — the data source's (`DatasetSource.files`),
-    /// GloVe vectors, initial weights — each at its key, with what to do.
+    /// GloVe vectors, the task's (`LearningTask.files`), initial weights — each at its key, with
+    /// what to do.
     public func missingFiles() -> [SpecIssue] {
         func resolved(_ p: String) -> URL {
             p.hasPrefix("/") ? URL(fileURLWithPath: p) : baseDirectory.appendingPathComponent(p).standardizedFileURL
         }
         var found: [(SpecNode, URL)] = data.source.files.map { (data.node[$0.field] ?? data.node, resolved($0.path)) }
         if let e = text?.embeddings { found.append((e.node["path"] ?? e.node, resolved(e.path))) }
+        found += task.files.map { (root["task"]?[$0.field] ?? root["task"] ?? root, resolved($0.path)) }
         if let w = weights { found.append((root["weights"] ?? root, w)) }
         return found.filter { !FileManager.default.fileExists(atPath: $0.1.path) }.map { node, url in
             SpecIssue(

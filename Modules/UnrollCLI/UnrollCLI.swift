@@ -87,7 +87,7 @@ struct Unroll: ParsableCommand {
         version: UnrollCLI.version,
         subcommands: [
             Train.self, Evaluate.self, Predict.self, Summary.self, Validate.self, Generate.self, Trace.self,
-            Report.self, Layers.self, Forecast.self,
+            Report.self, Layers.self, Forecast.self, Distill.self,
         ])
 }
 

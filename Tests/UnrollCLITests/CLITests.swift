@@ -50,6 +50,12 @@ final class CLITests: XCTestCase {
         let object = try JSONSerialization.jsonObject(with: Data(e.out.utf8)) as! [String: Any]
         XCTAssertLessThan(object["mae"] as! Double, 0.05)  // 60 epochs at 0.05 learn the plane
         XCTAssertEqual(object["classes"] as? [String], ["value"])
+        // A regression has nothing a teacher could decode for a student: distill says so in one line.
+        let distill = try run(["distill", bundle.path, spec.path, "--output", bundle.path + "/t.tsv"])
+        XCTAssertEqual(distill.code, 1)
+        XCTAssertTrue(
+            distill.err.contains("task regression cannot learn from a teacher's decodings: it has nothing to distill"),
+            distill.err)
         // --output: a folder relative to where the command runs; the start line says what trains.
         let folder = spec.deletingLastPathComponent()
         let moved = try runUnroll(

@@ -34,6 +34,10 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
     public var lengthPenalty = 0.6
     /// How many candidates `predict --json` lists (at most the beam width).
     public var nBest = 1
+    /// A `source<TAB>target` file whose targets replace the training pairs' own for the same
+    /// sources — sequence-level knowledge distillation, a teacher's decodings (`unroll distill`);
+    /// validation and test pairs keep theirs. Relative to the spec; empty: none.
+    public var trainTargets = ""
     public init() {}
 
     public static let start = "<start>", end = "<end>", pad = "<pad>"
@@ -47,9 +51,12 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
             "beam_width": "candidates kept per decoding step (1: greedy)",
             "length_penalty": "α in log p / len^α when ranking finished candidates",
             "n_best": "candidates predict --json lists",
+            "train_targets":
+                "source<TAB>target file replacing the training pairs' targets (a teacher's decodings: unroll distill)",
         ]
     }
 
+    public var files: [(field: String, path: String)] { trainTargets.isEmpty ? [] : [("train_targets", trainTargets)] }
     public func reads(_ form: DataForm) -> Bool { form == .pairs }
     public func isDefault(for form: DataForm) -> Bool { form == .pairs }
     public var perStep: Bool { true }
@@ -70,22 +77,32 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         let parts = data.inputParts.map { "\($0.name) \($0.shape[0])" }.joined(separator: ", ")
         return
             "data: \(data.xTrain.shape[0]) training and \(data.xTest.shape[0]) test pairs, vocabulary \(data.classNames.count) (\(parts) tokens)"
+            + data.notes.map { "; \($0)" }.joined()
     }
 
     public func prepare(_ loaded: LoadedData, spec: Spec, fixed: FixedEncoding?) throws -> PreparedData {
         guard case .pairs(let pairs) = loaded else { throw spec.wrongForm(loaded, self) }
         let encoding = TargetEncoding.forLoss(fixed?.loss ?? spec.loss.made as? any Loss)
         let (srcTok, tgtTok) = (tokenizer(sourceTokens), tokenizer(targetTokens))
-        let tokenized = pairs.pairs.map { (srcTok.tokenize($0.source), tgtTok.tokenize($0.target)) }
-        // The source's own split when it has one (a hash of the word), else the spec's seeded one;
-        // training pairs in a seeded order either way (the validation rows are the last ones).
-        var parts = try Split.indices(
-            count: tokenized.count, fractions: [1 - spec.split.test, spec.split.test], seed: spec.seed)
-        if let isTest = pairs.isTest {
-            let order = try Split.indices(count: tokenized.count, fractions: [1], seed: spec.seed)[0]
-            parts = [order.filter { !isTest[$0] }, tokenized.indices.filter { isTest[$0] }]
+        var tokenized = pairs.pairs.map { (srcTok.tokenize($0.source), tgtTok.tokenize($0.target)) }
+        let parts = try split(pairs, spec: spec)
+        let fixedParts = fixed.flatMap { $0.inputParts.isEmpty ? nil : $0.inputParts }
+        let ts =
+            fixedParts?.first?.shape[0]
+            ?? (sourceLength > 0 ? sourceLength : parts[0].map { tokenized[$0].0.count }.max() ?? 1)
+        let tt =
+            fixedParts.map { $0[1].shape[0] - 1 }
+            ?? (targetLength > 0 ? targetLength : parts[0].map { tokenized[$0].1.count }.max() ?? 1)
+        func fits(_ i: Int) -> Bool { tokenized[i].0.count <= ts && tokenized[i].1.count <= tt }
+        var notes: [String] = []
+        if fixed == nil, !trainTargets.isEmpty {
+            let kept = parts[0].filter(fits)
+            let training = kept.dropLast(FitOptions.validationCount(of: kept.count, split: spec.split.validation))
+            notes.append(
+                try replaceTargets(
+                    of: Array(training), in: &tokenized, pairs: pairs, test: parts[1], targetLength: tt, spec: spec))
         }
-        // The vocabulary and the lengths come from the training pairs (or the bundle).
+        // The vocabulary comes from the training pairs (or the bundle).
         let vocabulary: Vocabulary
         if let v = fixed?.pipeline?.vocabulary {
             vocabulary = v
@@ -95,14 +112,6 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
                 tokens: [Vocabulary.padding, Vocabulary.oov, Self.start, Self.end]
                     + counted.tokens.dropFirst(2).filter { $0 != Self.start && $0 != Self.end })
         }
-        let fixedParts = fixed.flatMap { $0.inputParts.isEmpty ? nil : $0.inputParts }
-        let ts =
-            fixedParts?.first?.shape[0]
-            ?? (sourceLength > 0 ? sourceLength : parts[0].map { tokenized[$0].0.count }.max() ?? 1)
-        let tt =
-            fixedParts.map { $0[1].shape[0] - 1 }
-            ?? (targetLength > 0 ? targetLength : parts[0].map { tokenized[$0].1.count }.max() ?? 1)
-        func fits(_ i: Int) -> Bool { tokenized[i].0.count <= ts && tokenized[i].1.count <= tt }
         func encode(_ idx: [Int]) throws -> (Tensor, Tensor) {
             let kept = idx.filter(fits)
             var x: [Float] = []
@@ -132,7 +141,30 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         data.inputParts = [
             Model.InputPart(name: "source", shape: [ts]), Model.InputPart(name: "target_in", shape: [tt + 1]),
         ]
+        data.notes = notes
         return data
+    }
+
+    /// The training and the test pairs' indices: the source's own split when it has one (a hash
+    /// of the word), else the spec's seeded one; training pairs in a seeded order either way (the
+    /// validation rows are the last ones).
+    func split(_ pairs: SequencePairs, spec: Spec) throws -> [[Int]] {
+        let n = pairs.pairs.count
+        guard let isTest = pairs.isTest else {
+            return try Split.indices(count: n, fractions: [1 - spec.split.test, spec.split.test], seed: spec.seed)
+        }
+        let order = try Split.indices(count: n, fractions: [1], seed: spec.seed)[0]
+        return [order.filter { !isTest[$0] }, (0..<n).filter { isTest[$0] }]
+    }
+
+    /// The training pairs' distinct sources (validation ones included; no test source), in the
+    /// data's order: what `unroll distill` decodes.
+    public func trainingInputs(_ loaded: LoadedData, spec: Spec) throws -> [String] {
+        guard case .pairs(let pairs) = loaded else { throw spec.wrongForm(loaded, self) }
+        var seen = Set<String>()
+        return try split(pairs, spec: spec)[0].sorted().map { pairs.pairs[$0].source }.filter {
+            seen.insert($0).inserted
+        }
     }
 
     public func checkClasses(_ classes: [String], outputs: Int) -> String? {
