@@ -109,3 +109,13 @@ struct TaskSettings: ParsableArguments {
         return r
     }
 }
+
+/// `--ensemble BUNDLE` (repeatable): further bundles whose models decode with the command's.
+struct EnsembleBundles: ParsableArguments {
+    @Option(
+        name: .customLong("ensemble"),
+        help: ArgumentHelp(
+            "Decode together with this bundle's model too (the models' probabilities averaged at each step); repeatable. Sequence-to-sequence bundles of the same vocabulary.",
+            valueName: "bundle"))
+    var bundles: [String] = []
+}

@@ -11,15 +11,11 @@ struct Distill: ParsableCommand {
     @Argument(help: "The spec whose data's training part to decode (no test example is decoded).") var spec: String
     @Option(help: "The pairs file to write (atomically).") var output: String
     @OptionGroup var task: TaskSettings
-    @Option(
-        help: ArgumentHelp(
-            "Decode together with this bundle's model too (the models' probabilities averaged at each step); repeatable.",
-            valueName: "bundle"))
-    var ensemble: [String] = []
+    @OptionGroup var ensemble: EnsembleBundles
 
     func run() throws {
         var runner = try task.runner()
-        runner.ensemble = ensemble.map(url)
+        runner.ensemble = ensemble.bundles.map(url)
         _ = try runner.distill(bundle: url(bundle), spec: url(spec), output: url(output))
     }
 }

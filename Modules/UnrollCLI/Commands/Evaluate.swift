@@ -18,15 +18,11 @@ struct Evaluate: ParsableCommand {
             "Also write the model's outputs on the test split to this safetensors file: one tensor 'outputs' [examples, …], in the split's order (the bundle's test.safetensors holds its x and y)."
     ) var saveOutputs: String?
     @OptionGroup var task: TaskSettings
-    @Option(
-        help: ArgumentHelp(
-            "Decode together with this bundle's model too (the models' probabilities averaged at each step); repeatable. Sequence-to-sequence bundles of the same vocabulary.",
-            valueName: "bundle"))
-    var ensemble: [String] = []
+    @OptionGroup var ensemble: EnsembleBundles
 
     func run() throws {
         var runner = try task.runner()
-        runner.ensemble = ensemble.map(url)
+        runner.ensemble = ensemble.bundles.map(url)
         if json { runner.log = { _ in } }
         let e = try runner.evaluate(bundle: url(bundle), spec: data.map(url))
         if let saveOutputs {

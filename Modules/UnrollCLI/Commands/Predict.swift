@@ -17,18 +17,14 @@ struct Predict: ParsableCommand {
     @Flag(help: "JSON output, one object per input.") var json = false
 
     @OptionGroup var task: TaskSettings
-    @Option(
-        help: ArgumentHelp(
-            "Decode together with this bundle's model too (the models' probabilities averaged at each step); repeatable. Sequence-to-sequence bundles of the same vocabulary.",
-            valueName: "bundle"))
-    var ensemble: [String] = []
+    @OptionGroup var ensemble: EnsembleBundles
 
     func run() throws {
         var inputs = texts
         // an empty line gives an empty result line
         if inputs.isEmpty { while let line = readLine() { inputs.append(line) } }
         var runner = try task.runner()
-        runner.ensemble = ensemble.map(url)
+        runner.ensemble = ensemble.bundles.map(url)
         let preds = try runner.predict(bundle: url(bundle), texts: inputs)
         for p in preds {
             if json {
