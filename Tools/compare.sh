@@ -5,6 +5,7 @@
 # model's ms/step side by side with the ratio (PyTorch ÷ Unroll: above 1, Unroll is faster), per
 # round and as a range.
 #   TORCH_PYTHON=/path/to/venv/bin/python bash Tools/compare.sh
+# MODELS picks models (default: a b c e g h i inference; (h) and (i) need CMUdict in data/ or ../shared/data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${TORCH_PYTHON:-python3}
@@ -15,7 +16,7 @@ python=${TORCH_PYTHON:-python3}
 swift build -c release --product unroll-bench -j 2 >/dev/null
 logs=$(mktemp -d)
 for round in $(seq "${ROUNDS:-2}"); do
-    for model in a b c e g h inference; do
+    for model in ${MODELS:-a b c e g h i inference}; do
         case $model in inference) which=inference ;; *) which=rnn-$model ;; esac
         .build/release/unroll-bench "$which" >>"$logs/unroll-$round.txt"
         "$python" Tools/compare_torch.py "$model" >>"$logs/torch-$round.txt"
@@ -52,7 +53,7 @@ def torch(text):
     return out
 runs = [(unroll(open(f"{logs}/unroll-{r}.txt").read()), torch(open(f"{logs}/torch-{r}.txt").read()))
         for r in range(1, rounds + 1)]
-keys = ["a", "b", "c1", "c2", "e", "g", "h", "inference, batch 1", "inference, batch 256"]
+keys = ["a", "b", "c1", "c2", "e", "g", "h", "i", "inference, batch 1", "inference, batch 256"]
 print("| model | Unroll ms | PyTorch ms | PyTorch ÷ Unroll, per round | range |")
 print("|---|---|---|---|---|")
 for k in keys:

@@ -4,17 +4,19 @@ import Training
 
 /// Endless-enough loops to run under `perf record` (see docs/benchmarks-history.md).
 enum ProfileLoops {
-    /// 150 training steps of model (a) (`index` 0), or ~2 s of another benchmark model ((h) needs
-    /// CMUdict).
+    /// 150 training steps of model (a) (`index` 0), or 10 s of another benchmark model ((h) and
+    /// (i) need CMUdict).
     static func train(index: Int = 0) throws {
         let all = try RNNBench.cases()
         guard index < all.count else { return print("no benchmark model \(index) here (see above)") }
         let c = all[index]
         let trainer = Trainer(model: try c.build(), loss: c.loss, optimizer: Optimizers.Adam())
-        let steps = Int(150 * 12e6 / c.forwardFLOPs * 25)
-        for s in 0..<(index == 0 ? 150 : steps) {
-            let (x, y) = c.batch(s)
-            try trainer.trainStep(x: x, y: y, seed: UInt64(s))
+        let start = now()
+        var step = 0
+        while index == 0 ? step < 150 : now() - start < 10 {
+            let (x, y) = c.batch(step)
+            try trainer.trainStep(x: x, y: y, seed: UInt64(step))
+            step += 1
         }
     }
 

@@ -3,7 +3,7 @@ import Collectives
 import Foundation
 import Tensors
 
-// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|prefetch|lookup|zerorows|negativelog|splitbatches|concurrent|graph|all|profile-train[-b|-c1|-c2|-e|-g|-h]|profile-infer|inference|orthogonal|distributed[-ae]]   (glove runs alone: it reports peak memory)
+// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|prefetch|lookup|zerorows|negativelog|splitbatches|concurrent|graph|all|profile-train[-b|-c1|-c2|-e|-g|-h|-i]|profile-infer|inference|orthogonal|distributed[-ae]]   (glove runs alone: it reports peak memory)
 // Build and run in release mode: swift build -c release --product unroll-bench && .build/release/unroll-bench
 /// The first lines of every run: what the figures were measured on.
 func printHost() {
@@ -31,6 +31,7 @@ do {
     if which.contains("profile-train-e") { try ProfileLoops.train(index: 4) }
     if which.contains("profile-train-g") { try ProfileLoops.train(index: 5) }
     if which.contains("profile-train-h") { try ProfileLoops.train(index: 6) }
+    if which.contains("profile-train-i") { try ProfileLoops.train(index: 7) }
     if which.contains("profile-infer") { try ProfileLoops.infer() }
     if which.contains("shapes") { ShapeBench.shapes() }
     if which.contains("phases") { try ShapeBench.phases() }
