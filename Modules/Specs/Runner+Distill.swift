@@ -33,6 +33,13 @@ extension Runner {
                     empty += 1
                     continue
                 }
+                // A tab or line break would split the line where the student's reader does not.
+                for (field, text) in [("training input", p.text), ("decoding", p.label)]
+                where text.unicodeScalars.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
+                    throw TaskError(
+                        "distill: the \(field) \(text.debugDescription) holds a tab or line break, which an "
+                            + "input<TAB>output line of \(output.lastPathComponent) cannot hold; nothing was written")
+                }
                 lines += "\(p.text)\t\(p.label)\n"
             }
             decoded += part.count

@@ -16,13 +16,15 @@ final class TrainTargetsTests: RunnerTestCase {
         }
     }
 
-    func spec(_ extra: String, epochs: Int = 1) throws -> Spec {
+    func spec(
+        _ extra: String, epochs: Int = 1, data: String = "{source: pairs, path: data.tsv}", symbols: Int = 8
+    ) throws -> Spec {
         _ = try write("data.tsv", pairs().map { "\($0.0)\t\($0.1)" }.joined(separator: "\n") + "\n")
         let url = try write(
             "s.yaml",
             """
             seed: 3
-            data: {source: pairs, path: data.tsv}
+            data: \(data)
             task: {type: sequence_to_sequence, target_length: 6\(extra)}
             split: {test: 0.25, validation: 0.25}
             graph:
@@ -31,7 +33,7 @@ final class TrainTargetsTests: RunnerTestCase {
                 - {name: enc, type: GRU, units: 8}
                 - {name: tgt, type: Embedding, output_dim: 4, mask_zero: true, inputs: [target_in]}
                 - {name: dec, type: GRU, units: 8, return_sequences: true, inputs: [tgt, enc]}
-                - {name: out, type: Dense, units: 8, activation: softmax}
+                - {name: out, type: Dense, units: \(symbols), activation: softmax}
             loss: sparse_categorical_crossentropy
             optimizer: {type: adam, learning_rate: 0.02}
             epochs: \(epochs)
@@ -138,5 +140,20 @@ final class TrainTargetsTests: RunnerTestCase {
         for row in rows(student.xTrain.scalars, student.yTrain.scalars, student).prefix(23) {
             if let t = decoded[row.source], t.count <= 6 { XCTAssertEqual(row.target, t, row.source) }
         }
+    }
+
+    /// A training input holding a tab (a `|`-delimited pairs file allows one) cannot be an
+    /// `input<TAB>output` line: `distill` says so and writes nothing.
+    func testDistillRefusesAnInputWithATab() throws {
+        _ = try write(
+            "bars.txt", pairs().map { "\($0.0.prefix(1))\t\($0.0.dropFirst())|\($0.1)" }.joined(separator: "\n"))
+        let s = try spec("", data: "{source: pairs, path: bars.txt, delimiter: '|'}", symbols: 9)  // the tab is one
+        let teacher = try runner.train(s.file)
+        let out = dir.appendingPathComponent("teacher.tsv")
+        XCTAssertThrowsError(try runner.distill(bundle: teacher.bundle, spec: s.file, output: out)) { e in
+            XCTAssertTrue("\(e)".contains("holds a tab or line break"), "\(e)")
+            XCTAssertTrue("\(e)".contains("teacher.tsv"), "\(e)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
     }
 }
