@@ -20,6 +20,8 @@ public struct Spec {
     /// The task's fields as the spec wrote them (empty for a default task).
     public var taskConfig: [String: Any] = [:]
     public var split = SplitSpec()
+    /// The seed that splits the data: `split.seed`, or else `seed`.
+    public var splitSeed: UInt64 { split.seed ?? seed }
     public var windows: WindowSpec?
     public var text: TextSpec?
     /// The `model:` list, or the `graph:` nodes in order.
@@ -105,6 +107,10 @@ public struct SplitSpec {
     public var test = 0.2
     /// Fraction of the training part used for validation during `fit`.
     public var validation = 0.0
+    /// The seed of the shuffle that deals the rows into training, validation and test parts;
+    /// nil: the spec's `seed`. Fixing it lets runs with other model seeds (an ensemble, a
+    /// distilled student and its teachers) share one validation part.
+    public var seed: UInt64? = nil
 }
 
 /// `windows:` section (character data).

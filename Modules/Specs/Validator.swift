@@ -258,9 +258,10 @@ struct Validator {
     mutating func split(_ node: SpecNode) -> SplitSpec {
         var s = SplitSpec()
         guard let pairs = map(node, "split") else { return s }
-        checkKeys(pairs, allowed: ["test", "validation"], section: "split")
+        checkKeys(pairs, allowed: ["test", "validation", "seed"], section: "split")
         if let t = number(node, "test", range: 0...0.95) { s.test = t }
         if let v = number(node, "validation", range: 0...0.95) { s.validation = v }
+        if let seed = int(node, "seed", min: 0) { s.seed = UInt64(seed) }
         return s
     }
 

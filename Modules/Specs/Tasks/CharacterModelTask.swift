@@ -47,7 +47,7 @@ public struct CharacterModelTask: LearningTask, PluginConfig {
         let n = x.shape[0]
         let parts =
             n >= 5
-            ? try Split.indices(count: n, fractions: [1 - spec.split.test, spec.split.test], seed: spec.seed)
+            ? try Split.indices(count: n, fractions: [1 - spec.split.test, spec.split.test], seed: spec.splitSeed)
             : [Array(0..<n), Array(0..<n)]
         let alphabetSize = corpus.characters.count
         func targets(_ idx: [Int]) throws -> Tensor {

@@ -120,7 +120,7 @@ enum NumericRows {
     }
 
     static func split(_ count: Int, spec: Spec) throws -> [[Int]] {
-        try Split.indices(count: count, fractions: [1 - spec.split.test, spec.split.test], seed: spec.seed)
+        try Split.indices(count: count, fractions: [1 - spec.split.test, spec.split.test], seed: spec.splitSeed)
     }
 
     /// `[lines, features]`: each line read by the bundle's data source as training read the file.

@@ -43,7 +43,7 @@ public struct SequenceTaggingTask: LearningTask, PluginConfig {
         let encoding = TargetEncoding.forLoss(fixed?.loss ?? spec.loss.made as? any Loss)
         let all = sentences.sentences
         let parts = try Split.indices(
-            count: all.count, fractions: [1 - spec.split.test, spec.split.test], seed: spec.seed)
+            count: all.count, fractions: [1 - spec.split.test, spec.split.test], seed: spec.splitSeed)
         let tags = Array(Set(all.flatMap { $0.map(\.tag) })).sorted()
         if tags.contains(PreparedData.paddingTag) {
             throw spec.mismatch(

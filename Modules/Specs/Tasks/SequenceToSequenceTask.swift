@@ -151,9 +151,9 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
     func split(_ pairs: SequencePairs, spec: Spec) throws -> [[Int]] {
         let n = pairs.pairs.count
         guard let isTest = pairs.isTest else {
-            return try Split.indices(count: n, fractions: [1 - spec.split.test, spec.split.test], seed: spec.seed)
+            return try Split.indices(count: n, fractions: [1 - spec.split.test, spec.split.test], seed: spec.splitSeed)
         }
-        let order = try Split.indices(count: n, fractions: [1], seed: spec.seed)[0]
+        let order = try Split.indices(count: n, fractions: [1], seed: spec.splitSeed)[0]
         return [order.filter { !isTest[$0] }, (0..<n).filter { isTest[$0] }]
     }
 

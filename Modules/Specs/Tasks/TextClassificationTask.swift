@@ -29,12 +29,12 @@ public struct TextClassificationTask: LearningTask, PluginConfig {
         var (train, test) = (train0, test0)
         if test == nil {
             let parts = try Split.indices(
-                count: train0.count, fractions: [1 - spec.split.test, spec.split.test], seed: spec.seed)
+                count: train0.count, fractions: [1 - spec.split.test, spec.split.test], seed: spec.splitSeed)
             (train, test) = (train0.subset(parts[0]), train0.subset(parts[1]))
         } else {
             // Files are often sorted (by label, say); the validation split takes the last rows,
             // so put the training rows in a seeded random order first.
-            train = train0.subset(try Split.indices(count: train0.count, fractions: [1], seed: spec.seed)[0])
+            train = train0.subset(try Split.indices(count: train0.count, fractions: [1], seed: spec.splitSeed)[0])
         }
         let classes = fixed?.classes ?? train.classNames
         // The test part may come with its own class list (a text folder holding only some
