@@ -8,7 +8,9 @@
 #
 # Decoding the 119,702 training words with three models: about 4 min on 2 cores of a Zen 5 EPYC;
 # the student trains as long as the example (34 min there). Prints the student's test report line
-# against each word's first pronunciation, then against any of its pronunciations.
+# against each word's first pronunciation, then against any of its pronunciations. SPLIT_SEED=N
+# (as in g2p-ensemble.sh) trains the teachers and the student with split.seed N: one validation
+# part for all of them, so their validation figures compare.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 student=${1:-1}
@@ -18,13 +20,17 @@ teachers=("$@")
 bash Tools/g2p-ensemble.sh "${teachers[@]}"
 bin=.build/release/unroll
 spec=Examples/g2p-cmudict-attention.yaml
+split=()
+tag=
+if [ -n "${SPLIT_SEED:-}" ]; then split=(--set "split.seed=$SPLIT_SEED"); tag=-split$SPLIT_SEED; fi
 others=()
-for s in "${teachers[@]:1}"; do others+=(--ensemble runs/g2p-cmudict-attention-seed$s); done
-decoded=$PWD/runs/g2p-cmudict-teacher-$(IFS=-; echo "${teachers[*]}").tsv
-[ -f "$decoded" ] || $bin distill runs/g2p-cmudict-attention-seed${teachers[0]} $spec "${others[@]}" --output "$decoded"
-out=runs/g2p-cmudict-distilled-seed$student
+for s in "${teachers[@]:1}"; do others+=(--ensemble runs/g2p-cmudict-attention$tag-seed$s); done
+decoded=$PWD/runs/g2p-cmudict$tag-teacher-$(IFS=-; echo "${teachers[*]}").tsv
+[ -f "$decoded" ] ||
+    $bin distill runs/g2p-cmudict-attention$tag-seed${teachers[0]} $spec "${others[@]}" --output "$decoded"
+out=runs/g2p-cmudict$tag-distilled-seed$student
 [ -f "$out/manifest.json" ] ||
-    $bin train $spec --set seed=$student --set task.train_targets="$decoded" --output "$out" --quiet
+    $bin train $spec --set seed=$student "${split[@]}" --set task.train_targets="$decoded" --output "$out" --quiet
 echo "student (seed $student), first pronunciation: $($bin evaluate "$out" | grep decoded_exact_match)"
 any=$(mktemp --suffix=.yaml)
 trap 'rm -f "$any"' EXIT

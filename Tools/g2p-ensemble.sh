@@ -7,6 +7,9 @@
 # Each seed is a full training of the example: 34 min on 2 cores of a Zen 5 EPYC.
 #
 # Bundles go to runs/g2p-cmudict-attention-seedK; a seed whose bundle exists is not trained again.
+# With SPLIT_SEED=N every seed trains with the spec's split.seed N, so all of them hold out the
+# same validation words (by default each seed's validation words are its own); their bundles go to
+# runs/g2p-cmudict-attention-splitN-seedK.
 # Prints each model's test report line, then the ensemble's: scored against each test word's first
 # pronunciation, then against any of its pronunciations (the data's test_alternatives).
 set -euo pipefail
@@ -17,10 +20,13 @@ bash Tools/fetch-data.sh
 swift build -c release -j 2 --product unroll
 bin=.build/release/unroll
 spec=Examples/g2p-cmudict-attention.yaml
+split=()
+tag=
+if [ -n "${SPLIT_SEED:-}" ]; then split=(--set "split.seed=$SPLIT_SEED"); tag=-split$SPLIT_SEED; fi
 bundles=()
 for s in "${seeds[@]}"; do
-    out=runs/g2p-cmudict-attention-seed$s
-    [ -f "$out/manifest.json" ] || $bin train $spec --set seed=$s --output "$out" --quiet
+    out=runs/g2p-cmudict-attention$tag-seed$s
+    [ -f "$out/manifest.json" ] || $bin train $spec --set seed=$s "${split[@]}" --output "$out" --quiet
     bundles+=("$out")
     echo "seed $s: $($bin evaluate "$out" | grep decoded_exact_match)"
 done
