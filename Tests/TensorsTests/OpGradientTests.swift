@@ -25,6 +25,33 @@ final class OpGradientTests: XCTestCase {
         XCTAssertEqual(c.scalars, [11, 12, 13, 21, 22, 23, 14, 15, 16, 24, 25, 26])
     }
 
+    /// Shapes that share a last axis of at least 8 (a dropout mask `[batch, 1, features]`) take
+    /// the row-at-a-time path: its values equal an index-by-index reference, and its gradients
+    /// pass the finite-difference check.
+    func testBroadcastRowsAlongASharedLastAxis() throws {
+        let pairs: [([Int], [Int])] = [
+            ([3, 4, 9], [3, 1, 9]), ([2, 1, 9], [1, 3, 9]), ([2, 3, 2, 8], [2, 1, 1, 8]),
+        ]
+        for (sa, sb) in pairs {
+            let (a, b) = (rand(sa, seed: 3), rand(sb, seed: 4, low: 0.5, high: 1.5))
+            let c = try a * b
+            let out = c.shape
+            XCTAssertEqual(out, zip(sa, sb).map { max($0, $1) })
+            func offset(_ i: [Int], _ shape: [Int]) -> Int {
+                zip(i, shape).reduce(0) { $0 * $1.1 + ($1.1 == 1 ? 0 : $1.0) }
+            }
+            for o in 0..<c.count {
+                var i = [Int](repeating: 0, count: out.count)
+                var r = o
+                for ax in stride(from: out.count - 1, through: 0, by: -1) { (i[ax], r) = (r % out[ax], r / out[ax]) }
+                XCTAssertEqual(
+                    c.scalars[o], a.scalars[offset(i, sa)] * b.scalars[offset(i, sb)], "\(sa) × \(sb) at \(i)")
+            }
+            assertGradients([a, b]) { try $0[0] * $0[1] }
+            assertGradients([a, b]) { try $0[0] - $0[1] }
+        }
+    }
+
     func testUnaryOps() {
         let x = rand([3, 4], seed: 3)
         let pos = rand([3, 4], seed: 4, low: 0.5, high: 2)

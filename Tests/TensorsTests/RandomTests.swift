@@ -15,6 +15,18 @@ final class RandomTests: XCTestCase {
         XCTAssertNotEqual(x.scalars, z.scalars)
     }
 
+    /// `fillMask` writes what one `nextUnitFloat()` per value gives, and leaves the generator
+    /// where those calls would.
+    func testFillMaskEqualsOneDrawPerValue() {
+        var (a, b) = (SeededGenerator(seed: 5), SeededGenerator(seed: 5))
+        var mask = [Float](repeating: -1, count: 1000)
+        mask.withUnsafeMutableBufferPointer { a.fillMask($0.baseAddress!, count: 1000, rate: 0.3, keep: 2) }
+        let expected = (0..<1000).map { _ in b.nextUnitFloat() < 0.3 ? Float(0) : 2 }
+        XCTAssertEqual(mask, expected)
+        XCTAssertEqual(a.next(), b.next())
+        XCTAssertEqual(Double(mask.filter { $0 == 0 }.count), 300, accuracy: 45)
+    }
+
     func testNormalMomentsAndUniformRange() {
         var g = SeededGenerator(seed: 3)
         let n = Tensor.randomNormal([20000], mean: 1, std: 2, using: &g).scalars

@@ -49,6 +49,6 @@ public final class Dropout: Layer {
     /// A mask of `shape` with entries 0 (probability `rate`) or `1/(1 − rate)`.
     public static func mask(_ shape: [Int], rate: Float, rng: inout SeededGenerator) -> Tensor {
         let keep = 1 / (1 - rate)
-        return Tensor(shape: shape) { p, n in for i in 0..<n { p[i] = rng.nextUnitFloat() < rate ? 0 : keep } }
+        return Tensor(shape: shape) { p, n in rng.fillMask(p, count: n, rate: rate, keep: keep) }
     }
 }

@@ -82,6 +82,33 @@ enum Broadcast {
     }
 }
 
+extension Broadcast {
+    /// Calls `body(outIndex, aIndex, bIndex)` at the start of each row (last axis) of
+    /// `outShape`, in row-major order: for operands that both run along the last axis (strides 1).
+    @inline(__always)
+    static func forEachRow(_ outShape: [Int], _ sa: [Int], _ sb: [Int], _ body: (Int, Int, Int) -> Void) {
+        let r = outShape.count
+        guard r > 0, let last = outShape.last, last > 0 else { return }
+        let rows = outShape.dropLast().reduce(1, *)
+        var idx = [Int](repeating: 0, count: r)
+        var (ia, ib) = (0, 0)
+        for row in 0..<rows {
+            body(row * last, ia, ib)
+            var ax = r - 2
+            while ax >= 0 {
+                idx[ax] += 1
+                ia += sa[ax]
+                ib += sb[ax]
+                if idx[ax] < outShape[ax] { break }
+                ia -= sa[ax] * outShape[ax]
+                ib -= sb[ax] * outShape[ax]
+                idx[ax] = 0
+                ax -= 1
+            }
+        }
+    }
+}
+
 extension Tensor {
     /// Sums this tensor down to `target`, the inverse of broadcasting (used by every
     /// broadcasting op's backward). `target` must broadcast to `self.shape`.
@@ -157,7 +184,17 @@ extension Tensor {
                     } else {
                         let sa = Broadcast.strides(of: a.shape, in: outShape)
                         let sb = Broadcast.strides(of: b.shape, in: outShape)
-                        Broadcast.forEach(outShape, sa, sb) { o, ia, ib in dst[o] = f(x[ia], y[ib]) }
+                        if let last = outShape.last, last >= 8, sa.last == 1, sb.last == 1 {
+                            // Neither side broadcasts along the last axis (a dropout mask
+                            // [batch, 1, features] on [batch, time, features]): whole rows at once.
+                            let (xp, yp) = (x.baseAddress!, y.baseAddress!)
+                            Broadcast.forEachRow(outShape, sa, sb) { o, ia, ib in
+                                let (d, xr, yr) = (dst + o, xp + ia, yp + ib)
+                                for j in 0..<last { d[j] = f(xr[j], yr[j]) }
+                            }
+                        } else {
+                            Broadcast.forEach(outShape, sa, sb) { o, ia, ib in dst[o] = f(x[ia], y[ib]) }
+                        }
                     }
                 }
             }

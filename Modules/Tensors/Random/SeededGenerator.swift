@@ -45,6 +45,20 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     @inline(__always)
     public mutating func nextUnitFloat() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
 
+    /// Writes `count` floats to `p`, each 0 with probability `rate` and `keep` otherwise (a
+    /// dropout mask): the values of `count` calls of `nextUnitFloat() < rate ? 0 : keep`, in one
+    /// loop that keeps the state in registers (per call from another module, the generator cost
+    /// 5–6 ns a value).
+    ///
+    /// ```swift
+    /// rng.fillMask(p, count: n, rate: 0.3, keep: 1 / 0.7)
+    /// ```
+    public mutating func fillMask(_ p: UnsafeMutablePointer<Float>, count: Int, rate: Float, keep: Float) {
+        var g = self
+        for i in 0..<count { p[i] = g.nextUnitFloat() < rate ? 0 : keep }
+        self = g
+    }
+
     /// A standard normal sample (Box–Muller, one value per call for simplicity).
     public mutating func nextNormal() -> Float {
         var u1 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
