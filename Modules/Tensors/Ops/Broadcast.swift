@@ -42,49 +42,16 @@ enum Broadcast {
     /// Calls `body(outIndex, aIndex, bIndex)` for each element of `outShape` in row-major order.
     @inline(__always)
     static func forEach(_ outShape: [Int], _ sa: [Int], _ sb: [Int], _ body: (Int, Int, Int) -> Void) {
-        let r = outShape.count
-        let n = outShape.reduce(1, *)
-        if n == 0 { return }
-        if r == 0 {
-            body(0, 0, 0)
-            return
-        }
-        var idx = [Int](repeating: 0, count: r)
-        var ia = 0
-        var ib = 0
-        let last = outShape[r - 1]
-        let la = sa[r - 1]
-        let lb = sb[r - 1]
-        var o = 0
-        while o < n {
-            var pa = ia
-            var pb = ib
-            for _ in 0..<last {
-                body(o, pa, pb)
-                o += 1
-                pa += la
-                pb += lb
-            }
-            // advance the outer counter
-            var ax = r - 2
-            while ax >= 0 {
-                idx[ax] += 1
-                ia += sa[ax]
-                ib += sb[ax]
-                if idx[ax] < outShape[ax] { break }
-                ia -= sa[ax] * outShape[ax]
-                ib -= sb[ax] * outShape[ax]
-                idx[ax] = 0
-                ax -= 1
-            }
-            if ax < 0 { break }
+        guard let last = outShape.last else { return body(0, 0, 0) }  // a scalar
+        let (la, lb) = (sa[sa.count - 1], sb[sb.count - 1])
+        forEachRow(outShape, sa, sb) { o, ia, ib in
+            for j in 0..<last { body(o + j, ia + j * la, ib + j * lb) }
         }
     }
-}
 
-extension Broadcast {
     /// Calls `body(outIndex, aIndex, bIndex)` at the start of each row (last axis) of
-    /// `outShape`, in row-major order: for operands that both run along the last axis (strides 1).
+    /// `outShape`, in row-major order; the caller steps along the row (with strides 1 where
+    /// neither operand broadcasts the last axis, a loop the compiler vectorises).
     @inline(__always)
     static func forEachRow(_ outShape: [Int], _ sa: [Int], _ sb: [Int], _ body: (Int, Int, Int) -> Void) {
         let r = outShape.count
