@@ -44,14 +44,11 @@ enum Broadcast {
     static func forEach(_ outShape: [Int], _ sa: [Int], _ sb: [Int], _ body: (Int, Int, Int) -> Void) {
         guard let last = outShape.last else { return body(0, 0, 0) }  // a scalar
         let (la, lb) = (sa[sa.count - 1], sb[sb.count - 1])
-        forEachRow(outShape, sa, sb) { o, ia, ib in
-            for j in 0..<last { body(o + j, ia + j * la, ib + j * lb) }
-        }
+        forEachRow(outShape, sa, sb) { o, ia, ib in for j in 0..<last { body(o + j, ia + j * la, ib + j * lb) } }
     }
 
     /// Calls `body(outIndex, aIndex, bIndex)` at the start of each row (last axis) of
-    /// `outShape`, in row-major order; the caller steps along the row (with strides 1 where
-    /// neither operand broadcasts the last axis, a loop the compiler vectorises).
+    /// `outShape`, in row-major order; the caller steps along the row.
     @inline(__always)
     static func forEachRow(_ outShape: [Int], _ sa: [Int], _ sb: [Int], _ body: (Int, Int, Int) -> Void) {
         let r = outShape.count
@@ -151,9 +148,9 @@ extension Tensor {
                     } else {
                         let sa = Broadcast.strides(of: a.shape, in: outShape)
                         let sb = Broadcast.strides(of: b.shape, in: outShape)
-                        if let last = outShape.last, last >= 8, sa.last == 1, sb.last == 1 {
-                            // Neither side broadcasts along the last axis (a dropout mask
-                            // [batch, 1, features] on [batch, time, features]): whole rows at once.
+                        if let last = outShape.last, sa.last == 1, sb.last == 1 {
+                            // Neither side broadcasts the last axis (a dropout mask [batch, 1,
+                            // features] on [batch, time, features]): whole rows through pointers.
                             let (xp, yp) = (x.baseAddress!, y.baseAddress!)
                             Broadcast.forEachRow(outShape, sa, sb) { o, ia, ib in
                                 let (d, xr, yr) = (dst + o, xp + ia, yp + ib)
