@@ -147,7 +147,7 @@ let package = Package(
             name: "unroll-bench",
             dependencies: [
                 "COpenBLAS", "CKernels", "Tensors", "Layers", "Optimizers", "Training", "TextPipeline", "Datasets",
-                "Collectives",
+                "Collectives", "Specs",
             ],
             path: "Tools/Bench", swiftSettings: swiftSettings),
 

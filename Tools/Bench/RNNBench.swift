@@ -111,7 +111,7 @@ enum RNNBench {
             h.name = "(h) G2P as (g), on 8 batches of 128 real CMUdict words' lengths, padded to 20 + 21"
             (h.x, h.y, h.more) = (batches[0].x, batches[0].y, Array(batches.dropFirst()))
             all.append(h)
-            all.append(try g2pExample(batches: batches))
+            all.append(try g2pExample(dictionary: dictionary, batches: batches))
         }
         return all
     }
