@@ -46,7 +46,11 @@ extension Validator {
                 if let s = inNode.string {
                     inputs = [s]
                 } else if let l = list(inNode, "inputs") {
-                    inputs = l.compactMap { stringValue($0, "a node name") }
+                    let named = l.compactMap { stringValue($0, "a node name") }
+                    if l.isEmpty {
+                        issue(inNode, "inputs needs at least one node name (or leave it out: the node above)")
+                    }
+                    if !named.isEmpty { inputs = named }  // else reported; the default keeps the shape check going
                 }
             }
             pairs.removeAll { ["name", "inputs"].contains($0.key) }

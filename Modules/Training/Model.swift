@@ -168,6 +168,11 @@ public final class Model {
             let id = ObjectIdentifier(l)
             calls[id, default: 0] += 1
             let nodeName = s.name ?? (calls[id]! == 1 ? l.name : "\(l.name)_\(calls[id]!)")
+            guard !s.inputs.isEmpty else {
+                throw ModelError.invalid(
+                    "node \(i) (\(nodeName)) reads no input: give it the input or nodes above it (inputs: [\"\(Model.inputName)\"])"
+                )
+            }
             let refs = try s.inputs.map { n -> (Int, Int) in
                 if let k = index[n] { return (k, 0) }
                 // `<node>.<state>`: a state of an earlier node.

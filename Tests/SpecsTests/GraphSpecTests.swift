@@ -94,6 +94,24 @@ final class GraphSpecTests: RunnerTestCase {
             line: 17, "out returns [batch, 6, 2] (one output per time step)")
     }
 
+    /// An empty or unusable `inputs` list is an error at its line, for a recurrent layer and a
+    /// merge layer alike (the fuzzer's `inputs: [epochs: 30 …]` once crashed the shape check).
+    func testEmptyOrUnusableInputsAreErrorsNotCrashes() {
+        assertIssue(
+            Self.pooled.replacingOccurrences(
+                of: "{name: seq, type: GRU, units: 5, return_sequences: true}",
+                with: "{name: seq, type: GRU, units: 5, return_sequences: true, inputs: []}"),
+            line: 13, "inputs needs at least one node name")
+        assertIssue(
+            Self.pooled.replacingOccurrences(of: "inputs: [max, mean]", with: "inputs: []"), line: 16,
+            "inputs needs at least one node name")
+        assertIssue(
+            Self.pooled.replacingOccurrences(
+                of: "{name: seq, type: GRU, units: 5, return_sequences: true}",
+                with: "{name: seq, type: GRU, units: 5, return_sequences: true, inputs: [epochs: 30]}"),
+            line: 13, "a node name")
+    }
+
     func writeData() throws {
         let rows = (0..<60).map { i in i % 2 == 0 ? "good fine nice \(i % 7)\tpos" : "bad dull awful \(i % 5)\tneg" }
         try Data(("text\tlabel\n" + rows.joined(separator: "\n") + "\n").utf8).write(

@@ -163,6 +163,11 @@ final class GraphModelTests: XCTestCase {
         XCTAssertThrowsError(try Model(inputShape: [3], nodes: [.init(try Dense(units: 2), inputs: ["inputs"])])) { e in
             XCTAssertTrue("\(e)".contains("no node or input is named 'inputs'"), "\(e)")
         }
+        for layer: any Layer in [try LSTM(units: 2), try Concatenate(), try Dense(units: 2)] {
+            XCTAssertThrowsError(try Model(inputShape: [4, 3], nodes: [.init(layer, inputs: [])])) { e in
+                XCTAssertTrue("\(e)".contains("node 0 (") && "\(e)".contains("reads no input"), "\(e)")
+            }
+        }
         XCTAssertThrowsError(
             try Model(
                 inputShape: [3],
