@@ -23,6 +23,9 @@ extension Runner {
         public var value: Double? = nil
         /// A sequence-to-sequence model's best candidates (`n_best`), best first.
         public var candidates: [Candidate]? = nil
+        /// What the model could not read as given, e.g. a source longer than its `source_length`
+        /// ("30 source tokens; the model reads 20 (source_length): decoded the first 20").
+        public var note: String? = nil
 
         public init(
             text: String, label: String, probabilities: [String: Double], tokens: [TaggedToken]? = nil,

@@ -31,6 +31,8 @@ public struct Trace: Codable {
     public var finalProbabilities: [Float]?
     /// A sequence-to-sequence model's decoding, one entry per output token.
     public var decoding: [DecodeStep]? = nil
+    /// What the model could not read as given (a source longer than its `source_length`).
+    public var note: String? = nil
 
     /// One decoding step: the token chosen, its probability, the most likely ones, and where
     /// each attention layer looked (a weight per source token, summing to 1).
@@ -171,7 +173,7 @@ public enum Tracer {
             if let maxValues, named.count > maxValues { named = Array(named.sorted { $0.1 > $1.1 }.prefix(maxValues)) }
             return named.map { "\(display($0.0)) \(String(format: "%.4f", $0.1))" }.joined(separator: "  ")
         }
-        var out = ""
+        var out = t.note.map { "note: \($0)\n" } ?? ""
         for s in t.steps.prefix(maxSteps ?? t.steps.count) {
             out += "step \(s.step)  input \(display(s.input))\n"
             for l in s.layers {

@@ -55,6 +55,16 @@ final class SequenceToSequenceTests: RunnerTestCase {
         XCTAssertEqual(Array(b.description.classes.prefix(4)), ["<pad>", "[UNK]", "<start>", "<end>"])
         let p = try runner.predict(bundle: r.bundle, texts: ["abcd", "", "dab"])
         XCTAssertEqual(p.map(\.label), ["dcba", "", "bad"])
+        XCTAssertEqual(p.map(\.note), [nil, nil, nil])
+        // A source longer than the model reads (5 here) decodes its first 5 tokens, with a note.
+        let long = try runner.predict(bundle: r.bundle, texts: ["abcdabcd", "abcda"])
+        XCTAssertEqual(long[0].label, long[1].label)
+        XCTAssertEqual(long[0].note, "8 source tokens; the model reads 5 (source_length): decoded the first 5")
+        XCTAssertNil(long[1].note)
+        let traced = try runner.trace(r.bundle, input: "abcdabcd")
+        XCTAssertEqual(traced.steps.map(\.input), ["a", "b", "c", "d", "a"])
+        XCTAssertEqual(traced.note, long[0].note)
+        XCTAssertTrue(Tracer.render(traced).hasPrefix("note: 8 source tokens"))
         // Task settings for one run (`--task`): a wider beam and its 3 best, the bundle untouched;
         // a field the task does not have is an error naming it.
         var wider = runner!

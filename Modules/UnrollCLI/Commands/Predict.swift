@@ -26,7 +26,10 @@ struct Predict: ParsableCommand {
         var runner = try task.runner()
         runner.ensemble = ensemble.bundles.map(url)
         let preds = try runner.predict(bundle: url(bundle), texts: inputs)
-        for p in preds {
+        for (i, p) in preds.enumerated() {
+            if let note = p.note {  // on standard error, so that standard output keeps one line per input
+                FileHandle.standardError.write(Data("note: input \(i + 1): \(note)\n".utf8))
+            }
             if json {
                 let e = JSONEncoder()
                 e.outputFormatting = [.sortedKeys]
