@@ -120,7 +120,7 @@ public enum SpecParser {
             parser = try Parser(yaml: text)
             node = try parser.singleRoot()
         } catch let e as YamlError {
-            throw SpecErrors([issue(from: e, file: file)])
+            throw SpecErrors([issue(from: e, file: file, text: text)])
         }
         guard let node else {
             throw SpecErrors([SpecIssue(file: file, line: 1, column: 1, message: "the spec file is empty")])
@@ -131,8 +131,34 @@ public enum SpecParser {
         return out
     }
 
-    static func issue(from e: YamlError, file: String) -> SpecIssue {
+    static func issue(from e: YamlError, file: String, text: String) -> SpecIssue {
         switch e {
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams marks the key's first place; point at its second, where it is usually the
+            // mistake: a later line of the same block mapping holding the key at the same column,
+            // else the first place (a flow mapping on one line).
+            let (first, key) = (context.mark, duplicates.first ?? "")
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let indent = max(0, first.column - 1)
+            var again: Int? = nil
+            for i in lines.indices.dropFirst(first.line) {
+                let l = lines[i]
+                let blank = l.allSatisfy { $0 == " " } || l.drop { $0 == " " }.hasPrefix("#")
+                if blank { continue }
+                guard l.prefix(indent).allSatisfy({ $0 == " " }), l.count > indent, l.dropFirst(indent).first != " "
+                else {
+                    if l.prefix(indent).allSatisfy({ $0 == " " }) { continue }  // deeper: inside a value
+                    break  // shallower, or the next list item: the mapping has ended
+                }
+                if l.dropFirst(indent).hasPrefix(key + ":") {
+                    again = i
+                    break
+                }
+            }
+            return SpecIssue(
+                file: file, line: again.map { $0 + 1 } ?? first.line, column: first.column,
+                message: "'\(duplicates.joined(separator: "', '"))' is given twice in one mapping"
+                    + (again == nil ? "" : " (first at line \(first.line))") + ": keep one")
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
             return SpecIssue(
                 file: file, line: mark.line, column: mark.column,

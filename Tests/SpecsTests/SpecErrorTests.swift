@@ -63,6 +63,23 @@ final class SpecErrorTests: XCTestCase {
         assertIssue("name: [unclosed\nmodel: []\n", line: 2, column: 6, contains: "YAML syntax")
     }
 
+    /// A key given twice is an error at its second place (where the mistake usually is), within
+    /// its own mapping: a later list item's key of the same name is not it.
+    func testDuplicateKeysPointAtTheSecond() {
+        assertIssue(Self.base + "\nepochs: 3\n", line: 15, column: 1, contains: "'epochs' is given twice")
+        assertIssue(
+            Self.base.replacingOccurrences(of: "  path: data.tsv", with: "  path: data.tsv\n  # again\n  path: b.tsv"),
+            line: 6, column: 3, contains: "'path' is given twice in one mapping (first at line 4)")
+        let nodes = "graph:\n  nodes:\n    - name: a\n      type: Dense\n      name: c\n    - name: b\n"
+        assertIssue(
+            Self.base.replacingOccurrences(of: "model:\n", with: nodes + "model:\n"), line: 12, column: 7,
+            contains: "'name' is given twice")
+        let second = "graph:\n  nodes:\n    - {name: a, type: Dense, name: c}\n    - name: b\n"
+        assertIssue(
+            Self.base.replacingOccurrences(of: "model:\n", with: second + "model:\n"), line: 10, column: 8,
+            contains: "'name' is given twice in one mapping: keep one")
+    }
+
     func testUnsafeTagsAndAliasesAreRefused() {
         assertIssue(
             Self.base + "\nextra: !!python/object:os.system ls\n", line: 15, column: 8, contains: "explicit tag")
