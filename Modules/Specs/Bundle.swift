@@ -155,7 +155,19 @@ public struct ModelBundle {
             } else {
                 task = try registry.defaultTask(for: DataForm(d.form)).task
             }
+        } catch ConfigError.invalidValue(let field, let message) where settings.contains(where: { $0.path == [field] })
+        {
+            throw SpecErrors([SpecIssue(file: "--task", line: 1, column: 1, message: "'\(field)' \(message)")])
         } catch { throw CheckpointError.format(path: mj.path, message: "field 'task': \(error)") }
+        if let fixed = settings.first(where: { !task.runSettings.contains($0.path[0]) }) {
+            throw SpecErrors([
+                SpecIssue(
+                    file: "--task", line: 1, column: 1,
+                    message: "'\(fixed.path[0])' was fixed when the bundle was trained; --task changes "
+                        + (task.runSettings.isEmpty
+                            ? "nothing for this task" : task.runSettings.joined(separator: ", ")))
+            ])
+        }
         let layers = try d.layers.map { r -> any Layer in
             guard case .object = r.config, let obj = r.config.foundationObject as? [String: Any] else {
                 throw CheckpointError.format(path: mj.path, message: "layer \(r.name) has no config object")

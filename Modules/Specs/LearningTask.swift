@@ -94,6 +94,12 @@ public protocol LearningTask {
     /// The files the task's fields name (field, path relative to the spec), which `validate`
     /// checks exist; default none.
     var files: [(field: String, path: String)] { get }
+    /// Range checks of the task's own fields, thrown as `ConfigError.invalidValue` so that a
+    /// spec's error points at the field (`beam_width: 0`); default none.
+    func checkFields() throws
+    /// The fields `--task KEY=VALUE` may change on a trained bundle (decoding settings); the
+    /// others were fixed by training (default: none).
+    var runSettings: [String] { get }
 }
 
 /// The spec sections a task may read before data (its input shape).
@@ -115,6 +121,8 @@ extension LearningTask {
     public var defaultMetrics: [String] { ["accuracy"] }
     public var inputSizeFromData: Bool { false }
     public var files: [(field: String, path: String)] { [] }
+    public func checkFields() throws {}
+    public var runSettings: [String] { [] }
     public func trainingInputs(_ loaded: LoadedData, spec: Spec) throws -> [String] {
         throw TaskError("task \(spec.taskName) cannot learn from a teacher's decodings: it has nothing to distill")
     }

@@ -77,6 +77,24 @@ final class SequenceToSequenceTests: RunnerTestCase {
         XCTAssertThrowsError(try wider.predict(bundle: r.bundle, texts: ["abcd"])) {
             XCTAssertTrue("\($0)".contains("beam_wdith"), "\($0)")
         }
+        // Out-of-range settings, and fields that training fixed, are errors naming the setting.
+        for (setting, needle) in [
+            ("beam_width=0", "'beam_width' must be 1 (greedy) to 1000, got 0"),
+            ("beam_width=1000000000", "'beam_width' must be 1 (greedy) to 1000"), ("n_best=0", "'n_best' must be ≥ 1"),
+            ("n_best=2", "'n_best' is 2, more than beam_width 1"),
+            ("source_length=3", "'source_length' was fixed when the bundle was trained; --task changes beam_width"),
+        ] {
+            wider.taskSettings = [try SpecOverride(setting)]
+            XCTAssertThrowsError(try wider.predict(bundle: r.bundle, texts: ["abcd"])) {
+                XCTAssertTrue("\($0)".contains("--task:1:1: \(needle)"), "\(setting): \($0)")
+            }
+        }
+        XCTAssertThrowsError(
+            try SpecLoader(registry: registry).load(
+                text: try String(contentsOf: spec, encoding: .utf8)
+                    + "\ntask: {type: sequence_to_sequence, beam_width: 2, n_best: 3}\n",
+                file: spec)
+        ) { XCTAssertTrue("\($0)".contains("rev.yaml:17:") && "\($0)".contains("'n_best' is 3"), "\($0)") }
         // Beam search of width 1 is greedy decoding (written out here); a wider beam lists its
         // candidates best first.
         var greedy: [[Int]] = []

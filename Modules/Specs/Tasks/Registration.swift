@@ -4,7 +4,11 @@ import PluginRegistry
 public enum TasksPlugins: PluginModule {
     public static func register(in r: inout Registry) throws {
         func add<T: LearningTask & PluginConfig>(_ name: String, _ type: T.Type, _ summary: String) throws {
-            try r.register(.configured(.task, name, summary: summary, config: T.self) { c, _ in c as any LearningTask })
+            try r.register(
+                .configured(.task, name, summary: summary, config: T.self) { c, _ in
+                    try c.checkFields()
+                    return c as any LearningTask
+                })
         }
         try add("text_classification", TextClassificationTask.self, "labelled texts → a class per text")
         try add("sequence_tagging", SequenceTaggingTask.self, "token/tag sentences → a tag per token")

@@ -57,6 +57,26 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
     }
 
     public var files: [(field: String, path: String)] { trainTargets.isEmpty ? [] : [("train_targets", trainTargets)] }
+    public var runSettings: [String] { ["beam_width", "length_penalty", "n_best"] }
+    /// The widest beam: a wider one keeps more candidates per source than any vocabulary here
+    /// needs, and its memory grows with the width.
+    public static let maxBeamWidth = 1000
+
+    public func checkFields() throws {
+        func check(_ field: String, _ ok: Bool, _ message: String) throws {
+            if !ok { throw ConfigError.invalidValue(field: field, message: message) }
+        }
+        try check("source_length", sourceLength >= 0, "must be ≥ 0 (0: the longest seen), got \(sourceLength)")
+        try check("target_length", targetLength >= 0, "must be ≥ 0 (0: the longest seen), got \(targetLength)")
+        try check(
+            "beam_width", (1...Self.maxBeamWidth).contains(beamWidth),
+            "must be 1 (greedy) to \(Self.maxBeamWidth), got \(beamWidth)")
+        try check("n_best", nBest >= 1, "must be ≥ 1, got \(nBest)")
+        try check(
+            "n_best", nBest <= beamWidth,
+            "is \(nBest), more than beam_width \(beamWidth): a beam keeps at most its width of candidates")
+        try check("length_penalty", lengthPenalty.isFinite, "must be a finite number, got \(lengthPenalty)")
+    }
     public func reads(_ form: DataForm) -> Bool { form == .pairs }
     public func isDefault(for form: DataForm) -> Bool { form == .pairs }
     public var perStep: Bool { true }
