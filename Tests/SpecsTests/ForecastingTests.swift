@@ -167,6 +167,10 @@ final class ForecastingTests: RunnerTestCase {
         XCTAssertThrowsError(try runner.train(try write("short.yaml", spec()))) { e in
             XCTAssertTrue("\(e)".contains("the series has 20 steps, fewer than lookback + horizon = 26"), "\(e)")
         }
+        // A task field out of range is an error at its column of the task line.
+        XCTAssertThrowsError(try SpecLoader(registry: registry).load(try write("h0.yaml", spec(", stride: 0")))) { e in
+            XCTAssertTrue("\(e)".contains("h0.yaml:3:73: 'stride' must be ≥ 1, got 0"), "\(e)")
+        }
     }
     /// Every scaling × input reading × baseline: the inputs and targets are the encoding's
     /// formulas with `s` and `c` fitted on the training part only; undone, the naive and

@@ -61,6 +61,13 @@ public struct ForecastingTask: LearningTask, PluginConfig {
         ]
     }
 
+    public func checkFields() throws {
+        for (field, value) in [("lookback", lookback), ("horizon", horizon), ("stride", stride), ("season", season)]
+        where value < 1 {
+            throw ConfigError.invalidValue(field: field, message: "must be ≥ 1, got \(value)")
+        }
+    }
+
     public func reads(_ form: DataForm) -> Bool { form == .series }
     public func isDefault(for form: DataForm) -> Bool { form == .series }
     public var perStep: Bool { false }
