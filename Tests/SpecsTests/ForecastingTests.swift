@@ -61,6 +61,11 @@ final class ForecastingTests: RunnerTestCase {
         }
         XCTAssertThrowsError(
             try runner.forecast(bundle: r.bundle, data: dir.appendingPathComponent("none.csv"), steps: 1))
+        for steps in [0, 100_001, 1_000_000_000] {  // refused at once, not a billion passes
+            XCTAssertThrowsError(
+                try runner.forecast(bundle: r.bundle, data: dir.appendingPathComponent("s.csv"), steps: steps)
+            ) { XCTAssertEqual("\($0)", "steps must be 1 to 100000, got \(steps)") }
+        }
         // Correcting the seasonal-naive forecast instead of the last value: also better than it.
         let seasonal = try runner.train(try write("fs.yaml", spec(", baseline: seasonal_naive")), overwrite: true)
         XCTAssertLessThan(seasonal.test!.metrics["mase"]!, seasonal.test!.metrics["seasonal_naive_mase"]!)

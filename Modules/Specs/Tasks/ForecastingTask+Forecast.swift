@@ -24,8 +24,14 @@ public struct Forecast: Codable, Equatable {
 }
 
 extension ForecastingTask: ForecastsSeries {
+    /// The most steps `forecast` takes: each is a pass of the model, and a recursive forecast
+    /// that far past the data says little.
+    public static let maxForecastSteps = 100_000
+
     public func forecast(_ b: ModelBundle, data: URL, steps: Int, registry: Registry) throws -> Forecast {
-        guard steps >= 1 else { throw TaskError("steps must be at least 1, got \(steps)") }
+        guard (1...Self.maxForecastSteps).contains(steps) else {
+            throw TaskError("steps must be 1 to \(Self.maxForecastSteps), got \(steps)")
+        }
         let st = try state(b.description.taskState)
         // The CSV read as the bundle's source read its file (time column, columns, gaps).
         var config = (b.description.source?.foundationObject as? [String: Any]) ?? [:]

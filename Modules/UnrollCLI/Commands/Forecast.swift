@@ -8,7 +8,7 @@ struct Forecast: ParsableCommand {
         abstract: "Forecast a series past its end with a forecasting bundle (direct, then recursive).")
     @Argument(help: "The bundle folder.") var bundle: String
     @Option(help: "The series (a CSV like the training data); its last steps are the model's input.") var data: String
-    @Option(help: "Steps to forecast.") var steps = 1
+    @Option(help: "Steps to forecast (at most 100,000).") var steps = 1
     @Flag(help: "JSON output.") var json = false
     func run() throws {
         let f = try Runner(registry: UnrollCLI.registry()).forecast(bundle: url(bundle), data: url(data), steps: steps)
