@@ -28,6 +28,11 @@ public struct CharacterCorpus: Sendable {
         }
         var starts = Array(Swift.stride(from: 0, to: ids.count - length, by: stride))
         if let limit { starts = Array(starts.prefix(limit)) }
+        if let problem = MemoryBudget.problem(
+            shape: [starts.count, length], bytesPerElement: 8, what: "the windows (inputs and targets)")
+        {
+            throw DataError.invalid(problem + "; lower the window length, or raise stride or set limit")
+        }
         var x = [Float]()
         var y = [Float]()
         x.reserveCapacity(starts.count * length)

@@ -111,6 +111,12 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(x.scalars, [1, 0, 2, 2])
         XCTAssertEqual(y.scalars, [0, 2, 2, 3])  // h e l l → e l l o
         XCTAssertThrowsError(try c.windows(length: 5, stride: 1))
+        // 1,000,000 windows of 1,000,000 characters (8 TB) are refused before any allocation.
+        let long = try CharacterCorpus(text: String(repeating: "ab", count: 1_000_000))
+        XCTAssertThrowsError(try long.windows(length: 1_000_000, stride: 1)) { e in
+            XCTAssertTrue(
+                "\(e)".contains("the windows (inputs and targets) of shape [1000000, 1000000] is too large"), "\(e)")
+        }
 
         let tags = try TestData.temp("The\tDET\ncat\tNOUN\n\nRuns\tVERB\r\n", name: "tags.tsv")
         let s = try TaggedSentences.load(tags)

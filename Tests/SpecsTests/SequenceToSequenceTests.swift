@@ -236,6 +236,30 @@ final class SequenceToSequenceTests: RunnerTestCase {
         XCTAssertTrue("\(skipped.report.skipped[1])".contains(":4: the target is empty"))
     }
 
+    /// Lengths whose packed pairs no machine could hold are an error at the length's line, not a
+    /// failed allocation.
+    func testLengthsBeyondMemoryAreErrorsAtTheirLine() throws {
+        _ = try write("p.tsv", "ab\tba\nabc\tcba\n")
+        let spec = try write(
+            "huge.yaml",
+            """
+            seed: 1
+            data: {source: pairs, path: p.tsv}
+            task:
+              type: sequence_to_sequence
+              source_length: 1000000000000
+            \(Self.graph)
+            loss: sparse_categorical_crossentropy
+            verbosity: quiet
+            output: out
+            """)
+        XCTAssertThrowsError(try SpecLoader(registry: registry).load(spec).prepareData()) { e in
+            XCTAssertTrue(
+                "\(e)".contains("huge.yaml:5:18: the packed pairs (inputs and targets) of shape [2, 1000000000004]")
+                    && "\(e)".hasSuffix("; lower source_length"), "\(e)")
+        }
+    }
+
     /// The generated addition task is the same for the same seed, and its sums are right.
     func testAdditionPairsAreSeededAndCorrect() throws {
         let a = try SequencePairs.addition(count: 500, digits: 3, seed: 7)

@@ -43,7 +43,11 @@ public struct CharacterModelTask: LearningTask, PluginConfig {
                     spec.data.node, "\(error)".replacingOccurrences(of: "corpus alphabet", with: "model's alphabet"))
             }
         }
-        let (x, y) = try corpus.windows(length: windows.length, stride: windows.stride, limit: windows.limit)
+        let windowsNode = spec.root["windows"] ?? spec.data.node
+        let (x, y): (Tensor, Tensor)
+        do {
+            (x, y) = try corpus.windows(length: windows.length, stride: windows.stride, limit: windows.limit)
+        } catch { throw spec.mismatch(windowsNode["length"] ?? windowsNode, "\(error)") }
         let n = x.shape[0]
         let parts =
             n >= 5

@@ -113,6 +113,13 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         let tt =
             fixedParts.map { $0[1].shape[0] - 1 }
             ?? (targetLength > 0 ? targetLength : parts[0].map { tokenized[$0].1.count }.max() ?? 1)
+        let taskNode = spec.root["task"] ?? spec.data.node
+        if let problem = MemoryBudget.problem(
+            shape: [pairs.pairs.count, ts + tt + 1], bytesPerElement: 8, what: "the packed pairs (inputs and targets)")
+        {
+            let field = ts >= tt ? "source_length" : "target_length"
+            throw spec.mismatch(taskNode[field] ?? taskNode, problem + "; lower \(field)")
+        }
         func fits(_ i: Int) -> Bool { tokenized[i].0.count <= ts && tokenized[i].1.count <= tt }
         var notes: [String] = []
         if fixed == nil, !trainTargets.isEmpty {
