@@ -21,6 +21,12 @@ extension Runner {
         var reference: Tensor?
         if let dataSpec {
             let spec = try SpecLoader(registry: registry).load(dataSpec)
+            if let trained = b.description.task, trained != spec.taskName {
+                throw spec.mismatch(
+                    spec.root["task"] ?? spec.data.node,
+                    "the bundle was trained for \(trained), and this spec's task is \(spec.taskName): "
+                        + "evaluate reads data for the bundle's task")
+            }
             let data = try spec.prepareData(
                 fixed: FixedEncoding(
                     classes: b.description.classes, pipeline: b.pipeline, loss: loss, inputParts: b.model.inputParts,

@@ -45,6 +45,23 @@ final class ForecastingTests: RunnerTestCase {
         XCTAssertLessThan(m["mae_units"]!, m["naive_mae_units"]!)
         // Test windows forecast only steps after the cut: the last 96 of 480 steps, 2 ahead.
         XCTAssertEqual(try runner.evaluate(bundle: r.bundle).metrics["mae_units"]!, m["mae_units"]!, accuracy: 1e-6)
+        // On a spec's data: the same test windows for the same spec; another task's spec is an
+        // error naming both tasks, at the spec's data line.
+        XCTAssertEqual(
+            try runner.evaluate(bundle: r.bundle, spec: url).metrics["mae_units"]!, m["mae_units"]!, accuracy: 1e-6)
+        _ = try write("t.tsv", "text\tlabel\ngood\tpos\nbad\tneg\n")
+        let text = try write(
+            "text.yaml",
+            "data: {source: delimited, path: t.tsv, text_column: text, label_column: label}\ntext: {sequence_length: 4}\n"
+                + "model: [{type: Embedding, output_dim: 3}, {type: GRU, units: 3}, {type: Dense, units: 2}]\n"
+                + "loss: {type: sparse_categorical_crossentropy, from_logits: true}\n")
+        XCTAssertThrowsError(try runner.evaluate(bundle: r.bundle, spec: text)) { e in
+            XCTAssertTrue(
+                "\(e)".contains(
+                    "text.yaml:1:7: the bundle was trained for forecasting, and this spec's task is text_classification"
+                ),
+                "\(e)")
+        }
         // predict: 24 values (oldest first) → the next two, near the pattern's continuation.
         let last = (457...480).map { t in 0.05 * Double(t) + 2 * sin(2 * Double.pi * Double(t) / 12) }
         let p = try runner.predict(bundle: r.bundle, texts: [last.map { String($0) }.joined(separator: ",")])
