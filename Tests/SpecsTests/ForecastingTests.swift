@@ -189,6 +189,16 @@ final class ForecastingTests: RunnerTestCase {
         XCTAssertThrowsError(try runner.train(try write("short.yaml", spec()))) { e in
             XCTAssertTrue("\(e)".contains("the series has 20 steps, fewer than lookback + horizon = 26"), "\(e)")
         }
+        // A season as long as the training part (found by the fuzzer: it crashed) is an error at it.
+        _ = try writeSeries(steps: 40)
+        XCTAssertThrowsError(
+            try runner.train(
+                try write("long.yaml", spec().replacingOccurrences(of: "season: 12", with: "season: 4000000000")))
+        ) { e in
+            XCTAssertTrue(
+                "\(e)".contains("long.yaml:3:61: season 4000000000 is not shorter than the training part (32 steps)"),
+                "\(e)")
+        }
         // A task field out of range is an error at its column of the task line.
         XCTAssertThrowsError(try SpecLoader(registry: registry).load(try write("h0.yaml", spec(", stride: 0")))) { e in
             XCTAssertTrue("\(e)".contains("h0.yaml:3:73: 'stride' must be ≥ 1, got 0"), "\(e)")

@@ -50,6 +50,16 @@ struct Targets {
         var runner = Runner(registry: registry)
         runner.log = { _ in }
         bundle = try runner.train(spec).bundle
+        // The small files `spec_build`'s specs read.
+        let pairs = (0..<30).map { i in "\(i * 7 % 100)\t\(String(String(i * 7 % 100).reversed()))" }
+        try Data((pairs.joined(separator: "\n") + "\n").utf8).write(to: scratch.appendingPathComponent("pairs.tsv"))
+        let series = (1...60).map { t in "\(t),\(Double(t % 4) + 0.1 * Double(t))" }
+        try Data(("t,value\n" + series.joined(separator: "\n") + "\n").utf8).write(
+            to: scratch.appendingPathComponent("series.csv"))
+        try Data(String(repeating: "the cat sat on a mat. ", count: 20).utf8).write(
+            to: scratch.appendingPathComponent("chars.txt"))
+        try Data(String(repeating: "the\tDET\ncat\tNOUN\nsat\tVERB\n\na\tDET\nmat\tNOUN\n\n", count: 10).utf8).write(
+            to: scratch.appendingPathComponent("tags.txt"))
     }
 
     func file(_ name: String, _ data: Data) throws -> URL {
@@ -84,7 +94,7 @@ struct Targets {
     /// The targets' names, in order (without building the bundle).
     static let names = [
         "spec", "delimited", "numeric", "glove", "tagging", "pairs", "cmudict", "series", "vocabulary", "safetensors",
-        "model_json", "pipeline_json", "manifest", "checkpoint_state",
+        "model_json", "pipeline_json", "manifest", "checkpoint_state", "spec_build",
     ]
 
     var all: [Target] {
@@ -173,6 +183,60 @@ struct Targets {
                     _ = try Checkpoint.resume(trainer: trainer, from: copy.appendingPathComponent("checkpoints"))
                 }
             },
+            Target(name: "spec_build", seeds: buildSeeds.map(d)) { data in
+                // A spec over the scratch folder's small files: its data encoded, its model built
+                // and run forward on two examples, as `train` does before its first step.
+                let spec = try SpecLoader(registry: registry).load(try file("build.yaml", data))
+                let prepared = try spec.prepareData()
+                let model = try spec.buildModel(registry: registry, data: prepared, log: { _ in })
+                let rows = min(2, prepared.xTrain.shape[0])
+                guard rows > 0 else { return }
+                _ = try withNoGrad { try model.predict(try prepared.xTrain.slice(axis: 0, start: 0, length: rows)) }
+            },
+        ]
+    }
+
+    /// `spec_build`'s seeds: one spec per task, each over a small file the scratch folder holds.
+    var buildSeeds: [String] {
+        [
+            """
+            data: {source: delimited, path: t.tsv, text_column: text, label_column: label}
+            text: {sequence_length: 4}
+            model: [{type: Embedding, output_dim: 3, mask_zero: true}, {type: LSTM, units: 3}, {type: Dense, units: 2, activation: softmax}]
+            loss: sparse_categorical_crossentropy
+            """,
+            """
+            data: {source: pairs, path: pairs.tsv}
+            task: {type: sequence_to_sequence, beam_width: 2}
+            graph:
+              nodes:
+                - {name: src, type: Embedding, output_dim: 4, mask_zero: true, inputs: [source]}
+                - {name: enc, type: Bidirectional, layer: {type: GRU, units: 3, return_sequences: true}}
+                - {name: tgt, type: Embedding, output_dim: 4, mask_zero: true, inputs: [target_in]}
+                - {name: dec, type: LSTM, units: 6, return_sequences: true, inputs: [tgt]}
+                - {name: att, type: Attention, inputs: [dec, enc]}
+                - {name: both, type: Concatenate, inputs: [dec, att]}
+                - {name: out, type: Dense, units: 14, activation: softmax}
+            loss: sparse_categorical_crossentropy
+            """,
+            """
+            data: {source: series, path: series.csv, time_column: t}
+            task: {type: forecasting, lookback: 6, horizon: 2, season: 4}
+            model: [{type: SimpleRNN, units: 4}, {type: Dense, units: 2}]
+            loss: mse
+            """,
+            """
+            data: {source: characters, path: chars.txt}
+            windows: {length: 8, stride: 3}
+            model: [{type: Embedding, output_dim: 4}, {type: GRU, units: 5, return_sequences: true}, {type: Dense, units: 11}]
+            loss: {type: sparse_categorical_crossentropy, from_logits: true}
+            """,
+            """
+            data: {source: tagging, path: tags.txt}
+            text: {sequence_length: 5}
+            model: [{type: Embedding, output_dim: 3, mask_zero: true}, {type: Bidirectional, layer: {type: SimpleRNN, units: 2, return_sequences: true}}, {type: Dense, units: 4, activation: softmax}]
+            loss: sparse_categorical_crossentropy
+            """,
         ]
     }
 }

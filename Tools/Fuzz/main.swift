@@ -1,12 +1,15 @@
 // unroll-fuzz: a seeded mutation fuzzer for every parser of outside input (spec files, data files,
-// GloVe, tagging, vocabulary, safetensors, model.json, pipeline.json, manifests, checkpoint state).
+// GloVe, tagging, vocabulary, safetensors, model.json, pipeline.json, manifests, checkpoint state),
+// and for specs taken as far as a built model's first forward pass (`spec_build`).
 //
 //   swift run -c release unroll-fuzz [TARGET… | all] [--runs N] [--seconds S] [--seed K] [--corpus DIR]
+//       [--verbose]
 //   unroll-fuzz --list          the targets, one a line
 //
 // Each target runs its seeds (built in, plus DIR/<target>/*), then mutations of them, until N runs
-// or S seconds. A thrown error is a refusal (counted); a crash writes the input to
-// crash-<target>.bin and kills the process with the crash's signal, so a script sees it fail.
+// or S seconds (`--verbose` prints why a seed was refused). A thrown error is a refusal (counted);
+// a crash writes the input to crash-<target>.bin and kills the process with the crash's signal,
+// so a script sees it fail.
 // Run from the package root (it reads Examples/ for spec seeds).
 import Foundation
 import Tensors
@@ -22,6 +25,7 @@ var runs = Int.max
 var seconds = Double.infinity
 var seed: UInt64 = 1
 var corpus = "Tools/Fuzz/corpus"
+var verbose = false
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
@@ -30,6 +34,7 @@ while let a = args.popFirst() {
     case "--seed": seed = args.popFirst().flatMap(UInt64.init) ?? seed
     case "--corpus": corpus = args.popFirst() ?? corpus
     case "--list": names = ["--list"]
+    case "--verbose": verbose = true
     default: names.append(a)
     }
 }
@@ -64,7 +69,10 @@ for target in chosen {
     while done < runs && Date().timeIntervalSince(start) < seconds {
         let input = done < seeds.count ? seeds[done] : mutator.next()
         CrashReport.hold(input)
-        do { try target.run(input) } catch { refused += 1 }
+        do { try target.run(input) } catch {
+            refused += 1
+            if verbose && done < seeds.count { print("  seed \(done + 1) refused: \(error)") }
+        }
         done += 1
     }
     let t = Date().timeIntervalSince(start)

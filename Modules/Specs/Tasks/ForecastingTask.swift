@@ -136,6 +136,13 @@ public struct ForecastingTask: LearningTask, PluginConfig {
             }
             st = f  // the bundle's scales, never refitted
         } else {
+            guard season < train.count else {
+                let taskNode = spec.root["task"] ?? spec.data.node
+                throw spec.mismatch(
+                    taskNode["season"] ?? taskNode,
+                    "season \(season) is not shorter than the training part (\(train.count) steps): the seasonal-naive "
+                        + "error that scales MASE needs at least one step a season back")
+            }
             let (scale, center) = fitScaling(train, columns: columns)
             let naiveError = targets.map { c -> Float in
                 let d = (season..<train.count).map { abs(train[$0][c] - train[$0 - season][c]) }.filter { !$0.isNaN }
