@@ -116,6 +116,11 @@ final class CLITests: XCTestCase {
         let ok = try run(["validate", good.path])
         XCTAssertEqual(ok.code, 0, ok.err)
         XCTAssertTrue(ok.out.contains("OK"))
+        // --set as train takes it: the changed value is checked, at the line of the value it replaced.
+        let set = try run(["validate", good.path, "--set", "model.0.units=0"])
+        XCTAssertEqual(set.code, 1)
+        XCTAssertTrue(set.err.contains("\(good.path):2:"), set.err)
+        XCTAssertEqual(try run(["validate", good.path, "--set", "model.0.units=5"]).code, 0)
         let bad = try temp(
             "bad.yaml",
             "data: {source: numeric_csv, path: x.csv}\nmodel: [{type: Dense, unit: 3}]\nloss: mean_squared_eror\nepoch: 2\n"

@@ -14,6 +14,10 @@ struct Validate: ParsableCommand {
             "JSON output: {\"ok\": true, …} or {\"ok\": false, \"issues\": [{file, line, column, message, hint, layer}]}."
     )
     var json = false
+    @Option(
+        name: .customLong("set"),
+        help: "Change a spec value first, as train --set does (epochs=3, model.0.units=64). Repeatable.")
+    var set: [String] = []
 
     func run() throws {
         guard json else {
@@ -41,7 +45,8 @@ struct Validate: ParsableCommand {
 
     @discardableResult
     func check(quiet: Bool = false) throws -> Spec {
-        let s = try SpecLoader(registry: UnrollCLI.registry()).load(url(spec))
+        let s = try SpecLoader(registry: UnrollCLI.registry()).load(
+            url(spec), overrides: try set.map { try SpecOverride($0) })
         let missing = s.missingFiles()
         guard missing.isEmpty else { throw SpecErrors(missing) }
         if quiet { return s }
