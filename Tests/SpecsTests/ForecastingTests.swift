@@ -193,15 +193,20 @@ final class ForecastingTests: RunnerTestCase {
         _ = try writeSeries(steps: 40)
         XCTAssertThrowsError(
             try runner.train(
-                try write("long.yaml", spec().replacingOccurrences(of: "season: 12", with: "season: 4000000000")))
+                try write("long.yaml", spec().replacingOccurrences(of: "season: 12", with: "season: 1000")))
         ) { e in
             XCTAssertTrue(
-                "\(e)".contains("long.yaml:3:61: season 4000000000 is not shorter than the training part (32 steps)"),
+                "\(e)".contains("long.yaml:3:61: season 1000 is not shorter than the training part (32 steps)"),
                 "\(e)")
         }
         // A task field out of range is an error at its column of the task line.
         XCTAssertThrowsError(try SpecLoader(registry: registry).load(try write("h0.yaml", spec(", stride: 0")))) { e in
-            XCTAssertTrue("\(e)".contains("h0.yaml:3:73: 'stride' must be ≥ 1, got 0"), "\(e)")
+            XCTAssertTrue("\(e)".contains("h0.yaml:3:73: 'stride' must be 1 to 2147483647, got 0"), "\(e)")
+        }
+        // A horizon of Int.max (the fuzzer's: lookback + horizon overflowed) is refused the same way.
+        let huge = spec().replacingOccurrences(of: "horizon: 2", with: "horizon: 9223372036854775807")
+        XCTAssertThrowsError(try SpecLoader(registry: registry).load(try write("h1.yaml", huge))) { e in
+            XCTAssertTrue("\(e)".contains("'horizon' must be 1 to 2147483647, got 9223372036854775807"), "\(e)")
         }
     }
     /// Every scaling × input reading × baseline: the inputs and targets are the encoding's

@@ -62,9 +62,11 @@ public struct ForecastingTask: LearningTask, PluginConfig {
     }
 
     public func checkFields() throws {
+        // At most BLAS's largest extent, so that sums such as lookback + horizon cannot overflow.
         for (field, value) in [("lookback", lookback), ("horizon", horizon), ("stride", stride), ("season", season)]
-        where value < 1 {
-            throw ConfigError.invalidValue(field: field, message: "must be ≥ 1, got \(value)")
+        where !(1...MemoryBudget.maxExtent).contains(value) {
+            throw ConfigError.invalidValue(
+                field: field, message: "must be 1 to \(MemoryBudget.maxExtent), got \(value)")
         }
     }
 
