@@ -97,19 +97,14 @@ final class GraphSpecTests: RunnerTestCase {
     /// An empty or unusable `inputs` list is an error at its line, for a recurrent layer and a
     /// merge layer alike (the fuzzer's `inputs: [epochs: 30 …]` once crashed the shape check).
     func testEmptyOrUnusableInputsAreErrorsNotCrashes() {
-        assertIssue(
-            Self.pooled.replacingOccurrences(
-                of: "{name: seq, type: GRU, units: 5, return_sequences: true}",
-                with: "{name: seq, type: GRU, units: 5, return_sequences: true, inputs: []}"),
-            line: 13, "inputs needs at least one node name")
-        assertIssue(
-            Self.pooled.replacingOccurrences(of: "inputs: [max, mean]", with: "inputs: []"), line: 16,
-            "inputs needs at least one node name")
-        assertIssue(
-            Self.pooled.replacingOccurrences(
-                of: "{name: seq, type: GRU, units: 5, return_sequences: true}",
-                with: "{name: seq, type: GRU, units: 5, return_sequences: true, inputs: [epochs: 30]}"),
-            line: 13, "a node name")
+        let seq = "{name: seq, type: GRU, units: 5, return_sequences: true"
+        for (from, to, line, needle) in [
+            (seq + "}", seq + ", inputs: []}", 13, "inputs needs at least one node name"),
+            ("inputs: [max, mean]", "inputs: []", 16, "inputs needs at least one node name"),
+            (seq + "}", seq + ", inputs: [epochs: 30]}", 13, "expected a node name, found a mapping"),
+        ] {
+            assertIssue(Self.pooled.replacingOccurrences(of: from, with: to), line: line, needle)
+        }
     }
 
     func writeData() throws {
