@@ -22,6 +22,8 @@ struct Targets {
     let scratch: URL
     let registry: Registry
     let bundle: URL
+    /// One small bundle per `spec_build` seed (a model of each task), for `predict_input`.
+    let taskBundles: [URL]
 
     init() throws {
         let shm = URL(fileURLWithPath: "/dev/shm")
@@ -60,6 +62,13 @@ struct Targets {
             to: scratch.appendingPathComponent("chars.txt"))
         try Data(String(repeating: "the\tDET\ncat\tNOUN\nsat\tVERB\n\na\tDET\nmat\tNOUN\n\n", count: 10).utf8).write(
             to: scratch.appendingPathComponent("tags.txt"))
+        var trained: [URL] = []
+        for (k, text) in Self.buildSeeds.enumerated() {
+            let url = scratch.appendingPathComponent("task-\(k).yaml")
+            try Data((text + "\nepochs: 1\nverbosity: quiet\noutput: task-\(k)\n").utf8).write(to: url)
+            trained.append(try runner.train(url).bundle)
+        }
+        taskBundles = trained
     }
 
     func file(_ name: String, _ data: Data) throws -> URL {
@@ -94,7 +103,7 @@ struct Targets {
     /// The targets' names, in order (without building the bundle).
     static let names = [
         "spec", "delimited", "numeric", "glove", "tagging", "pairs", "cmudict", "series", "vocabulary", "safetensors",
-        "model_json", "pipeline_json", "manifest", "checkpoint_state", "spec_build",
+        "model_json", "pipeline_json", "manifest", "checkpoint_state", "spec_build", "predict_input",
     ]
 
     var all: [Target] {
@@ -183,7 +192,7 @@ struct Targets {
                     _ = try Checkpoint.resume(trainer: trainer, from: copy.appendingPathComponent("checkpoints"))
                 }
             },
-            Target(name: "spec_build", seeds: buildSeeds.map(d)) { data in
+            Target(name: "spec_build", seeds: Self.buildSeeds.map(d)) { data in
                 // A spec over the scratch folder's small files: its data encoded, its model built
                 // and run forward on two examples, as `train` does before its first step.
                 let spec = try SpecLoader(registry: registry).load(try file("build.yaml", data))
@@ -193,11 +202,31 @@ struct Targets {
                 guard rows > 0 else { return }
                 _ = try withNoGrad { try model.predict(try prepared.xTrain.slice(axis: 0, start: 0, length: rows)) }
             },
+            Target(
+                name: "predict_input",
+                seeds: [
+                    d("good fine 3\n\nbad"), d("35\n1,2,3,4,5,6\n"), d("the cat sat\n"), d("7 1\n0.5,x,1e39,-1,2,3"),
+                ]
+            ) { data in
+                // Lines as `predict` reads them, given to a bundle of each task; the first line is
+                // also traced and, for the character model, a prime to sample from.
+                let lines = String(decoding: data, as: UTF8.self).split(
+                    separator: "\n", omittingEmptySubsequences: false
+                )
+                .map(String.init)
+                var predicted = 0
+                for b in taskBundles {
+                    if (try? runner.predict(bundle: b, texts: lines)) != nil { predicted += 1 }
+                    _ = try? runner.trace(b, input: lines.first ?? "")
+                    _ = try? runner.generate(bundle: b, prime: lines.first ?? "", length: 3, temperature: 0.7, seed: 1)
+                }
+                if predicted == 0 { throw TaskError("no bundle predicted these lines") }  // counted as refused
+            },
         ]
     }
 
     /// `spec_build`'s seeds: one spec per task, each over a small file the scratch folder holds.
-    var buildSeeds: [String] {
+    static var buildSeeds: [String] {
         [
             """
             data: {source: delimited, path: t.tsv, text_column: text, label_column: label}
