@@ -90,9 +90,17 @@ extension Runner {
                 csv: dir.appendingPathComponent("history.csv"), json: dir.appendingPathComponent("history.json"))
         ]
         for c in spec.callbacks {
-            o.callbacks.append(
-                try registry.make(.callback, c.name, config: c.config, as: CallbackFactory.self)(
-                    CallbackContext(outputDirectory: dir, log: spec.verbosity == .quiet ? { _ in } : log)))
+            let made = try registry.make(.callback, c.name, config: c.config, as: CallbackFactory.self)(
+                CallbackContext(outputDirectory: dir, log: spec.verbosity == .quiet ? { _ in } : log))
+            // A validation figure with no validation part would only fail after the first epoch.
+            if validation == 0, let m = made.monitored, m.hasPrefix("val_") {
+                throw spec.mismatch(
+                    c.node,
+                    "\(c.name) monitors '\(m)', but the validation part is empty (\(data.xTrain.shape[0]) training "
+                        + "examples × split.validation \(spec.split.validation))",
+                    hint: "raise split.validation, or monitor '\(m.dropFirst(4))'")
+            }
+            o.callbacks.append(made)
         }
         let history = try trainer.fit(x: data.xTrain, y: data.yTrain, options: o)
         guard communicator.isPrimary else {

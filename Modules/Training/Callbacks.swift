@@ -12,10 +12,14 @@ public protocol Callback: AnyObject {
     /// checkpoints). Default false: callbacks that steer training (early stopping, learning-rate
     /// changes) run on every rank, which see the same summed logs and so decide alike.
     var primaryRankOnly: Bool { get }
+    /// The logged value it reads at each epoch's end (`val_loss`), which must be logged; nil
+    /// (the default): none.
+    var monitored: String? { get }
 }
 
 extension Callback {
     public var primaryRankOnly: Bool { false }
+    public var monitored: String? { nil }
     public func onTrainBegin(_ trainer: Trainer) throws {}
     public func onStepEnd(_ step: StepInfo, trainer: Trainer) throws {}
     public func onTrainEnd(_ history: History, trainer: Trainer) throws {}
@@ -70,6 +74,7 @@ public enum MonitorMode: String, Codable, CaseIterable, Sendable {
 /// and the best weights (with `restoreBestWeights`) come from the checkpoint.
 public final class EarlyStopping: ResumableCallback {
     public let monitor: String, patience: Int, minDelta: Double, mode: MonitorMode, restoreBestWeights: Bool
+    public var monitored: String? { monitor }
     private var best: Double?
     private var wait = 0
     private var bestWeights: [Tensor] = []
@@ -182,6 +187,7 @@ public final class EarlyStopping: ResumableCallback {
 public final class ModelCheckpoint: Callback {
     public let directory: URL, monitor: String, saveBestOnly: Bool, mode: MonitorMode
     public var primaryRankOnly: Bool { true }
+    public var monitored: String? { saveBestOnly ? monitor : nil }
     private var best: Double?
     public init(directory: URL, monitor: String = "val_loss", saveBestOnly: Bool = false, mode: MonitorMode = .auto) {
         self.directory = directory

@@ -16,6 +16,7 @@ import Tensors
 public final class ReduceLROnPlateau: ResumableCallback {
     public let monitor: String, factor: Float, patience: Int, minDelta: Double, cooldown: Int, minRate: Float
     public let mode: MonitorMode
+    public var monitored: String? { monitor }
     private var best: Double?
     private var wait = 0, cooldownLeft = 0
     /// The epochs after which the rate was lowered.

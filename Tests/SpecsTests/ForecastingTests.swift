@@ -199,6 +199,15 @@ final class ForecastingTests: RunnerTestCase {
                 "\(e)".contains("long.yaml:3:61: season 1000 is not shorter than the training part (32 steps)"),
                 "\(e)")
         }
+        // Early stopping on a validation figure with no validation part is an error at the
+        // callback before training, not after the first epoch.
+        let noValidation = spec() + "\ncallbacks: [{type: early_stopping, monitor: val_loss}]\n"
+        XCTAssertThrowsError(try runner.train(try write("nv.yaml", noValidation))) { e in
+            XCTAssertTrue(
+                "\(e)".contains("nv.yaml:11:")
+                    && "\(e)".contains("early_stopping monitors 'val_loss', but the validation part is empty"),
+                "\(e)")
+        }
         // A task field out of range is an error at its column of the task line.
         XCTAssertThrowsError(try SpecLoader(registry: registry).load(try write("h0.yaml", spec(", stride: 0")))) { e in
             XCTAssertTrue("\(e)".contains("h0.yaml:3:73: 'stride' must be 1 to 2147483647, got 0"), "\(e)")

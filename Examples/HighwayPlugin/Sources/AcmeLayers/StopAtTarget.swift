@@ -15,6 +15,8 @@ public final class StopAtTarget: Callback {
     public let monitor: String
     public let target: Double
     public let mode: MonitorMode
+    /// Declared, so that `train` refuses a `val_…` monitor when the validation part is empty.
+    public var monitored: String? { monitor }
     let log: (String) -> Void
     /// The epoch it stopped training at, nil while the target is not reached.
     public private(set) var stoppedAt: Int?
