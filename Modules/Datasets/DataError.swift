@@ -32,8 +32,11 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalid(String)
     case io(path: String, message: String)
     case record(path: String, line: Int, message: String)
+    /// A column the reader was told to read is not in the file's header.
+    case column(path: String, name: String, columns: [String])
     public var description: String {
         switch self {
+        case .column(let p, let n, let c): return "\(p): no column '\(n)' (columns: \(c.joined(separator: ", ")))"
         case .invalid(let m): return m
         case .io(let p, let m): return "\(p): \(m)"
         case .record(let p, let l, let m): return "\(p):\(l): \(m)"

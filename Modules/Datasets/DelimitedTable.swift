@@ -51,7 +51,7 @@ public struct DelimitedTable: Sendable {
     /// The index of a column, or an error listing the columns.
     public func column(_ name: String) throws -> Int {
         guard let i = columns.firstIndex(of: name) else {
-            throw DataError.io(path: path, message: "no column '\(name)' (columns: \(columns.joined(separator: ", ")))")
+            throw DataError.column(path: path, name: name, columns: columns)
         }
         return i
     }

@@ -110,6 +110,13 @@ extension Validator {
         var used: Set<String> = []
         var stateShapes: [String: [String: [Int]]] = [:]
         var layers: [any Layer] = []
+        for spec in specs where shapes[spec.name] != nil {
+            let inputs = [Model.inputName] + task.inputParts(sections).map(\.name)
+            issue(
+                spec.node["name"] ?? spec.node,
+                "a node cannot be named '\(spec.name)': the model's inputs are named \(inputs.joined(separator: ", "))")
+            return
+        }
         for (i, spec) in specs.enumerated() {
             guard let layer = madeByNode[spec.share ?? spec.name] ?? nil else { return }  // already reported
             let inputsNode = spec.node["inputs"] ?? spec.node

@@ -129,7 +129,23 @@ extension Spec {
     /// classes, alphabet or tags, and its text pipeline), encodes with those instead of fitting
     /// new ones, and a class, symbol or tag the bundle lacks is an error.
     public func prepareData(fixed: FixedEncoding? = nil) throws -> PreparedData {
-        try task.prepare(try data.source.load(relativeTo: baseDirectory), spec: self, fixed: fixed)
+        let loaded: LoadedData
+        do { loaded = try data.source.load(relativeTo: baseDirectory) } catch DataError.column(
+            let path, let name, let c)
+        {
+            // At the data field that named the column (`text_column: txt`, or an entry of
+            // `columns: [a, b]`), with the file's columns.
+            func named(_ n: SpecNode) -> SpecNode? {
+                if n.string == name { return n }
+                if case .list(let items) = n.value { return items.first { $0.string == name } }
+                return nil
+            }
+            guard case .map(let pairs) = data.node.value,
+                let (key, node) = pairs.lazy.compactMap({ p in named(p.value).map { (p.key, $0) } }).first
+            else { throw DataError.column(path: path, name: name, columns: c) }
+            throw mismatch(node, "\(key): '\(name)' is not a column of \(path) (columns: \(c.joined(separator: ", ")))")
+        }
+        return try task.prepare(loaded, spec: self, fixed: fixed)
     }
 
     /// The error for data a task cannot read (a source of another form).

@@ -102,6 +102,7 @@ final class GraphSpecTests: RunnerTestCase {
             (seq + "}", seq + ", inputs: []}", 13, "inputs needs at least one node name"),
             ("inputs: [max, mean]", "inputs: []", 16, "inputs needs at least one node name"),
             (seq + "}", seq + ", inputs: [epochs: 30]}", 13, "expected a node name, found a mapping"),
+            ("{name: emb,", "{name: input,", 12, "a node cannot be named 'input': the model's inputs are named input"),
         ] {
             assertIssue(Self.pooled.replacingOccurrences(of: from, with: to), line: line, needle)
         }
@@ -203,6 +204,14 @@ final class GraphSpecTests: RunnerTestCase {
     func testAPooledGraphEndToEnd() throws {
         try writeData()
         let url = dir.appendingPathComponent("g.yaml")
+        // A column the file lacks is an error at the field that names it, listing the columns.
+        try Data(Self.pooled.replacingOccurrences(of: "text_column: text", with: "text_column: txt").utf8).write(
+            to: url)
+        XCTAssertThrowsError(try runner.train(url)) { e in
+            XCTAssertTrue(
+                "\(e)".contains("g.yaml:3:53: text_column: 'txt' is not a column of ")
+                    && "\(e)".hasSuffix("t.tsv (columns: text, label)"), "\(e)")
+        }
         try Data(Self.pooled.utf8).write(to: url)
         let r = try runner.train(url)
         XCTAssertGreaterThanOrEqual(r.test!.confusion!.accuracy, 0.9)

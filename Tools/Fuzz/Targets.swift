@@ -192,9 +192,13 @@ struct Targets {
                     _ = try Checkpoint.resume(trainer: trainer, from: copy.appendingPathComponent("checkpoints"))
                 }
             },
-            Target(name: "spec_build", seeds: Self.buildSeeds.map(d)) { data in
+            Target(
+                name: "spec_build",
+                seeds: (Self.buildSeeds + ValueVariants.make(from: Self.buildSeeds, count: 3000, seed: 1)).map(d)
+            ) { data in
                 // A spec over the scratch folder's small files: its data encoded, its model built
-                // and run forward on two examples, as `train` does before its first step.
+                // and run forward on two examples, as `train` does before its first step. The
+                // seeds are the specs, then 3,000 of them with a value or two changed.
                 let spec = try SpecLoader(registry: registry).load(try file("build.yaml", data))
                 let prepared = try spec.prepareData()
                 let model = try spec.buildModel(registry: registry, data: prepared, log: { _ in })
