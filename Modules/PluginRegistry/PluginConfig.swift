@@ -81,6 +81,15 @@ public enum ConfigCoding {
             throw ConfigError.missingField(key)
         }
         for (k, v) in object { merged[k] = v }
+        // JSON holds neither NaN nor infinity, and a config's numbers are Floats: say so at the field.
+        for key in object.keys.sorted() {
+            if let (path, x) = outOfRange(object[key]!, path: key) {
+                throw ConfigError.invalidValue(
+                    field: path,
+                    message: x.isFinite
+                        ? "must be within ±3.4e38 (a 32-bit float), found \(x)" : "must be a finite number, found \(x)")
+            }
+        }
         let data = try JSONSerialization.data(withJSONObject: merged)
         let d = JSONDecoder()
         d.keyDecodingStrategy = .convertFromSnakeCase
@@ -92,6 +101,20 @@ public enum ConfigCoding {
             throw ConfigError.wrongType(field: fieldName(ctx.codingPath), message: ctx.debugDescription)
         } catch let DecodingError.valueNotFound(t, ctx) {
             throw ConfigError.wrongType(field: fieldName(ctx.codingPath), message: "expected \(t), found null")
+        }
+    }
+
+    /// The first number in `value` (a field's, or inside its lists and objects) that is not
+    /// finite or is beyond a Float's range, with its dotted path.
+    static func outOfRange(_ value: Any, path: String) -> (String, Double)? {
+        switch value {
+        case let d as Double:
+            return d.isFinite && abs(d) <= Double(Float.greatestFiniteMagnitude) ? nil : (path, d)
+        case let list as [Any]:
+            return list.enumerated().lazy.compactMap { outOfRange($1, path: "\(path).\($0)") }.first
+        case let map as [String: Any]:
+            return map.keys.sorted().lazy.compactMap { outOfRange(map[$0]!, path: "\(path).\($0)") }.first
+        default: return nil
         }
     }
 

@@ -239,6 +239,10 @@ final class SpecErrorTests: XCTestCase {
             ("{type: sgd, learning_rate: -0.1}", "learning_rate", "must be a finite number ≥ 0"),
             ("{type: rmsprop, rho: 1.5}", "rho", "must be in [0, 1)"),
             ("{type: sgd, momentum: 1}", "momentum", "must be in [0, 1)"),
+            // Not a number JSON can hold, or beyond a Float: at the value, not a JSON writer's message.
+            ("{type: adam, learning_rate: .nan}", "learning_rate", "must be a finite number, found nan"),
+            ("{type: adam, epsilon: -.inf}", "epsilon", "must be a finite number, found -inf"),
+            ("{type: sgd, learning_rate: 1e39}", "learning_rate", "must be within ±3.4e38 (a 32-bit float)"),
         ]
         for (optimizer, field, rule) in cases {
             let needle = "'\(field)' \(rule)"
