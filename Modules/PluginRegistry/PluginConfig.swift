@@ -90,6 +90,17 @@ public enum ConfigCoding {
                         ? "must be within ±3.4e38 (a 32-bit float), found \(x)" : "must be a finite number, found \(x)")
             }
         }
+        // An integer field given a fraction, or an integer no Int holds (the decoder's own message
+        // names no field).
+        let intFields = Set(
+            Mirror(reflecting: C()).children.compactMap { c in
+                c.value is Int ? c.label.map { snakeCase($0.hasPrefix("_") ? String($0.dropFirst()) : $0) } : nil
+            })
+        for key in object.keys.sorted() where intFields.contains(key) {
+            if let x = object[key] as? Double, x.rounded() != x || abs(x) >= 9.2e18 {
+                throw ConfigError.wrongType(field: key, message: "must be an integer, found \(x)")
+            }
+        }
         let data = try JSONSerialization.data(withJSONObject: merged)
         let d = JSONDecoder()
         d.keyDecodingStrategy = .convertFromSnakeCase

@@ -27,8 +27,9 @@ extension Validator {
         _ specs: [LayerSpec], task: any LearningTask, sections: TaskSections, loss: PluginRef?, dataNode: SpecNode
     ) {
         guard var shape = inputShape(task: task, sections: sections, dataNode: dataNode) else { return }
+        // Some layer already failed to build: the shapes past it would only mislead.
+        guard madeLayers.count == specs.count, !madeLayers.contains(where: { $0 == nil }) else { return }
         let layers = madeLayers.compactMap { $0 }
-        guard layers.count == specs.count else { return }  // some layer already failed to build
         for (i, (l, spec)) in zip(layers, specs).enumerated() {
             do {
                 shape = try l.outputShape(for: shape)

@@ -98,6 +98,11 @@ final class SpecErrorTests: XCTestCase {
         assertIssue(
             Self.base + "\nbatch_size: big\n", line: 15, column: 13,
             contains: "'batch_size' must be an integer, found a string")
+        for units in ["0.5", "1e20"] {  // once "'' The given data was not valid JSON."
+            assertIssue(
+                Self.base.replacingOccurrences(of: "units: 64", with: "units: \(units)"), line: 10, column: 25,
+                contains: "'units' must be an integer, found a number", layer: "lstm_1")
+        }
         assertIssue(
             Self.base.replacingOccurrences(
                 of: "loss: binary_crossentropy",
