@@ -48,9 +48,9 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
             "source_tokens": "characters, or words (whitespace- and punctuation-separated symbols)",
             "target_tokens": "characters, or words", "source_length": "most source tokens (0: the longest seen)",
             "target_length": "most target tokens (0: the longest seen)",
-            "beam_width": "candidates kept per decoding step (1: greedy)",
+            "beam_width": "candidates kept per decoding step (1: greedy; at most 1000)",
             "length_penalty": "α in log p / len^α when ranking finished candidates",
-            "n_best": "candidates predict --json lists",
+            "n_best": "candidates predict --json lists (at most beam_width)",
             "train_targets":
                 "source<TAB>target file replacing the training pairs' targets (a teacher's decodings: unroll distill)",
         ]
