@@ -121,7 +121,8 @@ struct Validator {
                 issue(node, "\(what) needs '\(typeKey): <name>'")
                 return nil
             }
-            guard let s = stringValue(t, "a \(kind.rawValue.replacingOccurrences(of: "_", with: " ")) name") else {
+            let kindName = kind.rawValue.replacingOccurrences(of: "_", with: " ")
+            guard let s = stringValue(t, "\("aeiou".contains(kindName.first!) ? "an" : "a") \(kindName) name") else {
                 return nil
             }
             name = s

@@ -33,7 +33,7 @@ public enum TextPipelinePlugins: PluginModule {
                 case "keep_word": return CleaningStep.hashtags(.keepWord)
                 case "replace": return CleaningStep.hashtags(.replace(c.replacement))
                 default:
-                    throw ConfigError.wrongType(
+                    throw ConfigError.invalidValue(
                         field: "action", message: "must be remove, keep_word or replace, got '\(c.action)'")
                 }
             })
@@ -65,7 +65,7 @@ public struct ReplaceOptions: PluginConfig {
         switch action {
         case "remove": return .remove
         case "replace": return .replace(replacement)
-        default: throw ConfigError.wrongType(field: "action", message: "must be remove or replace, got '\(action)'")
+        default: throw ConfigError.invalidValue(field: "action", message: "must be remove or replace, got '\(action)'")
         }
     }
 }

@@ -98,6 +98,12 @@ final class SpecErrorTests: XCTestCase {
         assertIssue(
             Self.base + "\nbatch_size: big\n", line: 15, column: 13,
             contains: "'batch_size' must be an integer, found a string")
+        assertIssue(  // once "'action' must be a string, found a string"
+            Self.base.replacingOccurrences(of: "steps: [lowercase]", with: "steps: [{type: hashtags, action: drop}]"),
+            line: 6, column: 36, contains: "'action' must be remove, keep_word or replace, got 'drop'")
+        assertIssue(
+            Self.base.replacingOccurrences(of: "{type: adam, learning_rate: 0.001}", with: "{type: 3}"), line: 13,
+            column: 19, contains: "expected an optimizer name, found an integer")
         for units in ["0.5", "1e20"] {  // once "'' The given data was not valid JSON."
             assertIssue(
                 Self.base.replacingOccurrences(of: "units: 64", with: "units: \(units)"), line: 10, column: 25,

@@ -125,6 +125,10 @@ struct Targets {
                         "{\"data\": {\"source\": \"numeric_csv\", \"path\": \"x.csv\"}, \"model\": [{\"type\": \"Dense\", \"units\": 2}], \"loss\": \"mean_squared_error\"}"
                     )
                 ]
+                    // and the examples with a value or two changed (validation reads no data)
+                    + ValueVariants.make(
+                        from: examples.map { String(decoding: $0, as: UTF8.self) }, count: 2000, seed: 2
+                    ).map(d)
             ) { data in
                 _ = try SpecLoader(registry: registry).load(try file("spec.yaml", data))
             },
