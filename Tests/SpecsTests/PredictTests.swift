@@ -64,8 +64,8 @@ final class PredictTests: RunnerTestCase {
         XCTAssertThrowsError(try runner.predict(bundle: r.bundle, texts: ["1,2,3"])) { e in
             XCTAssertTrue("\(e)".contains("line 1: the model takes 2 features, the line has 3"), "\(e)")
         }
-        XCTAssertThrowsError(try runner.predict(bundle: r.bundle, texts: ["1,x"])) { e in
-            XCTAssertTrue("\(e)".contains("feature 2, 'x'"), "\(e)")
+        XCTAssertThrowsError(try runner.predict(bundle: r.bundle, texts: ["1,2", "1,x"])) { e in
+            XCTAssertTrue("\(e)".contains("line 2: feature 2, 'x', is not a finite number"), "\(e)")
         }
     }
 }

@@ -133,7 +133,11 @@ enum NumericRows {
         }
         let width = b.model.inputShape.reduce(1, *)
         let rows = try lines.enumerated().map { i, line -> [Float] in
-            guard let source, let f = try source.features(fromLine: line) else {
+            let read: [Float]?
+            do { read = try source?.features(fromLine: line) } catch {
+                throw TrainingError.invalid("line \(i + 1): \(error)")
+            }
+            guard source != nil, let f = read else {
                 throw CheckpointError.format(
                     path: b.directory.path,
                     message:
