@@ -22,6 +22,7 @@ extension Runner {
     public func distill(bundle dir: URL, spec specURL: URL, output: URL, chunk: Int = 8192) throws -> Distilled {
         let b = try loadBundle(dir)
         let spec = try SpecLoader(registry: registry).load(specURL)
+        try Runner.checkSameTask(b, spec, command: "distill")
         let inputs = try b.task.trainingInputs(try spec.data.source.load(relativeTo: spec.baseDirectory), spec: spec)
         let models = try ensembleModels(with: b, at: dir)
         var lines = ""

@@ -21,12 +21,7 @@ extension Runner {
         var reference: Tensor?
         if let dataSpec {
             let spec = try SpecLoader(registry: registry).load(dataSpec)
-            if let trained = b.description.task, trained != spec.taskName {
-                throw spec.mismatch(
-                    spec.root["task"] ?? spec.data.node,
-                    "the bundle was trained for \(trained), and this spec's task is \(spec.taskName): "
-                        + "evaluate reads data for the bundle's task")
-            }
+            try Runner.checkSameTask(b, spec, command: "evaluate")
             let data = try spec.prepareData(
                 fixed: FixedEncoding(
                     classes: b.description.classes, pipeline: b.pipeline, loss: loss, inputParts: b.model.inputParts,
@@ -64,5 +59,15 @@ extension Runner {
         }
         log(report(e, classes: b.description.classes, perStep: b.description.perStep))
         return e
+    }
+
+    /// A spec read with a bundle (`evaluate BUNDLE SPEC`, `distill TEACHER SPEC`) must be of the
+    /// bundle's task: its data is read as that task reads it.
+    static func checkSameTask(_ b: ModelBundle, _ spec: Spec, command: String) throws {
+        guard let trained = b.description.task, trained != spec.taskName else { return }
+        throw spec.mismatch(
+            spec.root["task"] ?? spec.data.node,
+            "the bundle was trained for \(trained), and this spec's task is \(spec.taskName): "
+                + "\(command) reads data for the bundle's task")
     }
 }

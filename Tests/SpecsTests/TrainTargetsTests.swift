@@ -140,6 +140,23 @@ final class TrainTargetsTests: RunnerTestCase {
         for row in rows(student.xTrain.scalars, student.yTrain.scalars, student).prefix(23) {
             if let t = decoded[row.source], t.count <= 6 { XCTAssertEqual(row.target, t, row.source) }
         }
+        // A spec of another task is refused naming both tasks (it once blamed the spec's task for
+        // what the teacher's could not read), and nothing is written.
+        _ = try write("texts.tsv", "text\tlabel\ngood\tpos\nbad\tneg\n")
+        let texts = try write(
+            "texts.yaml",
+            "data: {source: delimited, path: texts.tsv, text_column: text, label_column: label}\n"
+                + "text: {sequence_length: 4}\nmodel: [{type: Embedding, output_dim: 3}, {type: GRU, units: 3}, "
+                + "{type: Dense, units: 2, activation: softmax}]\nloss: sparse_categorical_crossentropy\n")
+        let other = dir.appendingPathComponent("kd/other.tsv")
+        XCTAssertThrowsError(try runner.distill(bundle: teacher.bundle, spec: texts, output: other)) { e in
+            XCTAssertTrue(
+                "\(e)".contains(
+                    "texts.yaml:1:7: the bundle was trained for sequence_to_sequence, and this spec's task is text_classification: distill"
+                ),
+                "\(e)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: other.path))
     }
 
     /// A training input holding a tab (a `|`-delimited pairs file allows one) cannot be an
