@@ -129,11 +129,11 @@ public enum Tracer {
     ) {
         let x = l.config.goBackwards ? try input.reversed(axis: 1) : input
         let (T, F, H) = (x.shape[1], x.shape[2], l.config.units)
-        let W = l.kernel.value.scalars
-        let R = l.recurrentKernel.value.scalars
+        let w = l.kernel.value.scalars
+        let r = l.recurrentKernel.value.scalars
         let b = l.bias.value.scalars
         let rb = l.recurrentBiasParameter?.value.scalars
-        let G = W.count / (F * H)
+        let g = w.count / (F * H)
         let xs = x.scalars
         let cell: any RecurrentCell = l.cell
         var hPrev = initial.first?.scalars ?? [Float](repeating: 0, count: H)
@@ -142,10 +142,10 @@ public enum Tracer {
         var hs: [Float] = []
         for t in 0..<T {
             var xw = b
-            var hr = rb ?? [Float](repeating: 0, count: G * H)
-            for k in 0..<(G * H) {
-                for f in 0..<F { xw[k] += xs[t * F + f] * W[f * G * H + k] }
-                for j in 0..<H { hr[k] += hPrev[j] * R[j * G * H + k] }
+            var hr = rb ?? [Float](repeating: 0, count: g * H)
+            for k in 0..<(g * H) {
+                for f in 0..<F { xw[k] += xs[t * F + f] * w[f * g * H + k] }
+                for j in 0..<H { hr[k] += hPrev[j] * r[j * g * H + k] }
             }
             let s = cell.referenceStep(units: H, x: xw, rec: hr, hPrev: hPrev, cPrev: c)
             rows.append(
