@@ -92,11 +92,8 @@ public enum ConfigCoding {
         }
         // An integer field given a fraction, or an integer no Int holds (the decoder's own message
         // names no field).
-        let intFields = Set(
-            Mirror(reflecting: C()).children.compactMap { c in
-                c.value is Int ? c.label.map { snakeCase($0.hasPrefix("_") ? String($0.dropFirst()) : $0) } : nil
-            })
-        for key in object.keys.sorted() where intFields.contains(key) {
+        let types = fieldTypes(C.self)
+        for key in object.keys.sorted() where types[key] == "int" {
             if let x = object[key] as? Double, x.rounded() != x || abs(x) >= 9.2e18 {
                 throw ConfigError.wrongType(field: key, message: "must be an integer, found \(x)")
             }
@@ -133,17 +130,23 @@ public enum ConfigCoding {
     /// type: `int`, `number`, `bool`, `string`, `one of …` for enums), default, required, doc.
     public static func fields<C: PluginConfig>(_ type: C.Type) -> [FieldInfo] {
         let defaults = (try? Self.defaults(C.self)) ?? [:]
-        var types: [String: String] = [:]
-        for child in Mirror(reflecting: C()).children {
-            guard let label = child.label else { continue }
-            types[snakeCase(label.hasPrefix("_") ? String(label.dropFirst()) : label)] = typeName(child.value)
-        }
+        let types = fieldTypes(C.self)
         return defaults.keys.sorted().map { k in
             FieldInfo(
                 name: k, type: types[k] ?? "any",
                 defaultValue: C.requiredFields.contains(k) ? nil : render(defaults[k]!),
                 required: C.requiredFields.contains(k), doc: C.fieldDocs[k] ?? "")
         }
+    }
+
+    /// Each field's snake_case name and `typeName`, read off the default config.
+    static func fieldTypes<C: PluginConfig>(_ type: C.Type) -> [String: String] {
+        var types: [String: String] = [:]
+        for child in Mirror(reflecting: C()).children {
+            guard let label = child.label else { continue }
+            types[snakeCase(label.hasPrefix("_") ? String(label.dropFirst()) : label)] = typeName(child.value)
+        }
+        return types
     }
 
     static func typeName(_ v: Any) -> String {

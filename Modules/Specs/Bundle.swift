@@ -124,6 +124,11 @@ public struct ModelBundle {
     /// `settings` change task fields for this load only (`beam_width=4`: decode with a wider
     /// beam than the spec's); the bundle on disk is not touched. An unknown field or a value of
     /// the wrong type is an error naming it.
+    /// An error about a `--task KEY=VALUE` setting, positioned as `SpecOverride` positions its own.
+    static func taskSettingIssue(_ message: String) -> SpecErrors {
+        SpecErrors([SpecIssue(file: "--task", line: 1, column: 1, message: message)])
+    }
+
     public static func load(_ dir: URL, registry: Registry, settings: [SpecOverride] = []) throws -> ModelBundle {
         try BundleManifest.read(in: dir)?.verify(in: dir)
         let mj = dir.appendingPathComponent("model.json")
@@ -157,16 +162,13 @@ public struct ModelBundle {
             }
         } catch ConfigError.invalidValue(let field, let message) where settings.contains(where: { $0.path == [field] })
         {
-            throw SpecErrors([SpecIssue(file: "--task", line: 1, column: 1, message: "'\(field)' \(message)")])
+            throw taskSettingIssue("'\(field)' \(message)")
         } catch { throw CheckpointError.format(path: mj.path, message: "field 'task': \(error)") }
         if let fixed = settings.first(where: { !task.runSettings.contains($0.path[0]) }) {
-            throw SpecErrors([
-                SpecIssue(
-                    file: "--task", line: 1, column: 1,
-                    message: "'\(fixed.path[0])' was fixed when the bundle was trained; --task changes "
-                        + (task.runSettings.isEmpty
-                            ? "nothing for this task" : task.runSettings.joined(separator: ", ")))
-            ])
+            let changeable =
+                task.runSettings.isEmpty ? "nothing for this task" : task.runSettings.joined(separator: ", ")
+            throw taskSettingIssue(
+                "'\(fixed.path[0])' was fixed when the bundle was trained; --task changes \(changeable)")
         }
         let layers = try d.layers.map { r -> any Layer in
             guard case .object = r.config, let obj = r.config.foundationObject as? [String: Any] else {

@@ -110,11 +110,12 @@ extension Validator {
         var used: Set<String> = []
         var stateShapes: [String: [String: [Int]]] = [:]
         var layers: [any Layer] = []
-        for spec in specs where shapes[spec.name] != nil {
+        if let clash = specs.first(where: { shapes[$0.name] != nil }) {
             let inputs = [Model.inputName] + task.inputParts(sections).map(\.name)
             issue(
-                spec.node["name"] ?? spec.node,
-                "a node cannot be named '\(spec.name)': the model's inputs are named \(inputs.joined(separator: ", "))")
+                clash.node["name"] ?? clash.node,
+                "a node cannot be named '\(clash.name)': the model's inputs are named \(inputs.joined(separator: ", "))"
+            )
             return
         }
         for (i, spec) in specs.enumerated() {

@@ -142,15 +142,11 @@ public enum SpecParser {
             let indent = max(0, first.column - 1)
             var again: Int? = nil
             for i in lines.indices.dropFirst(first.line) {
-                let l = lines[i]
-                let blank = l.allSatisfy { $0 == " " } || l.drop { $0 == " " }.hasPrefix("#")
-                if blank { continue }
-                guard l.prefix(indent).allSatisfy({ $0 == " " }), l.count > indent, l.dropFirst(indent).first != " "
-                else {
-                    if l.prefix(indent).allSatisfy({ $0 == " " }) { continue }  // deeper: inside a value
-                    break  // shallower, or the next list item: the mapping has ended
-                }
-                if l.dropFirst(indent).hasPrefix(key + ":") {
+                let lead = lines[i].prefix { $0 == " " }.count
+                let rest = lines[i].dropFirst(lead)
+                if rest.isEmpty || rest.hasPrefix("#") || lead > indent { continue }  // blank, comment, a value's
+                if lead < indent { break }  // shallower, or the next list item: the mapping has ended
+                if rest.hasPrefix(key + ":") {
                     again = i
                     break
                 }

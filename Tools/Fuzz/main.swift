@@ -46,14 +46,15 @@ if names == ["--list"] {
 }
 let targets = try Targets()
 defer { try? FileManager.default.removeItem(at: targets.scratch) }
-guard targets.all.map(\.name) == Targets.names else {
+let all = targets.all
+guard all.map(\.name) == Targets.names else {
     FileHandle.standardError.write(Data("unroll-fuzz: Targets.names does not list the targets in order\n".utf8))
     exit(2)
 }
-let chosen = names.isEmpty || names == ["all"] ? targets.all : targets.all.filter { names.contains($0.name) }
+let chosen = names.isEmpty || names == ["all"] ? all : all.filter { names.contains($0.name) }
 guard !chosen.isEmpty else {
     FileHandle.standardError.write(
-        Data("unroll-fuzz: no such target; targets: \(targets.all.map(\.name).joined(separator: ", "))\n".utf8))
+        Data("unroll-fuzz: no such target; targets: \(all.map(\.name).joined(separator: ", "))\n".utf8))
     exit(2)
 }
 for target in chosen {

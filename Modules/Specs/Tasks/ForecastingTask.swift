@@ -76,9 +76,7 @@ public struct ForecastingTask: LearningTask, PluginConfig {
     public var inputSizeFromData: Bool { true }
     public var defaultMetrics: [String] { [] }  // the test report gives the errors in the series' units
     public func inputShape(_ s: TaskSections) throws -> [Int] {
-        guard lookback >= 1, horizon >= 1, stride >= 1, season >= 1 else {
-            throw TaskError("lookback, horizon, stride and season must be at least 1")
-        }
+        try checkFields()  // a task built in code, not through the registry, is checked here
         if baseline == .seasonalNaive && lookback < seasonsBack(horizon - 1) {
             throw TaskError(
                 "baseline seasonal_naive reads \(seasonsBack(horizon - 1)) steps back, more than lookback \(lookback)")

@@ -137,7 +137,7 @@ enum NumericRows {
             do { read = try source?.features(fromLine: line) } catch {
                 throw TrainingError.invalid("line \(i + 1): \(error)")
             }
-            guard source != nil, let f = read else {
+            guard let f = read else {
                 throw CheckpointError.format(
                     path: b.directory.path,
                     message:

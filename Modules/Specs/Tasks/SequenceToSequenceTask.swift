@@ -222,14 +222,13 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
         guard let p = b.pipeline else { throw TaskError("a sequence-to-sequence bundle needs pipeline.json") }
         let sources = lines.map { p.vocabulary.encode(p.tokens($0)) }
         let found = try beamSearch([b.model] + ensemble, sources: sources)
-        let readable = b.model.inputParts.first?.shape[0] ?? .max
         let joiner = targetTokens == .characters ? "" : " "
         func text(_ c: Candidate) -> String { c.tokens.map { b.description.classes[$0] }.joined(separator: joiner) }
         return zip(zip(lines, sources), found).map { input, candidates in
             var p = Runner.Prediction(
                 text: input.0, label: candidates.first.map(text) ?? "", probabilities: [:],
                 value: candidates.first?.logProbability)
-            p.note = Self.truncationNote(input.1.count, readable: readable)
+            p.note = Self.truncationNote(input.1.count, model: b.model)
             p.candidates = candidates.prefix(max(1, nBest)).map {
                 Runner.Candidate(text: text($0), logProbability: $0.logProbability)
             }
@@ -242,19 +241,17 @@ public struct SequenceToSequenceTask: LearningTask, PluginConfig {
     public func trace(_ model: Model, input: String, symbols: [String], pipeline: TextPipeline?) throws -> Trace? {
         guard let p = pipeline else { throw TaskError("a sequence-to-sequence model needs its pipeline") }
         let tokens = p.tokens(input)
-        let readable = model.inputParts.first?.shape[0] ?? .max
-        let shown = Array(tokens.prefix(readable))
+        let shown = Array(tokens.prefix(model.inputParts.first?.shape[0] ?? tokens.count))
         var t = try trace(model, source: p.vocabulary.encode(shown), shown: shown, symbols: symbols)
-        t?.note = Self.truncationNote(tokens.count, readable: readable)
+        t?.note = Self.truncationNote(tokens.count, model: model)
         return t
     }
 
-    /// The note for a source of `count` tokens where the model reads `readable`: nil when it fits.
-    /// Its first `readable` tokens are decoded (`packedRow` drops the rest).
-    static func truncationNote(_ count: Int, readable: Int) -> String? {
-        count <= readable
-            ? nil
-            : "\(count) source tokens; the model reads \(readable) (source_length): decoded the first \(readable)"
+    /// The note for a source of `count` tokens, nil when `model` reads them all (its `source`
+    /// part); of a longer one the first tokens are decoded (`packedRow` drops the rest).
+    static func truncationNote(_ count: Int, model: Model) -> String? {
+        guard let readable = model.inputParts.first?.shape[0], count > readable else { return nil }
+        return "\(count) source tokens; the model reads \(readable) (source_length): decoded the first \(readable)"
     }
 
     /// The report's attention maps: the first test pairs (up to 3) decoded greedily, each attention
