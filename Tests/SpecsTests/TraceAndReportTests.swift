@@ -114,6 +114,8 @@ extension TraceAndReportTests {
     }
 }
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
+/// Element by element within `accuracy`, and the same count (an XCTest-style overload for arrays).
 func XCTAssertEqual(_ a: [Float], _ b: [Float], accuracy: Float, file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(a.count, b.count, file: file, line: line)
     for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }

@@ -75,16 +75,19 @@ enum ShapeBench {
                                         partial.withUnsafeMutableBufferPointer { pb in
                                             hT.withUnsafeBufferPointer { htb in
                                                 hTb.withUnsafeBufferPointer { htbb in
-                                                    let P = pb.baseAddress!
+                                                    let partials = pb.baseAddress!
                                                     report("dR, k split in 2 (partials summed)", flops: rec) {
                                                         ComputePool.shared.run(parts: 2) { p in
                                                             let k0 = p * B * T / 2
                                                             cblas_sgemm(
                                                                 CblasRowMajor, CblasTrans, CblasNoTrans, Int32(H),
                                                                 Int32(G), Int32(B * T / 2), 1, HS + k0 * H, Int32(H),
-                                                                XP + k0 * G, Int32(G), 0, P + p * H * G, Int32(G))
+                                                                XP + k0 * G, Int32(G), 0, partials + p * H * G, Int32(G)
+                                                            )
                                                         }
-                                                        for i in 0..<(H * G) { DW[i] = P[i] + P[H * G + i] }
+                                                        for i in 0..<(H * G) {
+                                                            DW[i] = partials[i] + partials[H * G + i]
+                                                        }
                                                     }
                                                     report("dR, H_prev stored transposed (nn)", flops: rec) {
                                                         BLAS.sgemm(
@@ -102,10 +105,12 @@ enum ShapeBench {
                                                                     m: H, n: G, k: T, a: htbb.baseAddress! + b * H * T,
                                                                     lda: T, b: XP + b * T * G, ldb: G,
                                                                     beta: b == rows.lowerBound ? 0 : 1,
-                                                                    c: P + p * H * G, ldc: G)
+                                                                    c: partials + p * H * G, ldc: G)
                                                             }
                                                         }
-                                                        for i in 0..<(H * G) { DW[i] = P[i] + P[H * G + i] }
+                                                        for i in 0..<(H * G) {
+                                                            DW[i] = partials[i] + partials[H * G + i]
+                                                        }
                                                     }
                                                 }
                                             }

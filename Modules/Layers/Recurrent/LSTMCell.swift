@@ -1,3 +1,6 @@
+// swift-format-ignore-file: AlwaysUseLowerCamelCase
+
+// (H, the number of units, is the name of the cell equations in RecurrentKernel's documentation.)
 import CKernels
 import Tensors
 

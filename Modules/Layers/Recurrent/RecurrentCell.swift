@@ -1,3 +1,7 @@
+// swift-format-ignore-file: AlwaysUseLowerCamelCase
+
+// (H, the number of units, is the name of the cell equations in RecurrentKernel's documentation.)
+
 /// The pointwise part of one recurrent step, for one batch row — everything but the matrix
 /// products, which `RecurrentKernel` does with BLAS for the whole batch at once.
 ///
