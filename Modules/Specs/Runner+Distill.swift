@@ -19,9 +19,12 @@ extension Runner {
     /// unroll distill runs/g2p-seed1 Examples/g2p-cmudict-attention.yaml --ensemble runs/g2p-seed2 \
     ///     --output runs/g2p-teacher.tsv
     /// ```
-    public func distill(bundle dir: URL, spec specURL: URL, output: URL, chunk: Int = 8192) throws -> Distilled {
+    /// `overrides` change the spec's values before it is read, as `train --set` does.
+    public func distill(
+        bundle dir: URL, spec specURL: URL, overrides: [SpecOverride] = [], output: URL, chunk: Int = 8192
+    ) throws -> Distilled {
         let b = try loadBundle(dir)
-        let spec = try SpecLoader(registry: registry).load(specURL)
+        let spec = try SpecLoader(registry: registry).load(specURL, overrides: overrides)
         try Runner.checkSameTask(b, spec, command: "distill")
         let inputs = try b.task.trainingInputs(try spec.data.source.load(relativeTo: spec.baseDirectory), spec: spec)
         let models = try ensembleModels(with: b, at: dir)

@@ -11,8 +11,11 @@ import Training
 extension Runner {
     /// Evaluates a bundle on the test split stored in it, or on the test split of `dataSpec`'s
     /// data encoded with the bundle's own classes, alphabet and vocabulary (never refitted). With
-    /// an `ensemble`, the task's decoded figures combine the models.
-    public func evaluate(bundle dir: URL, spec dataSpec: URL? = nil) throws -> Trainer.Evaluation {
+    /// an `ensemble`, the task's decoded figures combine the models. `overrides` change
+    /// `dataSpec`'s values before it is read (`evaluate BUNDLE SPEC --set data.test_alternatives=true`).
+    public func evaluate(bundle dir: URL, spec dataSpec: URL? = nil, overrides: [SpecOverride] = []) throws
+        -> Trainer.Evaluation
+    {
         let b = try loadBundle(dir)
         let models = [b.model] + (try ensembleModels(with: b, at: dir))
         let loss = try b.loss(registry: registry)
@@ -20,7 +23,7 @@ extension Runner {
         let y: Tensor
         var reference: Tensor?
         if let dataSpec {
-            let spec = try SpecLoader(registry: registry).load(dataSpec)
+            let spec = try SpecLoader(registry: registry).load(dataSpec, overrides: overrides)
             try Runner.checkSameTask(b, spec, command: "evaluate")
             let data = try spec.prepareData(
                 fixed: FixedEncoding(

@@ -110,6 +110,19 @@ struct TaskSettings: ParsableArguments {
     }
 }
 
+/// `--set KEY=VALUE` (repeatable) for a command that reads a SPEC beside a bundle: the spec's values
+/// changed before it is read, as `train --set` changes them.
+struct SpecValues: ParsableArguments {
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Change a value of the SPEC argument before it is read, as train --set does (data.test_alternatives=true); repeatable.",
+            valueName: "key=value"))
+    var set: [String] = []
+
+    func overrides() throws -> [SpecOverride] { try set.map { try SpecOverride($0) } }
+}
+
 /// `--ensemble BUNDLE` (repeatable): further bundles whose models decode with the command's.
 struct EnsembleBundles: ParsableArguments {
     @Option(

@@ -50,6 +50,24 @@ final class CLITests: XCTestCase {
         let object = try JSONSerialization.jsonObject(with: Data(e.out.utf8)) as! [String: Any]
         XCTAssertLessThan(object["mae"] as! Double, 0.05)  // 60 epochs at 0.05 learn the plane
         XCTAssertEqual(object["classes"] as? [String], ["value"])
+        // evaluate BUNDLE SPEC --set: the spec's values changed before its data is read (here
+        // another plane, which the model does not know); --set without a SPEC is a usage error.
+        let other = (0..<200).map { i -> String in
+            let (a, b) = (Float(i % 20) / 10 - 1, Float(i / 20) / 5 - 1)
+            return "\(a),\(b),\(3 - 2 * a + b)"
+        }
+        try Data((other.joined(separator: "\n") + "\n").utf8).write(
+            to: spec.deletingLastPathComponent().appendingPathComponent("other.csv"))
+        let same = try run(["evaluate", bundle.path, spec.path, "--json"])
+        let shifted = try run(["evaluate", bundle.path, spec.path, "--set", "data.path=other.csv", "--json"])
+        XCTAssertEqual(shifted.code, 0, shifted.err)
+        let sameMAE = try JSONSerialization.jsonObject(with: Data(same.out.utf8)) as! [String: Any]
+        XCTAssertLessThan(sameMAE["mae"] as! Double, 0.05)
+        let shiftedMAE = try JSONSerialization.jsonObject(with: Data(shifted.out.utf8)) as! [String: Any]
+        XCTAssertGreaterThan(shiftedMAE["mae"] as! Double, 1)
+        let noSpec = try run(["evaluate", bundle.path, "--set", "data.path=other.csv"])
+        XCTAssertEqual(noSpec.code, 64, noSpec.err)
+        XCTAssertTrue(noSpec.err.contains("--set changes the values of a SPEC argument, and none is given"), noSpec.err)
         // A regression has nothing a teacher could decode for a student: distill says so in one line.
         let distill = try run(["distill", bundle.path, spec.path, "--output", bundle.path + "/t.tsv"])
         XCTAssertEqual(distill.code, 1)

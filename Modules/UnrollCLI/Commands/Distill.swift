@@ -11,11 +11,13 @@ struct Distill: ParsableCommand {
     @Argument(help: "The spec whose data's training part to decode (no test example is decoded).") var spec: String
     @Option(help: "The pairs file to write (atomically).") var output: String
     @OptionGroup var task: TaskSettings
+    @OptionGroup var values: SpecValues
     @OptionGroup var ensemble: EnsembleBundles
 
     func run() throws {
         var runner = try task.runner()
         runner.ensemble = ensemble.bundles.map(url)
-        _ = try runner.distill(bundle: url(bundle), spec: url(spec), output: url(output))
+        _ = try runner.distill(
+            bundle: url(bundle), spec: url(spec), overrides: values.overrides(), output: url(output))
     }
 }

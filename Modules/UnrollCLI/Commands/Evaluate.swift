@@ -18,13 +18,22 @@ struct Evaluate: ParsableCommand {
             "Also write the model's outputs on the test split to this safetensors file: one tensor 'outputs' [examples, …], in the split's order (the bundle's test.safetensors holds its x and y)."
     ) var saveOutputs: String?
     @OptionGroup var task: TaskSettings
+    @OptionGroup var values: SpecValues
     @OptionGroup var ensemble: EnsembleBundles
+
+    func validate() throws {
+        if data == nil, !values.set.isEmpty {
+            throw ValidationError(
+                "--set changes the values of a SPEC argument, and none is given: unroll evaluate BUNDLE SPEC --set KEY=VALUE"
+            )
+        }
+    }
 
     func run() throws {
         var runner = try task.runner()
         runner.ensemble = ensemble.bundles.map(url)
         if json { runner.log = { _ in } }
-        let e = try runner.evaluate(bundle: url(bundle), spec: data.map(url))
+        let e = try runner.evaluate(bundle: url(bundle), spec: data.map(url), overrides: values.overrides())
         if let saveOutputs {
             try SafeTensors.write(
                 ["outputs": e.predictions], metadata: ["format": "unroll-outputs"], to: url(saveOutputs))
