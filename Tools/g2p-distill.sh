@@ -7,7 +7,7 @@
 #   bash Tools/g2p-distill.sh [STUDENT_SEED] [TEACHER_SEEDS…]     (default: 1, teachers 1 2 3)
 #
 # Decoding the 119,702 training words with three models: about 4 min on 2 cores of a Zen 5 EPYC;
-# the student trains as long as the example (34 min there). Prints the student's test report line
+# the student trains as long as the example (38 min there). Prints the student's test report line
 # against each word's first pronunciation, then against any of its pronunciations. SPLIT_SEED=N
 # (as in g2p-ensemble.sh) trains the teachers and the student with split.seed N: one validation
 # part for all of them, so their validation figures compare.

@@ -4,7 +4,7 @@
 #
 #   bash Tools/g2p-ensemble.sh [SEEDS…]     (default: 1 2 3)
 #
-# Each seed is a full training of the example: 34 min on 2 cores of a Zen 5 EPYC.
+# Each seed is a full training of the example: 38 min on 2 cores of a Zen 5 EPYC.
 #
 # Bundles go to runs/g2p-cmudict-attention-seedK; a seed whose bundle exists is not trained again.
 # With SPLIT_SEED=N every seed trains with the spec's split.seed N, so all of them hold out the
