@@ -120,15 +120,15 @@ public struct ModelBundle {
         }
     }
 
-    /// Reads a bundle and rebuilds its model through the registry, after checking its manifest.
-    /// `settings` change task fields for this load only (`beam_width=4`: decode with a wider
-    /// beam than the spec's); the bundle on disk is not touched. An unknown field or a value of
-    /// the wrong type is an error naming it.
     /// An error about a `--task KEY=VALUE` setting, positioned as `SpecOverride` positions its own.
     static func taskSettingIssue(_ message: String) -> SpecErrors {
         SpecErrors([SpecIssue(file: "--task", line: 1, column: 1, message: message)])
     }
 
+    /// Reads a bundle and rebuilds its model through the registry, after checking its manifest.
+    /// `settings` change task fields for this load only (`beam_width=4`: decode with a wider
+    /// beam than the spec's); the bundle on disk is not touched. An unknown field or a value of
+    /// the wrong type is an error naming it.
     public static func load(_ dir: URL, registry: Registry, settings: [SpecOverride] = []) throws -> ModelBundle {
         try BundleManifest.read(in: dir)?.verify(in: dir)
         let mj = dir.appendingPathComponent("model.json")

@@ -110,13 +110,13 @@ struct TaskSettings: ParsableArguments {
     }
 }
 
-/// `--set KEY=VALUE` (repeatable) for a command that reads a SPEC beside a bundle: the spec's values
-/// changed before it is read, as `train --set` changes them.
+/// `--set KEY=VALUE` (repeatable), for every command that reads a SPEC (`train`, `validate`,
+/// `evaluate`, `distill`): the spec's values changed before it is read and validated.
 struct SpecValues: ParsableArguments {
     @Option(
         name: .customLong("set"),
         help: ArgumentHelp(
-            "Change a value of the SPEC argument before it is read, as train --set does (data.test_alternatives=true); repeatable.",
+            "Change a spec value before validation: a dotted key and a YAML value (epochs=3, optimizer.learning_rate=0.01, model.0.units=64, data.test_alternatives=true). Repeatable.",
             valueName: "key=value"))
     var set: [String] = []
 

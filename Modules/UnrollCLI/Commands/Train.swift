@@ -22,11 +22,7 @@ struct Train: ParsableCommand {
             "Continue an unfinished run, or the bundle's run, from its checkpoints (needs a model_checkpoint callback in the spec)."
     ) var resume = false
     @Flag(help: "Replace the bundle at the spec's output (and an unfinished run's checkpoints).") var overwrite = false
-    @Option(
-        name: .customLong("set"),
-        help:
-            "Change a spec value before validation: a dotted key and a YAML value (epochs=3, optimizer.learning_rate=0.01, model.0.units=64). Repeatable."
-    ) var set: [String] = []
+    @OptionGroup var values: SpecValues
     @Option(help: "The bundle folder, relative to the current folder (instead of the spec's output).")
     var output: String?
 
@@ -55,6 +51,6 @@ struct Train: ParsableCommand {
         _ = try runner.train(
             url(spec), epochsOverride: epochs, verbosity: quiet ? .quiet : nil, resume: resume,
             overwrite: overwrite,
-            overrides: try (set + (output.map { ["output=\"\(url($0).path)\""] } ?? [])).map { try SpecOverride($0) })
+            overrides: try values.overrides() + (output.map { [try SpecOverride("output=\"\(url($0).path)\"")] } ?? []))
     }
 }

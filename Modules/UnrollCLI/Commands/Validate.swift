@@ -14,10 +14,7 @@ struct Validate: ParsableCommand {
             "JSON output: {\"ok\": true, …} or {\"ok\": false, \"issues\": [{file, line, column, message, hint, layer}]}."
     )
     var json = false
-    @Option(
-        name: .customLong("set"),
-        help: "Change a spec value first, as train --set does (epochs=3, model.0.units=64). Repeatable.")
-    var set: [String] = []
+    @OptionGroup var values: SpecValues
 
     func run() throws {
         guard json else {
@@ -46,7 +43,7 @@ struct Validate: ParsableCommand {
     @discardableResult
     func check(quiet: Bool = false) throws -> Spec {
         let s = try SpecLoader(registry: UnrollCLI.registry()).load(
-            url(spec), overrides: try set.map { try SpecOverride($0) })
+            url(spec), overrides: try values.overrides())
         let missing = s.missingFiles()
         guard missing.isEmpty else { throw SpecErrors(missing) }
         if quiet { return s }
