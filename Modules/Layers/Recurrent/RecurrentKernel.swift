@@ -149,15 +149,30 @@ struct RecurrentKernel<Cell: RecurrentCell> {
         -> Tensor
     {
         let ld = stride ?? width
-        return Tensor(shape: [(transposed ? cols : rows) * ld]) { out, n in
-            out.update(repeating: 0, count: n)
-            m.withUnsafeBufferPointer { src in
-                for r in 0..<rows {
-                    for c in 0..<cols {
-                        out[transposed ? c * ld + r : r * ld + c] = src[r * cols + c]
+        let (outRows, used) = transposed ? (cols, rows) : (rows, cols)
+        return Tensor(shape: [outRows * ld]) { out, _ in
+            m.withUnsafeBufferPointer { buffer in
+                let src = buffer.baseAddress!
+                if !transposed {
+                    for r in 0..<rows { (out + r * ld).update(from: src + r * cols, count: cols) }
+                } else {
+                    // In 32 × 32 blocks, so that neither the reads nor the strided writes walk a whole
+                    // column of cache lines (element by element, LSTM(256)'s 1 MB `R` took ~0.5 ms).
+                    let block = 32
+                    for r0 in Swift.stride(from: 0, to: rows, by: block) {
+                        let r1 = min(r0 + block, rows)
+                        for c in 0..<cols {
+                            let dst = out + c * ld
+                            var p = src + r0 * cols + c
+                            for r in r0..<r1 {
+                                dst[r] = p.pointee
+                                p += cols
+                            }
+                        }
                     }
                 }
             }
+            for r in 0..<outRows { (out + r * ld + used).update(repeating: 0, count: ld - used) }
         }
     }
 
