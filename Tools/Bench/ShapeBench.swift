@@ -179,11 +179,15 @@ enum ShapeBench {
         print("")
     }
 
-    /// Model (a)'s training step split into each layer's forward, the loss, listing the
-    /// parameters, backward, the gradient norm and Adam: mean ms over 150 steps after 10.
-    static func phases() throws {
-        let c = try RNNBench.cases()[0]
+    /// A chain benchmark model's training step (`index` into `RNNBench.cases()`; 0 is (a)) split into
+    /// each layer's forward, the loss, listing the parameters, backward, the gradient norm and
+    /// Adam: mean ms over 150 steps after 10.
+    static func phases(index: Int = 0) throws {
+        let all = try RNNBench.cases()
+        guard index < all.count else { return print("no benchmark model \(index) here") }
+        let c = all[index]
         let model = try c.build()
+        guard model.isChain else { return print("phases times chains of layers only; \(c.name) is a graph") }
         let opt = Adam()
         var total = [String: Double]()
         var order: [String] = []
@@ -200,12 +204,12 @@ enum ShapeBench {
             // As in `Trainer.trainStep`: the graph is released before the optimizer writes.
             let grads = try { () throws -> [Tensor] in
                 var ctx = ForwardContext(training: true, seed: UInt64(step))
-                var h = c.x
+                var (h, y) = c.batch(step)
                 for l in model.layers {
                     h = try l.forward(h, context: &ctx)
                     lap("forward \(l.name)")
                 }
-                let loss = try c.loss(h, c.y, mask: nil)
+                let loss = try c.loss(h, y, mask: ctx.mask)
                 lap("loss")
                 let g = try gradients(of: loss, wrt: params.map(\.parameter.value))
                 lap("backward")
@@ -216,7 +220,7 @@ enum ShapeBench {
             try opt.step(params, gradients: grads)
             lap("Adam")
         }
-        print("## Model (a)'s step by phase (mean of 150 steps, ms)")
+        print("## \(c.name): the step by phase (mean of 150 steps, ms)")
         print("| phase | ms |")
         print("|---|---|")
         for key in order { print("| \(key) | \(fmt(total[key, default: 0] * 1e3 / 150, 3)) |") }
