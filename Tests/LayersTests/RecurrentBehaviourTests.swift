@@ -169,6 +169,38 @@ final class RecurrentBehaviourTests: XCTestCase {
         }
     }
 
+    /// `B` of the tiled per-step products stored at the padded row stride (`BLAS.tiledStride`) or
+    /// the plain one: the same bits (widths 32, 96 and 128 are an even number of vectors: padded).
+    func testPaddedAndPlainStridesGiveTheSameBits() throws {
+        let old = BLAS.threadCount
+        defer {
+            BLAS.threadCount = old
+            BLAS.padTiledStrides = nil
+        }
+        BLAS.threadCount = 2
+        BLAS.padTiledStrides = false
+        XCTAssertEqual(BLAS.tiledStride(128, rows: 18), 128)
+        BLAS.padTiledStrides = true
+        XCTAssertEqual(BLAS.tiledStride(128, rows: 18), 144)
+        XCTAssertEqual(BLAS.tiledStride(112, rows: 18), 112)  // 7 vectors: already odd
+        XCTAssertEqual(BLAS.tiledStride(128, rows: 1), 128)  // batch-1 inference keeps B as it is
+        for make in [
+            { try LSTM(units: 32, returnSequences: true) as any RecurrentLayer },
+            { try GRU(units: 32, returnSequences: true) }, { try SimpleRNN(units: 32, returnSequences: true) },
+        ] {
+            let l = try make()
+            var g = SeededGenerator(seed: 5)
+            try l.build(inputShape: [7, 3], rng: &g)
+            let x = rand([18, 7, 3], seed: 6).requiringGrad()
+            let mask = try Tensor(shape: [18, 7], scalars: (0..<126).map { $0 % 6 == 5 ? 0 : 1 })
+            let results = try [false, true].map { pad in
+                BLAS.padTiledStrides = pad
+                return try outputAndGradients(l, x, mask: mask, weightsSeed: 7)
+            }
+            XCTAssertEqual(results[0], results[1])
+        }
+    }
+
     func testGoBackwardsEqualsReversedInput() throws {
         let l = try built(GRU(units: 3, returnSequences: true, goBackwards: true), [5, 2])
         let f = try GRU(units: 3, returnSequences: true)

@@ -156,6 +156,15 @@ enum RNNBench {
         }
     }
 
+    /// Every model with the tiled per-step products' `B` stored at a padded row stride (rows an odd
+    /// number of cache lines apart, `BLAS.tiledStride`) and at the plain one.
+    static func strideAB() throws {
+        defer { BLAS.padTiledStrides = nil }
+        try switchAB(
+            title: "Per-step products: B's rows at the plain stride against a padded one", off: "plain", on: "padded"
+        ) { BLAS.padTiledStrides = $0 }
+    }
+
     /// Every model with the tiled per-step products prefetching `B` four rows ahead and not at all.
     static func prefetchAB() throws {
         try switchAB(

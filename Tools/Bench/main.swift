@@ -3,7 +3,7 @@ import Collectives
 import Foundation
 import Tensors
 
-// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases|tiled|prefetch|lookup|zerorows|negativelog|splitbatches|concurrent|graph|all|profile-train[-b|-c1|-c2|-e|-g|-h|-i]|profile-infer|inference|orthogonal|distributed[-ae]]   (glove runs alone: it reports peak memory)
+// unroll-bench [tensor|rnn|rnn-<cases, e.g. ab>|text|glove|shapes|phases[-b|-c1|-c2|-e|-g|-h|-i]|tiled|prefetch|stride|lookup|zerorows|negativelog|splitbatches|concurrent|graph|all|profile-train[-b|-c1|-c2|-e|-g|-h|-i]|profile-infer|inference|orthogonal|distributed[-ae]]   (glove runs alone: it reports peak memory)
 // Build and run in release mode: swift build -c release --product unroll-bench && .build/release/unroll-bench
 /// The first lines of every run: what the figures were measured on.
 func printHost() {
@@ -24,17 +24,14 @@ do {
         exit(0)
     }
     printHost()
-    if which.contains("profile-train") { try ProfileLoops.train() }
-    if which.contains("profile-train-b") { try ProfileLoops.train(index: 1) }
-    if which.contains("profile-train-c1") { try ProfileLoops.train(index: 2) }
-    if which.contains("profile-train-c2") { try ProfileLoops.train(index: 3) }
-    if which.contains("profile-train-e") { try ProfileLoops.train(index: 4) }
-    if which.contains("profile-train-g") { try ProfileLoops.train(index: 5) }
-    if which.contains("profile-train-h") { try ProfileLoops.train(index: 6) }
-    if which.contains("profile-train-i") { try ProfileLoops.train(index: 7) }
+    // profile-train and phases are model (a)'s; a suffix picks another model of `RNNBench.cases()`.
+    let models = ["", "-b", "-c1", "-c2", "-e", "-g", "-h", "-i"]
+    for (index, suffix) in models.enumerated() {
+        if which.contains("profile-train" + suffix) { try ProfileLoops.train(index: index) }
+        if which.contains("phases" + suffix) { try ShapeBench.phases(index: index) }
+    }
     if which.contains("profile-infer") { try ProfileLoops.infer() }
     if which.contains("shapes") { ShapeBench.shapes() }
-    if which.contains("phases") { try ShapeBench.phases() }
     if which.contains("tiled") {
         ShapeBench.tiled()
         try RNNBench.tiledAB()
@@ -43,6 +40,7 @@ do {
         ShapeBench.prefetch()
         try RNNBench.prefetchAB()
     }
+    if which.contains("stride") { try RNNBench.strideAB() }
     if which.contains("lookup") { try RNNBench.lookupAB() }
     if which.contains("zerorows") { try RNNBench.zeroRowsAB() }
     if which.contains("negativelog") { try RNNBench.negativeLogAB() }

@@ -109,16 +109,25 @@ public enum BLAS {
     /// floats more when `width / 16` is even. B's column block is read down the rows; rows an even
     /// number of 64-byte lines apart (a multiple of 1 KB for LSTM(64)'s and LSTM(256)'s `R`) map
     /// to a few of L1's sets and evict each other, while an odd number spreads them over all sets.
-    /// The sums are the same bits either way. Chosen by measurement per instruction set: on the AVX2
-    /// kernels (AMD EPYC) LSTM(256)'s `[16×256]·[256×1024]` ran 36 → 62 GFLOP/s and its training
-    /// step 1.17–1.28× faster; on the AVX-512 kernels (Intel Xeon) training was unchanged
-    /// (0.96–1.01×), so they keep the plain stride.
+    /// The sums are the same bits either way. Chosen by measurement per CPU vendor and instruction
+    /// set: with the AVX2 kernels (AMD EPYC Zen 3) LSTM(256)'s `[16×256]·[256×1024]` ran 36 → 62
+    /// GFLOP/s and its training step 1.17–1.28× faster; with the AVX-512 kernels on AMD EPYC Zen 5,
+    /// 174 → 210 GFLOP/s and (c2)'s step 1.05–1.06× faster, the other benchmark models unchanged
+    /// (0.99–1.02×); with the AVX-512 kernels on an Intel Xeon, training was unchanged (0.96–1.01×),
+    /// so AVX-512 on a CPU not made by AMD keeps the plain stride.
     /// A product of fewer than 4 rows (batch-1 inference) reads B once a step, so copying it to
-    /// the padded stride would not pay: it keeps `width`.
+    /// the padded stride would not pay: it keeps `width`. `padTiledStrides` overrides the rule.
     @inline(__always)
     public static func tiledStride(_ width: Int, rows: Int) -> Int {
-        rows < 4 || Int(unroll_kernels_isa()) == Int(UNROLL_ISA_AVX512) || (width / 16) % 2 == 1 ? width : width + 16
+        let pad = padTiledStrides ?? (Int(unroll_kernels_isa()) != Int(UNROLL_ISA_AVX512) || amdCPU)
+        return rows < 4 || !pad || (width / 16) % 2 == 1 ? width : width + 16
     }
+
+    private static let amdCPU = CPUFeatures.vendor == "AuthenticAMD"
+
+    /// Forces `tiledStride`'s padding on or off for every instruction set (nil: its rule). For
+    /// benchmarks and tests comparing the two; the sums are the same bits either way.
+    nonisolated(unsafe) public static var padTiledStrides: Bool? = nil
 
     /// Lets the recurrent layers use `sgemmTiled` for their per-step products (default on); off,
     /// they use OpenBLAS — for benchmarks and tests that compare the two paths.

@@ -14,6 +14,10 @@ public enum CPUFeatures {
     /// `unknown CPU`: benchmark figures name the CPU they were measured on.
     public static let modelName: String = cpuinfoField("model name") ?? "unknown CPU"
 
+    /// The `vendor_id` line of the first processor (`AuthenticAMD`, `GenuineIntel`), or nil when
+    /// unreadable: some kernel choices were measured per vendor (`BLAS.tiledStride`).
+    public static let vendor: String? = cpuinfoField("vendor_id")
+
     /// The first processor's `cpu family` and `model` numbers (`family 25, model 17` for a Zen 4
     /// EPYC), or nil when `/proc/cpuinfo` lacks them. A VM may name Zen 3 and Zen 4 both `AMD EPYC`;
     /// these numbers tell them apart.
