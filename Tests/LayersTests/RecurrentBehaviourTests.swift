@@ -141,30 +141,39 @@ final class RecurrentBehaviourTests: XCTestCase {
         }
     }
 
-    /// The tiled per-step products (`BLAS.sgemmTiled`) and OpenBLAS's give the same outputs and
-    /// gradients up to rounding, with a mask and 2 threads (widths 16 and 64 take the tiled path,
-    /// 100 and GRU 3·50 padded).
-    func testTiledAndOpenBLASStepProductsAgree() throws {
+    /// Each layer built and run on the same masked batch with a switch off and on (2 threads):
+    /// the outputs and gradients of both, per layer.
+    func switchedRuns(_ layers: [() throws -> any RecurrentLayer], _ set: (Bool) -> Void) throws -> [[[[Float]]]] {
         let old = BLAS.threadCount
-        defer {
-            BLAS.threadCount = old
-            BLAS.useTiledStepProducts = true
-        }
+        defer { BLAS.threadCount = old }
         BLAS.threadCount = 2
-        for make in [
-            { try LSTM(units: 16, returnSequences: true) as any RecurrentLayer },
-            { try GRU(units: 16, returnSequences: true) }, { try SimpleRNN(units: 64, returnSequences: true) },
-            { try SimpleRNN(units: 100, returnSequences: true) }, { try GRU(units: 50, returnSequences: true) },
-        ] {
+        return try layers.map { make in
             let l = try make()
             var g = SeededGenerator(seed: 5)
             try l.build(inputShape: [7, 3], rng: &g)
             let x = rand([18, 7, 3], seed: 6).requiringGrad()
             let mask = try Tensor(shape: [18, 7], scalars: (0..<126).map { $0 % 6 == 5 ? 0 : 1 })
-            let results = try [false, true].map { tiled in
-                BLAS.useTiledStepProducts = tiled
+            return try [false, true].map { on in
+                set(on)
                 return try outputAndGradients(l, x, mask: mask, weightsSeed: 7)
             }
+        }
+    }
+
+    /// The tiled per-step products (`BLAS.sgemmTiled`) and OpenBLAS's give the same outputs and
+    /// gradients up to rounding, with a mask and 2 threads (widths 16 and 64 take the tiled path,
+    /// 100 and GRU 3·50 padded).
+    func testTiledAndOpenBLASStepProductsAgree() throws {
+        defer { BLAS.useTiledStepProducts = true }
+        let runs = try switchedRuns(
+            [
+                { try LSTM(units: 16, returnSequences: true) }, { try GRU(units: 16, returnSequences: true) },
+                { try SimpleRNN(units: 64, returnSequences: true) },
+                { try SimpleRNN(units: 100, returnSequences: true) },
+                { try GRU(units: 50, returnSequences: true) },
+            ]
+        ) { BLAS.useTiledStepProducts = $0 }
+        for results in runs {
             for (a, b) in zip(results[1], results[0]) { assertClose(a, b, tol: 1e-4) }
         }
     }
@@ -172,33 +181,20 @@ final class RecurrentBehaviourTests: XCTestCase {
     /// `B` of the tiled per-step products stored at the padded row stride (`BLAS.tiledStride`) or
     /// the plain one: the same bits (widths 32, 96 and 128 are an even number of vectors: padded).
     func testPaddedAndPlainStridesGiveTheSameBits() throws {
-        let old = BLAS.threadCount
-        defer {
-            BLAS.threadCount = old
-            BLAS.padTiledStrides = nil
-        }
-        BLAS.threadCount = 2
+        defer { BLAS.padTiledStrides = nil }
         BLAS.padTiledStrides = false
         XCTAssertEqual(BLAS.tiledStride(128, rows: 18), 128)
         BLAS.padTiledStrides = true
         XCTAssertEqual(BLAS.tiledStride(128, rows: 18), 144)
         XCTAssertEqual(BLAS.tiledStride(112, rows: 18), 112)  // 7 vectors: already odd
         XCTAssertEqual(BLAS.tiledStride(128, rows: 1), 128)  // batch-1 inference keeps B as it is
-        for make in [
-            { try LSTM(units: 32, returnSequences: true) as any RecurrentLayer },
-            { try GRU(units: 32, returnSequences: true) }, { try SimpleRNN(units: 32, returnSequences: true) },
-        ] {
-            let l = try make()
-            var g = SeededGenerator(seed: 5)
-            try l.build(inputShape: [7, 3], rng: &g)
-            let x = rand([18, 7, 3], seed: 6).requiringGrad()
-            let mask = try Tensor(shape: [18, 7], scalars: (0..<126).map { $0 % 6 == 5 ? 0 : 1 })
-            let results = try [false, true].map { pad in
-                BLAS.padTiledStrides = pad
-                return try outputAndGradients(l, x, mask: mask, weightsSeed: 7)
-            }
-            XCTAssertEqual(results[0], results[1])
-        }
+        let runs = try switchedRuns(
+            [
+                { try LSTM(units: 32, returnSequences: true) }, { try GRU(units: 32, returnSequences: true) },
+                { try SimpleRNN(units: 32, returnSequences: true) },
+            ]
+        ) { BLAS.padTiledStrides = $0 }
+        for results in runs { XCTAssertEqual(results[0], results[1]) }
     }
 
     func testGoBackwardsEqualsReversedInput() throws {
