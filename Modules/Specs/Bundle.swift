@@ -174,7 +174,9 @@ public struct ModelBundle {
             guard case .object = r.config, let obj = r.config.foundationObject as? [String: Any] else {
                 throw CheckpointError.format(path: mj.path, message: "layer \(r.name) has no config object")
             }
-            return try registry.make(.layer, r.type, config: obj, instanceName: r.name, as: (any Layer).self)
+            do {
+                return try registry.make(.layer, r.type, config: obj, instanceName: r.name, as: (any Layer).self)
+            } catch { throw CheckpointError.format(path: mj.path, message: "field 'layers': \(error)") }
         }
         let weightsURL = dir.appendingPathComponent("weights.safetensors")
         let weightBytes = (try? FileManager.default.attributesOfItem(atPath: weightsURL.path)[.size] as? Int) ?? nil

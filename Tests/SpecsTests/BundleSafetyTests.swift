@@ -305,19 +305,27 @@ final class BundleSafetyTests: RunnerTestCase {
     }
 
     /// `model.json` edited to `units: 30000`: even `unroll summary` allocated 7.2 GB first. The
-    /// weights file's size bounds the model, so it is refused before anything large is built.
+    /// weights file's size bounds the model, so it is refused before anything large is built
+    /// (here `units: 3000`, which any machine could hold, but not the weights file); a size no
+    /// machine could train is refused by the layer itself, also naming model.json.
     func testAModelLargerThanItsWeightsIsRefusedBeforeAllocating() throws {
         let r = try runner.train(try textSpec())
         try fm.removeItem(at: r.bundle.appendingPathComponent(BundleManifest.fileName))
         let url = r.bundle.appendingPathComponent("model.json")
         let text = try String(contentsOf: url, encoding: .utf8)
         XCTAssertTrue(text.contains("\"units\" : 4"), text)
-        try Data(text.replacingOccurrences(of: "\"units\" : 4", with: "\"units\" : 30000").utf8).write(to: url)
+        try Data(text.replacingOccurrences(of: "\"units\" : 4", with: "\"units\" : 3000").utf8).write(to: url)
         XCTAssertThrowsError(try ModelBundle.load(r.bundle, registry: registry)) { e in
             // The budget refused the first parameter past the file's size: nothing large was allocated.
             XCTAssertTrue(
                 "\(e)".contains("model.json") && "\(e)".contains("does not fit its weights") && "\(e)".contains("gru_1")
                     && "\(e)".contains("scalars but only"), "\(e)")
+        }
+        try Data(text.replacingOccurrences(of: "\"units\" : 4", with: "\"units\" : 3000000000").utf8).write(to: url)
+        XCTAssertThrowsError(try ModelBundle.load(r.bundle, registry: registry)) { e in
+            XCTAssertTrue(
+                "\(e)".contains("model.json") && "\(e)".contains("field 'layers'")
+                    && "\(e)".contains("gru_1: units: 3000000000 cannot be trained here"), "\(e)")
         }
     }
 

@@ -237,8 +237,11 @@ final class EndToEndTests: RunnerTestCase {
         XCTAssertThrowsError(try runner.train(try hello(units: "1000000000000"))) { e in
             let s = "\(e)"
             XCTAssertTrue(
-                s.contains("big.yaml:5:5")
-                    && s.contains("simple_rnn_1: a parameter of shape [4, 1000000000000] is too large"), s)
+                s.contains("big.yaml:5:30")
+                    && s.contains(
+                        "simple_rnn_1: 'units' 1000000000000 cannot be trained here: a parameter of shape "
+                            + "[1000000000000, 1000000000000] is too large"),
+                s)
             XCTAssertFalse(s.contains("simple_rnn_1: simple_rnn_1"), s)
         }
         // Parameters that fit (two 8 × 10⁶ matrices) but 100 windows × 1,000 steps × 10⁶ outputs do not.

@@ -194,6 +194,27 @@ final class SpecErrorTests: XCTestCase {
             Self.base + "\nema: {momentum: 0.99, start: 3}\n", line: 15, column: 23, contains: "unknown key 'start'")
     }
 
+    /// Sizes the config alone makes impossible are refused at the field, without data: what
+    /// `unroll validate` reports (the layer's build would refuse them later, during training).
+    func testImpossibleSizesAreRefusedAtTheField() {
+        assertIssue(
+            Self.base.replacingOccurrences(of: "{type: LSTM, units: 64}", with: "{type: LSTM, units: 1000000}"),
+            line: 10, column: 25,
+            contains: "'units' 1000000 cannot be trained here: a parameter of shape [1000000, 4000000] is too large",
+            layer: "lstm_1")
+        assertIssue(
+            Self.base.replacingOccurrences(
+                of: "{type: LSTM, units: 64}", with: "{type: LSTM, units: 9223372036854775807}"),
+            line: 10, column: 25, contains: "extent 9223372036854775807 is beyond 2147483647", layer: "lstm_1")
+        assertIssue(
+            Self.base.replacingOccurrences(
+                of: "{type: Dense, units: 1, activation: sigmoid}", with: "{type: Dense, units: 3000000000}"),
+            line: 11, column: 26, contains: "'units' 3000000000 cannot be trained here", layer: "dense_1")
+        assertIssue(
+            Self.base.replacingOccurrences(of: "output_dim: 8}", with: "output_dim: 3000000000}"),
+            line: 9, column: 35, contains: "'output_dim' 3000000000 cannot be trained here", layer: "embedding_1")
+    }
+
     func testShapeErrorsNameLayersAndSayWhatToDo() {
         assertIssue(
             Self.base.replacingOccurrences(

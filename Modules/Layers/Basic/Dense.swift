@@ -36,6 +36,8 @@ public final class Dense: Layer {
         guard config.units > 0 else {
             throw LayerError.config(layer: name, field: "units", message: "must be positive, got \(config.units)")
         }
+        // The bias [units]; the kernel's rows come with the input, at build.
+        try Parameter.checkConfigSize([config.units], layer: name, field: "units", value: config.units)
         self.config = config
         self.name = name
     }

@@ -51,6 +51,10 @@ public final class Embedding: Layer, TakesPretrainedVectors {
             throw LayerError.config(
                 layer: name, field: "output_dim", message: "must be positive, got \(config.outputDim)")
         }
+        // The table [input_dim, output_dim], blamed on the larger of the two.
+        let (field, value) =
+            config.inputDim >= config.outputDim ? ("input_dim", config.inputDim) : ("output_dim", config.outputDim)
+        try Parameter.checkConfigSize([config.inputDim, config.outputDim], layer: name, field: field, value: value)
         self.config = config
         self.name = name
         embeddings = Parameter(trainable: config.trainable)

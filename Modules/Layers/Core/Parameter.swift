@@ -71,6 +71,22 @@ public final class Parameter {
         try assign(make(shape), checkShape: false)
     }
 
+    /// Throws `LayerError.config` naming `field` when a parameter of `shape`, which the layer's
+    /// config alone fixes, could never be trained here (`MemoryBudget.problem`: an extent beyond
+    /// BLAS's sizes, or more memory than the machine has). Layers call it from `init`, so a spec
+    /// with `units: 1000000000` fails `unroll validate`, at that field, before any data is read.
+    ///
+    /// ```swift
+    /// try Parameter.checkConfigSize([units, 4 * units], layer: name, field: "units", value: units)
+    /// ```
+    public static func checkConfigSize(_ shape: [Int], layer: String, field: String, value: Int) throws {
+        if let problem = MemoryBudget.problem(
+            shape: shape, bytesPerElement: MemoryBudget.bytesPerParameter, what: "a parameter")
+        {
+            throw LayerError.config(layer: layer, field: field, message: "\(value) cannot be trained here: \(problem)")
+        }
+    }
+
     /// A cap on the scalars `initialize` hands out while `withBudget` runs.
     public final class Budget {
         public let total: Int, source: String

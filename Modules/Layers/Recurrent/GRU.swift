@@ -45,7 +45,7 @@ public final class GRU: RecurrentLayer {
     public let carried = CarriedState()
 
     public init(config: Config, name: String = "") throws {
-        try Self.validate(config, name: name)
+        try Self.validate(config, gates: 3, name: name)
         self.config = config
         self.name = name
         cell = GRUCell()

@@ -45,7 +45,7 @@ public final class LSTM: RecurrentLayer {
     public let carried = CarriedState()
 
     public init(config: Config, name: String = "") throws {
-        try Self.validate(config, name: name)
+        try Self.validate(config, gates: 4, name: name)
         self.config = config
         self.name = name
         cell = LSTMCell()

@@ -85,11 +85,15 @@ extension RecurrentLayer {
         return MemoryBudget.elementCount([steps, h, 2 * g + 2]) ?? .max
     }
 
-    /// Checks the shared config fields; call from `init(config:name:)`.
-    static func validate(_ c: Config, name: String) throws {
+    /// Checks the shared config fields, and that the recurrent kernel `[units, gates·units]` could
+    /// be trained here (`Parameter.checkConfigSize`); call from `init(config:name:)`.
+    static func validate(_ c: Config, gates: Int, name: String) throws {
         guard c.units > 0 else {
             throw LayerError.config(layer: name, field: "units", message: "must be positive, got \(c.units)")
         }
+        // A units beyond Int.max / gates is itself beyond BLAS's sizes: the product is not needed.
+        let width = c.units > Int.max / gates ? Int.max : gates * c.units
+        try Parameter.checkConfigSize([c.units, width], layer: name, field: "units", value: c.units)
         guard c.dropout >= 0 && c.dropout < 1 else {
             throw LayerError.config(layer: name, field: "dropout", message: "must be in [0, 1), got \(c.dropout)")
         }

@@ -45,7 +45,7 @@ public final class SimpleRNN: RecurrentLayer {
     public let carried = CarriedState()
 
     public init(config: Config, name: String = "") throws {
-        try Self.validate(config, name: name)
+        try Self.validate(config, gates: 1, name: name)
         guard [.tanh, .relu, .sigmoid].contains(config.activation) else {
             throw LayerError.config(
                 layer: name, field: "activation",
