@@ -197,22 +197,30 @@ final class SpecErrorTests: XCTestCase {
     /// Sizes the config alone makes impossible are refused at the field, without data: what
     /// `unroll validate` reports (the layer's build would refuse them later, during training).
     func testImpossibleSizesAreRefusedAtTheField() {
-        assertIssue(
-            Self.base.replacingOccurrences(of: "{type: LSTM, units: 64}", with: "{type: LSTM, units: 1000000}"),
-            line: 10, column: 25,
-            contains: "'units' 1000000 cannot be trained here: a parameter of shape [1000000, 4000000] is too large",
-            layer: "lstm_1")
-        assertIssue(
-            Self.base.replacingOccurrences(
-                of: "{type: LSTM, units: 64}", with: "{type: LSTM, units: 9223372036854775807}"),
-            line: 10, column: 25, contains: "extent 9223372036854775807 is beyond 2147483647", layer: "lstm_1")
-        assertIssue(
-            Self.base.replacingOccurrences(
-                of: "{type: Dense, units: 1, activation: sigmoid}", with: "{type: Dense, units: 3000000000}"),
-            line: 11, column: 26, contains: "'units' 3000000000 cannot be trained here", layer: "dense_1")
-        assertIssue(
-            Self.base.replacingOccurrences(of: "output_dim: 8}", with: "output_dim: 3000000000}"),
-            line: 9, column: 35, contains: "'output_dim' 3000000000 cannot be trained here", layer: "embedding_1")
+        let lstm = "{type: LSTM, units: 64}"
+        for (old, new, line, column, message, layer) in [
+            (
+                lstm, "{type: LSTM, units: 1000000}", 10, 25,
+                "'units' 1000000 cannot be trained here: a parameter of shape [1000000, 4000000] is too large",
+                "lstm_1"
+            ),
+            (
+                lstm, "{type: LSTM, units: 9223372036854775807}", 10, 25,
+                "extent 9223372036854775807 is beyond 2147483647", "lstm_1"
+            ),
+            (
+                "{type: Dense, units: 1, activation: sigmoid}", "{type: Dense, units: 3000000000}", 11, 26,
+                "'units' 3000000000 cannot be trained here", "dense_1"
+            ),
+            (
+                "output_dim: 8}", "output_dim: 3000000000}", 9, 35, "'output_dim' 3000000000 cannot be trained here",
+                "embedding_1"
+            ),
+        ] {
+            assertIssue(
+                Self.base.replacingOccurrences(of: old, with: new), line: line, column: column, contains: message,
+                layer: layer)
+        }
     }
 
     func testShapeErrorsNameLayersAndSayWhatToDo() {
