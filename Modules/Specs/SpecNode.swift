@@ -14,6 +14,10 @@ public struct SpecNode {
     }
     public var value: Value
     public var line: Int, column: Int
+    /// The `--set` key this node came from (`model.1.units`), or nil when the file holds it. Such a
+    /// node has the position of what it replaced (or of the mapping it was added to), and errors
+    /// about it say which `--set` gave it.
+    public var setBy: String? = nil
 
     /// What a user would call this value's type.
     public var typeName: String {

@@ -34,12 +34,22 @@ public struct SpecOverride: Equatable, Sendable {
         return try set(root, path[...], parsed, file: file)
     }
 
-    private func set(_ node: SpecNode, _ rest: ArraySlice<String>, _ value: SpecNode, file: String) throws -> SpecNode {
-        guard let head = rest.first else {
-            var v = value
-            (v.line, v.column) = (node.line, node.column)
-            return v
+    /// `value` (parsed from the `--set` text) with every node at `place`'s position and marked as
+    /// given by this key: its own positions are in the option's text, not in the file.
+    private func marked(_ value: SpecNode, at place: SpecNode) -> SpecNode {
+        var v = value
+        (v.line, v.column, v.setBy) = (place.line, place.column, key)
+        switch v.value {
+        case .list(let items): v.value = .list(items.map { marked($0, at: place) })
+        case .map(let pairs):
+            v.value = .map(pairs.map { ($0.key, marked($0.keyNode, at: place), marked($0.value, at: place)) })
+        default: break
         }
+        return v
+    }
+
+    private func set(_ node: SpecNode, _ rest: ArraySlice<String>, _ value: SpecNode, file: String) throws -> SpecNode {
+        guard let head = rest.first else { return marked(value, at: node) }
         func fail(_ message: String) -> SpecErrors {
             SpecErrors([
                 SpecIssue(file: file, line: node.line, column: node.column, message: "--set \(key): \(message)")
@@ -50,10 +60,10 @@ public struct SpecOverride: Equatable, Sendable {
             if let i = pairs.firstIndex(where: { $0.key == head }) {
                 pairs[i].value = try set(pairs[i].value, rest.dropFirst(), value, file: file)
             } else {  // a new key (and new mappings on the way: split.validation without a split)
-                let empty = SpecNode(value: .map([]), line: node.line, column: node.column)
+                let empty = SpecNode(value: .map([]), line: node.line, column: node.column, setBy: key)
                 pairs.append(
                     (
-                        head, SpecNode(value: .string(head), line: node.line, column: node.column),
+                        head, SpecNode(value: .string(head), line: node.line, column: node.column, setBy: key),
                         try set(empty, rest.dropFirst(), value, file: file)
                     ))
             }

@@ -22,8 +22,10 @@ struct Validator {
     }
 
     mutating func issue(_ node: SpecNode, _ message: String, layer: String? = nil, hint: String? = nil) {
+        let given = node.setBy.map { " (given by --set \($0))" } ?? ""
         issues.append(
-            SpecIssue(file: file, line: node.line, column: node.column, layer: layer, message: message, hint: hint))
+            SpecIssue(
+                file: file, line: node.line, column: node.column, layer: layer, message: message + given, hint: hint))
     }
 
     // MARK: Shapes of values

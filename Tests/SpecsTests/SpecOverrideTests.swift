@@ -42,7 +42,23 @@ final class SpecOverrideTests: XCTestCase {
             let i = (e as! SpecErrors).issues[0]
             XCTAssertEqual(i.line, 9)  // where epochs is written
             XCTAssertTrue(i.message.contains("'epochs' must be an integer"), i.message)
+            XCTAssertTrue(i.message.hasSuffix("(given by --set epochs)"), i.message)
         }
+        // Inside a mapping given whole, and a key that was not there: in the file (the replaced
+        // value's line, or the mapping's), never at the value's own position in the option's text.
+        XCTAssertThrowsError(try load(["optimizer={type: sgd, momentum: 2}"])) { e in
+            let i = (e as! SpecErrors).issues[0]
+            XCTAssertEqual([i.line, i.column], [8, 12], "\(i)")
+            XCTAssertTrue(i.message.contains("'momentum' must be in [0, 1)"), i.message)
+            XCTAssertTrue(i.message.contains("(given by --set optimizer)"), i.message)
+        }
+        XCTAssertThrowsError(try load(["layers.0.units=3"])) { e in
+            let i = (e as! SpecErrors).issues[0]
+            XCTAssertEqual([i.line, i.column], [1, 1], "\(i)")
+            XCTAssertTrue(
+                i.message.contains("unknown key 'layers' in top level (given by --set layers.0.units)"), i.message)
+        }
+        XCTAssertNoThrow(try load(["epochs=3"]))
         XCTAssertThrowsError(try load(["graph.nodes.7.units=1"])) { e in
             XCTAssertTrue("\(e)".contains("--set graph.nodes.7.units: '7' is neither an index 0…1"), "\(e)")
         }
