@@ -10,8 +10,9 @@ extension RNNBench {
     /// Embedding(64) → three Bidirectional LSTM(192) layers (dropout 0.3 on each one's input,
     /// recurrent dropout 0.2 on its states); the last one's joined final states start an LSTM(384)
     /// decoder over `<start>` and the phonemes (the same dropouts); dot attention; [decoder,
-    /// context] → Dense(384, tanh) → Dropout(0.3) → Dense(72, softmax) per step; the spec's loss (label smoothing 0.1); batch 128. The
-    /// example's gradient clipping is left out here, as in `compare_torch.py`'s model.
+    /// context] → Dense(384, tanh) → Dropout(0.3) → Dense(72, softmax) per step; the spec's loss
+    /// (label smoothing 0.1); batch 128. The example's gradient clipping is left out here, as in
+    /// `compare_torch.py`'s model.
     static func g2pExample(dictionary: URL, batches: [(x: Tensor, y: Tensor)]) throws -> Case {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()

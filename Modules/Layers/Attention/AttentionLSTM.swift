@@ -79,8 +79,7 @@ public final class AttentionLSTM: ReadsMemory, ExposesAttentionWeights {
         guard config.units > 0 else {
             throw LayerError.config(layer: name, field: "units", message: "must be positive, got \(config.units)")
         }
-        let width = config.units > Int.max / 4 ? Int.max : 4 * config.units  // the recurrent kernel [units, 4·units]
-        try Parameter.checkConfigSize([config.units, width], layer: name, field: "units", value: config.units)
+        try Parameter.checkRecurrentKernelSize(units: config.units, gates: 4, layer: name)
         guard config.attentionUnits >= 0 else {
             throw LayerError.config(
                 layer: name, field: "attention_units", message: "must be ≥ 0 (0: units), got \(config.attentionUnits)")

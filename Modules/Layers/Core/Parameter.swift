@@ -87,6 +87,13 @@ public final class Parameter {
         }
     }
 
+    /// `checkConfigSize` for a recurrent kernel `[units, gates·units]`, blamed on `units`.
+    public static func checkRecurrentKernelSize(units: Int, gates: Int, layer: String) throws {
+        // A units beyond Int.max / gates is itself beyond BLAS's sizes: the product is not needed.
+        let width = units > Int.max / gates ? Int.max : gates * units
+        try checkConfigSize([units, width], layer: layer, field: "units", value: units)
+    }
+
     /// A cap on the scalars `initialize` hands out while `withBudget` runs.
     public final class Budget {
         public let total: Int, source: String

@@ -91,9 +91,7 @@ extension RecurrentLayer {
         guard c.units > 0 else {
             throw LayerError.config(layer: name, field: "units", message: "must be positive, got \(c.units)")
         }
-        // A units beyond Int.max / gates is itself beyond BLAS's sizes: the product is not needed.
-        let width = c.units > Int.max / gates ? Int.max : gates * c.units
-        try Parameter.checkConfigSize([c.units, width], layer: name, field: "units", value: c.units)
+        try Parameter.checkRecurrentKernelSize(units: c.units, gates: gates, layer: name)
         guard c.dropout >= 0 && c.dropout < 1 else {
             throw LayerError.config(layer: name, field: "dropout", message: "must be in [0, 1), got \(c.dropout)")
         }
